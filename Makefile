@@ -1,0 +1,103 @@
+# busbench - one non-recursive Makefile.
+#
+#   make            build build/busbench and build/libbusbench.a
+#   make test       install what is missing, build with warnings as errors, run every suite
+#   make report     install what is missing, build, bench the bundled workloads, write reports/latest/
+#   make deps       install missing Debian packages (apt-get), nothing when all are present
+#   make clean      remove build/
+#   make install PREFIX=/usr/local
+#
+# test and report first run `deps`, then re-invoke make so that pkg-config sees the
+# freshly installed libraries (the flags below are computed when make reads this file).
+
+PREFIX   ?= /usr/local
+CC       ?= cc
+BUILD    ?= build
+PKG_CONFIG ?= pkg-config
+
+DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox
+
+WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS   ?=
+BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math -pthread \
+             -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icore -Ivariants -Iharness $(SAN)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags sndfile hwloc 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs sndfile hwloc 2>/dev/null)
+CRIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+CRIT_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
+LDLIBS   := $(PKG_LIBS) -lm -pthread $(SAN)
+
+CORE_SRC := $(wildcard core/*.c)
+VAR_SRC  := $(wildcard variants/*.c)
+HAR_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c))
+TEST_SRC := $(wildcard tests/test_*.c)
+
+LIB      := $(BUILD)/libbusbench.a
+BIN      := $(BUILD)/busbench
+TESTBIN  := $(BUILD)/unit-tests
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+.PHONY: all deps test check report clean install bench-core bench-strategies verify bless asan ubsan tsan
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+
+$(LIB): $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(call obj,harness/main.c) $(LIB)
+	$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(TESTBIN): $(call obj,$(TEST_SRC)) $(LIB)
+	$(CC) $(BB_CFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
+
+# Debian packages, installed only when absent (a fresh machine's lists may be empty).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The test command of the README: deps, then a fresh make that sees them.
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(BIN) $(TESTBIN)
+	$(TESTBIN) --jobs 2
+	@$(MAKE) --no-print-directory verify
+
+verify: $(BIN)
+	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
+
+report: deps
+	@$(MAKE) --no-print-directory report-run
+
+report-run: $(BIN)
+	$(BIN) bench --out $(BUILD)/results.json --csv $(BUILD)/results.csv
+	$(BIN) report $(BUILD)/results.json -o reports/latest
+
+clean:
+	rm -rf $(BUILD)
+
+install: $(BIN) $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/busbench
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/busbench
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbusbench.a
+	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/busbench/
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,112 @@
+/* bb_pat.h - Tidal-semantics patterns and the mini-notation.
+ *
+ * A pattern is a function from a time span (cycles, exact rationals) to events
+ * ("haps") with a whole (the event's full extent) and a part (the fragment that
+ * lies in the queried span), as in Tidal Cycles 1.9. Patterns are immutable trees
+ * whose nodes live in an owner arena (program lifetime); querying is thread-safe
+ * as long as each thread brings its own scratch arena and output list.
+ *
+ * Memory: nothing returned here is owned by the caller except the bb_haps
+ * storage (released with bb_haps_free). */
+#ifndef BB_PAT_H
+#define BB_PAT_H
+
+#include "bb_arena.h"
+#include "bb_rat.h"
+#include "bb_result.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Named limits. Exceeding one is a clear BB_ERR_LIMIT, never a hang. */
+enum {
+    BB_PAT_DEPTH_MAX = 64,          /* nesting depth of brackets/operators in one pattern */
+    BB_PAT_SRC_MAX = 65536,         /* bytes of one mini-notation string */
+    BB_PAT_EUCLID_MAX = 4096,       /* largest n in x(k,n) */
+    BB_PAT_QUERY_EVENTS_MAX = 1 << 20, /* events one query may produce */
+    BB_PAT_FACTOR_MAX = 1 << 20,    /* largest |factor| of * and / and fast/slow */
+    BB_CHORD_TONES_MAX = 12
+};
+
+typedef enum {
+    BB_VAL_NUM,   /* numeric literal: 3, -1.5, 0.25 */
+    BB_VAL_WORD,  /* identifier, optionally with ":index": bd, bd:3, c4, a */
+    BB_VAL_CHORD, /* root'name: c4'min7, c'maj7, 0'major */
+    BB_VAL_BUS    /* ~name: a bus trigger (not the rest "~") */
+} bb_val_kind;
+
+typedef struct bb_val {
+    bb_val_kind kind;
+    const char *text;  /* the token exactly as written ("bd:3", "c4'min7", "~x", "0.5") */
+    uint32_t text_len;
+    const char *name;  /* WORD: name before ':' ("bd"); BUS: name without '~' ("x"); else text */
+    uint32_t name_len;
+    int32_t index;     /* WORD "bd:3" -> 3; 0 when absent */
+    double num;        /* NUM: the value */
+    bool is_note;      /* true when the token denotes a pitch: NUM, a note name, a chord */
+    double note;       /* semitones relative to c4 when is_note (NUM: the number itself;
+                          CHORD: the root) */
+    uint8_t ntones;    /* CHORD: number of tones; others: 0 */
+    int8_t tones[BB_CHORD_TONES_MAX]; /* CHORD: intervals in semitones from the root */
+} bb_val;
+
+typedef struct bb_hap {
+    bb_rat whole_b, whole_e; /* the event's whole [b, e) */
+    bb_rat part_b, part_e;   /* the fragment within the query */
+    bool has_whole;          /* always true for the discrete patterns of this module */
+    double gain;             /* multiplier from transforms such as stut (1 otherwise) */
+    bb_val val;
+} bb_hap;
+
+/* A growable list of haps; storage comes from bb_alloc and is kept across clears. */
+typedef struct bb_haps {
+    bb_hap *v;
+    size_t n, cap;
+} bb_haps;
+
+void bb_haps_init(bb_haps *h);
+static inline void bb_haps_clear(bb_haps *h) { h->n = 0; }
+void bb_haps_free(bb_haps *h);
+
+/* True when the hap's part starts at its whole's start (the event "has an onset"). */
+bool bb_hap_has_onset(const bb_hap *h);
+
+/* Canonical total order: whole begin, whole end, value text, gain, part begin. */
+int bb_hap_cmp(const bb_hap *a, const bb_hap *b);
+/* Stable sort of h->v[0..n) by bb_hap_cmp (no allocation beyond scratch). */
+bb_result bb_haps_sort(bb_haps *h, bb_arena *scratch);
+
+typedef struct bb_pat bb_pat;
+
+/* Parse mini-notation src[0..len). Nodes are allocated in `own` (which the caller
+ * keeps alive as long as the pattern is used); the source is copied there, so
+ * bb_val text pointers stay valid. On failure returns BB_ERR_PARSE (or
+ * BB_ERR_LIMIT, BB_ERR_NOMEM) and fills err with file, line and column
+ * (line = base_line, col = base_col + byte offset in src) and what was expected. */
+bb_result bb_mini_parse(bb_arena *own, const char *src, size_t len, const char *file,
+                        int base_line, int base_col, bb_pat **out, bb_error *err);
+
+/* Append to out every hap of p intersecting [b, e) (Tidal order, not sorted).
+ * Temporary memory comes from scratch, which the caller may reset after consuming
+ * the haps. Returns BB_ERR_OVERFLOW if rational time overflowed, BB_ERR_LIMIT
+ * when more than BB_PAT_QUERY_EVENTS_MAX events would result, BB_ERR_NOMEM. */
+bb_result bb_pat_query(const bb_pat *p, bb_rat b, bb_rat e, bb_arena *scratch, bb_haps *out);
+
+/* Transforms (Tidal semantics); the new node lives in own. Return BB_ERR_NOMEM
+ * on allocation failure. fast/slow take a pattern of numbers (patterned, as
+ * Tidal's tParam: the factor's events structure the result). */
+bb_result bb_pat_fast(bb_arena *own, const bb_pat *p, const bb_pat *factor, bb_pat **out);
+bb_result bb_pat_slow(bb_arena *own, const bb_pat *p, const bb_pat *factor, bb_pat **out);
+bb_result bb_pat_rev(bb_arena *own, const bb_pat *p, bb_pat **out);
+/* stut n t decay: n copies (the original and n-1 echoes), copy i shifted later by
+ * i*t cycles with its gain multiplied by decay^i. n >= 1. */
+bb_result bb_pat_stut(bb_arena *own, const bb_pat *p, int n, bb_rat t, double decay,
+                      bb_pat **out);
+
+/* Call fn for every value atom of p (sample names, bus triggers, numbers, notes),
+ * in source order, including atoms inside transforms; structural arguments such as
+ * Euclid counts or the factor of '*' are not visited. Stops early and returns
+ * fn's value when fn returns non-zero; returns 0 otherwise. */
+int bb_pat_foreach_atom(const bb_pat *p, int (*fn)(const bb_val *v, void *ctx), void *ctx);
+
+#endif

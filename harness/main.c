@@ -1,0 +1,35 @@
+/* main.c - the busbench command: dispatch to one subcommand of bb_cmds. */
+#include "bb_cmds.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const bb_cmd bb_cmds[] = {
+    {"render", bb_cmd_render, "render a .ph program to a WAV file"},
+    {"query", bb_cmd_query, "print the events of a mini-notation pattern"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: busbench COMMAND [OPTIONS]\n\ncommands:\n");
+    for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-8s %s\n", c->name, c->summary);
+    fprintf(f, "\n'busbench COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return BB_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return BB_EXIT_OK;
+    }
+    for (const bb_cmd *c = bb_cmds; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "busbench: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return BB_EXIT_USAGE;
+}
