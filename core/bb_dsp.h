@@ -67,6 +67,9 @@ bb_result bb_delay_create(bb_delay **out, float sr, float time, float feedback, 
 void bb_delay_init(bb_delay *d);
 void bb_delay_compute(bb_delay *d, const float *restrict in, float *restrict out, size_t n);
 void bb_delay_destroy(bb_delay *d);
+/* The line length in samples: max(1, floor(time * sr + 0.5)), the product taken
+ * in double. An impulse at sample 0 comes back at this sample. */
+size_t bb_delay_length(const bb_delay *d);
 
 /* ---- reverb: Freeverb-style (8 lowpass-feedback combs in parallel, 4 allpasses
  * in series, lengths from the 44.1 kHz originals scaled to sr), mono.

@@ -22,4 +22,28 @@ double bb_cos(double x);
 /* 2^x in double precision for |x| < 1000; relative error below 1e-14. */
 double bb_exp2(double x);
 
+/* sin(2*pi*p) for p already in [0, 1): the kernel of bb_sin2pi without the range
+ * reduction, inline so that oscillators can call it per sample. For p in [0, 1)
+ * bb_sin2pi_unit(p) and bb_sin2pi(p) give the same bits. Outside [0, 1) the
+ * result is meaningless (but finite for finite p).
+ *
+ * Method: q = p - 1/2 in [-1/2, 1/2); sin(2 pi p) = -sin(2 pi q); |q| is folded
+ * onto b in [0, 1/4] with sin(2 pi |q|) = sin(2 pi b); x = 2 pi b in [0, pi/2]
+ * and sin(x) is its Taylor polynomial up to x^13 (truncation error < 7e-10),
+ * evaluated in double by Horner's rule, then rounded once to float. Every step
+ * is a plain IEEE operation, so the bits are the same on every machine. */
+static inline float bb_sin2pi_unit(float p)
+{
+    const double q = (double)p - 0.5;
+    const double a = q < 0.0 ? -q : q;
+    const double d = a - 0.25;
+    const double b = 0.25 - (d < 0.0 ? -d : d);
+    const double x = b * 0x1.921fb54442d18p+2; /* 2*pi */
+    const double x2 = x * x;
+    const double s = x + x * x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0
+                   + x2 * (1.0 / 362880.0 + x2 * (-1.0 / 39916800.0
+                   + x2 * (1.0 / 6227020800.0))))));
+    return (float)(q < 0.0 ? s : -s);
+}
+
 #endif

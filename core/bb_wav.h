@@ -40,4 +40,9 @@ bb_result bb_wav_write(const char *path, const float *frames, size_t n, int sr,
 bb_result bb_wav_read(const char *path, float **data, size_t *frames, int *sr, int *channels,
                       bb_error *err);
 
+/* Read only the header of an audio file: its length in frames, rate and channel
+ * count. Same errors as bb_wav_read, without reading (or allocating for) the
+ * samples, so a caller can enforce its limits first. */
+bb_result bb_wav_info(const char *path, size_t *frames, int *sr, int *channels, bb_error *err);
+
 #endif

@@ -1,0 +1,90 @@
+/* bb_biquad.c - RBJ Audio EQ Cookbook biquads: lowpass, highpass, bandpass.
+ *
+ * Per sample: the cutoff is clamped to [10, 0.45 sr] and q to [0.1, 20] (NaN
+ * becomes the lower bound), both in float. When either clamped value differs
+ * from the one the current coefficients were made for (f->cut, f->q; init sets
+ * both to 0, which no clamped value equals, so the first sample always
+ * computes), the coefficients are recomputed in double:
+ *     w0 = 2 pi cut / sr,  c = bb_cos(w0),  alpha = bb_sin(w0) / (2 q)
+ *     LP: b = (1-c)/2, 1-c, (1-c)/2      HP: b = (1+c)/2, -(1+c), (1+c)/2
+ *     BP (constant 0 dB peak gain): b = alpha, 0, -alpha
+ *     a = 1 + alpha, -2c, 1 - alpha
+ * each divided by a0 in double and rounded once to float. A constant cutoff
+ * thus costs one computation per init, and a pattern-driven one only at its
+ * steps. The filter runs in direct form I in float with the fixed order
+ *     y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2   (left to right)
+ * and all state lives in the struct between calls, so the block size never
+ * changes the result. The filter kind is looked at only when coefficients are
+ * recomputed. Units: sr, cutoff in Hz; q dimensionless. */
+#include "bb_dsp.h"
+#include "bb_math.h"
+
+void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr)
+{
+    f->kind = kind;
+    f->sr = sr;
+    f->cut = 0.0f;
+    f->q = 0.0f;
+    f->b0 = f->b1 = f->b2 = f->a1 = f->a2 = 0.0f;
+    f->x1 = f->x2 = f->y1 = f->y2 = 0.0f;
+}
+
+static void biquad_coefs(bb_biquad *f, float cut, float q)
+{
+    const double w0 = 2.0 * BB_PI * (double)cut / (double)f->sr;
+    const double c = bb_cos(w0);
+    const double alpha = bb_sin(w0) / (2.0 * (double)q);
+    double b0, b1, b2;
+    switch (f->kind) {
+    case BB_BIQUAD_HP:
+        b0 = (1.0 + c) / 2.0;
+        b1 = -(1.0 + c);
+        b2 = (1.0 + c) / 2.0;
+        break;
+    case BB_BIQUAD_BP:
+        b0 = alpha;
+        b1 = 0.0;
+        b2 = -alpha;
+        break;
+    case BB_BIQUAD_LP:
+    default:
+        b0 = (1.0 - c) / 2.0;
+        b1 = 1.0 - c;
+        b2 = (1.0 - c) / 2.0;
+        break;
+    }
+    const double a0 = 1.0 + alpha;
+    f->b0 = (float)(b0 / a0);
+    f->b1 = (float)(b1 / a0);
+    f->b2 = (float)(b2 / a0);
+    f->a1 = (float)(-2.0 * c / a0);
+    f->a2 = (float)((1.0 - alpha) / a0);
+    f->cut = cut;
+    f->q = q;
+}
+
+void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
+                       const float *restrict q, float *restrict out, size_t n)
+{
+    const float cut_hi = 0.45f * f->sr;
+    float b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
+    float x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
+    for (size_t i = 0; i < n; i++) {
+        float c = cutoff[i];
+        c = c >= 10.0f ? c : 10.0f;
+        c = c <= cut_hi ? c : cut_hi;
+        float qq = q[i];
+        qq = qq >= 0.1f ? qq : 0.1f;
+        qq = qq <= 20.0f ? qq : 20.0f;
+        if (c != f->cut || qq != f->q) {
+            biquad_coefs(f, c, qq);
+            b0 = f->b0; b1 = f->b1; b2 = f->b2; a1 = f->a1; a2 = f->a2;
+        }
+        const float x = in[i];
+        const float y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+        x2 = x1; x1 = x;
+        y2 = y1; y1 = y;
+        out[i] = y;
+    }
+    f->x1 = x1; f->x2 = x2; f->y1 = y1; f->y2 = y2;
+}
