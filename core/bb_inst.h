@@ -1,0 +1,63 @@
+/* bb_inst.h - an instance of a code: the state of every node of a signal graph,
+ * evaluated block by block, and bus synthesis built on it.
+ *
+ * The main output's instance lives for the render (its triggers are driven by
+ * the render loop: schedule, resolve, mix into each trigger's window buffer,
+ * then compute). A bus instance is re-initialised for every buffer it
+ * synthesises ("fresh state"): phases, filters and effects at 0, noise seeded
+ * from (bus, onset), oscillators transposed by the request's pitch. Triggers
+ * inside a synthesised bus are scheduled and mixed inline, their own bus
+ * requests synthesised on the spot. */
+#ifndef BB_INST_H
+#define BB_INST_H
+
+#include "bb_bus.h"
+#include "bb_prog.h"
+#include "bb_voice.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { BB_CHUNK = 256 }; /* samples evaluated per node per step */
+
+typedef struct bb_inst bb_inst;
+typedef struct bb_synth bb_synth;
+
+/* Create an instance of code (one of prog's). inline_trigs: schedule and mix
+ * triggers inside compute (bus synthesis) instead of reading window buffers.
+ * Allocates all state; returns BB_ERR_NOMEM, BB_ERR_ARG (bad effect settings). */
+bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code, const bb_limits *lim,
+                         bool inline_trigs);
+/* Fresh state: ratio multiplies every oscillator frequency; seed is mixed into
+ * every noise generator's seed. Releases inline voices. Never allocates. */
+void bb_inst_init(bb_inst *in, float ratio, uint64_t seed);
+/* Evaluate samples [k0, k0+n), n <= BB_CHUNK; returns the result buffer (owned
+ * by the instance, valid until the next call). Errors (pattern overflow or
+ * limit, memory for nested synthesis) are sticky: see bb_inst_error. */
+const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n);
+bb_result bb_inst_error(const bb_inst *in);
+/* The instance's triggers (render-driven mode). */
+size_t bb_inst_ntrigs(const bb_inst *in);
+bb_trig *bb_inst_trig(bb_inst *in, size_t i);
+void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
+
+/* ---- synthesis --------------------------------------------------------------
+ * A bb_synth is one thread's means to synthesise any bus of one program: an
+ * instance per bus, created on first use and reused. Not thread-safe: one per
+ * worker. Counters are this synth's own; the caller sums them. */
+typedef struct bb_synth_counters {
+    uint64_t calls;    /* buffers synthesised (nested ones included) */
+    uint64_t samples;  /* samples synthesised */
+} bb_synth_counters;
+
+bb_result bb_synth_create(bb_synth **out, const bb_prog *prog, const bb_limits *lim);
+/* Synthesise req (len samples from fresh state) into out[0 .. req->len). */
+bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out);
+bb_synth_counters bb_synth_counts(const bb_synth *s);
+const bb_prog *bb_synth_prog(const bb_synth *s);
+void bb_synth_destroy(bb_synth *s);
+
+/* Voice seed of a bus buffer: mixes the bus definition and the onset. */
+uint64_t bb_synth_seed(const bb_busreq *req);
+
+#endif

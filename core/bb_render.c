@@ -1,0 +1,320 @@
+/* bb_render.c - the block loop shared by every strategy (see bb_render.h).
+ *
+ * Invariants: windows never cross a reload sample; every voice created in a
+ * window has its buffer before anything is mixed; the output graph runs over
+ * the samples in increasing order, in chunks of at most BB_CHUNK inside blocks
+ * of opts.block, so its stateful parts see the same sequence of samples
+ * whatever the strategy. Units: samples (int64 absolute indices), Hz. */
+#include "bb_render.h"
+
+#include "bb_alloc.h"
+
+#include <string.h>
+
+typedef struct tail {
+    bb_prog *prog;      /* an old program, kept while its voices sound */
+    bb_inst *inst;
+} tail;
+
+struct bb_render {
+    bb_render_opts o;
+    bb_prog *progs[BB_RENDER_RELOADS_MAX + 1];
+    int64_t switch_at[BB_RENDER_RELOADS_MAX + 1]; /* sample where progs[i] starts */
+    int nprogs, cur;
+    bb_inst *main;
+    tail tails[BB_RENDER_RELOADS_MAX + 1];
+    int ntails;
+    bb_strategy *strat;
+    bb_pendlist pend;
+    float *out;         /* one block */
+    float *tailbuf;     /* one window */
+    size_t tail_cap;
+    bb_stats stats;
+    bb_alloc_stats a0, a_steady;
+    bool steady_taken;
+    int64_t steady_at;
+};
+
+void bb_render_opts_default(bb_render_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->sr = 44100;
+    o->frames = 44100;
+    o->block = 512;
+    o->lim.max_voices = 256;
+    o->lim.max_bus_seconds = 10.0;
+}
+
+static void strat_release(void *ctx, bb_busbuf *b)
+{
+    bb_render *r = ctx;
+    r->o.strategy->release(r->strat, b);
+}
+
+static bb_result compile(bb_render *r, bb_ph *ph, bb_rat c0, int64_t s0, bb_error *err)
+{
+    bb_prog_opts po = {.sr = r->o.sr, .kit = r->o.kit, .c0 = c0, .s0 = s0};
+    bb_prog *p;
+    bb_result res = bb_prog_compile(ph, &po, &p, err);
+    if (res) return res;
+    r->progs[r->nprogs++] = p;
+    return BB_OK;
+}
+
+bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb_error *err)
+{
+    if (o->sr < 1000 || o->sr > 768000) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_ARG, "--sr", 0, 0, "expected a sample rate in [1000, 768000] Hz, found %d", o->sr);
+    }
+    if (o->block < 1 || o->block > BB_RENDER_BLOCK_MAX) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_ARG, "--block", 0, 0, "expected a block size in [1, %d] samples", BB_RENDER_BLOCK_MAX);
+    }
+    if (o->frames < 0 || o->frames > (int64_t)BB_RENDER_SECONDS_MAX * o->sr) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_LIMIT, "--seconds", 0, 0, "render length must be between 0 and %d hours",
+                            BB_RENDER_SECONDS_MAX / 3600);
+    }
+    if (o->lim.max_voices < 1 || o->lim.max_bus_seconds <= 0) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_ARG, "--max-voices", 0, 0, "voice and bus-length limits must be positive");
+    }
+    bb_render *r = bb_calloc(1, sizeof *r);
+    if (!r) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the render");
+    }
+    r->o = *o;
+    r->a0 = bb_alloc_snapshot();
+    bb_result res = compile(r, ph, bb_rat_int(0), 0, err);
+    for (int i = 0; i < o->nreloads && !res; i++) {
+        const bb_reload *rl = &o->reloads[i];
+        const bb_prog *prev = r->progs[r->nprogs - 1];
+        if (rl->cycle.den != 1 || bb_rat_cmp(rl->cycle, prev->c0) <= 0) {
+            res = bb_error_set(err, BB_ERR_ARG, "--reload-at", 0, 0,
+                               "reload %d: expected a whole cycle after the previous switch", i + 1);
+            break;
+        }
+        bb_rat_clear_overflow();
+        int64_t s = bb_prog_idx(prev, rl->cycle);
+        if (bb_rat_overflowed()) {
+            res = bb_error_set(err, BB_ERR_OVERFLOW, "--reload-at", 0, 0, "reload cycle too far");
+            break;
+        }
+        bb_ph *nph;
+        if ((res = bb_ph_load(rl->path, &nph, err))) break;
+        r->switch_at[r->nprogs] = s;
+        res = compile(r, nph, rl->cycle, s, err);
+    }
+    if (!res) {
+        r->out = bb_calloc(o->block, sizeof *r->out);
+        if (!r->out) res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the output block");
+    }
+    if (!res && (res = bb_inst_create(&r->main, r->progs[0], &r->progs[0]->main, &o->lim, false)))
+        bb_error_set(err, res, r->progs[0]->ph->file, 0, 0, "cannot set up the output graph");
+    if (!res && (res = o->strategy->open(r, o->strategy_arg, &r->strat)))
+        bb_error_set(err, res, o->strategy->name, 0, 0, "strategy '%s' could not start", o->strategy->name);
+    if (res) {
+        bb_render_close(r);
+        return res;
+    }
+    r->steady_at = bb_prog_idx(r->progs[0], bb_rat_int(2));
+    *out = r;
+    return BB_OK;
+}
+
+/* Make every trigger's window buffer hold [k0, k1), zeroed. */
+static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1)
+{
+    size_t n = (size_t)(k1 - k0);
+    for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
+        bb_trig *tr = bb_inst_trig(in, t);
+        if (bb_grow((void **)&tr->win, &tr->win_cap, n, sizeof *tr->win)) return BB_ERR_NOMEM;
+        memset(tr->win, 0, n * sizeof *tr->win);
+        tr->win_k0 = k0;
+    }
+    return BB_OK;
+}
+
+void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+        bb_trig *tr = bb_inst_trig(r->main, t);
+        bb_trig_mix(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
+    }
+}
+
+bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+        bb_result res = bb_trig_enumerate(bb_inst_trig(r->main, t), k0, k1, out);
+        if (res) return res;
+    }
+    return BB_OK;
+}
+
+static void gather_counts(bb_render *r, bb_inst *in)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
+        bb_trig *tr = bb_inst_trig(in, t);
+        r->stats.voices += tr->count.voices;
+        r->stats.voices_dropped += tr->count.dropped;
+        r->stats.clamps += tr->count.clamps;
+        memset(&tr->count, 0, sizeof tr->count);
+    }
+}
+
+static bool tail_silent(bb_inst *in)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(in); t++)
+        if (bb_inst_trig(in, t)->nv) return false;
+    return true;
+}
+
+static void drop_tail(bb_render *r, int i)
+{
+    bb_inst_destroy(r->tails[i].inst, strat_release, r);
+    r->tails[i] = r->tails[--r->ntails];
+}
+
+/* Switch to the next program at sample k. */
+static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
+{
+    const bb_prog *old = r->progs[r->cur];
+    const bb_prog *np = r->progs[r->cur + 1];
+    bb_inst *in;
+    bb_result res = bb_inst_create(&in, np, &np->main, &r->o.lim, false);
+    if (res) return bb_error_set(err, res, np->ph->file, 0, 0, "cannot set up the reloaded output graph");
+    gather_counts(r, r->main);
+    r->tails[r->ntails].prog = r->progs[r->cur];
+    r->tails[r->ntails++].inst = r->main;
+    r->main = in;
+    r->cur++;
+    r->stats.reloads++;
+    if (r->o.strategy->reload && (res = r->o.strategy->reload(r->strat, old, np, k)))
+        return bb_error_set(err, res, r->o.strategy->name, 0, 0, "strategy failed to reload");
+    return BB_OK;
+}
+
+static bb_result fail(bb_render *r, bb_result res, bb_error *err, int64_t k, const char *what)
+{
+    double sec = (double)k / (double)r->o.sr;
+    return bb_error_set(err, res, r->progs[r->cur]->ph->file, 0, 0, "%s at sample %lld (%.3f s): %s", what,
+                        (long long)k, sec, bb_result_str(res));
+}
+
+bb_result bb_render_run(bb_render *r, bb_error *err)
+{
+    const bb_strategy_ops *ops = r->o.strategy;
+    const size_t block = r->o.block;
+    const int64_t frames = r->o.frames;
+    int64_t last_cycle = INT64_MIN;
+    bb_result res = BB_OK;
+    for (int64_t k = 0; k < frames;) {
+        if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1] && (res = do_reload(r, k, err))) return res;
+        if (!r->steady_taken && k >= r->steady_at) {
+            r->a_steady = bb_alloc_snapshot();
+            r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
+            r->steady_taken = true;
+        }
+        size_t wb = ops->window_blocks(r->strat);
+        int64_t k1 = k + (int64_t)(block * (wb ? wb : 1));
+        if (k1 > frames) k1 = frames;
+        if (r->cur + 1 < r->nprogs && k1 > r->switch_at[r->cur + 1]) k1 = r->switch_at[r->cur + 1];
+        const bb_prog *p = r->progs[r->cur];
+        bb_rat_clear_overflow();
+        int64_t c_last = bb_prog_cycle(p, k1 - 1);
+        int64_t c_first = bb_prog_cycle(p, k);
+        r->stats.cycles += (uint64_t)(c_last - (c_first > last_cycle ? c_first - 1 : last_cycle));
+        last_cycle = c_last;
+        /* 1. schedule */
+        r->pend.n = 0;
+        if ((res = prepare_windows(r->main, k, k1))) return fail(r, res, err, k, "window");
+        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++)
+            if ((res = bb_trig_schedule(bb_inst_trig(r->main, t), k, k1, &r->pend))) return fail(r, res, err, k, "scheduling");
+        /* 2. resolve */
+        r->stats.requests += r->pend.n;
+        if (r->pend.n) {
+            if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail(r, res, err, k, "bus synthesis");
+            for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
+        }
+        /* 3. mix */
+        if (ops->mix) {
+            if ((res = ops->mix(r->strat, k, k1))) return fail(r, res, err, k, "mixing");
+        } else {
+            bb_render_mix(r, k, k1);
+        }
+        size_t wn = (size_t)(k1 - k);
+        if (r->ntails) {
+            if (bb_grow((void **)&r->tailbuf, &r->tail_cap, wn, sizeof *r->tailbuf)) return fail(r, BB_ERR_NOMEM, err, k, "reload tail");
+            memset(r->tailbuf, 0, wn * sizeof *r->tailbuf);
+            for (int i = 0; i < r->ntails; i++)
+                for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
+                    bb_trig_mix(bb_inst_trig(r->tails[i].inst, t), k, k1, r->tailbuf, r->o.mix_reverse);
+        }
+        /* 4. continuous, block by block */
+        for (int64_t b = k; b < k1; b += (int64_t)block) {
+            size_t bn = (size_t)(k1 - b) < block ? (size_t)(k1 - b) : block;
+            for (size_t c = 0; c < bn; c += BB_CHUNK) {
+                size_t cn = bn - c < BB_CHUNK ? bn - c : BB_CHUNK;
+                const float *y = bb_inst_compute(r->main, b + (int64_t)c, cn);
+                memcpy(r->out + c, y, cn * sizeof *y);
+            }
+            if ((res = bb_inst_error(r->main))) return fail(r, res, err, b, "evaluating the output");
+            if (r->ntails)
+                for (size_t j = 0; j < bn; j++) r->out[j] += r->tailbuf[(size_t)(b - k) + j];
+            if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
+            r->stats.blocks++;
+        }
+        /* 5. retire */
+        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) bb_trig_retire(bb_inst_trig(r->main, t), k1, strat_release, r);
+        for (int i = r->ntails; i-- > 0;) {
+            for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
+                bb_trig_retire(bb_inst_trig(r->tails[i].inst, t), k1, strat_release, r);
+            if (tail_silent(r->tails[i].inst)) {
+                gather_counts(r, r->tails[i].inst);
+                drop_tail(r, i);
+            }
+        }
+        r->stats.windows++;
+        r->stats.frames += wn;
+        k = k1;
+    }
+    gather_counts(r, r->main);
+    for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
+    bb_alloc_stats a1 = bb_alloc_snapshot();
+    r->stats.allocs = a1.allocs - r->a0.allocs;
+    r->stats.alloc_bytes = a1.bytes - r->a0.bytes;
+    if (r->steady_taken) {
+        r->stats.allocs_steady = a1.allocs - r->a_steady.allocs;
+        r->stats.alloc_bytes_steady = a1.bytes - r->a_steady.bytes;
+        r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs - r->stats.busbuf_allocs_steady;
+    } else {
+        r->stats.busbuf_allocs_steady = 0;
+    }
+    return BB_OK;
+}
+
+void bb_render_close(bb_render *r)
+{
+    if (!r) return;
+    if (r->strat) {
+        if (r->main) bb_inst_destroy(r->main, strat_release, r);
+        while (r->ntails) drop_tail(r, r->ntails - 1);
+        r->o.strategy->close(r->strat);
+    } else if (r->main) {
+        bb_inst_destroy(r->main, strat_release, r); /* no voice can hold a buffer yet */
+    }
+    for (int i = 0; i < r->nprogs; i++) bb_prog_free(r->progs[i]);
+    bb_free(r->pend.v);
+    bb_free(r->out);
+    bb_free(r->tailbuf);
+    bb_free(r);
+}
+
+const bb_stats *bb_render_stats(const bb_render *r) { return &r->stats; }
+bb_stats *bb_render_counters(bb_render *r) { return &r->stats; }
+const bb_render_opts *bb_render_options(const bb_render *r) { return &r->o; }
+const bb_prog *bb_render_prog(const bb_render *r) { return r->progs[r->cur]; }
+int64_t bb_render_cycle_start(const bb_render *r, int64_t c) { return bb_prog_idx(r->progs[r->cur], bb_rat_int(c)); }

@@ -1,0 +1,130 @@
+/* bb_render.h - a render: programs, the output instance, the block loop, the
+ * strategy interface and the counters.
+ *
+ * The render loop is the same for every strategy. Per window of W blocks
+ * (W = the strategy's window_blocks, 1 but for batching):
+ *   1. schedule: every trigger of the output creates the voices of the window's
+ *      onsets (render thread; pattern queries);
+ *   2. resolve: the strategy gives each new bus voice its buffer (it decides
+ *      when and where buffers are synthesised and kept, never how: synthesis is
+ *      bb_synth_run, keys are bb_buskey_of);
+ *   3. mix: the triggers' voices are mixed into their window buffers (the
+ *      strategy may split the window by blocks over threads);
+ *   4. continuous: the output graph runs block by block, in order, and each
+ *      block goes to the sink;
+ *   5. retire: voices that have ended release their buffers to the strategy.
+ * A reload switches program at a cycle boundary: the old output's sounding
+ * voices finish (mixed dry into the output, after the new program's signal),
+ * the new program's continuous parts start fresh.
+ *
+ * The strategy interface lives here (the core defines it, variants/ implement
+ * it), like SQLite's VFS. */
+#ifndef BB_RENDER_H
+#define BB_RENDER_H
+
+#include "bb_bus.h"
+#include "bb_inst.h"
+#include "bb_kit.h"
+#include "bb_prog.h"
+#include "bb_result.h"
+#include "bb_voice.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum {
+    BB_RENDER_BLOCK_MAX = 1 << 16,    /* samples per block */
+    BB_RENDER_RELOADS_MAX = 64,
+    BB_RENDER_SECONDS_MAX = 24 * 3600 /* longest render */
+};
+
+typedef struct bb_stats {
+    uint64_t frames, blocks, windows;
+    uint64_t preprocess_calls;  /* batches of bus synthesis a strategy started */
+    uint64_t synth_calls;       /* buffers synthesised */
+    uint64_t synth_samples;
+    uint64_t requests;          /* bus buffers asked for by voices */
+    uint64_t cache_hits, cache_misses;
+    uint64_t allocs, alloc_bytes;            /* heap allocations during the render */
+    uint64_t allocs_steady, alloc_bytes_steady; /* ... after the first two cycles */
+    uint64_t busbuf_allocs, busbuf_allocs_steady; /* bus buffers obtained from the heap */
+    uint64_t pool_reuse;        /* bus buffers reused from a pool */
+    uint64_t voices, voices_dropped, clamps;
+    uint64_t reloads, invalidated; /* program switches; cache entries dropped by them */
+    uint64_t cycles;            /* cycles touched */
+} bb_stats;
+
+typedef struct bb_render bb_render;
+typedef struct bb_strategy bb_strategy; /* a strategy's own state */
+
+typedef struct bb_strategy_ops {
+    const char *name;
+    /* Called once the render is set up; arg is the strategy's configuration. */
+    bb_result (*open)(bb_render *r, const void *arg, bb_strategy **out);
+    void (*close)(bb_strategy *s);
+    /* Blocks per window (>= 1). */
+    size_t (*window_blocks)(const bb_strategy *s);
+    /* Give every pending request of window [k0, k1) a buffer (req->buf, with one
+     * reference for the voice). */
+    bb_result (*resolve)(bb_strategy *s, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
+    /* Mix the window (NULL: the render calls bb_render_mix over it). */
+    bb_result (*mix)(bb_strategy *s, int64_t k0, int64_t k1);
+    /* A voice is done with b: drop one reference. */
+    void (*release)(bb_strategy *s, bb_busbuf *b);
+    /* The program changes from old to new at sample k (NULL: nothing to do). */
+    bb_result (*reload)(bb_strategy *s, const bb_prog *old_prog, const bb_prog *new_prog, int64_t k);
+} bb_strategy_ops;
+
+typedef struct bb_reload {
+    bb_rat cycle;       /* a whole cycle number */
+    const char *path;
+} bb_reload;
+
+typedef void (*bb_sink_fn)(void *ctx, int64_t k0, const float *out, size_t n);
+
+typedef struct bb_render_opts {
+    int sr;                     /* Hz */
+    int64_t frames;             /* length of the render in samples */
+    size_t block;               /* samples per block */
+    bb_limits lim;
+    const bb_kit *kit;          /* borrowed; at rate sr */
+    const bb_strategy_ops *strategy;
+    const void *strategy_arg;
+    bb_reload reloads[BB_RENDER_RELOADS_MAX];
+    int nreloads;
+    bool mix_reverse;           /* mix voices in reverse canonical order (a canary) */
+    bb_sink_fn sink;            /* receives every block in order; may be NULL */
+    void *sink_ctx;
+} bb_render_opts;
+
+/* Defaults: sr 44100, block 512, 256 voices, 10 s buses, no reload. */
+void bb_render_opts_default(bb_render_opts *o);
+
+/* Set up a render of program ph (ownership passes to the render, also on
+ * failure). Reload programs are read and compiled now, so every error surfaces
+ * before the first sample. Returns the compile errors of bb_prog_compile and
+ * bb_ph_load, BB_ERR_ARG for bad options, and whatever the strategy's open says. */
+bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb_error *err);
+/* Run the whole render, calling the sink block by block. Errors (overflow,
+ * limits, memory, a strategy failure) stop it and are described in err. */
+bb_result bb_render_run(bb_render *r, bb_error *err);
+void bb_render_close(bb_render *r);
+
+/* Counters of the render so far (voices and clamps are gathered at the end of run). */
+const bb_stats *bb_render_stats(const bb_render *r);
+
+/* ---- for strategies ---------------------------------------------------------- */
+bb_stats *bb_render_counters(bb_render *r);
+const bb_render_opts *bb_render_options(const bb_render *r);
+/* The program in force at sample k (the current one during a window). */
+const bb_prog *bb_render_prog(const bb_render *r);
+/* Bus requests of the output's triggers with onsets in [k0, k1), in canonical
+ * order, appended to out (look-ahead: creates no voice). Render thread only. */
+bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out);
+/* Mix the voices of every trigger over [k0, k1) (a part of the current window)
+ * into the window buffers. Safe to call concurrently for disjoint ranges. */
+void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
+/* Sample index of the start of cycle c in the current program. */
+int64_t bb_render_cycle_start(const bb_render *r, int64_t c);
+
+#endif

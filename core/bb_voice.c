@@ -1,0 +1,316 @@
+/* bb_voice.c - from trigger events to voices, and voices to samples.
+ *
+ * Scheduling walks the cycles that [k0, k1) touches. Each cycle's events are
+ * queried once and kept sorted (bb_patcache), so a render with one-sample blocks
+ * queries each pattern once per cycle, not once per block. An event with an
+ * onset at sample o = idx(whole begin) in [k0, k1) makes one voice per tone of
+ * its note (a chord makes several, each at gain 1/sqrt(tones)). Controls take
+ * the value of the control pattern's event whose part holds the onset time;
+ * with none, note 0, n from "name:index" (else 0) and gain 1.
+ *
+ * Envelope: a linear attack over the first a samples (0, 1/a, ..., (a-1)/a) and
+ * a linear release over the last a ((a)/a ... 1/a), a = min(round(0.002 sr),
+ * len/2). Bus voices read their buffer sample by sample; sample voices read
+ * their source at position i * rate with linear interpolation. Both are pure
+ * functions of (voice, absolute sample), hence block-size invariant.
+ *
+ * The voice list never holds more than max_voices sounding at one instant: when
+ * a new voice would exceed it, the oldest sounding voice ends at the new onset. */
+#include "bb_voice.h"
+
+#include "bb_alloc.h"
+#include "bb_math.h"
+
+#include <math.h>
+#include <string.h>
+
+static void cache_init(bb_patcache *c, const bb_pat *p)
+{
+    c->pat = p;
+    c->cycle = INT64_MIN;
+    bb_haps_init(&c->haps);
+}
+
+bb_result bb_trig_init(bb_trig *t, const bb_prog *prog, const bb_trigdef *def, const bb_limits *lim)
+{
+    memset(t, 0, sizeof *t);
+    t->prog = prog;
+    t->def = def;
+    t->lim = *lim;
+    cache_init(&t->pat, def->pat);
+    cache_init(&t->note, def->note);
+    cache_init(&t->n, def->n);
+    cache_init(&t->gain, def->gain);
+    bb_arena_init(&t->scratch);
+    size_t cap = (size_t)(lim->max_voices > 0 ? lim->max_voices : 1) * 2;
+    if (bb_grow((void **)&t->v, &t->cap, cap, sizeof *t->v)) return BB_ERR_NOMEM;
+    return BB_OK;
+}
+
+void bb_trig_clear(bb_trig *t, bb_release_fn rel, void *ctx)
+{
+    for (size_t i = 0; i < t->nv; i++)
+        if (t->v[i].is_bus && t->v[i].req.buf) rel(ctx, t->v[i].req.buf);
+    t->nv = 0;
+    t->pat.cycle = t->note.cycle = t->n.cycle = t->gain.cycle = INT64_MIN;
+}
+
+void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx)
+{
+    bb_trig_clear(t, rel, ctx);
+    bb_free(t->v);
+    bb_free(t->win);
+    bb_haps_free(&t->pat.haps);
+    bb_haps_free(&t->note.haps);
+    bb_haps_free(&t->n.haps);
+    bb_haps_free(&t->gain.haps);
+    bb_arena_free(&t->scratch);
+    memset(t, 0, sizeof *t);
+}
+
+/* Make c hold cycle cyc's events (only those with an onset when onsets). */
+static bb_result cache_cycle(bb_trig *t, bb_patcache *c, int64_t cyc, bool onsets)
+{
+    if (c->cycle == cyc) return BB_OK;
+    bb_haps_clear(&c->haps);
+    bb_arena_reset(&t->scratch);
+    bb_result r = bb_pat_query(c->pat, bb_rat_int(cyc), bb_rat_int(cyc + 1), &t->scratch, &c->haps);
+    if (r) return r;
+    if (onsets) {
+        size_t w = 0;
+        for (size_t i = 0; i < c->haps.n; i++)
+            if (bb_hap_has_onset(&c->haps.v[i])) c->haps.v[w++] = c->haps.v[i];
+        c->haps.n = w;
+    }
+    if ((r = bb_haps_sort(&c->haps, &t->scratch))) return r;
+    c->cycle = cyc;
+    return BB_OK;
+}
+
+/* The first event of c (cycle cyc) whose part holds time b, or NULL. */
+static const bb_hap *control_at(bb_trig *t, bb_patcache *c, int64_t cyc, bb_rat b, size_t *from, bb_result *r)
+{
+    if (!c->pat) return NULL;
+    if ((*r = cache_cycle(t, c, cyc, false))) return NULL;
+    for (size_t i = *from; i < c->haps.n; i++) {
+        const bb_hap *h = &c->haps.v[i];
+        if (bb_rat_le(h->part_b, b) && bb_rat_lt(b, h->part_e)) {
+            *from = i + 1;
+            return h;
+        }
+    }
+    *from = c->haps.n;
+    return NULL;
+}
+
+typedef bb_result (*voice_fn)(bb_trig *t, const bb_voice *proto, void *ctx);
+
+/* Generate, in canonical order, the voices of events with onsets in [k0, k1). */
+static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, void *ctx)
+{
+    const bb_prog *p = t->prog;
+    if (k1 <= k0) return BB_OK;
+    bb_rat_clear_overflow();
+    int64_t c_first = bb_prog_cycle(p, k0), c_last = bb_prog_cycle(p, k1 - 1);
+    const int32_t env_max = (int32_t)lround(0.002 * p->sr);
+    const int64_t bus_max = (int64_t)llround(t->lim.max_bus_seconds * p->sr);
+    bb_result r = BB_OK;
+    for (int64_t cyc = c_first; cyc <= c_last; cyc++) {
+        if ((r = cache_cycle(t, &t->pat, cyc, true))) return r;
+        for (size_t i = 0; i < t->pat.haps.n; i++) {
+            const bb_hap *h = &t->pat.haps.v[i];
+            int64_t o = bb_prog_idx(p, h->whole_b);
+            if (o < k0 || o >= k1) continue;
+            int64_t ev_len = bb_prog_idx(p, h->whole_e) - o;
+            if (ev_len <= 0) continue; /* zero-length events make no sound */
+            /* controls at the onset */
+            double gain = h->gain, n = h->val.kind == BB_VAL_WORD ? h->val.index : 0;
+            size_t from = 0;
+            const bb_hap *g = control_at(t, &t->gain, cyc, h->whole_b, &from, &r);
+            if (r) return r;
+            if (g) gain *= g->val.note;
+            from = 0;
+            const bb_hap *nh = control_at(t, &t->n, cyc, h->whole_b, &from, &r);
+            if (r) return r;
+            if (nh) n = nh->val.note;
+            bb_voice v;
+            memset(&v, 0, sizeof v);
+            v.onset = o;
+            v.is_bus = h->val.kind == BB_VAL_BUS;
+            const bb_sample *smp = NULL;
+            if (v.is_bus) {
+                v.req.prog = p;
+                v.req.bus = bb_prog_bus(p, h->val.name, h->val.name_len);
+                v.req.onset = o;
+                v.len = ev_len;
+                if (v.len > bus_max) {
+                    v.len = bus_max;
+                    t->count.clamps++;
+                }
+                v.req.len = v.len;
+                if (v.req.bus < 0 || v.len <= 0) continue;
+            } else {
+                smp = bb_kit_get(p->kit, h->val.name, h->val.name_len, (int)floor(n));
+                if (!smp || smp->frames < 2) continue;
+            }
+            /* one voice per tone of each note event at the onset (note 0 without one) */
+            size_t nfrom = 0;
+            bool any = false;
+            for (;;) {
+                const bb_hap *nt = control_at(t, &t->note, cyc, h->whole_b, &nfrom, &r);
+                if (r) return r;
+                if (!nt && any) break;
+                double root = nt ? nt->val.note : 0.0;
+                int tones = nt && nt->val.kind == BB_VAL_CHORD ? nt->val.ntones : 1;
+                double cg = 1.0 / sqrt((double)tones);
+                for (int k = 0; k < tones; k++) {
+                    double note = root + (nt && nt->val.kind == BB_VAL_CHORD ? nt->val.tones[k] : 0);
+                    double ratio = bb_exp2(note / 12.0);
+                    v.gain = (float)(gain * cg);
+                    if (v.is_bus) {
+                        v.req.note = note;
+                        v.rate = 1.0;
+                    } else {
+                        v.rate = smp->sr / p->sr * ratio;
+                        v.data = smp->data;
+                        v.frames = smp->frames;
+                        v.len = (int64_t)ceil((double)(smp->frames - 1) / v.rate);
+                        if (v.len <= 0) continue;
+                    }
+                    v.end = v.onset + v.len;
+                    v.env = (int32_t)(v.len / 2 < env_max ? v.len / 2 : env_max);
+                    if ((r = fn(t, &v, ctx))) return r;
+                }
+                any = true;
+                if (!nt) break;
+            }
+        }
+    }
+    if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
+    return BB_OK;
+}
+
+static bb_result add_voice(bb_trig *t, const bb_voice *proto, void *ctx)
+{
+    bb_pendlist *pend = ctx;
+    /* the voice limit: end the oldest sounding voice at this onset */
+    size_t sounding = 0, oldest = SIZE_MAX;
+    for (size_t i = 0; i < t->nv; i++)
+        if (t->v[i].end > proto->onset) {
+            sounding++;
+            if (oldest == SIZE_MAX) oldest = i;
+        }
+    if ((int)sounding >= t->lim.max_voices && oldest != SIZE_MAX) {
+        t->v[oldest].end = proto->onset;
+        t->count.dropped++;
+    }
+    if (bb_grow((void **)&t->v, &t->cap, t->nv + 1, sizeof *t->v)) return BB_ERR_NOMEM;
+    t->v[t->nv] = *proto;
+    if (proto->is_bus && bb_pendlist_push(pend, t, t->nv)) return BB_ERR_NOMEM;
+    t->nv++;
+    t->count.voices++;
+    return BB_OK;
+}
+
+bb_result bb_trig_schedule(bb_trig *t, int64_t k0, int64_t k1, bb_pendlist *pend)
+{
+    return each_voice(t, k0, k1, add_voice, pend);
+}
+
+static bb_result add_req(bb_trig *t, const bb_voice *proto, void *ctx)
+{
+    (void)t;
+    bb_reqlist *l = ctx;
+    if (!proto->is_bus) return BB_OK;
+    if (bb_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)) return BB_ERR_NOMEM;
+    l->v[l->n++] = proto->req;
+    return BB_OK;
+}
+
+bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out)
+{
+    bb_trig_counters saved = t->count;
+    bb_result r = each_voice(t, k0, k1, add_req, out);
+    t->count = saved; /* looking ahead counts nothing */
+    return r;
+}
+
+/* out[i] += x(i) * env(i) * gain for voice samples [lo, hi) (relative to onset). */
+static void mix_voice(const bb_voice *v, int64_t k0, int64_t k1, float *restrict out)
+{
+    int64_t lo = v->onset > k0 ? v->onset : k0;
+    int64_t hi = v->end < k1 ? v->end : k1;
+    if (lo >= hi || !v->data) return;
+    const float g = v->gain;
+    const int64_t a = v->env, len = v->len, on = v->onset;
+    const float fa = (float)a;
+    const float *restrict d = v->data;
+    float *restrict o = out - k0; /* o[k] for absolute k */
+    int64_t rel_from = len - a;    /* release starts here (relative) */
+    for (int64_t k = lo; k < hi;) {
+        int64_t i = k - on;
+        /* the segment [i, seg_end) has one envelope formula */
+        int64_t seg_end = i < a ? a : i < rel_from ? rel_from : len;
+        int64_t stop = on + seg_end < hi ? on + seg_end : hi;
+        int seg = i < a ? 0 : i < rel_from ? 1 : 2;
+        if (v->is_bus) {
+            for (; k < stop; k++) {
+                int64_t j = k - on;
+                float env = seg == 0 ? (float)j / fa : seg == 1 ? 1.0f : (float)(len - j) / fa;
+                o[k] += d[j] * env * g;
+            }
+        } else {
+            const double rate = v->rate;
+            const size_t last = v->frames - 2;
+            for (; k < stop; k++) {
+                int64_t j = k - on;
+                double pos = (double)j * rate;
+                size_t s = (size_t)pos;
+                if (s > last) s = last;
+                float frac = (float)(pos - (double)s);
+                float x = d[s] + (d[s + 1] - d[s]) * frac;
+                float env = seg == 0 ? (float)j / fa : seg == 1 ? 1.0f : (float)(len - j) / fa;
+                o[k] += x * env * g;
+            }
+        }
+    }
+}
+
+void bb_trig_mix(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, bool reverse)
+{
+    if (!reverse) {
+        for (size_t i = 0; i < t->nv; i++) mix_voice(&t->v[i], k0, k1, out);
+    } else {
+        for (size_t i = t->nv; i-- > 0;) mix_voice(&t->v[i], k0, k1, out);
+    }
+}
+
+void bb_trig_retire(bb_trig *t, int64_t k, bb_release_fn rel, void *ctx)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < t->nv; i++) {
+        bb_voice *v = &t->v[i];
+        if (v->end <= k) {
+            if (v->is_bus && v->req.buf) rel(ctx, v->req.buf);
+            continue;
+        }
+        t->v[w++] = *v;
+    }
+    t->nv = w;
+}
+
+int bb_pendlist_push(bb_pendlist *l, bb_trig *t, size_t vi)
+{
+    if (bb_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v)) return -1;
+    l->v[l->n].t = t;
+    l->v[l->n].vi = vi;
+    l->n++;
+    return 0;
+}
+
+void bb_pending_bind(const bb_pending *p)
+{
+    bb_voice *v = &p->t->v[p->vi];
+    v->data = v->req.buf ? v->req.buf->data : NULL;
+    v->frames = (size_t)v->len;
+}

@@ -1,0 +1,112 @@
+/* bb_voice.h - trigger patterns: scheduling voices from events and mixing them.
+ *
+ * A bb_trig turns the events of one `s PAT # note .. # n .. # gain ..` into
+ * voices and mixes them. The two halves are separate so that a strategy can
+ * schedule a window of blocks first (sequential, cheap: pattern queries), give
+ * the new voices their bus buffers (possibly in parallel), then mix the blocks
+ * of the window in parallel (mixing only reads the voice list).
+ *
+ * Canonical order: voices are kept in onset order, then the event order of
+ * bb_hap_cmp, then chord tone. Mixing adds voices into the output one after
+ * the other in that order, so each output sample is the same float sum however
+ * the render is cut into blocks. */
+#ifndef BB_VOICE_H
+#define BB_VOICE_H
+
+#include "bb_bus.h"
+#include "bb_pat.h"
+#include "bb_prog.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct bb_limits {
+    int max_voices;           /* sounding at once per trigger pattern (default 256) */
+    double max_bus_seconds;   /* a bus voice is clamped to this (default 10) */
+} bb_limits;
+
+typedef struct bb_voice {
+    int64_t onset, end;   /* sounds on samples [onset, end); end < onset + len when dropped */
+    int64_t len;          /* natural length, for the envelope */
+    int32_t env;          /* attack = release length in samples */
+    float gain;
+    double rate;          /* sample voices: source frames per output sample */
+    const float *data;    /* source: the bus buffer's data or the sample's frames */
+    size_t frames;
+    bool is_bus;
+    bb_busreq req;        /* bus voices: the request; req.buf holds the reference */
+} bb_voice;
+
+/* A cycle's worth of events of one pattern, sorted canonically. */
+typedef struct bb_patcache {
+    const bb_pat *pat;
+    int64_t cycle;        /* cycle held, or INT64_MIN */
+    bb_haps haps;
+} bb_patcache;
+
+typedef struct bb_trig_counters {
+    uint64_t voices, dropped, clamps;
+} bb_trig_counters;
+
+typedef struct bb_trig {
+    const bb_prog *prog;
+    const bb_trigdef *def;
+    bb_limits lim;
+    bb_patcache pat, note, n, gain;
+    bb_arena scratch;
+    bb_voice *v;          /* voices in canonical order */
+    size_t nv, cap;
+    float *win;           /* output of the current window (render-driven mode) */
+    size_t win_cap;
+    int64_t win_k0;
+    bb_trig_counters count;
+} bb_trig;
+
+/* A pending bus request: voice vi of trigger t. */
+typedef struct bb_pending {
+    bb_trig *t;
+    size_t vi;
+} bb_pending;
+
+typedef struct bb_pendlist {
+    bb_pending *v;
+    size_t n, cap;
+} bb_pendlist;
+
+/* Release callback for bus buffers whose voice ended. */
+typedef void (*bb_release_fn)(void *ctx, bb_busbuf *b);
+
+/* Initialise t for def of prog. Allocates the voice list (lim->max_voices). */
+bb_result bb_trig_init(bb_trig *t, const bb_prog *prog, const bb_trigdef *def, const bb_limits *lim);
+/* Release everything (voices' buffers through rel). */
+void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx);
+
+/* Create the voices of events with onset samples in [k0, k1). Bus voices get a
+ * request with buf == NULL; each is appended to pend (which the caller resolves
+ * before mixing). Returns BB_ERR_OVERFLOW, BB_ERR_LIMIT, BB_ERR_NOMEM. */
+bb_result bb_trig_schedule(bb_trig *t, int64_t k0, int64_t k1, bb_pendlist *pend);
+
+/* The bus requests that bb_trig_schedule would make for [k0, k1), appended to
+ * out (copies; no voice is created). Used to look ahead (cycle strategies). */
+typedef struct bb_reqlist {
+    bb_busreq *v;
+    size_t n, cap;
+} bb_reqlist;
+bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out);
+
+/* Add the voices' samples on [k0, k1) to out[0 .. k1-k0) (out is not cleared).
+ * Reads only. reverse mixes in the reverse of canonical order (the canary). */
+void bb_trig_mix(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, bool reverse);
+
+/* Drop the voices that have ended by sample k, releasing their buffers. */
+void bb_trig_retire(bb_trig *t, int64_t k, bb_release_fn rel, void *ctx);
+
+/* Forget every voice and cached cycle (voices' buffers through rel). */
+void bb_trig_clear(bb_trig *t, bb_release_fn rel, void *ctx);
+
+int bb_pendlist_push(bb_pendlist *l, bb_trig *t, size_t vi);
+static inline bb_busreq *bb_pending_req(const bb_pending *p) { return &p->t->v[p->vi].req; }
+/* Point a resolved voice at its buffer's data. */
+void bb_pending_bind(const bb_pending *p);
+
+#endif
