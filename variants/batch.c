@@ -1,0 +1,46 @@
+/* batch.c - phase 2.3: K blocks at a time (--batch K). The window's requests
+ * are resolved together (deduped and synthesised in parallel, unless a cycle
+ * resolver already did it ahead), the voices of the K blocks are mixed in
+ * parallel, one block per task (mixing only reads the voice list), and the
+ * stateful continuous parts run after, block by block, in order. The price is
+ * latency: a block is ready only when its whole window is; reported by bench. */
+#include "bb_variant.h"
+
+typedef struct {
+    bb_drv *d;
+    int64_t k0, k1;
+    size_t block;
+} mix_job;
+
+static void mix_task(void *ctx, size_t task, int worker)
+{
+    (void)worker;
+    const mix_job *j = ctx;
+    int64_t a = j->k0 + (int64_t)(task * j->block);
+    int64_t b = a + (int64_t)j->block < j->k1 ? a + (int64_t)j->block : j->k1;
+    bb_render_mix(j->d->r, a, b);
+}
+
+bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1);
+
+bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
+{
+    bb_drv *d = (bb_drv *)s;
+    mix_job j = {d, k0, k1, bb_render_options(d->r)->block};
+    size_t n = (size_t)((k1 - k0 + (int64_t)j.block - 1) / (int64_t)j.block);
+    bb_workers_run(d->workers, n, mix_task, &j);
+    return BB_OK;
+}
+
+enum { BB_BATCH_DEFAULT = 8 };
+
+static void apply_batch(bb_plan *p)
+{
+    if (p->resolver == &bb_resolve_serial) p->resolver = &bb_resolve_block;
+    if (p->batch <= 1) p->batch = BB_BATCH_DEFAULT;
+    p->parallel_mix = true;
+}
+
+const bb_variant bb_variant_batch = {"batch", "2.3",
+                                     "K blocks at a time: synthesis and voice mixing of the window in parallel",
+                                     false, apply_batch};

@@ -1,0 +1,269 @@
+/* bb_driver.c - carries out a plan behind the core's strategy interface.
+ *
+ * The driver owns what every strategy shares: the worker pool (created once per
+ * render), one bb_synth per worker, the cache (an open-addressing table from
+ * bb_buskey to a buffer, double-buffered so that eviction never allocates), and
+ * reference counting of buffers. The plan's resolver decides when buffers are
+ * made, its store where they come from; the driver only wires them together.
+ *
+ * Invariants: every buffer in the cache holds one reference for the cache;
+ * every voice holds one for itself; a buffer goes back to the store exactly when
+ * its count reaches zero. Counters: a request served from the cache is a hit, a
+ * request that caused a synthesis is a miss. */
+#include "bb_variant.h"
+
+#include "bb_alloc.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* ---- cache ------------------------------------------------------------------ */
+
+static size_t slot_of(const bb_drv *d, const bb_buskey *k)
+{
+    return (size_t)bb_buskey_hash(k) & (d->nslots - 1);
+}
+
+bb_busbuf *bb_drv_cache_get(bb_drv *d, const bb_buskey *k)
+{
+    if (!d->nslots) return NULL;
+    for (size_t i = slot_of(d, k);; i = (i + 1) & (d->nslots - 1)) {
+        bb_cache_slot *s = &d->slots[i];
+        if (!s->buf) return NULL;
+        if (bb_buskey_eq(&s->key, k)) return s->buf;
+    }
+}
+
+static void insert(bb_cache_slot *slots, size_t n, const bb_cache_slot *e)
+{
+    for (size_t i = (size_t)bb_buskey_hash(&e->key) & (n - 1);; i = (i + 1) & (n - 1))
+        if (!slots[i].buf) {
+            slots[i] = *e;
+            return;
+        }
+}
+
+/* The spare table lives right after the main one in the same allocation. */
+static bb_result grow(bb_drv *d, size_t want)
+{
+    size_t n = d->nslots ? d->nslots : 64;
+    while (n < want * 2) n *= 2;
+    if (n == d->nslots) return BB_OK;
+    bb_cache_slot *t = bb_calloc(n * 2, sizeof *t);
+    if (!t) return BB_ERR_NOMEM;
+    for (size_t i = 0; i < d->nslots; i++)
+        if (d->slots[i].buf) insert(t, n, &d->slots[i]);
+    bb_free(d->slots);
+    d->slots = t;
+    d->nslots = n;
+    return BB_OK;
+}
+
+bb_result bb_drv_cache_put(bb_drv *d, bb_busbuf *b, int64_t cycle)
+{
+    if (d->nused + 1 > d->nslots / 2 && grow(d, d->nused + 1)) return BB_ERR_NOMEM;
+    bb_cache_slot e = {.key = b->key, .buf = b, .cycle = cycle};
+    insert(d->slots, d->nslots, &e);
+    d->nused++;
+    return BB_OK;
+}
+
+size_t bb_drv_cache_evict(bb_drv *d, bool (*drop)(const bb_drv *, const bb_cache_slot *, const void *), const void *arg)
+{
+    if (!d->nused) return 0;
+    bb_cache_slot *spare = d->slots + d->nslots;
+    memset(spare, 0, d->nslots * sizeof *spare);
+    size_t dropped = 0;
+    for (size_t i = 0; i < d->nslots; i++) {
+        bb_cache_slot *s = &d->slots[i];
+        if (!s->buf) continue;
+        if (drop(d, s, arg)) {
+            bb_drv_unref(d, s->buf);
+            dropped++;
+        } else {
+            insert(spare, d->nslots, s);
+        }
+    }
+    memcpy(d->slots, spare, d->nslots * sizeof *spare);
+    d->nused -= dropped;
+    return dropped;
+}
+
+static bool drop_all(const bb_drv *d, const bb_cache_slot *s, const void *arg)
+{
+    (void)d, (void)s, (void)arg;
+    return true;
+}
+
+/* ---- buffers ---------------------------------------------------------------- */
+
+bb_busbuf *bb_drv_buffer(bb_drv *d, const bb_busreq *req)
+{
+    bb_busbuf *b = d->plan.store->get(d, req->len);
+    if (!b) return NULL;
+    b->len = req->len;
+    b->refs = 1;
+    b->key = d->plan.key(req);
+    return b;
+}
+
+void bb_drv_unref(bb_drv *d, bb_busbuf *b)
+{
+    if (--b->refs == 0) d->plan.store->put(d, b);
+}
+
+static bb_busbuf *heap_get(bb_drv *d, int64_t len)
+{
+    bb_busbuf *b = bb_calloc(1, sizeof *b);
+    float *data = bb_malloc((size_t)len * sizeof *data);
+    if (!b || !data) {
+        bb_free(b);
+        bb_free(data);
+        return NULL;
+    }
+    b->data = data;
+    b->cap = (size_t)len;
+    d->stats->busbuf_allocs++;
+    return b;
+}
+
+static void heap_put(bb_drv *d, bb_busbuf *b)
+{
+    (void)d;
+    bb_free(b->data);
+    bb_free(b);
+}
+
+static void heap_drain(bb_drv *d) { (void)d; }
+
+const bb_store bb_store_heap = {"heap", heap_get, heap_put, heap_drain};
+
+/* ---- synthesis on the workers ---------------------------------------------- */
+
+static void synth_task(void *ctx, size_t task, int worker)
+{
+    bb_drv *d = ctx;
+    bb_busreq *req = d->uniq[task];
+    bb_result r = bb_synth_run(d->synth[worker], req, req->buf->data);
+    if (r) d->job_err = r; /* any failure fails the render; which one is immaterial */
+}
+
+bb_result bb_drv_synth_uniq(bb_drv *d)
+{
+    if (!d->uniq_n) return BB_OK;
+    d->job_err = BB_OK;
+    bb_workers_run(d->workers, d->uniq_n, synth_task, d);
+    for (int w = 0; w < bb_workers_count(d->workers); w++) {
+        bb_synth_counters c = bb_synth_take(d->synth[w]);
+        d->stats->synth_calls += c.calls;
+        d->stats->synth_samples += c.samples;
+    }
+    return d->job_err;
+}
+
+/* ---- the strategy ops --------------------------------------------------------- */
+
+static void free_synths(bb_drv *d)
+{
+    if (!d->synth) return;
+    for (int w = 0; w < bb_workers_count(d->workers); w++) bb_synth_destroy(d->synth[w]);
+}
+
+static bb_result make_synths(bb_drv *d, const bb_prog *p)
+{
+    const bb_limits *lim = &bb_render_options(d->r)->lim;
+    for (int w = 0; w < bb_workers_count(d->workers); w++) {
+        bb_result r = bb_synth_create(&d->synth[w], p, lim);
+        if (r) return r;
+    }
+    return BB_OK;
+}
+
+static void drv_close(bb_strategy *s);
+
+static bb_result drv_open(bb_render *r, const void *arg, bb_strategy **out)
+{
+    const bb_plan *plan = arg;
+    bb_drv *d = bb_calloc(1, sizeof *d);
+    if (!d) return BB_ERR_NOMEM;
+    d->r = r;
+    d->plan = *plan;
+    d->stats = bb_render_counters(r);
+    d->prepared_cycle = INT64_MIN;
+    bb_result res = bb_workers_create(&d->workers, plan->threads, plan->pin, NULL);
+    if (!res) {
+        d->synth = bb_calloc((size_t)plan->threads, sizeof *d->synth);
+        res = d->synth ? make_synths(d, bb_render_prog(r)) : BB_ERR_NOMEM;
+    }
+    if (!res) res = grow(d, 32);
+    if (res) {
+        drv_close((bb_strategy *)d);
+        return res;
+    }
+    *out = (bb_strategy *)d;
+    return BB_OK;
+}
+
+static void drv_close(bb_strategy *s)
+{
+    bb_drv *d = (bb_drv *)s;
+    if (d->nused) bb_drv_cache_evict(d, drop_all, NULL);
+    if (d->workers) free_synths(d);
+    bb_free(d->synth);
+    d->plan.store->drain(d);
+    bb_workers_destroy(d->workers);
+    bb_free(d->slots);
+    bb_free(d->reqs.v);
+    bb_free(d->uniq);
+    bb_free(d);
+}
+
+static size_t drv_window(const bb_strategy *s) { return ((const bb_drv *)s)->plan.batch; }
+
+static bb_result drv_resolve(bb_strategy *s, int64_t k0, int64_t k1, const bb_pending *p, size_t n)
+{
+    bb_drv *d = (bb_drv *)s;
+    return d->plan.resolver->resolve(d, k0, k1, p, n);
+}
+
+static void drv_release(bb_strategy *s, bb_busbuf *b) { bb_drv_unref((bb_drv *)s, b); }
+
+static bool drop_stale(const bb_drv *d, const bb_cache_slot *s, const void *arg)
+{
+    (void)d;
+    const bb_prog *np = arg;
+    for (int32_t i = 0; i < np->nbuses; i++)
+        if (np->buses[i].def_hash == s->key.def) return false;
+    return true;
+}
+
+static bb_result drv_reload(bb_strategy *s, const bb_prog *old_prog, const bb_prog *new_prog, int64_t k)
+{
+    (void)old_prog, (void)k;
+    bb_drv *d = (bb_drv *)s;
+    if (!d->plan.keep_on_reload) d->stats->invalidated += bb_drv_cache_evict(d, drop_stale, new_prog);
+    d->prepared_cycle = bb_rat_floor(new_prog->c0) - 1;
+    free_synths(d);
+    return make_synths(d, new_prog);
+}
+
+bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1);
+
+static bb_result drv_mix(bb_strategy *s, int64_t k0, int64_t k1)
+{
+    bb_drv *d = (bb_drv *)s;
+    if (d->plan.parallel_mix) return bb_batch_mix(s, k0, k1);
+    bb_render_mix(d->r, k0, k1);
+    return BB_OK;
+}
+
+const bb_strategy_ops bb_driver_ops = {
+    .name = "driver",
+    .open = drv_open,
+    .close = drv_close,
+    .window_blocks = drv_window,
+    .resolve = drv_resolve,
+    .mix = drv_mix,
+    .release = drv_release,
+    .reload = drv_reload,
+};

@@ -1,0 +1,112 @@
+/* bb_variant.h - the strategies: a registry of named variants that compose into
+ * one plan, and the driver that carries a plan out behind bb_strategy_ops.
+ *
+ * A variant is a const table: its name, the phase of the seeds it implements,
+ * and apply(), which adds its behaviour to a plan. `--strategy cycle,pool`
+ * applies cycle then pool. The plan's parts are themselves swappable tables
+ * (how requests are resolved, where buffers come from) or switches (keep static
+ * buffers, window size); canaries wrap a part (the key function, reload, mix
+ * order) instead of editing the strategies they break. */
+#ifndef BB_VARIANT_H
+#define BB_VARIANT_H
+
+#include "bb_render.h"
+#include "bb_workers.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct bb_drv bb_drv;
+
+/* When buffers are made: the resolve step of the render loop. */
+typedef struct bb_resolver {
+    const char *name;
+    bb_result (*resolve)(bb_drv *d, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
+} bb_resolver;
+
+/* Where buffers come from and go back to. get returns a buffer with room for
+ * len samples and refs = 1, or NULL when out of memory. */
+typedef struct bb_store {
+    const char *name;
+    bb_busbuf *(*get)(bb_drv *d, int64_t len);
+    void (*put)(bb_drv *d, bb_busbuf *b);
+    void (*drain)(bb_drv *d); /* release everything kept (at close) */
+} bb_store;
+
+typedef struct bb_plan {
+    const bb_resolver *resolver;  /* serial, per block, per cycle */
+    const bb_store *store;        /* heap or pool */
+    bool keep_static;             /* static buffers survive cycles (until reload) */
+    size_t batch;                 /* blocks per window (1: no batching) */
+    bool parallel_mix;            /* mix the window's blocks on the workers */
+    bb_buskey (*key)(const bb_busreq *req);
+    bool keep_on_reload;          /* canary: keep the cache across reloads */
+    bool mix_reverse;             /* canary: mix voices in reverse order */
+    int threads;
+    bb_pin pin;
+    char name[128];               /* the list it was built from */
+} bb_plan;
+
+typedef struct bb_variant {
+    const char *name;
+    const char *phase;            /* "0", "1", "2.1", ... or "canary" */
+    const char *summary;
+    bool canary;
+    void (*apply)(bb_plan *plan);
+} bb_variant;
+
+/* The registry, NULL-terminated: real strategies first, then canaries. */
+extern const bb_variant *const bb_variants[];
+const bb_variant *bb_variant_find(const char *name, size_t len);
+
+/* Build a plan from "name[,name...]" with threads and pinning. Returns
+ * BB_ERR_ARG naming the unknown strategy. */
+bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err);
+
+/* The strategy ops that carry out a plan (arg of open: a const bb_plan *). */
+extern const bb_strategy_ops bb_driver_ops;
+
+/* ---- what the variant files use from the driver ---------------------------- */
+extern const bb_resolver bb_resolve_serial, bb_resolve_block, bb_resolve_cycle;
+extern const bb_store bb_store_heap, bb_store_pool;
+
+/* Driver state the variants read. */
+struct bb_drv {
+    bb_render *r;
+    bb_plan plan;
+    bb_workers *workers;
+    bb_synth **synth;        /* per worker, for the current program */
+    bb_stats *stats;
+    /* the cache: key -> buffer (one reference held), open addressing */
+    struct bb_cache_slot *slots;
+    size_t nslots, nused;
+    int64_t prepared_cycle;  /* cycle strategies: last cycle synthesised ahead */
+    /* scratch, reused */
+    bb_reqlist reqs;
+    bb_busreq **uniq;
+    size_t uniq_n, uniq_cap;
+    bb_result job_err;
+    /* pool */
+    bb_busbuf *free_lists[64];
+};
+
+typedef struct bb_cache_slot {
+    bb_buskey key;
+    bb_busbuf *buf;   /* NULL: empty */
+    int64_t cycle;    /* cycle it was made for (eviction) */
+} bb_cache_slot;
+
+/* Synthesise d->uniq[0 .. d->uniq_n) (requests with buf set and refs held) on
+ * the workers. Counts synthesis calls and samples. */
+bb_result bb_drv_synth_uniq(bb_drv *d);
+/* A fresh buffer from the store for req (key set), or NULL. */
+bb_busbuf *bb_drv_buffer(bb_drv *d, const bb_busreq *req);
+/* Cache lookup (NULL if absent) and insertion (takes one reference). */
+bb_busbuf *bb_drv_cache_get(bb_drv *d, const bb_buskey *k);
+bb_result bb_drv_cache_put(bb_drv *d, bb_busbuf *b, int64_t cycle);
+/* Drop cache entries for which drop(entry) is true; returns how many. */
+size_t bb_drv_cache_evict(bb_drv *d, bool (*drop)(const bb_drv *d, const bb_cache_slot *s, const void *arg), const void *arg);
+/* Hand a reference back (to the store when it was the last). */
+void bb_drv_unref(bb_drv *d, bb_busbuf *b);
+
+#endif

@@ -1,0 +1,58 @@
+/* bb_workers.h - a pthread worker pool placed with hwloc.
+ *
+ * A pool of N threads is created once per render: the calling thread is worker
+ * 0 and N-1 threads wait for jobs. A job is n tasks; workers take task indices
+ * from a shared counter until none are left; bb_workers_run returns when all
+ * tasks are done. Placement follows a pinning policy (compact: cores in
+ * topology order; scatter: round robin over packages, then cores; none: the
+ * kernel decides). Every worker records the processing unit it actually ran on
+ * (hwloc_get_last_cpu_location) and whether its binding succeeded: a pin that
+ * fails is reported, never hidden. */
+#ifndef BB_WORKERS_H
+#define BB_WORKERS_H
+
+#include "bb_result.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum { BB_WORKERS_MAX = 256 };
+
+typedef enum { BB_PIN_NONE, BB_PIN_COMPACT, BB_PIN_SCATTER } bb_pin;
+
+/* Parse "none", "compact", "scatter". BB_ERR_ARG otherwise. */
+bb_result bb_pin_parse(const char *s, bb_pin *out);
+const char *bb_pin_name(bb_pin p);
+
+typedef struct bb_workers bb_workers;
+
+typedef struct bb_worker_place {
+    int planned_pu;   /* OS index of the PU the policy chose, -1 for none */
+    int last_pu;      /* OS index of the PU the worker last ran on, -1 if unknown */
+    bool bound;       /* the binding call succeeded */
+} bb_worker_place;
+
+/* The plan: for worker i of n under policy p, the OS index of the PU to bind to
+ * (or -1). topo_xml: an hwloc XML file to plan against instead of this machine
+ * (NULL for this machine). Fills plan[0..n). Returns BB_ERR_IO if the topology
+ * cannot be loaded. */
+bb_result bb_workers_plan(const char *topo_xml, bb_pin p, int n, int *plan, bb_error *err);
+
+/* Number of cores hwloc reports on this machine (at least 1). */
+int bb_workers_cores(void);
+
+/* Start n workers (1 <= n <= BB_WORKERS_MAX) placed by p. Returns BB_ERR_THREAD,
+ * BB_ERR_NOMEM, BB_ERR_ARG. The calling thread becomes worker 0 (and is bound
+ * too, until bb_workers_destroy restores its previous binding). */
+bb_result bb_workers_create(bb_workers **out, int n, bb_pin p, bb_error *err);
+int bb_workers_count(const bb_workers *w);
+
+/* Run fn(ctx, task, worker) for task in [0, ntasks) on all workers; returns when
+ * all are done. fn must not fail (record errors in ctx). */
+void bb_workers_run(bb_workers *w, size_t ntasks, void (*fn)(void *ctx, size_t task, int worker), void *ctx);
+
+/* Where worker i ran (valid after at least one run). */
+bb_worker_place bb_workers_place(const bb_workers *w, int i);
+void bb_workers_destroy(bb_workers *w);
+
+#endif
