@@ -366,6 +366,13 @@ bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out)
 }
 
 bb_synth_counters bb_synth_counts(const bb_synth *s) { return s->count; }
+
+bb_synth_counters bb_synth_take(bb_synth *s)
+{
+    bb_synth_counters c = s->count;
+    s->count.calls = s->count.samples = 0;
+    return c;
+}
 const bb_prog *bb_synth_prog(const bb_synth *s) { return s->prog; }
 
 void bb_synth_destroy(bb_synth *s)

@@ -54,6 +54,8 @@ bb_result bb_synth_create(bb_synth **out, const bb_prog *prog, const bb_limits *
 /* Synthesise req (len samples from fresh state) into out[0 .. req->len). */
 bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out);
 bb_synth_counters bb_synth_counts(const bb_synth *s);
+/* The counters since the last take, then zero them. */
+bb_synth_counters bb_synth_take(bb_synth *s);
 const bb_prog *bb_synth_prog(const bb_synth *s);
 void bb_synth_destroy(bb_synth *s);
 

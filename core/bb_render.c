@@ -71,11 +71,6 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
         bb_ph_free(ph);
         return bb_error_set(err, BB_ERR_ARG, "--block", 0, 0, "expected a block size in [1, %d] samples", BB_RENDER_BLOCK_MAX);
     }
-    if (o->frames < 0 || o->frames > (int64_t)BB_RENDER_SECONDS_MAX * o->sr) {
-        bb_ph_free(ph);
-        return bb_error_set(err, BB_ERR_LIMIT, "--seconds", 0, 0, "render length must be between 0 and %d hours",
-                            BB_RENDER_SECONDS_MAX / 3600);
-    }
     if (o->lim.max_voices < 1 || o->lim.max_bus_seconds <= 0) {
         bb_ph_free(ph);
         return bb_error_set(err, BB_ERR_ARG, "--max-voices", 0, 0, "voice and bus-length limits must be positive");
@@ -107,6 +102,18 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
         r->switch_at[r->nprogs] = s;
         res = compile(r, nph, rl->cycle, s, err);
     }
+    if (!res && r->o.frames < 0) {
+        /* the length in cycles: the sample of that cycle in the program in force then */
+        const bb_prog *p = r->progs[0];
+        for (int i = 1; i < r->nprogs; i++)
+            if (bb_rat_cmp(r->progs[i]->c0, o->cycles) <= 0) p = r->progs[i];
+        bb_rat_clear_overflow();
+        r->o.frames = bb_rat_valid(o->cycles) && o->cycles.num >= 0 ? bb_prog_idx(p, o->cycles) : -1;
+        if (bb_rat_overflowed()) r->o.frames = -1;
+    }
+    if (!res && (r->o.frames < 0 || r->o.frames > (int64_t)BB_RENDER_SECONDS_MAX * o->sr))
+        res = bb_error_set(err, BB_ERR_LIMIT, "--seconds", 0, 0, "render length must be between 0 and %d hours",
+                           BB_RENDER_SECONDS_MAX / 3600);
     if (!res) {
         r->out = bb_calloc(o->block, sizeof *r->out);
         if (!r->out) res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the output block");
@@ -318,3 +325,4 @@ bb_stats *bb_render_counters(bb_render *r) { return &r->stats; }
 const bb_render_opts *bb_render_options(const bb_render *r) { return &r->o; }
 const bb_prog *bb_render_prog(const bb_render *r) { return r->progs[r->cur]; }
 int64_t bb_render_cycle_start(const bb_render *r, int64_t c) { return bb_prog_idx(r->progs[r->cur], bb_rat_int(c)); }
+bb_strategy *bb_render_strategy(const bb_render *r) { return r->strat; }

@@ -84,7 +84,8 @@ typedef void (*bb_sink_fn)(void *ctx, int64_t k0, const float *out, size_t n);
 
 typedef struct bb_render_opts {
     int sr;                     /* Hz */
-    int64_t frames;             /* length of the render in samples */
+    int64_t frames;             /* length of the render in samples, or -1: ... */
+    bb_rat cycles;              /* ... this many cycles (in the programs' own tempi) */
     size_t block;               /* samples per block */
     bb_limits lim;
     const bb_kit *kit;          /* borrowed; at rate sr */
@@ -112,6 +113,9 @@ void bb_render_close(bb_render *r);
 
 /* Counters of the render so far (voices and clamps are gathered at the end of run). */
 const bb_stats *bb_render_stats(const bb_render *r);
+
+/* The strategy's own state (for its owner to inspect, e.g. worker placement). */
+bb_strategy *bb_render_strategy(const bb_render *r);
 
 /* ---- for strategies ---------------------------------------------------------- */
 bb_stats *bb_render_counters(bb_render *r);

@@ -267,3 +267,19 @@ const bb_strategy_ops bb_driver_ops = {
     .release = drv_release,
     .reload = drv_reload,
 };
+
+void bb_plan_render_opts(const bb_plan *plan, bb_render_opts *o)
+{
+    o->strategy = &bb_driver_ops;
+    o->strategy_arg = plan;
+    o->mix_reverse = plan->mix_reverse;
+}
+
+int bb_driver_places(const bb_strategy *s, bb_worker_place *out, int max)
+{
+    const bb_drv *d = (const bb_drv *)s;
+    int n = bb_workers_count(d->workers);
+    if (n > max) n = max;
+    for (int i = 0; i < n; i++) out[i] = bb_workers_place(d->workers, i);
+    return n;
+}

@@ -66,6 +66,12 @@ bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin,
 /* The strategy ops that carry out a plan (arg of open: a const bb_plan *). */
 extern const bb_strategy_ops bb_driver_ops;
 
+/* Point render options at the driver with plan (which must outlive the render). */
+void bb_plan_render_opts(const bb_plan *plan, bb_render_opts *o);
+
+/* Where the driver's workers ran: fills out[0..n) and returns n (<= max). */
+int bb_driver_places(const bb_strategy *s, bb_worker_place *out, int max);
+
 /* ---- what the variant files use from the driver ---------------------------- */
 extern const bb_resolver bb_resolve_serial, bb_resolve_block, bb_resolve_cycle;
 extern const bb_store bb_store_heap, bb_store_pool;

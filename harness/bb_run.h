@@ -1,0 +1,67 @@
+/* bb_run.h - one render as the harness runs it: options shared by render,
+ * verify and bench, the kit, the plan, the render, the sink (a WAV writer, an
+ * in-memory buffer, per-block timing), and what came out. */
+#ifndef BB_RUN_H
+#define BB_RUN_H
+
+#include "bb_render.h"
+#include "bb_variant.h"
+#include "bb_wav.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct bb_run_cfg {
+    const char *program;     /* .ph path */
+    bb_rat cycles;           /* length in cycles (default 8) ... */
+    double seconds;          /* ... or in seconds when > 0 */
+    const char *strategy;    /* "serial", "cycle,pool", ... */
+    int threads;             /* 0: the core count */
+    bb_pin pin;
+    size_t block;
+    size_t batch;            /* 0: the strategy's default */
+    int sr;
+    bb_wav_format fmt;
+    const char *samples;     /* Dirt-Samples folder or NULL */
+    bb_reload reloads[BB_RENDER_RELOADS_MAX];
+    int nreloads;
+    bb_limits lim;
+    bool stats;
+} bb_run_cfg;
+
+void bb_run_cfg_default(bb_run_cfg *c);
+
+/* If argv[*i] is a render option, consume it (and its value), advance *i past it
+ * and return 1; return 0 if it is not one; -1 on a bad value (err says which). */
+int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *err);
+
+/* Usage text of the render options. */
+extern const char bb_run_cfg_usage[];
+
+typedef struct bb_run_out {
+    float *samples;          /* when collected: bb_malloc'ed, caller frees with bb_free */
+    size_t frames;
+    bb_stats stats;
+    bb_worker_place places[BB_WORKERS_MAX];
+    int nplaces;
+    double wall_ns;          /* the render (bb_render_run) alone */
+    double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
+    size_t nblocks;
+    int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */
+} bb_run_out;
+
+/* Render c. With wav, stream the output to it atomically (nothing is left at
+ * wav on failure). With collect, keep the samples. With timed, measure every
+ * block. On failure returns the error with err filled; out is still freed by
+ * bb_run_out_free. */
+bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err);
+void bb_run_out_free(bb_run_out *o);
+
+/* Print the counters (and worker placement) to f. */
+void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o);
+
+/* Monotonic nanoseconds. */
+double bb_now_ns(void);
+
+#endif
