@@ -30,7 +30,8 @@ double bb_exp2(double x);
  * Method: q = p - 1/2 in [-1/2, 1/2); sin(2 pi p) = -sin(2 pi q); |q| is folded
  * onto b in [0, 1/4] with sin(2 pi |q|) = sin(2 pi b); x = 2 pi b in [0, pi/2]
  * and sin(x) is its Taylor polynomial up to x^13 (truncation error < 7e-10),
- * evaluated in double by Horner's rule, then rounded once to float. Every step
+ * evaluated in double in a fixed order (Estrin's scheme on x^2, for
+ * instruction-level parallelism), then rounded once to float. Every step
  * is a plain IEEE operation, so the bits are the same on every machine. */
 static inline float bb_sin2pi_unit(float p)
 {
@@ -40,9 +41,12 @@ static inline float bb_sin2pi_unit(float p)
     const double b = 0.25 - (d < 0.0 ? -d : d);
     const double x = b * 0x1.921fb54442d18p+2; /* 2*pi */
     const double x2 = x * x;
-    const double s = x + x * x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0
-                   + x2 * (1.0 / 362880.0 + x2 * (-1.0 / 39916800.0
-                   + x2 * (1.0 / 6227020800.0))))));
+    const double x4 = x2 * x2;
+    /* Estrin's scheme: three independent pairs, then combined */
+    const double p01 = -1.0 / 6.0 + x2 * (1.0 / 120.0);
+    const double p23 = -1.0 / 5040.0 + x2 * (1.0 / 362880.0);
+    const double p45 = -1.0 / 39916800.0 + x2 * (1.0 / 6227020800.0);
+    const double s = x + x * x2 * (p01 + x4 * (p23 + x4 * p45));
     return (float)(q < 0.0 ? s : -s);
 }
 

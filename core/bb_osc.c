@@ -30,13 +30,24 @@
 
 /* ---- oscillators ------------------------------------------------------------ */
 
-static inline float wrap01(float s)
+/* The general wrap, for steps of a period or more. */
+static __attribute__((noinline)) float wrap01_slow(float s)
 {
     if (!(s > -8388608.0f && s < 8388608.0f)) /* NaN, or an integer anyway */
         return 0.0f;
     s -= (float)(int32_t)s;
     s += s < 0.0f ? 1.0f : 0.0f;
     return s >= 1.0f ? 0.0f : s;
+}
+
+/* s - trunc(s), +1 when negative, 1 -> 0: see the essay. The fast paths give the
+ * same bits as wrap01_slow (s - 1 is exact for s in [1, 2)) and keep the
+ * phase's dependency chain to an addition and a subtraction. */
+static inline float wrap01(float s)
+{
+    if (s >= 0.0f && s < 1.0f) return s;
+    if (s >= 1.0f && s < 2.0f) return s - 1.0f;
+    return wrap01_slow(s);
 }
 
 void bb_osc_init(bb_osc *o, bb_osc_shape shape)
@@ -51,10 +62,12 @@ void bb_osc_compute(bb_osc *o, const float *restrict freq, float ratio, float in
     float p = o->phase;
     switch (o->shape) {
     case BB_OSC_SINE:
+        /* two passes: the phase chain, then the (vectorisable) sines */
         for (size_t i = 0; i < n; i++) {
-            out[i] = bb_sin2pi_unit(p);
+            out[i] = p;
             p = wrap01(p + freq[i] * ratio * inv_sr);
         }
+        for (size_t i = 0; i < n; i++) out[i] = bb_sin2pi_unit(out[i]);
         break;
     case BB_OSC_SAW:
         for (size_t i = 0; i < n; i++) {
