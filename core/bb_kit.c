@@ -21,7 +21,8 @@
  * most a quarter of the sound) fade linearly to 0 and the sound is scaled so
  * that its peak magnitude is 0.9 (as a float, 0.9 +- 1 ulp). Lengths are
  * round(seconds * sr) frames with the seconds of the table times DECAY[v],
- * clamped to [0.05, 1.5] s. The samples' rate is the kit's rate.
+ * clamped to [0.05, 1.5] s (at least 1 frame). The samples' rate is the kit's
+ * rate, any rate in (0, 1e7] Hz (filter cutoffs clamp as in bb_biquad).
  *
  * Folders. bb_kit_load_dir reads DIR/NAME/FILE for every subdirectory NAME not
  * starting with '.', taking the regular files ending in .wav, .flac, .aif or
@@ -271,7 +272,7 @@ static bb_result synth_drum(const drum *d, size_t index, int v, double sr, bb_sa
 bb_result bb_kit_create(bb_kit **out, double sr)
 {
     *out = NULL;
-    if (!(sr >= 1000.0 && sr <= 1e6)) return BB_ERR_ARG;
+    if (!(sr > 0.0 && sr <= 1e7)) return BB_ERR_ARG; /* NaN too */
     const size_t nd = sizeof DRUMS / sizeof DRUMS[0];
     bb_kit *kit = bb_calloc(1, sizeof *kit);
     if (!kit) return BB_ERR_NOMEM;

@@ -170,6 +170,22 @@ Test(kit, create_reports_bad_rate_and_nomem)
     }
 }
 
+Test(kit, odd_sample_rates_still_give_bounded_samples)
+{
+    const double rates[3] = { 100.0, 8000.0, 192000.0 };
+    for (int r = 0; r < 3; r++) {
+        bb_kit *k;
+        cr_assert(bb_kit_create(&k, rates[r]) == BB_OK, "sr %g", rates[r]);
+        for (int i = 0; i < NNAMES; i++) {
+            const bb_sample *s = get(k, NAMES[i], 1);
+            cr_assert(s->frames >= 1);
+            for (size_t j = 0; j < s->frames; j++)
+                cr_assert(isfinite(s->data[j]) && fabsf(s->data[j]) < 1.0f);
+        }
+        bb_kit_destroy(k);
+    }
+}
+
 /* ---- folders ------------------------------------------------------------------ */
 
 static char root[256];
