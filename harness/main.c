@@ -6,6 +6,10 @@
 
 const bb_cmd bb_cmds[] = {
     {"render", bb_cmd_render, "render a .ph program to a WAV file"},
+    {"verify", bb_cmd_verify, "check every strategy against the golden WAVs"},
+    {"bench", bb_cmd_bench, "measure the workloads x strategies x threads x pinning matrix"},
+    {"report", bb_cmd_report, "plot a bench result and write a Markdown report"},
+    {"topo", bb_cmd_topo, "show the topology and the placement of each pinning policy"},
     {"query", bb_cmd_query, "print the events of a mini-notation pattern"},
     {NULL, NULL, NULL},
 };
