@@ -15,7 +15,8 @@ CC       ?= cc
 BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
-DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox
+DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox \
+            libssl-dev libjansson-dev valgrind
 
 WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
@@ -23,8 +24,9 @@ SAN      ?=
 CFLAGS   ?=
 BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math -pthread \
              -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icore -Ivariants -Iharness $(SAN)
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags sndfile hwloc 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs sndfile hwloc 2>/dev/null)
+PKGS     := sndfile hwloc libcrypto jansson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRIT_LIBS   := $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null)
 LDLIBS   := $(PKG_LIBS) -lm -pthread $(SAN)
