@@ -109,4 +109,65 @@ bb_result bb_pat_stut(bb_arena *own, const bb_pat *p, int n, bb_rat t, double de
  * fn's value when fn returns non-zero; returns 0 otherwise. */
 int bb_pat_foreach_atom(const bb_pat *p, int (*fn)(const bb_val *v, void *ctx), void *ctx);
 
+/* ---- Additions: limits, pattern algebra, onset queries and formatting ---- */
+
+enum {
+    BB_PAT_STEPS_MAX = 65536,  /* steps of one mini-notation sequence (after '!' replication) */
+    BB_PAT_STUT_MAX = 256      /* largest n in stut */
+};
+
+/* bb_pat_stut: n < 1 or an invalid t gives BB_ERR_ARG, n > BB_PAT_STUT_MAX BB_ERR_LIMIT. */
+
+/* Constructors for Tidal's combinators, used by the mini-notation parser and
+ * available to the program compiler. Every new node lives in own; the patterns
+ * passed in must live at least as long. Each returns BB_OK, or BB_ERR_NOMEM
+ * (BB_ERR_ARG for a bad argument, as noted). */
+
+/* silence: no events. */
+bb_result bb_pat_silence(bb_arena *own, bb_pat **out);
+/* pure v: one event per cycle, whole [c, c+1). The struct is copied; the strings
+ * it points to are not and must outlive the pattern (keep them in own). A NUM
+ * whose text is a decimal literal also carries its exact value (for fast/slow). */
+bb_result bb_pat_pure(bb_arena *own, const bb_val *v, bb_pat **out);
+/* pure x for an exact number x (text is x formatted by bb_rat_fmt, kept in own).
+ * BB_ERR_ARG for an invalid x. */
+bb_result bb_pat_pure_num(bb_arena *own, bb_rat x, bb_pat **out);
+/* stack: all of ps[0..n) at once. n == 0 gives silence. */
+bb_result bb_pat_stack(bb_arena *own, const bb_pat *const *ps, size_t n, bb_pat **out);
+/* timeCat: ps[i] squeezed into a share weights[i]/sum of every cycle (Tidal's
+ * compressArc, which keeps each child's cycle number). Weights must be > 0
+ * (BB_ERR_ARG otherwise). A repeated pointer (ps[i] == ps[i-1]) is how '!' is
+ * represented; foreach_atom visits it once. */
+bb_result bb_pat_timecat(bb_arena *own, const bb_pat *const *ps, const bb_rat *weights, size_t n,
+                         bb_pat **out);
+/* Polymeter: stack of fast (steprate / steps[i]) ps[i]; steprate is a pattern of
+ * numbers; a child with steps[i] == 0 is silent. ('<a b>' is steprate 1.) */
+bb_result bb_pat_polymeter(bb_arena *own, const bb_pat *const *ps, const bb_rat *steps, size_t n,
+                           const bb_pat *steprate, bb_pat **out);
+/* degradeBy amount with Tidal's seeded generator: keeps an event when
+ * bb_pat_rand(mid(whole) + seed/10000) > amount. */
+bb_result bb_pat_degrade(bb_arena *own, const bb_pat *p, bb_rat amount, int seed, bb_pat **out);
+/* Random choice per cycle among ps[0..n) (Tidal's `|`): cycle c plays
+ * ps[floor(n * bb_pat_rand(c + 1/2 + seed/10000))], wholes clipped to the cycle. */
+bb_result bb_pat_choose(bb_arena *own, const bb_pat *const *ps, size_t n, int seed, bb_pat **out);
+/* Euclid with patterned integer arguments (Tidal's euclidOff): pulses k, steps n,
+ * rotation r (left, by r/n cycles). Bjorklund placement; negative k inverts. */
+bb_result bb_pat_euclid(bb_arena *own, const bb_pat *p, const bb_pat *pulses, const bb_pat *steps,
+                        const bb_pat *rotation, bb_pat **out);
+/* rotL t: shift p earlier by t cycles (rotR is rotL of -t). */
+bb_result bb_pat_rotl(bb_arena *own, const bb_pat *p, bb_rat t, bb_pat **out);
+
+/* Tidal's timeToRand: a deterministic value in [0, 1) for time t, computed
+ * exactly from t (a multiple of 2^-29). 0 for an invalid t. */
+double bb_pat_rand(bb_rat t);
+
+/* Like bb_pat_query, but appends only the haps with an onset in [b, e) (part
+ * begins at whole begin, b <= begin < e), sorted by bb_hap_cmp. Same errors; on
+ * error out is left as it was. */
+bb_result bb_pat_query_onsets(const bb_pat *p, bb_rat b, bb_rat e, bb_arena *scratch, bb_haps *out);
+
+/* "BEGIN END VALUE" for h's whole (reduced rationals, the value's text), as the
+ * `busbench query` command prints it, without newline. Returns buf. */
+const char *bb_hap_fmt(const bb_hap *h, char *buf, size_t cap);
+
 #endif
