@@ -166,7 +166,8 @@ static bb_result parse_number(parser *P, pmode m, bb_rat *out)
     return BB_OK;
 }
 
-/* A number atom of RAT/INT mode, checked against its limit. */
+/* num_atom := number     (RAT/INT mode; |value| <= BB_PAT_FACTOR_MAX, or
+ *                          BB_PAT_EUCLID_MAX for Euclid arguments) */
 static bb_result parse_num_atom(parser *P, pmode m, bb_pat **out)
 {
     size_t start = P->pos;
@@ -221,8 +222,15 @@ static bool is_decimal_text(const char *t, size_t n)
     return i == n;
 }
 
+/* The double nearest a decimal literal, independent of the locale: the exact
+ * rational divided once (correctly rounded while both parts fit 53 bits), else
+ * strtod of the text (a literal this long has no '.' issue worth a locale). */
 static double text_to_double(const char *t, size_t n)
 {
+    bb_rat r;
+    const int64_t exact = INT64_C(1) << 53;
+    if (bb_rat_parse_decimal(t, n, &r) && r.num <= exact && r.num >= -exact && r.den <= exact)
+        return (double)r.num / (double)r.den;
     char buf[72];
     if (n >= sizeof buf) n = sizeof buf - 1;
     memcpy(buf, t, n);
@@ -541,7 +549,7 @@ static bb_result enter(parser *P, size_t pos)
     return BB_OK;
 }
 
-/* One sequence of Euclid arguments, which must not be empty. */
+/* euclid_arg := ws sequence      (INT mode, at least one step) */
 static bb_result euclid_arg(parser *P, const char *what, bb_pat **out)
 {
     ws(P);
@@ -642,7 +650,7 @@ static bb_result parse_group(parser *P, pmode m, bb_pat **out)
     return BB_OK;
 }
 
-/* The comma-separated sequences of '{...}' or '<...>' up to the closing bracket. */
+/* poly_seqs := sequence { ',' sequence } close ws     (inside '{...}' or '<...>') */
 static bb_result poly_seqs(parser *P, pmode m, char close, size_t open, const bb_pat ***pats, bb_rat **steps,
                            size_t *n)
 {

@@ -116,7 +116,23 @@ enum {
     BB_PAT_STUT_MAX = 256      /* largest n in stut */
 };
 
-/* bb_pat_stut: n < 1 or an invalid t gives BB_ERR_ARG, n > BB_PAT_STUT_MAX BB_ERR_LIMIT. */
+/* Notes on the functions above.
+ * bb_pat_query: a zero-width span [t, t] returns the events whose whole holds t
+ * (with part [t, t]), as Tidal does; a reversed span (e < b) returns nothing; an
+ * invalid b or e is BB_ERR_OVERFLOW. On error out is left as it was. The query
+ * clears the per-thread overflow flag for itself and sets it again afterwards if
+ * it was set on entry, so the flag stays sticky for the caller.
+ * bb_pat_query with fragments: like Tidal, parts are split at cycle boundaries
+ * and wherever a combinator splits its queries; events with an onset, and the
+ * wholes of all events, do not depend on how a span is split into queries.
+ * Haps: has_whole is true and gain 1.0 unless stut changed it; val is a copy of
+ * the atom's bb_val (its strings live in the pattern's owner arena).
+ * bb_pat_fast/slow: factor events whose value is not a number are ignored; a
+ * factor of 0 gives silence, a negative fast factor plays reversed; a factor
+ * over BB_PAT_FACTOR_MAX in magnitude makes the query fail with BB_ERR_LIMIT.
+ * bb_pat_stut: n < 1 or an invalid t gives BB_ERR_ARG, n > BB_PAT_STUT_MAX BB_ERR_LIMIT.
+ * bb_pat_foreach_atom visits each source atom once (a step repeated with '!' is
+ * one atom), never a rest, a factor, a polymeter step count or a Euclid argument. */
 
 /* Constructors for Tidal's combinators, used by the mini-notation parser and
  * available to the program compiler. Every new node lives in own; the patterns

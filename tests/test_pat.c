@@ -586,6 +586,43 @@ Test(pat, query_equals_the_union_of_any_split)
     bb_haps_free(&split);
 }
 
+Test(pat, transformed_patterns_equal_the_union_of_any_split)
+{
+    bb_pat *ps[5];
+    cr_assert(bb_pat_rev(&own, mini("a b [c d]*1.5 <e f>"), &ps[0]) == BB_OK);
+    cr_assert(bb_pat_stut(&own, mini("a b*<2 3>"), 3, Q(1, 3), 0.5, &ps[1]) == BB_OK);
+    cr_assert(bb_pat_fast(&own, mini("a b c"), mini("<1 2 1.5> -1"), &ps[2]) == BB_OK);
+    cr_assert(bb_pat_rotl(&own, mini("a(3,8) b?"), Q(1, 3), &ps[3]) == BB_OK);
+    cr_assert(bb_pat_slow(&own, ps[0], mini("1.5 <2 3>"), &ps[4]) == BB_OK);
+    bb_haps whole, split;
+    bb_haps_init(&whole);
+    bb_haps_init(&split);
+    for (int k = 0; k < 5; k++) {
+        bb_haps_clear(&whole);
+        bb_arena_reset(&scratch);
+        cr_assert(bb_pat_query_onsets(ps[k], Q(0, 1), Q(8, 1), &scratch, &whole) == BB_OK);
+        cr_assert(whole.n > 0);
+        for (int trial = 0; trial < 40; trial++) {
+            bb_rat cuts[40];
+            size_t n = 2 + next_rand() % 38;
+            cuts[0] = Q(0, 1);
+            cuts[1] = Q(8, 1);
+            for (size_t c = 2; c < n; c++) {
+                int64_t d = 1 + (int64_t)(next_rand() % 24);
+                cuts[c] = Q((int64_t)(next_rand() % (uint64_t)(8 * d + 1)), d);
+            }
+            qsort(cuts, n, sizeof cuts[0], cmp_rat);
+            bb_haps_clear(&split);
+            onsets_over_split(ps[k], cuts, n, &split);
+            char what[32];
+            snprintf(what, sizeof what, "transform %d", k);
+            expect_same_events(&whole, &split, what, "random split");
+        }
+    }
+    bb_haps_free(&whole);
+    bb_haps_free(&split);
+}
+
 /* ---- memory and threads ------------------------------------------------------------------- */
 
 Test(pat, repeated_queries_reach_a_steady_state_without_allocation)
