@@ -53,6 +53,22 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
 
+# Build identity that `busbench bench` records in its results: the git commit
+# ("-dirty" when tracked files differ from it) and the compile command. Only
+# bb_cmd_bench.o sees them, and it is rebuilt only when the stamp's text changes.
+# GIT_OPTIONAL_LOCKS=0: asking must never take the index lock from a committer.
+BB_GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
+                   [ "$$c" = unknown ] || [ -z "$$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null)" ] || c="$$c-dirty"; \
+                   echo "$$c")
+BB_BUILD_FLAGS := $(CC) $(BB_CFLAGS) $(CFLAGS)
+$(BUILD)/buildinfo.stamp: FORCE
+	@mkdir -p $(dir $@); echo '$(BB_GIT_COMMIT) $(BB_BUILD_FLAGS)' | cmp -s - $@ 2>/dev/null || \
+	  echo '$(BB_GIT_COMMIT) $(BB_BUILD_FLAGS)' > $@
+$(BUILD)/harness/bb_cmd_bench.o: $(BUILD)/buildinfo.stamp
+$(BUILD)/harness/bb_cmd_bench.o: BB_CFLAGS += -DBB_GIT_COMMIT='"$(BB_GIT_COMMIT)"' -DBB_BUILD_FLAGS='"$(BB_BUILD_FLAGS)"'
+.PHONY: FORCE
+FORCE:
+
 $(LIB): $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC))
 	@rm -f $@
 	ar rcs $@ $^
@@ -89,9 +105,12 @@ verify: $(BIN)
 report: deps
 	@$(MAKE) --no-print-directory report-run
 
+# A wrong render makes bench exit 1: the report is still written (it lists the
+# failures), then make fails with bench's status.
 report-run: $(BIN)
-	$(BIN) bench --out $(BUILD)/results.json --csv $(BUILD)/results.csv
-	$(BIN) report $(BUILD)/results.json -o reports/latest
+	@$(BIN) bench --out $(BUILD)/results.json --csv $(BUILD)/results.csv; st=$$?; \
+	  if [ $$st -gt 1 ]; then exit $$st; fi; \
+	  $(BIN) report $(BUILD)/results.json -o reports/latest || exit $$?; exit $$st
 
 clean:
 	rm -rf $(BUILD)

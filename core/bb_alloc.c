@@ -3,14 +3,29 @@
  * Invariant: a counter only ever increases; stats are read as a snapshot and
  * differences of snapshots give per-render figures. The fault hook counts down
  * across threads, so "fail the Nth allocation" is exact in single-threaded
- * renders and approximate (but still a failure) in parallel ones. */
+ * renders and approximate (but still a failure) in parallel ones.
+ *
+ * Live and peak bytes are usable sizes (malloc_usable_size), added on
+ * allocation and taken back on free, so they measure what the allocator handed
+ * out, slack included; the peak is a relaxed compare-and-swap maximum. */
 #include "bb_alloc.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
 static _Atomic uint64_t g_allocs, g_bytes, g_frees, g_failed;
 static _Atomic uint64_t g_fail_countdown; /* 0 = off */
+static _Atomic int64_t g_live, g_peak;
+
+static void live_add(int64_t d)
+{
+    int64_t now = atomic_fetch_add_explicit(&g_live, d, memory_order_relaxed) + d;
+    int64_t pk = atomic_load_explicit(&g_peak, memory_order_relaxed);
+    while (now > pk && !atomic_compare_exchange_weak_explicit(&g_peak, &pk, now, memory_order_relaxed,
+                                                              memory_order_relaxed)) {
+    }
+}
 
 static int inject_failure(void)
 {
@@ -30,6 +45,7 @@ static void *counted(void *p, size_t n)
     }
     atomic_fetch_add_explicit(&g_allocs, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&g_bytes, (uint64_t)n, memory_order_relaxed);
+    live_add((int64_t)malloc_usable_size(p));
     return p;
 }
 
@@ -49,13 +65,17 @@ void *bb_calloc(size_t count, size_t size)
 void *bb_realloc(void *p, size_t n)
 {
     if (inject_failure()) return counted(NULL, n);
-    return counted(realloc(p, n ? n : 1), n);
+    size_t old = p ? malloc_usable_size(p) : 0;
+    void *q = realloc(p, n ? n : 1);
+    if (q && old) live_add(-(int64_t)old); /* counted() adds the new block's size */
+    return counted(q, n);
 }
 
 void bb_free(void *p)
 {
     if (!p) return;
     atomic_fetch_add_explicit(&g_frees, 1, memory_order_relaxed);
+    live_add(-(int64_t)malloc_usable_size(p));
     free(p);
 }
 
@@ -81,7 +101,14 @@ bb_alloc_stats bb_alloc_snapshot(void)
     s.bytes = atomic_load_explicit(&g_bytes, memory_order_relaxed);
     s.frees = atomic_load_explicit(&g_frees, memory_order_relaxed);
     s.failed = atomic_load_explicit(&g_failed, memory_order_relaxed);
+    s.live = atomic_load_explicit(&g_live, memory_order_relaxed);
+    s.peak = atomic_load_explicit(&g_peak, memory_order_relaxed);
     return s;
+}
+
+void bb_alloc_peak_reset(void)
+{
+    atomic_store_explicit(&g_peak, atomic_load_explicit(&g_live, memory_order_relaxed), memory_order_relaxed);
 }
 
 uint64_t bb_alloc_fail_at(uint64_t n)

@@ -30,10 +30,16 @@ typedef struct {
     uint64_t bytes;   /* bytes requested by them */
     uint64_t frees;   /* bb_free calls with a non-NULL pointer */
     uint64_t failed;  /* allocations refused (real failure or injected) */
+    int64_t live;     /* usable bytes allocated and not yet freed (malloc_usable_size) */
+    int64_t peak;     /* the highest live since the start or the last bb_alloc_peak_reset */
 } bb_alloc_stats;
 
 /* A snapshot of the process-wide counters. */
 bb_alloc_stats bb_alloc_snapshot(void);
+
+/* Restart the peak at the current live bytes (so that peak - live measured
+ * before a render is the render's own high-water mark). */
+void bb_alloc_peak_reset(void);
 
 /* Fault injection: make the Nth allocation from now fail (1 = the next one);
  * 0 disables. Returns the previous setting. Only for tests. */

@@ -1,11 +1,1053 @@
-/* bb_cmd_bench.c - placeholder until the bench command lands: says so and fails. */
+/* bb_cmd_bench.c - `busbench bench`: the measuring matrix.
+ *
+ * What it is: every configuration workload x strategy x threads x pinning is
+ * rendered --warmup times untimed, then in rounds: round r renders every
+ * configuration once, in the same order (A B C A B C ...), so that drift of
+ * the machine (frequency, heat, a neighbour) hits every configuration alike
+ * and round r of one configuration pairs with round r of another. Rounds go
+ * on until --reps rounds are done and every configuration has --min-time
+ * seconds of valid timings (at most --max-rounds).
+ *
+ * Invariants:
+ *  - every render, warm-up included, is compared sample by sample (bit for
+ *    bit, memcmp of the float32 samples) with its golden WAV as the blocks
+ *    leave the render; a wrong render (or a failed one) voids that round's
+ *    timing, is reported with its first differing sample, and makes the
+ *    command exit 1 once the results are written;
+ *  - times come from CLOCK_MONOTONIC (wall) and CLOCK_PROCESS_CPUTIME_ID (CPU,
+ *    every thread of the process) around bb_render_run alone: loading,
+ *    compiling and starting the worker pool are outside; the sink's own work
+ *    (the comparison) is inside the wall time but outside the per-block times;
+ *  - serial at 1 thread is the reference of every (workload, pinning): it is
+ *    added to the matrix when not asked for, and speedups are ratios of
+ *    medians over the rounds valid in both, with a paired bootstrap interval;
+ *  - the statistics are reproducible: bootstrap seeds derive from --seed and
+ *    the configuration's name.
+ *
+ * Why not bb_run: a render's setup (building the synthetic kit above all)
+ * costs several times a short render, so the bench builds each workload's kit
+ * once and drives bb_render_* itself, which also lets it take CPU time and the
+ * heap's high-water mark around the render alone and keep the sink free of
+ * allocation (its buffers are plain malloc, outside the core's counters).
+ *
+ * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
+ * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_cmds.h"
+#include "bb_json.h"
+#include "bb_run.h"
+#include "bb_stats.h"
 
+#include "bb_alloc.h"
+#include "bb_kit.h"
+#include "bb_ph.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
+#ifndef BB_GIT_COMMIT
+#define BB_GIT_COMMIT "unknown"
+#endif
+#ifndef BB_BUILD_FLAGS
+#define BB_BUILD_FLAGS "unknown"
+#endif
+
+enum { MAX_TOKENS = 64, MAX_LIST = 64 };
+
+/* ---- growable vectors of doubles (plain malloc: outside the core's counters) ---- */
+typedef struct dvec {
+    double *v;
+    size_t n, cap;
+} dvec;
+
+static int dvec_push(dvec *d, double x)
+{
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? 2 * d->cap : 64;
+        double *v = realloc(d->v, nc * sizeof *v);
+        if (!v) return -1;
+        d->v = v;
+        d->cap = nc;
+    }
+    d->v[d->n++] = x;
+    return 0;
+}
+
+static void dvec_free(dvec *d)
+{
+    free(d->v);
+    memset(d, 0, sizeof *d);
+}
+
+/* ---- workloads: the golden manifest --------------------------------------------- */
+typedef struct workload {
+    char name[96];
+    char program[PATH_MAX];
+    char opts[1024];          /* the manifest's options, as written */
+    char store[1024];         /* tokens of opts, NUL-separated (cfg points into it) */
+    char *tok[MAX_TOKENS];
+    char reload_paths[BB_RENDER_RELOADS_MAX][PATH_MAX];
+    bb_run_cfg cfg;
+    int64_t frames;           /* the manifest's length */
+    char golden_path[PATH_MAX];
+    float *golden;            /* bb_malloc'ed by bb_wav_read */
+    size_t ngolden;
+    bb_kit *kit;
+} workload;
+
+/* Path p as given if it exists, else dir/p (manifests name files relative to their folder). */
+static void resolve(char *dst, size_t cap, const char *dir, const char *p)
+{
+    if (p[0] == '/' || access(p, F_OK) == 0) snprintf(dst, cap, "%s", p);
+    else snprintf(dst, cap, "%s/%s", dir, p);
+}
+
+/* Split s on tabs into at most n fields (in place); returns the count. */
+static int split_tabs(char *s, char **f, int n)
+{
+    int k = 0;
+    while (k < n) {
+        f[k++] = s;
+        char *t = strchr(s, '\t');
+        if (!t) break;
+        *t = '\0';
+        s = t + 1;
+    }
+    return k;
+}
+
+/* Load golden/manifest.tsv: columns workload, program, options, frames, sha256;
+ * '#' lines and a header line (first field "workload") are skipped. The golden
+ * WAV of workload W is DIR/W.wav. */
+static bb_result load_manifest(const char *dir, workload **out, int *nout, bb_error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open the golden manifest: %s", strerror(errno));
+    workload *v = NULL;
+    int n = 0, cap = 0, line = 0;
+    char buf[4096];
+    bb_result res = BB_OK;
+    while (!res && fgets(buf, sizeof buf, f)) {
+        line++;
+        buf[strcspn(buf, "\r\n")] = '\0';
+        if (!buf[0] || buf[0] == '#') continue;
+        char *fld[8];
+        int nf = split_tabs(buf, fld, 8);
+        if (!strcmp(fld[0], "workload")) continue;
+        if (nf < 4) {
+            res = bb_error_set(err, BB_ERR_FORMAT, path, line, 0,
+                               "expected workload, program, options, frames[, sha256] separated by tabs");
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            workload *nv = realloc(v, (size_t)cap * sizeof *nv);
+            if (!nv) {
+                res = bb_error_set(err, BB_ERR_NOMEM, path, line, 0, "no memory");
+                break;
+            }
+            v = nv;
+        }
+        workload *w = &v[n];
+        memset(w, 0, sizeof *w);
+        snprintf(w->name, sizeof w->name, "%s", fld[0]);
+        resolve(w->program, sizeof w->program, dir, fld[1]);
+        snprintf(w->opts, sizeof w->opts, "%s", fld[2]);
+        char *end;
+        errno = 0;
+        long long fr = strtoll(fld[3], &end, 10);
+        if (errno || end == fld[3] || *end || fr <= 0) {
+            res = bb_error_set(err, BB_ERR_FORMAT, path, line, 0, "bad frame count '%s'", fld[3]);
+            break;
+        }
+        w->frames = fr;
+        snprintf(w->golden_path, sizeof w->golden_path, "%s/%s.wav", dir, w->name);
+        n++;
+    }
+    fclose(f);
+    if (!res && n == 0) res = bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "the manifest lists no workload");
+    if (res) {
+        free(v);
+        return res;
+    }
+    *out = v;
+    *nout = n;
+    return BB_OK;
+}
+
+/* Parse w->opts into w->cfg (the shared render options), resolve its files
+ * against dir, load the golden samples and build the kit. */
+static bb_result prepare_workload(workload *w, const char *dir, bb_error *err)
+{
+    bb_run_cfg_default(&w->cfg);
+    w->cfg.program = w->program;
+    snprintf(w->store, sizeof w->store, "%s", w->opts);
+    int nt = 1;
+    w->tok[0] = w->name;
+    for (char *s = strtok(w->store, " \t"); s && nt < MAX_TOKENS; s = strtok(NULL, " \t")) w->tok[nt++] = s;
+    for (int i = 1; i < nt;) {
+        int k = bb_run_cfg_option(&w->cfg, nt, w->tok, &i, err);
+        if (k < 0) return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "manifest options: %s", err->msg);
+        if (k == 0) return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "manifest options: unknown option '%s'", w->tok[i]);
+    }
+    for (int i = 0; i < w->cfg.nreloads; i++) {
+        resolve(w->reload_paths[i], sizeof w->reload_paths[i], dir, w->cfg.reloads[i].path);
+        w->cfg.reloads[i].path = w->reload_paths[i];
+    }
+    if (w->cfg.fmt != BB_WAV_F32)
+        return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0,
+                            "the bench compares float32 goldens only (this workload's options ask for another format)");
+    int sr = 0, ch = 0;
+    bb_result res = bb_wav_read(w->golden_path, &w->golden, &w->ngolden, &sr, &ch, err);
+    if (res) return res;
+    if (ch != 1 || sr != w->cfg.sr)
+        return bb_error_set(err, BB_ERR_FORMAT, w->golden_path, 0, 0, "expected mono at %d Hz, found %d channels at %d Hz",
+                            w->cfg.sr, ch, sr);
+    if ((int64_t)w->ngolden != w->frames)
+        return bb_error_set(err, BB_ERR_FORMAT, w->golden_path, 0, 0, "the manifest says %" PRId64 " frames, the WAV has %zu",
+                            w->frames, w->ngolden);
+    if ((res = bb_kit_create(&w->kit, (double)w->cfg.sr)))
+        return bb_error_set(err, res, w->name, 0, 0, "cannot build the sample kit");
+    if (w->cfg.samples && (res = bb_kit_load_dir(w->kit, w->cfg.samples, err))) return res;
+    return BB_OK;
+}
+
+static void free_workloads(workload *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        bb_free(v[i].golden);
+        bb_kit_destroy(v[i].kit);
+    }
+    free(v);
+}
+
+/* ---- one render -------------------------------------------------------------------- */
+typedef struct vsink {
+    const float *golden;
+    size_t ngolden;
+    size_t n;                 /* frames received */
+    int64_t first_diff;       /* -1: none so far */
+    size_t ndiff;
+    float got, want;
+    bool timed;
+    double last_ns;
+    double *block_ns;
+    size_t nblocks, cap;
+    bool overflow;            /* more blocks than room (never expected) */
+} vsink;
+
+static void on_block(void *ctx, int64_t k0, const float *out, size_t n)
+{
+    (void)k0;
+    vsink *s = ctx;
+    if (s->timed) {
+        double now = bb_now_ns();
+        if (s->nblocks < s->cap) s->block_ns[s->nblocks++] = now - s->last_ns;
+        else s->overflow = true;
+    }
+    size_t have = s->n < s->ngolden ? s->ngolden - s->n : 0;
+    size_t m = n < have ? n : have;
+    if (m && memcmp(out, s->golden + s->n, m * sizeof *out) != 0) {
+        for (size_t i = 0; i < m; i++) {
+            if (memcmp(&out[i], &s->golden[s->n + i], sizeof *out) != 0) {
+                if (s->first_diff < 0) {
+                    s->first_diff = (int64_t)(s->n + i);
+                    s->got = out[i];
+                    s->want = s->golden[s->n + i];
+                }
+                s->ndiff++;
+            }
+        }
+    }
+    if (m < n) {
+        if (s->first_diff < 0) s->first_diff = (int64_t)(s->n + m);
+        s->ndiff += n - m;
+    }
+    s->n += n;
+    if (s->timed) s->last_ns = bb_now_ns();
+}
+
+typedef struct rrun {
+    bb_result res;
+    char msg[512];
+    double wall_ns, cpu_ns;
+    bb_stats stats;
+    bb_worker_place places[BB_WORKERS_MAX];
+    int nplaces;
+    int64_t steady_from;      /* first block of cycle 1 */
+    int64_t peak_heap;        /* bytes above the live heap before loading */
+    int64_t window_blocks;
+    bool wrong;
+} rrun;
+
+static double cpu_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Render w with strategy/threads/pin, comparing with the golden; when timed,
+ * fill block times into sink (caller's buffer of cap blocks). */
+static void render_once(const workload *w, const char *strategy, int threads, bb_pin pin, size_t block,
+                        size_t batch, vsink *s, rrun *o)
+{
+    memset(o, 0, sizeof *o);
+    bb_error err;
+    bb_error_clear(&err);
+    s->golden = w->golden;
+    s->ngolden = w->ngolden;
+    s->n = 0;
+    s->first_diff = -1;
+    s->ndiff = 0;
+    s->nblocks = 0;
+    s->overflow = false;
+    bb_plan plan;
+    bb_render *r = NULL;
+    bb_ph *ph = NULL;
+    bb_alloc_peak_reset();
+    bb_alloc_stats a0 = bb_alloc_snapshot();
+    bb_result res = bb_plan_parse(strategy, threads, batch, pin, &plan, &err);
+    if (!res) res = bb_ph_load(w->program, &ph, &err);
+    bb_render_opts ro;
+    bb_render_opts_default(&ro);
+    ro.sr = w->cfg.sr;
+    ro.block = block;
+    ro.lim = w->cfg.lim;
+    ro.kit = w->kit;
+    memcpy(ro.reloads, w->cfg.reloads, sizeof ro.reloads);
+    ro.nreloads = w->cfg.nreloads;
+    ro.frames = w->frames; /* the golden's length, whatever the options said it in */
+    bb_plan_render_opts(&plan, &ro);
+    ro.sink = on_block;
+    ro.sink_ctx = s;
+    if (!res) res = bb_render_open(&r, ph, &ro, &err);
+    if (!res) {
+        o->steady_from = bb_render_cycle_start(r, 1) / (int64_t)block;
+        o->window_blocks = (int64_t)(plan.batch ? plan.batch : 1);
+        double c0 = cpu_now_ns();
+        s->last_ns = bb_now_ns();
+        double t0 = s->last_ns;
+        res = bb_render_run(r, &err);
+        double t1 = bb_now_ns();
+        o->cpu_ns = cpu_now_ns() - c0;
+        o->wall_ns = t1 - t0;
+    }
+    if (r) {
+        o->stats = *bb_render_stats(r);
+        o->nplaces = bb_driver_places(bb_render_strategy(r), o->places, BB_WORKERS_MAX);
+    }
+    bb_render_close(r);
+    bb_alloc_stats a1 = bb_alloc_snapshot();
+    o->peak_heap = a1.peak - a0.live;
+    o->res = res;
+    char m[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (res) {
+        snprintf(o->msg, sizeof o->msg, "render failed: %s", bb_error_format(&err, m, sizeof m));
+    } else if (s->first_diff >= 0 || s->n != w->ngolden) {
+        o->wrong = true;
+        if (s->first_diff >= 0 && (size_t)s->first_diff < w->ngolden && (size_t)s->first_diff < s->n)
+            snprintf(o->msg, sizeof o->msg,
+                     "wrong render: first differing sample %" PRId64 " (%.6f s): got %.9g, golden %.9g; %zu samples differ",
+                     s->first_diff, (double)s->first_diff / w->cfg.sr, (double)s->got, (double)s->want, s->ndiff);
+        else
+            snprintf(o->msg, sizeof o->msg, "wrong render: %zu frames, golden has %zu", s->n, w->ngolden);
+    } else if (s->overflow) {
+        o->res = BB_ERR_INTERNAL;
+        snprintf(o->msg, sizeof o->msg, "more blocks than expected (%zu): timing incomplete", s->cap);
+    }
+}
+
+/* ---- configurations ---------------------------------------------------------------------- */
+typedef struct config {
+    workload *w;
+    char strategy[128];       /* bb_plan_parse form ("cycle,pool") */
+    int threads;
+    bb_pin pin;
+    bool added;               /* not asked for: the reference added for speedups */
+    dvec rep, cpu;            /* per round; NaN when void */
+    dvec cold, steady;        /* block times of valid rounds */
+    uint64_t window_misses, windows;
+    int64_t window_blocks;
+    bb_stats counters;
+    bool have_counters, stable;
+    uint64_t allocs_lo, allocs_hi, allocs_steady_lo, allocs_steady_hi; /* over valid rounds */
+    int64_t peak_heap, maxrss;
+    bb_worker_place places[BB_WORKERS_MAX];
+    int nplaces;
+    bool pin_ok;
+    int valid, voided;
+    double total_ns;
+    char error[512];
+    int baseline;             /* index of the reference configuration, -1 none */
+} config;
+
+/* The deterministic counters: all but the heap's (with worker threads, which
+ * worker first grows its scratch depends on the schedule, so the number of
+ * allocations may differ between identical renders; the bench records their
+ * range instead). */
+static bool same_counters(const bb_stats *a, const bb_stats *b)
+{
+    bb_stats x = *a, y = *b;
+    x.allocs = x.alloc_bytes = x.allocs_steady = x.alloc_bytes_steady = 0;
+    y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
+    return !memcmp(&x, &y, sizeof x);
+}
+
+/* Record a render's outcome into c (timed: round's time, blocks). */
+static void record(config *c, const rrun *o, const vsink *s, bool timed, double deadline)
+{
+    bool ok = !o->res && !o->wrong;
+    if (!ok && !c->error[0]) snprintf(c->error, sizeof c->error, "%s", o->msg);
+    if (o->nplaces) {
+        c->nplaces = o->nplaces;
+        memcpy(c->places, o->places, sizeof c->places[0] * (size_t)o->nplaces);
+        for (int i = 0; i < o->nplaces; i++)
+            if (o->places[i].planned_pu >= 0 && !o->places[i].bound) c->pin_ok = false;
+    }
+    if (!timed) {
+        if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */
+        return;
+    }
+    if (!ok) {
+        c->voided++;
+        dvec_push(&c->rep, NAN);
+        dvec_push(&c->cpu, NAN);
+        return;
+    }
+    c->valid++;
+    c->total_ns += o->wall_ns;
+    dvec_push(&c->rep, o->wall_ns);
+    dvec_push(&c->cpu, o->cpu_ns);
+    bb_stats k = o->stats;
+    if (c->have_counters) {
+        if (!same_counters(&c->counters, &k)) c->stable = false;
+        if (k.allocs < c->allocs_lo) c->allocs_lo = k.allocs;
+        if (k.allocs > c->allocs_hi) c->allocs_hi = k.allocs;
+        if (k.allocs_steady < c->allocs_steady_lo) c->allocs_steady_lo = k.allocs_steady;
+        if (k.allocs_steady > c->allocs_steady_hi) c->allocs_steady_hi = k.allocs_steady;
+    } else {
+        c->allocs_lo = c->allocs_hi = k.allocs;
+        c->allocs_steady_lo = c->allocs_steady_hi = k.allocs_steady;
+    }
+    c->counters = k;
+    c->have_counters = true;
+    if (o->peak_heap > c->peak_heap) c->peak_heap = o->peak_heap;
+    c->window_blocks = o->window_blocks;
+    int64_t W = o->window_blocks > 0 ? o->window_blocks : 1;
+    double wsum = 0;
+    int64_t in_win = 0;
+    for (size_t b = 0; b < s->nblocks; b++) {
+        dvec_push((int64_t)b < o->steady_from ? &c->cold : &c->steady, s->block_ns[b]);
+        wsum += s->block_ns[b];
+        if (++in_win == W || b + 1 == s->nblocks) {
+            c->windows++;
+            c->window_misses += wsum > deadline * (double)in_win;
+            wsum = 0;
+            in_win = 0;
+        }
+    }
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > c->maxrss) c->maxrss = ru.ru_maxrss;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static void config_name(const config *c, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%s/%s/threads:%d/pin:%s", c->w->name, c->strategy, c->threads, bb_pin_name(c->pin));
+}
+
+/* ---- the environment ------------------------------------------------------------------------- */
+static void iso_date(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char z[8];
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(z, sizeof z, "%z", &tm); /* +0100 -> +01:00 as Google Benchmark writes it */
+    size_t n = strlen(buf);
+    if (strlen(z) == 5) snprintf(buf + n, cap - n, "%.3s:%s", z, z + 3);
+}
+
+static double cpu_mhz(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return 0;
+    char line[512];
+    double mhz = 0;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "cpu MHz", 7)) {
+            const char *c = strchr(line, ':');
+            if (c) mhz = strtod(c + 1, NULL);
+            break;
+        }
+    fclose(f);
+    return mhz;
+}
+
+static int scaling_enabled(void)
+{
+    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
+    if (!f) return 0;
+    char g[64] = "";
+    if (!fgets(g, sizeof g, f)) g[0] = '\0';
+    fclose(f);
+    return strncmp(g, "performance", 11) != 0;
+}
+
+static json_t *context(int argc, char **argv, const config *cs, int nc, const char *golden, int reps, int warmup, double min_time, int rounds,
+                       size_t block_override, size_t batch)
+{
+    json_t *ctx = json_object();
+    char buf[PATH_MAX];
+    iso_date(buf, sizeof buf);
+    json_object_set_new(ctx, "date", json_string(buf));
+    if (gethostname(buf, sizeof buf) != 0) snprintf(buf, sizeof buf, "unknown");
+    buf[sizeof buf - 1] = '\0';
+    json_object_set_new(ctx, "host_name", json_string(buf));
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    json_object_set_new(ctx, "executable", json_string(buf));
+    json_t *topo = bb_json_topology(NULL, NULL);
+    json_object_set_new(ctx, "num_cpus", json_integer(topo ? json_integer_value(json_object_get(topo, "pus")) : 1));
+    json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)cpu_mhz()));
+    json_object_set_new(ctx, "cpu_scaling_enabled", json_boolean(scaling_enabled()));
+    double la[3] = {0, 0, 0};
+    json_t *load = json_array();
+    if (getloadavg(la, 3) == 3)
+        for (int i = 0; i < 3; i++) json_array_append_new(load, json_real(la[i]));
+    json_object_set_new(ctx, "load_avg", load);
+    json_object_set_new(ctx, "library_build_type", json_string("release"));
+    if (topo) {
+        json_object_set(ctx, "caches", json_object_get(topo, "caches"));
+        json_object_set(ctx, "cpu_model", json_object_get(topo, "cpu_model"));
+        json_object_set(ctx, "cores", json_object_get(topo, "cores"));
+        json_object_set(ctx, "topology", json_object_get(topo, "summary"));
+        json_object_set_new(ctx, "hwloc", topo);
+    }
+    json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
+    json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
+    json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
+    json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
+    json_object_set_new(ctx, "golden", json_string(golden));
+    char cmd[2048] = "busbench";
+    for (int i = 0; i < argc; i++) {
+        size_t u = strlen(cmd);
+        snprintf(cmd + u, sizeof cmd - u, " %s", argv[i]);
+    }
+    json_object_set_new(ctx, "command", json_string(cmd));
+    json_object_set_new(ctx, "reps", json_integer(reps));
+    json_object_set_new(ctx, "warmup", json_integer(warmup));
+    json_object_set_new(ctx, "min_time_s", json_real(min_time));
+    json_object_set_new(ctx, "rounds", json_integer(rounds));
+    json_object_set_new(ctx, "block_override", json_integer((json_int_t)block_override));
+    json_object_set_new(ctx, "batch", json_integer((json_int_t)batch));
+    json_object_set_new(ctx, "bootstrap", json_string("percentile, 2000 resamples, 95%, xoshiro256** seeded per configuration"));
+    json_object_set_new(ctx, "peak_memory", json_string("peak_heap_bytes: the core's heap high-water mark from load to "
+                                                        "close of one render (max over rounds); maxrss_kib: process-wide"));
+    /* the pinning obtained: for each policy and thread count, where the workers ran */
+    json_t *pins = json_object();
+    for (int i = 0; i < nc; i++) {
+        const config *c = &cs[i];
+        const char *pn = bb_pin_name(c->pin);
+        json_t *p = json_object_get(pins, pn);
+        if (!p) {
+            p = json_object();
+            json_object_set_new(p, "all_bound", json_true());
+            json_object_set_new(p, "ran_elsewhere", json_integer(0));
+            json_object_set_new(p, "placements", json_object());
+            json_object_set_new(pins, pn, p);
+        }
+        if (!c->pin_ok) json_object_set_new(p, "all_bound", json_false());
+        int elsewhere = 0;
+        for (int k = 0; k < c->nplaces; k++)
+            elsewhere += c->places[k].planned_pu >= 0 && c->places[k].last_pu >= 0 &&
+                         c->places[k].last_pu != c->places[k].planned_pu;
+        json_object_set_new(p, "ran_elsewhere",
+                            json_integer(json_integer_value(json_object_get(p, "ran_elsewhere")) + elsewhere));
+        char key[32], val[1024] = "";
+        snprintf(key, sizeof key, "%d", c->threads);
+        json_t *pl = json_object_get(p, "placements");
+        if (json_object_get(pl, key) || !c->nplaces) continue;
+        size_t used = 0;
+        for (int k = 0; k < c->nplaces && used < sizeof val; k++) {
+            int wr = snprintf(val + used, sizeof val - used, "%sworker %d: planned PU %d, ran on PU %d%s", k ? "; " : "", k,
+                              c->places[k].planned_pu, c->places[k].last_pu,
+                              c->places[k].planned_pu >= 0 && !c->places[k].bound ? " (PIN FAILED)" : "");
+            if (wr < 0) break;
+            used += (size_t)wr;
+        }
+        json_object_set_new(pl, key, json_string(val));
+    }
+    json_object_set_new(ctx, "pinning", pins);
+    return ctx;
+}
+
+/* ---- progress ---------------------------------------------------------------------------------- */
+typedef struct progress {
+    bool on;
+    double t0;
+    long done, total;
+    int nconfigs;
+} progress;
+
+static void progress_show(progress *p, int round, int rounds, int warm)
+{
+    if (!p->on) return;
+    double el = (bb_now_ns() - p->t0) / 1e9;
+    double left = p->done ? el / (double)p->done * (double)(p->total - p->done) : 0;
+    if (left < 0) left = 0;
+    int width = 30, fill = p->total ? (int)((double)width * (double)p->done / (double)p->total) : 0;
+    char bar[64];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    long cdone = p->done % (p->nconfigs ? p->nconfigs : 1);
+    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %ld/%d, %ld/%ld renders, about %d:%02d left  ", bar,
+            warm ? "warm-up" : "round", round, rounds, cdone, p->nconfigs, p->done, p->total, (int)left / 60,
+            (int)left % 60);
+    fflush(stderr);
+}
+
+static void progress_end(progress *p)
+{
+    if (p->on) fprintf(stderr, "\r%*s\r", 120, "");
+}
+
+/* ---- options ------------------------------------------------------------------------------------- */
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: busbench bench [options]\n\n"
+            "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
+            "then in interleaved rounds; check every render against its golden WAV bit for bit;\n"
+            "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
+            "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
+            "and placement. Exit 1 if any render was wrong or failed (its timing is void).\n\n"
+            "options:\n"
+            "  --golden DIR         golden corpus with manifest.tsv (default golden)\n"
+            "  --workloads LIST     comma-separated workload names (default: the manifest's)\n"
+            "  --strategies LIST    comma-separated; compose with '+' (cycle+pool)\n"
+            "                       (default: serial,parallel,cycle,static,pool,batch,all)\n"
+            "  --threads LIST       e.g. 1,2,4 or 1-8 (default 1-<cores>)\n"
+            "  --pins LIST          compact, scatter, none (default compact)\n"
+            "  --reps N             timed rounds, at least (default 10)\n"
+            "  --warmup N           untimed (still checked) rounds first (default 1)\n"
+            "  --min-time S         go on with rounds until every configuration has S s of valid timings\n"
+            "  --max-rounds N       ... but stop after N rounds (default 1000)\n"
+            "  --block N            samples per block for every workload (default: the manifest's)\n"
+            "  --batch K            blocks per window for batch and all (default: the strategy's)\n"
+            "  --seed N             bootstrap seed (default 1)\n"
+            "  --out FILE.json      Google Benchmark JSON (default: none)\n"
+            "  --csv FILE.csv       one row per configuration (default: none)\n"
+            "  --quiet              no table on stdout, no progress bar\n");
+}
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "1,2,4", "1-8", "1..8" (mixed). Returns the count or -1. */
+static int parse_threads(const char *s, int *out, int max)
+{
+    int n = 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        char *dash = strstr(t, "..");
+        size_t skip = 2;
+        if (!dash) {
+            dash = strchr(t, '-');
+            skip = 1;
+        }
+        long a, b;
+        if (dash) {
+            *dash = '\0';
+            if (parse_int(t, 1, BB_WORKERS_MAX, &a) || parse_int(dash + skip, 1, BB_WORKERS_MAX, &b) || b < a) return -1;
+        } else {
+            if (parse_int(t, 1, BB_WORKERS_MAX, &a)) return -1;
+            b = a;
+        }
+        for (long v = a; v <= b; v++) {
+            if (n >= max) return -1;
+            out[n++] = (int)v;
+        }
+    }
+    return n;
+}
+
+static int split_list(char *s, char **out, int max)
+{
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n >= max) return -1;
+        out[n++] = t;
+    }
+    return n;
+}
+
+/* ---- the command ---------------------------------------------------------------------------------------- */
 int bb_cmd_bench(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "busbench bench: not built yet\n");
-    return BB_EXIT_USAGE;
+    const char *golden = "golden", *out_json = NULL, *out_csv = NULL;
+    char wl_buf[1024] = "", st_buf[1024] = "serial,parallel,cycle,static,pool,batch,all", pin_buf[256] = "compact";
+    const char *threads_arg = NULL;
+    long reps = 10, warmup = 1, max_rounds = 1000, block = 0, batch = 0, seed = 1;
+    double min_time = 0;
+    bool quiet = false;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool bad = false;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            usage(stdout);
+            return BB_EXIT_OK;
+        } else if (!strcmp(o, "--quiet")) {
+            quiet = true;
+            continue;
+        }
+        if (!v) {
+            fprintf(stderr, "busbench bench: %s\n", o[0] == '-' ? "expected a value after the option" : "unexpected argument");
+            fprintf(stderr, "  at '%s'\n", o);
+            usage(stderr);
+            return BB_EXIT_USAGE;
+        }
+        if (!strcmp(o, "--golden")) golden = v;
+        else if (!strcmp(o, "--workloads")) snprintf(wl_buf, sizeof wl_buf, "%s", v);
+        else if (!strcmp(o, "--strategies")) snprintf(st_buf, sizeof st_buf, "%s", v);
+        else if (!strcmp(o, "--threads")) threads_arg = v;
+        else if (!strcmp(o, "--pins")) snprintf(pin_buf, sizeof pin_buf, "%s", v);
+        else if (!strcmp(o, "--reps")) bad = parse_int(v, 1, 100000, &reps);
+        else if (!strcmp(o, "--warmup")) bad = parse_int(v, 0, 1000, &warmup);
+        else if (!strcmp(o, "--max-rounds")) bad = parse_int(v, 1, 1000000, &max_rounds);
+        else if (!strcmp(o, "--block")) bad = parse_int(v, 1, BB_RENDER_BLOCK_MAX, &block);
+        else if (!strcmp(o, "--batch")) bad = parse_int(v, 1, 1024, &batch);
+        else if (!strcmp(o, "--seed")) bad = parse_int(v, 0, LONG_MAX, &seed);
+        else if (!strcmp(o, "--out")) out_json = v;
+        else if (!strcmp(o, "--csv")) out_csv = v;
+        else if (!strcmp(o, "--min-time")) {
+            char *end;
+            errno = 0;
+            min_time = strtod(v, &end);
+            bad = errno || end == v || *end || !(min_time >= 0 && min_time <= 86400);
+        } else {
+            fprintf(stderr, "busbench bench: unknown option '%s'\n", o);
+            usage(stderr);
+            return BB_EXIT_USAGE;
+        }
+        if (bad) {
+            fprintf(stderr, "busbench bench: bad value '%s' for %s\n", v, o);
+            return BB_EXIT_USAGE;
+        }
+        i++;
+    }
+    if (max_rounds < reps) max_rounds = reps;
+
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    int cores = bb_workers_cores();
+    int threads[BB_WORKERS_MAX], nthreads;
+    if (threads_arg) {
+        nthreads = parse_threads(threads_arg, threads, BB_WORKERS_MAX);
+        if (nthreads <= 0) {
+            fprintf(stderr, "busbench bench: bad --threads '%s' (expected e.g. 1,2,4 or 1-8, each 1..%d)\n", threads_arg,
+                    BB_WORKERS_MAX);
+            return BB_EXIT_USAGE;
+        }
+    } else {
+        nthreads = cores < BB_WORKERS_MAX ? cores : BB_WORKERS_MAX;
+        for (int i = 0; i < nthreads; i++) threads[i] = i + 1;
+    }
+    char *pins_s[8];
+    int npins = split_list(pin_buf, pins_s, 8);
+    bb_pin pins[8];
+    for (int i = 0; i < npins; i++)
+        if (bb_pin_parse(pins_s[i], &pins[i])) {
+            fprintf(stderr, "busbench bench: unknown pinning '%s' (compact, scatter or none)\n", pins_s[i]);
+            return BB_EXIT_USAGE;
+        }
+    char *strats[MAX_LIST];
+    int nstrats = split_list(st_buf, strats, MAX_LIST);
+    for (int i = 0; i < nstrats; i++) {
+        for (char *p = strats[i]; *p; p++)
+            if (*p == '+') *p = ',';
+        bb_plan plan;
+        if (bb_plan_parse(strats[i], 1, 0, BB_PIN_NONE, &plan, &err)) {
+            fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+            return BB_EXIT_USAGE;
+        }
+    }
+    if (npins <= 0 || nstrats <= 0) {
+        fprintf(stderr, "busbench bench: empty --pins or --strategies\n");
+        return BB_EXIT_USAGE;
+    }
+
+    workload *all = NULL;
+    int nall = 0;
+    if (load_manifest(golden, &all, &nall, &err)) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    /* the selection, in the order asked (default: the manifest's) */
+    int sel[MAX_LIST], nsel = 0;
+    if (wl_buf[0]) {
+        char *names[MAX_LIST];
+        int nn = split_list(wl_buf, names, MAX_LIST);
+        for (int i = 0; i < nn; i++) {
+            int k = -1;
+            for (int j = 0; j < nall; j++)
+                if (!strcmp(all[j].name, names[i])) k = j;
+            if (k < 0) {
+                fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
+                for (int j = 0; j < nall; j++) fprintf(stderr, " %s", all[j].name);
+                fprintf(stderr, ")\n");
+                free_workloads(all, nall);
+                return BB_EXIT_USAGE;
+            }
+            sel[nsel++] = k;
+        }
+    } else {
+        for (int j = 0; j < nall && nsel < MAX_LIST; j++) sel[nsel++] = j;
+    }
+    for (int i = 0; i < nsel; i++)
+        if (prepare_workload(&all[sel[i]], golden, &err)) {
+            fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+            free_workloads(all, nall);
+            return BB_EXIT_USAGE;
+        }
+
+    /* the matrix: workload x pin x strategy x threads, plus the references */
+    size_t ncap = (size_t)nsel * (size_t)npins * ((size_t)nstrats * (size_t)nthreads + 1);
+    config *cs = calloc(ncap, sizeof *cs);
+    if (!cs) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        free_workloads(all, nall);
+        return BB_EXIT_USAGE;
+    }
+    int nc = 0;
+    for (int i = 0; i < nsel; i++)
+        for (int p = 0; p < npins; p++) {
+            int first = nc;
+            for (int s = 0; s < nstrats; s++)
+                for (int t = 0; t < nthreads; t++) {
+                    config *c = &cs[nc++];
+                    c->w = &all[sel[i]];
+                    snprintf(c->strategy, sizeof c->strategy, "%s", strats[s]);
+                    c->threads = threads[t];
+                    c->pin = pins[p];
+                }
+            int ref = -1;
+            for (int k = first; k < nc; k++)
+                if (!strcmp(cs[k].strategy, "serial") && cs[k].threads == 1) ref = k;
+            if (ref < 0) {
+                ref = nc;
+                config *c = &cs[nc++];
+                c->w = &all[sel[i]];
+                snprintf(c->strategy, sizeof c->strategy, "serial");
+                c->threads = 1;
+                c->pin = pins[p];
+                c->added = true;
+            }
+            for (int k = first; k < nc; k++) cs[k].baseline = ref;
+        }
+    for (int k = 0; k < nc; k++) {
+        cs[k].stable = true;
+        cs[k].pin_ok = true;
+    }
+
+    /* block-time buffer: the largest render's block count */
+    size_t maxblocks = 1;
+    for (int i = 0; i < nsel; i++) {
+        const workload *w = &all[sel[i]];
+        size_t b = block ? (size_t)block : w->cfg.block;
+        size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
+        if (nb > maxblocks) maxblocks = nb;
+    }
+    vsink sink = {0};
+    sink.block_ns = malloc(maxblocks * sizeof *sink.block_ns);
+    sink.cap = maxblocks;
+    if (!sink.block_ns) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        free(cs);
+        free_workloads(all, nall);
+        return BB_EXIT_USAGE;
+    }
+
+    progress pg = {.on = !quiet && isatty(2), .t0 = bb_now_ns(), .nconfigs = nc};
+    pg.total = (long)nc * (warmup + reps);
+    int failures = 0;
+    for (int r = 0; r < warmup; r++) {
+        for (int k = 0; k < nc; k++) {
+            config *c = &cs[k];
+            size_t b = block ? (size_t)block : c->w->cfg.block;
+            rrun o;
+            sink.timed = false;
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg.batch, &sink, &o);
+            record(c, &o, &sink, false, (double)b / c->w->cfg.sr * 1e9);
+            pg.done++;
+            progress_show(&pg, r + 1, (int)warmup, 1);
+        }
+    }
+    int rounds = 0;
+    for (;;) {
+        bool more = rounds < reps;
+        if (!more && rounds < max_rounds && min_time > 0)
+            for (int k = 0; k < nc && !more; k++) more = cs[k].total_ns < min_time * 1e9 && cs[k].valid > 0;
+        if (!more) break;
+        if (rounds >= reps) pg.total = pg.done + nc; /* open-ended: one more round at a time */
+        for (int k = 0; k < nc; k++) {
+            config *c = &cs[k];
+            size_t b = block ? (size_t)block : c->w->cfg.block;
+            rrun o;
+            sink.timed = true;
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg.batch, &sink, &o);
+            record(c, &o, &sink, true, (double)b / c->w->cfg.sr * 1e9);
+            pg.done++;
+            progress_show(&pg, rounds + 1, rounds < reps ? (int)reps : rounds + 1, 0);
+        }
+        rounds++;
+    }
+    progress_end(&pg);
+
+    /* statistics */
+    bb_results res;
+    bb_json_results_init(&res);
+    int code = BB_EXIT_OK;
+    for (int k = 0; k < nc; k++) {
+        config *c = &cs[k];
+        bb_bres *b = bb_json_results_add(&res, rounds);
+        if (!b) {
+            fprintf(stderr, "busbench bench: no memory\n");
+            code = BB_EXIT_USAGE;
+            break;
+        }
+        config_name(c, b->name, sizeof b->name);
+        snprintf(b->workload, sizeof b->workload, "%s", c->w->name);
+        snprintf(b->strategy, sizeof b->strategy, "%s", c->strategy);
+        snprintf(b->pin, sizeof b->pin, "%s", bb_pin_name(c->pin));
+        b->threads = c->threads;
+        b->sr = c->w->cfg.sr;
+        b->block = block ? block : (int64_t)c->w->cfg.block;
+        b->frames = c->w->frames;
+        b->deadline_ns = (double)b->block / b->sr * 1e9;
+        b->window_blocks = c->window_blocks ? c->window_blocks : 1;
+        for (int i = 0; i < rounds && (size_t)i < c->rep.n; i++) {
+            b->rep_ns[i] = c->rep.v[i];
+            b->rep_cpu_ns[i] = c->cpu.v[i];
+        }
+        b->valid = c->valid;
+        b->voided = c->voided;
+        if (c->voided) failures++;
+        dvec ok = {0}, okc = {0};
+        for (size_t i = 0; i < c->rep.n; i++)
+            if (isfinite(c->rep.v[i])) {
+                dvec_push(&ok, c->rep.v[i]);
+                dvec_push(&okc, c->cpu.v[i]);
+            }
+        bb_stats_summary(ok.v, ok.n, &b->t);
+        uint64_t s = (uint64_t)seed ^ fnv1a(b->name);
+        if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
+        b->cpu_median = bb_stats_median(okc.v, okc.n);
+        dvec_free(&ok);
+        dvec_free(&okc);
+        const config *base = &cs[c->baseline];
+        config_name(base, b->baseline, sizeof b->baseline);
+        dvec pb = {0}, px = {0};
+        for (size_t i = 0; i < c->rep.n && i < base->rep.n; i++)
+            if (isfinite(c->rep.v[i]) && isfinite(base->rep.v[i])) {
+                dvec_push(&pb, base->rep.v[i]);
+                dvec_push(&px, c->rep.v[i]);
+            }
+        b->pairs = (int)pb.n;
+        if (pb.n) {
+            b->speedup = bb_stats_median(pb.v, pb.n) / bb_stats_median(px.v, px.n);
+            bb_stats_bootstrap_ratio_ci(pb.v, px.v, pb.n, BB_STATS_BOOT_DEFAULT, 0.95, s ^ 0x9e3779b97f4a7c15ULL,
+                                        &b->sp_lo, &b->sp_hi);
+        }
+        dvec_free(&pb);
+        dvec_free(&px);
+        bb_stats_latency(c->cold.v, c->cold.n, b->deadline_ns, &b->cold);
+        bb_stats_latency(c->steady.v, c->steady.n, b->deadline_ns, &b->steady);
+        bb_stats_sort(c->cold.v, c->cold.n);
+        bb_stats_sort(c->steady.v, c->steady.n);
+        for (int i = 0; i < BB_JSON_CDF_POINTS; i++) {
+            b->cdf_cold[i] = bb_stats_quantile_sorted(c->cold.v, c->cold.n, bb_json_cdf_p[i]);
+            b->cdf_steady[i] = bb_stats_quantile_sorted(c->steady.v, c->steady.n, bb_json_cdf_p[i]);
+        }
+        b->window_misses = c->window_misses;
+        b->windows_timed = c->windows;
+        b->counters = c->counters;
+        b->counters_stable = c->stable;
+        b->allocs_lo = c->allocs_lo;
+        b->allocs_hi = c->allocs_hi;
+        b->allocs_steady_lo = c->allocs_steady_lo;
+        b->allocs_steady_hi = c->allocs_steady_hi;
+        b->peak_heap = c->peak_heap;
+        b->maxrss_kib = c->maxrss;
+        b->nplaces = c->nplaces;
+        memcpy(b->places, c->places, sizeof b->places[0] * (size_t)c->nplaces);
+        b->pin_ok = c->pin_ok;
+        snprintf(b->error, sizeof b->error, "%s", c->error);
+    }
+    res.context = context(argc, argv, cs, nc, golden, (int)reps, (int)warmup, min_time, rounds, (size_t)block, (size_t)batch);
+
+    if (!quiet && code == BB_EXIT_OK) {
+        printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
+               "95% CI", "p99 us", "misses");
+        for (size_t k = 0; k < res.n; k++) {
+            const bb_bres *b = &res.v[k];
+            printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
+                   b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
+                   b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, b->error[0] ? "  WRONG" : "");
+        }
+    }
+    for (size_t k = 0; k < res.n; k++)
+        if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
+    if (code == BB_EXIT_OK && out_json && bb_json_write(&res, out_json, &err)) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        code = BB_EXIT_USAGE;
+    }
+    if (code == BB_EXIT_OK && out_csv && bb_json_write_csv(&res, out_csv, &err)) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        code = BB_EXIT_USAGE;
+    }
+    if (code == BB_EXIT_OK && failures) {
+        fprintf(stderr, "busbench bench: %d configuration%s had wrong or failed renders (their timings are void)\n",
+                failures, failures == 1 ? "" : "s");
+        code = BB_EXIT_FAIL;
+    }
+    bb_json_results_free(&res);
+    for (int k = 0; k < nc; k++) {
+        dvec_free(&cs[k].rep);
+        dvec_free(&cs[k].cpu);
+        dvec_free(&cs[k].cold);
+        dvec_free(&cs[k].steady);
+    }
+    free(cs);
+    free(sink.block_ns);
+    free_workloads(all, nall);
+    return code;
 }

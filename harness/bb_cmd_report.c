@@ -1,11 +1,817 @@
-/* bb_cmd_report.c - placeholder until the report command lands: says so and fails. */
+/* bb_cmd_report.c - `busbench report RESULTS.json -o DIR`: figures and a
+ * Markdown report from a bench result.
+ *
+ * What it is: it reads the Google Benchmark JSON that `busbench bench` wrote
+ * (bb_json_read), writes the data of each figure (DIR/data/NAME.dat) and a
+ * gnuplot script (DIR/data/NAME.gp) that draws it as PNG and SVG, runs
+ * gnuplot as a program in DIR, and writes DIR/report.md with the tables and
+ * the figures. The figures:
+ *   speedup_W   speedup over serial at 1 thread against threads, one line per
+ *               strategy (and pinning), with the paired bootstrap 95% interval;
+ *   phases      one bar per strategy (serial, parallel, cycle, static, pool,
+ *               batch, all, then any composition) for each workload: speedup
+ *               at the largest thread count measured, with its interval;
+ *   cdf_W       steady-state per-block processing time, cumulative, one line
+ *               per strategy at the largest thread count, deadline drawn;
+ *   counters    preprocessing calls, synthesis calls and heap allocations per
+ *               strategy for each workload (log scale: a zero is not drawn,
+ *               the tables have it).
+ *
+ * Invariants: every number in the report comes from the results file (the
+ * report computes nothing but ratios and ranks of what it read); every file
+ * that may replace a good one is written to a temporary name and renamed
+ * (figures too: gnuplot writes NAME.png.tmp.PID, renamed after it succeeds);
+ * gnuplot's absence is an error (exit 2) named as such, never a silent
+ * report without figures. The gnuplot program is $BB_GNUPLOT or "gnuplot";
+ * the PNG terminal is pngcairo when this gnuplot has it, png otherwise.
+ *
+ * Units: the JSON's ns become ms (renders) and us (blocks) in tables and
+ * figures, as their headers say. */
 #include "bb_cmds.h"
+#include "bb_json.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { MAXU = 128 };
+
+typedef struct rep {
+    const char *dir;
+    const char *src;
+    bb_results r;
+    const char *wl[MAXU], *st[MAXU], *pin[MAXU];
+    int nwl, nst, npin;
+    int th[MAXU], nth;
+    const char *gp;
+    char term[16];
+    char gp_version[128];
+    bb_error err;
+} rep;
+
+/* ---- small helpers ------------------------------------------------------------------ */
+static int add_unique(const char **v, int *n, const char *s)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(v[i], s)) return i;
+    if (*n >= MAXU) return -1;
+    v[(*n)++] = s;
+    return *n - 1;
+}
+
+static const bb_bres *find(const rep *R, const char *w, const char *s, int t, const char *p)
+{
+    for (size_t i = 0; i < R->r.n; i++) {
+        const bb_bres *b = &R->r.v[i];
+        if (b->threads == t && !strcmp(b->workload, w) && !strcmp(b->strategy, s) && !strcmp(b->pin, p)) return b;
+    }
+    return NULL;
+}
+
+/* A string as a gnuplot double-quoted literal body (escape \ and "). */
+static void gq(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+/* A file name part from a workload name: [A-Za-z0-9_-], others become '_'. */
+static void safe_name(char *dst, size_t cap, const char *s)
+{
+    size_t i = 0;
+    for (; *s && i + 1 < cap; s++) {
+        char c = *s;
+        dst[i++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+                       ? c
+                       : '_';
+    }
+    dst[i] = '\0';
+}
+
+static bb_result commit_stream(rep *R, const char *rel, char *buf, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", R->dir, rel);
+    return bb_json_commit_file(path, buf, n, &R->err);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+    struct stat st;
+    return stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* ---- gnuplot ---------------------------------------------------------------------------- */
+/* Run gnuplot in R->dir with args; capture its output (stdout and stderr) into
+ * out. Returns its exit status, 127 when it could not be started, -1 on a
+ * system error. */
+static int run_gnuplot(rep *R, const char *arg, char *out, size_t cap)
+{
+    int pfd[2];
+    if (pipe(pfd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        close(pfd[1]);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0);
+        if (chdir(R->dir) != 0) _exit(126);
+        execlp(R->gp, R->gp, arg, (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    size_t n = 0;
+    char tmp[4096];
+    ssize_t k;
+    while ((k = read(pfd[0], tmp, sizeof tmp)) != 0) {
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (ssize_t i = 0; i < k; i++) {
+            if (n + 1 >= cap) memmove(out, out + cap / 2, (n = n - cap / 2)); /* keep the tail */
+            out[n++] = tmp[i];
+        }
+    }
+    out[n] = '\0';
+    close(pfd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+/* Find gnuplot and its PNG terminal. Returns 0, or -1 with a message. */
+static int probe_gnuplot(rep *R)
+{
+    const char *env = getenv("BB_GNUPLOT");
+    R->gp = env && *env ? env : "gnuplot";
+    char out[8192];
+    int st = run_gnuplot(R, "--version", out, sizeof out);
+    if (st != 0) {
+        bb_error_set(&R->err, BB_ERR_IO, R->gp, 0, 0,
+                     "gnuplot is needed to draw the figures and could not be run (%s); install it "
+                     "(apt-get install gnuplot-nox, or `make deps`) or point BB_GNUPLOT at it",
+                     st == 127 ? "not found" : "it failed");
+        return -1;
+    }
+    snprintf(R->gp_version, sizeof R->gp_version, "%.100s", out);
+    R->gp_version[strcspn(R->gp_version, "\r\n")] = '\0';
+    /* which terminals: a tiny script prints GPVAL_TERMINALS */
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return -1;
+    fprintf(f, "print GPVAL_TERMINALS\n");
+    fclose(f);
+    if (commit_stream(R, "data/terminals.gp", buf, n)) {
+        free(buf);
+        return -1;
+    }
+    free(buf);
+    st = run_gnuplot(R, "data/terminals.gp", out, sizeof out);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/terminals.gp", R->dir);
+    unlink(path);
+    snprintf(R->term, sizeof R->term, "%s", st == 0 && strstr(out, " pngcairo ") ? "pngcairo" : "png");
+    if (st != 0 || !strstr(out, " svg ")) {
+        bb_error_set(&R->err, BB_ERR_IO, R->gp, 0, 0, "this gnuplot has no svg terminal (or failed: %.200s)", out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Write data/NAME.gp (the body drawn once as PNG, once as SVG), run it, and
+ * rename the outputs into place. Returns 0 or -1 (R->err). */
+static int figure(rep *R, const char *name, const char *body, int w, int h)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return -1;
+    long pid = (long)getpid();
+    fprintf(f, "# %s: drawn by busbench report from %s; run from the report folder: gnuplot data/%s.gp\n", name,
+            R->src, name);
+    fprintf(f, "set encoding utf8\nset datafile missing \"NaN\"\n");
+    fprintf(f, "set terminal %s size %d,%d noenhanced font \"sans,10\" background rgb \"white\"\n", R->term, w, h);
+    fprintf(f, "set output \"%s.png.tmp.%ld\"\n%s\nunset output\n", name, pid, body);
+    fprintf(f, "set terminal svg size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", w, h);
+    fprintf(f, "set output \"%s.svg.tmp.%ld\"\n%s\nunset output\n", name, pid, body);
+    fclose(f);
+    char rel[512];
+    snprintf(rel, sizeof rel, "data/%s.gp", name);
+    bb_result res = commit_stream(R, rel, buf, n);
+    free(buf);
+    if (res) return -1;
+    char out[8192];
+    int st = run_gnuplot(R, rel, out, sizeof out);
+    char tp[4096], fp[4096];
+    static const char *const ext[] = {"png", "svg"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(tp, sizeof tp, "%s/%s.%s.tmp.%ld", R->dir, name, ext[i], pid);
+        snprintf(fp, sizeof fp, "%s/%s.%s", R->dir, name, ext[i]);
+        if (st == 0 && rename(tp, fp) != 0) {
+            bb_error_set(&R->err, BB_ERR_IO, fp, 0, 0, "cannot move the figure into place: %s", strerror(errno));
+            st = -2;
+        }
+        unlink(tp);
+    }
+    if (st == -2) return -1;
+    if (st != 0) {
+        bb_error_set(&R->err, BB_ERR_IO, rel, 0, 0, "gnuplot failed (status %d): %.300s", st, out);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- figures ------------------------------------------------------------------------------- */
+static const char *const PALETTE[] = {"#000000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+#define NPAL (sizeof PALETTE / sizeof PALETTE[0])
+
+static int max_threads(const rep *R) { return R->nth ? R->th[R->nth - 1] : 1; }
+
+/* The largest thread count at which (w, s, p) has a configuration. */
+static const bb_bres *at_max(const rep *R, const char *w, const char *s, const char *p)
+{
+    for (int t = R->nth - 1; t >= 0; t--) {
+        const bb_bres *b = find(R, w, s, R->th[t], p);
+        if (b) return b;
+    }
+    return NULL;
+}
+
+static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
+{
+    const char *w = R->wl[wi];
+    char sn[128];
+    safe_name(sn, sizeof sn, w);
+    snprintf(fname, fcap, "speedup_%.100s", sn);
+    char *dat = NULL, *body = NULL;
+    size_t dn = 0, bn = 0;
+    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
+    if (!d || !b) return -1;
+    fprintf(d, "# speedup over serial at 1 thread (same pinning) of workload %s\n# threads speedup ci95_lo ci95_hi\n", w);
+    fprintf(b, "set title \"%s: speedup over serial at 1 thread (paired bootstrap 95%% CI)\"\n", w);
+    fprintf(b, "set xlabel \"threads\"\nset ylabel \"speedup (x)\"\nset key outside right top\nset grid\n");
+    fprintf(b, "set xrange [0.5:%d.5]\nset xtics 1\nset yrange [0:*]\n", max_threads(R));
+    fprintf(b, "plot 1 with lines lc rgb \"#999999\" dt 2 title \"1x\"");
+    int idx = 0, any = 0;
+    for (int p = 0; p < R->npin; p++)
+        for (int s = 0; s < R->nst; s++) {
+            int pts = 0;
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *x = find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (x && isfinite(x->speedup)) pts++;
+            }
+            if (!pts) continue;
+            fprintf(d, "%s# %s pin:%s\n", idx ? "\n\n" : "", R->st[s], R->pin[p]);
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *x = find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (x && isfinite(x->speedup))
+                    fprintf(d, "%d %.6g %.6g %.6g\n", R->th[t], x->speedup, x->sp_lo, x->sp_hi);
+            }
+            fprintf(b, ", \\\n  \"data/%s.dat\" index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 lc rgb \"%s\"%s title \"",
+                    fname, idx, PALETTE[(size_t)s % NPAL], p ? " dt 2" : "");
+            gq(b, R->st[s]);
+            if (R->npin > 1) fprintf(b, " (%s)", R->pin[p]);
+            fprintf(b, "\"");
+            idx++;
+            any = 1;
+        }
+    fprintf(b, "\n");
+    fclose(d);
+    fclose(b);
+    int rc = 1;
+    if (any) {
+        char rel[512];
+        snprintf(rel, sizeof rel, "data/%s.dat", fname);
+        rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 900, 560);
+    }
+    free(dat);
+    free(body);
+    return rc; /* 1: nothing to draw */
+}
+
+/* A clustered histogram: one row per workload, one column per strategy. Values
+ * from val(b) with an interval (lo, hi) when ci. */
+typedef double (*getter)(const bb_bres *b, int which);
+
+static double g_speedup(const bb_bres *b, int k) { return k == 0 ? b->speedup : k == 1 ? b->sp_lo : b->sp_hi; }
+static double g_pre(const bb_bres *b, int k) { return (void)k, (double)b->counters.preprocess_calls; }
+static double g_syn(const bb_bres *b, int k) { return (void)k, (double)b->counters.synth_calls; }
+static double g_alloc(const bb_bres *b, int k) { return (void)k, (double)b->counters.allocs; }
+
+static void histo_data(const rep *R, FILE *d, const char *pin, getter g, bool ci)
+{
+    fprintf(d, "# workload");
+    for (int s = 0; s < R->nst; s++) fprintf(d, ci ? " \"%s\" lo hi" : " \"%s\"", R->st[s]);
+    fprintf(d, "\n");
+    for (int w = 0; w < R->nwl; w++) {
+        fprintf(d, "\"%s\"", R->wl[w]);
+        for (int s = 0; s < R->nst; s++) {
+            const bb_bres *b = at_max(R, R->wl[w], R->st[s], pin);
+            double v = b ? g(b, 0) : (double)NAN;
+            if (ci) fprintf(d, " %.6g %.6g %.6g", v, b ? g(b, 1) : (double)NAN, b ? g(b, 2) : (double)NAN);
+            else fprintf(d, " %.6g", v);
+        }
+        fprintf(d, "\n");
+    }
+}
+
+static void histo_plot(const rep *R, FILE *b, const char *dat, bool ci)
+{
+    fprintf(b, "plot ");
+    for (int s = 0; s < R->nst; s++) {
+        int col = ci ? 2 + 3 * s : 2 + s;
+        fprintf(b, "%s\"data/%s.dat\" using %d", s ? ", \\\n  " : "", dat, col);
+        if (ci) fprintf(b, ":%d:%d", col + 1, col + 2);
+        fprintf(b, "%s lc rgb \"%s\" title \"", s ? "" : ":xtic(1)", PALETTE[(size_t)s % NPAL]);
+        gq(b, R->st[s]);
+        fprintf(b, "\"");
+    }
+    fprintf(b, "\n");
+}
+
+static int fig_phases(rep *R, const char *pin, char *fname, size_t fcap)
+{
+    snprintf(fname, fcap, R->npin > 1 ? "phases_%s" : "phases", pin);
+    char *dat = NULL, *body = NULL;
+    size_t dn = 0, bn = 0;
+    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
+    if (!d || !b) return -1;
+    fprintf(d, "# speedup over serial at 1 thread, at the largest thread count measured (%d), pin %s; value lo hi per strategy\n",
+            max_threads(R), pin);
+    histo_data(R, d, pin, g_speedup, true);
+    fprintf(b, "set title \"speedup per phase at %d thread%s (pin %s), 95%% CI\"\n", max_threads(R),
+            max_threads(R) == 1 ? "" : "s", pin);
+    fprintf(b, "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.85 border -1\n");
+    fprintf(b, "set boxwidth 0.9\nset key outside right top\nset grid ytics\nset yrange [0:*]\nset ylabel \"speedup (x)\"\n");
+    fprintf(b, "set xtics rotate by -30\nset arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#666666\" dt 2\n");
+    histo_plot(R, b, fname, true);
+    fclose(d);
+    fclose(b);
+    char rel[512];
+    snprintf(rel, sizeof rel, "data/%s.dat", fname);
+    int rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 1000, 560);
+    free(dat);
+    free(body);
+    return rc;
+}
+
+static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
+{
+    const char *w = R->wl[wi], *pin = R->pin[0];
+    char sn[128];
+    safe_name(sn, sizeof sn, w);
+    snprintf(fname, fcap, "cdf_%.100s", sn);
+    char *dat = NULL, *body = NULL;
+    size_t dn = 0, bn = 0;
+    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
+    if (!d || !b) return -1;
+    fprintf(d, "# steady-state per-block processing time of %s at the largest thread count, pin %s\n# us cumulative_fraction\n",
+            w, pin);
+    double deadline = NAN;
+    int idx = 0;
+    fprintf(b, "set logscale x\nset xlabel \"block processing time (us, log scale)\"\nset ylabel \"fraction of blocks\"\n");
+    fprintf(b, "set yrange [0:1.02]\nset grid\nset key outside right top\n");
+    char plot[16384];
+    size_t used = 0;
+    for (int s = 0; s < R->nst; s++) {
+        const bb_bres *x = at_max(R, w, R->st[s], pin);
+        if (!x || !isfinite(x->cdf_steady[0])) continue;
+        if (isfinite(x->deadline_ns)) deadline = x->deadline_ns;
+        fprintf(d, "%s# %s threads:%d\n", idx ? "\n\n" : "", R->st[s], x->threads);
+        for (int i = 0; i < BB_JSON_CDF_POINTS; i++)
+            if (isfinite(x->cdf_steady[i])) fprintf(d, "%.6g %.6g\n", x->cdf_steady[i] / 1e3, bb_json_cdf_p[i]);
+        char title[256];
+        snprintf(title, sizeof title, "%s (%d thr)", R->st[s], x->threads);
+        int k = snprintf(plot + used, sizeof plot - used, "%s\"data/%s.dat\" index %d using 1:2 with steps lw 2 lc rgb \"%s\" title \"%s\"",
+                         idx ? ", \\\n  " : "plot ", fname, idx, PALETTE[(size_t)s % NPAL], title);
+        if (k > 0 && (size_t)k < sizeof plot - used) used += (size_t)k;
+        idx++;
+    }
+    int rc = 1;
+    if (idx) {
+        if (isfinite(deadline)) {
+            fprintf(b, "set arrow from %.6g, graph 0 to %.6g, graph 1 nohead lw 2 lc rgb \"#d62728\" dt 2\n", deadline / 1e3,
+                    deadline / 1e3);
+            fprintf(b, "set label \"deadline %.1f us\" at %.6g, graph 0.5 right offset -0.5,0 tc rgb \"#d62728\"\n",
+                    deadline / 1e3, deadline / 1e3);
+            fprintf(b, "set xrange [*:%.6g]\n", deadline / 1e3 * 4);
+        }
+        fprintf(b, "set title \"%s: block processing time, steady state (after cycle 0)\"\n", w);
+        fprintf(b, "%s\n", plot);
+    }
+    fclose(d);
+    fclose(b);
+    if (idx) {
+        char rel[512];
+        snprintf(rel, sizeof rel, "data/%s.dat", fname);
+        rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 900, 560);
+    }
+    free(dat);
+    free(body);
+    return rc;
+}
+
+static int fig_counters(rep *R, char *fname, size_t fcap)
+{
+    const char *pin = R->pin[0];
+    snprintf(fname, fcap, "counters");
+    static const struct {
+        const char *name, *label;
+        getter g;
+    } cs[] = {{"counters_pre", "preprocessing calls", g_pre},
+              {"counters_syn", "synthesis calls (buffers synthesised)", g_syn},
+              {"counters_alloc", "heap allocations during the render", g_alloc}};
+    char *body = NULL;
+    size_t bn = 0;
+    FILE *b = open_memstream(&body, &bn);
+    if (!b) return -1;
+    fprintf(b, "set multiplot layout 3,1 title \"counters per phase at %d thread%s (pin %s); log scale, zero not drawn\"\n",
+            max_threads(R), max_threads(R) == 1 ? "" : "s", pin);
+    fprintf(b, "set style data histogram\nset style histogram clustered gap 2\nset style fill solid 0.85 border -1\n");
+    fprintf(b, "set boxwidth 0.9\nset key outside right top\nset grid ytics\nset logscale y\nset yrange [0.8:*]\n");
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        char *dat = NULL;
+        size_t dn = 0;
+        FILE *d = open_memstream(&dat, &dn);
+        if (!d) return -1;
+        fprintf(d, "# %s per strategy at the largest thread count measured, pin %s\n", cs[c].label, pin);
+        histo_data(R, d, pin, cs[c].g, false);
+        fclose(d);
+        char rel[512];
+        snprintf(rel, sizeof rel, "data/%s.dat", cs[c].name);
+        bb_result res = commit_stream(R, rel, dat, dn);
+        free(dat);
+        if (res) return -1;
+        fprintf(b, "set ylabel \"%s\"\n", cs[c].label);
+        if (c + 1 < sizeof cs / sizeof cs[0]) fprintf(b, "unset xtics\nset xtics format \"\"\n");
+        else fprintf(b, "set xtics format \"%%g\"\n");
+        histo_plot(R, b, cs[c].name, false);
+    }
+    fprintf(b, "unset multiplot\n");
+    fclose(b);
+    int rc = figure(R, fname, body, 1000, 900);
+    free(body);
+    return rc;
+}
+
+/* ---- the Markdown ------------------------------------------------------------------------------ */
+static void md_num(FILE *f, double v, const char *fmt)
+{
+    if (isfinite(v)) fprintf(f, fmt, v);
+    else fprintf(f, "n/a");
+}
+
+static void md_range(FILE *f, uint64_t lo, uint64_t hi)
+{
+    if (lo == hi) fprintf(f, "%" PRIu64, lo);
+    else fprintf(f, "%" PRIu64 "-%" PRIu64, lo, hi);
+}
+
+static void md_context(FILE *f, const json_t *ctx)
+{
+    fprintf(f, "| | |\n|---|---|\n");
+    static const char *const keys[] = {"date", "host_name", "cpu_model", "num_cpus", "cores", "mhz_per_cpu",
+                                       "cpu_scaling_enabled", "topology", "hwloc_version", "compiler", "cflags",
+                                       "git_commit", "executable", "command", "golden", "reps", "warmup", "min_time_s",
+                                       "rounds", "batch", "block_override", "load_avg", "bootstrap", "peak_memory"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const json_t *v = json_object_get(ctx, keys[i]);
+        if (!v) continue;
+        char *s = json_is_string(v) ? strdup(json_string_value(v)) : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (!s) continue;
+        for (char *p = s; *p; p++)
+            if (*p == '|' || *p == '\n') *p = ' ';
+        fprintf(f, "| %s | `%s` |\n", keys[i], s);
+        free(s);
+    }
+    const json_t *pins = json_object_get(ctx, "pinning");
+    const char *pk;
+    const json_t *pv;
+    json_object_foreach((json_t *)pins, pk, pv) {
+        fprintf(f, "| pinning %s | all bindings %s; workers found off their planned PU: %" JSON_INTEGER_FORMAT " |\n", pk,
+                json_is_true(json_object_get(pv, "all_bound")) ? "succeeded" : "**FAILED for some**",
+                json_integer_value(json_object_get(pv, "ran_elsewhere")));
+        const char *tk;
+        const json_t *tv;
+        json_object_foreach((json_t *)json_object_get(pv, "placements"), tk, tv)
+            fprintf(f, "| %s, %s thread%s | %s |\n", pk, tk, strcmp(tk, "1") ? "s" : "", json_string_value(tv));
+    }
+}
+
+static void md_workload(FILE *f, const rep *R, const char *w)
+{
+    fprintf(f, "\n### %s\n\n", w);
+    const bb_bres *any = NULL;
+    for (size_t i = 0; i < R->r.n && !any; i++)
+        if (!strcmp(R->r.v[i].workload, w)) any = &R->r.v[i];
+    if (any)
+        fprintf(f, "%" PRId64 " frames at %d Hz (%.3f s of audio), block %" PRId64 " samples: deadline %.1f us per block.\n\n",
+                any->frames, any->sr, (double)any->frames / any->sr, any->block, any->deadline_ns / 1e3);
+    fprintf(f, "| strategy | pin | threads | valid | median ms | 95%% CI ms | MAD ms | speedup | speedup 95%% CI | CPU/wall | "
+               "steady p50 / p99 / p99.9 / max us | misses cold / steady | window misses |\n");
+    fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|---:|---|---|---|\n");
+    for (int p = 0; p < R->npin; p++)
+        for (int s = 0; s < R->nst; s++)
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *b = find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (!b) continue;
+                fprintf(f, "| %s%s | %s | %d | %d/%d | ", b->strategy, b->error[0] ? " **WRONG**" : "", b->pin, b->threads,
+                        b->valid, b->rounds);
+                md_num(f, b->t.median / 1e6, "%.3f");
+                fprintf(f, " | [");
+                md_num(f, b->ci_lo / 1e6, "%.3f");
+                fprintf(f, ", ");
+                md_num(f, b->ci_hi / 1e6, "%.3f");
+                fprintf(f, "] | ");
+                md_num(f, b->t.mad / 1e6, "%.3f");
+                fprintf(f, " | ");
+                md_num(f, b->speedup, "%.2fx");
+                fprintf(f, " | [");
+                md_num(f, b->sp_lo, "%.2f");
+                fprintf(f, ", ");
+                md_num(f, b->sp_hi, "%.2f");
+                fprintf(f, "] | ");
+                md_num(f, b->cpu_median / b->t.median, "%.2f");
+                fprintf(f, " | ");
+                md_num(f, b->steady.p50 / 1e3, "%.1f");
+                fprintf(f, " / ");
+                md_num(f, b->steady.p99 / 1e3, "%.1f");
+                fprintf(f, " / ");
+                md_num(f, b->steady.p999 / 1e3, "%.1f");
+                fprintf(f, " / ");
+                md_num(f, b->steady.max / 1e3, "%.1f");
+                fprintf(f, " | %" PRIu64 "/%zu / %" PRIu64 "/%zu | ", b->cold.misses, b->cold.n, b->steady.misses,
+                        b->steady.n);
+                if (b->window_blocks > 1)
+                    fprintf(f, "%" PRIu64 "/%" PRIu64 " (K=%" PRId64 ") |\n", b->window_misses, b->windows_timed,
+                            b->window_blocks);
+                else
+                    fprintf(f, "- |\n");
+            }
+    fprintf(f, "\nCounters (deterministic ones are checked equal across rounds: stable; heap allocations vary with the "
+               "schedule when workers allocate, so their range over the rounds is given):\n\n");
+    fprintf(f, "| strategy | pin | threads | blocks | cycles | preprocess calls | synth calls | requests | cache hits | "
+               "cache misses | allocs | allocs steady | bus buffers from heap (steady) | pool reuse | voices | peak heap KiB | stable |\n");
+    fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (int p = 0; p < R->npin; p++)
+        for (int s = 0; s < R->nst; s++)
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *b = find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (!b) continue;
+                const bb_stats *c = &b->counters;
+                if (!b->valid) {
+                    fprintf(f, "| %s | %s | %d | no valid render |||||||||||||\n", b->strategy, b->pin, b->threads);
+                    continue;
+                }
+                fprintf(f, "| %s | %s | %d | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %" PRIu64
+                           " | %" PRIu64 " | ",
+                        b->strategy, b->pin, b->threads, c->blocks, c->cycles, c->preprocess_calls, c->synth_calls,
+                        c->requests, c->cache_hits, c->cache_misses);
+                md_range(f, b->allocs_lo, b->allocs_hi);
+                fprintf(f, " | ");
+                md_range(f, b->allocs_steady_lo, b->allocs_steady_hi);
+                fprintf(f, " | %" PRIu64 " (%" PRIu64 ") | %" PRIu64 " | %" PRIu64 " | %.1f | %s |\n", c->busbuf_allocs,
+                        c->busbuf_allocs_steady, c->pool_reuse, c->voices, (double)b->peak_heap / 1024.0,
+                        b->counters_stable ? "yes" : "**no**");
+            }
+}
+
+static int write_md(rep *R, const char **figs, const char **captions, int nfigs, const char *const *skipped, int nskip)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return -1;
+    int wrong = 0, voided = 0;
+    for (size_t i = 0; i < R->r.n; i++) {
+        wrong += R->r.v[i].error[0] != 0;
+        voided += R->r.v[i].voided;
+    }
+    const char *date = json_string_value(json_object_get(R->r.context, "date"));
+    fprintf(f, "# busbench report\n\nFrom `%s` (copied here as `results.json`)%s%s: %zu configurations (%d workload%s x %d strateg%s x %d thread count%s x "
+               "%d pinning%s).\n\n",
+            R->src, date ? ", benched " : "", date ? date : "", R->r.n, R->nwl, R->nwl == 1 ? "" : "s", R->nst,
+            R->nst == 1 ? "y" : "ies", R->nth, R->nth == 1 ? "" : "s", R->npin, R->npin == 1 ? "" : "s");
+    fprintf(f, "## Verification\n\n");
+    if (!wrong) {
+        fprintf(f, "Every timed and warm-up render of every configuration was compared with its golden WAV and matched "
+                   "bit for bit.\n");
+    } else {
+        fprintf(f, "**%d configuration%s produced wrong or failed renders** (%d rounds voided; their timings are not used):\n\n",
+                wrong, wrong == 1 ? "" : "s", voided);
+        for (size_t i = 0; i < R->r.n; i++)
+            if (R->r.v[i].error[0])
+                fprintf(f, "- `%s` (%d voided): %s\n", R->r.v[i].name, R->r.v[i].voided, R->r.v[i].error);
+    }
+    fprintf(f, "\n## Figures\n\n");
+    for (int i = 0; i < nfigs; i++)
+        fprintf(f, "%s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: `data/%s*.dat`, script: `data/%s.gp`)\n\n", captions[i],
+                figs[i], figs[i], figs[i], figs[i], figs[i]);
+    for (int i = 0; i < nskip; i++) fprintf(f, "- not drawn: %s\n", skipped[i]);
+    fprintf(f, "\n## Results per workload\n\n");
+    fprintf(f, "Median wall time of the render (bb_render_run alone) over the valid rounds, its bootstrap 95%% interval, "
+               "the median absolute deviation; speedup = median(serial, 1 thread) / median(this) over the rounds valid in "
+               "both, with a paired bootstrap 95%% interval (pairs = the same round); CPU/wall = process CPU time over wall "
+               "time (medians); block times are the processing time of each block as the sink sees it, pooled over the "
+               "valid rounds, cold = blocks before cycle 1, steady = the rest; a miss is a block over the deadline "
+               "(block / sample rate); for batched strategies a window of K blocks is also checked against K deadlines "
+               "(the strategy's latency is K blocks).\n");
+    for (int w = 0; w < R->nwl; w++) md_workload(f, R, R->wl[w]);
+    fprintf(f, "\n## Environment\n\n");
+    md_context(f, R->r.context);
+    fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->gp_version, R->term);
+    fclose(f);
+    int rc = commit_stream(R, "report.md", buf, n) ? -1 : 0;
+    free(buf);
+    return rc;
+}
+
+/* Keep the data beside the report: DIR/results.json, a copy of the input
+ * (unless the input is that file). */
+static int copy_results(rep *R)
+{
+    char dst[4096];
+    snprintf(dst, sizeof dst, "%s/results.json", R->dir);
+    struct stat a, b;
+    if (stat(R->src, &a) == 0 && stat(dst, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return 0;
+    FILE *f = fopen(R->src, "rb");
+    if (!f) {
+        bb_error_set(&R->err, BB_ERR_IO, R->src, 0, 0, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            size_t nc = cap ? 2 * cap : 1 << 16;
+            char *nb = realloc(buf, nc);
+            if (!nb) break;
+            buf = nb;
+            cap = nc;
+        }
+        size_t k = fread(buf + n, 1, cap - n, f);
+        if (k == 0) break;
+        n += k;
+    }
+    int bad = ferror(f) || n == cap; /* n == cap only when growing failed */
+    fclose(f);
+    int rc = bad ? -1 : 0;
+    if (bad) bb_error_set(&R->err, BB_ERR_IO, R->src, 0, 0, "cannot read it back");
+    else if (bb_json_commit_file(dst, buf ? buf : "", n, &R->err)) rc = -1;
+    free(buf);
+    return rc;
+}
+
+/* ---- the command ---------------------------------------------------------------------------------- */
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: busbench report RESULTS.json -o DIR\n\n"
+               "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
+               "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
+}
 
 int bb_cmd_report(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "busbench report: not built yet\n");
-    return BB_EXIT_USAGE;
+    const char *in = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return BB_EXIT_OK;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "busbench report: unknown or incomplete option '%s'\n", argv[i]);
+            usage(stderr);
+            return BB_EXIT_USAGE;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "busbench report: unexpected argument '%s'\n", argv[i]);
+            return BB_EXIT_USAGE;
+        }
+    }
+    if (!in || !dir) {
+        fprintf(stderr, "busbench report: expected RESULTS.json and -o DIR\n");
+        usage(stderr);
+        return BB_EXIT_USAGE;
+    }
+    static rep R; /* large; one per process */
+    memset(&R, 0, sizeof R);
+    R.dir = dir;
+    R.src = in;
+    bb_error_clear(&R.err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (bb_json_read(in, &R.r, &R.err)) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    char ddir[4096];
+    snprintf(ddir, sizeof ddir, "%s/data", dir);
+    if (mkdir_p(ddir) != 0) {
+        fprintf(stderr, "busbench report: cannot create %s: %s\n", ddir, strerror(errno));
+        bb_json_results_free(&R.r);
+        return BB_EXIT_USAGE;
+    }
+    if (copy_results(&R)) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+        bb_json_results_free(&R.r);
+        return BB_EXIT_USAGE;
+    }
+    if (probe_gnuplot(&R)) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+        bb_json_results_free(&R.r);
+        return BB_EXIT_USAGE;
+    }
+    /* the axes: workloads, strategies (canonical phase order first), threads, pins */
+    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
+    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+        for (size_t i = 0; i < R.r.n; i++)
+            if (!strcmp(R.r.v[i].strategy, canon[c])) {
+                add_unique(R.st, &R.nst, canon[c]);
+                break;
+            }
+    for (size_t i = 0; i < R.r.n; i++) {
+        const bb_bres *b = &R.r.v[i];
+        add_unique(R.wl, &R.nwl, b->workload);
+        add_unique(R.st, &R.nst, b->strategy);
+        add_unique(R.pin, &R.npin, b->pin);
+        int k = 0;
+        while (k < R.nth && R.th[k] < b->threads) k++;
+        if ((k == R.nth || R.th[k] != b->threads) && R.nth < MAXU) {
+            memmove(&R.th[k + 1], &R.th[k], (size_t)(R.nth - k) * sizeof R.th[0]);
+            R.th[k] = b->threads;
+            R.nth++;
+        }
+    }
+    static char names[4 * MAXU + 8][128], caps[4 * MAXU + 8][512], skips[4 * MAXU + 8][256];
+    const char *figs[4 * MAXU + 8], *captions[4 * MAXU + 8], *skipped[4 * MAXU + 8];
+    int nf = 0, ns = 0, rc = 0;
+#define DONE(r, cap_fmt, ...)                                                                          \
+    do {                                                                                               \
+        if ((r) < 0) rc = -1;                                                                          \
+        else if ((r) == 0) {                                                                           \
+            snprintf(caps[nf], sizeof caps[nf], cap_fmt, __VA_ARGS__);                                 \
+            figs[nf] = names[nf];                                                                      \
+            captions[nf] = caps[nf];                                                                   \
+            nf++;                                                                                      \
+        } else {                                                                                       \
+            snprintf(skips[ns], sizeof skips[ns], "%.200s (no valid data)", names[nf]);                    \
+            skipped[ns] = skips[ns];                                                                   \
+            ns++;                                                                                      \
+        }                                                                                              \
+    } while (0)
+    for (int p = 0; p < R.npin && !rc; p++) {
+        int r = fig_phases(&R, R.pin[p], names[nf], sizeof names[nf]);
+        DONE(r, "**Speedup per phase** at the largest thread count (pin %s), every workload.", R.pin[p]);
+    }
+    if (!rc) {
+        int r = fig_counters(&R, names[nf], sizeof names[nf]);
+        DONE(r, "**Counters per phase**: preprocessing calls, synthesis calls, heap allocations (pin %s).", R.pin[0]);
+    }
+    for (int w = 0; w < R.nwl && !rc; w++) {
+        int r = fig_speedup(&R, w, names[nf], sizeof names[nf]);
+        DONE(r, "**%s**: speedup against threads.", R.wl[w]);
+        if (rc) break;
+        r = fig_cdf(&R, w, names[nf], sizeof names[nf]);
+        DONE(r, "**%s**: block processing time (steady state) against the real-time deadline.", R.wl[w]);
+    }
+#undef DONE
+    if (!rc) rc = write_md(&R, figs, captions, nf, skipped, ns);
+    if (rc) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+        bb_json_results_free(&R.r);
+        return BB_EXIT_USAGE;
+    }
+    printf("busbench report: %d figures (PNG and SVG) and %s/report.md\n", nf, dir);
+    bb_json_results_free(&R.r);
+    return BB_EXIT_OK;
 }

@@ -1,0 +1,242 @@
+/* bb_stats.c - order statistics, spread, bootstrap intervals, PRNG.
+ *
+ * What it is: the arithmetic behind every number the bench and the report
+ * print, kept apart from them so that tests can check it against values
+ * computed by hand.
+ *
+ * Invariants: functions never modify their inputs (except bb_stats_sort);
+ * quantiles are type 7 (linear interpolation), so q(0) is the minimum, q(1)
+ * the maximum and q(0.5) the usual median; the bootstrap is a pure function of
+ * (data, resamples, level, seed). The generator is xoshiro256** (Blackman and
+ * Vigna) seeded through splitmix64, so a zero seed is as good as any other.
+ *
+ * Units: none of its own; whatever the samples are in. */
+#include "bb_stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void bb_stats_sort(double *x, size_t n)
+{
+    if (n > 1) qsort(x, n, sizeof *x, cmp_double);
+}
+
+double bb_stats_quantile_sorted(const double *s, size_t n, double p)
+{
+    if (n == 0) return NAN;
+    if (!(p > 0)) return s[0];
+    if (p >= 1) return s[n - 1];
+    double h = (double)(n - 1) * p;
+    double fl = floor(h);
+    size_t i = (size_t)fl;
+    if (i + 1 >= n) return s[n - 1];
+    return s[i] + (h - fl) * (s[i + 1] - s[i]);
+}
+
+static double *sorted_copy(const double *x, size_t n)
+{
+    double *c = malloc((n ? n : 1) * sizeof *c);
+    if (!c) return NULL;
+    if (n) memcpy(c, x, n * sizeof *c);
+    bb_stats_sort(c, n);
+    return c;
+}
+
+double bb_stats_median(const double *x, size_t n)
+{
+    if (n == 0) return NAN;
+    double *c = sorted_copy(x, n);
+    if (!c) return NAN;
+    double m = bb_stats_quantile_sorted(c, n, 0.5);
+    free(c);
+    return m;
+}
+
+double bb_stats_mean(const double *x, size_t n)
+{
+    if (n == 0) return NAN;
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    return s / (double)n;
+}
+
+double bb_stats_stddev(const double *x, size_t n)
+{
+    if (n == 0) return NAN;
+    if (n == 1) return 0;
+    double m = bb_stats_mean(x, n), ss = 0;
+    for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+    return sqrt(ss / (double)(n - 1));
+}
+
+/* MAD of sorted s[0..n) with median m, using scratch d[0..n). */
+static double mad_sorted(const double *s, size_t n, double m, double *d)
+{
+    for (size_t i = 0; i < n; i++) d[i] = fabs(s[i] - m);
+    bb_stats_sort(d, n);
+    return bb_stats_quantile_sorted(d, n, 0.5);
+}
+
+double bb_stats_mad(const double *x, size_t n)
+{
+    if (n == 0) return NAN;
+    double *c = sorted_copy(x, n);
+    double *d = malloc(n * sizeof *d);
+    double r = NAN;
+    if (c && d) r = mad_sorted(c, n, bb_stats_quantile_sorted(c, n, 0.5), d);
+    free(c);
+    free(d);
+    return r;
+}
+
+int bb_stats_summary(const double *x, size_t n, bb_sample_stats *out)
+{
+    out->n = n;
+    out->median = out->mean = out->stddev = out->mad = out->min = out->max = NAN;
+    if (n == 0) return 0;
+    double *c = sorted_copy(x, n);
+    double *d = malloc(n * sizeof *d);
+    if (!c || !d) {
+        free(c);
+        free(d);
+        return -1;
+    }
+    out->median = bb_stats_quantile_sorted(c, n, 0.5);
+    out->mean = bb_stats_mean(x, n);
+    out->stddev = bb_stats_stddev(x, n);
+    out->mad = mad_sorted(c, n, out->median, d);
+    out->min = c[0];
+    out->max = c[n - 1];
+    free(c);
+    free(d);
+    return 0;
+}
+
+int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->p50 = out->p99 = out->p999 = out->max = NAN;
+    if (n == 0) return 0;
+    double *c = sorted_copy(x, n);
+    if (!c) return -1;
+    out->p50 = bb_stats_quantile_sorted(c, n, 0.5);
+    out->p99 = bb_stats_quantile_sorted(c, n, 0.99);
+    out->p999 = bb_stats_quantile_sorted(c, n, 0.999);
+    out->max = c[n - 1];
+    for (size_t i = 0; i < n; i++) out->misses += c[i] > deadline;
+    free(c);
+    return 0;
+}
+
+/* ---- PRNG ------------------------------------------------------------------ */
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void bb_stats_rng_seed(bb_stats_rng *g, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t bb_stats_rng_next(bb_stats_rng *g)
+{
+    uint64_t *s = g->s;
+    uint64_t r = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+}
+
+uint64_t bb_stats_rng_below(bb_stats_rng *g, uint64_t n)
+{
+    if (n <= 1) return 0;
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n; /* reject the incomplete last run */
+    for (;;) {
+        uint64_t v = bb_stats_rng_next(g);
+        if (v < limit) return v % n;
+    }
+}
+
+/* ---- bootstrap --------------------------------------------------------------- */
+static int interval(double *meds, unsigned b, double level, double *lo, double *hi)
+{
+    bb_stats_sort(meds, b);
+    double a = (1 - level) / 2;
+    *lo = bb_stats_quantile_sorted(meds, b, a);
+    *hi = bb_stats_quantile_sorted(meds, b, 1 - a);
+    return 0;
+}
+
+int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, double level, uint64_t seed,
+                                 double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n == 0 || resamples == 0 || !(level > 0 && level < 1)) return -1;
+    double *r = malloc(n * sizeof *r), *meds = malloc(resamples * sizeof *meds);
+    if (!r || !meds) {
+        free(r);
+        free(meds);
+        return -1;
+    }
+    bb_stats_rng g;
+    bb_stats_rng_seed(&g, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        for (size_t i = 0; i < n; i++) r[i] = x[bb_stats_rng_below(&g, n)];
+        bb_stats_sort(r, n);
+        meds[b] = bb_stats_quantile_sorted(r, n, 0.5);
+    }
+    interval(meds, resamples, level, lo, hi);
+    free(r);
+    free(meds);
+    return 0;
+}
+
+int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, unsigned resamples, double level,
+                                uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n == 0 || resamples == 0 || !(level > 0 && level < 1)) return -1;
+    double *rb = malloc(n * sizeof *rb), *rx = malloc(n * sizeof *rx), *ratios = malloc(resamples * sizeof *ratios);
+    if (!rb || !rx || !ratios) {
+        free(rb);
+        free(rx);
+        free(ratios);
+        return -1;
+    }
+    bb_stats_rng g;
+    bb_stats_rng_seed(&g, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        for (size_t i = 0; i < n; i++) {
+            size_t k = (size_t)bb_stats_rng_below(&g, n);
+            rb[i] = base[k];
+            rx[i] = x[k];
+        }
+        bb_stats_sort(rb, n);
+        bb_stats_sort(rx, n);
+        ratios[b] = bb_stats_quantile_sorted(rb, n, 0.5) / bb_stats_quantile_sorted(rx, n, 0.5);
+    }
+    interval(ratios, resamples, level, lo, hi);
+    free(rb);
+    free(rx);
+    free(ratios);
+    return 0;
+}

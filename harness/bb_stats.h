@@ -1,0 +1,97 @@
+/* bb_stats.h - the statistics of a benchmark: order statistics, spread,
+ * bootstrap confidence intervals, and a small reproducible PRNG.
+ *
+ * Units are whatever the caller's samples are in (the bench passes
+ * nanoseconds). Quantiles use linear interpolation between order statistics
+ * (Hyndman and Fan type 7: R's default and numpy's "linear"): for sorted x of
+ * n values, q(p) = x[h] + (h - floor h) (x[floor h + 1] - x[floor h]) with
+ * h = (n - 1) p. The median is q(0.5); MAD is the raw (unscaled) median
+ * absolute deviation from the median. Standard deviation is the sample one
+ * (n - 1 in the denominator; 0 for fewer than two values).
+ *
+ * Bootstrap intervals are percentile intervals over B resamples drawn with a
+ * xoshiro256** generator seeded by splitmix64 from a caller's seed: the same
+ * data and seed give the same interval on every machine. The paired form
+ * resamples indices (repetition rounds) and applies the same indices to both
+ * series, so drift that hit one round hits both sides of the ratio.
+ *
+ * Nothing here allocates except the functions that say so; NaN inputs are
+ * the caller's to filter (the bench drops voided timings before calling). */
+#ifndef BB_STATS_H
+#define BB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Summary of a sample. All fields are NaN when n == 0. */
+typedef struct bb_sample_stats {
+    size_t n;
+    double median, mean, stddev, mad, min, max;
+} bb_sample_stats;
+
+/* Latency of blocks against a deadline: quantiles of the processing times,
+ * how many exceeded the deadline, out of how many. */
+typedef struct bb_latency {
+    size_t n;
+    double p50, p99, p999, max;  /* NaN when n == 0 */
+    uint64_t misses;             /* values strictly greater than the deadline */
+} bb_latency;
+
+/* Sort x[0..n) ascending in place (doubles, no NaN). */
+void bb_stats_sort(double *x, size_t n);
+
+/* Quantile p in [0, 1] of sorted[0..n) by linear interpolation (type 7).
+ * NaN when n == 0. */
+double bb_stats_quantile_sorted(const double *sorted, size_t n, double p);
+
+/* Median of x[0..n) (x is not modified). Allocates a copy; NaN when n == 0 or
+ * out of memory. */
+double bb_stats_median(const double *x, size_t n);
+
+/* Arithmetic mean; NaN when n == 0. */
+double bb_stats_mean(const double *x, size_t n);
+
+/* Sample standard deviation (n - 1); 0 when n == 1, NaN when n == 0. */
+double bb_stats_stddev(const double *x, size_t n);
+
+/* Raw median absolute deviation from the median; NaN when n == 0. Allocates. */
+double bb_stats_mad(const double *x, size_t n);
+
+/* Everything of bb_sample_stats at once. Returns 0, or -1 when out of memory
+ * (then *out has NaNs). */
+int bb_stats_summary(const double *x, size_t n, bb_sample_stats *out);
+
+/* Latency summary of x[0..n) against deadline (same unit). Allocates a sorted
+ * copy. Returns 0, or -1 when out of memory. */
+int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out);
+
+/* ---- reproducible PRNG ---------------------------------------------------- */
+typedef struct bb_stats_rng {
+    uint64_t s[4];
+} bb_stats_rng;
+
+/* Seed the generator (any seed, 0 included). */
+void bb_stats_rng_seed(bb_stats_rng *g, uint64_t seed);
+/* Next 64 random bits. */
+uint64_t bb_stats_rng_next(bb_stats_rng *g);
+/* Uniform integer in [0, n) without modulo bias; n >= 1. */
+uint64_t bb_stats_rng_below(bb_stats_rng *g, uint64_t n);
+
+/* ---- bootstrap ------------------------------------------------------------- */
+enum { BB_STATS_BOOT_DEFAULT = 2000 };
+
+/* Percentile bootstrap interval at confidence level (e.g. 0.95) of the median
+ * of x[0..n), from resamples resamples drawn with seed. Returns 0 with *lo <=
+ * *hi, or -1 (n == 0, resamples == 0, out of memory: *lo = *hi = NaN). With
+ * n == 1 the interval is the single value. */
+int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, double level, uint64_t seed,
+                                 double *lo, double *hi);
+
+/* Paired percentile bootstrap interval of median(base) / median(x), where
+ * (base[i], x[i]) are pairs (the same repetition round): each resample draws
+ * n indices and takes both medians over them. This is a speedup interval when
+ * base holds the reference's times and x a candidate's. Same returns as above. */
+int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, unsigned resamples, double level,
+                                uint64_t seed, double *lo, double *hi);
+
+#endif

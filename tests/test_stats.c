@@ -1,0 +1,153 @@
+/* test_stats.c - Criterion suite "stats": the bench's statistics against
+ * values computed by hand.
+ *
+ * Quantiles are type 7 (linear interpolation): for sorted x[0..n), q(p) =
+ * x[h] + frac(h) (x[h+1] - x[h]) with h = (n-1) p. Every expected value below
+ * is worked out in the comment beside it. The bootstrap is checked for its
+ * contract (deterministic for a seed, an interval around the median, exact
+ * when every resample gives the same value), not for particular numbers. */
+#include <criterion/criterion.h>
+
+#include "bb_stats.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* a equals b up to rounding (relative 1e-12) */
+static bool near(double a, double b) { return fabs(a - b) <= 1e-12 * (1 + fabs(b)); }
+
+Test(stats, median_odd_even_and_unsorted)
+{
+    double odd[] = {3, 1, 2};        /* sorted 1 2 3: 2 */
+    double even[] = {4, 1, 3, 2};    /* sorted 1 2 3 4: (2+3)/2 */
+    double one[] = {7};
+    cr_assert(near(bb_stats_median(odd, 3), 2));
+    cr_assert(near(bb_stats_median(even, 4), 2.5));
+    cr_assert(near(bb_stats_median(one, 1), 7));
+    cr_assert(isnan(bb_stats_median(NULL, 0)));
+    cr_assert(odd[0] == 3 && odd[1] == 1, "the input is not modified");
+}
+
+Test(stats, quantiles_type7)
+{
+    double x[10];
+    for (int i = 0; i < 10; i++) x[i] = i + 1; /* 1..10 */
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 0), 1));
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 1), 10));
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 0.5), 5.5));   /* h = 4.5 */
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 0.9), 9.1));   /* h = 8.1: 9 + 0.1 */
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 0.99), 9.91)); /* h = 8.91 */
+    cr_assert(near(bb_stats_quantile_sorted(x, 10, 0.25), 3.25)); /* h = 2.25 */
+    cr_assert(isnan(bb_stats_quantile_sorted(x, 0, 0.5)));
+}
+
+Test(stats, mean_stddev)
+{
+    double x[] = {2, 4, 4, 4, 5, 5, 7, 9}; /* mean 5, squares sum 32, sample variance 32/7 */
+    cr_assert(near(bb_stats_mean(x, 8), 5));
+    cr_assert(near(bb_stats_stddev(x, 8), sqrt(32.0 / 7.0)));
+    cr_assert(bb_stats_stddev(x, 1) == 0);
+    cr_assert(isnan(bb_stats_stddev(x, 0)));
+}
+
+Test(stats, mad)
+{
+    double x[] = {1, 1, 2, 2, 4, 6, 9}; /* median 2; |x-2| = 1 1 0 0 2 4 7 -> sorted 0 0 1 1 2 4 7: 1 */
+    cr_assert(near(bb_stats_mad(x, 7), 1));
+    double y[] = {10, 20, 30, 40};      /* median 25; deviations 15 5 5 15 -> 5 5 15 15: 10 */
+    cr_assert(near(bb_stats_mad(y, 4), 10));
+}
+
+Test(stats, summary)
+{
+    double x[] = {5, 1, 4, 2, 3};
+    bb_sample_stats s;
+    cr_assert(bb_stats_summary(x, 5, &s) == 0);
+    cr_assert(s.n == 5);
+    cr_assert(near(s.median, 3) && near(s.mean, 3) && near(s.min, 1) && near(s.max, 5));
+    cr_assert(near(s.stddev, sqrt(10.0 / 4.0))); /* squares 4+1+0+1+4 = 10 over n-1 = 4 */
+    cr_assert(near(s.mad, 1));                   /* deviations 2 2 1 1 0 -> median 1 */
+    cr_assert(bb_stats_summary(x, 0, &s) == 0 && isnan(s.median) && s.n == 0);
+}
+
+Test(stats, latency_percentiles_and_misses)
+{
+    double x[1000];
+    for (int i = 0; i < 1000; i++) x[999 - i] = i + 1; /* 1..1000, reversed */
+    bb_latency l;
+    cr_assert(bb_stats_latency(x, 1000, 990, &l) == 0);
+    cr_assert(l.n == 1000);
+    cr_assert(near(l.p50, 500.5));      /* h = 499.5 */
+    cr_assert(near(l.p99, 990.01));     /* h = 989.01 */
+    cr_assert(near(l.p999, 999.001));   /* h = 998.001 */
+    cr_assert(near(l.max, 1000));
+    cr_assert(l.misses == 10, "991..1000 are over 990 (got %llu)", (unsigned long long)l.misses);
+    cr_assert(bb_stats_latency(x, 1000, 1000, &l) == 0 && l.misses == 0, "equal to the deadline is not a miss");
+    cr_assert(bb_stats_latency(x, 0, 1, &l) == 0 && l.n == 0 && isnan(l.p99) && l.misses == 0);
+}
+
+Test(stats, rng_deterministic_and_bounded)
+{
+    bb_stats_rng a, b, c;
+    bb_stats_rng_seed(&a, 42);
+    bb_stats_rng_seed(&b, 42);
+    bb_stats_rng_seed(&c, 43);
+    int differ = 0;
+    for (int i = 0; i < 1000; i++) {
+        uint64_t x = bb_stats_rng_next(&a);
+        cr_assert(x == bb_stats_rng_next(&b));
+        differ |= x != bb_stats_rng_next(&c);
+    }
+    cr_assert(differ, "another seed gives another stream");
+    int hist[7] = {0};
+    for (int i = 0; i < 70000; i++) {
+        uint64_t v = bb_stats_rng_below(&a, 7);
+        cr_assert(v < 7);
+        hist[v]++;
+    }
+    for (int i = 0; i < 7; i++) cr_assert(hist[i] > 9000 && hist[i] < 11000, "bucket %d: %d", i, hist[i]);
+    cr_assert(bb_stats_rng_below(&a, 1) == 0);
+}
+
+Test(stats, bootstrap_median_ci)
+{
+    double x[] = {10.2, 9.8, 10.5, 10.1, 9.9, 10.0, 10.3, 9.7, 10.4, 10.6, 9.6};
+    size_t n = sizeof x / sizeof x[0];
+    double med = bb_stats_median(x, n), lo, hi, lo2, hi2;
+    cr_assert(bb_stats_bootstrap_median_ci(x, n, 2000, 0.95, 7, &lo, &hi) == 0);
+    cr_assert(lo <= med && med <= hi, "[%g, %g] contains the median %g", lo, hi, med);
+    cr_assert(lo >= 9.6 && hi <= 10.6, "within the data's range");
+    cr_assert(lo < hi, "a real interval for spread data");
+    cr_assert(bb_stats_bootstrap_median_ci(x, n, 2000, 0.95, 7, &lo2, &hi2) == 0);
+    cr_assert(lo == lo2 && hi == hi2, "deterministic for a seed");
+    double one = 3.5;
+    cr_assert(bb_stats_bootstrap_median_ci(&one, 1, 100, 0.95, 1, &lo, &hi) == 0 && lo == 3.5 && hi == 3.5);
+    cr_assert(bb_stats_bootstrap_median_ci(x, 0, 100, 0.95, 1, &lo, &hi) == -1 && isnan(lo) && isnan(hi));
+}
+
+Test(stats, bootstrap_ratio_ci_paired)
+{
+    /* base is exactly twice x in every round: every resample's ratio is 2 */
+    double x[] = {5, 7, 6, 9, 5.5, 8, 6.5};
+    double base[7];
+    for (int i = 0; i < 7; i++) base[i] = 2 * x[i];
+    double lo, hi;
+    cr_assert(bb_stats_bootstrap_ratio_ci(base, x, 7, 1000, 0.95, 3, &lo, &hi) == 0);
+    cr_assert(near(lo, 2) && near(hi, 2), "[%g, %g]", lo, hi);
+    /* drift that hits both sides of a pair cancels: rounds get slower and slower,
+       the ratio stays near 3 and the paired interval stays tight around it */
+    double b2[9], x2[9];
+    for (int i = 0; i < 9; i++) {
+        double drift = 1 + 0.2 * i;
+        x2[i] = 1.0 * drift * (1 + 0.01 * (i % 3));
+        b2[i] = 3.0 * drift;
+    }
+    cr_assert(bb_stats_bootstrap_ratio_ci(b2, x2, 9, 2000, 0.95, 3, &lo, &hi) == 0);
+    double ratio = bb_stats_median(b2, 9) / bb_stats_median(x2, 9);
+    cr_assert(lo <= ratio + 1e-9 && ratio <= hi + 1e-9, "[%g, %g] around %g", lo, hi, ratio);
+    cr_assert(lo > 2.9 && hi < 3.01, "pairs cancel the drift: [%g, %g]", lo, hi);
+    double lo2, hi2;
+    bb_stats_bootstrap_ratio_ci(b2, x2, 9, 2000, 0.95, 3, &lo2, &hi2);
+    cr_assert(lo == lo2 && hi == hi2);
+}
