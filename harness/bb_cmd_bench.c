@@ -33,6 +33,7 @@
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_cmds.h"
+#include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_stats.h"
@@ -87,146 +88,44 @@ static void dvec_free(dvec *d)
     memset(d, 0, sizeof *d);
 }
 
-/* ---- workloads: the golden manifest --------------------------------------------- */
+/* ---- workloads: the golden corpus (bb_golden.h) ------------------------------------ */
 typedef struct workload {
-    char name[96];
-    char program[PATH_MAX];
-    char opts[1024];          /* the manifest's options, as written */
-    char store[1024];         /* tokens of opts, NUL-separated (cfg points into it) */
-    char *tok[MAX_TOKENS];
-    char reload_paths[BB_RENDER_RELOADS_MAX][PATH_MAX];
-    bb_run_cfg cfg;
-    int64_t frames;           /* the manifest's length */
-    char golden_path[PATH_MAX];
-    float *golden;            /* bb_malloc'ed by bb_wav_read */
+    char name[BB_GOLDEN_NAME_MAX];
+    bb_golden_job job;        /* the render setup; job.cfg points into it: never moved */
+    const bb_run_cfg *cfg;    /* &job.cfg */
+    int64_t frames;           /* the golden's length */
+    float *golden;            /* bb_malloc'ed by bb_golden_read */
     size_t ngolden;
     bb_kit *kit;
 } workload;
 
-/* Path p as given if it exists, else dir/p (manifests name files relative to their folder). */
-static void resolve(char *dst, size_t cap, const char *dir, const char *p)
+/* Set w up from entry e of m: the job (options parsed, paths resolved), the
+ * golden samples (checked against the manifest's frames and sha256: a golden
+ * that was changed outside `make bless` is bad input, never a reference), the
+ * kit. */
+static bb_result prepare_workload(workload *w, const bb_golden_manifest *m, const bb_golden_entry *e, bb_error *err)
 {
-    if (p[0] == '/' || access(p, F_OK) == 0) snprintf(dst, cap, "%s", p);
-    else snprintf(dst, cap, "%s/%s", dir, p);
-}
-
-/* Split s on tabs into at most n fields (in place); returns the count. */
-static int split_tabs(char *s, char **f, int n)
-{
-    int k = 0;
-    while (k < n) {
-        f[k++] = s;
-        char *t = strchr(s, '\t');
-        if (!t) break;
-        *t = '\0';
-        s = t + 1;
-    }
-    return k;
-}
-
-/* Load golden/manifest.tsv: columns workload, program, options, frames, sha256;
- * '#' lines and a header line (first field "workload") are skipped. The golden
- * WAV of workload W is DIR/W.wav. */
-static bb_result load_manifest(const char *dir, workload **out, int *nout, bb_error *err)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open the golden manifest: %s", strerror(errno));
-    workload *v = NULL;
-    int n = 0, cap = 0, line = 0;
-    char buf[4096];
-    bb_result res = BB_OK;
-    while (!res && fgets(buf, sizeof buf, f)) {
-        line++;
-        buf[strcspn(buf, "\r\n")] = '\0';
-        if (!buf[0] || buf[0] == '#') continue;
-        char *fld[8];
-        int nf = split_tabs(buf, fld, 8);
-        if (!strcmp(fld[0], "workload")) continue;
-        if (nf < 4) {
-            res = bb_error_set(err, BB_ERR_FORMAT, path, line, 0,
-                               "expected workload, program, options, frames[, sha256] separated by tabs");
-            break;
-        }
-        if (n == cap) {
-            cap = cap ? 2 * cap : 16;
-            workload *nv = realloc(v, (size_t)cap * sizeof *nv);
-            if (!nv) {
-                res = bb_error_set(err, BB_ERR_NOMEM, path, line, 0, "no memory");
-                break;
-            }
-            v = nv;
-        }
-        workload *w = &v[n];
-        memset(w, 0, sizeof *w);
-        snprintf(w->name, sizeof w->name, "%s", fld[0]);
-        resolve(w->program, sizeof w->program, dir, fld[1]);
-        snprintf(w->opts, sizeof w->opts, "%s", fld[2]);
-        char *end;
-        errno = 0;
-        long long fr = strtoll(fld[3], &end, 10);
-        if (errno || end == fld[3] || *end || fr <= 0) {
-            res = bb_error_set(err, BB_ERR_FORMAT, path, line, 0, "bad frame count '%s'", fld[3]);
-            break;
-        }
-        w->frames = fr;
-        snprintf(w->golden_path, sizeof w->golden_path, "%s/%s.wav", dir, w->name);
-        n++;
-    }
-    fclose(f);
-    if (!res && n == 0) res = bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "the manifest lists no workload");
-    if (res) {
-        free(v);
-        return res;
-    }
-    *out = v;
-    *nout = n;
-    return BB_OK;
-}
-
-/* Parse w->opts into w->cfg (the shared render options), resolve its files
- * against dir, load the golden samples and build the kit. */
-static bb_result prepare_workload(workload *w, const char *dir, bb_error *err)
-{
-    bb_run_cfg_default(&w->cfg);
-    w->cfg.program = w->program;
-    snprintf(w->store, sizeof w->store, "%s", w->opts);
-    int nt = 1;
-    w->tok[0] = w->name;
-    for (char *s = strtok(w->store, " \t"); s && nt < MAX_TOKENS; s = strtok(NULL, " \t")) w->tok[nt++] = s;
-    for (int i = 1; i < nt;) {
-        int k = bb_run_cfg_option(&w->cfg, nt, w->tok, &i, err);
-        if (k < 0) return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "manifest options: %s", err->msg);
-        if (k == 0) return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "manifest options: unknown option '%s'", w->tok[i]);
-    }
-    for (int i = 0; i < w->cfg.nreloads; i++) {
-        resolve(w->reload_paths[i], sizeof w->reload_paths[i], dir, w->cfg.reloads[i].path);
-        w->cfg.reloads[i].path = w->reload_paths[i];
-    }
-    if (w->cfg.fmt != BB_WAV_F32)
-        return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0,
-                            "the bench compares float32 goldens only (this workload's options ask for another format)");
-    int sr = 0, ch = 0;
-    bb_result res = bb_wav_read(w->golden_path, &w->golden, &w->ngolden, &sr, &ch, err);
+    snprintf(w->name, sizeof w->name, "%s", e->name);
+    bb_result res = bb_golden_job_init(&w->job, m, e, err);
     if (res) return res;
-    if (ch != 1 || sr != w->cfg.sr)
-        return bb_error_set(err, BB_ERR_FORMAT, w->golden_path, 0, 0, "expected mono at %d Hz, found %d channels at %d Hz",
-                            w->cfg.sr, ch, sr);
-    if ((int64_t)w->ngolden != w->frames)
-        return bb_error_set(err, BB_ERR_FORMAT, w->golden_path, 0, 0, "the manifest says %" PRId64 " frames, the WAV has %zu",
-                            w->frames, w->ngolden);
-    if ((res = bb_kit_create(&w->kit, (double)w->cfg.sr)))
+    w->cfg = &w->job.cfg;
+    char sha[BB_GOLDEN_SHA_HEX];
+    if ((res = bb_golden_read(&w->job, e, &w->golden, &w->ngolden, sha, err))) return res;
+    w->frames = (int64_t)w->ngolden;
+    if (w->cfg->fmt != BB_WAV_F32)
+        return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "the bench compares float32 goldens only");
+    if ((res = bb_kit_create(&w->kit, (double)w->cfg->sr)))
         return bb_error_set(err, res, w->name, 0, 0, "cannot build the sample kit");
-    if (w->cfg.samples && (res = bb_kit_load_dir(w->kit, w->cfg.samples, err))) return res;
+    if (w->cfg->samples && (res = bb_kit_load_dir(w->kit, w->cfg->samples, err))) return res;
     return BB_OK;
 }
 
 static void free_workloads(workload *v, int n)
 {
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; v && i < n; i++) {
         bb_free(v[i].golden);
         bb_kit_destroy(v[i].kit);
+        bb_golden_job_free(&v[i].job);
     }
     free(v);
 }
@@ -318,16 +217,21 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     bb_alloc_peak_reset();
     bb_alloc_stats a0 = bb_alloc_snapshot();
     bb_result res = bb_plan_parse(strategy, threads, batch, pin, &plan, &err);
-    if (!res) res = bb_ph_load(w->program, &ph, &err);
+    if (!res) res = bb_ph_load(w->cfg->program, &ph, &err);
     bb_render_opts ro;
     bb_render_opts_default(&ro);
-    ro.sr = w->cfg.sr;
+    ro.sr = w->cfg->sr;
     ro.block = block;
-    ro.lim = w->cfg.lim;
+    ro.lim = w->cfg->lim;
     ro.kit = w->kit;
-    memcpy(ro.reloads, w->cfg.reloads, sizeof ro.reloads);
-    ro.nreloads = w->cfg.nreloads;
-    ro.frames = w->frames; /* the golden's length, whatever the options said it in */
+    memcpy(ro.reloads, w->cfg->reloads, sizeof ro.reloads);
+    ro.nreloads = w->cfg->nreloads;
+    if (w->cfg->seconds > 0) { /* the length as the options say it, exactly as bb_run reads them */
+        ro.frames = (int64_t)(w->cfg->seconds * w->cfg->sr + 0.5);
+    } else {
+        ro.frames = -1;
+        ro.cycles = w->cfg->cycles;
+    }
     bb_plan_render_opts(&plan, &ro);
     ro.sink = on_block;
     ro.sink_ctx = s;
@@ -359,7 +263,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
         if (s->first_diff >= 0 && (size_t)s->first_diff < w->ngolden && (size_t)s->first_diff < s->n)
             snprintf(o->msg, sizeof o->msg,
                      "wrong render: first differing sample %" PRId64 " (%.6f s): got %.9g, golden %.9g; %zu samples differ",
-                     s->first_diff, (double)s->first_diff / w->cfg.sr, (double)s->got, (double)s->want, s->ndiff);
+                     s->first_diff, (double)s->first_diff / w->cfg->sr, (double)s->got, (double)s->want, s->ndiff);
         else
             snprintf(o->msg, sizeof o->msg, "wrong render: %zu frames, golden has %zu", s->n, w->ngolden);
     } else if (s->overflow) {
@@ -582,10 +486,23 @@ static json_t *context(int argc, char **argv, const config *cs, int nc, const ch
                          c->places[k].last_pu != c->places[k].planned_pu;
         json_object_set_new(p, "ran_elsewhere",
                             json_integer(json_integer_value(json_object_get(p, "ran_elsewhere")) + elsewhere));
+        /* the placement shown for (policy, threads): the configuration whose workers
+           reported the most locations (serial runs no job on its workers: they report none) */
+        int best = -1, best_known = -1;
+        for (int j = 0; j < nc; j++) {
+            if (cs[j].pin != c->pin || cs[j].threads != c->threads) continue;
+            int kj = 0;
+            for (int k = 0; k < cs[j].nplaces; k++) kj += cs[j].places[k].last_pu >= 0;
+            if (kj > best_known) {
+                best_known = kj;
+                best = j;
+            }
+        }
+        if (best != i) continue;
         char key[32], val[1024] = "";
         snprintf(key, sizeof key, "%d", c->threads);
         json_t *pl = json_object_get(p, "placements");
-        if (json_object_get(pl, key) || !c->nplaces) continue;
+        if (!c->nplaces) continue;
         size_t used = 0;
         for (int k = 0; k < c->nplaces && used < sizeof val; k++) {
             int wr = snprintf(val + used, sizeof val - used, "%sworker %d: planned PU %d, ran on PU %d%s", k ? "; " : "", k,
@@ -594,7 +511,9 @@ static json_t *context(int argc, char **argv, const config *cs, int nc, const ch
             if (wr < 0) break;
             used += (size_t)wr;
         }
-        json_object_set_new(pl, key, json_string(val));
+        char full[1400];
+        snprintf(full, sizeof full, "%s (seen in %s/%s)", val, c->w->name, c->strategy);
+        json_object_set_new(pl, key, json_string(full));
     }
     json_object_set_new(ctx, "pinning", pins);
     return ctx;
@@ -608,7 +527,7 @@ typedef struct progress {
     int nconfigs;
 } progress;
 
-static void progress_show(progress *p, int round, int rounds, int warm)
+static void progress_show(progress *p, int round, int rounds, int which, int warm)
 {
     if (!p->on) return;
     double el = (bb_now_ns() - p->t0) / 1e9;
@@ -618,9 +537,8 @@ static void progress_show(progress *p, int round, int rounds, int warm)
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    long cdone = p->done % (p->nconfigs ? p->nconfigs : 1);
-    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %ld/%d, %ld/%ld renders, about %d:%02d left  ", bar,
-            warm ? "warm-up" : "round", round, rounds, cdone, p->nconfigs, p->done, p->total, (int)left / 60,
+    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %d/%d, %ld/%ld renders, about %d:%02d left ", bar,
+            warm ? "warm-up" : "round", round, rounds, which, p->nconfigs, p->done, p->total, (int)left / 60,
             (int)left % 60);
     fflush(stderr);
 }
@@ -805,39 +723,46 @@ int bb_cmd_bench(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
 
-    workload *all = NULL;
-    int nall = 0;
-    if (load_manifest(golden, &all, &nall, &err)) {
+    bb_golden_manifest man;
+    if (bb_golden_manifest_load(golden, &man, &err)) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
     /* the selection, in the order asked (default: the manifest's) */
-    int sel[MAX_LIST], nsel = 0;
+    const bb_golden_entry *sel[MAX_LIST];
+    int nsel = 0;
     if (wl_buf[0]) {
         char *names[MAX_LIST];
         int nn = split_list(wl_buf, names, MAX_LIST);
         for (int i = 0; i < nn; i++) {
-            int k = -1;
-            for (int j = 0; j < nall; j++)
-                if (!strcmp(all[j].name, names[i])) k = j;
-            if (k < 0) {
+            const bb_golden_entry *e = bb_golden_manifest_find(&man, names[i]);
+            if (!e) {
                 fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
-                for (int j = 0; j < nall; j++) fprintf(stderr, " %s", all[j].name);
+                for (size_t j = 0; j < man.n; j++) fprintf(stderr, " %s", man.v[j].name);
                 fprintf(stderr, ")\n");
-                free_workloads(all, nall);
+                bb_golden_manifest_free(&man);
                 return BB_EXIT_USAGE;
             }
-            sel[nsel++] = k;
+            sel[nsel++] = e;
         }
     } else {
-        for (int j = 0; j < nall && nsel < MAX_LIST; j++) sel[nsel++] = j;
+        for (size_t j = 0; j < man.n && nsel < MAX_LIST; j++) sel[nsel++] = &man.v[j];
+    }
+    workload *all = calloc((size_t)(nsel ? nsel : 1), sizeof *all);
+    int nall = nsel;
+    if (!all) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        bb_golden_manifest_free(&man);
+        return BB_EXIT_USAGE;
     }
     for (int i = 0; i < nsel; i++)
-        if (prepare_workload(&all[sel[i]], golden, &err)) {
+        if (prepare_workload(&all[i], &man, sel[i], &err)) {
             fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
             free_workloads(all, nall);
+            bb_golden_manifest_free(&man);
             return BB_EXIT_USAGE;
         }
+    bb_golden_manifest_free(&man);
 
     /* the matrix: workload x pin x strategy x threads, plus the references */
     size_t ncap = (size_t)nsel * (size_t)npins * ((size_t)nstrats * (size_t)nthreads + 1);
@@ -854,7 +779,7 @@ int bb_cmd_bench(int argc, char **argv)
             for (int s = 0; s < nstrats; s++)
                 for (int t = 0; t < nthreads; t++) {
                     config *c = &cs[nc++];
-                    c->w = &all[sel[i]];
+                    c->w = &all[i];
                     snprintf(c->strategy, sizeof c->strategy, "%s", strats[s]);
                     c->threads = threads[t];
                     c->pin = pins[p];
@@ -865,7 +790,7 @@ int bb_cmd_bench(int argc, char **argv)
             if (ref < 0) {
                 ref = nc;
                 config *c = &cs[nc++];
-                c->w = &all[sel[i]];
+                c->w = &all[i];
                 snprintf(c->strategy, sizeof c->strategy, "serial");
                 c->threads = 1;
                 c->pin = pins[p];
@@ -881,8 +806,8 @@ int bb_cmd_bench(int argc, char **argv)
     /* block-time buffer: the largest render's block count */
     size_t maxblocks = 1;
     for (int i = 0; i < nsel; i++) {
-        const workload *w = &all[sel[i]];
-        size_t b = block ? (size_t)block : w->cfg.block;
+        const workload *w = &all[i];
+        size_t b = block ? (size_t)block : w->cfg->block;
         size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
         if (nb > maxblocks) maxblocks = nb;
     }
@@ -902,13 +827,13 @@ int bb_cmd_bench(int argc, char **argv)
     for (int r = 0; r < warmup; r++) {
         for (int k = 0; k < nc; k++) {
             config *c = &cs[k];
-            size_t b = block ? (size_t)block : c->w->cfg.block;
+            size_t b = block ? (size_t)block : c->w->cfg->block;
             rrun o;
             sink.timed = false;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg.batch, &sink, &o);
-            record(c, &o, &sink, false, (double)b / c->w->cfg.sr * 1e9);
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o);
+            record(c, &o, &sink, false, (double)b / c->w->cfg->sr * 1e9);
             pg.done++;
-            progress_show(&pg, r + 1, (int)warmup, 1);
+            progress_show(&pg, r + 1, (int)warmup, k + 1, 1);
         }
     }
     int rounds = 0;
@@ -917,16 +842,28 @@ int bb_cmd_bench(int argc, char **argv)
         if (!more && rounds < max_rounds && min_time > 0)
             for (int k = 0; k < nc && !more; k++) more = cs[k].total_ns < min_time * 1e9 && cs[k].valid > 0;
         if (!more) break;
-        if (rounds >= reps) pg.total = pg.done + nc; /* open-ended: one more round at a time */
+        int planned = (int)reps;
+        if (rounds >= reps) { /* --min-time: estimate the rounds still needed from the times so far */
+            double need = 1;
+            for (int k = 0; k < nc; k++) {
+                const config *c = &cs[k];
+                if (!c->valid) continue;
+                double per = c->total_ns / c->valid, left = min_time * 1e9 - c->total_ns;
+                if (left > 0 && ceil(left / per) > need) need = ceil(left / per);
+            }
+            if (need > (double)(max_rounds - rounds)) need = (double)(max_rounds - rounds);
+            planned = rounds + (int)need;
+            pg.total = pg.done + (long)nc * (long)need;
+        }
         for (int k = 0; k < nc; k++) {
             config *c = &cs[k];
-            size_t b = block ? (size_t)block : c->w->cfg.block;
+            size_t b = block ? (size_t)block : c->w->cfg->block;
             rrun o;
             sink.timed = true;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg.batch, &sink, &o);
-            record(c, &o, &sink, true, (double)b / c->w->cfg.sr * 1e9);
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o);
+            record(c, &o, &sink, true, (double)b / c->w->cfg->sr * 1e9);
             pg.done++;
-            progress_show(&pg, rounds + 1, rounds < reps ? (int)reps : rounds + 1, 0);
+            progress_show(&pg, rounds + 1, planned, k + 1, 0);
         }
         rounds++;
     }
@@ -949,8 +886,8 @@ int bb_cmd_bench(int argc, char **argv)
         snprintf(b->strategy, sizeof b->strategy, "%s", c->strategy);
         snprintf(b->pin, sizeof b->pin, "%s", bb_pin_name(c->pin));
         b->threads = c->threads;
-        b->sr = c->w->cfg.sr;
-        b->block = block ? block : (int64_t)c->w->cfg.block;
+        b->sr = c->w->cfg->sr;
+        b->block = block ? block : (int64_t)c->w->cfg->block;
         b->frames = c->w->frames;
         b->deadline_ns = (double)b->block / b->sr * 1e9;
         b->window_blocks = c->window_blocks ? c->window_blocks : 1;

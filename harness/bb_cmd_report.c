@@ -29,6 +29,7 @@
  * figures, as their headers say. */
 #include "bb_cmds.h"
 #include "bb_json.h"
+#include "bb_stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -605,7 +606,14 @@ static void md_workload(FILE *f, const rep *R, const char *w)
             }
 }
 
-static int write_md(rep *R, const char **figs, const char **captions, int nfigs, const char *const *skipped, int nskip)
+static void fig_md(FILE *f, const char *name, const char *caption)
+{
+    fprintf(f, "%s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: `data/%s*.dat`, script: `data/%s.gp`)\n\n", caption, name,
+            name, name, name, name);
+}
+
+static int write_md(rep *R, const char **figs, const char **captions, const int *owner, int nfigs,
+                    const char *const *skipped, int nskip)
 {
     char *buf = NULL;
     size_t n = 0;
@@ -632,10 +640,41 @@ static int write_md(rep *R, const char **figs, const char **captions, int nfigs,
             if (R->r.v[i].error[0])
                 fprintf(f, "- `%s` (%d voided): %s\n", R->r.v[i].name, R->r.v[i].voided, R->r.v[i].error);
     }
-    fprintf(f, "\n## Figures\n\n");
+    /* how much of a CPU did single-threaded renders get? Below 1, the process waited for
+       a CPU: something else was running, and the spread of the times shows it */
+    double cw[4 * MAXU];
+    size_t ncw = 0;
+    for (size_t i = 0; i < R->r.n && ncw < sizeof cw / sizeof cw[0]; i++)
+        if (R->r.v[i].threads == 1 && isfinite(R->r.v[i].cpu_median) && R->r.v[i].t.median > 0)
+            cw[ncw++] = R->r.v[i].cpu_median / R->r.v[i].t.median;
+    double share = bb_stats_median(cw, ncw);
+    if (isfinite(share) && share < 0.9)
+        fprintf(f, "\n**The machine was busy**: single-thread renders got %.0f%% of a CPU (median CPU/wall time over the "
+                   "1-thread configurations); the rest of the time they waited while something else ran. Intervals are wide "
+                   "accordingly, and speedups from more threads are understated: bench an idle machine for numbers to keep.\n",
+                share * 100);
+    fprintf(f, "\n## Summary\n\n");
+    fprintf(f, "Speedup over serial at 1 thread (median of the paired rounds, bootstrap 95%% interval) at the largest "
+               "thread count measured for each strategy, pin %s:\n\n| workload |", R->pin[0]);
+    for (int s = 0; s < R->nst; s++) fprintf(f, " %s |", R->st[s]);
+    fprintf(f, "\n|---|");
+    for (int s = 0; s < R->nst; s++) fprintf(f, "---|");
+    fprintf(f, "\n");
+    for (int w = 0; w < R->nwl; w++) {
+        fprintf(f, "| %s |", R->wl[w]);
+        for (int s = 0; s < R->nst; s++) {
+            const bb_bres *b = at_max(R, R->wl[w], R->st[s], R->pin[0]);
+            if (!b || !isfinite(b->speedup)) {
+                fprintf(f, " %s |", b && b->error[0] ? "**wrong**" : "n/a");
+                continue;
+            }
+            fprintf(f, " %.2fx [%.2f, %.2f] |", b->speedup, b->sp_lo, b->sp_hi);
+        }
+        fprintf(f, "\n");
+    }
+    fprintf(f, "\n");
     for (int i = 0; i < nfigs; i++)
-        fprintf(f, "%s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: `data/%s*.dat`, script: `data/%s.gp`)\n\n", captions[i],
-                figs[i], figs[i], figs[i], figs[i], figs[i]);
+        if (owner[i] < 0) fig_md(f, figs[i], captions[i]);
     for (int i = 0; i < nskip; i++) fprintf(f, "- not drawn: %s\n", skipped[i]);
     fprintf(f, "\n## Results per workload\n\n");
     fprintf(f, "Median wall time of the render (bb_render_run alone) over the valid rounds, its bootstrap 95%% interval, "
@@ -645,7 +684,12 @@ static int write_md(rep *R, const char **figs, const char **captions, int nfigs,
                "valid rounds, cold = blocks before cycle 1, steady = the rest; a miss is a block over the deadline "
                "(block / sample rate); for batched strategies a window of K blocks is also checked against K deadlines "
                "(the strategy's latency is K blocks).\n");
-    for (int w = 0; w < R->nwl; w++) md_workload(f, R, R->wl[w]);
+    for (int w = 0; w < R->nwl; w++) {
+        md_workload(f, R, R->wl[w]);
+        fprintf(f, "\n");
+        for (int i = 0; i < nfigs; i++)
+            if (owner[i] == w) fig_md(f, figs[i], captions[i]);
+    }
     fprintf(f, "\n## Environment\n\n");
     md_context(f, R->r.context);
     fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->gp_version, R->term);
@@ -774,12 +818,14 @@ int bb_cmd_report(int argc, char **argv)
     }
     static char names[4 * MAXU + 8][128], caps[4 * MAXU + 8][512], skips[4 * MAXU + 8][256];
     const char *figs[4 * MAXU + 8], *captions[4 * MAXU + 8], *skipped[4 * MAXU + 8];
+    int owner[4 * MAXU + 8];
     int nf = 0, ns = 0, rc = 0;
-#define DONE(r, cap_fmt, ...)                                                                          \
+#define DONE(r, own, cap_fmt, ...)                                                                     \
     do {                                                                                               \
         if ((r) < 0) rc = -1;                                                                          \
         else if ((r) == 0) {                                                                           \
             snprintf(caps[nf], sizeof caps[nf], cap_fmt, __VA_ARGS__);                                 \
+            owner[nf] = (own);                                                                         \
             figs[nf] = names[nf];                                                                      \
             captions[nf] = caps[nf];                                                                   \
             nf++;                                                                                      \
@@ -791,21 +837,21 @@ int bb_cmd_report(int argc, char **argv)
     } while (0)
     for (int p = 0; p < R.npin && !rc; p++) {
         int r = fig_phases(&R, R.pin[p], names[nf], sizeof names[nf]);
-        DONE(r, "**Speedup per phase** at the largest thread count (pin %s), every workload.", R.pin[p]);
+        DONE(r, -1, "**Speedup per phase** at the largest thread count (pin %s), every workload.", R.pin[p]);
     }
     if (!rc) {
         int r = fig_counters(&R, names[nf], sizeof names[nf]);
-        DONE(r, "**Counters per phase**: preprocessing calls, synthesis calls, heap allocations (pin %s).", R.pin[0]);
+        DONE(r, -1, "**Counters per phase**: preprocessing calls, synthesis calls, heap allocations (pin %s).", R.pin[0]);
     }
     for (int w = 0; w < R.nwl && !rc; w++) {
         int r = fig_speedup(&R, w, names[nf], sizeof names[nf]);
-        DONE(r, "**%s**: speedup against threads.", R.wl[w]);
+        DONE(r, w, "**%s**: speedup against threads.", R.wl[w]);
         if (rc) break;
         r = fig_cdf(&R, w, names[nf], sizeof names[nf]);
-        DONE(r, "**%s**: block processing time (steady state) against the real-time deadline.", R.wl[w]);
+        DONE(r, w, "**%s**: block processing time (steady state) against the real-time deadline.", R.wl[w]);
     }
 #undef DONE
-    if (!rc) rc = write_md(&R, figs, captions, nf, skipped, ns);
+    if (!rc) rc = write_md(&R, figs, captions, owner, nf, skipped, ns);
     if (rc) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
         bb_json_results_free(&R.r);

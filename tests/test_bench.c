@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "bb_cmds.h"
+#include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_workers.h"
@@ -265,12 +266,15 @@ static const char *tiny_corpus(void)
     c.threads = 1;
     bb_run_out o;
     bb_error err;
-    cr_assert(bb_run(&c, wav, false, false, &o, &err) == BB_OK, "%s", err.msg);
-    unsigned long long frames = (unsigned long long)o.stats.frames;
+    cr_assert(bb_run(&c, wav, true, false, &o, &err) == BB_OK, "%s", err.msg);
+    char sha[BB_GOLDEN_SHA_HEX];
+    cr_assert(bb_golden_sha256_samples(o.samples, o.frames, sha, &err) == BB_OK);
+    unsigned long long frames = (unsigned long long)o.frames;
     bb_run_out_free(&o);
     f = fopen(man, "w");
     cr_assert_not_null(f);
-    fprintf(f, "workload\tprogram\toptions\tframes\tsha256\ntiny\ttiny.ph\t--cycles 2\t%llu\t-\n", frames);
+    fprintf(f, "# workload\tprogram\twav\tframes\tsha256\toptions\ntiny\ttiny.ph\ttiny.wav\t%llu\t%s\t--cycles 2\n", frames,
+            sha);
     fclose(f);
     return dir;
 }
