@@ -1,6 +1,9 @@
 /* bb_cmd_bench.c - `busbench bench`: the measuring matrix.
  *
- * What it is: every configuration workload x strategy x threads x pinning is
+ * What it is: the workloads are the golden corpus's (bb_golden.h: the manifest,
+ * each workload's render options, its golden WAV checked against the manifest's
+ * length and sha256 before it is trusted as a reference); every configuration
+ * workload x strategy x threads x pinning is
  * rendered --warmup times untimed, then in rounds: round r renders every
  * configuration once, in the same order (A B C A B C ...), so that drift of
  * the machine (frequency, heat, a neighbour) hits every configuration alike
@@ -22,7 +25,13 @@
  *    added to the matrix when not asked for, and speedups are ratios of
  *    medians over the rounds valid in both, with a paired bootstrap interval;
  *  - the statistics are reproducible: bootstrap seeds derive from --seed and
- *    the configuration's name.
+ *    the configuration's name;
+ *  - a batched strategy (K blocks a window) does a window's work before the
+ *    window's first block leaves, so its per-block times are judged twice:
+ *    block by block against the block deadline, and by windows of K
+ *    consecutive blocks against K deadlines (its real latency is K blocks;
+ *    the grouping counts from block 0, so it is approximate after a reload,
+ *    where the render cuts a window short).
  *
  * Why not bb_run: a render's setup (building the synthetic kit above all)
  * costs several times a short render, so the bench builds each workload's kit
@@ -958,7 +967,8 @@ int bb_cmd_bench(int argc, char **argv)
             const bb_bres *b = &res.v[k];
             printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
                    b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
-                   b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, b->error[0] ? "  WRONG" : "");
+                   b->steady.p99 / 1e3, b->steady.misses + b->cold.misses,
+                   !b->error[0] ? "" : !strncmp(b->error, "wrong", 5) ? "  WRONG" : "  FAILED");
         }
     }
     for (size_t k = 0; k < res.n; k++)
