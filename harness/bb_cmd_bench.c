@@ -5,11 +5,15 @@
  * length and sha256 before it is trusted as a reference); every configuration
  * workload x strategy x threads x pinning is
  * rendered --warmup times untimed, then in rounds: round r renders every
- * configuration once, in the same order (A B C A B C ...), so that drift of
- * the machine (frequency, heat, a neighbour) hits every configuration alike
- * and round r of one configuration pairs with round r of another. Rounds go
- * on until --reps rounds are done and every configuration has --min-time
- * seconds of valid timings (at most --max-rounds).
+ * configuration once (interleaved: A B C, C A B, ...), so that drift of the
+ * machine (frequency, heat, a neighbour) hits every configuration alike and
+ * round r of one configuration pairs with round r of another. Each round has
+ * its own order, drawn from --seed: with one fixed order (--order fixed, A B C
+ * A B C) a load that ramps within a round always lands on the same positions
+ * and becomes a bias between configurations; shuffled, it is noise that the
+ * paired intervals include. Rounds go on until --reps rounds are done and
+ * every configuration has --min-time seconds of valid timings (at most
+ * --max-rounds).
  *
  * Invariants:
  *  - every render, warm-up included, is compared sample by sample (bit for
@@ -425,7 +429,7 @@ static int scaling_enabled(void)
     return strncmp(g, "performance", 11) != 0;
 }
 
-static json_t *context(int argc, char **argv, const config *cs, int nc, const char *golden, int reps, int warmup, double min_time, int rounds,
+static json_t *context(int argc, char **argv, bool shuffled, const config *cs, int nc, const char *golden, int reps, int warmup, double min_time, int rounds,
                        size_t block_override, size_t batch)
 {
     json_t *ctx = json_object();
@@ -470,6 +474,7 @@ static json_t *context(int argc, char **argv, const config *cs, int nc, const ch
     json_object_set_new(ctx, "warmup", json_integer(warmup));
     json_object_set_new(ctx, "min_time_s", json_real(min_time));
     json_object_set_new(ctx, "rounds", json_integer(rounds));
+    json_object_set_new(ctx, "order", json_string(shuffled ? "shuffled per round (seeded)" : "fixed"));
     json_object_set_new(ctx, "block_override", json_integer((json_int_t)block_override));
     json_object_set_new(ctx, "batch", json_integer((json_int_t)batch));
     json_object_set_new(ctx, "bootstrap", json_string("percentile, 2000 resamples, 95%, xoshiro256** seeded per configuration"));
@@ -580,7 +585,9 @@ static void usage(FILE *f)
             "  --max-rounds N       ... but stop after N rounds (default 1000)\n"
             "  --block N            samples per block for every workload (default: the manifest's)\n"
             "  --batch K            blocks per window for batch and all (default: the strategy's)\n"
-            "  --seed N             bootstrap seed (default 1)\n"
+            "  --order ORDER        shuffled (default: every round in its own order, drawn from --seed)\n"
+            "                       or fixed (A B C A B C ...)\n"
+            "  --seed N             seed of the bootstrap and of the shuffled order (default 1)\n"
             "  --out FILE.json      Google Benchmark JSON (default: none)\n"
             "  --csv FILE.csv       one row per configuration (default: none)\n"
             "  --quiet              no table on stdout, no progress bar\n");
@@ -643,7 +650,7 @@ int bb_cmd_bench(int argc, char **argv)
     const char *threads_arg = NULL;
     long reps = 10, warmup = 1, max_rounds = 1000, block = 0, batch = 0, seed = 1;
     double min_time = 0;
-    bool quiet = false;
+    bool quiet = false, shuffled = true;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -673,6 +680,10 @@ int bb_cmd_bench(int argc, char **argv)
         else if (!strcmp(o, "--batch")) bad = parse_int(v, 1, 1024, &batch);
         else if (!strcmp(o, "--seed")) bad = parse_int(v, 0, LONG_MAX, &seed);
         else if (!strcmp(o, "--out")) out_json = v;
+        else if (!strcmp(o, "--order")) {
+            bad = strcmp(v, "shuffled") && strcmp(v, "fixed");
+            shuffled = !strcmp(v, "shuffled");
+        }
         else if (!strcmp(o, "--csv")) out_csv = v;
         else if (!strcmp(o, "--min-time")) {
             char *end;
@@ -845,6 +856,16 @@ int bb_cmd_bench(int argc, char **argv)
             progress_show(&pg, r + 1, (int)warmup, k + 1, 1);
         }
     }
+    int *order = malloc((size_t)nc * sizeof *order);
+    if (!order) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        free(cs);
+        free(sink.block_ns);
+        free_workloads(all, nall);
+        return BB_EXIT_USAGE;
+    }
+    bb_stats_rng order_rng;
+    bb_stats_rng_seed(&order_rng, (uint64_t)seed ^ 0x6f72646572ULL);
     int rounds = 0;
     for (;;) {
         bool more = rounds < reps;
@@ -864,8 +885,14 @@ int bb_cmd_bench(int argc, char **argv)
             planned = rounds + (int)need;
             pg.total = pg.done + (long)nc * (long)need;
         }
+        for (int k = 0; k < nc; k++) order[k] = k;
+        for (int k = nc - 1; shuffled && k > 0; k--) { /* Fisher-Yates, reproducible from --seed */
+            int j = (int)bb_stats_rng_below(&order_rng, (uint64_t)k + 1), t = order[k];
+            order[k] = order[j];
+            order[j] = t;
+        }
         for (int k = 0; k < nc; k++) {
-            config *c = &cs[k];
+            config *c = &cs[order[k]];
             size_t b = block ? (size_t)block : c->w->cfg->block;
             rrun o;
             sink.timed = true;
@@ -877,6 +904,7 @@ int bb_cmd_bench(int argc, char **argv)
         rounds++;
     }
     progress_end(&pg);
+    free(order);
 
     /* statistics */
     bb_results res;
@@ -958,7 +986,7 @@ int bb_cmd_bench(int argc, char **argv)
         b->pin_ok = c->pin_ok;
         snprintf(b->error, sizeof b->error, "%s", c->error);
     }
-    res.context = context(argc, argv, cs, nc, golden, (int)reps, (int)warmup, min_time, rounds, (size_t)block, (size_t)batch);
+    res.context = context(argc, argv, shuffled, cs, nc, golden, (int)reps, (int)warmup, min_time, rounds, (size_t)block, (size_t)batch);
 
     if (!quiet && code == BB_EXIT_OK) {
         printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",

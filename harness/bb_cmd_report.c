@@ -503,7 +503,7 @@ static void md_context(FILE *f, const json_t *ctx)
     static const char *const keys[] = {"date", "host_name", "cpu_model", "num_cpus", "cores", "mhz_per_cpu",
                                        "cpu_scaling_enabled", "topology", "hwloc_version", "compiler", "cflags",
                                        "git_commit", "executable", "command", "golden", "reps", "warmup", "min_time_s",
-                                       "rounds", "batch", "block_override", "load_avg", "bootstrap", "peak_memory"};
+                                       "rounds", "order", "batch", "block_override", "load_avg", "bootstrap", "peak_memory"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const json_t *v = json_object_get(ctx, keys[i]);
         if (!v) continue;
