@@ -102,6 +102,12 @@ check: $(BIN) $(TESTBIN)
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
 
+# The only way golden files change: re-render golden/ with serial, show what changed, rewrite
+# the WAVs and golden/manifest.tsv atomically. Refuses when git reports uncommitted changes
+# under golden/ or the sources, unless FORCE=1.
+bless: $(BIN)
+	$(BIN) bless --golden golden $(if $(filter-out 0,$(FORCE)),--force)
+
 report: deps
 	@$(MAKE) --no-print-directory report-run
 

@@ -7,6 +7,7 @@
 const bb_cmd bb_cmds[] = {
     {"render", bb_cmd_render, "render a .ph program to a WAV file"},
     {"verify", bb_cmd_verify, "check every strategy against the golden WAVs"},
+    {"bless", bb_cmd_bless, "re-render the golden WAVs with serial and rewrite the manifest"},
     {"bench", bb_cmd_bench, "measure the workloads x strategies x threads x pinning matrix"},
     {"report", bb_cmd_report, "plot a bench result and write a Markdown report"},
     {"topo", bb_cmd_topo, "show the topology and the placement of each pinning policy"},

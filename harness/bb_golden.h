@@ -1,0 +1,227 @@
+/* bb_golden.h - the golden corpus: its manifest, the SHA-256 of decoded samples,
+ * sample-exact comparison, the description of a place in a render, and the
+ * engines behind `busbench verify` (every workload x strategy x threads x block
+ * x pinning against the golden WAVs) and `busbench bless` (re-render the
+ * goldens with serial and rewrite the manifest).
+ *
+ * The manifest, DIR/manifest.tsv, is the corpus's one source of truth: one
+ * workload a line, tab-separated,
+ *
+ *     workload  program  wav  frames  sha256  options
+ *
+ * where program and wav are paths relative to DIR, frames and sha256 are what
+ * `make bless` last wrote ("-" for a workload that was never blessed), and
+ * options are render options of bb_run_cfg_option separated by spaces, with
+ * relative paths (--reload-at C:FILE, --samples DIR) relative to DIR, so that
+ * `cd DIR && busbench render PROGRAM -o X.wav OPTIONS` reproduces the golden.
+ * Lines starting with '#' and blank lines are comments. The sha256 is of the
+ * decoded samples (float32, little-endian, frame order), not of the file bytes.
+ *
+ * Ownership: everything a function fills is owned by the caller and released
+ * with the matching _free; strings are copied. Errors go through bb_error with
+ * the file (and line) they concern. */
+#ifndef BB_GOLDEN_H
+#define BB_GOLDEN_H
+
+#include "bb_run.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum {
+    BB_GOLDEN_NAME_MAX = 64,    /* bytes of a workload name, with the NUL */
+    BB_GOLDEN_PATH_MAX = 1024,  /* bytes of a path, with the NUL */
+    BB_GOLDEN_OPTS_MAX = 1024,  /* bytes of a manifest line's options, with the NUL */
+    BB_GOLDEN_ARGS_MAX = 64,    /* option tokens of one workload */
+    BB_GOLDEN_ENTRIES_MAX = 256,/* workloads in one manifest */
+    BB_GOLDEN_AXIS_MAX = 32,    /* values on one axis of the verify matrix */
+    BB_GOLDEN_SHA_HEX = 65      /* 64 hex digits and the NUL */
+};
+
+#define BB_GOLDEN_MANIFEST "manifest.tsv"
+
+/* ---- SHA-256 (OpenSSL's EVP interface) ----------------------------------- */
+
+/* SHA-256 of data[0..n) as 64 lowercase hex digits into hex. Returns
+ * BB_ERR_INTERNAL when libcrypto fails (err says so). */
+bb_result bb_golden_sha256(const void *data, size_t n, char hex[BB_GOLDEN_SHA_HEX], bb_error *err);
+/* SHA-256 of samples x[0..n) as IEEE-754 binary32, little-endian, in order: the
+ * same on every host. Same errors. */
+bb_result bb_golden_sha256_samples(const float *x, size_t n, char hex[BB_GOLDEN_SHA_HEX], bb_error *err);
+
+/* ---- comparison ----------------------------------------------------------- */
+
+/* How two renderings differ. Samples are compared by their bits (so -0 and +0
+ * differ, and a NaN never equals anything); a frame present in only one of them
+ * differs from nothing, with |difference| the size of the sample that is there. */
+typedef struct bb_golden_diff {
+    size_t got_frames, want_frames;
+    int64_t first;        /* first differing frame, -1 when identical */
+    float got, want;      /* the two samples at first (0 where one is absent) */
+    double max_abs;       /* largest |got - want| (infinity for a NaN) ... */
+    int64_t max_at;       /* ... and its frame, -1 when identical */
+    uint64_t ndiff;       /* frames that differ, the length difference included */
+} bb_golden_diff;
+
+void bb_golden_compare(const float *got, size_t ngot, const float *want, size_t nwant, bb_golden_diff *d);
+
+/* Write got - want (absent frames count as 0; length: the longer) as a float32
+ * WAV at rate sr, atomically. Returns BB_ERR_NOMEM, BB_ERR_IO. */
+bb_result bb_golden_residual(const char *path, const float *got, size_t ngot, const float *want, size_t nwant,
+                             int sr, bb_error *err);
+
+/* ---- the manifest ---------------------------------------------------------- */
+
+typedef struct bb_golden_entry {
+    char name[BB_GOLDEN_NAME_MAX];     /* [A-Za-z0-9_.-]+, unique in the manifest */
+    char program[BB_GOLDEN_PATH_MAX];  /* relative to the golden dir (or absolute) */
+    char wav[BB_GOLDEN_PATH_MAX];      /* relative to the golden dir (or absolute) */
+    bool blessed;                      /* frames and sha are set */
+    uint64_t frames;
+    char sha[BB_GOLDEN_SHA_HEX];       /* lowercase hex */
+    char opts[BB_GOLDEN_OPTS_MAX];     /* render options, single spaces between tokens */
+    int line;                          /* where it was read (0: not read from a file) */
+} bb_golden_entry;
+
+typedef struct bb_golden_manifest {
+    char dir[BB_GOLDEN_PATH_MAX];      /* the golden dir, as given */
+    bb_golden_entry *v;                /* bb_malloc'ed */
+    size_t n;
+} bb_golden_manifest;
+
+/* Read DIR/manifest.tsv. Every field is checked: names, paths, frames, the sha's
+ * form, options (each must be a render option bb_run_cfg_option accepts, and not
+ * one of verify's axes: --strategy --threads --pin --block; --format only f32;
+ * no --stats), duplicates. Returns BB_ERR_IO (missing, unreadable) or
+ * BB_ERR_FORMAT (with the manifest's path, line and column, and what was
+ * expected), BB_ERR_LIMIT, BB_ERR_NOMEM. On failure m is empty (and freeable). */
+bb_result bb_golden_manifest_load(const char *dir, bb_golden_manifest *m, bb_error *err);
+/* Write m to path atomically (a temporary file beside it, renamed). BB_ERR_IO. */
+bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path, bb_error *err);
+void bb_golden_manifest_free(bb_golden_manifest *m);
+/* The entry named name, or NULL. */
+const bb_golden_entry *bb_golden_manifest_find(const bb_golden_manifest *m, const char *name);
+
+/* A render setup built from a manifest entry: the run configuration with every
+ * path resolved against the golden dir (the strings it points to live here). */
+typedef struct bb_golden_job {
+    bb_run_cfg cfg;
+    char program[BB_GOLDEN_PATH_MAX];
+    char wav[BB_GOLDEN_PATH_MAX];
+    char *owned[BB_GOLDEN_ARGS_MAX];   /* resolved option values */
+    int nowned;
+} bb_golden_job;
+
+/* Fill job from entry e of m (the serial defaults of bb_run_cfg_default, then
+ * e's options). Returns BB_ERR_FORMAT naming the manifest line for an option
+ * that does not parse, BB_ERR_NOMEM. job is freeable either way. */
+bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, const bb_golden_entry *e,
+                             bb_error *err);
+void bb_golden_job_free(bb_golden_job *job);
+
+/* Read the golden WAV of job (e's) and check it: mono, at the job's rate,
+ * e->frames long, its samples' sha256 equal to e->sha. Returns BB_ERR_IO (missing,
+ * unreadable), BB_ERR_FORMAT (not audio, wrong rate, channels or length; a
+ * workload that was never blessed) with a message naming the file; those leave
+ * *data NULL. A sha256 that differs is BB_ERR_MISMATCH, with the samples kept in
+ * *data (so the caller can still say where the file differs from renders) and
+ * the computed sha in sha_out. *data is bb_malloc'ed, the caller frees it. */
+bb_result bb_golden_read(const bb_golden_job *job, const bb_golden_entry *e, float **data, size_t *frames,
+                         char sha_out[BB_GOLDEN_SHA_HEX], bb_error *err);
+
+/* ---- where a frame is -------------------------------------------------------- */
+
+/* Print to f, each line starting with indent, where frame k of a render of cfg
+ * lies: seconds, cycle and beat (4 beats a cycle, counted from 0), the program
+ * in force (after a reload, the reloaded one), and the events of its trigger
+ * patterns sounding at that instant (whole begin <= t_k < whole end: value,
+ * whole, onset frame, and the note/n/gain values at the onset). A sample can
+ * ring past its event's whole; such voices are not listed. Returns the compile
+ * errors of the program (nothing is printed then but the time in seconds). */
+bb_result bb_golden_describe(FILE *f, const char *indent, const bb_run_cfg *cfg, int64_t k, bb_error *err);
+
+/* ---- verify ------------------------------------------------------------------ */
+
+typedef struct bb_golden_matrix {
+    char strategies[BB_GOLDEN_AXIS_MAX][128]; /* "cycle" or a composition "cycle,pool" */
+    size_t nstrategies;
+    int threads[BB_GOLDEN_AXIS_MAX];
+    size_t nthreads;
+    size_t blocks[BB_GOLDEN_AXIS_MAX];
+    size_t nblocks;
+    bb_pin pins[BB_GOLDEN_AXIS_MAX];
+    size_t npins;
+    char workloads[BB_GOLDEN_AXIS_MAX][BB_GOLDEN_NAME_MAX]; /* none: every workload */
+    size_t nworkloads;
+} bb_golden_matrix;
+
+/* The default matrix: every strategy of the registry that is not a canary;
+ * threads 1 and the core count (once when that is 1); blocks 64 and 512; pins
+ * compact and none; every workload. */
+void bb_golden_matrix_default(bb_golden_matrix *m);
+
+/* Parse a comma-separated axis (what `busbench verify --strategies` and friends
+ * take) into m, replacing that axis. Strategies are checked against the
+ * registry; '+' composes ("cycle+pool" is the plan "cycle,pool"). Threads are
+ * 1..BB_WORKERS_MAX, blocks 1..BB_RENDER_BLOCK_MAX, pins compact/scatter/none,
+ * workloads names (checked by bb_golden_verify against the manifest). Returns
+ * BB_ERR_ARG naming the option and the bad value, BB_ERR_LIMIT beyond
+ * BB_GOLDEN_AXIS_MAX values. */
+bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const char *list, bb_error *err);
+
+/* The outcome of one combination. */
+typedef enum { BB_GOLDEN_PASS, BB_GOLDEN_FAIL, BB_GOLDEN_BAD } bb_golden_status;
+
+typedef struct bb_golden_outcome {
+    char workload[BB_GOLDEN_NAME_MAX];
+    char strategy[128];       /* as the plan names it: "cycle,pool" */
+    int threads;
+    size_t block;
+    bb_pin pin;
+    bb_golden_status status;  /* FAIL: a mismatch or a render that failed */
+    bb_result render_res;     /* BB_OK, or why the render failed */
+    bb_golden_diff diff;      /* when the render succeeded */
+    double seconds;           /* wall time of the render */
+} bb_golden_outcome;
+
+typedef struct bb_golden_report {
+    bb_golden_outcome *v;     /* bb_malloc'ed, one per combination run, in order */
+    size_t n;
+    size_t passed, failed;
+    size_t bad_inputs;        /* workloads (or the whole corpus) that were bad input */
+    size_t tampered;          /* goldens whose samples do not match their sha256 */
+    double seconds;           /* the whole verify */
+} bb_golden_report;
+
+/* Render every selected workload of the corpus in dir under every combination
+ * of m and compare it with its golden. One line per combination goes to out
+ * (pass or FAIL; on a failure, indented lines: the first differing frame with
+ * seconds, cycle, beat and the sounding events, the largest difference, the
+ * count of differing samples, and the residual WAV written to residual_dir when
+ * that is not NULL), then a summary line. Bad input (no or malformed manifest,
+ * an unknown workload, a missing, unreadable or malformed golden, a program that
+ * does not compile) is described on errf naming the file; a workload whose
+ * golden does not match its manifest sha256 is reported as tampered on errf and
+ * still compared (its failures then show where the file was changed).
+ * rep (may be NULL) receives every outcome; free it with bb_golden_report_free.
+ * Returns BB_EXIT_OK when every combination passed, BB_EXIT_USAGE when any
+ * input was bad (tampered goldens included), else BB_EXIT_FAIL. */
+int bb_golden_verify(const char *dir, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
+                     bb_golden_report *rep);
+void bb_golden_report_free(bb_golden_report *rep);
+
+/* ---- bless ------------------------------------------------------------------- */
+
+/* Re-render the selected workloads (m's workload axis; none: all) of the corpus
+ * in dir with serial (1 thread, block 512, no pinning), say on out for each
+ * golden whether it is new, unchanged, or changed (frames before and after, the
+ * largest absolute difference, the count of differing samples, the first
+ * differing frame), then write every golden WAV and the manifest atomically.
+ * Nothing is written unless every render succeeded. Does NOT check the state of
+ * the source tree (the bless command does). Returns BB_EXIT_OK, or
+ * BB_EXIT_USAGE with the reason on errf. */
+int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE *errf);
+
+#endif
