@@ -80,6 +80,7 @@ static bb_result lex(parser *p)
     int line = 1;
     size_t line_start = 0;
     bool in_stmt = false;
+    int end_line = 1, end_col = 1; /* just after the last token: where an END sits */
     while (i < n) {
         /* start of a line */
         size_t eol = i;
@@ -100,7 +101,7 @@ static bb_result lex(parser *p)
             if (c == '-' && j + 1 < eol && s[j + 1] == '-') break; /* comment */
             /* the first token of an unindented line ends the statement above */
             if (p->ntoks == ntok_before && in_stmt && !continues) {
-                bb_result r = push(p, (tok){T_END, 0, line, col, j, j});
+                bb_result r = push(p, (tok){T_END, 0, end_line, end_col, j, j});
                 if (r) return r;
                 in_stmt = false;
                 ntok_before = p->ntoks;
@@ -156,14 +157,16 @@ static bb_result lex(parser *p)
             if (r) return r;
             in_stmt = true;
             j = t.end;
+            end_line = line;
+            end_col = (int)(j - line_start) + 1;
         }
         i = eol < n ? eol + 1 : eol;
         line++;
         line_start = i;
     }
     bb_result r = BB_OK;
-    if (in_stmt) r = push(p, (tok){T_END, 0, line, 1, n, n});
-    if (!r) r = push(p, (tok){T_EOF, 0, line, 1, n, n});
+    if (in_stmt) r = push(p, (tok){T_END, 0, end_line, end_col, n, n});
+    if (!r) r = push(p, (tok){T_EOF, 0, end_line, end_col, n, n});
     return r;
 }
 

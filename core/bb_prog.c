@@ -471,9 +471,8 @@ static bb_result compile(comp *c, const bb_ast *a, cval *out)
         const fn_def *fn;
         if ((r = app_fn(c, a, &fn))) return r;
         if (fn->takes_input) {
-            char name[32];
-            snprintf(name, sizeof name, "%s", fn->name);
-            return cerr(c, a->line, a->col, "'%s' needs an input: write 'x # %s ...' or '%s ... $ x'", name, name);
+            return bb_error_set(c->err, BB_ERR_SEMANTIC, c->file, a->line, a->col,
+                                "'%s' needs an input: write 'x # %s ...' or '%s ... $ x'", fn->name, fn->name, fn->name);
         }
         return apply(c, a, fn, NULL, out);
     }
@@ -690,6 +689,10 @@ static uint64_t def_identity(const bb_prog *p, const int32_t *edges, int32_t b, 
 
 bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_error *err)
 {
+    if (!bb_rat_valid(o->c0) || o->sr < 1 || o->sr != (double)(int64_t)o->sr) {
+        bb_ph_free(ph);
+        return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0, "bad program options: an integral sample rate and a valid anchor cycle are needed");
+    }
     bb_prog *p = bb_calloc(1, sizeof *p);
     if (!p) {
         bb_ph_free(ph);

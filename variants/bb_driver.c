@@ -24,14 +24,20 @@ static size_t slot_of(const bb_drv *d, const bb_buskey *k)
     return (size_t)bb_buskey_hash(k) & (d->nslots - 1);
 }
 
-bb_busbuf *bb_drv_cache_get(bb_drv *d, const bb_buskey *k)
+bb_cache_slot *bb_drv_cache_find(bb_drv *d, const bb_buskey *k)
 {
     if (!d->nslots) return NULL;
     for (size_t i = slot_of(d, k);; i = (i + 1) & (d->nslots - 1)) {
         bb_cache_slot *s = &d->slots[i];
         if (!s->buf) return NULL;
-        if (bb_buskey_eq(&s->key, k)) return s->buf;
+        if (bb_buskey_eq(&s->key, k)) return s;
     }
+}
+
+bb_busbuf *bb_drv_cache_get(bb_drv *d, const bb_buskey *k)
+{
+    bb_cache_slot *s = bb_drv_cache_find(d, k);
+    return s ? s->buf : NULL;
 }
 
 static void insert(bb_cache_slot *slots, size_t n, const bb_cache_slot *e)

@@ -76,6 +76,12 @@ int bb_driver_places(const bb_strategy *s, bb_worker_place *out, int max);
 extern const bb_resolver bb_resolve_serial, bb_resolve_block, bb_resolve_cycle;
 extern const bb_store bb_store_heap, bb_store_pool;
 
+typedef struct bb_cache_slot {
+    bb_buskey key;
+    bb_busbuf *buf;   /* NULL: empty */
+    int64_t cycle;    /* last cycle that needs it (eviction) */
+} bb_cache_slot;
+
 /* Driver state the variants read. */
 struct bb_drv {
     bb_render *r;
@@ -84,7 +90,7 @@ struct bb_drv {
     bb_synth **synth;        /* per worker, for the current program */
     bb_stats *stats;
     /* the cache: key -> buffer (one reference held), open addressing */
-    struct bb_cache_slot *slots;
+    bb_cache_slot *slots;
     size_t nslots, nused;
     int64_t prepared_cycle;  /* cycle strategies: last cycle synthesised ahead */
     /* scratch, reused */
@@ -96,12 +102,6 @@ struct bb_drv {
     bb_busbuf *free_lists[64];
 };
 
-typedef struct bb_cache_slot {
-    bb_buskey key;
-    bb_busbuf *buf;   /* NULL: empty */
-    int64_t cycle;    /* cycle it was made for (eviction) */
-} bb_cache_slot;
-
 /* Synthesise d->uniq[0 .. d->uniq_n) (requests with buf set and refs held) on
  * the workers. Counts synthesis calls and samples. */
 bb_result bb_drv_synth_uniq(bb_drv *d);
@@ -109,6 +109,7 @@ bb_result bb_drv_synth_uniq(bb_drv *d);
 bb_busbuf *bb_drv_buffer(bb_drv *d, const bb_busreq *req);
 /* Cache lookup (NULL if absent) and insertion (takes one reference). */
 bb_busbuf *bb_drv_cache_get(bb_drv *d, const bb_buskey *k);
+bb_cache_slot *bb_drv_cache_find(bb_drv *d, const bb_buskey *k);
 bb_result bb_drv_cache_put(bb_drv *d, bb_busbuf *b, int64_t cycle);
 /* Drop cache entries for which drop(entry) is true; returns how many. */
 size_t bb_drv_cache_evict(bb_drv *d, bool (*drop)(const bb_drv *d, const bb_cache_slot *s, const void *arg), const void *arg);

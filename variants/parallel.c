@@ -16,10 +16,12 @@ static bool drop_unkept(const bb_drv *d, const bb_cache_slot *s, const void *arg
 bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit)
 {
     bb_buskey k = d->plan.key(req);
-    bb_busbuf *b = bb_drv_cache_get(d, &k);
-    if (b) {
+    bb_cache_slot *s = bb_drv_cache_find(d, &k);
+    bb_busbuf *b;
+    if (s) {
         *hit = true;
-        req->buf = b;
+        req->buf = s->buf;
+        if (s->cycle < cycle) s->cycle = cycle; /* still needed in this cycle */
         return BB_OK;
     }
     *hit = false;

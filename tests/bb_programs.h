@@ -1,0 +1,37 @@
+/* bb_programs.h - the programs of the issues, shared by the render and strategy suites. */
+#ifndef BB_PROGRAMS_H
+#define BB_PROGRAMS_H
+
+static const char *const BB_PROG_Q =
+    "bpm: 120\n"
+    "~x: saw 440 # lpf (\"800 <300 500 200 999>\" $ fast \"<3 19 3 3 2 8 9>\")\n"
+    "o1: s \"~x(7,17)\" $ stut 3 0.25 0.1 # note \"c4'min7 f3'min7\" # delay 0.334 0.3 # reverb 0.9 0.99\n"
+    "o2: s \"bd(4,17)\"\n"
+    "o3: s \"808lt(4,17,2)\"\n";
+
+static const char *const BB_PROG_PHONON =
+    "bpm: 120\n"
+    "~synth $ saw # lpf 800\n"
+    "~d1 $ s \"808bd(4,17)\" # n 3 # gain 1\n"
+    "~d2 $ s \"808ht(4,17,<2 3 1 2>)\"\n"
+    "~d3 $ s \"~synth(3,17,1)\" # note \"<c'min7 g'min7>\"\n";
+
+static const char *const BB_PROG_QLIKE =
+    "bpm: 120\n"
+    "~x: saw # lpf 800 0.7071\n"
+    "out: s \"~x(7,17)\" # note \"c4'min7 f3'min7\"\n";
+
+static const char *const BB_PROG_KICK = "~kick: sine 55 + sine 54.8\nout: s \"~kick ~ ~kick ~\"\n";
+static const char *const BB_PROG_BASS = "~bass: saw 55 + saw 55.5\nout: s \"~bass ~bass ~bass*2 ~bass\"\n";
+static const char *const BB_PROG_LEAD = "~lead: square 440 + saw 440 * 0.5\nout: s \"~lead ~lead*2\" # note \"<0 7>\"\n";
+static const char *const BB_PROG_SNARE = "~snare: square 200 + noise * 0.3\nout: s \"~ ~snare ~ ~snare*2\"\n";
+/* dense overlapping chords on a pattern-modulated bus: exercises dedupe, keys, mix order */
+static const char *const BB_PROG_DENSE =
+    "bpm: 240\n"
+    "~x: saw 220 # lpf \"<400 900 1500>\" 2\n"
+    "out: s \"~x*16\" # note \"<c4'dom7 e4'min7>\" # gain \"1 0.5 0.25\"\n";
+/* the reload pair: ~x keeps its name, changes its definition */
+static const char *const BB_PROG_RELOAD_A = "bpm: 120\n~x: saw 220 # lpf 900\nout: s \"~x*4\" # note \"0 7\"\n";
+static const char *const BB_PROG_RELOAD_B = "bpm: 120\n~x: square 220 # lpf 600\nout: s \"~x*4\" # note \"0 7\"\n";
+
+#endif

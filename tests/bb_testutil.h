@@ -1,0 +1,116 @@
+/* bb_testutil.h - helpers shared by the test suites: render a program held in a
+ * string, under a strategy, into memory; write a temporary file; compare. */
+#ifndef BB_TESTUTIL_H
+#define BB_TESTUTIL_H
+
+#include "bb_alloc.h"
+#include "bb_render.h"
+#include "bb_variant.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct tu_out {
+    float *x;
+    size_t n, cap;
+    bb_stats st;
+    bb_result res;
+    char msg[640];
+} tu_out;
+
+static void tu_sink(void *ctx, int64_t k0, const float *y, size_t n)
+{
+    (void)k0;
+    tu_out *o = ctx;
+    if (bb_grow((void **)&o->x, &o->cap, o->n + n, sizeof *o->x)) abort();
+    memcpy(o->x + o->n, y, n * sizeof *y);
+    o->n += n;
+}
+
+/* Write text to a fresh temporary file; returns its path (static storage per slot). */
+static inline const char *tu_tmpfile(int slot, const char *text)
+{
+    static char paths[8][64];
+    snprintf(paths[slot], sizeof paths[slot], "/tmp/bbtest-%d-%d-XXXXXX", (int)getpid(), slot);
+    int fd = mkstemp(paths[slot]);
+    if (fd < 0) abort();
+    size_t n = strlen(text);
+    if (write(fd, text, n) != (ssize_t)n) abort();
+    close(fd);
+    return paths[slot];
+}
+
+typedef struct tu_cfg {
+    const char *strategy;
+    int threads;
+    size_t block;
+    bb_pin pin;
+    int64_t cycles;
+    const char *reload_path; /* switch to this program ... */
+    int64_t reload_cycle;    /* ... at this cycle */
+} tu_cfg;
+
+/* Render src under cfg into o (o->res says how it went, o->msg why). */
+static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
+{
+    memset(o, 0, sizeof *o);
+    bb_error err;
+    bb_error_clear(&err);
+    bb_kit *kit = NULL;
+    bb_plan plan;
+    bb_ph *ph = NULL;
+    bb_render *r = NULL;
+    o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, 0, cfg->pin, &plan, &err);
+    if (!o->res) o->res = bb_kit_create(&kit, 44100.0);
+    if (!o->res) o->res = bb_ph_parse(src, strlen(src), "test.ph", &ph, &err);
+    if (!o->res) {
+        bb_render_opts ro;
+        bb_render_opts_default(&ro);
+        ro.kit = kit;
+        ro.block = cfg->block ? cfg->block : 512;
+        ro.frames = -1;
+        ro.cycles = bb_rat_int(cfg->cycles ? cfg->cycles : 4);
+        if (cfg->reload_path) {
+            ro.reloads[0].cycle = bb_rat_int(cfg->reload_cycle);
+            ro.reloads[0].path = cfg->reload_path;
+            ro.nreloads = 1;
+        }
+        bb_plan_render_opts(&plan, &ro);
+        ro.sink = tu_sink;
+        ro.sink_ctx = o;
+        o->res = bb_render_open(&r, ph, &ro, &err);
+        if (!o->res) o->res = bb_render_run(r, &err);
+        if (r) o->st = *bb_render_stats(r);
+        bb_render_close(r);
+    }
+    bb_kit_destroy(kit);
+    if (o->res) bb_error_format(&err, o->msg, sizeof o->msg);
+}
+
+static inline void tu_free(tu_out *o)
+{
+    bb_free(o->x);
+    o->x = NULL;
+}
+
+/* Index of the first sample whose bits differ, or -1 when a and b are identical
+ * (a length difference counts as a difference at the shorter length). */
+static inline long tu_first_diff(const float *a, size_t na, const float *b, size_t nb)
+{
+    size_t n = na < nb ? na : nb;
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(&a[i], &b[i], sizeof *a)) return (long)i;
+    return na == nb ? -1 : (long)n;
+}
+
+static inline double tu_rms(const float *x, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+    return n ? sqrt(s / (double)n) : 0;
+}
+
+#endif

@@ -1,0 +1,152 @@
+/* test_render.c - the serial reference render: every issue program renders,
+ * non-silent and finite; output is independent of the block size; two
+ * processes give the same bytes; the event schedule never drifts. */
+#define _GNU_SOURCE
+#include "bb_programs.h"
+#include "bb_testutil.h"
+
+#include <criterion/criterion.h>
+#include <sys/wait.h>
+
+TestSuite(render);
+
+Test(render, every_issue_program_renders_with_sensible_rms)
+{
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_PHONON, BB_PROG_QLIKE, BB_PROG_KICK, BB_PROG_BASS,
+                                 BB_PROG_LEAD, BB_PROG_SNARE, BB_PROG_DENSE};
+    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+        tu_cfg c = {.strategy = "serial", .cycles = 2};
+        tu_out o;
+        tu_render(progs[i], &c, &o);
+        cr_assert_eq(o.res, BB_OK, "program %zu: %s", i, o.msg);
+        cr_expect_eq(o.n, progs[i] == BB_PROG_DENSE ? (size_t)88200 : (size_t)176400, "program %zu: two cycles (at 120 bpm 176400 samples)", i);
+        size_t bad = 0;
+        for (size_t k = 0; k < o.n; k++) bad += isfinite(o.x[k]) ? 0u : 1u;
+        cr_expect_eq(bad, (size_t)0, "program %zu: non-finite samples", i);
+        double rms = tu_rms(o.x, o.n);
+        cr_expect(rms > 0.01 && rms < 2.0, "program %zu: rms %g out of [0.01, 2]", i, rms);
+        tu_free(&o);
+    }
+}
+
+Test(render, output_does_not_depend_on_block_size)
+{
+    const size_t blocks[] = {1, 7, 64, 512, 4096};
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_PHONON, BB_PROG_DENSE};
+    for (size_t p = 0; p < sizeof progs / sizeof progs[0]; p++) {
+        tu_out ref;
+        tu_cfg c = {.strategy = "serial", .block = 512, .cycles = 2};
+        tu_render(progs[p], &c, &ref);
+        cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+        for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++) {
+            tu_out o;
+            c.block = blocks[b];
+            tu_render(progs[p], &c, &o);
+            cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+            long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+            cr_expect_eq(d, -1, "program %zu, block %zu: first differing sample %ld", p, blocks[b], d);
+            tu_free(&o);
+        }
+        tu_free(&ref);
+    }
+}
+
+/* Render BB_PROG_Q to path in a child process running the busbench binary. */
+static int render_in_child(const char *prog_path, const char *wav)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("build/busbench", "busbench", "render", prog_path, "-o", wav, "--cycles", "2", (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t slurp(const char *path, unsigned char **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = malloc((size_t)n);
+    size_t got = fread(*out, 1, (size_t)n, f);
+    fclose(f);
+    return got;
+}
+
+Test(render, two_processes_write_identical_bytes)
+{
+    const char *prog = tu_tmpfile(0, BB_PROG_Q);
+    char a[96], b[96];
+    snprintf(a, sizeof a, "%s-a.wav", prog);
+    snprintf(b, sizeof b, "%s-b.wav", prog);
+    cr_assert_eq(render_in_child(prog, a), 0, "first render failed (is build/busbench built?)");
+    cr_assert_eq(render_in_child(prog, b), 0);
+    unsigned char *x = NULL, *y = NULL;
+    size_t nx = slurp(a, &x), ny = slurp(b, &y);
+    cr_assert(nx > 44 && nx == ny, "sizes %zu and %zu", nx, ny);
+    cr_expect(memcmp(x, y, nx) == 0, "the two WAV files differ");
+    cr_expect(memmem(x, nx, "PEAK", 4) == NULL, "a PEAK chunk (with a timestamp) was written");
+    free(x);
+    free(y);
+    unlink(a);
+    unlink(b);
+    unlink(prog);
+}
+
+/* The event schedule of one hour of s "~x(7,17)": exactly 7 voices in every
+ * cycle, the first at the cycle's first sample (no drift), checked on the
+ * schedule without rendering audio. */
+static void check_hour(const char *src)
+{
+    bb_kit *kit;
+    cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
+    bb_error err;
+    bb_ph *ph;
+    cr_assert_eq(bb_ph_parse(src, strlen(src), "hour.ph", &ph, &err), BB_OK);
+    bb_prog_opts po = {.sr = 44100, .kit = kit, .c0 = bb_rat_int(0), .s0 = 0};
+    bb_prog *p;
+    cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK);
+    cr_assert_eq(p->main.ntrigs, 1);
+    bb_limits lim = {256, 10.0};
+    bb_trig t;
+    cr_assert_eq(bb_trig_init(&t, p, &p->main.trigs[0], &lim), BB_OK);
+    bb_reqlist l = {0};
+    int64_t cycles = bb_rat_floor(bb_rat_mul(bb_rat_int(3600), p->cps));
+    int64_t prev_end = 0;
+    for (int64_t c = 0; c < cycles; c++) {
+        int64_t a = bb_prog_idx(p, bb_rat_int(c)), b = bb_prog_idx(p, bb_rat_int(c + 1));
+        cr_assert_eq(a, prev_end, "cycle %lld starts at %lld, the previous ended at %lld", (long long)c,
+                     (long long)a, (long long)prev_end);
+        prev_end = b;
+        l.n = 0;
+        cr_assert_eq(bb_trig_enumerate(&t, a, b, &l), BB_OK);
+        cr_assert_eq(l.n, 7, "cycle %lld has %zu triggers", (long long)c, l.n);
+        cr_assert_eq(l.v[0].onset, a, "cycle %lld: first onset %lld, cycle start %lld", (long long)c,
+                     (long long)l.v[0].onset, (long long)a);
+    }
+    free(l.v);
+    bb_trig_free(&t, NULL, NULL);
+    bb_prog_free(p);
+    bb_kit_destroy(kit);
+}
+
+Test(render, one_hour_schedule_has_seven_triggers_every_cycle)
+{
+    check_hour("bpm: 120\n~x: saw 440\nout: s \"~x(7,17)\"\n");
+    /* a tempo whose cycle is not a whole number of samples */
+    check_hour("bpm: 133\n~x: saw 440\nout: s \"~x(7,17)\"\n");
+}
+
+Test(render, bad_options_are_refused)
+{
+    tu_out o;
+    tu_cfg c = {.strategy = "nonesuch"};
+    tu_render(BB_PROG_KICK, &c, &o);
+    cr_expect_eq(o.res, BB_ERR_ARG);
+    cr_expect(strstr(o.msg, "unknown strategy 'nonesuch'") != NULL, "%s", o.msg);
+    tu_free(&o);
+}

@@ -1,0 +1,168 @@
+/* test_strategies.c - every strategy gives the same bytes as serial, for every
+ * issue program and a reload scenario, at threads 1, 2, 3, 8, blocks 1, 64,
+ * 512, 4096 and pinning compact and none; every canary is caught; the counter
+ * claims of the seeds hold exactly. */
+#include "bb_programs.h"
+#include "bb_testutil.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+TestSuite(strategies);
+
+/* held by value: Criterion runs each parameter in a new process */
+typedef struct {
+    char strategy[16];
+    int threads;
+} combo;
+
+static const char *const strategies[] = {"parallel", "cycle", "static", "pool", "batch", "all", "cycle,pool"};
+
+ParameterizedTestParameters(strategies, same_bytes_as_serial)
+{
+    static combo c[sizeof strategies / sizeof strategies[0] * 4];
+    static const int threads[] = {1, 2, 3, 8};
+    size_t n = 0;
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++)
+        for (size_t t = 0; t < 4; t++) {
+            snprintf(c[n].strategy, sizeof c[n].strategy, "%s", strategies[s]);
+            c[n++].threads = threads[t];
+        }
+    return cr_make_param_array(combo, c, n);
+}
+
+/* One test per (strategy, threads): every block size and pinning policy, every
+ * program, against serial references rendered once. A render is causal, so a
+ * shorter render must equal the reference's prefix: block size 1 (slow: one
+ * sample per block) renders fewer cycles of fewer programs. */
+ParameterizedTest(combo *c, strategies, same_bytes_as_serial)
+{
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_PHONON, BB_PROG_QLIKE, BB_PROG_KICK, BB_PROG_BASS,
+                                 BB_PROG_LEAD, BB_PROG_SNARE, BB_PROG_DENSE, BB_PROG_RELOAD_A};
+    enum { NP = sizeof progs / sizeof progs[0] };
+    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    tu_out ref[NP];
+    for (size_t i = 0; i < NP; i++) {
+        bool rl = progs[i] == BB_PROG_RELOAD_A;
+        tu_cfg rc = {.strategy = "serial", .threads = 1, .block = 512, .cycles = 3,
+                     .reload_path = rl ? reload : NULL, .reload_cycle = 1};
+        tu_render(progs[i], &rc, &ref[i]);
+        cr_assert_eq(ref[i].res, BB_OK, "%s", ref[i].msg);
+    }
+    static const size_t blocks[] = {1, 64, 512, 4096};
+    static const bb_pin pins[] = {BB_PIN_NONE, BB_PIN_COMPACT};
+    for (size_t p = 0; p < 2; p++)
+        for (size_t b = 0; b < 4; b++)
+            for (size_t i = 0; i < NP; i++) {
+                bool rl = progs[i] == BB_PROG_RELOAD_A;
+                bool slow = blocks[b] == 1;
+                if (slow && progs[i] != BB_PROG_Q && progs[i] != BB_PROG_DENSE && !rl) continue;
+                tu_cfg sc = {.strategy = c->strategy, .threads = c->threads, .block = blocks[b], .pin = pins[p],
+                             .cycles = slow ? (rl ? 2 : 1) : 3, .reload_path = rl ? reload : NULL, .reload_cycle = 1};
+                tu_out o;
+                tu_render(progs[i], &sc, &o);
+                cr_assert_eq(o.res, BB_OK, "%s: %s", c->strategy, o.msg);
+                cr_assert(o.n <= ref[i].n && o.n > 0);
+                long d = tu_first_diff(ref[i].x, o.n, o.x, o.n);
+                cr_expect_eq(d, -1, "%s threads %d block %zu pin %s, program %zu: first differing sample %ld",
+                             c->strategy, c->threads, blocks[b], bb_pin_name(pins[p]), i, d);
+                tu_free(&o);
+            }
+    for (size_t i = 0; i < NP; i++) tu_free(&ref[i]);
+    unlink(reload);
+}
+
+typedef struct {
+    char canary[16];
+    int prog; /* index in progs below */
+} canary_case;
+
+ParameterizedTestParameters(strategies, canaries_are_caught)
+{
+    static canary_case c[] = {
+        {"canary-stale", 0}, {"canary-key", 1}, {"canary-reload", 2}, {"canary-order", 1},
+    };
+    return cr_make_param_array(canary_case, c, sizeof c / sizeof c[0]);
+}
+
+ParameterizedTest(canary_case *c, strategies, canaries_are_caught)
+{
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_DENSE, BB_PROG_RELOAD_A};
+    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    bool rl = c->prog == 2;
+    tu_cfg rc = {.strategy = "serial", .cycles = 3, .reload_path = rl ? reload : NULL, .reload_cycle = 1};
+    tu_cfg cc = rc;
+    cc.strategy = c->canary;
+    cc.threads = 2;
+    tu_out ref, o;
+    tu_render(progs[c->prog], &rc, &ref);
+    tu_render(progs[c->prog], &cc, &o);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+    cr_expect_neq(d, -1, "%s gives the same bytes as serial: the check would miss it", c->canary);
+    cr_log_info("%s: first differing sample %ld", c->canary, d);
+    /* and the canary is right up to that sample */
+    if (d > 0) cr_expect(memcmp(ref.x, o.x, (size_t)d * sizeof *o.x) == 0);
+    tu_free(&ref);
+    tu_free(&o);
+    unlink(reload);
+}
+
+static bb_stats stats_of(const char *prog, const char *strategy, int64_t cycles)
+{
+    tu_cfg c = {.strategy = strategy, .threads = 2, .cycles = cycles};
+    tu_out o;
+    tu_render(prog, &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    tu_free(&o);
+    return o.st;
+}
+
+Test(strategies, cycle_makes_at_most_one_preprocessing_call_per_cycle)
+{
+    bb_stats s = stats_of(BB_PROG_Q, "cycle", 16);
+    cr_expect_eq(s.cycles, 16);
+    cr_expect_leq(s.preprocess_calls, 16, "cycle made %llu preprocessing calls in 16 cycles",
+                  (unsigned long long)s.preprocess_calls);
+    bb_stats p = stats_of(BB_PROG_Q, "parallel", 16);
+    cr_expect_gt(p.preprocess_calls, s.preprocess_calls);
+    cr_expect_eq(p.requests, s.requests, "both strategies serve the same requests");
+}
+
+Test(strategies, static_synthesises_each_static_key_once)
+{
+    /* every ~kick event lasts a quarter cycle: one key, so one synthesis in 16 cycles */
+    bb_stats s = stats_of(BB_PROG_KICK, "static", 16);
+    cr_expect_eq(s.requests, 32);
+    cr_expect_eq(s.synth_calls, 1);
+    cr_expect_eq(s.cache_misses, 1);
+    cr_expect_eq(s.cache_hits, s.requests - 1, "hit rate after the first occurrence is 100%%");
+    s = stats_of(BB_PROG_LEAD, "static", 16);
+    /* four keys: lengths 1/2 and 1/4 cycle, each at note 0 (even cycles) and 7 (odd) */
+    cr_expect_eq(s.synth_calls, 4, "lead: got %llu synthesis calls", (unsigned long long)s.synth_calls);
+    cr_expect_eq(s.cache_misses, s.synth_calls);
+}
+
+Test(strategies, pool_allocates_no_bus_buffer_after_two_cycles)
+{
+    bb_stats s = stats_of(BB_PROG_Q, "pool", 16);
+    cr_expect_gt(s.pool_reuse, 0);
+    cr_expect_eq(s.busbuf_allocs_steady, 0, "pool allocated %llu bus buffers after cycle 2",
+                 (unsigned long long)s.busbuf_allocs_steady);
+    bb_stats h = stats_of(BB_PROG_Q, "serial", 16);
+    cr_expect_gt(h.busbuf_allocs_steady, 0, "without the pool, buffers keep being allocated");
+}
+
+Test(strategies, reload_invalidates_the_changed_bus)
+{
+    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    tu_cfg c = {.strategy = "static", .threads = 2, .cycles = 3, .reload_path = reload, .reload_cycle = 1};
+    tu_out o;
+    tu_render(BB_PROG_RELOAD_A, &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.reloads, 1);
+    cr_expect_gt(o.st.invalidated, 0, "the old ~x buffers were not dropped");
+    tu_free(&o);
+    unlink(reload);
+}
