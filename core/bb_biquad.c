@@ -12,7 +12,8 @@
  * each divided by a0 in double and rounded once to float. A constant cutoff
  * thus costs one computation per init, and a pattern-driven one only at its
  * steps. The filter runs in direct form I in float with the fixed order
- *     y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2   (left to right)
+ *     y = b0 x + b1 x1 + b2 x2 - a2 y2 - a1 y1   (left to right: the y1 term
+ *     last keeps the loop-carried dependency short)
  * and all state lives in the struct between calls, so the block size never
  * changes the result. The filter kind is looked at only when coefficients are
  * recomputed. Units: sr, cutoff in Hz; q dimensionless. */
@@ -63,28 +64,56 @@ static void biquad_coefs(bb_biquad *f, float cut, float q)
     f->q = q;
 }
 
+/* Coefficients for raw inputs (cutoff, q), clamped; recomputed only on change. */
+static void set_inputs(bb_biquad *f, float rc, float rq)
+{
+    const float cut_hi = 0.45f * f->sr;
+    float c = rc >= 10.0f ? rc : 10.0f;
+    c = c <= cut_hi ? c : cut_hi;
+    float qq = rq >= 0.1f ? rq : 0.1f;
+    qq = qq <= 20.0f ? qq : 20.0f;
+    if (c != f->cut || qq != f->q) biquad_coefs(f, c, qq);
+}
+
+/* The filter over in[0..n) with the current coefficients: state in locals, no
+ * branch. The y1 term comes last so the loop-carried dependency is one
+ * multiply and one subtract. */
+static void run(bb_biquad *f, const float *restrict in, float *restrict out, size_t n)
+{
+    const float b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
+    float x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
+    for (size_t i = 0; i < n; i++) {
+        const float x = in[i];
+        const float y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+        x2 = x1;
+        x1 = x;
+        y2 = y1;
+        y1 = y;
+        out[i] = y;
+    }
+    f->x1 = x1;
+    f->x2 = x2;
+    f->y1 = y1;
+    f->y2 = y2;
+}
+
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
                        const float *restrict q, float *restrict out, size_t n)
 {
-    const float cut_hi = 0.45f * f->sr;
-    float b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
-    float x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
-    for (size_t i = 0; i < n; i++) {
-        float c = cutoff[i];
-        c = c >= 10.0f ? c : 10.0f;
-        c = c <= cut_hi ? c : cut_hi;
-        float qq = q[i];
-        qq = qq >= 0.1f ? qq : 0.1f;
-        qq = qq <= 20.0f ? qq : 20.0f;
-        if (c != f->cut || qq != f->q) {
-            biquad_coefs(f, c, qq);
-            b0 = f->b0; b1 = f->b1; b2 = f->b2; a1 = f->a1; a2 = f->a2;
-        }
-        const float x = in[i];
-        const float y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-        x2 = x1; x1 = x;
-        y2 = y1; y1 = y;
-        out[i] = y;
+    for (size_t i = 0; i < n;) {
+        /* the run of samples whose inputs equal sample i's */
+        const float rc = cutoff[i], rq = q[i];
+        size_t end = i + 1;
+        while (end < n && cutoff[end] == rc && q[end] == rq) end++;
+        set_inputs(f, rc, rq);
+        run(f, in + i, out + i, end - i);
+        i = end;
     }
-    f->x1 = x1; f->x2 = x2; f->y1 = y1; f->y2 = y2;
+}
+
+void bb_biquad_compute_const(bb_biquad *f, const float *restrict in, float cutoff, float q,
+                             float *restrict out, size_t n)
+{
+    set_inputs(f, cutoff, q);
+    run(f, in, out, n);
 }

@@ -47,6 +47,9 @@ typedef struct bb_biquad {
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr);
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
                        const float *restrict q, float *restrict out, size_t n);
+/* The same with constant cutoff and q (bit-identical to passing constant buffers). */
+void bb_biquad_compute_const(bb_biquad *f, const float *restrict in, float cutoff, float q,
+                             float *restrict out, size_t n);
 
 /* ---- noise: a documented PRNG (xorshift64*), uniform in [-1, 1). ----------- */
 typedef struct bb_noise {

@@ -260,7 +260,12 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
         case BB_N_MUL: for (size_t j = 0; j < n; j++) o[j] = a[j] * b[j]; break;
         case BB_N_DIV: for (size_t j = 0; j < n; j++) o[j] = a[j] / b[j]; break;
         case BB_N_NEG: for (size_t j = 0; j < n; j++) o[j] = -a[j]; break;
-        case BB_N_FILT: bb_biquad_compute(&s->bq, a, b, c, o, n); break;
+        case BB_N_FILT:
+            if (code->nodes[nd->b].kind == BB_N_CONST && code->nodes[nd->c].kind == BB_N_CONST)
+                bb_biquad_compute_const(&s->bq, a, code->nodes[nd->b].k, code->nodes[nd->c].k, o, n);
+            else
+                bb_biquad_compute(&s->bq, a, b, c, o, n);
+            break;
         case BB_N_DELAY: bb_delay_compute(s->delay, a, o, n); break;
         case BB_N_REVERB: bb_reverb_compute(s->reverb, a, o, n); break;
         case BB_N_TRIG: {
