@@ -118,6 +118,18 @@ report-run: $(BIN)
 	  if [ $$st -gt 1 ]; then exit $$st; fi; \
 	  $(BIN) report $(BUILD)/results.json -o reports/latest || exit $$?; exit $$st
 
+# Benchmarks (not tests): tables of timings and counters, every render checked
+# against serial. bench-core: serial only; bench-strategies: every strategy at 1
+# and 2 threads.
+BENCH_CYCLES ?= 64
+BENCH_REPS ?= 5
+bench-core: $(BIN)
+	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) "serial" "1" tests/bench/qlike.ph golden/q.ph
+
+bench-strategies: $(BIN)
+	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) \
+	  "serial parallel cycle static pool batch all" "1 2" golden/q.ph tests/bench/qlike.ph
+
 clean:
 	rm -rf $(BUILD)
 

@@ -45,12 +45,41 @@ bb_rat bb_prog_time(const bb_prog *p, int64_t k)
     return bb_rat_add(p->c0, bb_rat_div(bb_rat_int(k - p->s0), p->spc));
 }
 
+typedef __int128 i128;
+
+static i128 floor_div(i128 a, i128 b) /* b > 0 */
+{
+    i128 q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* idx(t) and the cycle of k are on every block's path: computed directly in
+ * 128 bits (no reduction), falling back to reduced rationals when a product
+ * would not fit. Both give the exact same integers. */
 int64_t bb_prog_idx(const bb_prog *p, bb_rat t)
 {
+    i128 x, num, den;
+    if (bb_rat_valid(t) && bb_rat_valid(p->c0) && p->c0.den == 1 &&
+        !__builtin_mul_overflow((i128)p->c0.num, (i128)t.den, &x) &&
+        !__builtin_sub_overflow((i128)t.num, x, &x) && !__builtin_mul_overflow(x, (i128)p->spc.num, &num) &&
+        !__builtin_mul_overflow((i128)t.den, (i128)p->spc.den, &den)) {
+        i128 c = -floor_div(-num, den); /* ceil */
+        if (c >= INT64_MIN + (i128)1 - p->s0 && c <= INT64_MAX - (i128)p->s0 && c > -(i128)INT64_MAX && c < (i128)INT64_MAX)
+            return p->s0 + (int64_t)c;
+    }
     return p->s0 + bb_rat_ceil(bb_rat_mul(bb_rat_sub(t, p->c0), p->spc));
 }
 
-int64_t bb_prog_cycle(const bb_prog *p, int64_t k) { return bb_rat_floor(bb_prog_time(p, k)); }
+int64_t bb_prog_cycle(const bb_prog *p, int64_t k)
+{
+    i128 num;
+    if (bb_rat_valid(p->c0) && p->c0.den == 1 && bb_rat_valid(p->spc) &&
+        !__builtin_mul_overflow((i128)k - p->s0, (i128)p->spc.den, &num)) {
+        i128 c = floor_div(num, p->spc.num) + p->c0.num;
+        if (c > -(i128)INT64_MAX && c < (i128)INT64_MAX) return (int64_t)c;
+    }
+    return bb_rat_floor(bb_prog_time(p, k));
+}
 
 int32_t bb_prog_bus(const bb_prog *p, const char *name, size_t len)
 {

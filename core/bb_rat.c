@@ -34,12 +34,33 @@ static i128 gcd128(i128 a, i128 b)
     return a;
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b != 0) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 static bb_rat reduce128(i128 n, i128 d)
 {
     if (d == 0) return invalid();
     if (d < 0) {
         n = -n;
         d = -d;
+    }
+    if (n >= -INT64_MAX && n <= INT64_MAX && d <= INT64_MAX) {
+        /* the common case: 64-bit remainders are several times cheaper */
+        int64_t n64 = (int64_t)n, d64 = (int64_t)d;
+        uint64_t g64 = gcd64((uint64_t)(n64 < 0 ? -n64 : n64), (uint64_t)d64);
+        if (g64 > 1) {
+            n64 /= (int64_t)g64;
+            d64 /= (int64_t)g64;
+        }
+        if (n64 == 0) d64 = 1;
+        return (bb_rat){n64, d64};
     }
     i128 g = gcd128(n, d);
     if (g > 1) {

@@ -150,3 +150,30 @@ Test(render, bad_options_are_refused)
     cr_expect(strstr(o.msg, "unknown strategy 'nonesuch'") != NULL, "%s", o.msg);
     tu_free(&o);
 }
+
+/* The 128-bit fast paths of the time map give the same integers as reduced
+ * rational arithmetic, over awkward tempi, anchors and times. */
+Test(render, time_map_fast_path_is_exact)
+{
+    const char *const tempi[] = {"bpm: 120\nout: sine\n", "bpm: 133\nout: sine\n", "tempo: 0.5625\nout: sine\n",
+                                 "cps: 0.001\nout: sine\n", "cps: 977.3\nout: sine\n"};
+    uint64_t x = 88172645463325252ull;
+    for (size_t i = 0; i < sizeof tempi / sizeof tempi[0]; i++) {
+        bb_error err;
+        bb_ph *ph;
+        cr_assert_eq(bb_ph_parse(tempi[i], strlen(tempi[i]), "t.ph", &ph, &err), BB_OK);
+        bb_prog_opts po = {.sr = 44100, .c0 = bb_rat_int(7), .s0 = 123457};
+        bb_prog *p;
+        cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK);
+        for (int j = 0; j < 2000; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int64_t k = (int64_t)(x % 400000000u) - 1000000;
+            bb_rat t = bb_rat_make((int64_t)(x >> 40) - 8000, (int64_t)(x % 9973) + 1);
+            int64_t want_c = bb_rat_floor(bb_prog_time(p, k));
+            int64_t want_i = p->s0 + bb_rat_ceil(bb_rat_mul(bb_rat_sub(t, p->c0), p->spc));
+            cr_assert_eq(bb_prog_cycle(p, k), want_c, "cycle of sample %lld", (long long)k);
+            cr_assert_eq(bb_prog_idx(p, t), want_i, "idx of %lld/%lld", (long long)t.num, (long long)t.den);
+        }
+        bb_prog_free(p);
+    }
+}
