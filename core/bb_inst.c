@@ -117,7 +117,6 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
         r = bb_trig_init(&in->trigs[t], prog, &code->trigs[t], lim);
         in->ntrigs = t + 1;
     }
-    if (!r && inline_trigs && code->ntrigs > 0) r = bb_synth_create(&in->nested, prog, lim);
     if (r) goto fail;
     bb_inst_init(in, 1.0f, 0);
     *out = in;
@@ -212,6 +211,9 @@ static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, f
     int64_t k1 = k0 + (int64_t)n;
     in->pend.n = 0;
     bb_result r = bb_trig_schedule(t, k0, k1, &in->pend);
+    /* a bus triggering buses: their synthesis context is made on first need
+       (allocating, like the nested buffers: such programs are rare) */
+    if (!r && in->pend.n && !in->nested) r = bb_synth_create(&in->nested, in->prog, &in->lim);
     for (size_t i = 0; i < in->pend.n && !r; i++) {
         bb_busreq *req = bb_pending_req(&in->pend.v[i]);
         bb_busbuf *b = bb_calloc(1, sizeof *b);
@@ -319,7 +321,7 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx)
 struct bb_synth {
     const bb_prog *prog;
     bb_limits lim;
-    bb_inst **inst;      /* per bus, created on first use */
+    bb_inst **inst;      /* per bus */
     bb_synth_counters count;
 };
 
@@ -334,6 +336,15 @@ bb_result bb_synth_create(bb_synth **out, const bb_prog *prog, const bb_limits *
         bb_free(s);
         return BB_ERR_NOMEM;
     }
+    /* every bus's instance now, so synthesis never allocates (whichever worker
+       happens to meet a bus first) */
+    for (int32_t b = 0; b < prog->nbuses; b++) {
+        bb_result r = bb_inst_create(&s->inst[b], prog, &prog->buses[b].code, lim, true);
+        if (r) {
+            bb_synth_destroy(s);
+            return r;
+        }
+    }
     *out = s;
     return BB_OK;
 }
@@ -345,13 +356,7 @@ uint64_t bb_synth_seed(const bb_busreq *req)
 
 bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out)
 {
-    const bb_busdef *bus = &s->prog->buses[req->bus];
-    bb_inst **ip = &s->inst[req->bus];
-    if (!*ip) {
-        bb_result r = bb_inst_create(ip, s->prog, &bus->code, &s->lim, true);
-        if (r) return r;
-    }
-    bb_inst *in = *ip;
+    bb_inst *in = s->inst[req->bus];
     bb_inst_init(in, (float)bb_exp2(req->note / 12.0), bb_synth_seed(req));
     for (int64_t i = 0; i < req->len;) {
         size_t n = req->len - i < BB_CHUNK ? (size_t)(req->len - i) : BB_CHUNK;

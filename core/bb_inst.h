@@ -43,7 +43,8 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
 
 /* ---- synthesis --------------------------------------------------------------
  * A bb_synth is one thread's means to synthesise any bus of one program: an
- * instance per bus, created on first use and reused. Not thread-safe: one per
+ * instance per bus, all created with the synth (so synthesis does not allocate,
+ * nested triggers aside) and re-initialised for each buffer. Not thread-safe: one per
  * worker. Counters are this synth's own; the caller sums them. */
 typedef struct bb_synth_counters {
     uint64_t calls;    /* buffers synthesised (nested ones included) */

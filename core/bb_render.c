@@ -112,7 +112,8 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
         if (bb_rat_overflowed()) r->o.frames = -1;
     }
     if (!res && (r->o.frames < 0 || r->o.frames > (int64_t)BB_RENDER_SECONDS_MAX * o->sr))
-        res = bb_error_set(err, BB_ERR_LIMIT, "--seconds", 0, 0, "render length must be between 0 and %d hours",
+        res = bb_error_set(err, BB_ERR_LIMIT, o->frames >= 0 ? "--seconds" : "--cycles", 0, 0,
+                           "render length must be between 0 and %d hours (BB_RENDER_SECONDS_MAX)",
                            BB_RENDER_SECONDS_MAX / 3600);
     if (!res) {
         r->out = bb_calloc(o->block, sizeof *r->out);
@@ -120,6 +121,11 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
     }
     if (!res && (res = bb_inst_create(&r->main, r->progs[0], &r->progs[0]->main, &o->lim, false)))
         bb_error_set(err, res, r->progs[0]->ph->file, 0, 0, "cannot set up the output graph");
+    /* room for a full window of requests up front: the render loop should not
+       allocate once it is running (the list still grows if a window needs more) */
+    if (!res && bb_grow((void **)&r->pend.v, &r->pend.cap,
+                        (bb_inst_ntrigs(r->main) + 1) * (size_t)o->lim.max_voices * 2, sizeof *r->pend.v))
+        res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the request list");
     if (!res && (res = o->strategy->open(r, o->strategy_arg, &r->strat)))
         bb_error_set(err, res, o->strategy->name, 0, 0, "strategy '%s' could not start", o->strategy->name);
     if (res) {

@@ -166,3 +166,16 @@ Test(strategies, reload_invalidates_the_changed_bus)
     tu_free(&o);
     unlink(reload);
 }
+
+Test(strategies, all_allocates_nothing_in_the_steady_state)
+{
+    /* pattern queries, voices, requests and bus buffers included: after the first
+       two cycles the render loop of `all` makes no heap allocation at all */
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_QLIKE, BB_PROG_PHONON, BB_PROG_DENSE};
+    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+        bb_stats s = stats_of(progs[i], "all", 12);
+        cr_expect_eq(s.allocs_steady, 0, "program %zu: %llu allocations after cycle 2", i,
+                     (unsigned long long)s.allocs_steady);
+        cr_expect_eq(s.busbuf_allocs_steady, 0);
+    }
+}
