@@ -12,8 +12,7 @@
 #include <string.h>
 
 typedef struct tail {
-    bb_prog *prog;      /* an old program, kept while its voices sound */
-    bb_inst *inst;
+    bb_inst *inst;      /* an old program's output, kept while its voices sound */
 } tail;
 
 struct bb_render {
@@ -200,7 +199,6 @@ static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
     bb_result res = bb_inst_create(&in, np, &np->main, &r->o.lim, false);
     if (res) return bb_error_set(err, res, np->ph->file, 0, 0, "cannot set up the reloaded output graph");
     gather_counts(r, r->main);
-    r->tails[r->ntails].prog = r->progs[r->cur];
     r->tails[r->ntails++].inst = r->main;
     r->main = in;
     r->cur++;
