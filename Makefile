@@ -98,6 +98,7 @@ test: deps
 check: $(BIN) $(TESTBIN)
 	$(TESTBIN) --jobs 2
 	@$(MAKE) --no-print-directory verify
+	@$(MAKE) --no-print-directory gate
 
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
@@ -129,6 +130,42 @@ bench-core: $(BIN)
 bench-strategies: $(BIN)
 	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) \
 	  "serial parallel cycle static pool batch all" "1 2" golden/q.ph tests/bench/qlike.ph
+
+# ---- the CI performance gate ------------------------------------------------------------------
+# make gate      bench the gate's subset under valgrind's callgrind (instruction counts of each
+#                render: deterministic at 1 thread) and compare it with $(GATE_BASELINE):
+#                deterministic counters exact, instructions within 1%. No timing, so no false
+#                alarms on a noisy CI machine. `make test` runs it (about 20 s).
+#                GATE_BENCH_FLAGS="--extra-work 5" injects a known 5% cost (test-only): it must fail.
+# make baseline  re-make $(GATE_BASELINE): the same subset timed (10 rounds) and counted, and the
+#                timing noise floor of this machine (busbench calibrate) recorded in it; the old
+#                baseline is replaced only when every step worked.
+# make bench-gate  a benchmark, not a test: the noise floor, and how often the timing gate flags
+#                5%, 10% and 20% injected slowdowns and unchanged (A/A) runs.
+GATE_WORKLOADS   ?= phonon,static,chords
+GATE_STRATEGIES  ?= serial,parallel,cycle,static,pool,batch,all
+GATE_BASELINE    ?= reports/baseline.json
+GATE_BENCH_FLAGS ?=
+GATE_SUBSET      := --workloads $(GATE_WORKLOADS) --strategies $(GATE_STRATEGIES) --threads 1 --pins compact
+CAL_FLAGS        ?= --trials 10 --reps 10
+.PHONY: gate baseline bench-gate
+gate: $(BIN)
+	@echo "gate: instruction counts of $(GATE_WORKLOADS) x $(GATE_STRATEGIES) at 1 thread vs $(GATE_BASELINE)"
+	@$(BIN) bench --metric instructions $(GATE_SUBSET) --quiet --out $(BUILD)/gate.json $(GATE_BENCH_FLAGS) && \
+	  $(BIN) compare $(GATE_BASELINE) $(BUILD)/gate.json --metric instructions --quiet || \
+	  { st=$$?; echo "gate: failed (exit $$st). If the extra cost is intended, re-make the baseline with" \
+	    "'make baseline' and commit $(GATE_BASELINE) with the change." >&2; exit $$st; }
+
+baseline: $(BIN)
+	@mkdir -p $(dir $(GATE_BASELINE)); tmp=$(dir $(GATE_BASELINE)).baseline.json.new; rm -f $$tmp; \
+	  $(BIN) bench --metric both $(GATE_SUBSET) --reps 10 --quiet --out $$tmp && \
+	  $(BIN) calibrate $(GATE_SUBSET) $(CAL_FLAGS) --record $$tmp && \
+	  mv -f $$tmp $(GATE_BASELINE) && echo "baseline: $(GATE_BASELINE) rewritten" || \
+	  { st=$$?; rm -f $$tmp; echo "baseline: failed, $(GATE_BASELINE) left as it was" >&2; exit $$st; }
+
+bench-gate: $(BIN)
+	$(BIN) calibrate --workloads q --strategies serial --threads 1 --trials 20 --reps 10 --detect 5,10,20 \
+	  --out $(BUILD)/calibration.json
 
 clean:
 	rm -rf $(BUILD)

@@ -43,9 +43,30 @@
  * heap's high-water mark around the render alone and keep the sink free of
  * allocation (its buffers are plain malloc, outside the core's counters).
  *
+ * Instruction counts (--metric instructions): the bench runs itself again
+ * under valgrind's callgrind with instrumentation off (--instr-atstart=no);
+ * around bb_render_run alone, client requests of <valgrind/callgrind.h> zero
+ * the counters, switch instrumentation on, then off, and dump; the dump's
+ * total is the render's instruction count (every thread's: valgrind
+ * serialises them; the sink's golden comparison included, loading, compiling,
+ * the worker pool's start, warm-up and teardown excluded). At 1 thread the
+ * count is a pure function of the code, the compiler, libc and valgrind:
+ * the CI gate compares it with a 1% threshold instead of timings. Under
+ * valgrind a render takes some 50 times longer, so this mode does 1 warm-up
+ * and 1 round by default; its wall times are not a measure of speed, and its
+ * blocks are not timed. --metric both does the timed bench as usual, then the
+ * instruction count in a valgrind child, and writes one file with both.
+ *
+ * Test-only: --extra-work PCT (hidden, never in the default matrix) makes
+ * every render of every configuration also run a render of the same
+ * configuration PCT% as long, inside the timed and counted region: a known
+ * extra cost for proving that the gate catches it. It is recorded in the
+ * context (extra_work_pct) and leaves the counters alone.
+ *
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_cmds.h"
+#include "bb_gate.h"
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
@@ -55,7 +76,9 @@
 #include "bb_kit.h"
 #include "bb_ph.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -66,6 +89,16 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define BB_HAVE_CALLGRIND 1
+#endif
+#endif
+#ifndef BB_HAVE_CALLGRIND
+#define BB_HAVE_CALLGRIND 0
+#endif
 
 #ifndef BB_GIT_COMMIT
 #define BB_GIT_COMMIT "unknown"
@@ -200,7 +233,53 @@ typedef struct rrun {
     int64_t peak_heap;        /* bytes above the live heap before loading */
     int64_t window_blocks;
     bool wrong;
+    double instructions;      /* of the render (callgrind), NaN when not counted */
 } rrun;
+
+/* How a render is measured beyond its times. */
+typedef struct measure {
+    bool count;               /* count its instructions (under callgrind) */
+    double extra;             /* test-only extra work: also render this fraction of its length */
+} measure;
+
+/* ---- instruction counts under callgrind ---------------------------------------------- */
+/* In the child that runs under callgrind: the dump file prefix the parent gave
+ * (--callgrind-out-file; dump n goes to PREFIX.n) and the dumps so far. */
+static struct {
+    bool on;
+    char base[PATH_MAX];
+    int dumps;
+} g_ic;
+
+static void ic_start(void)
+{
+#if BB_HAVE_CALLGRIND
+    CALLGRIND_ZERO_STATS;
+    CALLGRIND_START_INSTRUMENTATION;
+#endif
+}
+
+/* Stop counting, dump, and read the dump's total back (NaN when unreadable). */
+static double ic_stop(void)
+{
+#if BB_HAVE_CALLGRIND
+    CALLGRIND_STOP_INSTRUMENTATION;
+    CALLGRIND_DUMP_STATS_AT("busbench render");
+#endif
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s.%d", g_ic.base, ++g_ic.dumps);
+    FILE *f = fopen(p, "r");
+    if (!f) return NAN;
+    char line[512];
+    double totals = NAN, summary = NAN;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "totals:", 7)) totals = strtod(line + 7, NULL);
+        else if (!strncmp(line, "summary:", 8)) summary = strtod(line + 8, NULL);
+    }
+    fclose(f);
+    unlink(p);
+    return isfinite(totals) ? totals : summary;
+}
 
 static double cpu_now_ns(void)
 {
@@ -210,11 +289,16 @@ static double cpu_now_ns(void)
 }
 
 /* Render w with strategy/threads/pin, comparing with the golden; when timed,
- * fill block times into sink (caller's buffer of cap blocks). */
+ * fill block times into sink (caller's buffer of cap blocks); ms: count the
+ * render's instructions, add extra work. */
 static void render_once(const workload *w, const char *strategy, int threads, bb_pin pin, size_t block,
-                        size_t batch, vsink *s, rrun *o)
+                        size_t batch, vsink *s, rrun *o, const measure *ms)
 {
     memset(o, 0, sizeof *o);
+    o->instructions = NAN;
+    bb_plan plan2;
+    bb_render *r2 = NULL;
+    bb_ph *ph2 = NULL;
     bb_error err;
     bb_error_clear(&err);
     s->golden = w->golden;
@@ -248,14 +332,31 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     bb_plan_render_opts(&plan, &ro);
     ro.sink = on_block;
     ro.sink_ctx = s;
+    int64_t extra_frames = ms->extra > 0 ? llround((double)w->frames * ms->extra) : 0;
+    if (!res && extra_frames > 0) {
+        /* test-only: the same configuration, extra_frames long, no sink; opened before the
+           measured render, whose heap counters start when it is opened */
+        plan2 = plan;
+        bb_render_opts ro2 = ro;
+        ro2.frames = extra_frames;
+        ro2.sink = NULL;
+        ro2.sink_ctx = NULL;
+        bb_plan_render_opts(&plan2, &ro2);
+        res = bb_ph_load(w->cfg->program, &ph2, &err);
+        if (!res) res = bb_render_open(&r2, ph2, &ro2, &err);
+    }
     if (!res) res = bb_render_open(&r, ph, &ro, &err);
+    else bb_ph_free(ph); /* bb_render_open would have taken it */
     if (!res) {
         o->steady_from = bb_render_cycle_start(r, 1) / (int64_t)block;
         o->window_blocks = (int64_t)(plan.batch ? plan.batch : 1);
         double c0 = cpu_now_ns();
         s->last_ns = bb_now_ns();
         double t0 = s->last_ns;
+        if (ms->count) ic_start();
         res = bb_render_run(r, &err);
+        if (!res && r2) res = bb_render_run(r2, &err);
+        if (ms->count) o->instructions = ic_stop();
         double t1 = bb_now_ns();
         o->cpu_ns = cpu_now_ns() - c0;
         o->wall_ns = t1 - t0;
@@ -265,6 +366,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
         o->nplaces = bb_driver_places(bb_render_strategy(r), o->places, BB_WORKERS_MAX);
     }
     bb_render_close(r);
+    bb_render_close(r2);
     bb_alloc_stats a1 = bb_alloc_snapshot();
     o->peak_heap = a1.peak - a0.live;
     o->res = res;
@@ -293,6 +395,7 @@ typedef struct config {
     bb_pin pin;
     bool added;               /* not asked for: the reference added for speedups */
     dvec rep, cpu;            /* per round; NaN when void */
+    dvec ir;                  /* per round: instructions, NaN when void or not counted */
     dvec cold, steady;        /* block times of valid rounds */
     uint64_t window_misses, windows;
     int64_t window_blocks;
@@ -340,12 +443,14 @@ static void record(config *c, const rrun *o, const vsink *s, bool timed, double 
         c->voided++;
         dvec_push(&c->rep, NAN);
         dvec_push(&c->cpu, NAN);
+        dvec_push(&c->ir, NAN);
         return;
     }
     c->valid++;
     c->total_ns += o->wall_ns;
     dvec_push(&c->rep, o->wall_ns);
     dvec_push(&c->cpu, o->cpu_ns);
+    dvec_push(&c->ir, o->instructions);
     bb_stats k = o->stats;
     if (c->have_counters) {
         if (!same_counters(&c->counters, &k)) c->stable = false;
@@ -590,6 +695,10 @@ static void usage(FILE *f)
             "  --seed N             seed of the bootstrap and of the shuffled order (default 1)\n"
             "  --out FILE.json      Google Benchmark JSON (default: none)\n"
             "  --csv FILE.csv       one row per configuration (default: none)\n"
+            "  --metric M           time (default); instructions: count each render's instructions under\n"
+            "                       valgrind's callgrind (deterministic at 1 thread; ~50x slower; default\n"
+            "                       1 warm-up, 1 round; times are not recorded as speed); both: time as\n"
+            "                       usual, then the counts in a callgrind child, in one file\n"
             "  --quiet              no table on stdout, no progress bar\n");
 }
 
@@ -642,6 +751,204 @@ static int split_list(char *s, char **out, int max)
     return n;
 }
 
+/* ---- --metric instructions: the callgrind child, and the file with counts ------------------- */
+enum { METRIC_TIME, METRIC_INSTR, METRIC_BOTH };
+
+/* A fresh folder for callgrind's dumps (and the child's results), under $TMPDIR. */
+static int cg_dir_make(char *dir, size_t cap)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/busbench-cg-XXXXXX", t && *t ? t : "/tmp");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static void cg_dir_remove(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[PATH_MAX];
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+                unlink(p);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Run `busbench bench ARGS` (args[0] = "bench", NULL-terminated) under
+ * callgrind with its dumps in dir; the child knows it is the counting child
+ * by BB_CALLGRIND_OUT. Returns the child's exit status, or BB_EXIT_USAGE
+ * (with a message) when valgrind or busbench cannot be run. */
+static int run_under_callgrind(const char *dir, char *const *args)
+{
+    char exe[PATH_MAX], out[PATH_MAX + 64], base[PATH_MAX + 16];
+    if (bb_gate_self_exe(exe, sizeof exe)) {
+        fprintf(stderr, "busbench bench: cannot find the busbench program to run under valgrind (set BB_BUSBENCH)\n");
+        return BB_EXIT_USAGE;
+    }
+    const char *vg = getenv("BB_VALGRIND");
+    if (!vg || !*vg) vg = "valgrind";
+    char version[128] = "";
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", vg);
+    FILE *pf = popen(cmd, "r");
+    if (pf) {
+        if (!fgets(version, sizeof version, pf)) version[0] = '\0';
+        version[strcspn(version, "\n")] = '\0';
+        pclose(pf);
+    }
+    if (!version[0]) {
+        fprintf(stderr, "busbench bench: --metric instructions needs valgrind ('%s' does not run; make deps installs it)\n",
+                vg);
+        return BB_EXIT_USAGE;
+    }
+    snprintf(base, sizeof base, "%s/cg.out", dir);
+    snprintf(out, sizeof out, "--callgrind-out-file=%s", base);
+    size_t n = 0;
+    while (args[n]) n++;
+    char **argv = calloc(n + 16, sizeof *argv);
+    if (!argv) return BB_EXIT_USAGE;
+    size_t k = 0;
+    argv[k++] = (char *)vg;
+    argv[k++] = "--tool=callgrind";
+    argv[k++] = "--instr-atstart=no";
+    argv[k++] = out;
+    argv[k++] = "-q";
+    argv[k++] = exe;
+    for (size_t i = 0; i < n; i++) argv[k++] = args[i];
+    argv[k] = NULL;
+    setenv("BB_CALLGRIND_OUT", base, 1);
+    setenv("BB_VALGRIND_VERSION", version, 1);
+    /* hwloc's x86 backend reads CPUID, which valgrind emulates: it says so on every topology load */
+    const char *hc = getenv("HWLOC_COMPONENTS");
+    char *hc_saved = hc ? strdup(hc) : NULL;
+    setenv("HWLOC_COMPONENTS", "-x86", 1);
+    int why = 0;
+    int rc = bb_gate_run(argv, false, &why);
+    unsetenv("BB_CALLGRIND_OUT");
+    unsetenv("BB_VALGRIND_VERSION");
+    if (hc_saved) setenv("HWLOC_COMPONENTS", hc_saved, 1);
+    else unsetenv("HWLOC_COMPONENTS");
+    free(hc_saved);
+    free(argv);
+    if (rc == 127 && why) {
+        fprintf(stderr, "busbench bench: cannot run %s under valgrind: %s\n", exe, strerror(why));
+        return BB_EXIT_USAGE;
+    }
+    return rc;
+}
+
+static json_t *median_entry(json_t *doc, const char *name)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        const char *an = json_string_value(json_object_get(e, "aggregate_name"));
+        const char *rn = json_string_value(json_object_get(e, "run_name"));
+        if (an && rn && !strcmp(an, "median") && !strcmp(rn, name)) return e;
+    }
+    return NULL;
+}
+
+/* The instruction fields of configuration k (name) from its per-round counts
+ * ir[0..n): on its median entry (instructions = median of the counted rounds,
+ * _min, _max, instruction_rounds), on each iteration entry (that round's
+ * count) and in its busbench series (rep_instructions, null where void). */
+static void put_instructions(json_t *doc, size_t k, const char *name, const double *ir, size_t n)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ir[i])) v[m++] = ir[i];
+    json_t *e = median_entry(doc, name);
+    if (e && m) {
+        bb_stats_sort(v, m);
+        json_object_set_new(e, "instructions", json_integer((json_int_t)llround(bb_stats_quantile_sorted(v, m, 0.5))));
+        json_object_set_new(e, "instructions_min", json_integer((json_int_t)llround(v[0])));
+        json_object_set_new(e, "instructions_max", json_integer((json_int_t)llround(v[m - 1])));
+        json_object_set_new(e, "instruction_rounds", json_integer((json_int_t)m));
+    }
+    free(v);
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, it) {
+        const char *rt = json_string_value(json_object_get(it, "run_type"));
+        const char *rn = json_string_value(json_object_get(it, "run_name"));
+        json_t *round = json_object_get(it, "round");
+        if (!rt || strcmp(rt, "iteration") || !rn || strcmp(rn, name) || !json_is_integer(round)) continue;
+        json_int_t r = json_integer_value(round);
+        if (r >= 0 && (size_t)r < n && isfinite(ir[r]))
+            json_object_set_new(it, "instructions", json_integer((json_int_t)llround(ir[r])));
+    }
+    json_t *series = json_array_get(json_object_get(json_object_get(doc, "busbench"), "configs"), k);
+    if (series) {
+        json_t *a = json_array();
+        for (size_t j = 0; a && j < n; j++)
+            json_array_append_new(a, isfinite(ir[j]) ? json_integer((json_int_t)llround(ir[j])) : json_null());
+        json_object_set_new(series, "rep_instructions", a);
+    }
+}
+
+/* What the context says about the instruction counts of this run. */
+static json_t *instr_context(int rounds)
+{
+    json_t *o = json_object();
+    const char *vv = getenv("BB_VALGRIND_VERSION");
+    json_object_set_new(o, "tool", json_string("callgrind"));
+    json_object_set_new(o, "valgrind", json_string(vv ? vv : "unknown"));
+    json_object_set_new(o, "libc", json_string(gnu_get_libc_version()));
+    json_object_set_new(o, "rounds", json_integer(rounds));
+    json_object_set_new(o, "scope",
+                        json_string("instructions executed in bb_render_run (every thread, the sink's golden comparison "
+                                    "included; loading, compiling, worker start, warm-up and teardown excluded)"));
+    json_object_set_new(o, "limits",
+                        json_string("valgrind serialises threads: above 1 thread the count includes scheduling-dependent "
+                                    "waiting and stealing; counts depend on the compiler, flags, libc and valgrind"));
+    return o;
+}
+
+/* Write res (configurations cs[0..nc), in the same order) as JSON with the
+ * instruction counts: measured here (own_ir) or taken from the instruction
+ * child's file (child, may be NULL). */
+static bb_result write_with_metrics(const bb_results *res, const config *cs, int nc, bool own_ir, json_t *child,
+                                    const char *path, bb_error *err)
+{
+    json_t *doc = bb_json_document(res);
+    if (!doc) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory for the JSON document");
+    for (int k = 0; k < nc && (size_t)k < res->n; k++) {
+        if (own_ir) {
+            put_instructions(doc, (size_t)k, res->v[k].name, cs[k].ir.v, cs[k].ir.n);
+            continue;
+        }
+        json_t *from = child ? median_entry(child, res->v[k].name) : NULL;
+        json_t *to = median_entry(doc, res->v[k].name);
+        static const char *const keys[] = {"instructions", "instructions_min", "instructions_max", "instruction_rounds"};
+        for (size_t i = 0; from && to && i < sizeof keys / sizeof keys[0]; i++) {
+            json_t *v = json_object_get(from, keys[i]);
+            if (v) json_object_set(to, keys[i], v);
+        }
+    }
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    json_decref(doc);
+    if (!text) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
+    size_t n = strlen(text);
+    char *full = malloc(n + 2);
+    if (!full) {
+        free(text);
+        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    }
+    memcpy(full, text, n);
+    full[n] = '\n';
+    free(text);
+    bb_result r = bb_json_commit_file(path, full, n + 1, err);
+    free(full);
+    return r;
+}
+
 /* ---- the command ---------------------------------------------------------------------------------------- */
 int bb_cmd_bench(int argc, char **argv)
 {
@@ -649,8 +956,9 @@ int bb_cmd_bench(int argc, char **argv)
     char wl_buf[1024] = "", st_buf[1024] = "serial,parallel,cycle,static,pool,batch,all", pin_buf[256] = "compact";
     const char *threads_arg = NULL;
     long reps = 10, warmup = 1, max_rounds = 1000, block = 0, batch = 0, seed = 1;
-    double min_time = 0;
-    bool quiet = false, shuffled = true;
+    double min_time = 0, extra_pct = 0;
+    bool quiet = false, shuffled = true, reps_given = false, warmup_given = false;
+    int metric = METRIC_TIME;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -673,8 +981,17 @@ int bb_cmd_bench(int argc, char **argv)
         else if (!strcmp(o, "--strategies")) snprintf(st_buf, sizeof st_buf, "%s", v);
         else if (!strcmp(o, "--threads")) threads_arg = v;
         else if (!strcmp(o, "--pins")) snprintf(pin_buf, sizeof pin_buf, "%s", v);
-        else if (!strcmp(o, "--reps")) bad = parse_int(v, 1, 100000, &reps);
-        else if (!strcmp(o, "--warmup")) bad = parse_int(v, 0, 1000, &warmup);
+        else if (!strcmp(o, "--reps")) bad = parse_int(v, 1, 100000, &reps), reps_given = true;
+        else if (!strcmp(o, "--warmup")) bad = parse_int(v, 0, 1000, &warmup), warmup_given = true;
+        else if (!strcmp(o, "--metric")) {
+            bad = strcmp(v, "time") && strcmp(v, "instructions") && strcmp(v, "both");
+            metric = !strcmp(v, "instructions") ? METRIC_INSTR : !strcmp(v, "both") ? METRIC_BOTH : METRIC_TIME;
+        } else if (!strcmp(o, "--extra-work")) { /* test-only, hidden: see the essay */
+            char *end;
+            errno = 0;
+            extra_pct = strtod(v, &end);
+            bad = errno || end == v || *end || !(extra_pct >= 0 && extra_pct <= 1000);
+        }
         else if (!strcmp(o, "--max-rounds")) bad = parse_int(v, 1, 1000000, &max_rounds);
         else if (!strcmp(o, "--block")) bad = parse_int(v, 1, BB_RENDER_BLOCK_MAX, &block);
         else if (!strcmp(o, "--batch")) bad = parse_int(v, 1, 1024, &batch);
@@ -701,6 +1018,36 @@ int bb_cmd_bench(int argc, char **argv)
         }
         i++;
     }
+    /* --metric instructions: this process runs itself under callgrind, unless it is that child */
+    bool counting = false;
+    if (metric != METRIC_TIME) {
+#if BB_HAVE_CALLGRIND
+        const char *cg = getenv("BB_CALLGRIND_OUT");
+        counting = cg && *cg && RUNNING_ON_VALGRIND;
+        if (counting) snprintf(g_ic.base, sizeof g_ic.base, "%s", cg);
+#else
+        fprintf(stderr, "busbench bench: --metric %s needs <valgrind/callgrind.h> at build time (the valgrind "
+                        "package); rebuild with it installed\n", metric == METRIC_BOTH ? "both" : "instructions");
+        return BB_EXIT_USAGE;
+#endif
+        if (!counting && metric == METRIC_INSTR) {
+            char dir[PATH_MAX];
+            if (cg_dir_make(dir, sizeof dir)) {
+                fprintf(stderr, "busbench bench: cannot make a temporary folder: %s\n", strerror(errno));
+                return BB_EXIT_USAGE;
+            }
+            int rc = run_under_callgrind(dir, argv);
+            cg_dir_remove(dir);
+            return rc;
+        }
+        if (counting) {
+            metric = METRIC_INSTR;
+            g_ic.on = true;
+            if (!reps_given) reps = 1;
+            if (!warmup_given) warmup = 1;
+        }
+    }
+    measure meas = {.count = false, .extra = extra_pct / 100};
     if (max_rounds < reps) max_rounds = reps;
 
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
@@ -850,7 +1197,9 @@ int bb_cmd_bench(int argc, char **argv)
             size_t b = block ? (size_t)block : c->w->cfg->block;
             rrun o;
             sink.timed = false;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o);
+            meas.count = false;
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o,
+                        &meas);
             record(c, &o, &sink, false, (double)b / c->w->cfg->sr * 1e9);
             pg.done++;
             progress_show(&pg, r + 1, (int)warmup, k + 1, 1);
@@ -895,8 +1244,10 @@ int bb_cmd_bench(int argc, char **argv)
             config *c = &cs[order[k]];
             size_t b = block ? (size_t)block : c->w->cfg->block;
             rrun o;
-            sink.timed = true;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o);
+            sink.timed = !counting; /* under callgrind blocks are not timed: clocks stay out of the count */
+            meas.count = counting;
+            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o,
+                        &meas);
             record(c, &o, &sink, true, (double)b / c->w->cfg->sr * 1e9);
             pg.done++;
             progress_show(&pg, rounds + 1, planned, k + 1, 0);
@@ -988,7 +1339,73 @@ int bb_cmd_bench(int argc, char **argv)
     }
     res.context = context(argc, argv, shuffled, cs, nc, golden, (int)reps, (int)warmup, min_time, rounds, (size_t)block, (size_t)batch);
 
-    if (!quiet && code == BB_EXIT_OK) {
+    /* --metric both: the instruction counts come from a valgrind child run on the same matrix */
+    json_t *child_doc = NULL;
+    if (metric == METRIC_BOTH && code == BB_EXIT_OK) {
+        char dir[PATH_MAX], cout[PATH_MAX + 32];
+        char **cargs = calloc((size_t)argc + 16, sizeof *cargs);
+        int crc = BB_EXIT_USAGE;
+        if (cargs && !cg_dir_make(dir, sizeof dir)) {
+            static const char *const drop[] = {"--metric", "--out", "--csv", "--reps", "--warmup", "--min-time",
+                                               "--max-rounds"};
+            size_t k = 0;
+            cargs[k++] = argv[0];
+            for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--quiet")) continue;
+                bool skip = false;
+                for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) skip |= !strcmp(argv[i], drop[d]);
+                if (skip) {
+                    i++;
+                    continue;
+                }
+                cargs[k++] = argv[i];
+            }
+            snprintf(cout, sizeof cout, "%s/instructions.json", dir);
+            cargs[k++] = "--metric";
+            cargs[k++] = "instructions";
+            cargs[k++] = "--out";
+            cargs[k++] = cout;
+            cargs[k++] = "--quiet";
+            cargs[k] = NULL;
+            if (!quiet) fprintf(stderr, "bench: counting instructions under callgrind (1 warm-up, 1 round)...\n");
+            crc = run_under_callgrind(dir, cargs);
+            json_error_t je;
+            child_doc = crc <= BB_EXIT_FAIL ? json_load_file(cout, 0, &je) : NULL;
+            cg_dir_remove(dir);
+        }
+        free(cargs);
+        if (!child_doc) {
+            fprintf(stderr, "busbench bench: the instruction count under callgrind failed (exit %d)\n", crc);
+            code = crc > BB_EXIT_FAIL ? crc : BB_EXIT_USAGE;
+        } else if (crc == BB_EXIT_FAIL) {
+            failures++;
+        }
+    }
+    if (metric != METRIC_TIME && res.context) {
+        json_t *ms = json_array();
+        if (metric == METRIC_BOTH) json_array_append_new(ms, json_string("time"));
+        if (counting || child_doc) json_array_append_new(ms, json_string("instructions"));
+        json_object_set_new(res.context, "metrics", ms);
+        if (counting) {
+            json_object_set_new(res.context, "instructions", instr_context(rounds));
+            json_object_set_new(res.context, "timing",
+                                json_string("rendered under valgrind: the times are not a measure of speed"));
+        } else if (child_doc) {
+            json_t *ic = json_object_get(json_object_get(child_doc, "context"), "instructions");
+            if (ic) json_object_set(res.context, "instructions", ic);
+        }
+    }
+    if (extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(extra_pct));
+
+    if (!quiet && code == BB_EXIT_OK && counting) {
+        printf("%-44s %5s %16s %12s\n", "configuration", "valid", "instructions", "per frame");
+        for (size_t k = 0; k < res.n; k++) {
+            const bb_bres *b = &res.v[k];
+            double ir = bb_stats_median(cs[k].ir.v, cs[k].ir.n);
+            printf("%-44s %2d/%-2d %16.0f %12.1f%s\n", b->name, b->valid, b->rounds, ir, ir / (double)b->frames,
+                   !b->error[0] ? "" : !strncmp(b->error, "wrong", 5) ? "  WRONG" : "  FAILED");
+        }
+    } else if (!quiet && code == BB_EXIT_OK) {
         printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
                "95% CI", "p99 us", "misses");
         for (size_t k = 0; k < res.n; k++) {
@@ -1001,7 +1418,9 @@ int bb_cmd_bench(int argc, char **argv)
     }
     for (size_t k = 0; k < res.n; k++)
         if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
-    if (code == BB_EXIT_OK && out_json && bb_json_write(&res, out_json, &err)) {
+    bool plain = metric == METRIC_TIME && extra_pct == 0;
+    if (code == BB_EXIT_OK && out_json &&
+        (plain ? bb_json_write(&res, out_json, &err) : write_with_metrics(&res, cs, nc, counting, child_doc, out_json, &err))) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         code = BB_EXIT_USAGE;
     }
@@ -1015,7 +1434,9 @@ int bb_cmd_bench(int argc, char **argv)
         code = BB_EXIT_FAIL;
     }
     bb_json_results_free(&res);
+    if (child_doc) json_decref(child_doc);
     for (int k = 0; k < nc; k++) {
+        dvec_free(&cs[k].ir);
         dvec_free(&cs[k].rep);
         dvec_free(&cs[k].cpu);
         dvec_free(&cs[k].cold);

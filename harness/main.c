@@ -12,6 +12,8 @@ const bb_cmd bb_cmds[] = {
     {"report", bb_cmd_report, "plot a bench result and write a Markdown report"},
     {"topo", bb_cmd_topo, "show the topology and the placement of each pinning policy"},
     {"query", bb_cmd_query, "print the events of a mini-notation pattern"},
+    {"compare", bb_cmd_compare, "gate a bench result against a baseline (counters, instructions, times)"},
+    {"calibrate", bb_cmd_calibrate, "measure the timing noise floor (A/A runs) and the gate's detection rates"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,487 @@
+/* bb_cmd_calibrate.c - `busbench calibrate`: the timing noise floor of this
+ * machine, and how well the timing gate sees known slowdowns.
+ *
+ * What it is: an A/A experiment. The same configurations (default: q, serial,
+ * 1 thread) are benched again and again in separate processes, as A and as B
+ * (`busbench bench ... --reps R`, each run a fresh process: heap layout, code
+ * placement, frequency and the neighbours' load differ between runs exactly
+ * as between a baseline and a later CI run). Each trial gives, per
+ * configuration, the ratio median(B) / median(A); nothing changed, so every
+ * departure from 1 is noise. The floor is the level-quantile (default 95%) of
+ * |ratio - 1| over the trials, in percent, the largest over the
+ * configurations: the smallest change that this machine can tell from noise
+ * with R rounds a side. `--record RESULTS.json` writes it into a results
+ * file's context (key "noise_floor"), where `busbench compare` finds it and
+ * refuses any timing threshold below it.
+ *
+ * With --detect 5,10,20 it goes on with fresh trials: each runs A, B and one
+ * run per injected slowdown (bench's test-only --extra-work PCT), in an order
+ * rotated from trial to trial, and judges B and each slowed run against A with
+ * the gate's own timing verdict (bb_gate_compare: U test p < alpha and change
+ * beyond the threshold, by default the floor just measured). It reports the
+ * A/A false positive rate and the detection rate of each slowdown, with the
+ * slowdown the injection really caused (median ratio). That is a benchmark,
+ * not a test: its figures depend on the machine and its load.
+ *
+ * Invariants: every bench run checks its renders against the goldens (a
+ * wrong render stops the calibration, exit 1); nothing is written unless the
+ * whole experiment ran; writes are atomic (--out, --record).
+ *
+ * Units: ratios are plain numbers, floors and thresholds percent, times ns. */
+#include "bb_cmds.h"
+#include "bb_gate.h"
+#include "bb_stats.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MAX_DETECT = 8, MAX_RUNS = 2 + MAX_DETECT };
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: busbench calibrate [options]\n\n"
+            "Bench the same configurations as A and B in separate processes, --trials times, and\n"
+            "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
+            "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
+            "busbench compare refuses timing thresholds below the floor recorded in its BASE.\n\n"
+            "options:\n"
+            "  --golden DIR          golden corpus (default golden)\n"
+            "  --workloads LIST      (default q)\n"
+            "  --strategies LIST     (default serial)\n"
+            "  --threads LIST        (default 1)\n"
+            "  --pins LIST           (default compact)\n"
+            "  --trials T            A/A trials (default 10)\n"
+            "  --reps R              timed rounds per bench run (default 10)\n"
+            "  --level L             quantile of |ratio - 1| taken as the floor (default 0.95)\n"
+            "  --record FILE.json    write the floor into this bench result's context (atomically)\n"
+            "  --out FILE.json       the calibration: every ratio, the floors, the detection rates\n"
+            "  --detect LIST         then --trials fresh trials with these injected slowdowns (percent\n"
+            "                        extra work, e.g. 5,10,20): A/A false positive and detection rates\n"
+            "  --threshold PCT       timing threshold for --detect (default: the floor measured)\n"
+            "  --alpha A             significance for --detect (default 0.05)\n"
+            "  --seed N              first bench seed (default 1; each run gets its own)\n"
+            "  --quiet               only the summary\n");
+}
+
+static int parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
+    *out = v;
+    return 0;
+}
+
+typedef struct opts {
+    const char *golden, *workloads, *strategies, *threads, *pins;
+    int trials, reps;
+    double level, threshold, alpha;
+    long seed;
+    double detect[MAX_DETECT];
+    int ndetect;
+    bool quiet;
+    char exe[PATH_MAX];
+    char dir[PATH_MAX];
+} opts;
+
+/* One bench run into dir/NAME.json; extra: --extra-work percent (0: none).
+ * Loads the result into f. Returns 0, or the bench's exit code (1: wrong
+ * renders, 2: anything else) with a message. */
+static int bench_run(const opts *o, const char *name, double extra, long seed, bb_gate_file *f)
+{
+    char out[PATH_MAX + 64], reps[16], sd[32], xw[32];
+    snprintf(out, sizeof out, "%s/%s.json", o->dir, name);
+    snprintf(reps, sizeof reps, "%d", o->reps);
+    snprintf(sd, sizeof sd, "%ld", seed);
+    snprintf(xw, sizeof xw, "%g", extra);
+    char *argv[32];
+    int k = 0;
+    argv[k++] = (char *)o->exe;
+    argv[k++] = "bench";
+    argv[k++] = "--golden";
+    argv[k++] = (char *)o->golden;
+    argv[k++] = "--workloads";
+    argv[k++] = (char *)o->workloads;
+    argv[k++] = "--strategies";
+    argv[k++] = (char *)o->strategies;
+    argv[k++] = "--threads";
+    argv[k++] = (char *)o->threads;
+    argv[k++] = "--pins";
+    argv[k++] = (char *)o->pins;
+    argv[k++] = "--reps";
+    argv[k++] = reps;
+    argv[k++] = "--warmup";
+    argv[k++] = "1";
+    argv[k++] = "--seed";
+    argv[k++] = sd;
+    argv[k++] = "--quiet";
+    argv[k++] = "--out";
+    argv[k++] = out;
+    if (extra > 0) {
+        argv[k++] = "--extra-work";
+        argv[k++] = xw;
+    }
+    argv[k] = NULL;
+    int why = 0;
+    int rc = bb_gate_run(argv, true, &why);
+    if (rc) {
+        fprintf(stderr, "busbench calibrate: bench run %s failed (exit %d%s%s); run it by hand to see why:\n ", name, rc,
+                why ? ": " : "", why ? strerror(why) : "");
+        for (int i = 0; i < k; i++) fprintf(stderr, " %s", argv[i]);
+        fprintf(stderr, "\n");
+        return rc == BB_EXIT_FAIL ? BB_EXIT_FAIL : BB_EXIT_USAGE;
+    }
+    bb_error err;
+    bb_error_clear(&err);
+    bb_result res = bb_gate_file_load(out, f, &err);
+    unlink(out);
+    if (res) {
+        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+        fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
+        bb_gate_file_free(f);
+        return BB_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* median of the valid rounds of b (NaN when none) */
+static double median_rounds(const bb_bres *b)
+{
+    double *v = malloc((size_t)(b->rounds > 0 ? b->rounds : 1) * sizeof *v);
+    if (!v) return NAN;
+    size_t n = 0;
+    for (int i = 0; i < b->rounds; i++)
+        if (isfinite(b->rep_ns[i])) v[n++] = b->rep_ns[i];
+    double m = bb_stats_median(v, n);
+    free(v);
+    return m;
+}
+
+static void iso_now(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+/* Per-configuration series of ratios. */
+typedef struct series {
+    char name[320];
+    double *ratio;       /* [trials] */
+    int n;
+    double floor_pct;
+    int aa_slower, aa_faster;      /* detection phase: A/A verdicts */
+    int det_slower[MAX_DETECT];    /* detection phase: slowed runs flagged slower */
+    double *det_ratio[MAX_DETECT]; /* [trials]: median(C)/median(A) */
+    int ndet;                      /* detection trials done */
+} series;
+
+static void remove_dir(const char *dir) { rmdir(dir); }
+
+int bb_cmd_calibrate(int argc, char **argv)
+{
+    opts o = {.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
+              .trials = 10, .reps = 10, .level = 0.95, .threshold = NAN, .alpha = 0.05, .seed = 1};
+    const char *out_path = NULL, *record = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return BB_EXIT_OK;
+        }
+        if (!strcmp(a, "--quiet")) {
+            o.quiet = true;
+            continue;
+        }
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) {
+            fprintf(stderr, "busbench calibrate: %s '%s'\n", a[0] == '-' ? "expected a value after" : "unexpected argument", a);
+            usage(stderr);
+            return BB_EXIT_USAGE;
+        }
+        double x = 0;
+        int bad = 0;
+        if (!strcmp(a, "--golden")) o.golden = v;
+        else if (!strcmp(a, "--workloads")) o.workloads = v;
+        else if (!strcmp(a, "--strategies")) o.strategies = v;
+        else if (!strcmp(a, "--threads")) o.threads = v;
+        else if (!strcmp(a, "--pins")) o.pins = v;
+        else if (!strcmp(a, "--trials")) bad = parse_num(v, 2, 10000, &x) || x != floor(x), o.trials = (int)x;
+        else if (!strcmp(a, "--reps")) bad = parse_num(v, 1, 100000, &x) || x != floor(x), o.reps = (int)x;
+        else if (!strcmp(a, "--level")) bad = parse_num(v, 0.5, 1, &o.level);
+        else if (!strcmp(a, "--threshold")) bad = parse_num(v, 0, 999, &o.threshold);
+        else if (!strcmp(a, "--alpha")) bad = parse_num(v, 1e-12, 0.999999, &o.alpha);
+        else if (!strcmp(a, "--seed")) bad = parse_num(v, 0, 1e15, &x) || x != floor(x), o.seed = (long)x;
+        else if (!strcmp(a, "--out")) out_path = v;
+        else if (!strcmp(a, "--record")) record = v;
+        else if (!strcmp(a, "--detect")) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", v);
+            o.ndetect = 0;
+            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
+                if (o.ndetect == MAX_DETECT) bad = 1;
+                else bad = parse_num(t, 0.001, 1000, &o.detect[o.ndetect++]);
+            }
+            bad |= o.ndetect == 0;
+        } else {
+            fprintf(stderr, "busbench calibrate: unknown option '%s'\n", a);
+            usage(stderr);
+            return BB_EXIT_USAGE;
+        }
+        if (bad) {
+            fprintf(stderr, "busbench calibrate: bad value '%s' for %s\n", v, a);
+            return BB_EXIT_USAGE;
+        }
+        i++;
+    }
+    if (record && access(record, R_OK | W_OK) != 0) {
+        fprintf(stderr, "busbench calibrate: --record %s: %s (it must be an existing bench result)\n", record,
+                strerror(errno));
+        return BB_EXIT_USAGE;
+    }
+    if (bb_gate_self_exe(o.exe, sizeof o.exe)) {
+        fprintf(stderr, "busbench calibrate: cannot find the busbench program (set BB_BUSBENCH)\n");
+        return BB_EXIT_USAGE;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(o.dir, sizeof o.dir, "%s/busbench-cal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(o.dir)) {
+        fprintf(stderr, "busbench calibrate: cannot make a temporary folder: %s\n", strerror(errno));
+        return BB_EXIT_USAGE;
+    }
+
+    int code = BB_EXIT_OK;
+    series *S = NULL;
+    int ns = 0;
+    long seed = o.seed;
+    /* ---- phase 1: A/A trials, the floor ---- */
+    for (int t = 0; t < o.trials && code == BB_EXIT_OK; t++) {
+        bb_gate_file A, B;
+        char na[32], nb[32];
+        snprintf(na, sizeof na, "a%d", t);
+        snprintf(nb, sizeof nb, "b%d", t);
+        if ((code = bench_run(&o, na, 0, seed++, &A))) break;
+        if ((code = bench_run(&o, nb, 0, seed++, &B))) {
+            bb_gate_file_free(&A);
+            break;
+        }
+        if (!S) {
+            ns = (int)A.r.n;
+            S = calloc((size_t)ns, sizeof *S);
+            for (int k = 0; S && k < ns; k++) {
+                snprintf(S[k].name, sizeof S[k].name, "%s", A.r.v[k].name);
+                S[k].ratio = calloc((size_t)o.trials, sizeof *S[k].ratio);
+                for (int d = 0; d < o.ndetect; d++) S[k].det_ratio[d] = calloc((size_t)o.trials, sizeof(double));
+            }
+            if (!S) code = BB_EXIT_USAGE;
+        }
+        for (int k = 0; S && k < ns; k++) {
+            const bb_bres *a = bb_json_results_find(&A.r, S[k].name), *b = bb_json_results_find(&B.r, S[k].name);
+            double r = a && b ? median_rounds(b) / median_rounds(a) : (double)NAN;
+            if (S[k].ratio && isfinite(r)) S[k].ratio[S[k].n++] = r;
+        }
+        if (!o.quiet)
+            fprintf(stderr, "calibrate: A/A trial %d/%d done (%s: ratio %.4f)\n", t + 1, o.trials, S ? S[0].name : "?",
+                    S && S[0].n ? S[0].ratio[S[0].n - 1] : (double)NAN);
+        bb_gate_file_free(&A);
+        bb_gate_file_free(&B);
+    }
+    double floor_pct = 0;
+    if (code == BB_EXIT_OK) {
+        printf("noise floor: %d A/A trials (separate processes), %d rounds a side, floor = %g quantile of |B/A - 1|\n\n",
+               o.trials, o.reps, o.level);
+        printf("%-44s %6s %8s %8s %8s %8s %8s %9s\n", "configuration", "trials", "min", "q2.5", "median", "q97.5", "max",
+               "floor %");
+        for (int k = 0; k < ns; k++) {
+            series *s = &S[k];
+            double *c = malloc((size_t)(s->n ? s->n : 1) * sizeof *c), *dev = malloc((size_t)(s->n ? s->n : 1) * sizeof *dev);
+            if (!c || !dev) {
+                free(c);
+                free(dev);
+                code = BB_EXIT_USAGE;
+                break;
+            }
+            for (int i = 0; i < s->n; i++) {
+                c[i] = s->ratio[i];
+                dev[i] = fabs(s->ratio[i] - 1);
+            }
+            bb_stats_sort(c, (size_t)s->n);
+            bb_stats_sort(dev, (size_t)s->n);
+            s->floor_pct = 100 * bb_stats_quantile_sorted(dev, (size_t)s->n, o.level);
+            if (s->floor_pct > floor_pct) floor_pct = s->floor_pct;
+            size_t n = (size_t)s->n;
+            printf("%-44s %6d %8.4f %8.4f %8.4f %8.4f %8.4f %9.2f\n", s->name, s->n, bb_stats_quantile_sorted(c, n, 0),
+                   bb_stats_quantile_sorted(c, n, 0.025), bb_stats_quantile_sorted(c, n, 0.5),
+                   bb_stats_quantile_sorted(c, n, 0.975), bb_stats_quantile_sorted(c, n, 1), s->floor_pct);
+            free(c);
+            free(dev);
+        }
+        printf("\nnoise floor: %.2f%% (the largest above): busbench compare refuses timing thresholds below it\n",
+               floor_pct);
+    }
+
+    /* ---- phase 2: detection ---- */
+    double thr = isnan(o.threshold) ? ceil(floor_pct * 10) / 10 : o.threshold;
+    int det_trials = 0;
+    for (int t = 0; t < o.trials && o.ndetect && code == BB_EXIT_OK; t++) {
+        int nruns = 2 + o.ndetect;
+        bb_gate_file F[MAX_RUNS];
+        int have = 0;
+        for (int j = 0; j < nruns && code == BB_EXIT_OK; j++) {
+            int which = (j + t) % nruns; /* rotated order: 0 = A, 1 = B, 2.. = slowed */
+            char nm[32];
+            snprintf(nm, sizeof nm, "d%d-%d", t, which);
+            code = bench_run(&o, nm, which >= 2 ? o.detect[which - 2] : 0, seed++, &F[which]);
+            if (!code) have |= 1 << which;
+        }
+        if (code == BB_EXIT_OK) {
+            bb_gate_opts go;
+            bb_gate_opts_default(&go);
+            go.metrics = BB_GATE_METRIC_TIME;
+            go.threshold_pct = thr;
+            go.alpha = o.alpha;
+            go.seed = (uint64_t)t;
+            for (int j = 1; j < nruns && code == BB_EXIT_OK; j++) {
+                bb_gate_report rep;
+                bb_error err;
+                bb_error_clear(&err);
+                if (bb_gate_compare(&F[0], &F[j], &go, &rep, &err)) {
+                    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+                    fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
+                    code = BB_EXIT_USAGE;
+                    bb_gate_report_free(&rep);
+                    break;
+                }
+                for (size_t r = 0; r < rep.n; r++) {
+                    for (int k = 0; k < ns; k++) {
+                        if (strcmp(S[k].name, rep.rows[r].name) || rep.rows[r].metric != BB_GATE_METRIC_TIME) continue;
+                        bb_gate_verdict v = rep.rows[r].verdict;
+                        if (j == 1) {
+                            S[k].aa_slower += v == BB_GATE_SLOWER;
+                            S[k].aa_faster += v == BB_GATE_FASTER;
+                        } else {
+                            S[k].det_slower[j - 2] += v == BB_GATE_SLOWER;
+                            S[k].det_ratio[j - 2][t] = rep.rows[r].cur / rep.rows[r].base;
+                        }
+                    }
+                }
+                bb_gate_report_free(&rep);
+            }
+            for (int k = 0; k < ns; k++) S[k].ndet++;
+            det_trials++;
+            if (!o.quiet) fprintf(stderr, "calibrate: detection trial %d/%d done\n", t + 1, o.trials);
+        }
+        for (int j = 0; j < nruns; j++)
+            if (have & (1 << j)) bb_gate_file_free(&F[j]);
+    }
+    if (code == BB_EXIT_OK && o.ndetect) {
+        printf("\ndetection: %d fresh trials, each A, B and one run per injected slowdown (bench --extra-work), "
+               "judged against A\nby the timing gate: U test p < %g and change > %.1f%%\n\n",
+               det_trials, o.alpha, thr);
+        printf("%-44s %14s", "configuration", "A/A flagged");
+        for (int d = 0; d < o.ndetect; d++) printf("   +%g%% flagged (real)", o.detect[d]);
+        printf("\n");
+        for (int k = 0; k < ns; k++) {
+            series *s = &S[k];
+            printf("%-44s %4d/%-3d %4.0f%%", s->name, s->aa_slower + s->aa_faster, s->ndet,
+                   100.0 * (s->aa_slower + s->aa_faster) / (s->ndet ? s->ndet : 1));
+            for (int d = 0; d < o.ndetect; d++) {
+                double med = bb_stats_median(s->det_ratio[d], (size_t)s->ndet);
+                printf("   %3d/%-3d %4.0f%% (%+5.1f%%)", s->det_slower[d], s->ndet, 100.0 * s->det_slower[d] / (s->ndet ? s->ndet : 1),
+                       (med - 1) * 100);
+            }
+            printf("\n");
+        }
+        printf("\n'A/A flagged': unchanged runs called slower or faster (the false positive rate); '+X%% flagged':\n"
+               "slowed runs called slower; '(real)': the slowdown the injection caused (median ratio - 1).\n");
+    }
+
+    /* ---- the records ---- */
+    char date[64];
+    iso_now(date, sizeof date);
+    json_t *nf = NULL;
+    if (code == BB_EXIT_OK) {
+        nf = json_object();
+        json_object_set_new(nf, "floor_pct", json_real(floor_pct));
+        json_object_set_new(nf, "level", json_real(o.level));
+        json_object_set_new(nf, "trials", json_integer(o.trials));
+        json_object_set_new(nf, "reps", json_integer(o.reps));
+        json_object_set_new(nf, "date", json_string(date));
+        json_object_set_new(nf, "method",
+                            json_string("A/A: the same configurations benched as A and B in separate processes; floor = "
+                                        "level quantile of |median(B)/median(A) - 1|, the largest over configurations"));
+        json_t *cfgs = json_array(), *per = json_object();
+        for (int k = 0; k < ns; k++) {
+            json_array_append_new(cfgs, json_string(S[k].name));
+            json_object_set_new(per, S[k].name, json_real(S[k].floor_pct));
+        }
+        json_object_set_new(nf, "configurations", cfgs);
+        json_object_set_new(nf, "per_configuration_pct", per);
+    }
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (code == BB_EXIT_OK && out_path) {
+        json_t *doc = json_object();
+        json_object_set(doc, "noise_floor", nf);
+        json_t *ser = json_object();
+        for (int k = 0; k < ns; k++) {
+            json_t *e = json_object(), *a = json_array();
+            for (int i = 0; i < S[k].n; i++) json_array_append_new(a, json_real(S[k].ratio[i]));
+            json_object_set_new(e, "aa_ratios", a);
+            if (o.ndetect) {
+                json_object_set_new(e, "detection_trials", json_integer(S[k].ndet));
+                json_object_set_new(e, "aa_flagged", json_integer(S[k].aa_slower + S[k].aa_faster));
+                json_t *det = json_object();
+                for (int d = 0; d < o.ndetect; d++) {
+                    char key[32];
+                    snprintf(key, sizeof key, "%g", o.detect[d]);
+                    json_t *x = json_object(), *rs = json_array();
+                    json_object_set_new(x, "flagged_slower", json_integer(S[k].det_slower[d]));
+                    for (int i = 0; i < S[k].ndet; i++) json_array_append_new(rs, json_real(S[k].det_ratio[d][i]));
+                    json_object_set_new(x, "ratios", rs);
+                    json_object_set_new(det, key, x);
+                }
+                json_object_set_new(e, "detection", det);
+            }
+            json_object_set_new(ser, S[k].name, e);
+        }
+        json_object_set_new(doc, "configurations", ser);
+        if (o.ndetect) {
+            json_object_set_new(doc, "detection_threshold_pct", json_real(thr));
+            json_object_set_new(doc, "detection_alpha", json_real(o.alpha));
+        }
+        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        json_decref(doc);
+        if (!text || bb_json_commit_file(out_path, text, strlen(text), &err)) {
+            fprintf(stderr, "busbench calibrate: %s\n", text ? bb_error_format(&err, msg, sizeof msg) : "no memory");
+            code = BB_EXIT_USAGE;
+        }
+        free(text);
+    }
+    if (code == BB_EXIT_OK && record) {
+        if (bb_gate_set_context(record, "noise_floor", nf, &err)) {
+            fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
+            code = BB_EXIT_USAGE;
+        } else if (!o.quiet) {
+            printf("recorded in %s (context.noise_floor)\n", record);
+        }
+    }
+    if (nf) json_decref(nf);
+    for (int k = 0; S && k < ns; k++) {
+        free(S[k].ratio);
+        for (int d = 0; d < o.ndetect; d++) free(S[k].det_ratio[d]);
+    }
+    free(S);
+    remove_dir(o.dir);
+    return code;
+}

@@ -1,0 +1,787 @@
+/* bb_gate.c - the comparison behind `busbench compare` and the measurements
+ * behind `busbench calibrate`.
+ *
+ * What it is: the statistics of the gate (Mann-Whitney U, exact for small
+ * samples without ties, normal approximation with tie correction otherwise;
+ * an unpaired bootstrap interval of the change of medians), the reading of
+ * bench results as the gate needs them (the bench's model from bb_json_read,
+ * plus the instruction counts, metrics and noise floor that bb_json's model
+ * does not carry), the environment fingerprint check, the per-configuration
+ * verdicts, and two utilities for commands that run busbench itself (spawn
+ * and wait; rewrite a results file's context atomically).
+ *
+ * Invariants:
+ *  - a deterministic counter that went up is a regression whatever the
+ *    thresholds; heap allocations count only at 1 thread (with workers, which
+ *    worker first grows its scratch depends on the schedule: the bench keeps
+ *    them as ranges for that reason);
+ *  - a timing verdict other than "same" needs both the U test (p < alpha) and
+ *    the effect (|change| > threshold); the threshold is never below the noise
+ *    floor recorded in the base file (bb_gate_compare refuses it);
+ *  - instruction counts are compared without statistics: they are exact at 1
+ *    thread; the threshold absorbs what libc and valgrind may change;
+ *  - nothing here reads a clock: a comparison is a pure function of the two
+ *    files and the options (the bootstrap is seeded from the configuration's
+ *    name and opts->seed).
+ *
+ * Units: ns for times, counts for instructions, percent for thresholds and
+ * floors in the options and the files, fractions for changes. */
+#include "bb_gate.h"
+
+#include "bb_stats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- Mann-Whitney U -------------------------------------------------------------- */
+typedef struct tagged {
+    double v;
+    int g; /* 0: x, 1: y */
+} tagged;
+
+static int cmp_tagged(const void *a, const void *b)
+{
+    double x = ((const tagged *)a)->v, y = ((const tagged *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* P(U <= u) and P(U >= u) for U = pairs with y > x, sizes nx, ny, no ties:
+ * counts by the recurrence c(i, j, u) = c(i, j-1, u) + c(i-1, j, u-j) over i
+ * values of y and j values of x (the largest value is an x, or a y above all
+ * j x's). Doubles hold the counts exactly enough: C(100, 50) ~ 1e29 is well in
+ * range and only additions of positive numbers occur. */
+static int mwu_exact(size_t nx, size_t ny, double u, double *p_le, double *p_ge)
+{
+    size_t m = ny, n = nx, umax = nx * ny;
+    size_t w = umax + 1;
+    double *F = calloc((m + 1) * w, sizeof *F);
+    if (!F) return -1;
+    for (size_t i = 0; i <= m; i++) F[i * w] = 1; /* j = 0: U = 0 */
+    for (size_t j = 1; j <= n; j++)
+        for (size_t i = 1; i <= m; i++) {
+            double *row = F + i * w;
+            const double *prev = F + (i - 1) * w;
+            for (size_t k = umax + 1; k-- > j;) row[k] += prev[k - j];
+        }
+    const double *c = F + m * w;
+    double total = 0, le = 0, ge = 0;
+    for (size_t k = 0; k <= umax; k++) {
+        total += c[k];
+        if ((double)k <= u + 1e-9) le += c[k];
+        if ((double)k >= u - 1e-9) ge += c[k];
+    }
+    free(F);
+    *p_le = le / total;
+    *p_ge = ge / total;
+    return 0;
+}
+
+int bb_gate_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_gate_mwu *out)
+{
+    out->u = 0;
+    out->z = NAN;
+    out->p = 1;
+    out->exact = false;
+    if (!nx || !ny) return 0;
+    size_t N = nx + ny;
+    tagged *t = malloc(N * sizeof *t);
+    if (!t) {
+        out->p = NAN;
+        return -1;
+    }
+    for (size_t i = 0; i < nx; i++) t[i] = (tagged){x[i], 0};
+    for (size_t i = 0; i < ny; i++) t[nx + i] = (tagged){y[i], 1};
+    qsort(t, N, sizeof *t, cmp_tagged);
+    double ry = 0, ties = 0;
+    for (size_t i = 0; i < N;) {
+        size_t j = i + 1;
+        while (j < N && t[j].v == t[i].v) j++;
+        double rank = ((double)(i + 1) + (double)j) / 2, k = (double)(j - i);
+        for (size_t q = i; q < j; q++)
+            if (t[q].g) ry += rank;
+        ties += k * k * k - k;
+        i = j;
+    }
+    free(t);
+    double u = ry - (double)ny * ((double)ny + 1) / 2;
+    out->u = u;
+    double mn = (double)nx * (double)ny;
+    if (ties == 0 && nx <= BB_GATE_MWU_EXACT_MAX && ny <= BB_GATE_MWU_EXACT_MAX) {
+        double le, ge;
+        if (mwu_exact(nx, ny, u, &le, &ge)) {
+            out->p = NAN;
+            return -1;
+        }
+        double p = 2 * (le < ge ? le : ge);
+        out->p = p > 1 ? 1 : p;
+        out->exact = true;
+        return 0;
+    }
+    double n = (double)N;
+    double var = mn / 12 * ((n + 1) - ties / (n * (n - 1)));
+    if (!(var > 0)) return 0; /* every value tied: nothing to test */
+    double d = u - mn / 2;
+    double ad = fabs(d) - 0.5;
+    if (ad < 0) ad = 0;
+    double z = (d < 0 ? -ad : ad) / sqrt(var);
+    out->z = z;
+    double p = erfc(fabs(z) / sqrt(2.0));
+    out->p = p > 1 ? 1 : p;
+    return 0;
+}
+
+static double median_of_draw(const double *x, size_t n, double *scratch, bb_stats_rng *g)
+{
+    for (size_t i = 0; i < n; i++) scratch[i] = x[bb_stats_rng_below(g, n)];
+    bb_stats_sort(scratch, n);
+    return bb_stats_quantile_sorted(scratch, n, 0.5);
+}
+
+int bb_gate_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
+                      uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (!nx || !ny || !resamples) return -1;
+    double *sx = malloc(nx * sizeof *sx), *sy = malloc(ny * sizeof *sy), *r = malloc(resamples * sizeof *r);
+    if (!sx || !sy || !r) {
+        free(sx);
+        free(sy);
+        free(r);
+        return -1;
+    }
+    bb_stats_rng g;
+    bb_stats_rng_seed(&g, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        double mx = median_of_draw(x, nx, sx, &g), my = median_of_draw(y, ny, sy, &g);
+        r[b] = my / mx - 1;
+    }
+    bb_stats_sort(r, resamples);
+    double a = (1 - level) / 2;
+    *lo = bb_stats_quantile_sorted(r, resamples, a);
+    *hi = bb_stats_quantile_sorted(r, resamples, 1 - a);
+    free(sx);
+    free(sy);
+    free(r);
+    return 0;
+}
+
+/* ---- reading results ---------------------------------------------------------------- */
+static bool has_string(const json_t *arr, const char *s)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v) {
+        const char *t = json_string_value(v);
+        if (t && !strcmp(t, s)) return true;
+    }
+    return false;
+}
+
+void bb_gate_floor_of(const json_t *context, bb_gate_floor *out)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *f = json_object_get(context, "noise_floor");
+    const json_t *pct = json_object_get(f, "floor_pct");
+    if (!json_is_object(f) || !json_is_number(pct)) return;
+    out->present = true;
+    out->pct = json_number_value(pct);
+    const json_t *lv = json_object_get(f, "level");
+    out->level = json_is_number(lv) ? json_number_value(lv) : (double)NAN;
+    out->trials = (int)json_integer_value(json_object_get(f, "trials"));
+    out->reps = (int)json_integer_value(json_object_get(f, "reps"));
+    const char *d = json_string_value(json_object_get(f, "date"));
+    snprintf(out->date, sizeof out->date, "%s", d ? d : "?");
+    size_t used = 0, i;
+    const json_t *c;
+    json_array_foreach(json_object_get(f, "configurations"), i, c) {
+        const char *s = json_string_value(c);
+        if (!s || used >= sizeof out->configs) continue;
+        int w = snprintf(out->configs + used, sizeof out->configs - used, "%s%s", used ? ", " : "", s);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+void bb_gate_file_free(bb_gate_file *f)
+{
+    bb_json_results_free(&f->r);
+    free(f->instr);
+    free(f->instr_lo);
+    free(f->instr_hi);
+    f->instr = f->instr_lo = f->instr_hi = NULL;
+}
+
+bb_result bb_gate_file_load(const char *path, bb_gate_file *f, bb_error *err)
+{
+    memset(f, 0, sizeof *f);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    bb_result res = bb_json_read(path, &f->r, err);
+    if (res) return res;
+    size_t n = f->r.n;
+    f->instr = malloc(n * sizeof *f->instr);
+    f->instr_lo = malloc(n * sizeof *f->instr_lo);
+    f->instr_hi = malloc(n * sizeof *f->instr_hi);
+    if (!f->instr || !f->instr_lo || !f->instr_hi) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    for (size_t i = 0; i < n; i++) f->instr[i] = f->instr_lo[i] = f->instr_hi[i] = NAN;
+    const json_t *ctx = f->r.context;
+    const json_t *metrics = json_object_get(ctx, "metrics");
+    f->has_time = !json_is_array(metrics) || has_string(metrics, "time");
+    bool instr_metric = json_is_array(metrics) && has_string(metrics, "instructions");
+    const json_t *xw = json_object_get(ctx, "extra_work_pct");
+    f->extra_work_pct = json_is_number(xw) ? json_number_value(xw) : 0;
+    bb_gate_floor_of(ctx, &f->floor);
+    if (!instr_metric) return BB_OK;
+    /* the instruction counts: extra fields of each configuration's median entry */
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    if (!doc) return bb_error_set(err, BB_ERR_FORMAT, path, je.line, je.column, "not JSON: %s", je.text);
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        const char *an = json_string_value(json_object_get(e, "aggregate_name"));
+        const char *rn = json_string_value(json_object_get(e, "run_name"));
+        if (!an || strcmp(an, "median") || !rn) continue;
+        const bb_bres *b = bb_json_results_find(&f->r, rn);
+        const json_t *v = json_object_get(e, "instructions");
+        if (!b || !json_is_number(v)) continue;
+        size_t k = (size_t)(b - f->r.v);
+        f->instr[k] = json_number_value(v);
+        const json_t *lo = json_object_get(e, "instructions_min"), *hi = json_object_get(e, "instructions_max");
+        f->instr_lo[k] = json_is_number(lo) ? json_number_value(lo) : f->instr[k];
+        f->instr_hi[k] = json_is_number(hi) ? json_number_value(hi) : f->instr[k];
+        f->has_instr = true;
+    }
+    json_decref(doc);
+    return BB_OK;
+}
+
+/* ---- environments ---------------------------------------------------------------------- */
+static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t cap, const char *fmt, ...)
+{
+    if (!buf || !cap) return;
+    size_t n = strnlen(buf, cap);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The code-generation options of a recorded compile command: its -O, -f, -m, -D
+ * and -std tokens (the compiler's own name, warnings and include paths left
+ * out: they do not change the code), sorted, space-separated. */
+static void codegen_flags(const char *cflags, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!cflags) return;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", cflags);
+    char *tok[256];
+    int n = 0, first = 1;
+    for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t && n < 256; t = strtok_r(NULL, " \t", &save)) {
+        if (first) { /* the compiler command */
+            first = 0;
+            continue;
+        }
+        if (!strncmp(t, "-O", 2) || !strncmp(t, "-f", 2) || !strncmp(t, "-m", 2) || !strncmp(t, "-D", 2) ||
+            !strncmp(t, "-std", 4))
+            tok[n++] = t;
+    }
+    qsort(tok, (size_t)n, sizeof *tok, cmp_str);
+    size_t used = 0;
+    for (int i = 0; i < n && used < cap; i++) {
+        int w = snprintf(out + used, cap - used, "%s%s", i ? " " : "", tok[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+static const char *str_of(const json_t *ctx, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ctx, key));
+    return s ? s : "";
+}
+
+static void check_same(const char *what, const char *a, const char *b, bool hard, int *nref, char *refuse,
+                       size_t rcap, char *warn, size_t wcap)
+{
+    if (!strcmp(a, b)) return;
+    if (hard) {
+        (*nref)++;
+        append(refuse, rcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+    } else {
+        append(warn, wcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+    }
+}
+
+int bb_gate_fingerprint(const json_t *base, const json_t *cur, bool timing, char *refuse, size_t rcap, char *warn,
+                        size_t wcap)
+{
+    int nref = 0;
+    char fa[2048], fb[2048];
+    check_same("compiler", str_of(base, "compiler"), str_of(cur, "compiler"), true, &nref, refuse, rcap, warn, wcap);
+    codegen_flags(str_of(base, "cflags"), fa, sizeof fa);
+    codegen_flags(str_of(cur, "cflags"), fb, sizeof fb);
+    check_same("code-generation flags", fa, fb, true, &nref, refuse, rcap, warn, wcap);
+    check_same("CPU model", str_of(base, "cpu_model"), str_of(cur, "cpu_model"), timing, &nref, refuse, rcap, warn,
+               wcap);
+    if (timing) {
+        long long pa = (long long)json_integer_value(json_object_get(base, "num_cpus"));
+        long long pb = (long long)json_integer_value(json_object_get(cur, "num_cpus"));
+        if (pa != pb) {
+            nref++;
+            append(refuse, rcap, "processing units differ: %lld (BASE) vs %lld (NEW)\n", pa, pb);
+        }
+        check_same("topology", str_of(base, "topology"), str_of(cur, "topology"), false, &nref, refuse, rcap, warn, wcap);
+        if (json_is_true(json_object_get(base, "cpu_scaling_enabled")) ||
+            json_is_true(json_object_get(cur, "cpu_scaling_enabled")))
+            append(warn, wcap, "CPU frequency scaling was enabled: timings drift with the governor\n");
+    } else {
+        const json_t *ia = json_object_get(base, "instructions"), *ib = json_object_get(cur, "instructions");
+        check_same("valgrind", str_of(ia, "valgrind"), str_of(ib, "valgrind"), true, &nref, refuse, rcap, warn, wcap);
+        check_same("C library", str_of(ia, "libc"), str_of(ib, "libc"), true, &nref, refuse, rcap, warn, wcap);
+    }
+    return nref;
+}
+
+/* ---- the comparison ------------------------------------------------------------------------- */
+const char *bb_gate_verdict_name(bb_gate_verdict v)
+{
+    switch (v) {
+    case BB_GATE_SAME: return "same";
+    case BB_GATE_FASTER: return "faster";
+    case BB_GATE_SLOWER: return "slower";
+    case BB_GATE_NOT_COMPARED: return "not compared";
+    }
+    return "?";
+}
+
+void bb_gate_opts_default(bb_gate_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold_pct = NAN;
+    o->instr_threshold_pct = NAN;
+    o->alpha = NAN;
+    o->resamples = BB_STATS_BOOT_DEFAULT;
+    o->seed = 1;
+}
+
+void bb_gate_report_free(bb_gate_report *rep)
+{
+    free(rep->rows);
+    rep->rows = NULL;
+    rep->n = rep->cap = 0;
+}
+
+static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
+{
+    if (rep->n == rep->cap) {
+        size_t nc = rep->cap ? 2 * rep->cap : 32;
+        bb_gate_row *v = realloc(rep->rows, nc * sizeof *v);
+        if (!v) return NULL;
+        rep->rows = v;
+        rep->cap = nc;
+    }
+    bb_gate_row *r = &rep->rows[rep->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->metric = metric;
+    r->base = r->cur = r->change = r->ci_lo = r->ci_hi = r->p = NAN;
+    return r;
+}
+
+/* The counters gated: those that cost work or memory and that the bench found
+ * deterministic; heap_only marks the heap's, gated at 1 thread only. */
+static const struct {
+    const char *name;
+    size_t off;
+    bool heap_only;
+} gated[] = {
+    {"preprocess_calls", offsetof(bb_stats, preprocess_calls), false},
+    {"synth_calls", offsetof(bb_stats, synth_calls), false},
+    {"synth_samples", offsetof(bb_stats, synth_samples), false},
+    {"cache_misses", offsetof(bb_stats, cache_misses), false},
+    {"busbuf_allocs", offsetof(bb_stats, busbuf_allocs), false},
+    {"busbuf_allocs_steady", offsetof(bb_stats, busbuf_allocs_steady), false},
+    {"allocs", offsetof(bb_stats, allocs), true},
+    {"alloc_bytes", offsetof(bb_stats, alloc_bytes), true},
+    {"allocs_steady", offsetof(bb_stats, allocs_steady), true},
+    {"alloc_bytes_steady", offsetof(bb_stats, alloc_bytes_steady), true},
+};
+
+static uint64_t field(const bb_stats *s, size_t off)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)s + off, sizeof v);
+    return v;
+}
+
+int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max)
+{
+    int n = 0;
+    bool one_thread = b->threads == 1 && c->threads == 1;
+    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++) {
+        if (gated[i].heap_only && !one_thread) continue;
+        uint64_t x = field(&b->counters, gated[i].off), y = field(&c->counters, gated[i].off);
+        if (y > x && n < max) up[n++] = (bb_gate_counter_up){gated[i].name, x, y};
+    }
+    return n;
+}
+
+bb_gate_verdict bb_gate_time_verdict(double change, double p, double threshold, double alpha)
+{
+    if (!(p < alpha)) return BB_GATE_SAME;
+    if (change > threshold) return BB_GATE_SLOWER;
+    if (change < -threshold) return BB_GATE_FASTER;
+    return BB_GATE_SAME;
+}
+
+bb_gate_verdict bb_gate_instr_verdict(double change, double threshold)
+{
+    if (change > threshold) return BB_GATE_SLOWER;
+    if (change < -threshold) return BB_GATE_FASTER;
+    return BB_GATE_SAME;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Finite values of v[0..n) into out (caller's room for n). Returns the count. */
+static size_t finite_of(const double *v, int n, double *out)
+{
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i])) out[k++] = v[i];
+    return k;
+}
+
+static const char *metric_names(int m)
+{
+    return m == (BB_GATE_METRIC_TIME | BB_GATE_METRIC_INSTR) ? "time and instructions"
+         : m == BB_GATE_METRIC_TIME                          ? "time"
+         : m == BB_GATE_METRIC_INSTR                         ? "instructions"
+                                                             : "neither time nor instructions";
+}
+
+static int metrics_of(const bb_gate_file *f)
+{
+    return (f->has_time ? BB_GATE_METRIC_TIME : 0) | (f->has_instr ? BB_GATE_METRIC_INSTR : 0);
+}
+
+/* Compare the timing of b and c into row. */
+static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts *o, double thr, double alpha,
+                          bb_gate_row *row)
+{
+    double *xb = malloc((size_t)(b->rounds > 0 ? b->rounds : 1) * sizeof *xb);
+    double *xc = malloc((size_t)(c->rounds > 0 ? c->rounds : 1) * sizeof *xc);
+    if (!xb || !xc) {
+        free(xb);
+        free(xc);
+        return BB_ERR_NOMEM;
+    }
+    size_t nb = finite_of(b->rep_ns, b->rounds, xb), nc = finite_of(c->rep_ns, c->rounds, xc);
+    row->nbase = nb;
+    row->ncur = nc;
+    if (!nb || !nc) {
+        row->verdict = BB_GATE_NOT_COMPARED;
+        snprintf(row->note, sizeof row->note, "no valid timed rounds in %s", !nb ? "BASE" : "NEW");
+    } else {
+        row->base = bb_stats_median(xb, nb);
+        row->cur = bb_stats_median(xc, nc);
+        row->change = row->cur / row->base - 1;
+        bb_gate_change_ci(xb, nb, xc, nc, o->resamples ? o->resamples : BB_STATS_BOOT_DEFAULT, 0.95,
+                          o->seed ^ fnv1a(b->name), &row->ci_lo, &row->ci_hi);
+        bb_gate_mwu u;
+        if (bb_gate_mann_whitney(xb, nb, xc, nc, &u)) {
+            free(xb);
+            free(xc);
+            return BB_ERR_NOMEM;
+        }
+        row->p = u.p;
+        row->verdict = bb_gate_time_verdict(row->change, row->p, thr / 100, alpha);
+        /* the smallest p the exact test can give is 2 / C(nb + nc, nb) */
+        double pmin = 2;
+        for (size_t i = 1; i <= nb; i++) pmin *= (double)i / (double)(nc + i);
+        if (u.exact && pmin >= alpha)
+            snprintf(row->note, sizeof row->note, "%zu and %zu rounds cannot reach p < %g: more --reps", nb, nc, alpha);
+    }
+    free(xb);
+    free(xc);
+    return BB_OK;
+}
+
+bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                          bb_gate_report *rep, bb_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->threshold_pct = rep->instr_threshold_pct = NAN;
+    double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
+    rep->alpha = alpha;
+    if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");
+    int have = metrics_of(base) & metrics_of(cur);
+    int want = o->metrics ? o->metrics : have;
+    if (!want)
+        return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
+                            "no metric in common: BASE has %s, NEW has %s (bench both with --metric instructions or "
+                            "both without)",
+                            metric_names(metrics_of(base)), metric_names(metrics_of(cur)));
+    if ((want & have) != want) {
+        const bb_gate_file *lack = (want & ~metrics_of(base)) ? base : cur;
+        return bb_error_set(err, BB_ERR_FORMAT, lack->path, 0, 0, "has no %s to compare (it has %s)",
+                            metric_names(want & ~metrics_of(lack)), metric_names(metrics_of(lack)));
+    }
+    rep->metrics = want;
+
+    /* environments */
+    char refuse[1024] = "";
+    int nref = 0;
+    if (want & BB_GATE_METRIC_TIME)
+        nref += bb_gate_fingerprint(base->r.context, cur->r.context, true, refuse, sizeof refuse, rep->warnings,
+                                    sizeof rep->warnings);
+    if (want & BB_GATE_METRIC_INSTR)
+        nref += bb_gate_fingerprint(base->r.context, cur->r.context, false, refuse, sizeof refuse, rep->warnings,
+                                    sizeof rep->warnings);
+    if (nref && !o->force) {
+        char first[256];
+        snprintf(first, sizeof first, "%s", refuse);
+        first[strcspn(first, "\n")] = '\0';
+        append(rep->warnings, sizeof rep->warnings, "%s", refuse);
+        return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
+                            "measured in an environment that BASE's measurements cannot be compared with (%s%s); "
+                            "--force compares anyway",
+                            first, nref > 1 ? ", and more" : "");
+    }
+    if (nref) append(rep->warnings, sizeof rep->warnings, "compared anyway (--force): %s", refuse);
+
+    /* thresholds */
+    if (want & BB_GATE_METRIC_TIME) {
+        const bb_gate_floor *fl = &base->floor;
+        double thr = o->threshold_pct;
+        if (isnan(thr)) {
+            thr = 5;
+            if (fl->present && fl->pct > thr) thr = ceil(fl->pct * 10) / 10;
+            if (!fl->present)
+                append(rep->warnings, sizeof rep->warnings,
+                       "BASE records no noise floor (busbench calibrate --record BASE): the timing threshold "
+                       "defaults to 5%%, which may be inside this machine's noise\n");
+        } else if (!(thr >= 0 && thr < 1000)) {
+            return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "--threshold must lie in [0, 1000) percent");
+        } else if (fl->present && thr < fl->pct) {
+            return bb_error_set(err, BB_ERR_ARG, base->path, 0, 0,
+                                "refusing a timing threshold of %g%%: it is below the noise floor of %.2f%% recorded "
+                                "in BASE (busbench calibrate, %s: %d A/A trials of %d rounds; %.0f%% of them differed "
+                                "by up to %.2f%% with no change at all), so noise alone would be called a "
+                                "regression; use --threshold %.1f or more, or re-calibrate",
+                                thr, fl->pct, fl->date, fl->trials, fl->reps, fl->level * 100, fl->pct,
+                                ceil(fl->pct * 10) / 10);
+        }
+        rep->threshold_pct = thr;
+    }
+    if (want & BB_GATE_METRIC_INSTR) {
+        double t = isnan(o->instr_threshold_pct) ? 1 : o->instr_threshold_pct;
+        if (!(t >= 0 && t < 1000))
+            return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "--instr-threshold must lie in [0, 1000) percent");
+        rep->instr_threshold_pct = t;
+    }
+    if (cur->extra_work_pct > 0)
+        append(rep->warnings, sizeof rep->warnings,
+               "NEW was benched with --extra-work %g (a test-only injected cost)\n", cur->extra_work_pct);
+    if (base->extra_work_pct > 0)
+        append(rep->warnings, sizeof rep->warnings,
+               "BASE was benched with --extra-work %g (a test-only injected cost)\n", base->extra_work_pct);
+
+    /* configurations */
+    static const int order[2] = {BB_GATE_METRIC_INSTR, BB_GATE_METRIC_TIME};
+    for (size_t i = 0; i < base->r.n; i++) {
+        const bb_bres *b = &base->r.v[i];
+        const bb_bres *c = bb_json_results_find(&cur->r, b->name);
+        if (!c) {
+            bb_gate_row *row = add_row(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
+            if (!row) goto nomem;
+            row->verdict = BB_GATE_NOT_COMPARED;
+            snprintf(row->note, sizeof row->note, "not in NEW");
+            rep->not_compared++;
+            continue;
+        }
+        size_t j = (size_t)(c - cur->r.v);
+        const char *why = NULL;
+        char whybuf[200];
+        if (b->frames != c->frames || b->sr != c->sr || b->block != c->block) {
+            snprintf(whybuf, sizeof whybuf,
+                     "a different workload: %lld frames at %d Hz, blocks of %lld (BASE) vs %lld, %d, %lld (NEW)",
+                     (long long)b->frames, b->sr, (long long)b->block, (long long)c->frames, c->sr, (long long)c->block);
+            why = whybuf;
+        } else if (b->error[0] && b->valid == 0) {
+            why = "BASE had no correct render";
+        }
+        bool first = true;
+        rep->compared += why == NULL;
+        for (int k = 0; k < 2; k++) {
+            int m = order[k];
+            if (!(want & m)) continue;
+            bb_gate_row *row = add_row(rep, b->name, m);
+            if (!row) goto nomem;
+            if (why) {
+                row->verdict = BB_GATE_NOT_COMPARED;
+                snprintf(row->note, sizeof row->note, "%s", why);
+                rep->not_compared++;
+                continue;
+            }
+            if (first) {
+                first = false;
+                row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
+                row->unstable = c->valid >= 2 && !c->counters_stable;
+                row->broken = c->error[0] != '\0';
+                rep->counter_regressions += row->nup > 0;
+                rep->unstable += row->unstable;
+                rep->broken += row->broken;
+                if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
+                else if (!b->counters_stable && b->valid >= 2)
+                    snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
+            }
+            if (m == BB_GATE_METRIC_TIME) {
+                if (time_row(b, c, o, rep->threshold_pct, alpha, row)) goto nomem;
+            } else {
+                row->base = base->instr[i];
+                row->cur = cur->instr[j];
+                row->nbase = row->ncur = 1;
+                if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
+                    row->verdict = BB_GATE_NOT_COMPARED;
+                    if (!row->note[0])
+                        snprintf(row->note, sizeof row->note, "no instruction count in %s",
+                                 !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
+                } else {
+                    row->change = row->cur / row->base - 1;
+                    row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
+                    if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
+                        snprintf(row->note, sizeof row->note,
+                                 "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
+                                 base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
+                }
+            }
+            switch (row->verdict) {
+            case BB_GATE_SAME: rep->same++; break;
+            case BB_GATE_FASTER: rep->faster++; break;
+            case BB_GATE_SLOWER: rep->slower++; break;
+            case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
+            }
+        }
+    }
+    for (size_t j = 0; j < cur->r.n; j++) {
+        if (bb_json_results_find(&base->r, cur->r.v[j].name)) continue;
+        bb_gate_row *row = add_row(rep, cur->r.v[j].name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
+        if (!row) goto nomem;
+        row->verdict = BB_GATE_NOT_COMPARED;
+        snprintf(row->note, sizeof row->note, "not in BASE");
+        rep->not_compared++;
+    }
+    if (!rep->compared)
+        return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
+                            "no configuration of BASE could be compared (%zu in BASE, %zu in NEW, none in common with "
+                            "the same workload)",
+                            base->r.n, cur->r.n);
+    return BB_OK;
+nomem:
+    bb_gate_report_free(rep);
+    return bb_error_set(err, BB_ERR_NOMEM, "<compare>", 0, 0, "no memory");
+}
+
+bool bb_gate_regressed(const bb_gate_report *rep)
+{
+    return rep->slower + rep->counter_regressions + rep->unstable + rep->broken > 0;
+}
+
+/* ---- running busbench itself ----------------------------------------------------------------- */
+int bb_gate_self_exe(char *buf, size_t cap)
+{
+    const char *e = getenv("BB_BUSBENCH");
+    if (e && *e) {
+        if (strlen(e) >= cap) return -1;
+        snprintf(buf, cap, "%s", e);
+        return 0;
+    }
+    if (cap < 2) return -1;
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1) return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+int bb_gate_run(char *const argv[], bool quiet, int *why)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (quiet) {
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        if (why) *why = rc;
+        return 127;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) {
+            if (why) *why = errno;
+            return 127;
+        }
+    if (WIFEXITED(st)) {
+        if (WEXITSTATUS(st) == 127 && why) *why = ENOENT;
+        return WEXITSTATUS(st);
+    }
+    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 127;
+}
+
+bb_result bb_gate_set_context(const char *path, const char *key, json_t *value, bb_error *err)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    if (!doc) {
+        if (access(path, R_OK) != 0) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return bb_error_set(err, BB_ERR_FORMAT, path, je.line, je.column, "not JSON: %s", je.text);
+    }
+    json_t *ctx = json_object_get(doc, "context");
+    if (!json_is_object(ctx) || !json_is_array(json_object_get(doc, "benchmarks"))) {
+        json_decref(doc);
+        return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "not a busbench results file (no context and benchmarks)");
+    }
+    json_object_set(ctx, key, value);
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    json_decref(doc);
+    if (!text) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise");
+    size_t n = strlen(text);
+    char *full = malloc(n + 2);
+    if (!full) {
+        free(text);
+        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    }
+    memcpy(full, text, n);
+    full[n] = '\n';
+    free(text);
+    bb_result res = bb_json_commit_file(path, full, n + 1, err);
+    free(full);
+    return res;
+}

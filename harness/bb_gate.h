@@ -1,0 +1,212 @@
+/* bb_gate.h - the CI performance gate: what `busbench compare` decides and
+ * `busbench calibrate` measures.
+ *
+ * Two bench results (files written by `busbench bench`) are compared
+ * configuration by configuration (matched by name: WORKLOAD/STRATEGY/threads:N/
+ * pin:P) on up to three kinds of evidence:
+ *
+ *  - deterministic counters, gated exactly: preprocessing calls, synthesis
+ *    calls, samples synthesised, cache misses and bus buffers taken from the
+ *    heap always; heap allocations (count and bytes, whole render and steady
+ *    state) only at 1 thread, where they do not depend on the schedule. Any
+ *    increase is a regression, whatever the thresholds;
+ *  - instruction counts (files benched with --metric instructions or both:
+ *    callgrind's count of bb_render_run), gated by a relative threshold
+ *    (default 1%): deterministic at 1 thread, so no statistics are needed;
+ *  - wall times of the valid rounds, gated by a Mann-Whitney U test (two-sided
+ *    p < alpha) AND an effect threshold on the ratio of medians (default: the
+ *    larger of 5% and the noise floor recorded in the base file); the change
+ *    comes with a 95% bootstrap interval (percentile, unpaired: the two files'
+ *    rounds are not pairs).
+ *
+ * The noise floor is what `busbench calibrate` measures: the same
+ * configurations benched as A and B in separate processes, again and again;
+ * the floor is the level-quantile (default 95%) of |median(B)/median(A) - 1|,
+ * in percent, the largest over the configurations. A timing threshold below
+ * it would call run-to-run noise a regression, so compare refuses it.
+ *
+ * Units: times in ns (as the bench's model), instructions as counts,
+ * thresholds and floors in percent, changes as fractions (0.05 = 5% slower). */
+#ifndef BB_GATE_H
+#define BB_GATE_H
+
+#include "bb_json.h"
+#include "bb_result.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Mann-Whitney U ------------------------------------------------------------ */
+typedef struct bb_gate_mwu {
+    double u;       /* U of y: pairs (x_i, y_j) with y_j > x_i, ties counting 1/2 */
+    double z;       /* normal approximation's z (continuity corrected); NaN when exact */
+    double p;       /* two-sided p-value; 1 when there is nothing to test */
+    bool exact;     /* p from the exact distribution (no ties, both sizes <= BB_GATE_MWU_EXACT_MAX) */
+} bb_gate_mwu;
+
+enum { BB_GATE_MWU_EXACT_MAX = 50 };
+
+/* Two-sided Mann-Whitney U test of x[0..nx) against y[0..ny) (NaNs must be
+ * filtered by the caller). Exact when there are no ties and nx, ny <=
+ * BB_GATE_MWU_EXACT_MAX; otherwise the normal approximation with the tie
+ * correction of the variance and a continuity correction. With nx or ny == 0
+ * the result is u = 0, p = 1. Returns 0, or -1 when out of memory (then p is
+ * NaN). */
+int bb_gate_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_gate_mwu *out);
+
+/* Percentile bootstrap interval at level of median(y) / median(x) - 1, the two
+ * samples resampled independently (resamples draws, xoshiro seeded with seed).
+ * Returns 0 with *lo <= *hi, or -1 (an empty sample, out of memory: NaNs). */
+int bb_gate_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
+                      uint64_t seed, double *lo, double *hi);
+
+/* ---- a bench result as the gate reads it ------------------------------------------ */
+typedef struct bb_gate_floor {
+    bool present;
+    double pct;          /* the floor, percent */
+    double level;        /* its quantile level */
+    int trials, reps;
+    char date[64];
+    char configs[512];   /* the configurations it was measured on */
+} bb_gate_floor;
+
+typedef struct bb_gate_file {
+    char path[1024];
+    bb_results r;        /* the bench's model (bb_json_read) */
+    bool has_time;       /* its wall times measure speed (not taken under valgrind) */
+    bool has_instr;      /* it carries instruction counts */
+    double *instr;       /* [r.n]: instructions of the render (median over rounds), NaN when absent */
+    double *instr_lo, *instr_hi; /* [r.n]: range over rounds */
+    double extra_work_pct; /* the bench's hidden --extra-work (0: none) */
+    bb_gate_floor floor;
+} bb_gate_file;
+
+/* Read a bench result. BB_ERR_IO / BB_ERR_FORMAT (the file and why) as
+ * bb_json_read; BB_ERR_NOMEM. f is initialised here and released with
+ * bb_gate_file_free (also after a failure). */
+bb_result bb_gate_file_load(const char *path, bb_gate_file *f, bb_error *err);
+void bb_gate_file_free(bb_gate_file *f);
+
+/* The noise floor recorded in a results context (the "noise_floor" object that
+ * `busbench calibrate --record` writes), or present = false. */
+void bb_gate_floor_of(const json_t *context, bb_gate_floor *out);
+
+/* ---- environments ---------------------------------------------------------------- */
+/* Check that two results contexts come from environments whose measurements
+ * can be compared. For times (timing true): the same CPU model, number of
+ * processing units, compiler and code-generation flags (-O, -f, -m, -D
+ * options of the recorded cflags); for instructions (timing false): the same
+ * compiler, code-generation flags, valgrind and C library versions (a
+ * different CPU model is only a warning: libc picks routines by CPU feature).
+ * Appends one line per difference to refuse (refusals) and warn (warnings),
+ * each NUL-terminated and truncated to its cap. Returns the number of refusals. */
+int bb_gate_fingerprint(const json_t *base, const json_t *cur, bool timing, char *refuse, size_t rcap, char *warn,
+                        size_t wcap);
+
+/* ---- the comparison ---------------------------------------------------------------- */
+typedef enum {
+    BB_GATE_SAME = 0,
+    BB_GATE_FASTER,
+    BB_GATE_SLOWER,
+    BB_GATE_NOT_COMPARED  /* missing, invalid or different workload: see note */
+} bb_gate_verdict;
+
+const char *bb_gate_verdict_name(bb_gate_verdict v);
+
+enum { BB_GATE_METRIC_TIME = 1, BB_GATE_METRIC_INSTR = 2 };
+
+typedef struct bb_gate_opts {
+    int metrics;           /* BB_GATE_METRIC_* bits to gate; 0: every metric both files have */
+    double threshold_pct;  /* timing effect threshold; NaN: max(5, the base's floor) */
+    double instr_threshold_pct; /* instruction threshold; NaN: 1 */
+    double alpha;          /* significance of the U test; NaN: 0.05 */
+    bool force;            /* compare across incompatible environments (with a warning) */
+    unsigned resamples;    /* bootstrap; 0: BB_STATS_BOOT_DEFAULT */
+    uint64_t seed;
+} bb_gate_opts;
+
+void bb_gate_opts_default(bb_gate_opts *o);
+
+/* One deterministic counter that went up. */
+typedef struct bb_gate_counter_up {
+    const char *name;
+    uint64_t base, cur;
+} bb_gate_counter_up;
+
+enum { BB_GATE_COUNTERS_MAX = 16 };
+
+typedef struct bb_gate_row {
+    char name[320];
+    int metric;                      /* BB_GATE_METRIC_TIME or _INSTR */
+    double base, cur;                /* medians: ns or instructions; NaN when absent */
+    size_t nbase, ncur;              /* samples (valid rounds) */
+    double change, ci_lo, ci_hi;     /* cur / base - 1 and its interval (NaN for instructions: exact) */
+    double p;                        /* U test, two-sided; NaN for instructions */
+    bb_gate_verdict verdict;
+    bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
+    int nup;                         /* deterministic counters that increased (regressions) */
+    bool unstable;                   /* NEW's deterministic counters varied between rounds (a regression) */
+    bool broken;                     /* NEW had wrong or failed renders (a regression) */
+    char note[256];
+} bb_gate_row;
+
+typedef struct bb_gate_report {
+    bb_gate_row *rows;
+    size_t n, cap;
+    int metrics;                 /* what was gated */
+    double threshold_pct;        /* the timing threshold used (NaN when time is not gated) */
+    double instr_threshold_pct;  /* the instruction threshold used (NaN when not gated) */
+    double alpha;
+    int slower, faster, same, not_compared; /* rows, by verdict */
+    int counter_regressions, unstable, broken; /* configurations */
+    int compared;                /* configurations found in both files and compared */
+    char warnings[2048];         /* environment differences accepted, notes */
+} bb_gate_report;
+
+void bb_gate_report_free(bb_gate_report *rep);
+
+/* The deterministic counters of b that increased in c (at most max, into up);
+ * heap allocations count only when both ran at 1 thread. Returns how many. */
+int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max);
+
+/* Verdict of one timing comparison: SLOWER when p < alpha and change >
+ * threshold (a fraction), FASTER when p < alpha and change < -threshold, else
+ * SAME. */
+bb_gate_verdict bb_gate_time_verdict(double change, double p, double threshold, double alpha);
+/* Verdict of one instruction comparison: SLOWER when change > threshold,
+ * FASTER when change < -threshold, else SAME. */
+bb_gate_verdict bb_gate_instr_verdict(double change, double threshold);
+
+/* Compare cur against base. Fills rep (initialised here; release with
+ * bb_gate_report_free). Returns BB_OK when the inputs could be compared (the
+ * regressions are in rep: slower + counter_regressions), or, with err saying
+ * why and nothing worth acting on in rep:
+ *   BB_ERR_ARG     a timing threshold below the base's noise floor, or a bad option;
+ *   BB_ERR_FORMAT  no metric in common, a requested metric missing, no
+ *                  configuration in common, or environments that cannot be
+ *                  compared (unless opts->force). */
+bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *opts,
+                          bb_gate_report *rep, bb_error *err);
+
+/* True when rep holds a regression (a slower configuration, a counter that
+ * went up, unstable counters, a wrong render in NEW). */
+bool bb_gate_regressed(const bb_gate_report *rep);
+
+/* ---- running busbench itself ---------------------------------------------------------- */
+/* The path of the busbench program to run child commands with: $BB_BUSBENCH if
+ * set, else this process's own executable. Returns 0, or -1 (buf unchanged). */
+int bb_gate_self_exe(char *buf, size_t cap);
+
+/* Run argv[0] (searched in PATH) with argv, stdout and stderr to /dev/null when
+ * quiet, and wait. Returns its exit status, 127 when it could not be started
+ * (errno-like reason in *why when why != NULL), 128 + signal when killed. */
+int bb_gate_run(char *const argv[], bool quiet, int *why);
+
+/* Set key (an object) in the "context" of the results file at path to value
+ * (a reference is taken), rewriting the file atomically. BB_ERR_IO,
+ * BB_ERR_FORMAT (not a results file), BB_ERR_NOMEM. */
+bb_result bb_gate_set_context(const char *path, const char *key, json_t *value, bb_error *err);
+
+#endif

@@ -1,0 +1,575 @@
+/* test_compare.c - Criterion suite "compare": the CI gate.
+ *
+ * - Mann-Whitney U against values computed by hand and by brute-force
+ *   enumeration (exact: every arrangement of the ranks; normal approximation:
+ *   the textbook formula with the tie correction, evaluated independently);
+ *   the bootstrap interval of the change; the verdict rules.
+ * - The counter gate on synthetic results: any increase of a deterministic
+ *   counter is a regression, heap allocations only at 1 thread.
+ * - `busbench compare` on synthetic result files: exit 0 when nothing
+ *   regressed, 1 on a slower timing, a counter that went up, instructions
+ *   beyond the threshold; 2 for incompatible environments (unless --force), a
+ *   threshold below the recorded noise floor, no metric in common.
+ * - The proof that the gate works, end to end on a tiny corpus built here:
+ *   `busbench bench --metric instructions` (valgrind's callgrind) of an
+ *   unchanged tree twice is identical and passes `busbench compare`; the same
+ *   bench with the hidden --extra-work 5 and 20 (a known extra cost) fails it,
+ *   the 20% one by more.
+ * - `busbench calibrate --record` writes a noise floor into a result file, and
+ *   a failed calibration leaves that file byte for byte as it was.
+ * - The committed baseline (reports/baseline.json) is usable by `make gate`.
+ * No assertion is about time: timings are compared only in synthetic files. */
+#include <criterion/criterion.h>
+
+#include "bb_cmds.h"
+#include "bb_gate.h"
+#include "bb_golden.h"
+#include "bb_json.h"
+#include "bb_run.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- helpers ------------------------------------------------------------------------ */
+static void quiet(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    cr_assert_not_null(freopen("/dev/null", "w", stdout));
+    cr_assert_not_null(freopen("/dev/null", "w", stderr));
+}
+
+static const char *tmpdir(void)
+{
+    static char d[64];
+    snprintf(d, sizeof d, "/tmp/bbcmp-%d-XXXXXX", (int)getpid());
+    cr_assert_not_null(mkdtemp(d));
+    return d;
+}
+
+/* The busbench program beside this test binary ($(BUILD)/busbench). */
+static const char *busbench(void)
+{
+    static char p[PATH_MAX];
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    cr_assert(n > 0);
+    self[n] = '\0';
+    snprintf(p, sizeof p, "%s/busbench", dirname(self));
+    cr_assert(access(p, X_OK) == 0, "%s is built (make builds it before the tests)", p);
+    return p;
+}
+
+/* Run a shell command line; returns its exit status. */
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    fflush(stderr);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int compare(const char *base, const char *cur, const char *opt1, const char *opt2)
+{
+    char *argv[8];
+    int n = 0;
+    argv[n++] = "compare";
+    argv[n++] = (char *)base;
+    argv[n++] = (char *)cur;
+    if (opt1) argv[n++] = (char *)opt1;
+    if (opt2) argv[n++] = (char *)opt2;
+    argv[n] = NULL;
+    fflush(stdout);
+    return bb_cmd_compare(n, argv);
+}
+
+/* ---- Mann-Whitney U --------------------------------------------------------------- */
+Test(compare, mann_whitney_exact_small_samples)
+{
+    bb_gate_mwu u;
+    double a[] = {1, 2, 3}, b[] = {4, 5, 6};
+    cr_assert(bb_gate_mann_whitney(a, 3, b, 3, &u) == 0);
+    cr_assert(u.exact && u.u == 9, "U of y = every pair, 9; got %g", u.u);
+    cr_assert(fabs(u.p - 0.1) < 1e-12, "complete separation of 3 and 3: p = 2/C(6,3) = 0.1, got %g", u.p);
+    double c[] = {1, 2, 3, 4}, d[] = {5, 6, 7, 8};
+    bb_gate_mann_whitney(c, 4, d, 4, &u);
+    cr_assert(fabs(u.p - 2.0 / 70) < 1e-12, "4 and 4: p = 2/70, got %g", u.p);
+    double e[] = {1, 3, 5}, f[] = {2, 4, 6};
+    bb_gate_mann_whitney(e, 3, f, 3, &u);
+    cr_assert(u.u == 6 && fabs(u.p - 0.7) < 1e-12, "interleaved: U = 6, p = 0.7 (enumeration), got %g, %g", u.u, u.p);
+    double g[] = {1, 3, 5, 7, 9}, h[] = {2, 4, 6, 8, 10, 11, 12};
+    bb_gate_mann_whitney(g, 5, h, 7, &u);
+    cr_assert(u.u == 25 && fabs(u.p - 0.2676767676767677) < 1e-12, "5 and 7: U = 25, p = 0.26768 (enumeration), got %g, %g",
+              u.u, u.p);
+    /* symmetric: swapping the samples gives the same p and U' = mn - U */
+    bb_gate_mwu v;
+    bb_gate_mann_whitney(h, 7, g, 5, &v);
+    cr_assert(fabs(v.p - u.p) < 1e-12 && v.u == 35 - u.u);
+    /* identical samples: nothing to see */
+    bb_gate_mann_whitney(a, 3, a, 3, &u);
+    cr_assert(u.p == 1);
+    bb_gate_mann_whitney(a, 0, b, 3, &u);
+    cr_assert(u.p == 1 && u.u == 0, "an empty sample tests nothing");
+}
+
+Test(compare, mann_whitney_normal_approximation_with_ties)
+{
+    bb_gate_mwu u;
+    double x[] = {1, 1, 2, 2, 3, 3, 4}, y[] = {2, 3, 3, 4, 5, 5, 6};
+    cr_assert(bb_gate_mann_whitney(x, 7, y, 7, &u) == 0);
+    cr_assert(!u.exact, "ties: the normal approximation");
+    cr_assert(u.u == 40.5, "U with ties counting 1/2: 40.5, got %g", u.u);
+    /* sigma^2 = mn/12 ((N+1) - sum(t^3 - t)/(N(N-1))) with ties 2,3,4,2,2 ... (hand: z = 2.018586) */
+    cr_assert(fabs(u.z - 2.018586176023361) < 1e-9, "z %.12g", u.z);
+    cr_assert(fabs(u.p - 0.043530249035711545) < 1e-9, "p %.12g", u.p);
+    /* large samples (no ties, above the exact limit): 60 and 60, shifted by 30 */
+    double a[60], b[60];
+    for (int i = 0; i < 60; i++) {
+        a[i] = i;
+        b[i] = i + 30.5;
+    }
+    double want = 0;
+    for (int i = 0; i < 60; i++)
+        for (int j = 0; j < 60; j++) want += b[j] > a[i];
+    bb_gate_mann_whitney(a, 60, b, 60, &u);
+    cr_assert(!u.exact && u.u == want, "U %g, counted %g", u.u, want);
+    cr_assert(u.p < 1e-10);
+    /* the approximation agrees with the exact test at 20 and 20 (no ties) */
+    double c[20], d[20];
+    for (int i = 0; i < 20; i++) {
+        c[i] = 2 * i;
+        d[i] = 2 * i + 9;
+    }
+    bb_gate_mwu ex;
+    bb_gate_mann_whitney(c, 20, d, 20, &ex);
+    cr_assert(ex.exact);
+    double z = (ex.u - 200 - 0.5) / sqrt(20.0 * 20 * 41 / 12);
+    double pn = erfc(fabs(z) / sqrt(2.0));
+    cr_assert(fabs(ex.p - pn) < 0.01, "exact %g vs normal %g", ex.p, pn);
+}
+
+Test(compare, change_interval_and_verdict_rules)
+{
+    double x[10], y[10];
+    for (int i = 0; i < 10; i++) {
+        x[i] = 100;
+        y[i] = 110;
+    }
+    double lo, hi;
+    cr_assert(bb_gate_change_ci(x, 10, y, 10, 500, 0.95, 7, &lo, &hi) == 0);
+    cr_assert(fabs(lo - 0.1) < 1e-12 && fabs(hi - 0.1) < 1e-12, "constant samples: [%g, %g]", lo, hi);
+    for (int i = 0; i < 10; i++) {
+        x[i] = 100 + i;
+        y[i] = 120 + i;
+    }
+    cr_assert(bb_gate_change_ci(x, 10, y, 10, 2000, 0.95, 7, &lo, &hi) == 0);
+    double truth = 124.5 / 104.5 - 1; /* ratio of the medians - 1 */
+    cr_assert(lo < truth && truth < hi && lo > 0.1 && hi < 0.3, "[%g, %g] around %g", lo, hi, truth);
+    double lo2, hi2;
+    bb_gate_change_ci(x, 10, y, 10, 2000, 0.95, 7, &lo2, &hi2);
+    cr_assert(lo == lo2 && hi == hi2, "seeded: the same interval every time");
+    cr_assert(bb_gate_change_ci(x, 0, y, 10, 100, 0.95, 7, &lo, &hi) == -1 && isnan(lo));
+
+    cr_assert(bb_gate_time_verdict(0.20, 0.001, 0.05, 0.05) == BB_GATE_SLOWER);
+    cr_assert(bb_gate_time_verdict(-0.20, 0.001, 0.05, 0.05) == BB_GATE_FASTER);
+    cr_assert(bb_gate_time_verdict(0.20, 0.2, 0.05, 0.05) == BB_GATE_SAME, "not significant: same");
+    cr_assert(bb_gate_time_verdict(0.03, 1e-6, 0.05, 0.05) == BB_GATE_SAME, "significant but inside the threshold");
+    cr_assert(bb_gate_instr_verdict(0.011, 0.01) == BB_GATE_SLOWER);
+    cr_assert(bb_gate_instr_verdict(0.009, 0.01) == BB_GATE_SAME);
+    cr_assert(bb_gate_instr_verdict(-0.02, 0.01) == BB_GATE_FASTER);
+}
+
+/* ---- the counter gate -------------------------------------------------------------- */
+static void config(bb_bres *b, const char *wl, const char *st, int threads, double ms, double spread)
+{
+    snprintf(b->workload, sizeof b->workload, "%s", wl);
+    snprintf(b->strategy, sizeof b->strategy, "%s", st);
+    snprintf(b->pin, sizeof b->pin, "compact");
+    snprintf(b->name, sizeof b->name, "%s/%s/threads:%d/pin:compact", wl, st, threads);
+    b->threads = threads;
+    b->sr = 44100;
+    b->block = 512;
+    b->frames = 88200;
+    b->deadline_ns = 512.0 / 44100 * 1e9;
+    for (int i = 0; i < b->rounds; i++) {
+        /* a fixed zigzag around ms: the same spread every time */
+        double off = ((i * 7) % 11 - 5) / 5.0 * spread;
+        b->rep_ns[i] = ms * (1 + off) * 1e6;
+        b->rep_cpu_ns[i] = b->rep_ns[i];
+    }
+    b->valid = b->rounds;
+    bb_stats_summary(b->rep_ns, (size_t)b->rounds, &b->t);
+    b->counters.frames = 88200;
+    b->counters.blocks = 173;
+    b->counters.preprocess_calls = 8;
+    b->counters.synth_calls = 12;
+    b->counters.synth_samples = 12000;
+    b->counters.allocs = 77;
+    b->counters.alloc_bytes = 7700;
+    b->allocs_lo = b->allocs_hi = 77;
+    b->counters_stable = true;
+}
+
+Test(compare, counters_any_increase_is_a_regression)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    bb_bres *a = bb_json_results_add(&r, 3), *b = bb_json_results_add(&r, 3);
+    config(a, "w", "serial", 1, 10, 0.01);
+    config(b, "w", "serial", 1, 10, 0.01);
+    bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 0, "equal counters pass");
+    b->counters.synth_calls = 13;
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 1);
+    cr_assert_str_eq(up[0].name, "synth_calls");
+    cr_assert(up[0].base == 12 && up[0].cur == 13);
+    b->counters.synth_calls = 11; /* fewer is an improvement */
+    b->counters.preprocess_calls = 9;
+    b->counters.synth_samples = 12001;
+    b->counters.allocs = 78;
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 3, "preprocess, samples and allocs at 1 thread");
+    /* with worker threads heap allocations depend on the schedule: not gated */
+    a->threads = b->threads = 2;
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 2);
+    for (int i = 0; i < 2; i++) cr_assert(strcmp(up[i].name, "allocs") != 0);
+    bb_json_results_free(&r);
+}
+
+/* ---- compare on synthetic files ------------------------------------------------------------ */
+static json_t *ctx_of(const char *cpu)
+{
+    json_t *c = json_object();
+    json_object_set_new(c, "date", json_string("2026-01-01T00:00:00+00:00"));
+    json_object_set_new(c, "git_commit", json_string("abc"));
+    json_object_set_new(c, "num_cpus", json_integer(2));
+    json_object_set_new(c, "cpu_model", json_string(cpu));
+    json_object_set_new(c, "topology", json_string("1 package"));
+    json_object_set_new(c, "compiler", json_string("cc 12.2.0"));
+    json_object_set_new(c, "cflags", json_string("cc -std=c11 -O2 -g -Wall -ffp-contract=off -Icore"));
+    return c;
+}
+
+/* A result file of two configurations; ms: serial's median; counters bumped when bump. */
+static void write_file(const char *path, double ms, double spread, bool bump, const char *cpu)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = ctx_of(cpu);
+    config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
+    bb_bres *c = bb_json_results_add(&r, 12);
+    config(c, "w", "cycle", 1, 5, spread);
+    if (bump) c->counters.synth_calls++;
+    bb_error err;
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+}
+
+/* Turn a result file into an instruction-count file: metrics, the tool's
+ * versions, and instructions on each median entry (serial: ir, cycle: ir / 2). */
+static void make_instr(const char *path, double ir, const char *valgrind)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    cr_assert_not_null(doc);
+    json_t *ctx = json_object_get(doc, "context");
+    json_t *ms = json_array();
+    json_array_append_new(ms, json_string("instructions"));
+    json_object_set_new(ctx, "metrics", ms);
+    json_t *ic = json_object();
+    json_object_set_new(ic, "valgrind", json_string(valgrind));
+    json_object_set_new(ic, "libc", json_string("2.36"));
+    json_object_set_new(ctx, "instructions", ic);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        const char *an = json_string_value(json_object_get(e, "aggregate_name"));
+        if (!an || strcmp(an, "median")) continue;
+        bool serial = strstr(json_string_value(json_object_get(e, "run_name")), "/serial/") != NULL;
+        json_object_set_new(e, "instructions", json_integer((json_int_t)(serial ? ir : ir / 2)));
+    }
+    cr_assert(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
+    json_decref(doc);
+}
+
+Test(compare, timing_gate_on_files)
+{
+    quiet();
+    const char *d = tmpdir();
+    char base[128], same[128], slow[128], fast[128], bump[128], other[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(same, sizeof same, "%s/same.json", d);
+    snprintf(slow, sizeof slow, "%s/slow.json", d);
+    snprintf(fast, sizeof fast, "%s/fast.json", d);
+    snprintf(bump, sizeof bump, "%s/bump.json", d);
+    snprintf(other, sizeof other, "%s/other.json", d);
+    write_file(base, 10, 0.01, false, "cpu A");
+    write_file(same, 10.02, 0.01, false, "cpu A");
+    write_file(slow, 13, 0.01, false, "cpu A");
+    write_file(fast, 7, 0.01, false, "cpu A");
+    write_file(bump, 10, 0.01, true, "cpu A");
+    write_file(other, 10, 0.01, false, "cpu B");
+    cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "unchanged passes");
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "30%% slower fails");
+    cr_assert(compare(base, fast, NULL, NULL) == BB_EXIT_OK, "faster passes");
+    cr_assert(compare(base, slow, "--threshold", "40") == BB_EXIT_OK, "30%% is inside a 40%% threshold");
+    cr_assert(compare(base, bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails, times equal");
+    cr_assert(compare(base, other, NULL, NULL) == BB_EXIT_USAGE, "another CPU: refused");
+    cr_assert(compare(base, other, "--force", NULL) == BB_EXIT_OK, "... unless forced");
+    cr_assert(compare(base, "/nonexistent.json", NULL, NULL) == BB_EXIT_USAGE);
+    cr_assert(compare(base, same, "--metric", "instructions") == BB_EXIT_USAGE, "no instructions to compare");
+
+    /* the verdicts themselves */
+    bb_gate_file b, s;
+    bb_error err;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5, "default threshold 5%% without a floor");
+    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.3) < 1e-9);
+    cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].ci_lo > 0.25 && rep.rows[0].ci_hi < 0.35, "p %g, [%g, %g]",
+              rep.rows[0].p, rep.rows[0].ci_lo, rep.rows[0].ci_hi);
+    cr_assert(rep.rows[1].verdict == BB_GATE_SAME, "cycle did not change");
+    cr_assert(strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+}
+
+Test(compare, threshold_below_the_noise_floor_is_refused)
+{
+    quiet();
+    const char *d = tmpdir();
+    char base[128], slow[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(slow, sizeof slow, "%s/slow.json", d);
+    write_file(base, 10, 0.01, false, "cpu A");
+    write_file(slow, 10.8, 0.01, false, "cpu A");
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%%");
+    json_t *nf = json_object();
+    json_object_set_new(nf, "floor_pct", json_real(12.5));
+    json_object_set_new(nf, "level", json_real(0.95));
+    json_object_set_new(nf, "trials", json_integer(10));
+    json_object_set_new(nf, "reps", json_integer(10));
+    bb_error err;
+    cr_assert(bb_gate_set_context(base, "noise_floor", nf, &err) == BB_OK, "%s", err.msg);
+    json_decref(nf);
+    cr_assert(compare(base, slow, "--threshold", "5") == BB_EXIT_USAGE, "5%% < the 12.5%% floor: refused");
+    cr_assert(compare(base, slow, "--threshold", "12.5") == BB_EXIT_OK, "at the floor: 8%% is noise");
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_OK, "the default threshold is the floor (12.5%%)");
+
+    bb_gate_file b, s;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(b.floor.present && b.floor.pct == 12.5 && b.floor.trials == 10);
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    o.threshold_pct = 3;
+    bb_gate_report rep;
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_ERR_ARG);
+    cr_assert(strstr(err.msg, "noise floor of 12.50%") && strstr(err.msg, "noise alone"), "says why: %s", err.msg);
+    bb_gate_report_free(&rep);
+    /* the instruction gate has no floor: a timing floor never stops it */
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+}
+
+Test(compare, instruction_gate_on_files)
+{
+    quiet();
+    const char *d = tmpdir();
+    char base[128], same[128], up[128], vg[128], timed[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(same, sizeof same, "%s/same.json", d);
+    snprintf(up, sizeof up, "%s/up.json", d);
+    snprintf(vg, sizeof vg, "%s/vg.json", d);
+    snprintf(timed, sizeof timed, "%s/timed.json", d);
+    /* instruction files: their times are meaningless and must not be gated (base 10 ms, others 50 ms) */
+    write_file(base, 10, 0.01, false, "cpu A");
+    make_instr(base, 1e9, "valgrind-3.19.0");
+    write_file(same, 50, 0.01, false, "cpu B");
+    make_instr(same, 1.005e9, "valgrind-3.19.0");
+    write_file(up, 50, 0.01, false, "cpu A");
+    make_instr(up, 1.02e9, "valgrind-3.19.0");
+    write_file(vg, 10, 0.01, false, "cpu A");
+    make_instr(vg, 1e9, "valgrind-3.22.0");
+    write_file(timed, 10, 0.01, false, "cpu A");
+    cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "+0.5%% is inside 1%%; another CPU only warns");
+    cr_assert(compare(base, up, NULL, NULL) == BB_EXIT_FAIL, "+2%% instructions fails");
+    cr_assert(compare(base, up, "--instr-threshold", "3") == BB_EXIT_OK);
+    cr_assert(compare(base, vg, NULL, NULL) == BB_EXIT_USAGE, "another valgrind: refused");
+    cr_assert(compare(base, timed, NULL, NULL) == BB_EXIT_USAGE, "instructions vs times: no metric in common");
+
+    bb_gate_file b, u;
+    bb_error err;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(up, &u, &err) == BB_OK);
+    cr_assert(b.has_instr && !b.has_time && b.instr[0] == 1e9 && b.instr[1] == 5e8);
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_compare(&b, &u, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.metrics == BB_GATE_METRIC_INSTR && rep.instr_threshold_pct == 1);
+    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.02) < 1e-12);
+    cr_assert(rep.rows[1].verdict == BB_GATE_SLOWER && bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&u);
+}
+
+/* ---- end to end: callgrind, injected work, calibrate ---------------------------------------- */
+/* A corpus of one tiny workload (a bus with a filter, triggered with notes). */
+static const char *tiny_corpus(void)
+{
+    const char *d = tmpdir();
+    static char dir[64];
+    snprintf(dir, sizeof dir, "%s", d);
+    char ph[128], wav[128], man[128];
+    snprintf(ph, sizeof ph, "%s/tiny.ph", dir);
+    snprintf(wav, sizeof wav, "%s/tiny.wav", dir);
+    snprintf(man, sizeof man, "%s/manifest.tsv", dir);
+    FILE *f = fopen(ph, "w");
+    cr_assert_not_null(f);
+    fputs("cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n", f);
+    fclose(f);
+    bb_run_cfg c;
+    bb_run_cfg_default(&c);
+    c.program = ph;
+    c.cycles = bb_rat_int(4);
+    c.threads = 1;
+    bb_run_out o;
+    bb_error err;
+    cr_assert(bb_run(&c, wav, true, false, &o, &err) == BB_OK, "%s", err.msg);
+    char sha[BB_GOLDEN_SHA_HEX];
+    cr_assert(bb_golden_sha256_samples(o.samples, o.frames, sha, &err) == BB_OK);
+    unsigned long long frames = (unsigned long long)o.frames;
+    bb_run_out_free(&o);
+    f = fopen(man, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "# workload\tprogram\twav\tframes\tsha256\toptions\ntiny\ttiny.ph\ttiny.wav\t%llu\t%s\t--cycles 4\n", frames,
+            sha);
+    fclose(f);
+    return dir;
+}
+
+static int count(const char *bin, const char *dir, const char *out, const char *extra)
+{
+    return sh("'%s' bench --golden %s --metric instructions --strategies serial,cycle --threads 1 --quiet --out %s %s%s "
+              ">%s.log 2>&1",
+              bin, dir, out, extra ? "--extra-work " : "", extra ? extra : "", out);
+}
+
+Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout = 300)
+{
+    const char *bin = busbench();
+    const char *dir = tiny_corpus();
+    char a[128], b[128], x5[128], x20[128];
+    snprintf(a, sizeof a, "%s/a.json", dir);
+    snprintf(b, sizeof b, "%s/b.json", dir);
+    snprintf(x5, sizeof x5, "%s/x5.json", dir);
+    snprintf(x20, sizeof x20, "%s/x20.json", dir);
+    cr_assert(count(bin, dir, a, NULL) == 0, "bench --metric instructions works (valgrind installed?): see %s.log", a);
+    cr_assert(count(bin, dir, b, NULL) == 0, "see %s.log", b);
+    cr_assert(count(bin, dir, x5, "5") == 0, "see %s.log", x5);
+    cr_assert(count(bin, dir, x20, "20") == 0, "see %s.log", x20);
+
+    bb_gate_file fa, fb, f5, f20;
+    bb_error err;
+    cr_assert(bb_gate_file_load(a, &fa, &err) == BB_OK, "%s", err.msg);
+    cr_assert(bb_gate_file_load(b, &fb, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(x5, &f5, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(x20, &f20, &err) == BB_OK);
+    cr_assert(fa.has_instr && !fa.has_time, "an instruction file, its times not a measure");
+    cr_assert(fa.r.n == 2, "serial and cycle (serial is also the reference)");
+    for (size_t i = 0; i < fa.r.n; i++) {
+        cr_assert(fa.instr[i] > 1e6, "%s: %g instructions", fa.r.v[i].name, fa.instr[i]);
+        cr_assert(fa.instr[i] == fb.instr[i], "deterministic: %s %.0f vs %.0f", fa.r.v[i].name, fa.instr[i], fb.instr[i]);
+        double c5 = f5.instr[i] / fa.instr[i] - 1, c20 = f20.instr[i] / fa.instr[i] - 1;
+        cr_assert(c5 > 0.01 && c20 > c5, "%s: +%.2f%% and +%.2f%%", fa.r.v[i].name, 100 * c5, 100 * c20);
+        cr_assert(f5.r.v[i].counters.synth_calls == fa.r.v[i].counters.synth_calls,
+                  "the injected work leaves the counters alone");
+    }
+    cr_assert(f5.extra_work_pct == 5 && fa.extra_work_pct == 0);
+    bb_gate_file_free(&fa);
+    bb_gate_file_free(&fb);
+    bb_gate_file_free(&f5);
+    bb_gate_file_free(&f20);
+
+    quiet();
+    cr_assert(compare(a, b, "--metric", "instructions") == BB_EXIT_OK, "an unchanged tree passes");
+    cr_assert(compare(a, x5, "--metric", "instructions") == BB_EXIT_FAIL, "5%% more work is caught");
+    cr_assert(compare(a, x20, "--metric", "instructions") == BB_EXIT_FAIL, "20%% more work is caught");
+    cr_assert(compare(x5, a, "--metric", "instructions") == BB_EXIT_OK, "less work is no regression");
+}
+
+Test(compare, calibrate_records_a_floor_and_a_failure_leaves_the_file, .timeout = 300)
+{
+    const char *bin = busbench();
+    const char *dir = tiny_corpus();
+    char res[128], cal[128];
+    snprintf(res, sizeof res, "%s/r.json", dir);
+    snprintf(cal, sizeof cal, "%s/cal.json", dir);
+    cr_assert(sh("'%s' bench --golden %s --strategies serial --threads 1 --reps 3 --quiet --out %s >/dev/null 2>&1", bin,
+                 dir, res) == 0);
+    cr_assert(sh("'%s' calibrate --golden %s --workloads tiny --trials 2 --reps 3 --record %s --out %s >%s.log 2>&1", bin,
+                 dir, res, cal, cal) == 0,
+              "see %s.log", cal);
+    bb_gate_file f;
+    bb_error err;
+    cr_assert(bb_gate_file_load(res, &f, &err) == BB_OK, "still a results file: %s", err.msg);
+    cr_assert(f.floor.present && f.floor.pct >= 0 && f.floor.trials == 2 && f.floor.reps == 3);
+    cr_assert(f.r.n == 1 && f.has_time, "the results are intact");
+    bb_gate_file_free(&f);
+    json_error_t je;
+    json_t *c = json_load_file(cal, 0, &je);
+    cr_assert_not_null(c);
+    json_t *ratios = json_object_get(json_object_get(json_object_get(c, "configurations"), "tiny/serial/threads:1/pin:compact"),
+                                     "aa_ratios");
+    cr_assert(json_array_size(ratios) == 2, "one ratio per trial");
+    json_decref(c);
+
+    /* a calibration that fails (no such workload) leaves the file byte for byte */
+    FILE *fp = fopen(res, "rb");
+    cr_assert_not_null(fp);
+    static char before[1 << 20], after[1 << 20];
+    size_t nb = fread(before, 1, sizeof before, fp);
+    fclose(fp);
+    cr_assert(sh("'%s' calibrate --golden %s --workloads nosuch --trials 2 --reps 1 --record %s >/dev/null 2>&1", bin, dir,
+                 res) != 0);
+    fp = fopen(res, "rb");
+    size_t na = fread(after, 1, sizeof after, fp);
+    fclose(fp);
+    cr_assert(na == nb && !memcmp(before, after, na), "the recorded file is untouched");
+}
+
+Test(compare, committed_baseline_is_usable_by_make_gate)
+{
+    bb_gate_file f;
+    bb_error err;
+    cr_assert(bb_gate_file_load("reports/baseline.json", &f, &err) == BB_OK, "reports/baseline.json: %s", err.msg);
+    cr_assert(f.has_instr, "the baseline has instruction counts (make baseline)");
+    cr_assert(f.has_time, "... and times");
+    cr_assert(f.floor.present && f.floor.pct > 0, "... and the noise floor");
+    cr_assert(f.extra_work_pct == 0, "no injected work in a baseline");
+    for (size_t i = 0; i < f.r.n; i++) {
+        cr_assert(f.r.v[i].threads == 1, "%s: the gate's subset runs at 1 thread", f.r.v[i].name);
+        cr_assert(isfinite(f.instr[i]) && f.instr[i] > 0, "%s has a count", f.r.v[i].name);
+        cr_assert(f.r.v[i].error[0] == '\0' && f.r.v[i].counters_stable, "%s was correct and stable", f.r.v[i].name);
+    }
+    bb_gate_file_free(&f);
+}
