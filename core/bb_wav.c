@@ -13,7 +13,11 @@
  * floats, and libsndfile's own clipping is switched on as well. commit =
  * sf_close + close + rename over the destination; abort (or any failure) =
  * sf_close + close + unlink, the destination untouched. There is no fsync:
- * rename keeps readers from ever seeing half a file, not a power cut.
+ * rename keeps readers from ever seeing half a file, not a power cut. The
+ * temporary is registered with bb_tmpfile while it exists, so a program that
+ * cleans up on signals (busbench) removes it when interrupted; a destination
+ * that exists and is not a regular file (a directory, /dev/null) is refused
+ * before anything is written, rather than replaced by the rename.
  *
  * Reader. The file is opened with open(2) first, so a missing or unreadable
  * file is BB_ERR_IO with the system's reason, then given to libsndfile; what
@@ -29,6 +33,7 @@
  * channel), Hz. */
 #include "bb_wav.h"
 #include "bb_alloc.h"
+#include "bb_tmpfile.h"
 
 #include <sndfile.h>
 
@@ -58,6 +63,7 @@ enum { WAV_CHUNK = 1024 };
 struct bb_wav_writer {
     SNDFILE *sf;
     int fd;
+    int tmp_slot; /* in the temporary-file registry (bb_tmpfile.h), or -1 */
     bb_wav_format fmt;
     char *path;
     char *tmp;
@@ -76,6 +82,7 @@ static char *dup_str(const char *s, const char *suffix)
 
 static void writer_free(bb_wav_writer *w)
 {
+    bb_tmp_unregister(w->tmp_slot);
     bb_free(w->path);
     bb_free(w->tmp);
     bb_free(w);
@@ -96,6 +103,8 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     *out = NULL;
     if (!path || !path[0])
         return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "empty output path");
+    bb_result dr = bb_tmp_check_dest(path, err);
+    if (dr != BB_OK) return dr;
     if (sr <= 0)
         return bb_error_set(err, BB_ERR_ARG, path, 0, 0,
                             "cannot write '%s': sample rate %d is not positive", path, sr);
@@ -112,6 +121,7 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     if (!w) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "out of memory opening '%s'", path);
     w->sf = NULL;
     w->fd = -1;
+    w->tmp_slot = -1;
     w->fmt = fmt;
     w->path = dup_str(path, "");
     w->tmp = dup_str(path, ".tmp.XXXXXX");
@@ -119,6 +129,7 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
         writer_free(w);
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "out of memory opening '%s'", path);
     }
+    w->tmp_slot = bb_tmp_register(w->tmp); /* before the file exists: a signal may come at any time */
     w->fd = mkstemp(w->tmp);
     if (w->fd < 0) {
         int e = errno;

@@ -1090,6 +1090,11 @@ int bb_cmd_bench(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
 
+    /* an unwritable --out or --csv is bad input now, not after the whole matrix */
+    if ((out_json && bb_json_check_writable(out_json, &err)) || (out_csv && bb_json_check_writable(out_csv, &err))) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
     bb_golden_manifest man;
     if (bb_golden_manifest_load(golden, &man, &err)) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));

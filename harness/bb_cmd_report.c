@@ -20,7 +20,9 @@
  * Invariants: every number in the report comes from the results file (the
  * report computes nothing but ratios and ranks of what it read); every file
  * that may replace a good one is written to a temporary name and renamed
- * (figures too: gnuplot writes NAME.png.tmp.PID, renamed after it succeeds);
+ * (figures too: gnuplot writes NAME.png.tmp.PID, renamed after it succeeds;
+ * those names and gnuplot's pid are registered with bb_tmpfile, so an
+ * interrupted report stops gnuplot and leaves no temporary behind);
  * gnuplot's absence is an error (exit 2) named as such, never a silent
  * report without figures. The gnuplot program is $BB_GNUPLOT or "gnuplot";
  * the PNG terminal is pngcairo when this gnuplot has it, png otherwise.
@@ -30,11 +32,13 @@
 #include "bb_cmds.h"
 #include "bb_json.h"
 #include "bb_stats.h"
+#include "bb_tmpfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,13 +132,20 @@ static int run_gnuplot(rep *R, const char *arg, char *out, size_t cap)
 {
     int pfd[2];
     if (pipe(pfd) != 0) return -1;
+    /* signals wait until the child is registered, so that busbench's cleanup
+       (bb_tmp_cleanup) can stop it before it writes a figure's temporary */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     pid_t pid = fork();
     if (pid < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         close(pfd[0]);
         close(pfd[1]);
         return -1;
     }
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         dup2(pfd[1], 1);
         dup2(pfd[1], 2);
         close(pfd[0]);
@@ -145,6 +156,8 @@ static int run_gnuplot(rep *R, const char *arg, char *out, size_t cap)
         execlp(R->gp, R->gp, arg, (char *)NULL);
         _exit(127);
     }
+    bb_tmp_set_child(pid);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     close(pfd[1]);
     size_t n = 0;
     char tmp[4096];
@@ -163,7 +176,11 @@ static int run_gnuplot(rep *R, const char *arg, char *out, size_t cap)
     close(pfd[0]);
     int st;
     while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
+        if (errno != EINTR) {
+            bb_tmp_set_child(0);
+            return -1;
+        }
+    bb_tmp_set_child(0);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
@@ -230,17 +247,22 @@ static int figure(rep *R, const char *name, const char *body, int w, int h)
     free(buf);
     if (res) return -1;
     char out[8192];
-    int st = run_gnuplot(R, rel, out, sizeof out);
-    char tp[4096], fp[4096];
+    char tp[2][4096], fp[4096];
     static const char *const ext[] = {"png", "svg"};
+    int slot[2];
     for (int i = 0; i < 2; i++) {
-        snprintf(tp, sizeof tp, "%s/%s.%s.tmp.%ld", R->dir, name, ext[i], pid);
+        snprintf(tp[i], sizeof tp[i], "%s/%s.%s.tmp.%ld", R->dir, name, ext[i], pid);
+        slot[i] = bb_tmp_register(tp[i]); /* gnuplot writes them; removed if busbench is interrupted */
+    }
+    int st = run_gnuplot(R, rel, out, sizeof out);
+    for (int i = 0; i < 2; i++) {
         snprintf(fp, sizeof fp, "%s/%s.%s", R->dir, name, ext[i]);
-        if (st == 0 && rename(tp, fp) != 0) {
+        if (st == 0 && rename(tp[i], fp) != 0) {
             bb_error_set(&R->err, BB_ERR_IO, fp, 0, 0, "cannot move the figure into place: %s", strerror(errno));
             st = -2;
         }
-        unlink(tp);
+        unlink(tp[i]);
+        bb_tmp_unregister(slot[i]);
     }
     if (st == -2) return -1;
     if (st != 0) {

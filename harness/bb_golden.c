@@ -26,6 +26,7 @@
 #include "bb_cmds.h"
 #include "bb_kit.h"
 #include "bb_prog.h"
+#include "bb_tmpfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -407,12 +408,20 @@ bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path
     char tmp[BB_GOLDEN_PATH_MAX + 16];
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
         return bb_error_set(err, BB_ERR_ARG, path, 0, 0, "path too long");
+    bb_result dr = bb_tmp_check_dest(path, err);
+    if (dr) return dr;
+    int slot = bb_tmp_register(tmp); /* removed by busbench's signal handler if interrupted */
     int fd = mkstemp(tmp);
-    if (fd < 0) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside '%s': %s", path, strerror(errno));
+    if (fd < 0) {
+        int e = errno;
+        bb_tmp_unregister(slot);
+        return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside '%s': %s", path, strerror(e));
+    }
     FILE *f = fdopen(fd, "w");
     if (!f) {
         close(fd);
         unlink(tmp);
+        bb_tmp_unregister(slot);
         return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write '%s'", tmp);
     }
     fprintf(f, "# busbench golden manifest. Written by `make bless` (busbench bless); edit only to add or\n"
@@ -438,8 +447,10 @@ bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path
     if (bad || rename(tmp, path) != 0) {
         int e = errno;
         unlink(tmp);
+        bb_tmp_unregister(slot);
         return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write '%s': %s", path, strerror(e));
     }
+    bb_tmp_unregister(slot);
     return BB_OK;
 }
 

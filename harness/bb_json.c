@@ -15,6 +15,8 @@
  * gives render times in ms and block times in us, as its header says. */
 #include "bb_json.h"
 
+#include "bb_tmpfile.h"
+
 #include <errno.h>
 #include <hwloc.h>
 #include <inttypes.h>
@@ -288,14 +290,18 @@ fail:
 
 bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err)
 {
+    bb_result dr = bb_tmp_check_dest(path, err);
+    if (dr) return dr;
     size_t len = strlen(path);
     char *tmp = malloc(len + 16);
     if (!tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
     memcpy(tmp, path, len);
     memcpy(tmp + len, ".tmp.XXXXXX", 12);
+    int slot = bb_tmp_register(tmp); /* removed by busbench's signal handler if interrupted */
     int fd = mkstemp(tmp);
     if (fd < 0) {
         bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+        bb_tmp_unregister(slot);
         free(tmp);
         return BB_ERR_IO;
     }
@@ -322,8 +328,31 @@ bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_e
         unlink(tmp);
         bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write: %s", strerror(bad));
     }
+    bb_tmp_unregister(slot);
     free(tmp);
     return bad ? BB_ERR_IO : BB_OK;
+}
+
+bb_result bb_json_check_writable(const char *path, bb_error *err)
+{
+    bb_result r = bb_tmp_check_dest(path, err);
+    if (r) return r;
+    size_t len = strlen(path);
+    char *tmp = malloc(len + 16);
+    if (!tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp.XXXXXX", 12);
+    int slot = bb_tmp_register(tmp);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        r = bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+    } else {
+        close(fd);
+        unlink(tmp);
+    }
+    bb_tmp_unregister(slot);
+    free(tmp);
+    return r;
 }
 
 bb_result bb_json_write(const bb_results *r, const char *path, bb_error *err)

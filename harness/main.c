@@ -1,8 +1,43 @@
-/* main.c - the busbench command: dispatch to one subcommand of bb_cmds. */
+/* main.c - the busbench command: dispatch to one subcommand of bb_cmds.
+ *
+ * Before dispatching it installs the process's signal policy. SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT and SIGPIPE run bb_tmp_cleanup (stop a gnuplot child, unlink
+ * every temporary file an atomic writer has open: bb_tmpfile.h), then the
+ * signal's default action runs as before (the process dies of the signal, so
+ * a shell or CI sees the usual status). The destination of an interrupted
+ * write is untouched: it is the previous file, or absent. SIGXFSZ (a file-size
+ * limit) is ignored, so that the write fails with EFBIG and the writer reports
+ * it and removes its temporary like any other full disk. SIGKILL cannot be
+ * caught: after it a DEST.tmp.XXXXXX temporary can remain (never a partial DEST). */
 #include "bb_cmds.h"
+#include "bb_tmpfile.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+static void on_fatal_signal(int sig)
+{
+    bb_tmp_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signal_policy(void)
+{
+    static const int fatal[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_fatal_signal;
+    sigfillset(&sa.sa_mask); /* one cleanup at a time */
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction prev;
+        /* keep an inherited "ignore" (nohup, a shell's background job) */
+        if (sigaction(fatal[i], NULL, &prev) == 0 && prev.sa_handler == SIG_IGN) continue;
+        sigaction(fatal[i], &sa, NULL);
+    }
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 const bb_cmd bb_cmds[] = {
     {"render", bb_cmd_render, "render a .ph program to a WAV file"},
@@ -26,6 +61,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    install_signal_policy();
     if (argc < 2) {
         usage(stderr);
         return BB_EXIT_USAGE;
