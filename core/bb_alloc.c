@@ -67,7 +67,12 @@ void *bb_realloc(void *p, size_t n)
     if (inject_failure()) return counted(NULL, n);
     size_t old = p ? malloc_usable_size(p) : 0;
     void *q = realloc(p, n ? n : 1);
-    if (q && old) live_add(-(int64_t)old); /* counted() adds the new block's size */
+    if (q && p) {
+        /* the old block is released: counted() adds the new one, so that
+           allocs - frees is always the number of blocks outstanding */
+        live_add(-(int64_t)old);
+        atomic_fetch_add_explicit(&g_frees, 1, memory_order_relaxed);
+    }
     return counted(q, n);
 }
 

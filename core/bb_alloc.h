@@ -28,7 +28,8 @@ int bb_grow(void **pv, size_t *cap, size_t need, size_t elem);
 typedef struct {
     uint64_t allocs;  /* successful bb_malloc/bb_calloc/bb_realloc calls */
     uint64_t bytes;   /* bytes requested by them */
-    uint64_t frees;   /* bb_free calls with a non-NULL pointer */
+    uint64_t frees;   /* blocks released: bb_free of a non-NULL pointer, and the old block of a
+                         successful bb_realloc (so allocs - frees = blocks outstanding) */
     uint64_t failed;  /* allocations refused (real failure or injected) */
     int64_t live;     /* usable bytes allocated and not yet freed (malloc_usable_size) */
     int64_t peak;     /* the highest live since the start or the last bb_alloc_peak_reset */

@@ -88,7 +88,7 @@ double bb_sin(double x)
     case 1: return kernel_cos(r);
     case 2: return -kernel_sin(r);
     case 3: return -kernel_cos(r);
-    default: return NAN;
+    default: return (double)NAN;
     }
 }
 
@@ -100,7 +100,7 @@ double bb_cos(double x)
     case 1: return -kernel_sin(r);
     case 2: return -kernel_cos(r);
     case 3: return kernel_sin(r);
-    default: return NAN;
+    default: return (double)NAN;
     }
 }
 

@@ -39,7 +39,11 @@ typedef __int128 i128;
 
 /* Named limits of the query machinery. */
 enum {
-    BB_PAT_WORK_MAX = 64 * BB_PAT_QUERY_EVENTS_MAX, /* steps (events made, spans visited) per query */
+    /* steps (events made, spans visited) per query: 16 per event allowed. A million events
+       of "<x y z>*1048576" take about 10 a piece; 64 let a 17-byte pattern that makes no
+       event at all, "bf(0!9799,2)!9799" (found by fuzzing), spin 10 s before the limit
+       stopped it; 16 stops it in about 2.5 s. */
+    BB_PAT_WORK_MAX = 16 * BB_PAT_QUERY_EVENTS_MAX,
     BB_PAT_QUERY_DEPTH_MAX = 4096,                  /* nesting of node queries */
     BB_PAT_LIST_MIN = 32                            /* first capacity of a temporary list */
 };
@@ -132,6 +136,15 @@ static bb_result tick(qctx *c)
     if (++c->work > BB_PAT_WORK_MAX) return BB_ERR_LIMIT;
     if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
     return BB_OK;
+}
+
+/* n units of work at once: the events a transform maps after its child's query
+ * (each level of nesting touches every event again: 64 levels of fast and rev
+ * over a few thousand events did 10^6 uncounted rational operations). */
+static bb_result charge(qctx *c, size_t n)
+{
+    c->work += n;
+    return c->work > BB_PAT_WORK_MAX ? BB_ERR_LIMIT : BB_OK;
 }
 
 static bb_result push(qctx *c, ilist *l, ihap h)
@@ -315,7 +328,7 @@ static bb_result q_compress(qctx *c, const bb_pat *p, arc a, ilist *out)
                  add(se, bb_rat_min(R(1), mul(rr, sub(pc.e, se))))};
         if (eq(q.b, bb_rat_next_sam(pc.b))) continue;
         size_t m = out->n;
-        if ((res = query(c, p->kid, q, out))) return res;
+        if ((res = query(c, p->kid, q, out)) || (res = charge(c, out->n - m))) return res;
         for (size_t i = m; i < out->n; i++) {
             ihap *h = &out->v[i];
             h->w = arc_add(gap_map(h->w, rr), s);
@@ -339,7 +352,7 @@ static bb_result q_fast_rate(qctx *c, bb_rat rate, const bb_pat *kid, arc a, ili
     }
     size_t m = out->n;
     bb_result r = query(c, kid, arc_mul(a, rate), out);
-    if (r) return r;
+    if (r || (r = charge(c, out->n - m))) return r;
     for (size_t i = m; i < out->n; i++) {
         out->v[i].w = arc_div(out->v[i].w, rate);
         out->v[i].p = arc_div(out->v[i].p, rate);
@@ -351,7 +364,7 @@ static bb_result q_rotl(qctx *c, bb_rat t, const bb_pat *kid, arc a, ilist *out)
 {
     size_t m = out->n;
     bb_result r = query(c, kid, arc_add(a, t), out);
-    if (r) return r;
+    if (r || (r = charge(c, out->n - m))) return r;
     bb_rat nt = bb_rat_neg(t);
     for (size_t i = m; i < out->n; i++) {
         out->v[i].w = arc_add(out->v[i].w, nt);
@@ -372,7 +385,7 @@ static bb_result q_rev(qctx *c, const bb_pat *kid, arc a, ilist *out)
         bb_rat two_mid = add(mul(R(2), bb_rat_sam(pc.b)), R(1));
         arc q = {sub(two_mid, pc.e), sub(two_mid, pc.b)};
         size_t m = out->n;
-        if ((r = query(c, kid, q, out))) return r;
+        if ((r = query(c, kid, q, out)) || (r = charge(c, out->n - m))) return r;
         for (size_t i = m; i < out->n; i++) {
             ihap *h = &out->v[i];
             bb_rat rel_b = sub(h->p.b, h->w.b), rel_e = sub(h->w.e, h->p.e);
@@ -447,7 +460,7 @@ static bb_result q_degrade(qctx *c, const bb_pat *p, arc a, ilist *out)
 {
     size_t m = out->n;
     bb_result r = query(c, p->kid, a, out);
-    if (r) return r;
+    if (r || (r = charge(c, out->n - m))) return r;
     bb_rat shift = seed_shift(p->i1), amt = p->a;
     size_t w = m;
     for (size_t i = m; i < out->n; i++) {
@@ -481,7 +494,7 @@ static bb_result q_choose(qctx *c, const bb_pat *p, arc a, ilist *out)
         i128 k = rand_k(add(R(cy), shift));
         size_t idx = (size_t)((k * (i128)p->n) >> 29);
         size_t m = out->n;
-        if ((r = query(c, p->kids[idx], part, out))) return r;
+        if ((r = query(c, p->kids[idx], part, out)) || (r = charge(c, out->n - m))) return r;
         size_t wi = m;
         for (size_t i = m; i < out->n; i++) {
             ihap h = out->v[i];
@@ -522,7 +535,8 @@ static bb_result q_euclid_fixed(qctx *c, const bb_pat *p, arc a, ilist *out)
         /* cat: pattern i plays its own cycle (cyc - i) / len, shifted to cyc */
         bb_rat offset = R(cyc - (cyc - i) / (int64_t)len);
         size_t k0 = out->n;
-        if ((r = query(c, p->kid, arc_add(sp.piece, bb_rat_neg(offset)), out))) return r;
+        if ((r = query(c, p->kid, arc_add(sp.piece, bb_rat_neg(offset)), out)) || (r = charge(c, 2 * (out->n - k0))))
+            return r;
         for (size_t k = k0; k < out->n; k++) {
             out->v[k].w = arc_add(out->v[k].w, offset);
             out->v[k].p = arc_add(out->v[k].p, offset);
@@ -729,7 +743,8 @@ bb_result bb_pat_query_onsets(const bb_pat *p, bb_rat b, bb_rat e, bb_arena *scr
         if (bb_hap_has_onset(h) && le(b, h->whole_b) && lt(h->whole_b, e)) out->v[w++] = *h;
     }
     out->n = w;
-    if ((r = sort_range(out->v + n0, w - n0, scratch))) out->n = n0;
+    /* out->v is NULL when nothing was ever stored: no pointer arithmetic on it */
+    if (w - n0 > 1 && (r = sort_range(out->v + n0, w - n0, scratch))) out->n = n0;
     return r;
 }
 

@@ -18,12 +18,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The events one query may produce. The fuzz build (make fuzz) defines it smaller, so
+   that an input the limit refuses costs the fuzzer little; everything else uses 1 << 20. */
+#ifndef BB_PAT_QUERY_EVENTS_LIMIT
+#define BB_PAT_QUERY_EVENTS_LIMIT (1 << 20)
+#endif
+
 /* Named limits. Exceeding one is a clear BB_ERR_LIMIT, never a hang. */
 enum {
     BB_PAT_DEPTH_MAX = 64,          /* nesting depth of brackets/operators in one pattern */
     BB_PAT_SRC_MAX = 65536,         /* bytes of one mini-notation string */
     BB_PAT_EUCLID_MAX = 4096,       /* largest n in x(k,n) */
-    BB_PAT_QUERY_EVENTS_MAX = 1 << 20, /* events one query may produce */
+    BB_PAT_QUERY_EVENTS_MAX = BB_PAT_QUERY_EVENTS_LIMIT, /* events one query may produce */
     BB_PAT_FACTOR_MAX = 1 << 20,    /* largest |factor| of * and / and fast/slow */
     BB_CHORD_TONES_MAX = 12
 };
@@ -112,7 +118,8 @@ int bb_pat_foreach_atom(const bb_pat *p, int (*fn)(const bb_val *v, void *ctx), 
 /* ---- Additions: limits, pattern algebra, onset queries and formatting ---- */
 
 enum {
-    BB_PAT_STEPS_MAX = 65536,  /* steps of one mini-notation sequence (after '!' replication) */
+    BB_PAT_STEPS_MAX = 65536,  /* steps of one mini-notation pattern, all its sequences together
+                                  (after '!' replication) */
     BB_PAT_STUT_MAX = 256      /* largest n in stut */
 };
 

@@ -172,7 +172,12 @@ bb_result bb_drv_synth_uniq(bb_drv *d)
 static void free_synths(bb_drv *d)
 {
     if (!d->synth) return;
-    for (int w = 0; w < bb_workers_count(d->workers); w++) bb_synth_destroy(d->synth[w]);
+    /* NULL each one: a reload whose make_synths fails half way leaves the rest
+       NULL, not dangling, for drv_close */
+    for (int w = 0; w < bb_workers_count(d->workers); w++) {
+        bb_synth_destroy(d->synth[w]);
+        d->synth[w] = NULL;
+    }
 }
 
 static bb_result make_synths(bb_drv *d, const bb_prog *p)

@@ -3,7 +3,10 @@
  * Hand-off: a job is published under the mutex with a new generation number;
  * workers wake on the condition variable, take tasks with an atomic counter
  * and count themselves out; the caller (worker 0) works too and then waits for
- * the count to reach zero. No allocation happens per job.
+ * the count to reach zero. No allocation happens per job. Creation returns once
+ * every worker has bound itself and recorded its placement under the mutex, so
+ * the placement can be read at any time without a race (a worker that never
+ * got a task was otherwise still writing it while the render read it).
  *
  * Placement: compact takes cores in topology (logical) order; scatter takes
  * cores round robin across packages (then across the cores of each package),
@@ -37,7 +40,7 @@ struct bb_workers {
     pthread_cond_t go, done;
     unsigned long gen;
     bool quit;
-    int active;              /* workers still in the current job */
+    int active;              /* workers still in the current job (at creation: still placing themselves) */
     void (*fn)(void *, size_t, int);
     void *ctx;
     size_t ntasks;
@@ -170,6 +173,8 @@ static void *thread_main(void *arg)
     place_self(p, w);
     unsigned long seen = 0;
     pthread_mutex_lock(&p->mu);
+    /* w->place is published under the mutex: create waits for every worker */
+    if (--p->active == 0) pthread_cond_signal(&p->done);
     for (;;) {
         while (!p->quit && p->gen == seen) pthread_cond_wait(&p->go, &p->mu);
         if (p->quit) break;
@@ -216,6 +221,7 @@ bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
             p->caller_bound = true;
     }
     place_self(p, &p->w[0]);
+    p->active = n - 1; /* counted down by each worker once placed */
     for (int i = 1; i < n; i++) {
         if (pthread_create(&p->w[i].th, NULL, thread_main, &p->w[i]) != 0) {
             p->n = i;
@@ -223,6 +229,11 @@ bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
             return bb_error_set(err, BB_ERR_THREAD, NULL, 0, 0, "cannot start worker thread %d", i);
         }
     }
+    /* every worker has placed itself before the pool is used: its placement is then
+       complete (and read without a race) even if it never gets a task */
+    pthread_mutex_lock(&p->mu);
+    while (p->active > 0) pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
     *out = p;
     return BB_OK;
 }

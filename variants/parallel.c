@@ -30,8 +30,11 @@ bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool 
         bb_drv_unref(d, b);
         return BB_ERR_NOMEM;
     }
-    req->buf = b;
+    /* req->buf only once nothing can fail: on failure the caller takes no
+       reference for the voice, so a voice holding b would release the
+       cache's reference (b stays in the cache, which frees it) */
     if (bb_grow((void **)&d->uniq, &d->uniq_cap, d->uniq_n + 1, sizeof *d->uniq)) return BB_ERR_NOMEM;
+    req->buf = b;
     d->uniq[d->uniq_n++] = req;
     return BB_OK;
 }
