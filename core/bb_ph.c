@@ -69,7 +69,11 @@ static const char *tok_desc(const parser *p, const tok *t, char *buf, size_t cap
     if (t->kind == T_EOF) return "end of file";
     size_t n = t->end - t->off;
     if (n > 24) n = 24;
-    snprintf(buf, cap, "'%.*s'", (int)n, p->src + t->off);
+    const unsigned char c0 = n ? (unsigned char)p->src[t->off] : 0;
+    if (c0 < 0x20 || c0 == 0x7f) /* a control byte (NUL would end the quoted text): name it */
+        snprintf(buf, cap, "byte 0x%02x", c0);
+    else
+        snprintf(buf, cap, "'%.*s'", (int)n, p->src + t->off);
     return buf;
 }
 
@@ -340,20 +344,22 @@ static bb_result parse_sum(parser *p, bb_ast **out) { return parse_binary(p, out
 /* dollar := sum ('$' dollar)? */
 static bb_result parse_dollar(parser *p, bb_ast **out)
 {
-    bb_result r = enter(p);
-    if (r) return r;
     bb_ast *left;
-    if ((r = parse_sum(p, &left))) return r;
+    bb_result r = parse_sum(p, &left);
+    if (r) return r;
     tok *t = peek(p);
     if (is_op(t, '$')) {
+        /* a level per '$' (it nests to the right), as per '(' and unary '-':
+           the depth counts what the program nests, not the parser's calls */
+        if ((r = enter(p))) return r;
         p->pos++;
         bb_ast *a = node(p, BB_AST_DOLLAR, t);
         if (!a) return BB_ERR_NOMEM;
         a->a = left;
         if ((r = parse_dollar(p, &a->b))) return r;
+        p->depth--;
         left = a;
     }
-    p->depth--;
     *out = left;
     return BB_OK;
 }

@@ -424,8 +424,9 @@ static bb_result apply(comp *c, const bb_ast *fa, const fn_def *fn, const cval *
             const bb_ast *ta = fa->args[1];
             if ((r = expect_num(c, &args[0], "the stut count", &cnt)) || (r = expect_num(c, &args[2], "the stut decay", &dec)))
                 return r;
-            if (cnt < 1 || cnt > 64 || cnt != (double)(int)cnt)
-                return cerr(c, fa->args[0]->line, fa->args[0]->col, "expected a whole stut count in 1..64%s%s", "", "");
+            if (!(cnt >= 1 && cnt <= BB_PAT_STUT_MAX) || cnt != (double)(int)cnt)
+                return bb_error_set(c->err, BB_ERR_LIMIT, c->file, fa->args[0]->line, fa->args[0]->col,
+                                    "expected a whole stut count in 1..%d (BB_PAT_STUT_MAX)", BB_PAT_STUT_MAX);
             if (ta->kind != BB_AST_NUM)
                 return cerr(c, ta->line, ta->col, "expected a plain number of cycles for the stut time%s%s", "", "");
             bb_rat t = ta->rat;

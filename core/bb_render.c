@@ -9,6 +9,7 @@
 
 #include "bb_alloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 typedef struct tail {
@@ -208,11 +209,31 @@ static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
     return BB_OK;
 }
 
-static bb_result fail(bb_render *r, bb_result res, bb_error *err, int64_t k, const char *what)
+/* What a pattern limit met during the render means (a query does not say which one). */
+static const char *why(bb_result res, char *buf, size_t cap)
+{
+    if (res == BB_ERR_LIMIT) {
+        snprintf(buf, cap,
+                 "a pattern limit was exceeded: more than BB_PAT_QUERY_EVENTS_MAX (%d) events in one cycle, or a "
+                 "patterned factor beyond BB_PAT_FACTOR_MAX (%d) or Euclid argument beyond BB_PAT_EUCLID_MAX (%d)",
+                 BB_PAT_QUERY_EVENTS_MAX, BB_PAT_FACTOR_MAX, BB_PAT_EUCLID_MAX);
+        return buf;
+    }
+    if (res == BB_ERR_OVERFLOW) return "exact rational time overflowed (a tempo, factor or render length too extreme)";
+    return bb_result_str(res);
+}
+
+static bb_result fail_at(bb_render *r, bb_result res, bb_error *err, int64_t k, const char *what, int line, int col)
 {
     double sec = (double)k / (double)r->o.sr;
-    return bb_error_set(err, res, r->progs[r->cur]->ph->file, 0, 0, "%s at sample %lld (%.3f s): %s", what,
-                        (long long)k, sec, bb_result_str(res));
+    char buf[256];
+    return bb_error_set(err, res, r->progs[r->cur]->ph->file, line, col, "%s at sample %lld (%.3f s): %s", what,
+                        (long long)k, sec, why(res, buf, sizeof buf));
+}
+
+static bb_result fail(bb_render *r, bb_result res, bb_error *err, int64_t k, const char *what)
+{
+    return fail_at(r, res, err, k, what, 0, 0);
 }
 
 bb_result bb_render_run(bb_render *r, bb_error *err)
@@ -242,8 +263,11 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
         /* 1. schedule */
         r->pend.n = 0;
         if ((res = prepare_windows(r->main, k, k1))) return fail(r, res, err, k, "window");
-        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++)
-            if ((res = bb_trig_schedule(bb_inst_trig(r->main, t), k, k1, &r->pend))) return fail(r, res, err, k, "scheduling");
+        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+            bb_trig *tr = bb_inst_trig(r->main, t);
+            if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
+                return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
+        }
         /* 2. resolve */
         r->stats.requests += r->pend.n;
         if (r->pend.n) {

@@ -90,8 +90,13 @@ int bb_cmd_query(int argc, char **argv)
         rc = BB_EXIT_USAGE;
     } else if ((r = bb_pat_query_onsets(p, bb_rat_int(0), cycles, &scratch, &haps))) {
         char cb[48];
-        fprintf(stderr, "busbench query: %s while querying cycles [0, %s)\n", bb_result_str(r),
+        fprintf(stderr, "busbench query: %s while querying cycles [0, %s)", bb_result_str(r),
                 bb_rat_fmt(cycles, cb, sizeof cb));
+        if (r == BB_ERR_LIMIT)
+            fprintf(stderr, ": more than BB_PAT_QUERY_EVENTS_MAX (%d) events, or a patterned factor or Euclid "
+                            "argument beyond its limit (%d, %d)", BB_PAT_QUERY_EVENTS_MAX, BB_PAT_FACTOR_MAX,
+                    BB_PAT_EUCLID_MAX);
+        fprintf(stderr, "\n");
         rc = BB_EXIT_USAGE;
     } else {
         char line[256 + BB_PAT_SRC_MAX];

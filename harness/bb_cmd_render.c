@@ -32,6 +32,9 @@ int bb_cmd_render(int argc, char **argv)
         if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             outp = argv[i + 1];
             i += 2;
+        } else if (!strcmp(argv[i], "-o")) {
+            fprintf(stderr, "busbench render: expected an output path after -o\n");
+            return BB_EXIT_USAGE;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "busbench render: unknown option '%s'\n", argv[i]);
             usage(stderr);
