@@ -99,6 +99,7 @@ check: $(BIN) $(TESTBIN)
 	$(TESTBIN) --jobs 2
 	@$(MAKE) --no-print-directory verify
 	@$(MAKE) --no-print-directory gate
+	@$(MAKE) --no-print-directory asan-quick
 
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
@@ -175,5 +176,90 @@ install: $(BIN) $(LIB)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/busbench
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbusbench.a
 	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/busbench/
+
+# ---- fuzzing ------------------------------------------------------------------------------
+# libFuzzer targets (clang, with ASan+UBSan) for the mini-notation parser + a query, the .ph
+# parser + compiler and the WAV reader: tests/fuzz/fuzz_*.c over the core alone, built in
+# $(FUZZ_BUILD). `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its seed corpus
+# (tests/fuzz/corpus/NAME, read-only; new inputs go to $(FUZZ_BUILD)/corpus/NAME, crashes to
+# $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there).
+FUZZ_TARGETS := mini ph wav
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+# The fuzz build queries patterns with a 256x smaller event limit (bb_pat.h), so that an input the
+# limit refuses (a 15-byte pattern can ask for 10^8 events) costs milliseconds, not seconds.
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+                -DBB_PAT_QUERY_EVENTS_LIMIT=4096
+FUZZ_BINS     = $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_DEB_PKGS := clang libclang-rt-14-dev
+.PHONY: fuzz fuzz-build fuzz-bins fuzz-regress
+# clang and its libFuzzer runtime are needed only here: installed (when missing) by the deps step
+fuzz-build:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_DEB_PKGS)"
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+fuzz-bins: $(FUZZ_BINS)
+# exact rational arithmetic is all 128-bit compares in gcd loops: tracing them for the fuzzer
+# took half of fuzz_mini's time and finds nothing the coverage of the callers does not
+$(FUZZ_BUILD)/core/bb_rat.o: BB_CFLAGS += -fno-sanitize-coverage=trace-cmp
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(call obj,$(CORE_SRC))
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_BUILD)/artifacts; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    $$( [ -f tests/fuzz/$$t.dict ] && echo -dict=tests/fuzz/$$t.dict ) \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit $$?; \
+	done
+fuzz-regress: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_BUILD)/fuzz_$$t -runs=0 -timeout=10 -rss_limit_mb=2048 tests/fuzz/corpus/$$t \
+	    > $(FUZZ_BUILD)/regress-$$t.log 2>&1 || { tail -40 $(FUZZ_BUILD)/regress-$$t.log; exit 1; }; \
+	  echo "fuzz-regress: $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs, no finding"; \
+	done
+
+# ---- sanitizers -------------------------------------------------------------------------------
+# make asan / ubsan: every unit test suite and busbench verify, built with AddressSanitizer+UBSan
+# (LeakSanitizer included) or UBSan alone; make tsan: see below. Each has its own build folder
+# (build/asan, build/ubsan, build/tsan); any report is fatal. The tests that run
+# the command (badinput, render) run the sanitized busbench beside the tests. SAN_TESTS narrows
+# the suites (a Criterion --filter pattern): every suite but the gate test that runs busbench
+# under valgrind (valgrind cannot run a sanitized binary). Criterion's runner itself crashes under
+# ThreadSanitizer (in libcriterion, before any test), so tsan runs busbench verify instead: every
+# parallel strategy at 2, 3 and 8 threads, blocks 64 and 512, unpinned and pinned, on every golden
+# workload, bit for bit. `make check` (and so `make test`) runs asan-quick: the core, strategy, fault, limit
+# and bad-input suites under ASan+UBSan (all but the long strategies x threads x blocks matrix,
+# which `make asan` runs). ASAN_QUICK=0 skips it.
+SAN_ASAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_UBSAN := -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+SAN_TSAN  := -fsanitize=thread
+SAN_OPT   ?= -O2 -g
+SAN_TESTS ?= !(compare/gate_passes*)
+SAN_VERIFY ?= 1
+ASAN_QUICK ?= 1
+TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8 --blocks 64,512 --pins none,compact
+ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput)/*|strategies/!(same_bytes_as_serial*))
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 BUSBENCH=$(BIN)
+.PHONY: asan ubsan tsan asan-quick san-check tsan-check
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(SAN_ASAN)" OPT="$(SAN_OPT)" san-check
+ubsan:
+	@$(MAKE) --no-print-directory BUILD=build/ubsan SAN="$(SAN_UBSAN)" OPT="$(SAN_OPT)" san-check
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(SAN_TSAN)" OPT="$(SAN_OPT)" tsan-check
+asan-quick:
+	@if [ "$(ASAN_QUICK)" != 0 ]; then $(MAKE) --no-print-directory BUILD=build/asan SAN="$(SAN_ASAN)" OPT="$(SAN_OPT)" \
+	  SAN_TESTS='$(ASAN_QUICK_TESTS)' SAN_VERIFY=0 san-check; fi
+san-check: $(BIN) $(TESTBIN)
+	@echo "san-check: $(BUILD): $(if $(SAN_TESTS),suites $(SAN_TESTS),every suite)"
+	$(SAN_ENV) $(TESTBIN) --jobs 2 $(if $(SAN_TESTS),--filter '$(SAN_TESTS)')
+	@if [ "$(SAN_VERIFY)" = 1 ] && [ -f golden/manifest.tsv ]; then \
+	  $(SAN_ENV) $(BIN) verify --golden golden --threads 1,2 --blocks 512 --pins none; fi
+tsan-check: $(BIN)
+	$(SAN_ENV) $(BIN) verify --golden golden $(TSAN_VERIFY)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

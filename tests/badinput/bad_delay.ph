@@ -1,0 +1,1 @@
+out: s "bd" # delay 0 0.3

@@ -1,0 +1,2 @@
+bpm: 120
+xyz: sine

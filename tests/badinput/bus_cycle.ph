@@ -1,0 +1,4 @@
+~a: ~b + sine 1
+~b: ~c
+~c: ~a
+out: ~a

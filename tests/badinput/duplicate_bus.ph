@@ -1,0 +1,3 @@
+~a: saw
+~a: sine
+out: ~a

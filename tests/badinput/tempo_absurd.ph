@@ -1,0 +1,2 @@
+cps: 100000
+out: sine

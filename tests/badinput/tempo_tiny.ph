@@ -1,0 +1,2 @@
+tempo: 0.0000001
+out: sine

@@ -1,0 +1,2 @@
+bpm: fast
+out: sine

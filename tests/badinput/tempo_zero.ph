@@ -1,0 +1,2 @@
+bpm: 0
+out: sine
