@@ -98,6 +98,9 @@ static bb_result lex(parser *p)
         while (j < eol) {
             char c = s[j];
             int col = (int)(j - line_start) + 1;
+            if (c == '\r' && j + 1 < eol)
+                return perr(p, line, col, "a carriage return inside a line: expected lines ending in LF or CRLF "
+                                          "(old Mac line endings?)%s", "");
             if (c == ' ' || c == '\t' || c == '\r') {
                 j++;
                 continue;

@@ -357,7 +357,7 @@ static bad_case catalogue[] = {
     {"bad_delay", "bad_delay.ph", "", R1, 0, 2, "expected a delay time in (0, 10] seconds"},
     {"dollar_both_sides", "dollar_both_sides.ph", "", R1, 0, 2, "on one side of '$'"},
     {"expression_missing", "expression_missing.ph", "", R1, 0, 2, ":1:9: parse error: expected a number"},
-    {"cr_only_lines", "cr_only_lines.ph", "", R1, 0, 2, "parse error"},
+    {"cr_only_lines", "cr_only_lines.ph", "", R1, 0, 2, ":1:10: parse error: a carriage return inside a line"},
     /* ---- generated programs ---- */
     {"very_long_line", "gen:longline", "", R1, 0, 2, ":1:1: limit exceeded: line longer than 16384 bytes"},
     {"deep_brackets", "gen:deep_brackets", "", R1, 0, 2, "limit exceeded: expected brackets nested at most 64 deep"},
@@ -368,7 +368,7 @@ static bad_case catalogue[] = {
     {"graph_too_big", "gen:big_graph", "", R1, 0, 2, "limit exceeded: graph larger than 4096 nodes"},
     /* ---- the program file itself ---- */
     {"program_missing", "", "", "render|/nonexistent/x.ph|-o|$O", 0, 2, "/nonexistent/x.ph: i/o error: cannot open: No such file"},
-    {"program_is_a_folder", "", "", "render|$W|-o|$O", 0, 2, "i/o error"},
+    {"program_is_a_folder", "", "", "render|$W|-o|$O", 0, 2, "i/o error: read error: Is a directory"},
     /* ---- bad options ---- */
     {"strategy_unknown", "ok.ph", "", R1 "|--strategy|nope", 0, 2, "unknown strategy 'nope' (known: serial"},
     {"strategy_empty", "ok.ph", "", R1 "|--strategy|", 0, 2, "expected a strategy name"},
