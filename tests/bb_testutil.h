@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct tu_out {
@@ -35,17 +37,67 @@ static void tu_sink(void *ctx, int64_t k0, const float *y, size_t n)
     o->n += n;
 }
 
-/* Write text to a fresh temporary file; returns its path (static storage per slot). */
-static inline const char *tu_tmpfile(int slot, const char *text)
+/* ---- temporary files: made under /tmp, removed when the test process exits ---- */
+#define TU_TMP_MAX 32
+
+/* Remove a file or a folder with everything in it (no error if it is gone; links not followed). */
+static inline void tu_rm_rf(const char *path)
 {
-    static char paths[8][64];
-    snprintf(paths[slot], sizeof paths[slot], "/tmp/bbtest-%d-%d-XXXXXX", (int)getpid(), slot);
-    int fd = mkstemp(paths[slot]);
+    struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *de;
+        while (d && (de = readdir(d))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+            char p[4096];
+            if ((size_t)snprintf(p, sizeof p, "%s/%s", path, de->d_name) < sizeof p) tu_rm_rf(p);
+        }
+        if (d) closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static char tu_tmp_paths[TU_TMP_MAX][64];
+static int tu_tmp_n;
+
+static inline void tu_tmp_cleanup(void)
+{
+    for (int i = 0; i < tu_tmp_n; i++) tu_rm_rf(tu_tmp_paths[i]);
+    tu_tmp_n = 0;
+}
+
+/* A fresh path from a mkstemp/mkdtemp template /tmp/bb<tag>-PID-XXXXXX, registered for removal
+ * at exit. Returns static storage, valid until the process exits; aborts when out of slots. */
+static inline char *tu_tmp_template(const char *tag)
+{
+    if (tu_tmp_n == TU_TMP_MAX) abort();
+    if (tu_tmp_n == 0) atexit(tu_tmp_cleanup);
+    char *p = tu_tmp_paths[tu_tmp_n++];
+    snprintf(p, sizeof tu_tmp_paths[0], "/tmp/bb%s-%d-XXXXXX", tag, (int)getpid());
+    return p;
+}
+
+/* A fresh empty folder, removed with its contents at exit. */
+static inline const char *tu_tmpdir(const char *tag)
+{
+    char *p = tu_tmp_template(tag);
+    if (!mkdtemp(p)) abort();
+    return p;
+}
+
+/* Write text to a fresh temporary file, removed at exit; returns its path. */
+static inline const char *tu_tmpfile(const char *text)
+{
+    char *p = tu_tmp_template("test");
+    int fd = mkstemp(p);
     if (fd < 0) abort();
     size_t n = strlen(text);
     if (write(fd, text, n) != (ssize_t)n) abort();
     close(fd);
-    return paths[slot];
+    return p;
 }
 
 typedef struct tu_cfg {

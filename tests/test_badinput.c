@@ -27,6 +27,7 @@
  * test removes it). */
 #define _GNU_SOURCE
 #include "bb_alloc.h"
+#include "bb_testutil.h"
 #include "bb_wav.h"
 
 #include <criterion/criterion.h>
@@ -269,28 +270,6 @@ static const char *snap_diff(const snapshot *a, const snapshot *b, char *buf, si
         if (len >= cap) return buf;
     }
     return buf;
-}
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0) return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *de;
-            while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-                char p[PATH_MAX];
-                pathf(p, sizeof p, "%s/%s", path, de->d_name);
-                rm_rf(p);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 /* ---- the catalogue ----------------------------------------------------------------------------- */
@@ -617,8 +596,8 @@ static void check_case(const bad_case *c, const char *base, bool previous)
     pathf(in, sizeof in, "%s/in", base);
     pathf(errpath, sizeof errpath, "%s/stderr.txt", base);
     pathf(O, sizeof O, "%s/out.wav", W);
-    rm_rf(W);
-    rm_rf(G);
+    tu_rm_rf(W);
+    tu_rm_rf(G);
     cr_assert_eq(mkdir(W, 0755), 0);
     mkdir(in, 0755);
     P[0] = '\0';
@@ -692,13 +671,12 @@ static void check_case(const bad_case *c, const char *base, bool previous)
 
 ParameterizedTest(bad_case *c, badinput, catalogue, .timeout = 600)
 {
-    char base[] = "/tmp/bbbad-XXXXXX";
-    cr_assert_not_null(mkdtemp(base));
+    const char *base = tu_tmpdir("bad");
     /* rows that write a WAV run twice: into an empty folder and over a previous file */
     bool writes = strstr(c->args, "$O") != NULL && !c->fixture[0];
     check_case(c, base, false);
     if (writes) check_case(c, base, true);
-    rm_rf(base);
+    tu_rm_rf(base);
 }
 
 /* The catalogue covers what the issue lists, and every row is distinct. */
@@ -725,8 +703,7 @@ Test(badinput, catalogue_is_complete)
 /* A good program renders (so that the rows above fail for their own reason). */
 Test(badinput, the_base_program_renders)
 {
-    char base[] = "/tmp/bbbad-XXXXXX";
-    cr_assert_not_null(mkdtemp(base));
+    const char *base = tu_tmpdir("bad");
     char out[PATH_MAX], errpath[PATH_MAX];
     pathf(out, sizeof out, "%s/out.wav", base);
     pathf(errpath, sizeof errpath, "%s/stderr.txt", base);
@@ -738,7 +715,7 @@ Test(badinput, the_base_program_renders)
     cr_assert_eq(bb_wav_read(out, &x, &n, &sr, &ch, &err), BB_OK, "%s", err.msg);
     cr_expect_eq(n, (size_t)88200);
     bb_free(x);
-    rm_rf(base);
+    tu_rm_rf(base);
 }
 
 /* ---- interrupted renders ---------------------------------------------------------------------- */
@@ -781,8 +758,7 @@ static void interrupt_render(const char *dir, int sig, run_result *r)
 
 static void interrupted_keeps_destination(int sig, bool previous)
 {
-    char dir[] = "/tmp/bbsig-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
+    const char *dir = tu_tmpdir("sig");
     if (previous) {
         char p[PATH_MAX];
         pathf(p, sizeof p, "%s/out.wav", dir);
@@ -798,7 +774,7 @@ static void interrupted_keeps_destination(int sig, bool previous)
     char diff[1024];
     snap_diff(&before, &after, diff, sizeof diff);
     cr_expect(diff[0] == '\0', "after %s the folder changed: %s", strsignal(sig), diff);
-    rm_rf(dir);
+    tu_rm_rf(dir);
 }
 
 Test(badinput, sigterm_midway_leaves_the_previous_file_and_no_temporary, .timeout = 300)
@@ -820,8 +796,7 @@ Test(badinput, sigterm_midway_leaves_no_file_at_all, .timeout = 300)
  * can remain is the temporary, named DEST.tmp.XXXXXX (documented in bb_tmpfile.h). */
 Test(badinput, sigkill_midway_leaves_the_destination_intact, .timeout = 300)
 {
-    char dir[] = "/tmp/bbsig-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
+    const char *dir = tu_tmpdir("sig");
     char p[PATH_MAX];
     pathf(p, sizeof p, "%s/out.wav", dir);
     spit(p, "previous good file", 18);
@@ -837,5 +812,5 @@ Test(badinput, sigkill_midway_leaves_the_destination_intact, .timeout = 300)
     for (int i = 0; i < after.n; i++)
         cr_expect(!strcmp(after.v[i].name, "out.wav") || !strncmp(after.v[i].name, "out.wav.tmp.", 12),
                   "unexpected file '%s' after SIGKILL", after.v[i].name);
-    rm_rf(dir);
+    tu_rm_rf(dir);
 }

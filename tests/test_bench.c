@@ -18,6 +18,7 @@
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
+#include "bb_testutil.h"
 #include "bb_workers.h"
 
 #include <jansson.h>
@@ -96,14 +97,6 @@ static void quiet(void)
     cr_assert_not_null(freopen("/dev/null", "w", stderr));
 }
 
-static char *tmpdir(void)
-{
-    static char d[64];
-    snprintf(d, sizeof d, "/tmp/bbbench-%d-XXXXXX", (int)getpid());
-    cr_assert_not_null(mkdtemp(d));
-    return d;
-}
-
 Test(bench, json_google_benchmark_fields_and_round_trip)
 {
     bb_results r;
@@ -114,7 +107,7 @@ Test(bench, json_google_benchmark_fields_and_round_trip)
     fill(bb_json_results_add(&r, 4), "w", "serial", 1, 10);
     fill(bb_json_results_add(&r, 4), "w", "cycle,pool", 2, 4);
     char path[128];
-    snprintf(path, sizeof path, "%s/r.json", tmpdir());
+    snprintf(path, sizeof path, "%s/r.json", tu_tmpdir("bench"));
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
 
@@ -202,7 +195,7 @@ Test(bench, json_google_benchmark_fields_and_round_trip)
 Test(bench, json_read_rejects_other_files)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/x.json", tmpdir());
+    snprintf(path, sizeof path, "%s/x.json", tu_tmpdir("bench"));
     FILE *f = fopen(path, "w");
     fputs("{\"benchmarks\": 3}", f);
     fclose(f);
@@ -248,7 +241,7 @@ Test(bench, topo_command_loads_an_xml_topology)
  * which treats every bus as static, renders it wrong). Returns its folder. */
 static const char *tiny_corpus(void)
 {
-    const char *d = tmpdir();
+    const char *d = tu_tmpdir("bench");
     static char dir[64];
     snprintf(dir, sizeof dir, "%s", d);
     char ph[128], wav[128], man[128];

@@ -26,6 +26,7 @@
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
+#include "bb_testutil.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -44,14 +45,6 @@ static void quiet(void)
     fflush(stderr);
     cr_assert_not_null(freopen("/dev/null", "w", stdout));
     cr_assert_not_null(freopen("/dev/null", "w", stderr));
-}
-
-static const char *tmpdir(void)
-{
-    static char d[64];
-    snprintf(d, sizeof d, "/tmp/bbcmp-%d-XXXXXX", (int)getpid());
-    cr_assert_not_null(mkdtemp(d));
-    return d;
 }
 
 /* The busbench program beside this test binary ($(BUILD)/busbench). */
@@ -307,7 +300,7 @@ static void make_instr(const char *path, double ir, const char *valgrind)
 Test(compare, timing_gate_on_files)
 {
     quiet();
-    const char *d = tmpdir();
+    const char *d = tu_tmpdir("cmp");
     char base[128], same[128], slow[128], fast[128], bump[128], other[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(same, sizeof same, "%s/same.json", d);
@@ -354,7 +347,7 @@ Test(compare, timing_gate_on_files)
 Test(compare, threshold_below_the_noise_floor_is_refused)
 {
     quiet();
-    const char *d = tmpdir();
+    const char *d = tu_tmpdir("cmp");
     char base[128], slow[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(slow, sizeof slow, "%s/slow.json", d);
@@ -392,7 +385,7 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
 Test(compare, instruction_gate_on_files)
 {
     quiet();
-    const char *d = tmpdir();
+    const char *d = tu_tmpdir("cmp");
     char base[128], same[128], up[128], vg[128], timed[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(same, sizeof same, "%s/same.json", d);
@@ -436,7 +429,7 @@ Test(compare, instruction_gate_on_files)
 /* A corpus of one tiny workload (a bus with a filter, triggered with notes). */
 static const char *tiny_corpus(void)
 {
-    const char *d = tmpdir();
+    const char *d = tu_tmpdir("cmp");
     static char dir[64];
     snprintf(dir, sizeof dir, "%s", d);
     char ph[128], wav[128], man[128];

@@ -23,6 +23,7 @@
  * the schedule) but every run still has one allocation refused somewhere. */
 #include "bb_alloc.h"
 #include "bb_run.h"
+#include "bb_testutil.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -67,8 +68,7 @@ static void spit(const char *path, const char *text)
 
 static void fixture_make(fixture *fx)
 {
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/bbfault-XXXXXX");
-    cr_assert_not_null(mkdtemp(fx->dir));
+    snprintf(fx->dir, sizeof fx->dir, "%s", tu_tmpdir("fault"));
     pathf(fx->a, sizeof fx->a, "%s/a.ph", fx->dir);
     pathf(fx->b, sizeof fx->b, "%s/b.ph", fx->dir);
     pathf(fx->wav, sizeof fx->wav, "%s/out/render.wav", fx->dir);
@@ -79,16 +79,7 @@ static void fixture_make(fixture *fx)
     cr_assert_eq(mkdir(out, 0755), 0);
 }
 
-static void fixture_free(fixture *fx)
-{
-    char p[PATH_MAX];
-    unlink(fx->wav);
-    pathf(p, sizeof p, "%s/out", fx->dir);
-    rmdir(p);
-    unlink(fx->a);
-    unlink(fx->b);
-    rmdir(fx->dir);
-}
+static void fixture_free(fixture *fx) { tu_rm_rf(fx->dir); }
 
 /* Entries of the output folder (the WAV, or temporaries left behind). */
 static int out_entries(const fixture *fx, char *names, size_t cap)

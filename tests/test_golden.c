@@ -23,6 +23,7 @@
 #include "bb_cmds.h"
 #include "bb_golden.h"
 #include "bb_run.h"
+#include "bb_testutil.h"
 #include "bb_variant.h"
 #include "bb_wav.h"
 
@@ -40,34 +41,9 @@
 
 static char tmpdir[256];
 
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/bb-golden-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { snprintf(tmpdir, sizeof tmpdir, "%s", tu_tmpdir("golden")); }
 
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *de;
-    char p[1024];
-    while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        struct stat st;
-        if (!lstat(p, &st) && S_ISDIR(st.st_mode))
-            remove_dir(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void remove_tmpdir(void) { remove_dir(tmpdir); }
-
-TestSuite(golden, .init = make_tmpdir, .fini = remove_tmpdir);
+TestSuite(golden, .init = make_tmpdir);
 
 static const char *tmp_path(const char *name)
 {

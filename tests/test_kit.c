@@ -6,6 +6,7 @@
 
 #include "bb_alloc.h"
 #include "bb_kit.h"
+#include "bb_testutil.h"
 
 #include <sndfile.h>
 
@@ -190,18 +191,7 @@ Test(kit, odd_sample_rates_still_give_bounded_samples)
 
 static char root[256];
 
-static void make_root(void)
-{
-    snprintf(root, sizeof root, "/tmp/bb-kit-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
-}
-
-static void remove_root(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);
-}
+static void make_root(void) { snprintf(root, sizeof root, "%s", tu_tmpdir("kit")); }
 
 static void mkdir_in(const char *sub)
 {
@@ -236,7 +226,7 @@ static void write_text(const char *rel, const char *text)
     fclose(f);
 }
 
-Test(kit, load_dir_reads_dirt_layout, .init = make_root, .fini = remove_root)
+Test(kit, load_dir_reads_dirt_layout, .init = make_root)
 {
     mkdir_in("drum");
     mkdir_in("empty");
@@ -273,7 +263,7 @@ Test(kit, load_dir_reads_dirt_layout, .init = make_root, .fini = remove_root)
     bb_kit_destroy(k);
 }
 
-Test(kit, load_dir_overrides_builtin_sounds, .init = make_root, .fini = remove_root)
+Test(kit, load_dir_overrides_builtin_sounds, .init = make_root)
 {
     mkdir_in("bd");
     float x[3] = { 0.9f, -0.9f, 0.1f };
@@ -288,7 +278,7 @@ Test(kit, load_dir_overrides_builtin_sounds, .init = make_root, .fini = remove_r
     bb_kit_destroy(k);
 }
 
-Test(kit, load_dir_missing_folder_is_io_error, .init = make_root, .fini = remove_root)
+Test(kit, load_dir_missing_folder_is_io_error, .init = make_root)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
@@ -301,8 +291,7 @@ Test(kit, load_dir_missing_folder_is_io_error, .init = make_root, .fini = remove
     bb_kit_destroy(k);
 }
 
-Test(kit, load_dir_bad_file_is_an_error_and_changes_nothing, .init = make_root,
-     .fini = remove_root)
+Test(kit, load_dir_bad_file_is_an_error_and_changes_nothing, .init = make_root)
 {
     mkdir_in("aa");
     mkdir_in("sn");
@@ -323,7 +312,7 @@ Test(kit, load_dir_bad_file_is_an_error_and_changes_nothing, .init = make_root,
     bb_kit_destroy(k);
 }
 
-Test(kit, load_dir_rejects_too_long_samples, .init = make_root, .fini = remove_root)
+Test(kit, load_dir_rejects_too_long_samples, .init = make_root)
 {
     mkdir_in("long");
     const int sr = 1000;
@@ -339,7 +328,7 @@ Test(kit, load_dir_rejects_too_long_samples, .init = make_root, .fini = remove_r
     bb_kit_destroy(k);
 }
 
-Test(kit, load_dir_rejects_too_many_sounds, .init = make_root, .fini = remove_root)
+Test(kit, load_dir_rejects_too_many_sounds, .init = make_root)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);

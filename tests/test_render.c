@@ -81,7 +81,7 @@ static size_t slurp(const char *path, unsigned char **out)
 
 Test(render, two_processes_write_identical_bytes)
 {
-    const char *prog = tu_tmpfile(0, BB_PROG_Q);
+    const char *prog = tu_tmpfile(BB_PROG_Q);
     char a[96], b[96];
     snprintf(a, sizeof a, "%s-a.wav", prog);
     snprintf(b, sizeof b, "%s-b.wav", prog);

@@ -40,7 +40,7 @@ ParameterizedTest(combo *c, strategies, same_bytes_as_serial)
     const char *const progs[] = {BB_PROG_Q, BB_PROG_PHONON, BB_PROG_QLIKE, BB_PROG_KICK, BB_PROG_BASS,
                                  BB_PROG_LEAD, BB_PROG_SNARE, BB_PROG_DENSE, BB_PROG_RELOAD_A};
     enum { NP = sizeof progs / sizeof progs[0] };
-    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
     tu_out ref[NP];
     for (size_t i = 0; i < NP; i++) {
         bool rl = progs[i] == BB_PROG_RELOAD_A;
@@ -88,7 +88,7 @@ ParameterizedTestParameters(strategies, canaries_are_caught)
 ParameterizedTest(canary_case *c, strategies, canaries_are_caught)
 {
     const char *const progs[] = {BB_PROG_Q, BB_PROG_DENSE, BB_PROG_RELOAD_A};
-    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
     bool rl = c->prog == 2;
     tu_cfg rc = {.strategy = "serial", .cycles = 3, .reload_path = rl ? reload : NULL, .reload_cycle = 1};
     tu_cfg cc = rc;
@@ -156,7 +156,7 @@ Test(strategies, pool_allocates_no_bus_buffer_after_two_cycles)
 
 Test(strategies, reload_invalidates_the_changed_bus)
 {
-    const char *reload = tu_tmpfile(1, BB_PROG_RELOAD_B);
+    const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
     tu_cfg c = {.strategy = "static", .threads = 2, .cycles = 3, .reload_path = reload, .reload_cycle = 1};
     tu_out o;
     tu_render(BB_PROG_RELOAD_A, &c, &o);

@@ -7,6 +7,7 @@
 
 #include "bb_alloc.h"
 #include "bb_wav.h"
+#include "bb_testutil.h"
 
 #include <sndfile.h>
 
@@ -20,28 +21,9 @@
 
 static char tmpdir[256];
 
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/bb-wav-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
+static void make_tmpdir(void) { snprintf(tmpdir, sizeof tmpdir, "%s", tu_tmpdir("wav")); }
 
-static void remove_tmpdir(void)
-{
-    DIR *d = opendir(tmpdir);
-    if (!d) return;
-    struct dirent *de;
-    char p[512];
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(tmpdir);
-}
-
-TestSuite(wav, .init = make_tmpdir, .fini = remove_tmpdir);
+TestSuite(wav, .init = make_tmpdir);
 
 static const char *tmp_path(const char *name)
 {
