@@ -932,20 +932,8 @@ static bb_result write_with_metrics(const bb_results *res, const config *cs, int
             if (v) json_object_set(to, keys[i], v);
         }
     }
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    bb_result r = bb_json_commit_doc(doc, path, err);
     json_decref(doc);
-    if (!text) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
-    size_t n = strlen(text);
-    char *full = malloc(n + 2);
-    if (!full) {
-        free(text);
-        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    }
-    memcpy(full, text, n);
-    full[n] = '\n';
-    free(text);
-    bb_result r = bb_json_commit_file(path, full, n + 1, err);
-    free(full);
     return r;
 }
 

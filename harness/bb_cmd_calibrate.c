@@ -460,13 +460,11 @@ int bb_cmd_calibrate(int argc, char **argv)
             json_object_set_new(doc, "detection_threshold_pct", json_real(thr));
             json_object_set_new(doc, "detection_alpha", json_real(o.alpha));
         }
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        json_decref(doc);
-        if (!text || bb_json_commit_file(out_path, text, strlen(text), &err)) {
-            fprintf(stderr, "busbench calibrate: %s\n", text ? bb_error_format(&err, msg, sizeof msg) : "no memory");
+        if (bb_json_commit_doc(doc, out_path, &err)) {
+            fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
             code = BB_EXIT_USAGE;
         }
-        free(text);
+        json_decref(doc);
     }
     if (code == BB_EXIT_OK && record) {
         if (bb_gate_set_context(record, "noise_floor", nf, &err)) {

@@ -769,19 +769,7 @@ bb_result bb_gate_set_context(const char *path, const char *key, json_t *value, 
         return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "not a busbench results file (no context and benchmarks)");
     }
     json_object_set(ctx, key, value);
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    bb_result res = bb_json_commit_doc(doc, path, err);
     json_decref(doc);
-    if (!text) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise");
-    size_t n = strlen(text);
-    char *full = malloc(n + 2);
-    if (!full) {
-        free(text);
-        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    }
-    memcpy(full, text, n);
-    full[n] = '\n';
-    free(text);
-    bb_result res = bb_json_commit_file(path, full, n + 1, err);
-    free(full);
     return res;
 }

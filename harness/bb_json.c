@@ -288,23 +288,35 @@ fail:
     return NULL;
 }
 
+/* A fresh temporary file PATH.tmp.XXXXXX beside path, registered with
+ * bb_tmpfile (busbench's signal handler removes it if interrupted): sets *fd,
+ * *tmp (malloc'd) and *slot. The caller closes, unlinks or renames, then
+ * unregisters *slot and frees *tmp. On failure nothing is left to clean up:
+ * BB_ERR_NOMEM, BB_ERR_IO, or bb_tmp_check_dest's refusal. */
+static bb_result tmp_beside(const char *path, int *fd, char **tmp, int *slot, bb_error *err)
+{
+    bb_result r = bb_tmp_check_dest(path, err);
+    if (r) return r;
+    size_t len = strlen(path);
+    *tmp = malloc(len + 16);
+    if (!*tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    memcpy(*tmp, path, len);
+    memcpy(*tmp + len, ".tmp.XXXXXX", 12);
+    *slot = bb_tmp_register(*tmp);
+    *fd = mkstemp(*tmp);
+    if (*fd >= 0) return BB_OK;
+    r = bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
+    bb_tmp_unregister(*slot);
+    free(*tmp);
+    return r;
+}
+
 bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err)
 {
-    bb_result dr = bb_tmp_check_dest(path, err);
-    if (dr) return dr;
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp.XXXXXX", 12);
-    int slot = bb_tmp_register(tmp); /* removed by busbench's signal handler if interrupted */
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
-        bb_tmp_unregister(slot);
-        free(tmp);
-        return BB_ERR_IO;
-    }
+    char *tmp;
+    int fd, slot;
+    bb_result r = tmp_beside(path, &fd, &tmp, &slot, err);
+    if (r) return r;
     const char *p = data;
     size_t left = n;
     int bad = 0;
@@ -335,44 +347,38 @@ bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_e
 
 bb_result bb_json_check_writable(const char *path, bb_error *err)
 {
-    bb_result r = bb_tmp_check_dest(path, err);
+    char *tmp;
+    int fd, slot;
+    bb_result r = tmp_beside(path, &fd, &tmp, &slot, err);
     if (r) return r;
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    if (!tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp.XXXXXX", 12);
-    int slot = bb_tmp_register(tmp);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        r = bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
-    } else {
-        close(fd);
-        unlink(tmp);
-    }
+    close(fd);
+    unlink(tmp);
     bb_tmp_unregister(slot);
     free(tmp);
-    return r;
+    return BB_OK;
+}
+
+bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    size_t n = text ? strlen(text) : 0;
+    char *full = text ? realloc(text, n + 1) : NULL;
+    if (!full) {
+        free(text);
+        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
+    }
+    full[n] = '\n';
+    bb_result res = bb_json_commit_file(path, full, n + 1, err);
+    free(full);
+    return res;
 }
 
 bb_result bb_json_write(const bb_results *r, const char *path, bb_error *err)
 {
     json_t *doc = bb_json_document(r);
     if (!doc) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory for the JSON document");
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    bb_result res = bb_json_commit_doc(doc, path, err);
     json_decref(doc);
-    if (!text) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
-    size_t n = strlen(text);
-    char *full = malloc(n + 2);
-    if (!full) {
-        free(text);
-        return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    }
-    memcpy(full, text, n);
-    full[n] = '\n';
-    free(text);
-    bb_result res = bb_json_commit_file(path, full, n + 1, err);
-    free(full);
     return res;
 }
 

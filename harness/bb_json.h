@@ -117,6 +117,10 @@ json_t *bb_json_topology(const char *xml, bb_error *err);
 /* Write n bytes to path atomically (temporary file in the same folder, then
  * rename). BB_ERR_IO on failure; nothing is left at path then. */
 bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err);
+/* Serialise doc (indented, reals to 10 significant digits, a final newline)
+ * and commit it to path with bb_json_commit_file. doc stays the caller's.
+ * BB_ERR_NOMEM or BB_ERR_IO on failure; nothing is left at path then. */
+bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err);
 /* Could bb_json_commit_file write path? Refuses what it would refuse (a
  * directory, a device) and creates and removes a temporary file beside it, so
  * that a long bench learns of an unwritable --out before it starts. BB_OK or

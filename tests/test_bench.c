@@ -19,6 +19,7 @@
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
+#include "bb_tinycorpus.h"
 #include "bb_workers.h"
 
 #include <jansson.h>
@@ -237,41 +238,6 @@ Test(bench, topo_command_loads_an_xml_topology)
     cr_assert(bb_cmd_topo(3, bad) == BB_EXIT_USAGE);
 }
 
-/* A corpus of one tiny workload whose bus reads a pattern (so canary-stale,
- * which treats every bus as static, renders it wrong). Returns its folder. */
-static const char *tiny_corpus(void)
-{
-    const char *d = tu_tmpdir("bench");
-    static char dir[64];
-    snprintf(dir, sizeof dir, "%s", d);
-    char ph[128], wav[128], man[128];
-    snprintf(ph, sizeof ph, "%s/tiny.ph", dir);
-    snprintf(wav, sizeof wav, "%s/tiny.wav", dir);
-    snprintf(man, sizeof man, "%s/manifest.tsv", dir);
-    FILE *f = fopen(ph, "w");
-    cr_assert_not_null(f);
-    fputs("cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n", f);
-    fclose(f);
-    bb_run_cfg c;
-    bb_run_cfg_default(&c);
-    c.program = ph;
-    c.cycles = bb_rat_int(2);
-    c.threads = 1;
-    bb_run_out o;
-    bb_error err;
-    cr_assert(bb_run(&c, wav, true, false, &o, &err) == BB_OK, "%s", err.msg);
-    char sha[BB_GOLDEN_SHA_HEX];
-    cr_assert(bb_golden_sha256_samples(o.samples, o.frames, sha, &err) == BB_OK);
-    unsigned long long frames = (unsigned long long)o.frames;
-    bb_run_out_free(&o);
-    f = fopen(man, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "# workload\tprogram\twav\tframes\tsha256\toptions\ntiny\ttiny.ph\ttiny.wav\t%llu\t%s\t--cycles 2\n", frames,
-            sha);
-    fclose(f);
-    return dir;
-}
-
 static json_t *load(const char *path)
 {
     json_error_t je;
@@ -303,7 +269,7 @@ static void run_bench(const char *dir, const char *strategies, const char *out, 
 Test(bench, bench_checks_every_render_and_writes_google_benchmark_json)
 {
     quiet();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("bench", 2);
     char out[128];
     snprintf(out, sizeof out, "%s/r.json", dir);
     run_bench(dir, "cycle+pool,parallel", out, BB_EXIT_OK);
@@ -337,7 +303,7 @@ Test(bench, bench_checks_every_render_and_writes_google_benchmark_json)
 Test(bench, wrong_renders_void_their_timing_and_exit_1)
 {
     quiet();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("bench", 2);
     char out[128];
     snprintf(out, sizeof out, "%s/r.json", dir);
     run_bench(dir, "serial,canary-stale", out, BB_EXIT_FAIL);
@@ -381,7 +347,7 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
 {
     if (!has_gnuplot()) cr_skip("gnuplot is not installed here: the report cannot draw (install gnuplot-nox)");
     quiet();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("bench", 2);
     char out[128], rdir[128];
     snprintf(out, sizeof out, "%s/r.json", dir);
     snprintf(rdir, sizeof rdir, "%s/report", dir);
@@ -417,7 +383,7 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
 Test(bench, report_without_gnuplot_is_exit_2)
 {
     quiet();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("bench", 2);
     char out[128], rdir[128];
     snprintf(out, sizeof out, "%s/r.json", dir);
     snprintf(rdir, sizeof rdir, "%s/report", dir);

@@ -27,6 +27,7 @@
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
+#include "bb_tinycorpus.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -426,40 +427,6 @@ Test(compare, instruction_gate_on_files)
 }
 
 /* ---- end to end: callgrind, injected work, calibrate ---------------------------------------- */
-/* A corpus of one tiny workload (a bus with a filter, triggered with notes). */
-static const char *tiny_corpus(void)
-{
-    const char *d = tu_tmpdir("cmp");
-    static char dir[64];
-    snprintf(dir, sizeof dir, "%s", d);
-    char ph[128], wav[128], man[128];
-    snprintf(ph, sizeof ph, "%s/tiny.ph", dir);
-    snprintf(wav, sizeof wav, "%s/tiny.wav", dir);
-    snprintf(man, sizeof man, "%s/manifest.tsv", dir);
-    FILE *f = fopen(ph, "w");
-    cr_assert_not_null(f);
-    fputs("cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n", f);
-    fclose(f);
-    bb_run_cfg c;
-    bb_run_cfg_default(&c);
-    c.program = ph;
-    c.cycles = bb_rat_int(4);
-    c.threads = 1;
-    bb_run_out o;
-    bb_error err;
-    cr_assert(bb_run(&c, wav, true, false, &o, &err) == BB_OK, "%s", err.msg);
-    char sha[BB_GOLDEN_SHA_HEX];
-    cr_assert(bb_golden_sha256_samples(o.samples, o.frames, sha, &err) == BB_OK);
-    unsigned long long frames = (unsigned long long)o.frames;
-    bb_run_out_free(&o);
-    f = fopen(man, "w");
-    cr_assert_not_null(f);
-    fprintf(f, "# workload\tprogram\twav\tframes\tsha256\toptions\ntiny\ttiny.ph\ttiny.wav\t%llu\t%s\t--cycles 4\n", frames,
-            sha);
-    fclose(f);
-    return dir;
-}
-
 static int count(const char *bin, const char *dir, const char *out, const char *extra)
 {
     return sh("'%s' bench --golden %s --metric instructions --strategies serial,cycle --threads 1 --quiet --out %s %s%s "
@@ -470,7 +437,7 @@ static int count(const char *bin, const char *dir, const char *out, const char *
 Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout = 300)
 {
     const char *bin = busbench();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("cmp", 4);
     char a[128], b[128], x5[128], x20[128];
     snprintf(a, sizeof a, "%s/a.json", dir);
     snprintf(b, sizeof b, "%s/b.json", dir);
@@ -513,7 +480,7 @@ Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout 
 Test(compare, calibrate_records_a_floor_and_a_failure_leaves_the_file, .timeout = 300)
 {
     const char *bin = busbench();
-    const char *dir = tiny_corpus();
+    const char *dir = tu_tiny_corpus("cmp", 4);
     char res[128], cal[128];
     snprintf(res, sizeof res, "%s/r.json", dir);
     snprintf(cal, sizeof cal, "%s/cal.json", dir);
