@@ -1,12 +1,27 @@
 /* bb_workers.c - worker threads, job hand-off and hwloc placement.
  *
- * Hand-off: a job is published under the mutex with a new generation number;
- * workers wake on the condition variable, take tasks with an atomic counter
- * and count themselves out; the caller (worker 0) works too and then waits for
- * the count to reach zero. No allocation happens per job. Creation returns once
- * every worker has bound itself and recorded its placement under the mutex, so
- * the placement can be read at any time without a race (a worker that never
- * got a task was otherwise still writing it while the render read it).
+ * Hand-off: a job (fn, ctx, ntasks) is published by bumping an atomic
+ * generation number; workers take tasks with an atomic counter and count
+ * themselves out; the caller (worker 0) works too and then waits for the count
+ * to reach zero. A batch window is tens of microseconds of work, the cost of a
+ * futex wake-up and a context switch, so both sides spin first: a worker
+ * watches the generation for up to spin_ns after its last job before it sleeps
+ * on the condition variable, and the caller watches the count before it sleeps.
+ * Sleeping is Dekker-style: the sleeper raises its flag (sleepers,
+ * caller_waiting), then re-reads the word it waits on, under the mutex; the
+ * waker writes that word, then reads the flag, and only then takes the mutex
+ * to signal. Sequentially consistent atomics make at least one of them see
+ * the other, so no wake-up is lost and a job without sleepers costs no
+ * system call. Spinning is off (spin_ns 0) when there are more workers than
+ * processing units: a spinning worker would steal the core of a working one.
+ * BUSBENCH_SPIN_NS overrides the spin (an experiment knob: 0 always sleeps).
+ *
+ * Invariants: no allocation per job (each worker owns a bitmap for
+ * hwloc_get_last_cpu_location); the job fields are written only while every
+ * worker is idle (active == 0) and read only after a worker saw the new
+ * generation. Creation returns once every worker has bound itself and
+ * recorded its placement under the mutex, so the placement can be read at any
+ * time without a race.
  *
  * Placement: compact takes cores in topology (logical) order; scatter takes
  * cores round robin across packages (then across the cores of each package),
@@ -20,14 +35,19 @@
 #include <hwloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct worker {
     struct bb_workers *pool;
     int id;
     pthread_t th;
+    hwloc_bitmap_t where; /* scratch for note_location, made at creation */
     bb_worker_place place;
 } worker;
+
+enum { BB_WORKERS_SPIN_NS = 50000 }; /* default spin before sleeping: 50 us */
 
 struct bb_workers {
     int n;
@@ -36,11 +56,14 @@ struct bb_workers {
     hwloc_cpuset_t caller_saved;
     bool caller_bound;
     worker *w;
+    long spin_ns;            /* how long to spin before sleeping; 0: sleep at once */
     pthread_mutex_t mu;
     pthread_cond_t go, done;
-    unsigned long gen;
-    bool quit;
-    int active;              /* workers still in the current job (at creation: still placing themselves) */
+    atomic_ulong gen;        /* bumped to publish a job */
+    atomic_bool quit;
+    atomic_int active;       /* workers still in the current job (at creation: still placing themselves) */
+    atomic_int sleepers;     /* workers asleep (or about to be) on go */
+    atomic_bool caller_waiting; /* the caller is asleep (or about to be) on done */
     void (*fn)(void *, size_t, int);
     void *ctx;
     size_t ntasks;
@@ -149,11 +172,49 @@ static void place_self(bb_workers *p, worker *w)
 
 static void note_location(bb_workers *p, worker *w)
 {
-    hwloc_bitmap_t set = hwloc_bitmap_alloc();
     w->place.last_pu = -1;
-    if (set && hwloc_get_last_cpu_location(p->topo, set, HWLOC_CPUBIND_THREAD) == 0)
-        w->place.last_pu = hwloc_bitmap_first(set);
-    hwloc_bitmap_free(set);
+    if (w->where && hwloc_get_last_cpu_location(p->topo, w->where, HWLOC_CPUBIND_THREAD) == 0)
+        w->place.last_pu = hwloc_bitmap_first(w->where);
+}
+
+static long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spin up to p->spin_ns until *word differs from old (or quit). True if it did. */
+static bool spin_until_changed(bb_workers *p, atomic_ulong *word, unsigned long old)
+{
+    if (p->spin_ns <= 0) return false;
+    long t0 = now_ns();
+    for (unsigned i = 1;; i++) {
+        if (atomic_load(word) != old || atomic_load(&p->quit)) return true;
+        cpu_relax();
+        if (i % 64 == 0 && now_ns() - t0 > p->spin_ns) return false;
+    }
+}
+
+/* Spin up to p->spin_ns until p->active is 0. True if it is. */
+static bool spin_until_done(bb_workers *p)
+{
+    if (p->spin_ns <= 0) return false;
+    long t0 = now_ns();
+    for (unsigned i = 1;; i++) {
+        if (atomic_load(&p->active) == 0) return true;
+        cpu_relax();
+        if (i % 64 == 0 && now_ns() - t0 > p->spin_ns) return false;
+    }
 }
 
 static void work(bb_workers *p, worker *w)
@@ -172,20 +233,42 @@ static void *thread_main(void *arg)
     bb_workers *p = w->pool;
     place_self(p, w);
     unsigned long seen = 0;
-    pthread_mutex_lock(&p->mu);
     /* w->place is published under the mutex: create waits for every worker */
-    if (--p->active == 0) pthread_cond_signal(&p->done);
-    for (;;) {
-        while (!p->quit && p->gen == seen) pthread_cond_wait(&p->go, &p->mu);
-        if (p->quit) break;
-        seen = p->gen;
-        pthread_mutex_unlock(&p->mu);
-        work(p, w);
-        pthread_mutex_lock(&p->mu);
-        if (--p->active == 0) pthread_cond_signal(&p->done);
-    }
+    pthread_mutex_lock(&p->mu);
+    if (atomic_fetch_sub(&p->active, 1) == 1) pthread_cond_signal(&p->done);
     pthread_mutex_unlock(&p->mu);
+    for (;;) {
+        if (!spin_until_changed(p, &p->gen, seen)) {
+            pthread_mutex_lock(&p->mu);
+            atomic_fetch_add(&p->sleepers, 1);
+            while (!atomic_load(&p->quit) && atomic_load(&p->gen) == seen) pthread_cond_wait(&p->go, &p->mu);
+            atomic_fetch_sub(&p->sleepers, 1);
+            pthread_mutex_unlock(&p->mu);
+        }
+        if (atomic_load(&p->quit)) break;
+        seen = atomic_load(&p->gen);
+        work(p, w);
+        if (atomic_fetch_sub(&p->active, 1) == 1 && atomic_load(&p->caller_waiting)) {
+            pthread_mutex_lock(&p->mu);
+            pthread_cond_signal(&p->done);
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
     return NULL;
+}
+
+/* The spin for n workers: BUSBENCH_SPIN_NS if set, else the default; 0 when
+ * the workers outnumber the processing units this process may run on. */
+static long spin_for(hwloc_topology_t topo, int n)
+{
+    const char *e = getenv("BUSBENCH_SPIN_NS");
+    if (e && *e) {
+        char *end;
+        long v = strtol(e, &end, 10);
+        if (*end == '\0' && v >= 0) return v;
+    }
+    int pus = hwloc_bitmap_weight(hwloc_topology_get_allowed_cpuset(topo));
+    return pus > 0 && n <= pus ? BB_WORKERS_SPIN_NS : 0;
 }
 
 bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
@@ -210,9 +293,11 @@ bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->go, NULL);
     pthread_cond_init(&p->done, NULL);
+    p->spin_ns = spin_for(p->topo, n);
     for (int i = 0; i < n; i++) {
         p->w[i].pool = p;
         p->w[i].id = i;
+        p->w[i].where = hwloc_bitmap_alloc();
         p->w[i].place.planned_pu = p->w[i].place.last_pu = -1;
     }
     if (pin != BB_PIN_NONE) {
@@ -221,9 +306,10 @@ bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
             p->caller_bound = true;
     }
     place_self(p, &p->w[0]);
-    p->active = n - 1; /* counted down by each worker once placed */
+    atomic_store(&p->active, n - 1); /* counted down by each worker once placed */
     for (int i = 1; i < n; i++) {
         if (pthread_create(&p->w[i].th, NULL, thread_main, &p->w[i]) != 0) {
+            for (int j = i; j < n; j++) hwloc_bitmap_free(p->w[j].where);
             p->n = i;
             bb_workers_destroy(p);
             return bb_error_set(err, BB_ERR_THREAD, NULL, 0, 0, "cannot start worker thread %d", i);
@@ -232,7 +318,7 @@ bb_result bb_workers_create(bb_workers **out, int n, bb_pin pin, bb_error *err)
     /* every worker has placed itself before the pool is used: its placement is then
        complete (and read without a race) even if it never gets a task */
     pthread_mutex_lock(&p->mu);
-    while (p->active > 0) pthread_cond_wait(&p->done, &p->mu);
+    while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
     *out = p;
     return BB_OK;
@@ -248,18 +334,24 @@ void bb_workers_run(bb_workers *p, size_t ntasks, void (*fn)(void *, size_t, int
         note_location(p, &p->w[0]);
         return;
     }
-    pthread_mutex_lock(&p->mu);
+    /* every worker is idle (active was 0): the job fields are ours until gen moves */
     p->fn = fn;
     p->ctx = ctx;
     p->ntasks = ntasks;
     atomic_store(&p->next, 0);
-    p->active = p->n - 1;
-    p->gen++;
-    pthread_cond_broadcast(&p->go);
-    pthread_mutex_unlock(&p->mu);
+    atomic_store(&p->active, p->n - 1);
+    atomic_fetch_add(&p->gen, 1);
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->go);
+        pthread_mutex_unlock(&p->mu);
+    }
     work(p, &p->w[0]);
+    if (spin_until_done(p)) return;
     pthread_mutex_lock(&p->mu);
-    while (p->active > 0) pthread_cond_wait(&p->done, &p->mu);
+    atomic_store(&p->caller_waiting, true);
+    while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->done, &p->mu);
+    atomic_store(&p->caller_waiting, false);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -269,7 +361,7 @@ void bb_workers_destroy(bb_workers *p)
 {
     if (!p) return;
     pthread_mutex_lock(&p->mu);
-    p->quit = true;
+    atomic_store(&p->quit, true);
     pthread_cond_broadcast(&p->go);
     pthread_mutex_unlock(&p->mu);
     for (int i = 1; i < p->n; i++) pthread_join(p->w[i].th, NULL);
@@ -279,6 +371,7 @@ void bb_workers_destroy(bb_workers *p)
     pthread_cond_destroy(&p->go);
     pthread_cond_destroy(&p->done);
     hwloc_topology_destroy(p->topo);
+    for (int i = 0; i < p->n; i++) hwloc_bitmap_free(p->w[i].where);
     bb_free(p->w);
     bb_free(p);
 }
