@@ -151,20 +151,20 @@ static void synth_task(void *ctx, size_t task, int worker)
     bb_drv *d = ctx;
     bb_busreq *req = d->uniq[task];
     bb_result r = bb_synth_run(d->synth[worker], req, req->buf->data);
-    if (r) d->job_err = r; /* any failure fails the render; which one is immaterial */
+    if (r) atomic_store(&d->job_err, (int)r); /* any failure fails the render; which one is immaterial */
 }
 
 bb_result bb_drv_synth_uniq(bb_drv *d)
 {
     if (!d->uniq_n) return BB_OK;
-    d->job_err = BB_OK;
+    atomic_store(&d->job_err, BB_OK);
     bb_workers_run(d->workers, d->uniq_n, synth_task, d);
     for (int w = 0; w < bb_workers_count(d->workers); w++) {
         bb_synth_counters c = bb_synth_take(d->synth[w]);
         d->stats->synth_calls += c.calls;
         d->stats->synth_samples += c.samples;
     }
-    return d->job_err;
+    return (bb_result)atomic_load(&d->job_err);
 }
 
 /* ---- the strategy ops --------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include "bb_render.h"
 #include "bb_workers.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -97,7 +98,7 @@ struct bb_drv {
     bb_reqlist reqs;
     bb_busreq **uniq;
     size_t uniq_n, uniq_cap;
-    bb_result job_err;
+    atomic_int job_err;      /* a synthesis task's failure (bb_result), written by any worker */
     /* pool */
     bb_busbuf *free_lists[64];
 };
