@@ -184,6 +184,7 @@ static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc)
 static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *restrict out)
 {
     for (size_t j = 0; j < n; j++) out[j] = 0.0f;
+    if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
         int64_t cyc = bb_prog_cycle(in->prog, k);
@@ -358,7 +359,7 @@ bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out)
 {
     bb_inst *in = s->inst[req->bus];
     bb_inst_init(in, (float)bb_exp2(req->note / 12.0), bb_synth_seed(req));
-    for (int64_t i = 0; i < req->len;) {
+    for (int64_t i = 0; i < req->len && !in->err;) {
         size_t n = req->len - i < BB_CHUNK ? (size_t)(req->len - i) : BB_CHUNK;
         const float *y = bb_inst_compute(in, req->onset + i, n);
         memcpy(out + i, y, n * sizeof *out);

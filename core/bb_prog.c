@@ -769,6 +769,8 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
         bb_busdef *b = &p->buses[p->nbuses];
         b->name = st->name;
         b->name_len = st->name_len;
+        b->line = st->line;
+        b->col = st->col;
         b->def_hash = bb_hash_bytes(st->def, st->def_len, bb_hash_bytes(st->name, st->name_len, 0));
         c.bus_stmt[p->nbuses++] = st;
     }

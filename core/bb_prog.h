@@ -71,6 +71,7 @@ typedef struct bb_code {
 typedef struct bb_busdef {
     const char *name;
     size_t name_len;
+    int line, col;     /* of its definition */
     uint64_t def_hash; /* of the definition's text: same text, same buffers */
     bb_code code;
 } bb_busdef;

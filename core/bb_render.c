@@ -236,6 +236,32 @@ static bb_result fail(bb_render *r, bb_result res, bb_error *err, int64_t k, con
     return fail_at(r, res, err, k, what, 0, 0);
 }
 
+/* A failed resolve: the strategy does not say which request failed, so name the
+ * window's buses (the place of the definition when there is only one). */
+static bb_result fail_synth(bb_render *r, bb_result res, bb_error *err, int64_t k)
+{
+    enum { NAMED = 4 };
+    const bb_busdef *seen[NAMED];
+    int nb = 0;
+    for (size_t i = 0; i < r->pend.n && nb < NAMED; i++) {
+        const bb_busreq *q = bb_pending_req(&r->pend.v[i]);
+        const bb_busdef *b = &q->prog->buses[q->bus];
+        int j = 0;
+        while (j < nb && seen[j] != b) j++;
+        if (j == nb) seen[nb++] = b;
+    }
+    char what[256];
+    if (nb == 1) {
+        snprintf(what, sizeof what, "synthesising bus ~%.*s", (int)seen[0]->name_len, seen[0]->name);
+        return fail_at(r, res, err, k, what, seen[0]->line, seen[0]->col);
+    }
+    size_t n = (size_t)snprintf(what, sizeof what, "synthesising one of the buses");
+    for (int j = 0; j < nb && n < sizeof what; j++)
+        n += (size_t)snprintf(what + n, sizeof what - n, "%s ~%.*s (line %d)", j ? "," : "", (int)seen[j]->name_len,
+                              seen[j]->name, seen[j]->line);
+    return fail_at(r, res, err, k, what, 0, 0);
+}
+
 bb_result bb_render_run(bb_render *r, bb_error *err)
 {
     const bb_strategy_ops *ops = r->o.strategy;
@@ -271,7 +297,7 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
         /* 2. resolve */
         r->stats.requests += r->pend.n;
         if (r->pend.n) {
-            if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail(r, res, err, k, "bus synthesis");
+            if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail_synth(r, res, err, k);
             for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
         }
         /* 3. mix */

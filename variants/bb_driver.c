@@ -150,6 +150,7 @@ static void synth_task(void *ctx, size_t task, int worker)
 {
     bb_drv *d = ctx;
     bb_busreq *req = d->uniq[task];
+    if (atomic_load(&d->job_err)) return; /* the render fails anyway: do not synthesise the rest */
     bb_result r = bb_synth_run(d->synth[worker], req, req->buf->data);
     if (r) atomic_store(&d->job_err, (int)r); /* any failure fails the render; which one is immaterial */
 }
