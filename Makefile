@@ -100,6 +100,7 @@ check: $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory verify
 	@$(MAKE) --no-print-directory gate
 	@$(MAKE) --no-print-directory asan-quick
+	@$(MAKE) --no-print-directory tsan-quick
 
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
@@ -235,7 +236,7 @@ fuzz-regress: fuzz-build
 # parallel strategy at 2, 3 and 8 threads, blocks 64 and 512, unpinned and pinned, on every golden
 # workload, bit for bit. `make check` (and so `make test`) runs asan-quick: the core, strategy, fault, limit
 # and bad-input suites under ASan+UBSan (all but the long strategies x threads x blocks matrix,
-# which `make asan` runs). ASAN_QUICK=0 skips it.
+# which `make asan` runs), and tsan-quick (below). ASAN_QUICK=0 / TSAN_QUICK=0 skip them.
 SAN_ASAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_UBSAN := -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 SAN_TSAN  := -fsanitize=thread
@@ -244,18 +245,25 @@ SAN_TESTS ?= !(compare/gate_passes*)
 SAN_VERIFY ?= 1
 ASAN_QUICK ?= 1
 TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8 --blocks 64,512 --pins none,compact
+# tsan-quick (in make check): the strategies that hand work to the pool, on the workloads with
+# the most requests, a reload and nested work; TSAN_QUICK=0 skips it
+TSAN_QUICK ?= 1
+TSAN_QUICK_VERIFY := --strategies parallel,batch,all --threads 2,3 --blocks 64 --pins none --workloads q,chords,reload
 ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput)/*|strategies/!(same_bytes_as_serial*))
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
            TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 BUSBENCH=$(BIN)
-.PHONY: asan ubsan tsan asan-quick san-check tsan-check
+.PHONY: asan ubsan tsan asan-quick tsan-quick san-check tsan-check
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN="$(SAN_ASAN)" OPT="$(SAN_OPT)" san-check
 ubsan:
 	@$(MAKE) --no-print-directory BUILD=build/ubsan SAN="$(SAN_UBSAN)" OPT="$(SAN_OPT)" san-check
 tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan SAN="$(SAN_TSAN)" OPT="$(SAN_OPT)" tsan-check
+tsan-quick:
+	@if [ "$(TSAN_QUICK)" != 0 ]; then $(MAKE) --no-print-directory BUILD=build/tsan SAN="$(SAN_TSAN)" OPT="$(SAN_OPT)" \
+	  TSAN_VERIFY="$(TSAN_QUICK_VERIFY)" tsan-check; fi
 asan-quick:
 	@if [ "$(ASAN_QUICK)" != 0 ]; then $(MAKE) --no-print-directory BUILD=build/asan SAN="$(SAN_ASAN)" OPT="$(SAN_OPT)" \
 	  SAN_TESTS='$(ASAN_QUICK_TESTS)' SAN_VERIFY=0 san-check; fi
