@@ -193,25 +193,23 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spin up to p->spin_ns until *word differs from old (or quit). True if it did. */
-static bool spin_until_changed(bb_workers *p, atomic_ulong *word, unsigned long old)
+/* Has a job been posted since generation seen (or quit)? */
+static bool job_posted(bb_workers *p, unsigned long seen) { return atomic_load(&p->gen) != seen || atomic_load(&p->quit); }
+
+/* Has every worker finished the current job? */
+static bool job_done(bb_workers *p, unsigned long unused)
 {
-    if (p->spin_ns <= 0) return false;
-    long t0 = now_ns();
-    for (unsigned i = 1;; i++) {
-        if (atomic_load(word) != old || atomic_load(&p->quit)) return true;
-        cpu_relax();
-        if (i % 64 == 0 && now_ns() - t0 > p->spin_ns) return false;
-    }
+    (void)unused;
+    return atomic_load(&p->active) == 0;
 }
 
-/* Spin up to p->spin_ns until p->active is 0. True if it is. */
-static bool spin_until_done(bb_workers *p)
+/* Spin up to p->spin_ns until ready(p, arg). True if it became ready. */
+static bool spin_until(bb_workers *p, bool (*ready)(bb_workers *, unsigned long), unsigned long arg)
 {
     if (p->spin_ns <= 0) return false;
     long t0 = now_ns();
     for (unsigned i = 1;; i++) {
-        if (atomic_load(&p->active) == 0) return true;
+        if (ready(p, arg)) return true;
         cpu_relax();
         if (i % 64 == 0 && now_ns() - t0 > p->spin_ns) return false;
     }
@@ -238,10 +236,10 @@ static void *thread_main(void *arg)
     if (atomic_fetch_sub(&p->active, 1) == 1) pthread_cond_signal(&p->done);
     pthread_mutex_unlock(&p->mu);
     for (;;) {
-        if (!spin_until_changed(p, &p->gen, seen)) {
+        if (!spin_until(p, job_posted, seen)) {
             pthread_mutex_lock(&p->mu);
             atomic_fetch_add(&p->sleepers, 1);
-            while (!atomic_load(&p->quit) && atomic_load(&p->gen) == seen) pthread_cond_wait(&p->go, &p->mu);
+            while (!job_posted(p, seen)) pthread_cond_wait(&p->go, &p->mu);
             atomic_fetch_sub(&p->sleepers, 1);
             pthread_mutex_unlock(&p->mu);
         }
@@ -347,10 +345,10 @@ void bb_workers_run(bb_workers *p, size_t ntasks, void (*fn)(void *, size_t, int
         pthread_mutex_unlock(&p->mu);
     }
     work(p, &p->w[0]);
-    if (spin_until_done(p)) return;
+    if (spin_until(p, job_done, 0)) return;
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->caller_waiting, true);
-    while (atomic_load(&p->active) > 0) pthread_cond_wait(&p->done, &p->mu);
+    while (!job_done(p, 0)) pthread_cond_wait(&p->done, &p->mu);
     atomic_store(&p->caller_waiting, false);
     pthread_mutex_unlock(&p->mu);
 }
