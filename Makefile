@@ -180,13 +180,14 @@ install: $(BIN) $(LIB)
 
 # ---- fuzzing ------------------------------------------------------------------------------
 # libFuzzer targets (clang, with ASan+UBSan) for the mini-notation parser + a query, the .ph
-# parser + compiler and the WAV reader: tests/fuzz/fuzz_*.c over the core alone, built in
+# parser + compiler, the WAV reader (over the core alone) and a differential render (serial at
+# block 512 against all at block 64, bit for bit, core + variants): tests/fuzz/fuzz_*.c, built in
 # $(FUZZ_BUILD). `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its seed corpus
 # (tests/fuzz/corpus/NAME, read-only; new inputs go to $(FUZZ_BUILD)/corpus/NAME, crashes to
 # $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there).
 # FUZZ_RUNS=N counts executions instead. libsndfile's MP3 decoder prints a resync note for every
 # corrupt frame, so the wav target runs with stderr closed (libFuzzer keeps its own report fd).
-FUZZ_TARGETS := mini ph wav
+FUZZ_TARGETS := mini ph wav render
 FUZZ_BUILD   ?= build/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?=
@@ -207,6 +208,9 @@ fuzz-bins: $(FUZZ_BINS)
 # took half of fuzz_mini's time and finds nothing the coverage of the callers does not
 $(FUZZ_BUILD)/core/bb_rat.o: BB_CFLAGS += -fno-sanitize-coverage=trace-cmp
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(call obj,$(CORE_SRC))
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# the render target runs strategies too
+$(BUILD)/fuzz_render: tests/fuzz/fuzz_render.c $(call obj,$(CORE_SRC) $(VAR_SRC))
 	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzz: fuzz-build
 	@mkdir -p $(FUZZ_BUILD)/artifacts; for t in $(FUZZ_TARGETS); do \
