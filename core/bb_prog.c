@@ -59,7 +59,7 @@ static i128 floor_div(i128 a, i128 b) /* b > 0 */
 int64_t bb_prog_idx(const bb_prog *p, bb_rat t)
 {
     i128 x, num, den;
-    if (bb_rat_valid(t) && bb_rat_valid(p->c0) && p->c0.den == 1 &&
+    if (bb_rat_valid(t) && bb_rat_valid(p->c0) && p->c0.den == 1 && bb_rat_valid(p->spc) &&
         !__builtin_mul_overflow((i128)p->c0.num, (i128)t.den, &x) &&
         !__builtin_sub_overflow((i128)t.num, x, &x) && !__builtin_mul_overflow(x, (i128)p->spc.num, &num) &&
         !__builtin_mul_overflow((i128)t.den, (i128)p->spc.den, &den)) {
@@ -747,6 +747,16 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
     }
     if (nb > BB_PROG_BUSES_MAX) {
         r = bb_error_set(err, BB_ERR_LIMIT, ph->file, 0, 0, "more than %d buses", BB_PROG_BUSES_MAX);
+        goto fail;
+    }
+    if (!bb_rat_valid(p->spc)) { /* e.g. tempo: 0.123901263874590123 (an 18-digit denominator) at 44100 Hz */
+        const bb_stmt *ts = NULL;
+        for (size_t i = 0; i < ph->nstmts; i++)
+            if (ph->stmts[i].kind == BB_STMT_TEMPO) ts = &ph->stmts[i];
+        r = bb_error_set(err, BB_ERR_LIMIT, ph->file, ts ? ts->line : 0, ts ? ts->col : 0,
+                         "this tempo at %g Hz gives a number of samples per cycle that is not an exact 64-bit "
+                         "fraction: write the tempo with fewer digits",
+                         o->sr);
         goto fail;
     }
     p->buses = bb_calloc(nb + 1, sizeof *p->buses);

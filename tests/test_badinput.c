@@ -319,6 +319,8 @@ static bad_case catalogue[] = {
     {"tempo_tiny", "tempo_tiny.ph", "", R1, 0, 2, "between 0.001 and 1000 cycles per second"},
     {"tempo_inexact", "tempo_inexact.ph", "", R1, 0, 2, "tempo is too long to be exact"},
     {"tempo_word", "tempo_word.ph", "", R1, 0, 2, "found 'fast'"},
+    {"tempo_samples_per_cycle", "tempo_samples_per_cycle.ph", "", R1, 0, 2,
+     ":2:1: limit exceeded: this tempo at 44100 Hz gives a number of samples per cycle that is not an exact 64-bit"},
     {"euclid_huge_steps", "euclid_huge.ph", "", R1, 0, 2, "limit exceeded: expected a Euclid argument of at most 4096"},
     {"euclid_huge_pulses", "euclid_pulses_huge.ph", "", R1, 0, 2, "Euclid argument of at most 4096"},
     {"factor_huge", "factor_huge.ph", "", R1, 0, 2, "expected a factor of at most 1048576"},

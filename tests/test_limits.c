@@ -63,16 +63,8 @@ typedef struct outcome {
     char msg[1024];
     bb_stats st;
     size_t frames;
-    double seconds;
     int64_t peak; /* heap high-water mark of the run, bytes */
 } outcome;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Render src (a .ph program) as `busbench render` does, with extra options. */
 static void __attribute__((sentinel)) render(const char *src, outcome *o, ...)
@@ -100,10 +92,8 @@ static void __attribute__((sentinel)) render(const char *src, outcome *o, ...)
     memset(o, 0, sizeof *o);
     bb_alloc_peak_reset();
     int64_t live0 = bb_alloc_snapshot().live;
-    double t0 = now_s();
     bb_run_out out;
     o->res = bb_run(&c, NULL, false, false, &out, &err);
-    o->seconds = now_s() - t0;
     o->peak = bb_alloc_snapshot().peak - live0;
     o->st = out.stats;
     o->frames = (size_t)out.stats.frames;
@@ -233,7 +223,6 @@ Test(limits, events_per_cycle)
     cr_expect_eq(o.res, BB_ERR_LIMIT, "%s", o.msg);
     cr_expect(strstr(o.msg, ":2:6:") && strstr(o.msg, "BB_PAT_QUERY_EVENTS_MAX (1048576) events in one cycle"), "%s",
               o.msg);
-    cr_expect_lt(o.seconds, 30.0, "the refusal took %.1f s", o.seconds);
     cr_expect_lt(o.peak, (int64_t)1 << 30, "the refusal peaked at %lld bytes of heap", (long long)o.peak);
 }
 
@@ -331,7 +320,6 @@ Test(limits, render_length)
     render("bpm: 120\nout: sine\n", &o, "--cycles", "43201", NULL); /* 2 s a cycle: 24 h + 2 s */
     cr_expect_eq(o.res, BB_ERR_LIMIT, "%s", o.msg);
     cr_expect(strstr(o.msg, "--cycles") && strstr(o.msg, "24 hours"), "%s", o.msg);
-    cr_expect_lt(o.seconds, 5.0, "refused before rendering");
 }
 
 Test(limits, block_size_and_reloads)
@@ -534,18 +522,22 @@ Test(limits, one_hour_of_q_keeps_every_trigger_on_its_sample)
 
 /* Found by fuzz_mini: 15 and 17 bytes that ask for 10^8 events ("x*9999!9599") or
  * make none at all while visiting ~10^8 spans ("bf(0!9799,2)!9799": Euclid with 0
- * pulses, 9799 times, 9799 times). Both are refused by a limit, and quickly: the
- * second took 10 s before the work limit was lowered to 16 steps an event. */
-Test(limits, patterns_that_ask_for_too_much_work_are_refused_quickly)
+ * pulses, 9799 times, 9799 times). Both are refused by a limit: the second took
+ * 10 s before the work limit was lowered to 16 steps an event (about 3 s now at
+ * -O2). The test bounds their memory; a hang is the suite timeout's to catch,
+ * since a timed assertion fails on a loaded machine (ASan under load: 59 s). */
+Test(limits, patterns_that_ask_for_too_much_work_are_refused)
 {
     static const char *const pats[] = {"bdimn*9999!9599", "bf(0!9799,2)!9799", "bf(0!9799 2 3 528~,2)!9799m7"};
     for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
         char m[512];
-        double t0 = now_s();
+        bb_alloc_peak_reset();
+        int64_t live0 = bb_alloc_snapshot().live;
         bb_result r = pattern(pats[i], 1, NULL, m, sizeof m);
-        double dt = now_s() - t0;
+        int64_t peak = bb_alloc_snapshot().peak - live0;
         cr_expect_eq(r, BB_ERR_LIMIT, "\"%s\": %s", pats[i], bb_result_str(r));
-        cr_expect_lt(dt, 20.0, "\"%s\" took %.1f s to refuse", pats[i], dt); /* ~3 s at -O2; ASan is slower */
+        /* the work limit bounds memory too (time is the watchdog's: the suite's timeout) */
+        cr_expect_lt(peak, (int64_t)512 << 20, "\"%s\" peaked at %lld bytes to refuse", pats[i], (long long)peak);
     }
 }
 
@@ -559,13 +551,10 @@ Test(limits, steps_are_bounded_for_the_whole_pattern)
     char m[512];
     bb_alloc_peak_reset();
     int64_t live0 = bb_alloc_snapshot().live;
-    double t0 = now_s();
     bb_result r = pattern(a.s, 1, NULL, m, sizeof m);
-    double dt = now_s() - t0;
     int64_t peak = bb_alloc_snapshot().peak - live0;
     cr_expect_eq(r, BB_ERR_LIMIT, "%s", m);
     cr_expect(strstr(m, "at most 65536 steps in one pattern"), "%s", m);
-    cr_expect_lt(dt, 5.0, "took %.1f s", dt);
     cr_expect_lt(peak, (int64_t)64 << 20, "peaked at %lld bytes", (long long)peak);
     /* two sequences that share the budget: 32767 + 32767 + the 2 steps of the outer one */
     cr_expect_eq(pattern("[x!32767] [y!32767]", 1, NULL, m, sizeof m), BB_OK, "%s", m);
