@@ -12,10 +12,13 @@
  * file after the cleanup removed it. */
 #include "bb_tmpfile.h"
 
+#include "bb_alloc.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,4 +76,26 @@ bb_result bb_tmp_check_dest(const char *path, bb_error *err)
                               : S_ISFIFO(st.st_mode) ? "a FIFO"
                               : S_ISSOCK(st.st_mode) ? "a socket"
                                                      : "something else");
+}
+
+bb_result bb_tmp_create(const char *dest, int *fd, char **tmp, int *slot, bb_error *err)
+{
+    bb_result r = bb_tmp_check_dest(dest, err);
+    if (r) return r;
+    static const char suffix[] = ".tmp.XXXXXX";
+    size_t n = strlen(dest);
+    *tmp = bb_malloc(n + sizeof suffix);
+    if (!*tmp) return bb_error_set(err, BB_ERR_NOMEM, dest, 0, 0, "no memory");
+    memcpy(*tmp, dest, n);
+    memcpy(*tmp + n, suffix, sizeof suffix);
+    *slot = bb_tmp_register(*tmp); /* before the file exists: a signal may come at any time */
+    *fd = mkstemp(*tmp);
+    if (*fd >= 0) return BB_OK;
+    r = bb_error_set(err, BB_ERR_IO, dest, 0, 0, "cannot create a temporary file beside it ('%s'): %s", dest,
+                     strerror(errno));
+    bb_tmp_unregister(*slot);
+    bb_free(*tmp);
+    *tmp = NULL;
+    *slot = -1;
+    return r;
 }

@@ -12,8 +12,7 @@
  * itself: that is the program's decision.
  *
  * SIGKILL (and a power cut) cannot be caught: after one, a temporary named
- * DEST.tmp.XXXXXX (DEST.tmpXXXXXX for the golden manifest) can remain beside
- * DEST. DEST itself is never half-written: it is either the previous file or
+ * DEST.tmp.XXXXXX can remain beside DEST. DEST itself is never half-written: it is either the previous file or
  * the complete new one. */
 #ifndef BB_TMPFILE_H
 #define BB_TMPFILE_H
@@ -46,5 +45,13 @@ void bb_tmp_cleanup(void);
  * directory, a device, a FIFO or a socket (renaming over /dev/null would
  * replace the device). */
 bb_result bb_tmp_check_dest(const char *path, bb_error *err);
+
+/* The start of every atomic write: refuse what bb_tmp_check_dest refuses, then
+ * create DEST.tmp.XXXXXX beside dest (mode 0600), registered from before it
+ * exists. Sets *fd, *tmp (bb_malloc'd, the caller's: bb_free it after
+ * bb_tmp_unregister(*slot)) and *slot. On failure (BB_ERR_ARG, BB_ERR_IO with
+ * the reason, BB_ERR_NOMEM) nothing is left to clean up: *tmp is NULL and
+ * *slot -1 if they were set. */
+bb_result bb_tmp_create(const char *dest, int *fd, char **tmp, int *slot, bb_error *err);
 
 #endif

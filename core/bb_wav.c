@@ -70,13 +70,11 @@ struct bb_wav_writer {
     float scratch[WAV_CHUNK]; /* clamped PCM frames on their way out */
 };
 
-static char *dup_str(const char *s, const char *suffix)
+static char *dup_str(const char *s)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    char *p = bb_malloc(a + b + 1);
-    if (!p) return NULL;
-    memcpy(p, s, a);
-    memcpy(p + a, suffix, b + 1);
+    size_t n = strlen(s) + 1;
+    char *p = bb_malloc(n);
+    if (p) memcpy(p, s, n);
     return p;
 }
 
@@ -103,8 +101,6 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     *out = NULL;
     if (!path || !path[0])
         return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "empty output path");
-    bb_result dr = bb_tmp_check_dest(path, err);
-    if (dr != BB_OK) return dr;
     if (sr <= 0)
         return bb_error_set(err, BB_ERR_ARG, path, 0, 0,
                             "cannot write '%s': sample rate %d is not positive", path, sr);
@@ -122,22 +118,17 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     w->sf = NULL;
     w->fd = -1;
     w->tmp_slot = -1;
+    w->tmp = NULL;
     w->fmt = fmt;
-    w->path = dup_str(path, "");
-    w->tmp = dup_str(path, ".tmp.XXXXXX");
-    if (!w->path || !w->tmp) {
+    w->path = dup_str(path);
+    if (!w->path) {
         writer_free(w);
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "out of memory opening '%s'", path);
     }
-    w->tmp_slot = bb_tmp_register(w->tmp); /* before the file exists: a signal may come at any time */
-    w->fd = mkstemp(w->tmp);
-    if (w->fd < 0) {
-        int e = errno;
-        bb_error_set(err, BB_ERR_IO, path, 0, 0,
-                     "cannot create a temporary file beside '%s' (%s): %s", path, w->tmp,
-                     strerror(e));
+    bb_result r = bb_tmp_create(path, &w->fd, &w->tmp, &w->tmp_slot, err);
+    if (r) {
         writer_free(w);
-        return BB_ERR_IO;
+        return r;
     }
     if (fchmod(w->fd, 0644) != 0) {
         int e = errno;

@@ -24,9 +24,9 @@
 
 #include "bb_alloc.h"
 #include "bb_cmds.h"
+#include "bb_json.h"
 #include "bb_kit.h"
 #include "bb_prog.h"
-#include "bb_tmpfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -405,25 +405,10 @@ const bb_golden_entry *bb_golden_manifest_find(const bb_golden_manifest *m, cons
 
 bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path, bb_error *err)
 {
-    char tmp[BB_GOLDEN_PATH_MAX + 16];
-    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
-        return bb_error_set(err, BB_ERR_ARG, path, 0, 0, "path too long");
-    bb_result dr = bb_tmp_check_dest(path, err);
-    if (dr) return dr;
-    int slot = bb_tmp_register(tmp); /* removed by busbench's signal handler if interrupted */
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        bb_tmp_unregister(slot);
-        return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside '%s': %s", path, strerror(e));
-    }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        bb_tmp_unregister(slot);
-        return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write '%s'", tmp);
-    }
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
     fprintf(f, "# busbench golden manifest. Written by `make bless` (busbench bless); edit only to add or\n"
                "# change a workload (frames and sha256 '-' until blessed). Tab-separated:\n"
                "# workload\tprogram\twav\tframes\tsha256\toptions\n"
@@ -436,22 +421,10 @@ bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path
         else
             fprintf(f, "%s\t%s\t%s\t-\t-\t%s\n", e->name, e->program, e->wav, e->opts);
     }
-    int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (!bad) {
-        /* keep the usual permissions of a checked-in file (mkstemp makes it 0600) */
-        mode_t um = umask(0);
-        umask(um);
-        chmod(tmp, 0666 & ~um);
-    }
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        bb_tmp_unregister(slot);
-        return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write '%s': %s", path, strerror(e));
-    }
-    bb_tmp_unregister(slot);
-    return BB_OK;
+    bb_result r = fclose(f) == 0 && text ? bb_json_commit_file(path, text, n, err)
+                                         : bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+    free(text);
+    return r;
 }
 
 /* ---- jobs ------------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
  * gives render times in ms and block times in us, as its header says. */
 #include "bb_json.h"
 
+#include "bb_alloc.h"
 #include "bb_tmpfile.h"
 
 #include <errno.h>
@@ -288,34 +289,11 @@ fail:
     return NULL;
 }
 
-/* A fresh temporary file PATH.tmp.XXXXXX beside path, registered with
- * bb_tmpfile (busbench's signal handler removes it if interrupted): sets *fd,
- * *tmp (malloc'd) and *slot. The caller closes, unlinks or renames, then
- * unregisters *slot and frees *tmp. On failure nothing is left to clean up:
- * BB_ERR_NOMEM, BB_ERR_IO, or bb_tmp_check_dest's refusal. */
-static bb_result tmp_beside(const char *path, int *fd, char **tmp, int *slot, bb_error *err)
-{
-    bb_result r = bb_tmp_check_dest(path, err);
-    if (r) return r;
-    size_t len = strlen(path);
-    *tmp = malloc(len + 16);
-    if (!*tmp) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    memcpy(*tmp, path, len);
-    memcpy(*tmp + len, ".tmp.XXXXXX", 12);
-    *slot = bb_tmp_register(*tmp);
-    *fd = mkstemp(*tmp);
-    if (*fd >= 0) return BB_OK;
-    r = bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot create a temporary file beside it: %s", strerror(errno));
-    bb_tmp_unregister(*slot);
-    free(*tmp);
-    return r;
-}
-
 bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err)
 {
     char *tmp;
     int fd, slot;
-    bb_result r = tmp_beside(path, &fd, &tmp, &slot, err);
+    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
     if (r) return r;
     const char *p = data;
     size_t left = n;
@@ -341,7 +319,7 @@ bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_e
         bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write: %s", strerror(bad));
     }
     bb_tmp_unregister(slot);
-    free(tmp);
+    bb_free(tmp);
     return bad ? BB_ERR_IO : BB_OK;
 }
 
@@ -349,12 +327,12 @@ bb_result bb_json_check_writable(const char *path, bb_error *err)
 {
     char *tmp;
     int fd, slot;
-    bb_result r = tmp_beside(path, &fd, &tmp, &slot, err);
+    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
     if (r) return r;
     close(fd);
     unlink(tmp);
     bb_tmp_unregister(slot);
-    free(tmp);
+    bb_free(tmp);
     return BB_OK;
 }
 

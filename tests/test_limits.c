@@ -301,19 +301,25 @@ Test(limits, statements_buses_and_nodes)
 
 /* ---- the render ----------------------------------------------------------------------------------- */
 
-Test(limits, render_length)
+/* The option opt takes max and refuses max + 1 (err says why). */
+static void option_at_and_over(const char *opt, int max, bb_error *err)
 {
     bb_run_cfg c;
     bb_run_cfg_default(&c);
-    bb_error err;
-    char max[32], over[32];
-    snprintf(max, sizeof max, "%d", BB_RENDER_SECONDS_MAX);
-    snprintf(over, sizeof over, "%d", BB_RENDER_SECONDS_MAX + 1);
-    char *a1[] = {"--seconds", max}, *a2[] = {"--seconds", over};
+    char at[32], over[32];
+    snprintf(at, sizeof at, "%d", max);
+    snprintf(over, sizeof over, "%d", max + 1);
+    char *a1[] = {(char *)opt, at}, *a2[] = {(char *)opt, over};
     int i = 0;
-    cr_expect_eq(bb_run_cfg_option(&c, 2, a1, &i, &err), 1);
+    cr_expect_eq(bb_run_cfg_option(&c, 2, a1, &i, err), 1, "%s %s", opt, at);
     i = 0;
-    cr_expect_eq(bb_run_cfg_option(&c, 2, a2, &i, &err), -1);
+    cr_expect_eq(bb_run_cfg_option(&c, 2, a2, &i, err), -1, "%s %s", opt, over);
+}
+
+Test(limits, render_length)
+{
+    bb_error err;
+    option_at_and_over("--seconds", BB_RENDER_SECONDS_MAX, &err);
     cr_expect(strstr(err.msg, "at most 24 hours"), "%s", err.msg);
     /* in cycles: the length is known only with the tempo, and checked when the render opens */
     outcome o;
@@ -324,28 +330,22 @@ Test(limits, render_length)
 
 Test(limits, block_size_and_reloads)
 {
-    bb_run_cfg c;
-    bb_run_cfg_default(&c);
     bb_error err;
-    char max[32], over[32];
+    option_at_and_over("--block", BB_RENDER_BLOCK_MAX, &err);
+    char max[32];
     snprintf(max, sizeof max, "%d", BB_RENDER_BLOCK_MAX);
-    snprintf(over, sizeof over, "%d", BB_RENDER_BLOCK_MAX + 1);
-    char *a1[] = {"--block", max}, *a2[] = {"--block", over};
-    int i = 0;
-    cr_expect_eq(bb_run_cfg_option(&c, 2, a1, &i, &err), 1);
-    i = 0;
-    cr_expect_eq(bb_run_cfg_option(&c, 2, a2, &i, &err), -1);
     /* a render with the largest block works */
     outcome o;
     render("out: s \"bd sn\"\n", &o, "--block", max, NULL);
     cr_expect_eq(o.res, BB_OK, "%s", o.msg);
     /* reloads: BB_RENDER_RELOADS_MAX are accepted, one more is refused */
+    bb_run_cfg c;
     bb_run_cfg_default(&c);
     for (int k = 0; k <= BB_RENDER_RELOADS_MAX; k++) {
         char v[32];
         snprintf(v, sizeof v, "%d:x.ph", k + 1);
         char *a[] = {"--reload-at", v};
-        i = 0;
+        int i = 0;
         int got = bb_run_cfg_option(&c, 2, a, &i, &err);
         cr_expect_eq(got, k < BB_RENDER_RELOADS_MAX ? 1 : -1, "reload %d", k + 1);
     }
