@@ -77,18 +77,26 @@ void bb_delay_init(bb_delay *d)
     d->pos = 0;
 }
 
+/* The line is walked in runs that do not wrap, so the sample loop has no
+ * compare on the position (the ring wraps between runs). */
 void bb_delay_compute(bb_delay *d, const float *restrict in, float *restrict out, size_t n)
 {
-    float *restrict line = d->line;
     const size_t len = d->len;
     const float fb = d->feedback, mix = d->mix, dry = d->dry;
     size_t pos = d->pos;
-    for (size_t i = 0; i < n; i++) {
-        const float x = in[i];
-        const float wet = line[pos];
-        line[pos] = x + fb * wet;
-        out[i] = dry * x + mix * wet;
-        if (++pos == len) pos = 0;
+    for (size_t i = 0; i < n;) {
+        const size_t m = n - i < len - pos ? n - i : len - pos;
+        float *restrict line = d->line + pos;
+        const float *restrict x = in + i;
+        float *restrict y = out + i;
+        for (size_t j = 0; j < m; j++) {
+            const float wet = line[j];
+            line[j] = x[j] + fb * wet;
+            y[j] = dry * x[j] + mix * wet;
+        }
+        pos += m;
+        if (pos == len) pos = 0;
+        i += m;
     }
     d->pos = pos;
 }
@@ -182,46 +190,78 @@ void bb_reverb_init(bb_reverb *r)
     for (int k = 0; k < NALLPASS; k++) r->ap_pos[k] = 0;
 }
 
-/* One comb over a chunk: acc[i] += its output. */
-static void comb_run(bb_reverb *r, int k, const float *restrict in, float *restrict acc,
-                     size_t n)
+/* The eight combs as one bank: per sample, every comb reads its line, advances
+ * its damping state and writes its line, and the outputs are summed in comb
+ * order starting from 0. The eight state chains are independent, so they
+ * overlap in the processor instead of running one comb's chain after another.
+ * The bank advances in runs during which no line wraps (the shortest distance
+ * to a line's end bounds the run), so the sample loop carries no position
+ * compare. acc[0 .. n) receives the sum. */
+static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict acc, size_t n)
 {
-    float *restrict buf = r->comb[k];
-    const size_t len = r->comb_len[k];
     const float fb = r->feedback, damp1 = r->damp1, damp2 = r->damp2;
-    size_t pos = r->comb_pos[k];
-    float store = r->comb_store[k];
-    for (size_t i = 0; i < n; i++) {
-        const float o = buf[pos];
-        store = o * damp2 + store * damp1;
-        buf[pos] = in[i] * 0.015f + store * fb;
-        if (++pos == len) pos = 0;
-        acc[i] += o;
+    float st[NCOMB];
+    float *line[NCOMB];
+    for (int k = 0; k < NCOMB; k++) st[k] = r->comb_store[k];
+    for (size_t i = 0; i < n;) {
+        size_t m = n - i;
+        for (int k = 0; k < NCOMB; k++) {
+            const size_t left = r->comb_len[k] - r->comb_pos[k];
+            if (left < m) m = left;
+            line[k] = r->comb[k] + r->comb_pos[k];
+        }
+        for (size_t j = 0; j < m; j++) {
+            const float x = in[i + j] * 0.015f;
+            float a = 0.0f;
+#pragma GCC unroll 8
+            for (int k = 0; k < NCOMB; k++) {
+                const float o = line[k][j];
+                st[k] = o * damp2 + st[k] * damp1;
+                line[k][j] = x + st[k] * fb;
+                a += o;
+            }
+            acc[i + j] = a;
+        }
+        for (int k = 0; k < NCOMB; k++) {
+            r->comb_pos[k] += m;
+            if (r->comb_pos[k] == r->comb_len[k]) r->comb_pos[k] = 0;
+        }
+        i += m;
     }
-    r->comb_pos[k] = pos;
-    r->comb_store[k] = store;
+    for (int k = 0; k < NCOMB; k++) r->comb_store[k] = st[k];
 }
 
-/* One allpass over a chunk, in place. */
+/* One allpass over a chunk, in place. Within a run that does not wrap, every
+ * line position is read once and then written once, and no sample depends on
+ * the one before: the run is an element-wise loop that the compiler
+ * vectorises. A line shorter than the chunk wraps within it, and the next run
+ * reads what this one wrote, as the sample-by-sample definition does. */
 static void allpass_run(bb_reverb *r, int k, float *restrict acc, size_t n)
 {
-    float *restrict buf = r->ap[k];
     const size_t len = r->ap_len[k];
     size_t pos = r->ap_pos[k];
-    for (size_t i = 0; i < n; i++) {
-        const float b = buf[pos];
-        const float x = acc[i];
-        buf[pos] = x + b * 0.5f;
-        acc[i] = b - x;
-        if (++pos == len) pos = 0;
+    for (size_t i = 0; i < n;) {
+        const size_t m = n - i < len - pos ? n - i : len - pos;
+        float *restrict buf = r->ap[k] + pos;
+        float *restrict x = acc + i;
+        for (size_t j = 0; j < m; j++) {
+            const float b = buf[j];
+            const float v = x[j];
+            buf[j] = v + b * 0.5f;
+            x[j] = b - v;
+        }
+        pos += m;
+        if (pos == len) pos = 0;
+        i += m;
     }
     r->ap_pos[k] = pos;
 }
 
-/* Units run one after another over chunks of up to REVERB_CHUNK samples. Each
- * comb and allpass is sequential on its own, and for every sample the combs
- * are still summed in the order 0..7 starting from 0, so the bits equal those
- * of the sample-by-sample loop written in the essay, whatever the chunking. */
+/* The bank and the allpasses run one after another over chunks of up to
+ * REVERB_CHUNK samples. Each comb and allpass is sequential on its own, and
+ * for every sample the combs are still summed in the order 0..7 starting from
+ * 0, so the bits equal those of the sample-by-sample loop written in the
+ * essay, whatever the chunking. */
 enum { REVERB_CHUNK = 256 };
 
 void bb_reverb_compute(bb_reverb *r, const float *restrict in, float *restrict out, size_t n)
@@ -230,8 +270,7 @@ void bb_reverb_compute(bb_reverb *r, const float *restrict in, float *restrict o
     float acc[REVERB_CHUNK];
     while (n > 0) {
         const size_t m = n < REVERB_CHUNK ? n : REVERB_CHUNK;
-        for (size_t i = 0; i < m; i++) acc[i] = 0.0f;
-        for (int k = 0; k < NCOMB; k++) comb_run(r, k, in, acc, m);
+        comb_bank(r, in, acc, m);
         for (int k = 0; k < NALLPASS; k++) allpass_run(r, k, acc, m);
         for (size_t i = 0; i < m; i++) out[i] = dry * in[i] + mix * acc[i];
         in += m;
