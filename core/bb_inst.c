@@ -9,7 +9,9 @@
  * canonically) and fills each sample range from them: the value at sample k is
  * that of the first event, in canonical order, whose part holds t_k, else 0.
  * Sample k is in the event's part [b, e) exactly when idx(b) <= k < idx(e), so
- * the fill is exact and block-size independent.
+ * the fill is exact and block-size independent. The cached cycle survives
+ * bb_inst_init: it depends on the pattern and the cycle alone, so the 84
+ * buffers a cycle of golden/q.ph synthesises query their cutoff pattern once.
  *
  * Units: samples (absolute indices, int64), Hz, cycles (exact rationals). */
 #include "bb_inst.h"
@@ -142,8 +144,7 @@ void bb_inst_init(bb_inst *in, float ratio, uint64_t seed)
         case BB_N_NOISE: bb_noise_init(&s->noise, bb_hash_mix(nd->seed ^ seed)); break;
         case BB_N_DELAY: bb_delay_init(s->delay); break;
         case BB_N_REVERB: bb_reverb_init(s->reverb); break;
-        case BB_N_PAT: s->pat->cache.cycle = INT64_MIN; break;
-        default: break;
+        default: break; /* a pattern's cycle cache stays: it depends on the cycle alone */
         }
     }
     for (size_t t = 0; t < in->ntrigs; t++) bb_trig_clear(&in->trigs[t], release_heap, NULL);

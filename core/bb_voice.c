@@ -235,45 +235,50 @@ bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out)
     return r;
 }
 
-/* out[i] += x(i) * env(i) * gain for voice samples [lo, hi) (relative to onset). */
+/* The source value of voice sample j: the bus buffer's sample, or the sample
+ * read at j * rate with linear interpolation. is_bus is a constant at every
+ * call site, so each loop below is compiled for one kind of voice. */
+static inline __attribute__((always_inline)) float voice_src(const bb_voice *v, const float *restrict d, int64_t j,
+                                                             bool is_bus)
+{
+    if (is_bus) return d[j];
+    const double pos = (double)j * v->rate;
+    size_t s = (size_t)pos;
+    if (s > v->frames - 2) s = v->frames - 2;
+    const float frac = (float)(pos - (double)s);
+    return d[s] + (d[s + 1] - d[s]) * frac;
+}
+
+/* o[j] += x(j) * env(j) * gain for voice samples j in [j0, j1) (relative to the
+ * onset). The attack and release ramps compute their envelope per sample; the
+ * plateau between them, where the envelope is 1, multiplies by the gain alone
+ * (x * 1 * g and x * g are the same float), so for a bus voice it is an
+ * element-wise loop the compiler vectorises across samples. */
+static inline __attribute__((always_inline)) void mix_span(const bb_voice *v, float *restrict o, int64_t j0,
+                                                           int64_t j1, bool is_bus)
+{
+    const float *restrict d = v->data;
+    const int64_t a = v->env, len = v->len;
+    const float fa = (float)a, g = v->gain;
+    int64_t j = j0;
+    const int64_t attack_end = j1 < a ? j1 : a;
+    for (; j < attack_end; j++) o[j] += voice_src(v, d, j, is_bus) * ((float)j / fa) * g;
+    const int64_t plateau_end = j1 < len - a ? j1 : len - a;
+    for (; j < plateau_end; j++) o[j] += voice_src(v, d, j, is_bus) * g;
+    for (; j < j1; j++) o[j] += voice_src(v, d, j, is_bus) * ((float)(len - j) / fa) * g;
+}
+
+/* The voice's samples on [k0, k1) added to out[0 .. k1 - k0). */
 static void mix_voice(const bb_voice *v, int64_t k0, int64_t k1, float *restrict out)
 {
-    int64_t lo = v->onset > k0 ? v->onset : k0;
-    int64_t hi = v->end < k1 ? v->end : k1;
+    const int64_t lo = v->onset > k0 ? v->onset : k0;
+    const int64_t hi = v->end < k1 ? v->end : k1;
     if (lo >= hi || !v->data) return;
-    const float g = v->gain;
-    const int64_t a = v->env, len = v->len, on = v->onset;
-    const float fa = (float)a;
-    const float *restrict d = v->data;
-    float *restrict o = out - k0; /* o[k] for absolute k */
-    int64_t rel_from = len - a;    /* release starts here (relative) */
-    for (int64_t k = lo; k < hi;) {
-        int64_t i = k - on;
-        /* the segment [i, seg_end) has one envelope formula */
-        int64_t seg_end = i < a ? a : i < rel_from ? rel_from : len;
-        int64_t stop = on + seg_end < hi ? on + seg_end : hi;
-        int seg = i < a ? 0 : i < rel_from ? 1 : 2;
-        if (v->is_bus) {
-            for (; k < stop; k++) {
-                int64_t j = k - on;
-                float env = seg == 0 ? (float)j / fa : seg == 1 ? 1.0f : (float)(len - j) / fa;
-                o[k] += d[j] * env * g;
-            }
-        } else {
-            const double rate = v->rate;
-            const size_t last = v->frames - 2;
-            for (; k < stop; k++) {
-                int64_t j = k - on;
-                double pos = (double)j * rate;
-                size_t s = (size_t)pos;
-                if (s > last) s = last;
-                float frac = (float)(pos - (double)s);
-                float x = d[s] + (d[s + 1] - d[s]) * frac;
-                float env = seg == 0 ? (float)j / fa : seg == 1 ? 1.0f : (float)(len - j) / fa;
-                o[k] += x * env * g;
-            }
-        }
-    }
+    float *restrict o = out + (v->onset - k0); /* o[j] for voice sample j */
+    if (v->is_bus)
+        mix_span(v, o, lo - v->onset, hi - v->onset, true);
+    else
+        mix_span(v, o, lo - v->onset, hi - v->onset, false);
 }
 
 void bb_trig_mix(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, bool reverse)
