@@ -11,7 +11,8 @@
  *     a = 1 + alpha, -2c, 1 - alpha
  * each divided by a0 in double and rounded once to float. A constant cutoff
  * thus costs one computation per init, and a pattern-driven one only at its
- * steps. The filter runs in direct form I in float with the fixed order
+ * steps. The caller says where the inputs may change (bb_runs), so the inputs
+ * are looked at once per run. The filter runs in direct form I in float with the fixed order
  *     y = b0 x + b1 x1 + b2 x2 - a2 y2 - a1 y1   (left to right: the y1 term
  *     last keeps the loop-carried dependency short)
  * and all state lives in the struct between calls, so the block size never
@@ -75,45 +76,49 @@ static void set_inputs(bb_biquad *f, float rc, float rq)
     if (c != f->cut || qq != f->q) biquad_coefs(f, c, qq);
 }
 
-/* The filter over in[0..n) with the current coefficients: state in locals, no
- * branch. The y1 term comes last so the loop-carried dependency is one
- * multiply and one subtract. */
+/* The filter over in[0..n) with the current coefficients, in two passes that
+ * keep the order of operations of the formula above: first the feed-forward
+ * sums b0 x + b1 x1 + b2 x2 into out (element-wise: the compiler vectorises
+ * it), then the feedback, the only sequential part: out[i] - a2 y2 - a1 y1,
+ * the y1 term last so the loop-carried chain is one multiply and one
+ * subtract. State in locals, no branch in either loop. */
 static void run(bb_biquad *f, const float *restrict in, float *restrict out, size_t n)
 {
+    if (n == 0) return;
     const float b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
-    float x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
-    for (size_t i = 0; i < n; i++) {
-        const float x = in[i];
-        const float y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-        x2 = x1;
-        x1 = x;
+    const float x1 = f->x1, x2 = f->x2;
+    out[0] = b0 * in[0] + b1 * x1 + b2 * x2;
+    if (n > 1) out[1] = b0 * in[1] + b1 * in[0] + b2 * x1;
+    for (size_t i = 2; i < n; i++) out[i] = b0 * in[i] + b1 * in[i - 1] + b2 * in[i - 2];
+    f->x1 = in[n - 1];
+    f->x2 = n > 1 ? in[n - 2] : x1;
+    float y1 = f->y1, y2 = f->y2;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) { /* two samples a turn: no state moves */
+        const float ya = out[i] - a2 * y2 - a1 * y1;
+        const float yb = out[i + 1] - a2 * y1 - a1 * ya;
+        out[i] = ya;
+        out[i + 1] = yb;
+        y2 = ya;
+        y1 = yb;
+    }
+    if (i < n) {
+        const float y = out[i] - a2 * y2 - a1 * y1;
+        out[i] = y;
         y2 = y1;
         y1 = y;
-        out[i] = y;
     }
-    f->x1 = x1;
-    f->x2 = x2;
     f->y1 = y1;
     f->y2 = y2;
 }
 
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
-                       const float *restrict q, float *restrict out, size_t n)
+                       const float *restrict q, const bb_runs *runs, float *restrict out, size_t n)
 {
     for (size_t i = 0; i < n;) {
-        /* the run of samples whose inputs equal sample i's */
-        const float rc = cutoff[i], rq = q[i];
-        size_t end = i + 1;
-        while (end < n && cutoff[end] == rc && q[end] == rq) end++;
-        set_inputs(f, rc, rq);
+        const size_t end = bb_runs_end(runs, i, n);
+        set_inputs(f, cutoff[i], q[i]);
         run(f, in + i, out + i, end - i);
         i = end;
     }
-}
-
-void bb_biquad_compute_const(bb_biquad *f, const float *restrict in, float cutoff, float q,
-                             float *restrict out, size_t n)
-{
-    set_inputs(f, cutoff, q);
-    run(f, in, out, n);
 }

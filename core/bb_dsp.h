@@ -14,26 +14,91 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- runs: where a control input may change within a block ----------------
+ * A block holds at most BB_RUNS_MAX samples. Bit i set: a run starts at sample
+ * i (bit 0 is always set); the input is constant from one run start to the
+ * next. A constant input is one run; a pattern changes at its events' edges,
+ * so it has a few runs a block; an audio-rate input has a run at every sample.
+ * Units that recompute something when an input changes (oscillator increments,
+ * filter coefficients) do so once per run, never by comparing every sample. */
+enum { BB_RUNS_MAX = 256 };
+
+typedef struct bb_runs {
+    uint64_t bits[BB_RUNS_MAX / 64];
+} bb_runs;
+
+/* One run over the whole block (a constant). */
+static inline void bb_runs_one(bb_runs *r)
+{
+    for (size_t w = 0; w < BB_RUNS_MAX / 64; w++) r->bits[w] = 0;
+    r->bits[0] = 1;
+}
+
+/* A run at every sample (an audio-rate signal). */
+static inline void bb_runs_every(bb_runs *r)
+{
+    for (size_t w = 0; w < BB_RUNS_MAX / 64; w++) r->bits[w] = ~UINT64_C(0);
+}
+
+/* A run starts at sample i (i < BB_RUNS_MAX). */
+static inline void bb_runs_mark(bb_runs *r, size_t i)
+{
+    r->bits[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+
+/* r = the runs of a signal computed from a and b sample by sample. */
+static inline void bb_runs_merge(bb_runs *r, const bb_runs *a, const bb_runs *b)
+{
+    for (size_t w = 0; w < BB_RUNS_MAX / 64; w++) r->bits[w] = a->bits[w] | b->bits[w];
+}
+
+/* The end of the run that starts at s in a block of n samples: the next run
+ * start after s, or n. r == NULL: a run at every sample. */
+static inline size_t bb_runs_end(const bb_runs *r, size_t s, size_t n)
+{
+    if (!r) return s + 1;
+    for (size_t i = s + 1; i < n;) {
+        const uint64_t m = r->bits[i >> 6] >> (i & 63);
+        if (m) {
+            const size_t e = i + (size_t)__builtin_ctzll(m);
+            return e < n ? e : n;
+        }
+        i = ((i >> 6) + 1) << 6;
+    }
+    return n;
+}
+
 /* ---- oscillators ------------------------------------------------------------
- * Phase p starts at 0. Output for the current p: sine sin(2*pi*p), saw 2p-1,
- * square p < 0.5 ? 1 : -1, tri p < 0.5 ? 4p-1 : 3-4p. Then p += f * inv_sr with
- * f = freq[i] * ratio, wrapped into [0, 1). */
+ * The phase is a 32-bit unsigned fixed-point number (2^32 is one cycle) that
+ * starts at 0 and wraps by overflow; p = (phase >> 8) / 2^24 is its top 24
+ * bits as a fraction in [0, 1). Output for the current phase: sine
+ * sin(2 pi p), saw 2p - 1, square p < 1/2 ? 1 : -1, tri 1 - 4 |p - 1/2|;
+ * then phase += inc, where inc is f * ratio / sr * 2^32 rounded to the nearest
+ * integer (ties to even) modulo 2^32, computed once per run of constant f
+ * (see core/SEMANTICS.md for every operation). */
 typedef enum { BB_OSC_SINE, BB_OSC_SAW, BB_OSC_SQUARE, BB_OSC_TRI } bb_osc_shape;
 
 typedef struct bb_osc {
     bb_osc_shape shape;
-    float phase;
+    double sr;
+    uint32_t phase;
 } bb_osc;
 
-void bb_osc_init(bb_osc *o, bb_osc_shape shape);
-/* freq[0..n): Hz; ratio: pitch multiplier (2^(note/12)); inv_sr: 1.0f / sr. */
-void bb_osc_compute(bb_osc *o, const float *restrict freq, float ratio, float inv_sr,
+/* sr: Hz, > 0. */
+void bb_osc_init(bb_osc *o, bb_osc_shape shape, double sr);
+/* The phase increment of frequency f (Hz) times ratio: see above. NaN, an
+ * infinity or a step of 2^63 cycles or more gives 0. */
+uint32_t bb_osc_inc(float f, float ratio, double sr);
+/* freq[0..n): Hz, constant on each run of runs (NULL: a run per sample; else
+ * n <= BB_RUNS_MAX); ratio: pitch multiplier (2^(note/12)). */
+void bb_osc_compute(bb_osc *o, const float *restrict freq, const bb_runs *runs, float ratio,
                     float *restrict out, size_t n);
 
 /* ---- RBJ-cookbook biquads (lowpass, highpass, bandpass with constant 0 dB peak)
  * Cutoff is clamped to [10, 0.45 sr], q to [0.1, 20]. Coefficients are computed
  * in double with bb_sin/bb_cos and stored as float, and recomputed only when the
- * (clamped) cutoff or q value changes. Direct form I in single precision. */
+ * (clamped) cutoff or q value changes, looked at once per run. Direct form I in
+ * single precision. */
 typedef enum { BB_BIQUAD_LP, BB_BIQUAD_HP, BB_BIQUAD_BP } bb_biquad_kind;
 
 typedef struct bb_biquad {
@@ -45,11 +110,10 @@ typedef struct bb_biquad {
 } bb_biquad;
 
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr);
+/* cutoff and q are constant on each run of runs (the merged runs of the two
+ * inputs; NULL: a run per sample; else n <= BB_RUNS_MAX). */
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
-                       const float *restrict q, float *restrict out, size_t n);
-/* The same with constant cutoff and q (bit-identical to passing constant buffers). */
-void bb_biquad_compute_const(bb_biquad *f, const float *restrict in, float cutoff, float q,
-                             float *restrict out, size_t n);
+                       const float *restrict q, const bb_runs *runs, float *restrict out, size_t n);
 
 /* ---- noise: a documented PRNG (xorshift64*), uniform in [-1, 1). ----------- */
 typedef struct bb_noise {

@@ -1,8 +1,13 @@
 /* bb_inst.c - evaluating a code block by block, and synthesising buses.
  *
- * Each node owns BB_CHUNK floats of output. compute() walks the nodes in order
- * (inputs first) over the same sample range, so every unit sees its inputs for
- * exactly the samples it produces. Node state is embedded per node; effects with
+ * Each node owns BB_CHUNK floats of output and their runs (bb_runs: where the
+ * output may change). compute() walks the nodes in order (inputs first) over
+ * the same sample range, so every unit sees its inputs for exactly the samples
+ * it produces; the interpreter dispatches once per node and chunk, never per
+ * sample. Runs: a constant is one run, a pattern starts a run at each event
+ * edge, arithmetic merges its inputs' runs, everything else is audio-rate (a
+ * run per sample). Oscillators and filters look at their control inputs once
+ * per run. Node state is embedded per node; effects with
  * memory (delay, reverb) are created with the instance and only reset by init.
  *
  * A pattern used as a signal keeps its current cycle's events (sorted
@@ -44,6 +49,7 @@ struct bb_inst {
     bb_limits lim;
     bool inline_trigs;
     float *buf;          /* nnodes * BB_CHUNK */
+    bb_runs *runs;       /* per node: where its output may change within the chunk */
     nstate *st;
     bb_trig *trigs;
     size_t ntrigs;
@@ -65,6 +71,32 @@ static void release_heap(void *ctx, bb_busbuf *b)
     }
 }
 
+static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc);
+
+/* Events a pattern signal has room for from its creation. */
+enum { PATSIG_RESERVE = 256 };
+
+/* Room for PATSIG_RESERVE events, and the program's first cycle queried once,
+ * so that the arena, the event list and the per-event arrays exist before the
+ * render: a worker that meets a bus for the first time in the steady state does
+ * not allocate (unless a cycle has more events). A failed query is left for
+ * compute to report. */
+static bb_result patsig_warm(bb_inst *in, patsig *ps)
+{
+    size_t cap = 0;
+    if (bb_grow((void **)&ps->cache.haps.v, &cap, PATSIG_RESERVE, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
+    ps->cache.haps.cap = cap;
+    cap = 0;
+    if (bb_grow((void **)&ps->val, &cap, PATSIG_RESERVE, sizeof *ps->val)) return BB_ERR_NOMEM;
+    cap = 0;
+    if (bb_grow((void **)&ps->from, &cap, PATSIG_RESERVE, sizeof *ps->from)) return BB_ERR_NOMEM;
+    cap = 0;
+    if (bb_grow((void **)&ps->to, &cap, PATSIG_RESERVE, sizeof *ps->to)) return BB_ERR_NOMEM;
+    ps->cap = cap;
+    bb_result r = patsig_cycle(in, ps, in->prog->c0.num / in->prog->c0.den);
+    return r == BB_ERR_NOMEM ? r : BB_OK;
+}
+
 bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code, const bb_limits *lim,
                          bool inline_trigs)
 {
@@ -80,8 +112,9 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
     bb_result r = BB_OK;
     in->buf = bb_calloc(n * BB_CHUNK + 1, sizeof *in->buf);
     in->st = bb_calloc(n + 1, sizeof *in->st);
+    in->runs = bb_calloc(n + 1, sizeof *in->runs);
     in->trigs = bb_calloc((size_t)code->ntrigs + 1, sizeof *in->trigs);
-    if (!in->buf || !in->st || !in->trigs) {
+    if (!in->buf || !in->st || !in->runs || !in->trigs) {
         r = BB_ERR_NOMEM;
         goto fail;
     }
@@ -89,6 +122,7 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
     for (size_t i = 0; i < n && !r; i++) {
         const bb_node *nd = &code->nodes[i];
         nstate *s = &in->st[i];
+        bb_runs_every(&in->runs[i]); /* audio-rate, unless computed per chunk below */
         switch (nd->kind) {
         case BB_N_DELAY:
             r = bb_delay_create(&s->delay, sr, nd->p[0], nd->p[1], nd->p[2]);
@@ -105,10 +139,12 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
             s->pat->cache.pat = nd->pat;
             s->pat->cache.cycle = INT64_MIN;
             bb_haps_init(&s->pat->cache.haps);
+            r = patsig_warm(in, s->pat);
             break;
         case BB_N_CONST: {
             float *o = in->buf + i * BB_CHUNK;
             for (size_t j = 0; j < BB_CHUNK; j++) o[j] = nd->k;
+            bb_runs_one(&in->runs[i]);
             break;
         }
         default:
@@ -139,7 +175,7 @@ void bb_inst_init(bb_inst *in, float ratio, uint64_t seed)
         const bb_node *nd = &code->nodes[i];
         nstate *s = &in->st[i];
         switch (nd->kind) {
-        case BB_N_OSC: bb_osc_init(&s->osc, (bb_osc_shape)nd->sub); break;
+        case BB_N_OSC: bb_osc_init(&s->osc, (bb_osc_shape)nd->sub, in->prog->sr); break;
         case BB_N_FILT: bb_biquad_init(&s->bq, (bb_biquad_kind)nd->sub, sr); break;
         case BB_N_NOISE: bb_noise_init(&s->noise, bb_hash_mix(nd->seed ^ seed)); break;
         case BB_N_DELAY: bb_delay_init(s->delay); break;
@@ -182,9 +218,12 @@ static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc)
     return BB_OK;
 }
 
-static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *restrict out)
+/* The pattern's values on [k0, k0 + n) and their runs: a run starts at k0, at
+ * each cycle boundary and at each edge of an event inside the range. */
+static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *restrict out, bb_runs *runs)
 {
     for (size_t j = 0; j < n; j++) out[j] = 0.0f;
+    bb_runs_one(runs);
     if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
@@ -197,12 +236,16 @@ static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *re
         int64_t cend = bb_prog_idx(in->prog, bb_rat_int(cyc + 1));
         int64_t stop = cend < k1 ? cend : k1;
         if (stop <= k) stop = k + 1; /* cannot happen with exact time; guards a stall */
+        bb_runs_mark(runs, (size_t)(k - k0));
         /* later events first, so that the first in canonical order wins */
         for (size_t i = ps->cache.haps.n; i-- > 0;) {
             int64_t lo = ps->from[i] > k ? ps->from[i] : k;
             int64_t hi = ps->to[i] < stop ? ps->to[i] : stop;
+            if (lo >= hi) continue;
             float v = ps->val[i];
             for (int64_t m = lo; m < hi; m++) out[m - k0] = v;
+            bb_runs_mark(runs, (size_t)(lo - k0));
+            if (hi < k1) bb_runs_mark(runs, (size_t)(hi - k0));
         }
         k = stop;
     }
@@ -246,30 +289,32 @@ static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, f
 const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
 {
     const bb_code *code = in->code;
-    const float inv_sr = 1.0f / (float)in->prog->sr;
     for (int32_t i = 0; i < code->nnodes; i++) {
         const bb_node *nd = &code->nodes[i];
         nstate *s = &in->st[i];
         float *restrict o = in->buf + (size_t)i * BB_CHUNK;
+        bb_runs *ro = &in->runs[i];
         const float *a = nd->a >= 0 ? in->buf + (size_t)nd->a * BB_CHUNK : NULL;
         const float *b = nd->b >= 0 ? in->buf + (size_t)nd->b * BB_CHUNK : NULL;
         const float *c = nd->c >= 0 ? in->buf + (size_t)nd->c * BB_CHUNK : NULL;
+        const bb_runs *ra = nd->a >= 0 ? &in->runs[nd->a] : NULL;
+        const bb_runs *rb = nd->b >= 0 ? &in->runs[nd->b] : NULL;
         switch (nd->kind) {
         case BB_N_CONST: break; /* filled at creation */
-        case BB_N_PAT: compute_pat(in, s->pat, k0, n, o); break;
-        case BB_N_OSC: bb_osc_compute(&s->osc, a, in->ratio, inv_sr, o, n); break;
+        case BB_N_PAT: compute_pat(in, s->pat, k0, n, o, ro); break;
+        case BB_N_OSC: bb_osc_compute(&s->osc, a, ra, in->ratio, o, n); break;
         case BB_N_NOISE: bb_noise_compute(&s->noise, o, n); break;
-        case BB_N_ADD: for (size_t j = 0; j < n; j++) o[j] = a[j] + b[j]; break;
-        case BB_N_SUB: for (size_t j = 0; j < n; j++) o[j] = a[j] - b[j]; break;
-        case BB_N_MUL: for (size_t j = 0; j < n; j++) o[j] = a[j] * b[j]; break;
-        case BB_N_DIV: for (size_t j = 0; j < n; j++) o[j] = a[j] / b[j]; break;
-        case BB_N_NEG: for (size_t j = 0; j < n; j++) o[j] = -a[j]; break;
-        case BB_N_FILT:
-            if (code->nodes[nd->b].kind == BB_N_CONST && code->nodes[nd->c].kind == BB_N_CONST)
-                bb_biquad_compute_const(&s->bq, a, code->nodes[nd->b].k, code->nodes[nd->c].k, o, n);
-            else
-                bb_biquad_compute(&s->bq, a, b, c, o, n);
+        case BB_N_ADD: for (size_t j = 0; j < n; j++) o[j] = a[j] + b[j]; bb_runs_merge(ro, ra, rb); break;
+        case BB_N_SUB: for (size_t j = 0; j < n; j++) o[j] = a[j] - b[j]; bb_runs_merge(ro, ra, rb); break;
+        case BB_N_MUL: for (size_t j = 0; j < n; j++) o[j] = a[j] * b[j]; bb_runs_merge(ro, ra, rb); break;
+        case BB_N_DIV: for (size_t j = 0; j < n; j++) o[j] = a[j] / b[j]; bb_runs_merge(ro, ra, rb); break;
+        case BB_N_NEG: for (size_t j = 0; j < n; j++) o[j] = -a[j]; *ro = *ra; break;
+        case BB_N_FILT: {
+            bb_runs cq;
+            bb_runs_merge(&cq, rb, &in->runs[nd->c]);
+            bb_biquad_compute(&s->bq, a, b, c, &cq, o, n);
             break;
+        }
         case BB_N_DELAY: bb_delay_compute(s->delay, a, o, n); break;
         case BB_N_REVERB: bb_reverb_compute(s->reverb, a, o, n); break;
         case BB_N_TRIG: {
@@ -313,6 +358,7 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx)
     bb_free(in->pend.v);
     bb_free(in->buf);
     bb_free(in->st);
+    bb_free(in->runs);
     bb_free(in->trigs);
     bb_arena_free(&in->scratch);
     bb_free(in);

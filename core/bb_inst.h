@@ -12,6 +12,7 @@
 #define BB_INST_H
 
 #include "bb_bus.h"
+#include "bb_dsp.h"
 #include "bb_prog.h"
 #include "bb_voice.h"
 
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 enum { BB_CHUNK = 256 }; /* samples evaluated per node per step */
+_Static_assert((int)BB_CHUNK <= (int)BB_RUNS_MAX, "a chunk's runs fit a bb_runs");
 
 typedef struct bb_inst bb_inst;
 typedef struct bb_synth bb_synth;

@@ -207,6 +207,8 @@ static void add_noise(float *out, size_t frames, double sr, const drum *d, doubl
     bb_noise_init(&z, seed);
     bb_biquad_init(&f, (bb_biquad_kind)d->noise_kind, (float)sr);
     float raw[SYN_CHUNK], buf[SYN_CHUNK], cut[SYN_CHUNK], q[SYN_CHUNK];
+    bb_runs one;
+    bb_runs_one(&one);
     for (size_t i = 0; i < SYN_CHUNK; i++) {
         cut[i] = (float)(d->noise_cut * pitch);
         q[i] = (float)d->noise_q;
@@ -219,7 +221,7 @@ static void add_noise(float *out, size_t frames, double sr, const drum *d, doubl
     for (size_t at = 0; at < frames; at += SYN_CHUNK) {
         const size_t m = frames - at < SYN_CHUNK ? frames - at : SYN_CHUNK;
         bb_noise_compute(&z, raw, m);
-        bb_biquad_compute(&f, raw, cut, q, buf, m);
+        bb_biquad_compute(&f, raw, cut, q, &one, buf, m);
         for (size_t i = 0; i < m; i++) {
             const size_t k = at + i;
             if (d->clap && k <= tail_at && burst_gap > 0 && k % burst_gap == 0)

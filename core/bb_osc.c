@@ -1,19 +1,25 @@
 /* bb_osc.c - the signal sources: oscillators and the noise generator.
  *
- * Oscillators. The phase p is a float in [0, 1) and starts at 0. For each
- * sample: the output is computed from the current p (sine sin(2 pi p) through
- * bb_sin2pi_unit, saw 2p - 1, square p < 1/2 ? 1 : -1, tri p < 1/2 ? 4p - 1 :
- * 3 - 4p), then p advances by inc = (freq[i] * ratio) * inv_sr, all in float,
- * in exactly that order, and wraps into [0, 1):
- *     s = p + inc;  s -= trunc(s);  if (s < 0) s += 1;  if (s >= 1) s = 0;
- * trunc is a float -> int32 -> float round trip (exact; every float of magnitude
- * 2^23 or more is already an integer, so those, and NaN, give phase 0). The
- * last step catches s = -tiny, where s + 1 rounds to 1. So negative
- * frequencies run the phase backwards, frequencies above the sample rate alias
- * as they would on any digital oscillator, and nothing can leave [0, 1).
- * The shape is chosen once per call, outside the sample loop; the loops keep
- * the phase in a local and write it back at the end, so computing n samples in
- * one call or in any split gives the same bits.
+ * Oscillators. The phase is an unsigned 32-bit fixed-point fraction of a cycle
+ * that starts at 0 and wraps by overflow, so it is exact: N samples at a
+ * constant frequency advance it by exactly N * inc modulo 2^32, the pitch
+ * never drifts, and the loop-carried chain is one integer addition with no
+ * compare and no branch. The increment is the only rounding: for frequency f
+ * (Hz, float) and pitch ratio r (float),
+ *     x = (double)f * (double)r          exact (two 24-bit significands)
+ *     y = (x / sr) * 2^32                one rounding (the division), then exact
+ *     inc = round-half-even(y) mod 2^32  (NaN, infinities, |y| >= 2^63: 0)
+ * computed once per run of constant f (bb_runs), so a constant or pattern
+ * frequency costs one division per run. Negative frequencies run the phase
+ * backwards; frequencies above the sample rate alias, as on any digital
+ * oscillator. The waveforms read the phase's top 24 bits u (p = u / 2^24):
+ *     saw    (u - 2^23) * 2^-23                    = 2p - 1, exact
+ *     square u < 2^23 ? 1 : -1
+ *     tri    (2^24 - 4 |u - 2^23|) * 2^-24         = 1 - 4 |p - 1/2|, exact
+ *     sine   bb_sin2pi_unit(u * 2^-24)             (p exact in [0, 1))
+ * Integers are converted to float exactly (|value| <= 2^24). A run is an
+ * element-wise loop over samples (the phase of sample j is the run's start plus
+ * j * inc), which the compiler vectorises; the shape is chosen once per call.
  *
  * Noise: xorshift64* (Marsaglia's xorshift with shifts 12, 25, 27, its state
  * multiplied by 0x2545F4914F6CDD1D on output; Vigna 2014). The state is seeded
@@ -30,71 +36,72 @@
 
 /* ---- oscillators ------------------------------------------------------------ */
 
-/* The general wrap, for steps of a period or more. */
-static __attribute__((noinline)) float wrap01_slow(float s)
-{
-    if (!(s > -8388608.0f && s < 8388608.0f)) /* NaN, or an integer anyway */
-        return 0.0f;
-    s -= (float)(int32_t)s;
-    s += s < 0.0f ? 1.0f : 0.0f;
-    return s >= 1.0f ? 0.0f : s;
-}
-
-/* s - trunc(s), +1 when negative, 1 -> 0: see the essay. The fast paths give the
- * same bits as wrap01_slow (s - 1 is exact for s in [1, 2)) and keep the
- * phase's dependency chain to an addition and a subtraction. */
-static inline float wrap01(float s)
-{
-    if (s >= 0.0f && s < 1.0f) return s;
-    if (s >= 1.0f && s < 2.0f) return s - 1.0f;
-    return wrap01_slow(s);
-}
-
-void bb_osc_init(bb_osc *o, bb_osc_shape shape)
+void bb_osc_init(bb_osc *o, bb_osc_shape shape, double sr)
 {
     o->shape = shape;
-    o->phase = 0.0f;
+    o->sr = sr;
+    o->phase = 0;
 }
 
-void bb_osc_compute(bb_osc *o, const float *restrict freq, float ratio, float inv_sr,
+uint32_t bb_osc_inc(float f, float ratio, double sr)
+{
+    const double y = (double)f * (double)ratio / sr * 4294967296.0;
+    if (!(y > -0x1p63 && y < 0x1p63)) return 0; /* NaN, infinite, or no meaningful step */
+    int64_t v = (int64_t)y;                         /* toward zero */
+    const double frac = y - (double)v;              /* exact */
+    if (frac > 0.5 || (frac == 0.5 && (v & 1))) v++;
+    else if (frac < -0.5 || (frac == -0.5 && (v & 1))) v--;
+    return (uint32_t)(uint64_t)v;
+}
+
+/* The waveform at phase ph; shape is a constant wherever this is inlined. */
+static inline __attribute__((always_inline)) float wave(bb_osc_shape shape, uint32_t ph)
+{
+    const int32_t u = (int32_t)(ph >> 8); /* p = u / 2^24 */
+    switch (shape) {
+    case BB_OSC_SINE: return bb_sin2pi_unit((float)u * 0x1p-24f);
+    case BB_OSC_SAW: return (float)(u - 0x800000) * 0x1p-23f;
+    case BB_OSC_SQUARE: return (float)(1 - 2 * (u >> 23)); /* 1, then -1 from p = 1/2 */
+    case BB_OSC_TRI: {
+        const int32_t m = u - 0x800000;
+        return (float)(0x1000000 - 4 * (m < 0 ? -m : m)) * 0x1p-24f;
+    }
+    default: return 0.0f; /* not a shape: silence, the phase still advances */
+    }
+}
+
+/* The runs of one shape: an increment per run, then an element-wise loop. */
+static inline __attribute__((always_inline)) uint32_t osc_runs(bb_osc_shape shape, uint32_t ph, double sr,
+                                                               const float *restrict freq, const bb_runs *runs,
+                                                               float ratio, float *restrict out, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        const size_t end = bb_runs_end(runs, i, n);
+        const uint32_t inc = bb_osc_inc(freq[i], ratio, sr);
+        float *restrict o = out + i;
+        const size_t m = end - i;
+        for (size_t j = 0; j < m; j++) {
+            o[j] = wave(shape, ph);
+            ph += inc;
+        }
+        i = end;
+    }
+    return ph;
+}
+
+void bb_osc_compute(bb_osc *o, const float *restrict freq, const bb_runs *runs, float ratio,
                     float *restrict out, size_t n)
 {
-    float p = o->phase;
+    const double sr = o->sr;
+    uint32_t ph = o->phase;
     switch (o->shape) {
-    case BB_OSC_SINE:
-        /* two passes: the phase chain, then the (vectorisable) sines */
-        for (size_t i = 0; i < n; i++) {
-            out[i] = p;
-            p = wrap01(p + freq[i] * ratio * inv_sr);
-        }
-        for (size_t i = 0; i < n; i++) out[i] = bb_sin2pi_unit(out[i]);
-        break;
-    case BB_OSC_SAW:
-        for (size_t i = 0; i < n; i++) {
-            out[i] = 2.0f * p - 1.0f;
-            p = wrap01(p + freq[i] * ratio * inv_sr);
-        }
-        break;
-    case BB_OSC_SQUARE:
-        for (size_t i = 0; i < n; i++) {
-            out[i] = p < 0.5f ? 1.0f : -1.0f;
-            p = wrap01(p + freq[i] * ratio * inv_sr);
-        }
-        break;
-    case BB_OSC_TRI:
-        for (size_t i = 0; i < n; i++) {
-            out[i] = p < 0.5f ? 4.0f * p - 1.0f : 3.0f - 4.0f * p;
-            p = wrap01(p + freq[i] * ratio * inv_sr);
-        }
-        break;
-    default: /* not a shape: silence, phase still advances */
-        for (size_t i = 0; i < n; i++) {
-            out[i] = 0.0f;
-            p = wrap01(p + freq[i] * ratio * inv_sr);
-        }
-        break;
+    case BB_OSC_SINE: ph = osc_runs(BB_OSC_SINE, ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_SAW: ph = osc_runs(BB_OSC_SAW, ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_SQUARE: ph = osc_runs(BB_OSC_SQUARE, ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_TRI: ph = osc_runs(BB_OSC_TRI, ph, sr, freq, runs, ratio, out, n); break;
+    default: ph = osc_runs((bb_osc_shape)-1, ph, sr, freq, runs, ratio, out, n); break;
     }
-    o->phase = p;
+    o->phase = ph;
 }
 
 /* ---- noise ------------------------------------------------------------------ */

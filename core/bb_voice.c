@@ -10,12 +10,17 @@
  *
  * Envelope: a linear attack over the first a samples (0, 1/a, ..., (a-1)/a) and
  * a linear release over the last a ((a)/a ... 1/a), a = min(round(0.002 sr),
- * len/2). Bus voices read their buffer sample by sample; sample voices read
- * their source at position i * rate with linear interpolation. Both are pure
- * functions of (voice, absolute sample), hence block-size invariant.
+ * len/2). Bus voices, and sample voices at rate 1, read their source sample by
+ * sample; other sample voices read it at position i * rate with linear
+ * interpolation. Both are pure functions of (voice, absolute sample), hence
+ * block-size invariant.
  *
- * The voice list never holds more than max_voices sounding at one instant: when
- * a new voice would exceed it, the oldest sounding voice ends at the new onset. */
+ * The voice limit: no more than max_voices voices of one trigger pattern are
+ * held at one instant. When a new voice would exceed it, the oldest held voice
+ * is released at the new onset c (relative to its own onset): unless it is
+ * already in its release (c >= len - a), its envelope falls from its level at c
+ * to 0 over a samples, like a natural release, and it ends at c + a; a released
+ * voice no longer counts as held. (Cutting it off at c was a click.) */
 #include "bb_voice.h"
 
 #include "bb_alloc.h"
@@ -59,6 +64,8 @@ void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx)
 {
     bb_trig_clear(t, rel, ctx);
     bb_free(t->v);
+    bb_free(t->on);
+    bb_free(t->off);
     bb_free(t->win);
     bb_haps_free(&t->pat.haps);
     bb_haps_free(&t->note.haps);
@@ -84,6 +91,28 @@ static bb_result cache_cycle(bb_trig *t, bb_patcache *c, int64_t cyc, bool onset
     }
     if ((r = bb_haps_sort(&c->haps, &t->scratch))) return r;
     c->cycle = cyc;
+    return BB_OK;
+}
+
+/* The trigger pattern's events of cycle cyc with their onset and end samples:
+ * the exact time arithmetic is done once per cycle, not once per block. */
+static bb_result trig_cycle(bb_trig *t, int64_t cyc)
+{
+    if (t->pat.cycle == cyc) return BB_OK;
+    bb_result r = cache_cycle(t, &t->pat, cyc, true);
+    if (r) return r;
+    const size_t n = t->pat.haps.n;
+    if (n > t->on_cap) {
+        size_t cap = t->on_cap;
+        if (bb_grow((void **)&t->on, &cap, n, sizeof *t->on)) return BB_ERR_NOMEM;
+        cap = t->on_cap;
+        if (bb_grow((void **)&t->off, &cap, n, sizeof *t->off)) return BB_ERR_NOMEM;
+        t->on_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        t->on[i] = bb_prog_idx(t->prog, t->pat.haps.v[i].whole_b);
+        t->off[i] = bb_prog_idx(t->prog, t->pat.haps.v[i].whole_e);
+    }
     return BB_OK;
 }
 
@@ -116,12 +145,13 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
     const int64_t bus_max = (int64_t)llround(t->lim.max_bus_seconds * p->sr);
     bb_result r = BB_OK;
     for (int64_t cyc = c_first; cyc <= c_last; cyc++) {
-        if ((r = cache_cycle(t, &t->pat, cyc, true))) return r;
+        if ((r = trig_cycle(t, cyc))) return r;
         for (size_t i = 0; i < t->pat.haps.n; i++) {
             const bb_hap *h = &t->pat.haps.v[i];
-            int64_t o = bb_prog_idx(p, h->whole_b);
-            if (o < k0 || o >= k1) continue;
-            int64_t ev_len = bb_prog_idx(p, h->whole_e) - o;
+            const int64_t o = t->on[i];
+            if (o >= k1) break; /* onsets are sorted */
+            if (o < k0) continue;
+            const int64_t ev_len = t->off[i] - o;
             if (ev_len <= 0) continue; /* zero-length events make no sound */
             /* controls at the onset */
             double gain = h->gain, n = h->val.kind == BB_VAL_WORD ? h->val.index : 0;
@@ -177,8 +207,10 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
                         v.len = (int64_t)ceil((double)(smp->frames - 1) / v.rate);
                         if (v.len <= 0) continue;
                     }
-                    v.end = v.onset + v.len;
                     v.env = (int32_t)(v.len / 2 < env_max ? v.len / 2 : env_max);
+                    v.rel_at = v.len - v.env;
+                    v.rel_level = 1.0f;
+                    v.end = v.onset + v.len;
                     if ((r = fn(t, &v, ctx))) return r;
                 }
                 any = true;
@@ -190,18 +222,35 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
     return BB_OK;
 }
 
+/* The envelope of voice sample j outside the release: the attack ramp, then 1. */
+static float env_held(const bb_voice *v, int64_t j)
+{
+    return j < v->env ? (float)j / (float)v->env : 1.0f;
+}
+
+/* The voice limit releases v at absolute sample k (see the essay). */
+static void release_early(bb_voice *v, int64_t k)
+{
+    const int64_t c = k - v->onset;
+    v->dropped = true;
+    if (c >= v->rel_at) return; /* already releasing: it ends by itself */
+    v->rel_level = env_held(v, c);
+    v->rel_at = c;
+    v->end = v->onset + c + v->env;
+}
+
 static bb_result add_voice(bb_trig *t, const bb_voice *proto, void *ctx)
 {
     bb_pendlist *pend = ctx;
-    /* the voice limit: end the oldest sounding voice at this onset */
-    size_t sounding = 0, oldest = SIZE_MAX;
+    /* the voice limit: release the oldest held voice at this onset */
+    size_t held = 0, oldest = SIZE_MAX;
     for (size_t i = 0; i < t->nv; i++)
-        if (t->v[i].end > proto->onset) {
-            sounding++;
+        if (t->v[i].end > proto->onset && !t->v[i].dropped) {
+            held++;
             if (oldest == SIZE_MAX) oldest = i;
         }
-    if ((int)sounding >= t->lim.max_voices && oldest != SIZE_MAX) {
-        t->v[oldest].end = proto->onset;
+    if ((int)held >= t->lim.max_voices && oldest != SIZE_MAX) {
+        release_early(&t->v[oldest], proto->onset);
         t->count.dropped++;
     }
     if (bb_grow((void **)&t->v, &t->cap, t->nv + 1, sizeof *t->v)) return BB_ERR_NOMEM;
@@ -235,13 +284,14 @@ bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out)
     return r;
 }
 
-/* The source value of voice sample j: the bus buffer's sample, or the sample
- * read at j * rate with linear interpolation. is_bus is a constant at every
- * call site, so each loop below is compiled for one kind of voice. */
+/* The source value of voice sample j: d[j] (direct: a bus buffer, or a sample
+ * at rate 1), or the sample read at j * rate with linear interpolation. direct
+ * is a constant at every call site, so each loop below is compiled for one
+ * kind of voice. */
 static inline __attribute__((always_inline)) float voice_src(const bb_voice *v, const float *restrict d, int64_t j,
-                                                             bool is_bus)
+                                                             bool direct)
 {
-    if (is_bus) return d[j];
+    if (direct) return d[j];
     const double pos = (double)j * v->rate;
     size_t s = (size_t)pos;
     if (s > v->frames - 2) s = v->frames - 2;
@@ -253,19 +303,20 @@ static inline __attribute__((always_inline)) float voice_src(const bb_voice *v, 
  * onset). The attack and release ramps compute their envelope per sample; the
  * plateau between them, where the envelope is 1, multiplies by the gain alone
  * (x * 1 * g and x * g are the same float), so for a bus voice it is an
- * element-wise loop the compiler vectorises across samples. */
+ * element-wise loop the compiler vectorises across samples. The release falls
+ * from rel_level: rel_level * ((rel_at + a - j) / a). */
 static inline __attribute__((always_inline)) void mix_span(const bb_voice *v, float *restrict o, int64_t j0,
-                                                           int64_t j1, bool is_bus)
+                                                           int64_t j1, bool direct)
 {
     const float *restrict d = v->data;
-    const int64_t a = v->env, len = v->len;
-    const float fa = (float)a, g = v->gain;
+    const int64_t a = v->env, rel_at = v->rel_at;
+    const float fa = (float)a, g = v->gain, lvl = v->rel_level;
     int64_t j = j0;
-    const int64_t attack_end = j1 < a ? j1 : a;
-    for (; j < attack_end; j++) o[j] += voice_src(v, d, j, is_bus) * ((float)j / fa) * g;
-    const int64_t plateau_end = j1 < len - a ? j1 : len - a;
-    for (; j < plateau_end; j++) o[j] += voice_src(v, d, j, is_bus) * g;
-    for (; j < j1; j++) o[j] += voice_src(v, d, j, is_bus) * ((float)(len - j) / fa) * g;
+    const int64_t attack_end = j1 < a ? j1 : a < rel_at ? a : rel_at;
+    for (; j < attack_end; j++) o[j] += voice_src(v, d, j, direct) * ((float)j / fa) * g;
+    const int64_t plateau_end = j1 < rel_at ? j1 : rel_at;
+    for (; j < plateau_end; j++) o[j] += voice_src(v, d, j, direct) * g;
+    for (; j < j1; j++) o[j] += voice_src(v, d, j, direct) * (lvl * ((float)(rel_at + a - j) / fa)) * g;
 }
 
 /* The voice's samples on [k0, k1) added to out[0 .. k1 - k0). */
@@ -275,7 +326,7 @@ static void mix_voice(const bb_voice *v, int64_t k0, int64_t k1, float *restrict
     const int64_t hi = v->end < k1 ? v->end : k1;
     if (lo >= hi || !v->data) return;
     float *restrict o = out + (v->onset - k0); /* o[j] for voice sample j */
-    if (v->is_bus)
+    if (v->is_bus || v->rate == 1.0)
         mix_span(v, o, lo - v->onset, hi - v->onset, true);
     else
         mix_span(v, o, lo - v->onset, hi - v->onset, false);

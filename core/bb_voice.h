@@ -26,9 +26,12 @@ typedef struct bb_limits {
 } bb_limits;
 
 typedef struct bb_voice {
-    int64_t onset, end;   /* sounds on samples [onset, end); end < onset + len when dropped */
-    int64_t len;          /* natural length, for the envelope */
+    int64_t onset, end;   /* sounds on samples [onset, end) = [onset, onset + rel_at + env) */
+    int64_t len;          /* natural length */
+    int64_t rel_at;       /* the release ramp starts here (relative): len - env, or where dropped */
     int32_t env;          /* attack = release length in samples */
+    float rel_level;      /* the envelope where the release starts: 1, or its level when dropped */
+    bool dropped;         /* released early by the voice limit */
     float gain;
     double rate;          /* sample voices: source frames per output sample */
     const float *data;    /* source: the bus buffer's data or the sample's frames */
@@ -53,6 +56,8 @@ typedef struct bb_trig {
     const bb_trigdef *def;
     bb_limits lim;
     bb_patcache pat, note, n, gain;
+    int64_t *on, *off;    /* per event of pat's cycle: the samples of its whole's begin and end */
+    size_t on_cap;
     bb_arena scratch;
     bb_voice *v;          /* voices in canonical order */
     size_t nv, cap;

@@ -108,6 +108,7 @@ typedef struct tu_cfg {
     int64_t cycles;
     const char *reload_path; /* switch to this program ... */
     int64_t reload_cycle;    /* ... at this cycle */
+    int max_voices;          /* 0: the default */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -130,6 +131,7 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         ro.block = cfg->block ? cfg->block : 512;
         ro.frames = -1;
         ro.cycles = bb_rat_int(cfg->cycles ? cfg->cycles : 4);
+        if (cfg->max_voices) ro.lim.max_voices = cfg->max_voices;
         if (cfg->reload_path) {
             ro.reloads[0].cycle = bb_rat_int(cfg->reload_cycle);
             ro.reloads[0].path = cfg->reload_path;

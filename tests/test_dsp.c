@@ -40,8 +40,8 @@ static void osc_run(bb_osc_shape shape, float freq, float ratio, float sr, float
     static float f[N];
     fill(f, n, freq);
     bb_osc o;
-    bb_osc_init(&o, shape);
-    bb_osc_compute(&o, f, ratio, 1.0f / sr, out, n);
+    bb_osc_init(&o, shape, (double)sr);
+    bb_osc_compute(&o, f, NULL, ratio, out, n);
 }
 
 /* sr = 32768 and f = sr/8 make every phase step exactly 1/8. */
@@ -72,16 +72,77 @@ Test(dsp, osc_tri_at_an_eighth_of_sr)
 Test(dsp, osc_sine_follows_sin_2pi_p)
 {
     static float out[N];
-    const float sr = 44100.0f, f = 440.0f, inv = 1.0f / sr;
-    osc_run(BB_OSC_SINE, f, 1.0f, sr, out, N);
-    const float inc = f * 1.0f * inv; /* the documented float step */
-    float pf = 0.0f;
+    const double sr = 44100.0, f = 440.0;
+    osc_run(BB_OSC_SINE, (float)f, 1.0f, (float)sr, out, N);
+    /* the documented fixed-point phase: inc = round(f / sr * 2^32), p = top 24 bits */
+    const uint32_t inc = (uint32_t)llrint(f / sr * 4294967296.0);
+    uint32_t ph = 0;
     for (int i = 0; i < N; i++) {
-        cr_assert(fabs((double)out[i] - sin(2.0 * M_PI * (double)pf)) < 1e-6, "sine[%d]", i);
-        pf += inc;
-        if (pf >= 1.0f) pf -= 1.0f;
+        const double p = (double)(ph >> 8) / 16777216.0;
+        cr_assert(fabs((double)out[i] - sin(2.0 * M_PI * p)) < 1e-6, "sine[%d]", i);
+        ph += inc;
     }
     cr_assert(out[0] == 0.0f);
+}
+
+/* The increment is f * ratio / sr * 2^32 rounded once, half to even, modulo 2^32. */
+Test(dsp, osc_increment_is_rounded_once_to_nearest_even)
+{
+    cr_assert_eq(bb_osc_inc(4096.0f, 1.0f, 32768.0), UINT32_C(1) << 29);
+    cr_assert_eq(bb_osc_inc(440.0f, 1.0f, 44100.0), (uint32_t)llrint(440.0 / 44100.0 * 4294967296.0));
+    /* sr = 2^33: the step of f Hz is f / 2, so ties fall on odd and even integers */
+    cr_assert_eq(bb_osc_inc(1.0f, 1.0f, 0x1p33), 0u);   /* 0.5 -> 0 */
+    cr_assert_eq(bb_osc_inc(3.0f, 1.0f, 0x1p33), 2u);   /* 1.5 -> 2 */
+    cr_assert_eq(bb_osc_inc(5.0f, 1.0f, 0x1p33), 2u);   /* 2.5 -> 2 */
+    cr_assert_eq(bb_osc_inc(-3.0f, 1.0f, 0x1p33), (uint32_t)-2); /* -1.5 -> -2 */
+    cr_assert_eq(bb_osc_inc(-4096.0f, 1.0f, 32768.0), (uint32_t)-(INT32_C(1) << 29));
+    cr_assert_eq(bb_osc_inc(32768.0f + 4096.0f, 1.0f, 32768.0), UINT32_C(1) << 29); /* modulo 2^32 */
+    cr_assert_eq(bb_osc_inc(NAN, 1.0f, 44100.0), 0u);
+    cr_assert_eq(bb_osc_inc(INFINITY, 1.0f, 44100.0), 0u);
+    cr_assert_eq(bb_osc_inc(-INFINITY, 1.0f, 44100.0), 0u);
+    cr_assert_eq(bb_osc_inc(3e38f, 3e38f, 44100.0), 0u); /* no meaningful step */
+}
+
+/* The phase is exact: a minute at 440 Hz ends exactly at N * inc modulo 2^32, and
+ * the last samples are the waveform of that phase (no drift). */
+Test(dsp, osc_phase_does_not_drift)
+{
+    enum { SR = 44100, SECONDS = 60 };
+    static float f[N], out[N];
+    fill(f, N, 440.0f);
+    bb_osc o;
+    bb_osc_init(&o, BB_OSC_SAW, SR);
+    const uint32_t inc = bb_osc_inc(440.0f, 1.0f, SR);
+    uint64_t done = 0;
+    while (done < (uint64_t)SR * SECONDS) {
+        bb_osc_compute(&o, f, NULL, 1.0f, out, N);
+        done += N;
+    }
+    const uint32_t want = (uint32_t)(done * inc);
+    cr_assert_eq(o.phase, want, "phase %u, want %u", o.phase, want);
+    const uint32_t last = (uint32_t)((done - 1) * inc);
+    cr_assert(out[N - 1] == (float)((int32_t)(last >> 8) - 0x800000) * 0x1p-23f);
+}
+
+/* Runs: the frequency is read once per run, at the run's first sample. */
+Test(dsp, osc_reads_the_frequency_once_per_run)
+{
+    static float f[64], a[64], b[64];
+    fill(f, 64, 1000.0f);
+    bb_runs runs;
+    bb_runs_one(&runs);
+    bb_runs_mark(&runs, 40);
+    for (int i = 40; i < 64; i++) f[i] = 3000.0f;
+    bb_osc o;
+    bb_osc_init(&o, BB_OSC_TRI, 48000.0);
+    bb_osc_compute(&o, f, &runs, 1.0f, a, 64);
+    f[1] = f[41] = 12345.0f; /* inside runs: never read */
+    bb_osc_init(&o, BB_OSC_TRI, 48000.0);
+    bb_osc_compute(&o, f, &runs, 1.0f, b, 64);
+    cr_assert(memcmp(a, b, sizeof a) == 0);
+    bb_osc_init(&o, BB_OSC_TRI, 48000.0);
+    bb_osc_compute(&o, f, NULL, 1.0f, b, 64); /* a run per sample: now they are */
+    cr_assert(memcmp(a, b, sizeof a) != 0);
 }
 
 Test(dsp, osc_ratio_multiplies_the_frequency)
@@ -108,46 +169,19 @@ Test(dsp, osc_frequency_above_sr_wraps)
     cr_assert(memcmp(a, b, sizeof a) == 0);
 }
 
-Test(dsp, osc_phase_stays_in_unit_interval_for_any_input)
-{
-    static float f[N], out[N];
-    for (int i = 0; i < N; i++) {
-        switch (i % 6) {
-        case 0: f[i] = frand() * 1e9f; break;
-        case 1: f[i] = -1e-5f; break;             /* tiny negative steps */
-        case 2: f[i] = frand() * 50000.0f; break;
-        case 3: f[i] = i % 12 == 3 ? NAN : INFINITY; break;
-        case 4: f[i] = -44100.0f * 3.0f; break;
-        default: f[i] = 0.0f; break;
-        }
-    }
-    bb_osc o;
-    bb_osc_init(&o, BB_OSC_SAW);
-    for (int i = 0; i < N; i++) {
-        bb_osc_compute(&o, f + i, 1.0f, 1.0f / 44100.0f, out + i, 1);
-        cr_assert(o.phase >= 0.0f && o.phase < 1.0f, "phase %g after freq %g", (double)o.phase,
-                  (double)f[i]);
-        cr_assert(out[i] >= -1.0f && out[i] < 1.0f);
-    }
-    o.phase = 0.0f; /* the float just below 0 wraps to 1 - tiny, which rounds to 1: must be 0 */
-    float tiny = -1e-12f, y;
-    bb_osc_compute(&o, &tiny, 1.0f, 1.0f, &y, 1);
-    cr_assert(o.phase == 0.0f, "phase %g", (double)o.phase);
-}
-
 Test(dsp, osc_block_size_invariance)
 {
     static float f[N], whole[N], parts[N];
     for (int i = 0; i < N; i++) f[i] = 300.0f + 5000.0f * (float)i / (float)N;
     for (int s = BB_OSC_SINE; s <= BB_OSC_TRI; s++) {
         bb_osc o;
-        bb_osc_init(&o, (bb_osc_shape)s);
-        bb_osc_compute(&o, f, 1.5f, 1.0f / 48000.0f, whole, N);
+        bb_osc_init(&o, (bb_osc_shape)s, 48000.0);
+        bb_osc_compute(&o, f, NULL, 1.5f, whole, N);
         for (size_t c = 0; c < 3; c++) {
-            bb_osc_init(&o, (bb_osc_shape)s);
+            bb_osc_init(&o, (bb_osc_shape)s, 48000.0);
             for (size_t at = 0; at < N; at += CHUNKS[c]) {
                 size_t m = N - at < CHUNKS[c] ? N - at : CHUNKS[c];
-                bb_osc_compute(&o, f + at, 1.5f, 1.0f / 48000.0f, parts + at, m);
+                bb_osc_compute(&o, f + at, NULL, 1.5f, parts + at, m);
             }
             cr_assert(memcmp(whole, parts, sizeof whole) == 0, "shape %d chunk %zu", s,
                       CHUNKS[c]);
@@ -187,7 +221,7 @@ static void run_biquad(bb_biquad_kind kind, float sr, float cut, float q, const 
     fill(qv, n, q);
     bb_biquad f;
     bb_biquad_init(&f, kind, sr);
-    bb_biquad_compute(&f, in, cv, qv, out, n);
+    bb_biquad_compute(&f, in, cv, qv, NULL, out, n);
 }
 
 Test(dsp, biquad_matches_rbj_difference_equation)
@@ -220,7 +254,7 @@ Test(dsp, biquad_coefficients_match_rbj)
         double c[5];
         rbj(kinds[k], 48000.0, 1234.5, 3.0, c);
         bb_biquad_init(&f, kinds[k], 48000.0f);
-        bb_biquad_compute(&f, in, cut, q, out, 1);
+        bb_biquad_compute(&f, in, cut, q, NULL, out, 1);
         const float got[5] = { f.b0, f.b1, f.b2, f.a1, f.a2 };
         for (int i = 0; i < 5; i++)
             cr_assert(fabs((double)got[i] - c[i]) <= 1e-7 * fabs(c[i]) + 1e-12,
@@ -272,17 +306,17 @@ Test(dsp, biquad_clamps_cutoff_and_q)
     bb_biquad f;
     float in[1] = { 0 }, out[1], cut[1] = { 1e9f }, q[1] = { 100.0f };
     bb_biquad_init(&f, BB_BIQUAD_LP, 44100.0f);
-    bb_biquad_compute(&f, in, cut, q, out, 1);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 1);
     cr_assert(f.cut == 0.45f * 44100.0f);
     cr_assert(f.q == 20.0f);
     cut[0] = -5.0f;
     q[0] = 0.0f;
-    bb_biquad_compute(&f, in, cut, q, out, 1);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 1);
     cr_assert(f.cut == 10.0f);
     cr_assert(f.q == 0.1f);
     cut[0] = NAN;
     q[0] = NAN;
-    bb_biquad_compute(&f, in, cut, q, out, 1);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 1);
     cr_assert(f.cut == 10.0f && f.q == 0.1f);
     cr_assert(isfinite(f.b0) && isfinite(f.a1));
 }
@@ -295,29 +329,29 @@ Test(dsp, biquad_recomputes_coefficients_only_on_change)
     fill(cut, 64, 500.0f);
     fill(q, 64, 1.0f);
     bb_biquad_init(&f, BB_BIQUAD_LP, 44100.0f);
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     cr_assert(f.cut == 500.0f && f.q == 1.0f);
     const float real_b0 = f.b0;
     f.b0 = 42.0f; /* a marker: survives as long as nothing is recomputed */
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     cr_assert(f.b0 == 42.0f, "recomputed although cutoff and q did not change");
     /* two cutoffs above 0.45 sr clamp to the same value: still no recomputation */
     fill(cut, 64, 30000.0f);
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     const float b0_hi = f.b0;
     f.b0 = 43.0f;
     fill(cut, 64, 40000.0f);
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     cr_assert(f.b0 == 43.0f);
     (void)b0_hi;
     /* a change of q alone recomputes */
     fill(cut, 64, 500.0f);
     fill(q, 64, 1.0f);
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     cr_assert(f.b0 == real_b0);
     q[10] = 2.0f;
     f.b0 = 44.0f;
-    bb_biquad_compute(&f, in, cut, q, out, 64);
+    bb_biquad_compute(&f, in, cut, q, NULL, out, 64);
     cr_assert(f.b0 != 44.0f && f.q == 1.0f); /* recomputed at 10 and again at 11 */
 }
 
@@ -332,12 +366,12 @@ Test(dsp, biquad_block_size_invariance)
     for (int k = BB_BIQUAD_LP; k <= BB_BIQUAD_BP; k++) {
         bb_biquad f;
         bb_biquad_init(&f, (bb_biquad_kind)k, 44100.0f);
-        bb_biquad_compute(&f, in, cut, q, whole, N);
+        bb_biquad_compute(&f, in, cut, q, NULL, whole, N);
         for (size_t c = 0; c < 3; c++) {
             bb_biquad_init(&f, (bb_biquad_kind)k, 44100.0f);
             for (size_t at = 0; at < N; at += CHUNKS[c]) {
                 size_t m = N - at < CHUNKS[c] ? N - at : CHUNKS[c];
-                bb_biquad_compute(&f, in + at, cut + at, q + at, parts + at, m);
+                bb_biquad_compute(&f, in + at, cut + at, q + at, NULL, parts + at, m);
             }
             cr_assert(memcmp(whole, parts, sizeof whole) == 0, "kind %d chunk %zu", k,
                       CHUNKS[c]);

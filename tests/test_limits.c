@@ -16,6 +16,7 @@
  * check that runs a large input also bounds its time and its peak heap. */
 #include "bb_alloc.h"
 #include "bb_run.h"
+#include "bb_testutil.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -373,6 +374,32 @@ Test(limits, max_voices_drops_the_oldest_and_counts)
     char *a[] = {"--max-voices", "65537"};
     int i = 0;
     cr_expect_eq(bb_run_cfg_option(&c, 2, a, &i, &err), -1);
+}
+
+/* A voice dropped by the limit is not cut off (a click): it falls from its level
+ * to 0 over the release ramp while the new voice rises, under every strategy. */
+Test(limits, max_voices_releases_the_dropped_voice_over_a_ramp)
+{
+    /* ~one is 1.0 throughout; the second voice starts half a cycle into the first */
+    const char *src = "bpm: 120\n~one: sine 0 + 1\nout: s \"[~one, ~ ~one]\"\n";
+    const char *const strategies[] = {"serial", "parallel", "cycle", "all"};
+    const size_t c = 44100, a = 88; /* the second onset; round(0.002 * 44100) */
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++) {
+        tu_cfg cfg = {.strategy = strategies[s], .threads = 2, .cycles = 1, .max_voices = 1};
+        tu_out o;
+        tu_render(src, &cfg, &o);
+        cr_assert_eq(o.res, BB_OK, "%s: %s", strategies[s], o.msg);
+        cr_assert_eq(o.st.voices_dropped, 1, "%s", strategies[s]);
+        cr_assert_eq(o.n, (size_t)88200);
+        cr_expect(o.x[c - 1] == 1.0f, "%s: the first voice is held until the second onset", strategies[s]);
+        for (size_t j = 0; j < a; j++) {
+            const float old = (float)(a - j) / (float)a, rise = (float)j / (float)a;
+            cr_expect(o.x[c + j] == old + rise, "%s: sample %zu: %.9g, want %.9g + %.9g", strategies[s], c + j,
+                      (double)o.x[c + j], (double)old, (double)rise);
+        }
+        cr_expect(o.x[c + a] == 1.0f, "%s: the dropped voice has ended", strategies[s]);
+        tu_free(&o);
+    }
 }
 
 /* --max-bus-seconds clamps a long bus voice, counted; the synthesis is bounded. */
