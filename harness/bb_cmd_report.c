@@ -314,7 +314,8 @@ static void md_context(FILE *f, const json_t *ctx)
     static const char *const keys[] = {"date", "host_name", "cpu_model", "num_cpus", "cores", "mhz_per_cpu",
                                        "cpu_scaling_enabled", "topology", "hwloc_version", "compiler", "cflags",
                                        "git_commit", "executable", "command", "golden", "reps", "warmup", "min_time_s",
-                                       "rounds", "order", "batch", "block_override", "load_avg", "bootstrap", "peak_memory"};
+                                       "rounds", "order", "batch", "block_override", "load_avg", "bootstrap", "peak_memory",
+                                       "shard", "merged"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const json_t *v = json_object_get(ctx, keys[i]);
         if (!v) continue;
@@ -510,11 +511,185 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
     return rc;
 }
 
+/* ---- several machines (busbench merge --machines) ---------------------------------------------------- */
+/* The strategies of r in the canonical phase order first, then the others as they come. */
+static void add_strategies(const bb_results *r, const char **st, int *nst)
+{
+    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
+    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+        for (size_t i = 0; i < r->n; i++)
+            if (!strcmp(r->v[i].strategy, canon[c])) {
+                add_unique(st, nst, canon[c]);
+                break;
+            }
+    for (size_t i = 0; i < r->n; i++) add_unique(st, nst, r->v[i].strategy);
+}
+
+typedef struct machine {
+    const char *label, *source;
+    bb_results r;
+} machine;
+
+typedef struct mrep {
+    bb_plot P;
+    machine m[MAXU];
+    int nm;
+    const char *wl[MAXU], *st[MAXU];
+    int nwl, nst;
+} mrep;
+
+/* (w, s) on machine m at its largest thread count, on the first pinning it has for them. */
+static const bb_bres *mach_best(const machine *m, const char *w, const char *s)
+{
+    const bb_bres *best = NULL;
+    for (size_t i = 0; i < m->r.n; i++) {
+        const bb_bres *b = &m->r.v[i];
+        if (strcmp(b->workload, w) || strcmp(b->strategy, s) || (best && strcmp(b->pin, best->pin))) continue;
+        if (!best || b->threads > best->threads) best = b;
+    }
+    return best;
+}
+
+/* Figure machines_W: one cluster per strategy, one bar per machine, speedup at its largest thread count. */
+static int mach_figure(mrep *M, int wi, char *fname, size_t fcap)
+{
+    const char *w = M->wl[wi];
+    char sn[128];
+    bb_plot_safe_name(sn, sizeof sn, w);
+    snprintf(fname, fcap, "machines_%.100s", sn);
+    char *dat = NULL, *body = NULL;
+    size_t dn = 0, bn = 0;
+    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
+    if (!d || !b) return -1;
+    fprintf(d, "# %s: speedup over serial at 1 thread at each machine's largest thread count; value lo hi per machine\n", w);
+    for (int s = 0; s < M->nst; s++) {
+        fprintf(d, "\"%s\"", M->st[s]);
+        for (int m = 0; m < M->nm; m++) {
+            const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
+            fprintf(d, " %.6g %.6g %.6g", x ? x->speedup : (double)NAN, x ? x->sp_lo : (double)NAN, x ? x->sp_hi : (double)NAN);
+        }
+        fprintf(d, "\n");
+    }
+    fprintf(b, "set title \"%s: speedup per strategy on each machine (largest thread count, 95%% CI)\"\n", w);
+    fprintf(b, "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.85 border -1\n");
+    fprintf(b, "set boxwidth 0.9\nset key outside below\nset grid ytics\nset yrange [0:*]\nset ylabel \"speedup (x)\"\n");
+    fprintf(b, "set xtics rotate by -30\nset arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#666666\" dt 2\nplot ");
+    for (int m = 0; m < M->nm; m++) {
+        fprintf(b, "%s\"data/%s.dat\" using %d:%d:%d%s lc rgb \"%s\" title \"", m ? ", \\\n  " : "", fname, 2 + 3 * m,
+                3 + 3 * m, 4 + 3 * m, m ? "" : ":xtic(1)", bb_plot_palette[(size_t)(m + 1) % bb_plot_npalette]);
+        bb_plot_quote(b, M->m[m].label);
+        fprintf(b, "\"");
+    }
+    fprintf(b, "\n");
+    fclose(d);
+    fclose(b);
+    int rc = bb_plot_draw(&M->P, fname, dat, dn, body, 1000, 600);
+    free(dat);
+    free(body);
+    return rc;
+}
+
+/* The strategy x machine table of workload w: speedup [CI] (threads) and median time. */
+static void mach_table(FILE *f, const mrep *M, const char *w)
+{
+    fprintf(f, "| strategy |");
+    for (int m = 0; m < M->nm; m++) fprintf(f, " %s |", M->m[m].label);
+    fprintf(f, "\n|---|");
+    for (int m = 0; m < M->nm; m++) fprintf(f, "---|");
+    fprintf(f, "\n");
+    for (int s = 0; s < M->nst; s++) {
+        fprintf(f, "| %s |", M->st[s]);
+        for (int m = 0; m < M->nm; m++) {
+            const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
+            if (!x) fprintf(f, " n/a |");
+            else if (!isfinite(x->speedup)) fprintf(f, " %s |", x->error[0] ? "**wrong**" : "n/a");
+            else
+                fprintf(f, " %.2fx [%.2f, %.2f] at %d thr, %.3f ms |", x->speedup, x->sp_lo, x->sp_hi, x->threads,
+                        x->t.median / 1e6);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static int mach_markdown(mrep *M, char (*figs)[128], int nfigs)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return -1;
+    fprintf(f, "# busbench report: %d machines side by side\n\nFrom `%s` (busbench merge --machines; copied here as "
+               "`results.json`). Each machine's series stays its own: speedups are over serial at 1 thread on the same "
+               "machine, at that machine's largest thread count.\n\n| machine | from | commit | date | configurations |\n"
+               "|---|---|---|---|---:|\n", M->nm, M->P.src);
+    for (int m = 0; m < M->nm; m++) {
+        const char *c = json_string_value(json_object_get(M->m[m].r.context, "git_commit"));
+        const char *d = json_string_value(json_object_get(M->m[m].r.context, "date"));
+        fprintf(f, "| %s | `%s` | %s | %s | %zu |\n", M->m[m].label, M->m[m].source, c ? c : "?", d ? d : "?", M->m[m].r.n);
+    }
+    for (int w = 0; w < M->nwl; w++) {
+        fprintf(f, "\n## %s\n\nSpeedup per strategy (rows) on each machine (columns), bootstrap 95%% interval, and the "
+                   "median render time:\n\n", M->wl[w]);
+        mach_table(f, M, M->wl[w]);
+        if (w < nfigs) fig_md(f, figs[w], "Speedups side by side.");
+    }
+    for (int m = 0; m < M->nm; m++) {
+        fprintf(f, "\n## Environment: %s\n\n", M->m[m].label);
+        md_context(f, M->m[m].r.context);
+    }
+    fclose(f);
+    int rc = bb_plot_commit(&M->P, "report.md", buf, n) ? -1 : 0;
+    free(buf);
+    return rc;
+}
+
+/* Read each machine's result out of doc. 0 or -1 (M->P.err). */
+static int mach_read(mrep *M, const json_t *doc)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(json_object_get(doc, "busbench"), "machines"), i, e) {
+        if (M->nm >= MAXU) break;
+        machine *m = &M->m[M->nm];
+        m->label = json_string_value(json_object_get(e, "label"));
+        m->source = json_string_value(json_object_get(e, "source"));
+        if (!m->label || !m->source) {
+            bb_error_set(&M->P.err, BB_ERR_FORMAT, M->P.src, 0, 0, "machine %zu has no label or source", i + 1);
+            return -1;
+        }
+        if (bb_json_read_doc(json_object_get(e, "result"), m->label, &m->r, &M->P.err)) return -1;
+        M->nm++;
+        for (size_t k = 0; k < m->r.n; k++) add_unique(M->wl, &M->nwl, m->r.v[k].workload);
+        add_strategies(&m->r, M->st, &M->nst);
+    }
+    if (!M->nm) bb_error_set(&M->P.err, BB_ERR_FORMAT, M->P.src, 0, 0, "a document of machines without any machine");
+    return M->nm ? 0 : -1;
+}
+
+/* `busbench report` on a document of several machines. Returns the exit code. */
+static int report_machines(const char *dir, const char *in, const json_t *doc)
+{
+    static mrep M; /* large; one per process */
+    memset(&M, 0, sizeof M);
+    bb_plot_init(&M.P, dir, in);
+    static char figs[MAXU][128];
+    int nf = 0, rc = mach_read(&M, doc);
+    if (!rc) rc = bb_plot_open(&M.P) || bb_plot_keep_input(&M.P, "results.json") ? -1 : 0;
+    for (int w = 0; !rc && w < M.nwl; w++, nf++) rc = mach_figure(&M, w, figs[nf], sizeof figs[nf]);
+    if (!rc) rc = mach_markdown(&M, figs, nf);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (rc) fprintf(stderr, "busbench report: %s\n", bb_error_format(&M.P.err, msg, sizeof msg));
+    else printf("busbench report: %d machines, %d figures (PNG and SVG) and %s/report.md\n", M.nm, nf, dir);
+    for (int m = 0; m < M.nm; m++) bb_json_results_free(&M.m[m].r);
+    return rc ? BB_EXIT_USAGE : BB_EXIT_OK;
+}
+
 /* ---- the command ---------------------------------------------------------------------------------- */
 static void usage(FILE *f)
 {
     fprintf(f, "usage: busbench report RESULTS.json -o DIR\n\n"
                "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
+               "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
+               "by side per workload, and a strategy x machine table.\n"
                "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
 }
 
@@ -547,27 +722,28 @@ int bb_cmd_report(int argc, char **argv)
     memset(&R, 0, sizeof R);
     bb_plot_init(&R.P, dir, in);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (bb_json_read(in, &R.r, &R.P.err)) {
+    json_t *doc = bb_json_load(in, &R.P.err);
+    if (doc && bb_json_is_machines(doc)) {
+        int mrc = report_machines(dir, in, doc);
+        json_decref(doc);
+        return mrc;
+    }
+    if (!doc || bb_json_read_doc(doc, in, &R.r, &R.P.err)) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
+        if (doc) json_decref(doc);
         return BB_EXIT_USAGE;
     }
+    json_decref(doc);
     if (bb_plot_open(&R.P) || bb_plot_keep_input(&R.P, "results.json")) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
         return BB_EXIT_USAGE;
     }
     /* the axes: workloads, strategies (canonical phase order first), threads, pins */
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
-    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
-        for (size_t i = 0; i < R.r.n; i++)
-            if (!strcmp(R.r.v[i].strategy, canon[c])) {
-                add_unique(R.st, &R.nst, canon[c]);
-                break;
-            }
+    add_strategies(&R.r, R.st, &R.nst);
     for (size_t i = 0; i < R.r.n; i++) {
         const bb_bres *b = &R.r.v[i];
         add_unique(R.wl, &R.nwl, b->workload);
-        add_unique(R.st, &R.nst, b->strategy);
         add_unique(R.pin, &R.npin, b->pin);
         int k = 0;
         while (k < R.nth && R.th[k] < b->threads) k++;
