@@ -115,6 +115,9 @@
 #ifndef BB_GIT_COMMIT
 #define BB_GIT_COMMIT "unknown"
 #endif
+#ifndef BB_GIT_DATE
+#define BB_GIT_DATE "unknown"
+#endif
 #ifndef BB_BUILD_FLAGS
 #define BB_BUILD_FLAGS "unknown"
 #endif
@@ -579,6 +582,7 @@ static json_t *context(int argc, char **argv, bool shuffled, const config *cs, i
     json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
     json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
     json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
+    if (strcmp(BB_GIT_DATE, "unknown")) json_object_set_new(ctx, "git_commit_date", json_string(BB_GIT_DATE));
     json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
     json_object_set_new(ctx, "golden", json_string(golden));
     char cmd[2048] = "busbench";

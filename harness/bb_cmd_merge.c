@@ -90,11 +90,17 @@ static void free_inputs(input *in, int n)
     }
 }
 
-/* Input i against input 0: environment, commit, metrics. 0 or -1 (said why). */
+/* Input b against input a: metrics, environment, commit. 0 or -1 (said why). */
 static int same_build(const input *a, const input *b)
 {
     char refuse[2048] = "", warn[2048] = "";
     const json_t *x = a->f.r.context, *y = b->f.r.context;
+    if (a->f.has_time != b->f.has_time || a->f.has_instr != b->f.has_instr) {
+        fprintf(stderr, "busbench merge: %s: other metrics than %s (times: %s/%s, instructions: %s/%s)\n", b->path, a->path,
+                a->f.has_time ? "yes" : "no", b->f.has_time ? "yes" : "no", a->f.has_instr ? "yes" : "no",
+                b->f.has_instr ? "yes" : "no");
+        return -1;
+    }
     int bad = 0;
     if (a->f.has_time || b->f.has_time) bad += bb_gate_fingerprint(x, y, true, refuse, sizeof refuse, warn, sizeof warn);
     if (a->f.has_instr || b->f.has_instr)
@@ -107,12 +113,6 @@ static int same_build(const input *a, const input *b)
     if (strcmp(ctx_str(x, "git_commit"), ctx_str(y, "git_commit"))) {
         fprintf(stderr, "busbench merge: %s: commit %s, but %s is of commit %s\n", b->path, ctx_str(y, "git_commit"),
                 a->path, ctx_str(x, "git_commit"));
-        return -1;
-    }
-    if (a->f.has_time != b->f.has_time || a->f.has_instr != b->f.has_instr) {
-        fprintf(stderr, "busbench merge: %s: other metrics than %s (times: %s/%s, instructions: %s/%s)\n", b->path, a->path,
-                a->f.has_time ? "yes" : "no", b->f.has_time ? "yes" : "no", a->f.has_instr ? "yes" : "no",
-                b->f.has_instr ? "yes" : "no");
         return -1;
     }
     return 0;
