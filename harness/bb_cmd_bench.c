@@ -714,6 +714,8 @@ static void usage(FILE *f)
             "  --shard I/N          run the I-th of N slices of the matrix (groups workload x pinning, each\n"
             "                       in exactly one slice, balanced by expected cost); slurm/N takes I from\n"
             "                       SLURM_ARRAY_TASK_ID; put the slices together with busbench merge\n"
+            "  --shard-costs FILE   expected costs from a previous result (its median times per group)\n"
+            "                       instead of the golden's frames: better balance\n"
             "  --metric M           time (default); instructions: count each render's instructions under\n"
             "                       valgrind's callgrind (deterministic at 1 thread; ~50x slower; default\n"
             "                       1 warm-up, 1 round; times are not recorded as speed); both: time as\n"
@@ -967,6 +969,7 @@ typedef struct bench_opts {
     bool counting;            /* this process is the callgrind child: count instructions */
     int metric;
     bb_shard shard;           /* count 0: the whole matrix */
+    const char *shard_costs;  /* a previous result whose medians are the groups' expected costs (NULL: frames) */
     int threads[BB_WORKERS_MAX], nthreads;
     bb_pin pins[8];
     int npins;
@@ -1011,6 +1014,7 @@ static int opt_value(bench_opts *o, const char *k, const char *v)
         o->shuffled = !strcmp(v, "shuffled");
         return strcmp(v, "shuffled") && strcmp(v, "fixed");
     } else if (!strcmp(k, "--min-time")) return parse_real(v, 0, 86400, &o->min_time) != 0;
+    else if (!strcmp(k, "--shard-costs")) o->shard_costs = v;
     else if (!strcmp(k, "--shard")) {
         if (!bb_shard_parse(v, &o->shard, &err)) return 0;
         fprintf(stderr, "busbench bench: %s\n", err.msg);
@@ -1202,6 +1206,34 @@ static bool asks_reference(const bench_opts *o)
     return serial && one;
 }
 
+/* --shard-costs: each group's cost from a previous result, the sum of its configurations' median times (ns);
+ * a group it lacks is estimated from its frames at the known groups' mean time per frame. GO_ON or 2. */
+static int costs_from(const bench_opts *o, const bb_golden_entry *const *sel, int ng, double *cost)
+{
+    bb_results prev;
+    bb_error err;
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (bb_json_read(o->shard_costs, &prev, &err)) {
+        fprintf(stderr, "busbench bench: --shard-costs: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    double known = 0, known_frames = 0;
+    for (int g = 0; g < ng; g++) {
+        const char *w = sel[g / o->npins]->name, *pin = bb_pin_name(o->pins[g % o->npins]);
+        double t = 0;
+        for (size_t k = 0; k < prev.n; k++)
+            if (!strcmp(prev.v[k].workload, w) && !strcmp(prev.v[k].pin, pin) && isfinite(prev.v[k].t.median))
+                t += prev.v[k].t.median;
+        if (t > 0) known += t, known_frames += cost[g];
+        cost[g] = t > 0 ? t : -cost[g]; /* negative: frames, to be scaled */
+    }
+    double per_frame = known_frames > 0 ? known / known_frames : 1;
+    for (int g = 0; g < ng; g++)
+        if (cost[g] < 0) cost[g] = -cost[g] * per_frame;
+    bb_json_results_free(&prev);
+    return GO_ON;
+}
+
 /* Which groups (index i * npins + p) this shard runs: owned[g]. GO_ON or 2. */
 static int shard_groups(const bench_opts *o, const bb_golden_entry *const *sel, int nsel, bool *owned, matrix *m)
 {
@@ -1212,8 +1244,9 @@ static int shard_groups(const bench_opts *o, const bb_golden_entry *const *sel, 
     int rc = GO_ON;
     if (!cost || !load || !owner) rc = BB_EXIT_USAGE;
     for (int g = 0; rc == GO_ON && g < ng; g++) cost[g] = (double)sel[g / o->npins]->frames * per;
+    if (rc == GO_ON && o->shard_costs && o->shard.count) rc = costs_from(o, sel, ng, cost);
     if (rc == GO_ON && bb_shard_assign(cost, (size_t)ng, o->shard.count ? o->shard.count : 1, owner, load)) rc = BB_EXIT_USAGE;
-    if (rc != GO_ON) fprintf(stderr, "busbench bench: no memory\n");
+    if (!cost || !load || !owner) fprintf(stderr, "busbench bench: no memory\n");
     m->groups = ng;
     for (int g = 0; rc == GO_ON && g < ng; g++) {
         owned[g] = !o->shard.count || owner[g] == o->shard.index;
@@ -1502,8 +1535,12 @@ static json_t *shard_context(const bench_opts *o, const matrix *m)
     json_object_set_new(s, "expected_cost", json_real(m->cost_here));
     json_object_set_new(s, "expected_cost_total", json_real(m->cost_total));
     json_object_set_new(s, "expected_cost_max", json_real(m->cost_max));
-    json_object_set_new(s, "cost_model", json_string("frames rendered per round: a group (workload x pinning) costs its "
-                                                     "golden's frames times its configurations"));
+    json_object_set_new(s, "cost_model", json_string(o->shard_costs ? "the median times (ns) of a previous result "
+                                                                      "(--shard-costs), summed per group"
+                                                                    : "frames rendered per round: a group (workload x "
+                                                                      "pinning) costs its golden's frames times its "
+                                                                      "configurations"));
+    if (o->shard_costs) json_object_set_new(s, "costs_from", json_string(o->shard_costs));
     return s;
 }
 

@@ -129,6 +129,21 @@ Test(merge, shards_merged_equal_the_unsharded_run, .timeout = 300)
     bb_gate_file_free(&all);
     bb_gate_file_free(&m);
     cr_assert(tu_sh("'%s' bench %s --shard 4/4 >/dev/null 2>&1", bin, opts) == BB_EXIT_USAGE, "3 groups cannot fill 4 shards");
+    /* costs from the previous run: another split, still each configuration once */
+    for (int i = 1; i <= 3; i++)
+        cr_assert(tu_sh("'%s' bench %s --shard %d/3 --shard-costs %s/all.json --out %s/c%d.json >/dev/null 2>&1", bin, opts, i, d,
+                        d, i) == 0);
+    cr_assert(tu_sh("cd %s && '%s' merge c1.json c2.json c3.json -o mc.json", d, bin) == 0);
+    snprintf(p, sizeof p, "%s/mc.json", d);
+    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK && m.r.n == 6, "%s", err.msg);
+    bb_gate_file_free(&m);
+    snprintf(p, sizeof p, "%s/c1.json", d);
+    cr_assert(bb_gate_file_load(p, &s, &err) == BB_OK);
+    const char *model = json_string_value(json_object_get(json_object_get(s.r.context, "shard"), "cost_model"));
+    cr_assert(model && strstr(model, "previous result"), "the shard says where its costs came from: %s", model ? model : "-");
+    bb_gate_file_free(&s);
+    cr_assert(tu_sh("'%s' bench %s --shard 1/3 --shard-costs %s/nope.json >/dev/null 2>&1", bin, opts, d) == BB_EXIT_USAGE,
+              "an unreadable costs file is bad input");
 }
 
 Test(merge, refuses_mismatches_with_exit_2_and_writes_nothing)
