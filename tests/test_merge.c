@@ -227,3 +227,23 @@ Test(merge, machines_side_by_side_and_their_report_renders)
                     "grep -q '<th>cpu B @ host2</th>' report.html && grep -q '<td>2.00x \\[1.90, 2.10\\] at 1 thr' report.html",
                     d) == 0, "the strategy x machine table renders");
 }
+
+Test(merge, the_slurm_example_shards_merges_and_reports, .timeout = 300)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *env = "BUSBENCH_BENCH_FLAGS='--golden golden --workloads phonon,static --strategies serial,cycle --threads 1 "
+                      "--reps 1 --warmup 0' SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=0";
+    for (int i = 0; i < 2; i++)
+        cr_assert(tu_sh("%s SLURM_ARRAY_TASK_ID=%d BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh >/dev/null 2>&1",
+                        env, i, tu_busbench(), d) == 0, "array task %d", i);
+    cr_assert(tu_sh("test -s %s/shard-0.json && test -s %s/shard-1.json", d, d) == 0);
+    cr_assert(tu_sh("BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh merge 42 >/dev/null 2>&1", tu_busbench(), d) == 0);
+    char p[256];
+    bb_gate_file m;
+    bb_error err;
+    snprintf(p, sizeof p, "%s/results.json", d);
+    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK && m.r.n == 4, "two workloads x serial, cycle");
+    bb_gate_file_free(&m);
+    cr_assert(tu_sh("test -s %s/report/report.md && test -s %s/report/phases.png", d, d) == 0);
+    cr_assert(tu_sh("bash harness/ci/slurm-bench.sh >/dev/null 2>&1") != 0, "outside an array: refused");
+}
