@@ -46,12 +46,6 @@ void bb_ci_cells_of(const bb_gate_row *r, bb_ci_cells *c)
     else snprintf(c->p, sizeof c->p, "-");
 }
 
-static const char *ctx_str(const json_t *ctx, const char *k)
-{
-    const char *s = json_string_value(json_object_get(ctx, k));
-    return s ? s : "?";
-}
-
 /* ---- Markdown ------------------------------------------------------------------------------ */
 static void md_cell(FILE *f, const char *s)
 {
@@ -91,8 +85,8 @@ void bb_ci_markdown(FILE *f, const bb_gate_file *base, const bb_gate_file *cur, 
     bool bad = bb_gate_regressed(rep);
     fprintf(f, "### busbench compare: %s\n\n", bad ? "REGRESSION" : "no regression");
     fprintf(f, "BASE `%s` (commit `%s`, %s) against NEW `%s` (commit `%s`, %s).\n\n", base->path,
-            ctx_str(base->r.context, "git_commit"), ctx_str(base->r.context, "date"), cur->path,
-            ctx_str(cur->r.context, "git_commit"), ctx_str(cur->r.context, "date"));
+            bb_json_ctx_str(base->r.context, "git_commit"), bb_json_ctx_str(base->r.context, "date"), cur->path,
+            bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
     fprintf(f, "Gates: deterministic counters exact");
     if (rep->metrics & BB_GATE_METRIC_INSTR) fprintf(f, "; instructions within %g%%", rep->instr_threshold_pct);
     if (rep->metrics & BB_GATE_METRIC_TIME)
@@ -225,15 +219,15 @@ bb_result bb_ci_junit(const char *path, const bb_gate_file *base, const bb_gate_
                "failures=\"%d\" errors=\"0\" skipped=\"%d\">\n  <testsuite name=\"busbench compare\" tests=\"%d\" "
                "failures=\"%d\" errors=\"0\" skipped=\"%d\" timestamp=\"",
             n[0], n[1], n[2], n[0], n[1], n[2]);
-    xml(f, ctx_str(cur->r.context, "date"));
+    xml(f, bb_json_ctx_str(cur->r.context, "date"));
     fprintf(f, "\">\n    <properties>\n      <property name=\"base\" value=\"");
     xml(f, base->path);
     fprintf(f, "\"/>\n      <property name=\"new\" value=\"");
     xml(f, cur->path);
     fprintf(f, "\"/>\n      <property name=\"base_commit\" value=\"");
-    xml(f, ctx_str(base->r.context, "git_commit"));
+    xml(f, bb_json_ctx_str(base->r.context, "git_commit"));
     fprintf(f, "\"/>\n      <property name=\"new_commit\" value=\"");
-    xml(f, ctx_str(cur->r.context, "git_commit"));
+    xml(f, bb_json_ctx_str(cur->r.context, "git_commit"));
     fprintf(f, "\"/>\n    </properties>\n%s  </testsuite>\n</testsuites>\n", cases ? cases : "");
     fclose(f);
     free(cases);

@@ -723,16 +723,6 @@ static void usage(FILE *f)
             "  --quiet              no table on stdout, no progress bar\n");
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 /* "1,2,4", "1-8", "1..8" (mixed). Returns the count or -1. */
 static int parse_threads(const char *s, int *out, int max)
 {
@@ -749,9 +739,9 @@ static int parse_threads(const char *s, int *out, int max)
         long a, b;
         if (dash) {
             *dash = '\0';
-            if (parse_int(t, 1, BB_WORKERS_MAX, &a) || parse_int(dash + skip, 1, BB_WORKERS_MAX, &b) || b < a) return -1;
+            if (bb_run_parse_long(t, 1, BB_WORKERS_MAX, &a) || bb_run_parse_long(dash + skip, 1, BB_WORKERS_MAX, &b) || b < a) return -1;
         } else {
-            if (parse_int(t, 1, BB_WORKERS_MAX, &a)) return -1;
+            if (bb_run_parse_long(t, 1, BB_WORKERS_MAX, &a)) return -1;
             b = a;
         }
         for (long v = a; v <= b; v++) {
@@ -979,16 +969,6 @@ typedef struct bench_opts {
 
 enum { GO_ON = -1 }; /* returned by the steps below when the command goes on; else an exit code */
 
-static int parse_real(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
-}
-
 /* One option with a value: 0 taken, 1 a bad value, -1 an unknown option. */
 static int opt_value(bench_opts *o, const char *k, const char *v)
 {
@@ -998,22 +978,22 @@ static int opt_value(bench_opts *o, const char *k, const char *v)
     else if (!strcmp(k, "--strategies")) snprintf(o->st_buf, sizeof o->st_buf, "%s", v);
     else if (!strcmp(k, "--threads")) o->threads_arg = v;
     else if (!strcmp(k, "--pins")) snprintf(o->pin_buf, sizeof o->pin_buf, "%s", v);
-    else if (!strcmp(k, "--reps")) return o->reps_given = true, parse_int(v, 1, 100000, &o->reps) != 0;
-    else if (!strcmp(k, "--warmup")) return o->warmup_given = true, parse_int(v, 0, 1000, &o->warmup) != 0;
+    else if (!strcmp(k, "--reps")) return o->reps_given = true, bb_run_parse_long(v, 1, 100000, &o->reps) != 0;
+    else if (!strcmp(k, "--warmup")) return o->warmup_given = true, bb_run_parse_long(v, 0, 1000, &o->warmup) != 0;
     else if (!strcmp(k, "--metric")) {
         o->metric = !strcmp(v, "instructions") ? METRIC_INSTR : !strcmp(v, "both") ? METRIC_BOTH : METRIC_TIME;
         return strcmp(v, "time") && strcmp(v, "instructions") && strcmp(v, "both");
-    } else if (!strcmp(k, "--extra-work")) return parse_real(v, 0, 1000, &o->extra_pct) != 0; /* test-only, hidden */
-    else if (!strcmp(k, "--max-rounds")) return parse_int(v, 1, 1000000, &o->max_rounds) != 0;
-    else if (!strcmp(k, "--block")) return parse_int(v, 1, BB_RENDER_BLOCK_MAX, &o->block) != 0;
-    else if (!strcmp(k, "--batch")) return parse_int(v, 1, 1024, &o->batch) != 0;
-    else if (!strcmp(k, "--seed")) return parse_int(v, 0, LONG_MAX, &o->seed) != 0;
+    } else if (!strcmp(k, "--extra-work")) return bb_run_parse_double(v, 0, 1000, &o->extra_pct) != 0; /* test-only, hidden */
+    else if (!strcmp(k, "--max-rounds")) return bb_run_parse_long(v, 1, 1000000, &o->max_rounds) != 0;
+    else if (!strcmp(k, "--block")) return bb_run_parse_long(v, 1, BB_RENDER_BLOCK_MAX, &o->block) != 0;
+    else if (!strcmp(k, "--batch")) return bb_run_parse_long(v, 1, 1024, &o->batch) != 0;
+    else if (!strcmp(k, "--seed")) return bb_run_parse_long(v, 0, LONG_MAX, &o->seed) != 0;
     else if (!strcmp(k, "--out")) o->out_json = v;
     else if (!strcmp(k, "--csv")) o->out_csv = v;
     else if (!strcmp(k, "--order")) {
         o->shuffled = !strcmp(v, "shuffled");
         return strcmp(v, "shuffled") && strcmp(v, "fixed");
-    } else if (!strcmp(k, "--min-time")) return parse_real(v, 0, 86400, &o->min_time) != 0;
+    } else if (!strcmp(k, "--min-time")) return bb_run_parse_double(v, 0, 86400, &o->min_time) != 0;
     else if (!strcmp(k, "--shard-costs")) o->shard_costs = v;
     else if (!strcmp(k, "--shard")) {
         if (!bb_shard_parse(v, &o->shard, &err)) return 0;

@@ -25,8 +25,8 @@
 #include "bb_cmds.h"
 #include "bb_ci.h"
 #include "bb_gate.h"
+#include "bb_run.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,22 +58,6 @@ static void usage(FILE *f)
             "                        failure (written atomically)\n");
 }
 
-static int parse_pct(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
-}
-
-static const char *ctx_str(const json_t *ctx, const char *k)
-{
-    const char *s = json_string_value(json_object_get(ctx, k));
-    return s ? s : "?";
-}
-
 static void print_row(const bb_gate_row *r)
 {
     if (r->verdict == BB_GATE_NOT_COMPARED && !r->nup && !r->unstable && !r->broken) {
@@ -103,13 +87,13 @@ typedef struct cmp_opts {
 /* One option with a value: 0 taken, 1 a bad value, -1 unknown. */
 static int opt_value(cmp_opts *o, const char *k, const char *v)
 {
-    if (!strcmp(k, "--threshold")) return parse_pct(v, 0, 999, &o->gate.threshold_pct) != 0;
-    if (!strcmp(k, "--instr-threshold")) return parse_pct(v, 0, 999, &o->gate.instr_threshold_pct) != 0;
-    if (!strcmp(k, "--alpha")) return parse_pct(v, 1e-12, 0.999999, &o->gate.alpha) != 0;
+    if (!strcmp(k, "--threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.threshold_pct) != 0;
+    if (!strcmp(k, "--instr-threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.instr_threshold_pct) != 0;
+    if (!strcmp(k, "--alpha")) return bb_run_parse_double(v, 1e-12, 0.999999, &o->gate.alpha) != 0;
     if (!strcmp(k, "--junit")) return o->junit = v, 0;
     if (!strcmp(k, "--seed")) {
         double s;
-        if (parse_pct(v, 0, 9e15, &s) || s != floor(s)) return 1;
+        if (bb_run_parse_double(v, 0, 9e15, &s) || s != floor(s)) return 1;
         o->gate.seed = (uint64_t)s;
         return 0;
     }
@@ -166,8 +150,8 @@ static int parse(int argc, char **argv, cmp_opts *o)
 /* The plain table on stdout. */
 static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_report *rep)
 {
-    printf("BASE %s (commit %s, %s)\nNEW  %s (commit %s, %s)\n", base->path, ctx_str(base->r.context, "git_commit"),
-           ctx_str(base->r.context, "date"), cur->path, ctx_str(cur->r.context, "git_commit"), ctx_str(cur->r.context, "date"));
+    printf("BASE %s (commit %s, %s)\nNEW  %s (commit %s, %s)\n", base->path, bb_json_ctx_str(base->r.context, "git_commit"),
+           bb_json_ctx_str(base->r.context, "date"), cur->path, bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
     printf("gates: deterministic counters exact");
     if (rep->metrics & BB_GATE_METRIC_INSTR) printf("; instructions +-%g%%", rep->instr_threshold_pct);
     if (rep->metrics & BB_GATE_METRIC_TIME) {

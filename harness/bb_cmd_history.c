@@ -69,12 +69,6 @@ static void usage(FILE *f)
             "(default 1%%): DIR/history.md, DIR/changes.tsv. Needs gnuplot.\n");
 }
 
-static const char *ctx_str(const json_t *ctx, const char *k)
-{
-    const char *s = json_string_value(json_object_get(ctx, k));
-    return s ? s : "?";
-}
-
 /* "2026-01-02T03:04:05+01:00" (or Z, or no zone: UTC) as seconds since the epoch; NaN when not a date. */
 static double iso_seconds(const char *s)
 {
@@ -114,7 +108,7 @@ static int load(history *H)
         }
         const json_t *c = H->p[i].f.r.context;
         const char *d = json_string_value(json_object_get(c, "git_commit_date"));
-        H->p[i].when = iso_seconds(d ? d : ctx_str(c, "date"));
+        H->p[i].when = iso_seconds(d ? d : bb_json_ctx_str(c, "date"));
     }
     qsort(H->p, (size_t)H->n, sizeof *H->p, by_time);
     H->names = calloc((size_t)H->n * 64 + 1, sizeof *H->names);
@@ -139,10 +133,10 @@ static int find(const point *p, const char *nm)
 static void change(history *H, const point *a, const point *b, const char *cfg, const char *what, double x, double y)
 {
     double pct = x != 0 ? (y / x - 1) * 100 : (double)NAN;
-    fprintf(H->md, "| `%s` | `%s` | `%s` | %s | %.0f | %.0f | %+.3f%% |\n", ctx_str(b->f.r.context, "git_commit"),
-            ctx_str(a->f.r.context, "git_commit"), cfg, what, x, y, pct);
-    fprintf(H->tsv, "%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.6f\n", ctx_str(b->f.r.context, "git_commit"),
-            ctx_str(a->f.r.context, "git_commit"), cfg, what, x, y, pct);
+    fprintf(H->md, "| `%s` | `%s` | `%s` | %s | %.0f | %.0f | %+.3f%% |\n", bb_json_ctx_str(b->f.r.context, "git_commit"),
+            bb_json_ctx_str(a->f.r.context, "git_commit"), cfg, what, x, y, pct);
+    fprintf(H->tsv, "%s\t%s\t%s\t%s\t%.0f\t%.0f\t%.6f\n", bb_json_ctx_str(b->f.r.context, "git_commit"),
+            bb_json_ctx_str(a->f.r.context, "git_commit"), cfg, what, x, y, pct);
     H->changes++;
 }
 
@@ -175,8 +169,8 @@ static void find_changes(history *H)
             bb_gate_fingerprint(a->f.r.context, b->f.r.context, false, refuse, sizeof refuse, warn, sizeof warn)) {
             for (char *c = refuse; *c; c++)
                 if (*c == '\n' || *c == '|') *c = ' ';
-            fprintf(H->md, "| `%s` | `%s` | (environment) | %s | | | |\n", ctx_str(b->f.r.context, "git_commit"),
-                    ctx_str(a->f.r.context, "git_commit"), refuse);
+            fprintf(H->md, "| `%s` | `%s` | (environment) | %s | | | |\n", bb_json_ctx_str(b->f.r.context, "git_commit"),
+                    bb_json_ctx_str(a->f.r.context, "git_commit"), refuse);
         }
         for (int k = 0; k < H->nnames; k++) changes_of(H, a, b, H->names[k]);
     }
@@ -201,7 +195,7 @@ static int trend(history *H, int k, char *fname, size_t cap)
         bool t = x && p->f.has_time && isfinite(x->t.median);
         double ir = j >= 0 ? p->f.instr[j] : (double)NAN;
         any_t |= t, any_i |= isfinite(ir);
-        fprintf(d, "%d \"%.12s\" %.6g %.6g %.6g %.9g\n", i, ctx_str(p->f.r.context, "git_commit"), t ? x->t.median / 1e6 : (double)NAN,
+        fprintf(d, "%d \"%.12s\" %.6g %.6g %.6g %.9g\n", i, bb_json_ctx_str(p->f.r.context, "git_commit"), t ? x->t.median / 1e6 : (double)NAN,
                 t ? x->ci_lo / 1e6 : (double)NAN, t ? x->ci_hi / 1e6 : (double)NAN, ir / 1e6);
     }
     fprintf(b, "set title \"%s\"\nset grid\nset key outside below\nset xtics rotate by -45\nset xlabel \"commit\"\n", H->names[k]);
@@ -237,7 +231,7 @@ static int write_outputs(history *H)
     for (int i = 0; i < H->n; i++) {
         const json_t *c = H->p[i].f.r.context;
         const char *d = json_string_value(json_object_get(c, "git_commit_date"));
-        fprintf(f, "| %d | `%s` | %s | `%s` | %zu | %s%s%s |\n", i, ctx_str(c, "git_commit"), d ? d : ctx_str(c, "date"),
+        fprintf(f, "| %d | `%s` | %s | `%s` | %zu | %s%s%s |\n", i, bb_json_ctx_str(c, "git_commit"), d ? d : bb_json_ctx_str(c, "date"),
                 H->p[i].path, H->p[i].f.r.n, H->p[i].f.has_time ? "time" : "", H->p[i].f.has_time && H->p[i].f.has_instr ? ", " : "",
                 H->p[i].f.has_instr ? "instructions" : "");
     }

@@ -57,12 +57,6 @@ static void usage(FILE *f)
             "  -o FILE      the merged file (written atomically)\n");
 }
 
-static const char *ctx_str(const json_t *ctx, const char *k)
-{
-    const char *s = json_string_value(json_object_get(ctx, k));
-    return s ? s : "?";
-}
-
 /* Read every input. 0, or -1 after one line on stderr. */
 static int load_inputs(input *in, int n)
 {
@@ -110,9 +104,9 @@ static int same_build(const input *a, const input *b)
         fprintf(stderr, "busbench merge: %s: not from the environment of %s: %s\n", b->path, a->path, refuse);
         return -1;
     }
-    if (strcmp(ctx_str(x, "git_commit"), ctx_str(y, "git_commit"))) {
-        fprintf(stderr, "busbench merge: %s: commit %s, but %s is of commit %s\n", b->path, ctx_str(y, "git_commit"),
-                a->path, ctx_str(x, "git_commit"));
+    if (strcmp(bb_json_ctx_str(x, "git_commit"), bb_json_ctx_str(y, "git_commit"))) {
+        fprintf(stderr, "busbench merge: %s: commit %s, but %s is of commit %s\n", b->path, bb_json_ctx_str(y, "git_commit"),
+                a->path, bb_json_ctx_str(x, "git_commit"));
         return -1;
     }
     return 0;
@@ -189,7 +183,7 @@ static json_t *merged_doc(const input *in, int n, int shards)
         json_array_foreach(json_object_get(json_object_get(in[i].doc, "busbench"), "configs"), k, e)
             json_array_append(configs, e);
         json_array_append_new(from, json_string(in[i].path));
-        json_array_append_new(hosts, json_string(ctx_str(in[i].f.r.context, "host_name")));
+        json_array_append_new(hosts, json_string(bb_json_ctx_str(in[i].f.r.context, "host_name")));
     }
     json_object_set_new(doc, "benchmarks", benches);
     json_object_set_new(json_object_get(doc, "busbench"), "configs", configs);
@@ -209,7 +203,7 @@ static json_t *machines_doc(const input *in, int n)
     for (int i = 0; i < n; i++) {
         const json_t *c = in[i].f.r.context;
         char label[512];
-        snprintf(label, sizeof label, "%s @ %s", ctx_str(c, "cpu_model"), ctx_str(c, "host_name"));
+        snprintf(label, sizeof label, "%s @ %s", bb_json_ctx_str(c, "cpu_model"), bb_json_ctx_str(c, "host_name"));
         size_t k;
         json_t *l;
         json_array_foreach(labels, k, l)
@@ -222,14 +216,14 @@ static json_t *machines_doc(const input *in, int n)
         json_array_append_new(labels, json_string(label));
         json_t *m = json_object();
         json_object_set_new(m, "label", json_string(label));
-        json_object_set_new(m, "cpu_model", json_string(ctx_str(c, "cpu_model")));
-        json_object_set_new(m, "host_name", json_string(ctx_str(c, "host_name")));
+        json_object_set_new(m, "cpu_model", json_string(bb_json_ctx_str(c, "cpu_model")));
+        json_object_set_new(m, "host_name", json_string(bb_json_ctx_str(c, "host_name")));
         json_object_set_new(m, "source", json_string(in[i].path));
         json_object_set(m, "result", in[i].doc);
         json_array_append_new(ms, m);
     }
     json_object_set_new(ctx, "machines", labels);
-    json_object_set_new(ctx, "date", json_string(ctx_str(in[0].f.r.context, "date")));
+    json_object_set_new(ctx, "date", json_string(bb_json_ctx_str(in[0].f.r.context, "date")));
     json_object_set_new(doc, "context", ctx);
     json_object_set_new(doc, "benchmarks", json_array());
     json_object_set_new(bb, "format", json_integer(1));

@@ -530,6 +530,12 @@ static void get_array(const json_t *a, double *dst, int n)
     }
 }
 
+const char *bb_json_ctx_str(const json_t *ctx, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ctx, key));
+    return s ? s : "?";
+}
+
 bool bb_json_is_machines(const json_t *doc)
 {
     return json_is_array(json_object_get(json_object_get(doc, "busbench"), "machines"));

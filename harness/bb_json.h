@@ -114,6 +114,8 @@ json_t *bb_json_load(const char *path, bb_error *err);
 /* bb_json_read on a document already loaded (path names it in errors); doc
  * stays the caller's. */
 bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, bb_error *err);
+/* The string ctx[key] of a results context, or "?" when it is absent or not a string. */
+const char *bb_json_ctx_str(const json_t *ctx, const char *key);
 /* Is doc a document of several machines (`busbench merge --machines`: its
  * "busbench" object holds "machines", an array of {label, host_name,
  * cpu_model, source, result}, each result a bench document)? */
