@@ -16,7 +16,7 @@ BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
 DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox \
-            libssl-dev libjansson-dev valgrind
+            libssl-dev libjansson-dev valgrind python3-junitparser cmark-gfm
 
 WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
@@ -54,18 +54,21 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
 
 # Build identity that `busbench bench` records in its results: the git commit
-# ("-dirty" when tracked files differ from it) and the compile command. Only
+# ("-dirty" when tracked files differ from it), its commit date (busbench history orders
+# results by it) and the compile command. Only
 # bb_cmd_bench.o sees them, and it is rebuilt only when the stamp's text changes.
 # GIT_OPTIONAL_LOCKS=0: asking must never take the index lock from a committer.
 BB_GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
                    [ "$$c" = unknown ] || [ -z "$$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null)" ] || c="$$c-dirty"; \
                    echo "$$c")
+BB_GIT_DATE := $(shell GIT_OPTIONAL_LOCKS=0 git log -1 --format=%cI 2>/dev/null || echo unknown)
 BB_BUILD_FLAGS := $(CC) $(BB_CFLAGS) $(CFLAGS)
 $(BUILD)/buildinfo.stamp: FORCE
-	@mkdir -p $(dir $@); echo '$(BB_GIT_COMMIT) $(BB_BUILD_FLAGS)' | cmp -s - $@ 2>/dev/null || \
-	  echo '$(BB_GIT_COMMIT) $(BB_BUILD_FLAGS)' > $@
+	@mkdir -p $(dir $@); echo '$(BB_GIT_COMMIT) $(BB_GIT_DATE) $(BB_BUILD_FLAGS)' | cmp -s - $@ 2>/dev/null || \
+	  echo '$(BB_GIT_COMMIT) $(BB_GIT_DATE) $(BB_BUILD_FLAGS)' > $@
 $(BUILD)/harness/bb_cmd_bench.o: $(BUILD)/buildinfo.stamp
-$(BUILD)/harness/bb_cmd_bench.o: BB_CFLAGS += -DBB_GIT_COMMIT='"$(BB_GIT_COMMIT)"' -DBB_BUILD_FLAGS='"$(BB_BUILD_FLAGS)"'
+$(BUILD)/harness/bb_cmd_bench.o: BB_CFLAGS += -DBB_GIT_COMMIT='"$(BB_GIT_COMMIT)"' -DBB_GIT_DATE='"$(BB_GIT_DATE)"' \
+                                             -DBB_BUILD_FLAGS='"$(BB_BUILD_FLAGS)"'
 .PHONY: FORCE
 FORCE:
 

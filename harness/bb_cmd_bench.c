@@ -63,6 +63,17 @@
  * extra cost for proving that the gate catches it. It is recorded in the
  * context (extra_work_pct) and leaves the counters alone.
  *
+ * Sharding (--shard I/N, bb_shard.h): the matrix is cut into groups, one per
+ * (workload, pinning), each holding its configurations and their serial
+ * 1-thread reference (speedups stay paired within one process); the shard
+ * runs the groups bb_shard_assign gives it and records which in the
+ * context's "shard" object; `busbench merge` puts the shards together.
+ *
+ * How the command reads, top down: bb_cmd_bench = opts_parse, opts_metric,
+ * opts_lists (the options), matrix_build (the workloads, the configurations,
+ * the shard), rounds_run (warm-up and the interleaved rounds), output (the
+ * statistics, the context, the table, the files).
+ *
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_cmds.h"
@@ -70,6 +81,7 @@
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
+#include "bb_shard.h"
 #include "bb_stats.h"
 
 #include "bb_alloc.h"
@@ -102,6 +114,9 @@
 
 #ifndef BB_GIT_COMMIT
 #define BB_GIT_COMMIT "unknown"
+#endif
+#ifndef BB_GIT_DATE
+#define BB_GIT_DATE "unknown"
 #endif
 #ifndef BB_BUILD_FLAGS
 #define BB_BUILD_FLAGS "unknown"
@@ -567,6 +582,7 @@ static json_t *context(int argc, char **argv, bool shuffled, const config *cs, i
     json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
     json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
     json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
+    if (strcmp(BB_GIT_DATE, "unknown")) json_object_set_new(ctx, "git_commit_date", json_string(BB_GIT_DATE));
     json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
     json_object_set_new(ctx, "golden", json_string(golden));
     char cmd[2048] = "busbench";
@@ -695,21 +711,16 @@ static void usage(FILE *f)
             "  --seed N             seed of the bootstrap and of the shuffled order (default 1)\n"
             "  --out FILE.json      Google Benchmark JSON (default: none)\n"
             "  --csv FILE.csv       one row per configuration (default: none)\n"
+            "  --shard I/N          run the I-th of N slices of the matrix (groups workload x pinning, each\n"
+            "                       in exactly one slice, balanced by expected cost); slurm/N takes I from\n"
+            "                       SLURM_ARRAY_TASK_ID; put the slices together with busbench merge\n"
+            "  --shard-costs FILE   expected costs from a previous result (its median times per group)\n"
+            "                       instead of the golden's frames: better balance\n"
             "  --metric M           time (default); instructions: count each render's instructions under\n"
             "                       valgrind's callgrind (deterministic at 1 thread; ~50x slower; default\n"
             "                       1 warm-up, 1 round; times are not recorded as speed); both: time as\n"
             "                       usual, then the counts in a callgrind child, in one file\n"
             "  --quiet              no table on stdout, no progress bar\n");
-}
-
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
 }
 
 /* "1,2,4", "1-8", "1..8" (mixed). Returns the count or -1. */
@@ -728,9 +739,9 @@ static int parse_threads(const char *s, int *out, int max)
         long a, b;
         if (dash) {
             *dash = '\0';
-            if (parse_int(t, 1, BB_WORKERS_MAX, &a) || parse_int(dash + skip, 1, BB_WORKERS_MAX, &b) || b < a) return -1;
+            if (bb_run_parse_long(t, 1, BB_WORKERS_MAX, &a) || bb_run_parse_long(dash + skip, 1, BB_WORKERS_MAX, &b) || b < a) return -1;
         } else {
-            if (parse_int(t, 1, BB_WORKERS_MAX, &a)) return -1;
+            if (bb_run_parse_long(t, 1, BB_WORKERS_MAX, &a)) return -1;
             b = a;
         }
         for (long v = a; v <= b; v++) {
@@ -937,338 +948,545 @@ static bb_result write_with_metrics(const bb_results *res, const config *cs, int
     return r;
 }
 
-/* ---- the command ---------------------------------------------------------------------------------------- */
-int bb_cmd_bench(int argc, char **argv)
+/* ---- the options ---------------------------------------------------------------------------------------- */
+/* What the command line asks for, once parsed and checked. */
+typedef struct bench_opts {
+    const char *golden, *out_json, *out_csv, *threads_arg;
+    char wl_buf[1024], st_buf[1024], pin_buf[256];
+    long reps, warmup, max_rounds, block, batch, seed;
+    double min_time, extra_pct;
+    bool quiet, shuffled, reps_given, warmup_given;
+    bool counting;            /* this process is the callgrind child: count instructions */
+    int metric;
+    bb_shard shard;           /* count 0: the whole matrix */
+    const char *shard_costs;  /* a previous result whose medians are the groups' expected costs (NULL: frames) */
+    int threads[BB_WORKERS_MAX], nthreads;
+    bb_pin pins[8];
+    int npins;
+    char *strats[MAX_LIST];   /* point into st_buf, '+' turned into ',' */
+    int nstrats;
+} bench_opts;
+
+enum { GO_ON = -1 }; /* returned by the steps below when the command goes on; else an exit code */
+
+/* One option with a value: 0 taken, 1 a bad value, -1 an unknown option. */
+static int opt_value(bench_opts *o, const char *k, const char *v)
 {
-    const char *golden = "golden", *out_json = NULL, *out_csv = NULL;
-    char wl_buf[1024] = "", st_buf[1024] = "serial,parallel,cycle,static,pool,batch,all", pin_buf[256] = "compact";
-    const char *threads_arg = NULL;
-    long reps = 10, warmup = 1, max_rounds = 1000, block = 0, batch = 0, seed = 1;
-    double min_time = 0, extra_pct = 0;
-    bool quiet = false, shuffled = true, reps_given = false, warmup_given = false;
-    int metric = METRIC_TIME;
+    bb_error err;
+    if (!strcmp(k, "--golden")) o->golden = v;
+    else if (!strcmp(k, "--workloads")) snprintf(o->wl_buf, sizeof o->wl_buf, "%s", v);
+    else if (!strcmp(k, "--strategies")) snprintf(o->st_buf, sizeof o->st_buf, "%s", v);
+    else if (!strcmp(k, "--threads")) o->threads_arg = v;
+    else if (!strcmp(k, "--pins")) snprintf(o->pin_buf, sizeof o->pin_buf, "%s", v);
+    else if (!strcmp(k, "--reps")) return o->reps_given = true, bb_run_parse_long(v, 1, 100000, &o->reps) != 0;
+    else if (!strcmp(k, "--warmup")) return o->warmup_given = true, bb_run_parse_long(v, 0, 1000, &o->warmup) != 0;
+    else if (!strcmp(k, "--metric")) {
+        o->metric = !strcmp(v, "instructions") ? METRIC_INSTR : !strcmp(v, "both") ? METRIC_BOTH : METRIC_TIME;
+        return strcmp(v, "time") && strcmp(v, "instructions") && strcmp(v, "both");
+    } else if (!strcmp(k, "--extra-work")) return bb_run_parse_double(v, 0, 1000, &o->extra_pct) != 0; /* test-only, hidden */
+    else if (!strcmp(k, "--max-rounds")) return bb_run_parse_long(v, 1, 1000000, &o->max_rounds) != 0;
+    else if (!strcmp(k, "--block")) return bb_run_parse_long(v, 1, BB_RENDER_BLOCK_MAX, &o->block) != 0;
+    else if (!strcmp(k, "--batch")) return bb_run_parse_long(v, 1, 1024, &o->batch) != 0;
+    else if (!strcmp(k, "--seed")) return bb_run_parse_long(v, 0, LONG_MAX, &o->seed) != 0;
+    else if (!strcmp(k, "--out")) o->out_json = v;
+    else if (!strcmp(k, "--csv")) o->out_csv = v;
+    else if (!strcmp(k, "--order")) {
+        o->shuffled = !strcmp(v, "shuffled");
+        return strcmp(v, "shuffled") && strcmp(v, "fixed");
+    } else if (!strcmp(k, "--min-time")) return bb_run_parse_double(v, 0, 86400, &o->min_time) != 0;
+    else if (!strcmp(k, "--shard-costs")) o->shard_costs = v;
+    else if (!strcmp(k, "--shard")) {
+        if (!bb_shard_parse(v, &o->shard, &err)) return 0;
+        fprintf(stderr, "busbench bench: %s\n", err.msg);
+        return 2;
+    } else return -1;
+    return 0;
+}
+
+/* The command line into o. GO_ON, or an exit code (--help, a bad option). */
+static int opts_parse(int argc, char **argv, bench_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->golden = "golden";
+    snprintf(o->st_buf, sizeof o->st_buf, "serial,parallel,cycle,static,pool,batch,all");
+    snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
+    o->reps = 10, o->warmup = 1, o->max_rounds = 1000, o->seed = 1;
+    o->shuffled = true;
+    o->metric = METRIC_TIME;
     for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        bool bad = false;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(k, "--help") || !strcmp(k, "-h")) {
             usage(stdout);
             return BB_EXIT_OK;
-        } else if (!strcmp(o, "--quiet")) {
-            quiet = true;
+        }
+        if (!strcmp(k, "--quiet")) {
+            o->quiet = true;
             continue;
         }
         if (!v) {
-            fprintf(stderr, "busbench bench: %s\n", o[0] == '-' ? "expected a value after the option" : "unexpected argument");
-            fprintf(stderr, "  at '%s'\n", o);
+            fprintf(stderr, "busbench bench: %s\n", k[0] == '-' ? "expected a value after the option" : "unexpected argument");
+            fprintf(stderr, "  at '%s'\n", k);
             usage(stderr);
             return BB_EXIT_USAGE;
         }
-        if (!strcmp(o, "--golden")) golden = v;
-        else if (!strcmp(o, "--workloads")) snprintf(wl_buf, sizeof wl_buf, "%s", v);
-        else if (!strcmp(o, "--strategies")) snprintf(st_buf, sizeof st_buf, "%s", v);
-        else if (!strcmp(o, "--threads")) threads_arg = v;
-        else if (!strcmp(o, "--pins")) snprintf(pin_buf, sizeof pin_buf, "%s", v);
-        else if (!strcmp(o, "--reps")) bad = parse_int(v, 1, 100000, &reps), reps_given = true;
-        else if (!strcmp(o, "--warmup")) bad = parse_int(v, 0, 1000, &warmup), warmup_given = true;
-        else if (!strcmp(o, "--metric")) {
-            bad = strcmp(v, "time") && strcmp(v, "instructions") && strcmp(v, "both");
-            metric = !strcmp(v, "instructions") ? METRIC_INSTR : !strcmp(v, "both") ? METRIC_BOTH : METRIC_TIME;
-        } else if (!strcmp(o, "--extra-work")) { /* test-only, hidden: see the essay */
-            char *end;
-            errno = 0;
-            extra_pct = strtod(v, &end);
-            bad = errno || end == v || *end || !(extra_pct >= 0 && extra_pct <= 1000);
-        }
-        else if (!strcmp(o, "--max-rounds")) bad = parse_int(v, 1, 1000000, &max_rounds);
-        else if (!strcmp(o, "--block")) bad = parse_int(v, 1, BB_RENDER_BLOCK_MAX, &block);
-        else if (!strcmp(o, "--batch")) bad = parse_int(v, 1, 1024, &batch);
-        else if (!strcmp(o, "--seed")) bad = parse_int(v, 0, LONG_MAX, &seed);
-        else if (!strcmp(o, "--out")) out_json = v;
-        else if (!strcmp(o, "--order")) {
-            bad = strcmp(v, "shuffled") && strcmp(v, "fixed");
-            shuffled = !strcmp(v, "shuffled");
-        }
-        else if (!strcmp(o, "--csv")) out_csv = v;
-        else if (!strcmp(o, "--min-time")) {
-            char *end;
-            errno = 0;
-            min_time = strtod(v, &end);
-            bad = errno || end == v || *end || !(min_time >= 0 && min_time <= 86400);
-        } else {
-            fprintf(stderr, "busbench bench: unknown option '%s'\n", o);
+        int bad = opt_value(o, k, v);
+        if (bad < 0) {
+            fprintf(stderr, "busbench bench: unknown option '%s'\n", k);
             usage(stderr);
             return BB_EXIT_USAGE;
         }
-        if (bad) {
-            fprintf(stderr, "busbench bench: bad value '%s' for %s\n", v, o);
-            return BB_EXIT_USAGE;
-        }
+        if (bad == 1) fprintf(stderr, "busbench bench: bad value '%s' for %s\n", v, k);
+        if (bad) return BB_EXIT_USAGE;
         i++;
     }
-    /* --metric instructions: this process runs itself under callgrind, unless it is that child */
-    bool counting = false;
-    if (metric != METRIC_TIME) {
-#if BB_HAVE_CALLGRIND
-        const char *cg = getenv("BB_CALLGRIND_OUT");
-        counting = cg && *cg && RUNNING_ON_VALGRIND;
-        if (counting) snprintf(g_ic.base, sizeof g_ic.base, "%s", cg);
-#else
-        fprintf(stderr, "busbench bench: --metric %s needs <valgrind/callgrind.h> at build time (the valgrind "
-                        "package); rebuild with it installed\n", metric == METRIC_BOTH ? "both" : "instructions");
-        return BB_EXIT_USAGE;
-#endif
-        if (!counting && metric == METRIC_INSTR) {
-            char dir[PATH_MAX];
-            if (cg_dir_make(dir, sizeof dir)) {
-                fprintf(stderr, "busbench bench: cannot make a temporary folder: %s\n", strerror(errno));
-                return BB_EXIT_USAGE;
-            }
-            int rc = run_under_callgrind(dir, argv);
-            cg_dir_remove(dir);
-            return rc;
-        }
-        if (counting) {
-            metric = METRIC_INSTR;
-            g_ic.on = true;
-            if (!reps_given) reps = 1;
-            if (!warmup_given) warmup = 1;
-        }
-    }
-    measure meas = {.count = false, .extra = extra_pct / 100};
-    if (max_rounds < reps) max_rounds = reps;
+    if (o->max_rounds < o->reps) o->max_rounds = o->reps;
+    return GO_ON;
+}
 
+/* --metric instructions|both: this process runs itself under callgrind, unless it is that child
+ * (then it counts, 1 warm-up and 1 round unless told otherwise). GO_ON or an exit code. */
+static int opts_metric(bench_opts *o, char **argv)
+{
+    if (o->metric == METRIC_TIME) return GO_ON;
+#if BB_HAVE_CALLGRIND
+    const char *cg = getenv("BB_CALLGRIND_OUT");
+    o->counting = cg && *cg && RUNNING_ON_VALGRIND;
+    if (o->counting) snprintf(g_ic.base, sizeof g_ic.base, "%s", cg);
+#else
+    (void)argv;
+    fprintf(stderr, "busbench bench: --metric %s needs <valgrind/callgrind.h> at build time (the valgrind "
+                    "package); rebuild with it installed\n", o->metric == METRIC_BOTH ? "both" : "instructions");
+    return BB_EXIT_USAGE;
+#endif
+    if (!o->counting && o->metric == METRIC_INSTR) {
+        char dir[PATH_MAX];
+        if (cg_dir_make(dir, sizeof dir)) {
+            fprintf(stderr, "busbench bench: cannot make a temporary folder: %s\n", strerror(errno));
+            return BB_EXIT_USAGE;
+        }
+        int rc = run_under_callgrind(dir, argv);
+        cg_dir_remove(dir);
+        return rc;
+    }
+    if (o->counting) {
+        o->metric = METRIC_INSTR;
+        g_ic.on = true;
+        if (!o->reps_given) o->reps = 1;
+        if (!o->warmup_given) o->warmup = 1;
+        if (o->max_rounds < o->reps) o->max_rounds = o->reps;
+    }
+    return GO_ON;
+}
+
+/* The lists: threads, pinnings, strategies (each strategy checked by bb_plan_parse). GO_ON or 2. */
+static int opts_lists(bench_opts *o)
+{
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_error err;
     bb_error_clear(&err);
-    int cores = bb_workers_cores();
-    int threads[BB_WORKERS_MAX], nthreads;
-    if (threads_arg) {
-        nthreads = parse_threads(threads_arg, threads, BB_WORKERS_MAX);
-        if (nthreads <= 0) {
-            fprintf(stderr, "busbench bench: bad --threads '%s' (expected e.g. 1,2,4 or 1-8, each 1..%d)\n", threads_arg,
-                    BB_WORKERS_MAX);
+    if (o->threads_arg) {
+        o->nthreads = parse_threads(o->threads_arg, o->threads, BB_WORKERS_MAX);
+        if (o->nthreads <= 0) {
+            fprintf(stderr, "busbench bench: bad --threads '%s' (expected e.g. 1,2,4 or 1-8, each 1..%d)\n",
+                    o->threads_arg, BB_WORKERS_MAX);
             return BB_EXIT_USAGE;
         }
     } else {
-        nthreads = cores < BB_WORKERS_MAX ? cores : BB_WORKERS_MAX;
-        for (int i = 0; i < nthreads; i++) threads[i] = i + 1;
+        int cores = bb_workers_cores();
+        o->nthreads = cores < BB_WORKERS_MAX ? cores : BB_WORKERS_MAX;
+        for (int i = 0; i < o->nthreads; i++) o->threads[i] = i + 1;
     }
     char *pins_s[8];
-    int npins = split_list(pin_buf, pins_s, 8);
-    bb_pin pins[8];
-    for (int i = 0; i < npins; i++)
-        if (bb_pin_parse(pins_s[i], &pins[i])) {
+    o->npins = split_list(o->pin_buf, pins_s, 8);
+    for (int i = 0; i < o->npins; i++)
+        if (bb_pin_parse(pins_s[i], &o->pins[i])) {
             fprintf(stderr, "busbench bench: unknown pinning '%s' (compact, scatter or none)\n", pins_s[i]);
             return BB_EXIT_USAGE;
         }
-    char *strats[MAX_LIST];
-    int nstrats = split_list(st_buf, strats, MAX_LIST);
-    for (int i = 0; i < nstrats; i++) {
-        for (char *p = strats[i]; *p; p++)
+    o->nstrats = split_list(o->st_buf, o->strats, MAX_LIST);
+    for (int i = 0; i < o->nstrats; i++) {
+        for (char *p = o->strats[i]; *p; p++)
             if (*p == '+') *p = ',';
         bb_plan plan;
-        if (bb_plan_parse(strats[i], 1, 0, BB_PIN_NONE, &plan, &err)) {
+        if (bb_plan_parse(o->strats[i], 1, 0, BB_PIN_NONE, &plan, &err)) {
             fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
             return BB_EXIT_USAGE;
         }
     }
-    if (npins <= 0 || nstrats <= 0) {
+    if (o->npins <= 0 || o->nstrats <= 0) {
         fprintf(stderr, "busbench bench: empty --pins or --strategies\n");
         return BB_EXIT_USAGE;
     }
-
     /* an unwritable --out or --csv is bad input now, not after the whole matrix */
-    if ((out_json && bb_json_check_writable(out_json, &err)) || (out_csv && bb_json_check_writable(out_csv, &err))) {
+    if ((o->out_json && bb_json_check_writable(o->out_json, &err)) || (o->out_csv && bb_json_check_writable(o->out_csv, &err))) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
-    bb_golden_manifest man;
-    if (bb_golden_manifest_load(golden, &man, &err)) {
-        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-        return BB_EXIT_USAGE;
+    return GO_ON;
+}
+
+/* ---- the matrix ------------------------------------------------------------------------------------------ */
+/* The configurations to run: workload x pin x strategy x threads plus each (workload, pin)'s serial
+ * 1-thread reference, cut down to the asked shard. A group is one (workload, pin): its configurations
+ * stay together (their speedups are paired with the group's reference). */
+typedef struct matrix {
+    workload *all;            /* the workloads this shard renders */
+    int nall;
+    config *cs;
+    int nc;
+    int groups;               /* in the whole matrix */
+    int groups_here;          /* in this shard */
+    double cost_here, cost_total, cost_max; /* expected cost (frames rendered per round): this shard, all, the largest shard */
+    size_t maxblocks;         /* the largest render's block count: the size of the block-time buffer */
+} matrix;
+
+static void matrix_free(matrix *m)
+{
+    for (int k = 0; m->cs && k < m->nc; k++) {
+        dvec_free(&m->cs[k].ir);
+        dvec_free(&m->cs[k].rep);
+        dvec_free(&m->cs[k].cpu);
+        dvec_free(&m->cs[k].cold);
+        dvec_free(&m->cs[k].steady);
     }
-    /* the selection, in the order asked (default: the manifest's) */
-    const bb_golden_entry *sel[MAX_LIST];
-    int nsel = 0;
-    if (wl_buf[0]) {
-        char *names[MAX_LIST];
-        int nn = split_list(wl_buf, names, MAX_LIST);
-        for (int i = 0; i < nn; i++) {
-            const bb_golden_entry *e = bb_golden_manifest_find(&man, names[i]);
-            if (!e) {
-                fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
-                for (size_t j = 0; j < man.n; j++) fprintf(stderr, " %s", man.v[j].name);
-                fprintf(stderr, ")\n");
-                bb_golden_manifest_free(&man);
-                return BB_EXIT_USAGE;
-            }
-            sel[nsel++] = e;
-        }
-    } else {
-        for (size_t j = 0; j < man.n && nsel < MAX_LIST; j++) sel[nsel++] = &man.v[j];
+    free(m->cs);
+    free_workloads(m->all, m->nall);
+    memset(m, 0, sizeof *m);
+}
+
+/* The workloads asked for, in the order asked (default: the manifest's). GO_ON or 2. */
+static int select_workloads(bench_opts *o, const bb_golden_manifest *man, const bb_golden_entry **sel, int *nsel)
+{
+    *nsel = 0;
+    if (!o->wl_buf[0]) {
+        for (size_t j = 0; j < man->n && *nsel < MAX_LIST; j++) sel[(*nsel)++] = &man->v[j];
+        return GO_ON;
     }
-    workload *all = calloc((size_t)(nsel ? nsel : 1), sizeof *all);
-    int nall = nsel;
-    if (!all) {
-        fprintf(stderr, "busbench bench: no memory\n");
-        bb_golden_manifest_free(&man);
-        return BB_EXIT_USAGE;
-    }
-    for (int i = 0; i < nsel; i++)
-        if (prepare_workload(&all[i], &man, sel[i], &err)) {
-            fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-            free_workloads(all, nall);
-            bb_golden_manifest_free(&man);
+    char *names[MAX_LIST];
+    int nn = split_list(o->wl_buf, names, MAX_LIST);
+    for (int i = 0; i < nn; i++) {
+        const bb_golden_entry *e = bb_golden_manifest_find(man, names[i]);
+        if (!e) {
+            fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
+            for (size_t j = 0; j < man->n; j++) fprintf(stderr, " %s", man->v[j].name);
+            fprintf(stderr, ")\n");
             return BB_EXIT_USAGE;
         }
-    bb_golden_manifest_free(&man);
+        sel[(*nsel)++] = e;
+    }
+    return GO_ON;
+}
 
-    /* the matrix: workload x pin x strategy x threads, plus the references */
-    size_t ncap = (size_t)nsel * (size_t)npins * ((size_t)nstrats * (size_t)nthreads + 1);
-    config *cs = calloc(ncap, sizeof *cs);
-    if (!cs) {
-        fprintf(stderr, "busbench bench: no memory\n");
-        free_workloads(all, nall);
+/* Does a group hold serial at 1 thread among the asked configurations? */
+static bool asks_reference(const bench_opts *o)
+{
+    bool serial = false, one = false;
+    for (int s = 0; s < o->nstrats; s++) serial |= !strcmp(o->strats[s], "serial");
+    for (int t = 0; t < o->nthreads; t++) one |= o->threads[t] == 1;
+    return serial && one;
+}
+
+/* --shard-costs: each group's cost from a previous result, the sum of its configurations' median times (ns);
+ * a group it lacks is estimated from its frames at the known groups' mean time per frame. GO_ON or 2. */
+static int costs_from(const bench_opts *o, const bb_golden_entry *const *sel, int ng, double *cost)
+{
+    bb_results prev;
+    bb_error err;
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (bb_json_read(o->shard_costs, &prev, &err)) {
+        fprintf(stderr, "busbench bench: --shard-costs: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
-    int nc = 0;
-    for (int i = 0; i < nsel; i++)
-        for (int p = 0; p < npins; p++) {
-            int first = nc;
-            for (int s = 0; s < nstrats; s++)
-                for (int t = 0; t < nthreads; t++) {
-                    config *c = &cs[nc++];
-                    c->w = &all[i];
-                    snprintf(c->strategy, sizeof c->strategy, "%s", strats[s]);
-                    c->threads = threads[t];
-                    c->pin = pins[p];
-                }
-            int ref = -1;
-            for (int k = first; k < nc; k++)
-                if (!strcmp(cs[k].strategy, "serial") && cs[k].threads == 1) ref = k;
-            if (ref < 0) {
-                ref = nc;
-                config *c = &cs[nc++];
-                c->w = &all[i];
-                snprintf(c->strategy, sizeof c->strategy, "serial");
-                c->threads = 1;
-                c->pin = pins[p];
-                c->added = true;
-            }
-            for (int k = first; k < nc; k++) cs[k].baseline = ref;
-        }
-    for (int k = 0; k < nc; k++) {
-        cs[k].stable = true;
-        cs[k].pin_ok = true;
+    double known = 0, known_frames = 0;
+    for (int g = 0; g < ng; g++) {
+        const char *w = sel[g / o->npins]->name, *pin = bb_pin_name(o->pins[g % o->npins]);
+        double t = 0;
+        for (size_t k = 0; k < prev.n; k++)
+            if (!strcmp(prev.v[k].workload, w) && !strcmp(prev.v[k].pin, pin) && isfinite(prev.v[k].t.median))
+                t += prev.v[k].t.median;
+        if (t > 0) known += t, known_frames += cost[g];
+        cost[g] = t > 0 ? t : -cost[g]; /* negative: frames, to be scaled */
     }
+    double per_frame = known_frames > 0 ? known / known_frames : 1;
+    for (int g = 0; g < ng; g++)
+        if (cost[g] < 0) cost[g] = -cost[g] * per_frame;
+    bb_json_results_free(&prev);
+    return GO_ON;
+}
 
-    /* block-time buffer: the largest render's block count */
-    size_t maxblocks = 1;
-    for (int i = 0; i < nsel; i++) {
-        const workload *w = &all[i];
-        size_t b = block ? (size_t)block : w->cfg->block;
-        size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
-        if (nb > maxblocks) maxblocks = nb;
+/* Which groups (index i * npins + p) this shard runs: owned[g]. GO_ON or 2. */
+static int shard_groups(const bench_opts *o, const bb_golden_entry *const *sel, int nsel, bool *owned, matrix *m)
+{
+    int ng = nsel * o->npins;
+    int per = o->nstrats * o->nthreads + !asks_reference(o);
+    double *cost = malloc((size_t)ng * sizeof *cost), *load = calloc((size_t)(o->shard.count ? o->shard.count : 1), sizeof *load);
+    int *owner = malloc((size_t)ng * sizeof *owner);
+    int rc = GO_ON;
+    if (!cost || !load || !owner) rc = BB_EXIT_USAGE;
+    for (int g = 0; rc == GO_ON && g < ng; g++) cost[g] = (double)sel[g / o->npins]->frames * per;
+    if (rc == GO_ON && o->shard_costs && o->shard.count) rc = costs_from(o, sel, ng, cost);
+    if (rc == GO_ON && bb_shard_assign(cost, (size_t)ng, o->shard.count ? o->shard.count : 1, owner, load)) rc = BB_EXIT_USAGE;
+    if (!cost || !load || !owner) fprintf(stderr, "busbench bench: no memory\n");
+    m->groups = ng;
+    for (int g = 0; rc == GO_ON && g < ng; g++) {
+        owned[g] = !o->shard.count || owner[g] == o->shard.index;
+        m->groups_here += owned[g];
+        m->cost_here += owned[g] ? cost[g] : 0;
+        m->cost_total += cost[g];
     }
-    vsink sink = {0};
-    sink.block_ns = malloc(maxblocks * sizeof *sink.block_ns);
-    sink.cap = maxblocks;
-    if (!sink.block_ns) {
-        fprintf(stderr, "busbench bench: no memory\n");
-        free(cs);
-        free_workloads(all, nall);
+    for (int s = 0; rc == GO_ON && s < (o->shard.count ? o->shard.count : 1); s++)
+        if (load[s] > m->cost_max) m->cost_max = load[s];
+    if (rc == GO_ON && !m->groups_here) {
+        fprintf(stderr, "busbench bench: shard %d/%d has nothing to run: the matrix has %d group%s (workload x pinning) "
+                        "to share out; use at most %d shards\n", o->shard.index, o->shard.count, ng, ng == 1 ? "" : "s", ng);
+        rc = BB_EXIT_USAGE;
+    }
+    free(cost);
+    free(load);
+    free(owner);
+    return rc;
+}
+
+/* Append group (w, pin)'s configurations to m->cs, the reference last when it was not asked for. */
+static void add_group(const bench_opts *o, matrix *m, workload *w, bb_pin pin)
+{
+    int first = m->nc;
+    for (int s = 0; s < o->nstrats; s++)
+        for (int t = 0; t < o->nthreads; t++) {
+            config *c = &m->cs[m->nc++];
+            c->w = w;
+            snprintf(c->strategy, sizeof c->strategy, "%s", o->strats[s]);
+            c->threads = o->threads[t];
+            c->pin = pin;
+        }
+    int ref = -1;
+    for (int k = first; k < m->nc; k++)
+        if (!strcmp(m->cs[k].strategy, "serial") && m->cs[k].threads == 1) ref = k;
+    if (ref < 0) {
+        ref = m->nc;
+        config *c = &m->cs[m->nc++];
+        c->w = w;
+        snprintf(c->strategy, sizeof c->strategy, "serial");
+        c->threads = 1;
+        c->pin = pin;
+        c->added = true;
+    }
+    for (int k = first; k < m->nc; k++) {
+        m->cs[k].baseline = ref;
+        m->cs[k].stable = true;
+        m->cs[k].pin_ok = true;
+    }
+}
+
+/* Load the workloads this shard needs (golden checked, kit built) and lay out its configurations. GO_ON or 2. */
+static int matrix_build(bench_opts *o, matrix *m)
+{
+    memset(m, 0, sizeof *m);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    bb_golden_manifest man;
+    if (bb_golden_manifest_load(o->golden, &man, &err)) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
-
-    progress pg = {.on = !quiet && isatty(2), .t0 = bb_now_ns(), .nconfigs = nc};
-    pg.total = (long)nc * (warmup + reps);
-    int failures = 0;
-    for (int r = 0; r < warmup; r++) {
-        for (int k = 0; k < nc; k++) {
-            config *c = &cs[k];
-            size_t b = block ? (size_t)block : c->w->cfg->block;
-            rrun o;
-            sink.timed = false;
-            meas.count = false;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o,
-                        &meas);
-            record(c, &o, &sink, false, (double)b / c->w->cfg->sr * 1e9);
-            pg.done++;
-            progress_show(&pg, r + 1, (int)warmup, k + 1, 1);
-        }
-    }
-    int *order = malloc((size_t)nc * sizeof *order);
-    if (!order) {
-        fprintf(stderr, "busbench bench: no memory\n");
-        free(cs);
-        free(sink.block_ns);
-        free_workloads(all, nall);
-        return BB_EXIT_USAGE;
-    }
-    bb_stats_rng order_rng;
-    bb_stats_rng_seed(&order_rng, (uint64_t)seed ^ 0x6f72646572ULL);
-    int rounds = 0;
-    for (;;) {
-        bool more = rounds < reps;
-        if (!more && rounds < max_rounds && min_time > 0)
-            for (int k = 0; k < nc && !more; k++) more = cs[k].total_ns < min_time * 1e9 && cs[k].valid > 0;
-        if (!more) break;
-        int planned = (int)reps;
-        if (rounds >= reps) { /* --min-time: estimate the rounds still needed from the times so far */
-            double need = 1;
-            for (int k = 0; k < nc; k++) {
-                const config *c = &cs[k];
-                if (!c->valid) continue;
-                double per = c->total_ns / c->valid, left = min_time * 1e9 - c->total_ns;
-                if (left > 0 && ceil(left / per) > need) need = ceil(left / per);
-            }
-            if (need > (double)(max_rounds - rounds)) need = (double)(max_rounds - rounds);
-            planned = rounds + (int)need;
-            pg.total = pg.done + (long)nc * (long)need;
-        }
-        for (int k = 0; k < nc; k++) order[k] = k;
-        for (int k = nc - 1; shuffled && k > 0; k--) { /* Fisher-Yates, reproducible from --seed */
-            int j = (int)bb_stats_rng_below(&order_rng, (uint64_t)k + 1), t = order[k];
-            order[k] = order[j];
-            order[j] = t;
-        }
-        for (int k = 0; k < nc; k++) {
-            config *c = &cs[order[k]];
-            size_t b = block ? (size_t)block : c->w->cfg->block;
-            rrun o;
-            sink.timed = !counting; /* under callgrind blocks are not timed: clocks stay out of the count */
-            meas.count = counting;
-            render_once(c->w, c->strategy, c->threads, c->pin, b, batch ? (size_t)batch : c->w->cfg->batch, &sink, &o,
-                        &meas);
-            record(c, &o, &sink, true, (double)b / c->w->cfg->sr * 1e9);
-            pg.done++;
-            progress_show(&pg, rounds + 1, planned, k + 1, 0);
-        }
-        rounds++;
-    }
-    progress_end(&pg);
-    free(order);
-
-    /* statistics */
-    bb_results res;
-    bb_json_results_init(&res);
-    int code = BB_EXIT_OK;
-    for (int k = 0; k < nc; k++) {
-        config *c = &cs[k];
-        bb_bres *b = bb_json_results_add(&res, rounds);
-        if (!b) {
+    const bb_golden_entry *sel[MAX_LIST];
+    bool owned[MAX_LIST * 8];
+    int nsel = 0, rc = select_workloads(o, &man, sel, &nsel);
+    if (rc == GO_ON) rc = shard_groups(o, sel, nsel, owned, m);
+    if (rc == GO_ON) {
+        m->all = calloc((size_t)(nsel ? nsel : 1), sizeof *m->all);
+        m->cs = calloc((size_t)m->groups_here * (size_t)(o->nstrats * o->nthreads + 1) + 1, sizeof *m->cs);
+        if (!m->all || !m->cs) {
             fprintf(stderr, "busbench bench: no memory\n");
-            code = BB_EXIT_USAGE;
+            rc = BB_EXIT_USAGE;
+        }
+    }
+    for (int i = 0; rc == GO_ON && i < nsel; i++) {
+        bool any = false;
+        for (int p = 0; p < o->npins; p++) any |= owned[i * o->npins + p];
+        if (!any) continue;
+        workload *w = &m->all[m->nall++];
+        if (prepare_workload(w, &man, sel[i], &err)) {
+            fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+            rc = BB_EXIT_USAGE;
             break;
         }
+        for (int p = 0; p < o->npins; p++)
+            if (owned[i * o->npins + p]) add_group(o, m, w, o->pins[p]);
+        size_t b = o->block ? (size_t)o->block : w->cfg->block;
+        size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
+        if (nb > m->maxblocks) m->maxblocks = nb;
+    }
+    bb_golden_manifest_free(&man);
+    if (rc != GO_ON) matrix_free(m);
+    return rc;
+}
+
+/* ---- the rounds -------------------------------------------------------------------------------------------- */
+/* The state of the rounds: the sink with its block-time buffer, the progress bar, the order. */
+typedef struct round_state {
+    vsink sink;
+    progress pg;
+    measure meas;
+    int *order;
+    int done;                 /* timed rounds run */
+} round_state;
+
+/* Render configuration c once (timed or warm-up) and record it. */
+static void run_config(const bench_opts *o, round_state *R, config *c, bool timed)
+{
+    size_t b = o->block ? (size_t)o->block : c->w->cfg->block;
+    rrun out;
+    R->sink.timed = timed && !o->counting; /* under callgrind blocks are not timed: clocks stay out of the count */
+    R->meas.count = timed && o->counting;
+    render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
+                &out, &R->meas);
+    record(c, &out, &R->sink, timed, (double)b / c->w->cfg->sr * 1e9);
+    R->pg.done++;
+}
+
+/* Rounds wanted beyond --reps for --min-time: 0 when every configuration has its time (or at --max-rounds). */
+static int rounds_more(const bench_opts *o, const matrix *m, int done)
+{
+    if (done < o->reps) return (int)o->reps - done;
+    if (done >= o->max_rounds || o->min_time <= 0) return 0;
+    double need = 0;
+    for (int k = 0; k < m->nc; k++) {
+        const config *c = &m->cs[k];
+        if (!c->valid) continue;
+        double per = c->total_ns / c->valid, left = o->min_time * 1e9 - c->total_ns;
+        if (left > 0 && ceil(left / per) > need) need = ceil(left / per);
+    }
+    if (need > (double)(o->max_rounds - done)) need = (double)(o->max_rounds - done);
+    return (int)need;
+}
+
+/* One timed round, in its own order (Fisher-Yates from --seed when shuffled). */
+static void round_once(const bench_opts *o, matrix *m, round_state *R, bb_stats_rng *rng, int planned)
+{
+    int nc = m->nc;
+    for (int k = 0; k < nc; k++) R->order[k] = k;
+    for (int k = nc - 1; o->shuffled && k > 0; k--) {
+        int j = (int)bb_stats_rng_below(rng, (uint64_t)k + 1), t = R->order[k];
+        R->order[k] = R->order[j];
+        R->order[j] = t;
+    }
+    for (int k = 0; k < nc; k++) {
+        run_config(o, R, &m->cs[R->order[k]], true);
+        progress_show(&R->pg, R->done + 1, planned, k + 1, 0);
+    }
+    R->done++;
+}
+
+/* Warm-up, then rounds until --reps and --min-time are met. Returns the timed rounds run, -1 when out of memory. */
+static int rounds_run(const bench_opts *o, matrix *m)
+{
+    round_state R;
+    memset(&R, 0, sizeof R);
+    R.meas.extra = o->extra_pct / 100;
+    R.sink.block_ns = malloc(m->maxblocks * sizeof *R.sink.block_ns);
+    R.sink.cap = m->maxblocks;
+    R.order = malloc((size_t)(m->nc ? m->nc : 1) * sizeof *R.order);
+    if (!R.sink.block_ns || !R.order) {
+        free(R.sink.block_ns);
+        free(R.order);
+        return -1;
+    }
+    R.pg = (progress){.on = !o->quiet && isatty(2), .t0 = bb_now_ns(), .nconfigs = m->nc};
+    R.pg.total = (long)m->nc * (o->warmup + o->reps);
+    for (int r = 0; r < o->warmup; r++)
+        for (int k = 0; k < m->nc; k++) {
+            run_config(o, &R, &m->cs[k], false);
+            progress_show(&R.pg, r + 1, (int)o->warmup, k + 1, 1);
+        }
+    bb_stats_rng rng;
+    bb_stats_rng_seed(&rng, (uint64_t)o->seed ^ 0x6f72646572ULL);
+    for (int more; (more = rounds_more(o, m, R.done)) > 0;) {
+        if (R.done >= o->reps) R.pg.total = R.pg.done + (long)m->nc * more; /* --min-time: the estimate so far */
+        round_once(o, m, &R, &rng, R.done + more);
+    }
+    progress_end(&R.pg);
+    free(R.order);
+    free(R.sink.block_ns);
+    return R.done;
+}
+
+/* ---- the output -------------------------------------------------------------------------------------------- */
+/* A configuration's timing statistics: summary, bootstrap interval of the median, speedup over its reference. */
+static void result_times(const bench_opts *o, const config *c, const config *base, bb_bres *b)
+{
+    dvec ok = {0}, okc = {0};
+    for (size_t i = 0; i < c->rep.n; i++)
+        if (isfinite(c->rep.v[i])) {
+            dvec_push(&ok, c->rep.v[i]);
+            dvec_push(&okc, c->cpu.v[i]);
+        }
+    bb_stats_summary(ok.v, ok.n, &b->t);
+    uint64_t s = (uint64_t)o->seed ^ fnv1a(b->name);
+    if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
+    b->cpu_median = bb_stats_median(okc.v, okc.n);
+    dvec_free(&ok);
+    dvec_free(&okc);
+    config_name(base, b->baseline, sizeof b->baseline);
+    dvec pb = {0}, px = {0};
+    for (size_t i = 0; i < c->rep.n && i < base->rep.n; i++)
+        if (isfinite(c->rep.v[i]) && isfinite(base->rep.v[i])) {
+            dvec_push(&pb, base->rep.v[i]);
+            dvec_push(&px, c->rep.v[i]);
+        }
+    b->pairs = (int)pb.n;
+    if (pb.n) {
+        b->speedup = bb_stats_median(pb.v, pb.n) / bb_stats_median(px.v, px.n);
+        bb_stats_bootstrap_ratio_ci(pb.v, px.v, pb.n, BB_STATS_BOOT_DEFAULT, 0.95, s ^ 0x9e3779b97f4a7c15ULL, &b->sp_lo,
+                                    &b->sp_hi);
+    }
+    dvec_free(&pb);
+    dvec_free(&px);
+}
+
+/* A configuration's block latencies, counters, memory and placement. */
+static void result_rest(config *c, bb_bres *b)
+{
+    bb_stats_latency(c->cold.v, c->cold.n, b->deadline_ns, &b->cold);
+    bb_stats_latency(c->steady.v, c->steady.n, b->deadline_ns, &b->steady);
+    bb_stats_sort(c->cold.v, c->cold.n);
+    bb_stats_sort(c->steady.v, c->steady.n);
+    for (int i = 0; i < BB_JSON_CDF_POINTS; i++) {
+        b->cdf_cold[i] = bb_stats_quantile_sorted(c->cold.v, c->cold.n, bb_json_cdf_p[i]);
+        b->cdf_steady[i] = bb_stats_quantile_sorted(c->steady.v, c->steady.n, bb_json_cdf_p[i]);
+    }
+    b->window_misses = c->window_misses;
+    b->windows_timed = c->windows;
+    b->counters = c->counters;
+    b->counters_stable = c->stable;
+    b->allocs_lo = c->allocs_lo;
+    b->allocs_hi = c->allocs_hi;
+    b->allocs_steady_lo = c->allocs_steady_lo;
+    b->allocs_steady_hi = c->allocs_steady_hi;
+    b->peak_heap = c->peak_heap;
+    b->maxrss_kib = c->maxrss;
+    b->nplaces = c->nplaces;
+    memcpy(b->places, c->places, sizeof b->places[0] * (size_t)c->nplaces);
+    b->pin_ok = c->pin_ok;
+    snprintf(b->error, sizeof b->error, "%s", c->error);
+}
+
+/* The results model of every configuration. Returns the configurations with failures, -1 when out of memory. */
+static int results_build(const bench_opts *o, matrix *m, int rounds, bb_results *res)
+{
+    int failures = 0;
+    for (int k = 0; k < m->nc; k++) {
+        config *c = &m->cs[k];
+        bb_bres *b = bb_json_results_add(res, rounds);
+        if (!b) return -1;
         config_name(c, b->name, sizeof b->name);
         snprintf(b->workload, sizeof b->workload, "%s", c->w->name);
         snprintf(b->strategy, sizeof b->strategy, "%s", c->strategy);
         snprintf(b->pin, sizeof b->pin, "%s", bb_pin_name(c->pin));
         b->threads = c->threads;
         b->sr = c->w->cfg->sr;
-        b->block = block ? block : (int64_t)c->w->cfg->block;
+        b->block = o->block ? o->block : (int64_t)c->w->cfg->block;
         b->frames = c->w->frames;
         b->deadline_ns = (double)b->block / b->sr * 1e9;
         b->window_blocks = c->window_blocks ? c->window_blocks : 1;
@@ -1278,149 +1496,163 @@ int bb_cmd_bench(int argc, char **argv)
         }
         b->valid = c->valid;
         b->voided = c->voided;
-        if (c->voided) failures++;
-        dvec ok = {0}, okc = {0};
-        for (size_t i = 0; i < c->rep.n; i++)
-            if (isfinite(c->rep.v[i])) {
-                dvec_push(&ok, c->rep.v[i]);
-                dvec_push(&okc, c->cpu.v[i]);
-            }
-        bb_stats_summary(ok.v, ok.n, &b->t);
-        uint64_t s = (uint64_t)seed ^ fnv1a(b->name);
-        if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
-        b->cpu_median = bb_stats_median(okc.v, okc.n);
-        dvec_free(&ok);
-        dvec_free(&okc);
-        const config *base = &cs[c->baseline];
-        config_name(base, b->baseline, sizeof b->baseline);
-        dvec pb = {0}, px = {0};
-        for (size_t i = 0; i < c->rep.n && i < base->rep.n; i++)
-            if (isfinite(c->rep.v[i]) && isfinite(base->rep.v[i])) {
-                dvec_push(&pb, base->rep.v[i]);
-                dvec_push(&px, c->rep.v[i]);
-            }
-        b->pairs = (int)pb.n;
-        if (pb.n) {
-            b->speedup = bb_stats_median(pb.v, pb.n) / bb_stats_median(px.v, px.n);
-            bb_stats_bootstrap_ratio_ci(pb.v, px.v, pb.n, BB_STATS_BOOT_DEFAULT, 0.95, s ^ 0x9e3779b97f4a7c15ULL,
-                                        &b->sp_lo, &b->sp_hi);
-        }
-        dvec_free(&pb);
-        dvec_free(&px);
-        bb_stats_latency(c->cold.v, c->cold.n, b->deadline_ns, &b->cold);
-        bb_stats_latency(c->steady.v, c->steady.n, b->deadline_ns, &b->steady);
-        bb_stats_sort(c->cold.v, c->cold.n);
-        bb_stats_sort(c->steady.v, c->steady.n);
-        for (int i = 0; i < BB_JSON_CDF_POINTS; i++) {
-            b->cdf_cold[i] = bb_stats_quantile_sorted(c->cold.v, c->cold.n, bb_json_cdf_p[i]);
-            b->cdf_steady[i] = bb_stats_quantile_sorted(c->steady.v, c->steady.n, bb_json_cdf_p[i]);
-        }
-        b->window_misses = c->window_misses;
-        b->windows_timed = c->windows;
-        b->counters = c->counters;
-        b->counters_stable = c->stable;
-        b->allocs_lo = c->allocs_lo;
-        b->allocs_hi = c->allocs_hi;
-        b->allocs_steady_lo = c->allocs_steady_lo;
-        b->allocs_steady_hi = c->allocs_steady_hi;
-        b->peak_heap = c->peak_heap;
-        b->maxrss_kib = c->maxrss;
-        b->nplaces = c->nplaces;
-        memcpy(b->places, c->places, sizeof b->places[0] * (size_t)c->nplaces);
-        b->pin_ok = c->pin_ok;
-        snprintf(b->error, sizeof b->error, "%s", c->error);
+        failures += c->voided > 0;
+        result_times(o, c, &m->cs[c->baseline], b);
+        result_rest(c, b);
     }
-    res.context = context(argc, argv, shuffled, cs, nc, golden, (int)reps, (int)warmup, min_time, rounds, (size_t)block, (size_t)batch);
+    return failures;
+}
 
-    /* --metric both: the instruction counts come from a valgrind child run on the same matrix */
-    json_t *child_doc = NULL;
-    if (metric == METRIC_BOTH && code == BB_EXIT_OK) {
-        char dir[PATH_MAX], cout[PATH_MAX + 32];
-        char **cargs = calloc((size_t)argc + 16, sizeof *cargs);
-        int crc = BB_EXIT_USAGE;
-        if (cargs && !cg_dir_make(dir, sizeof dir)) {
-            static const char *const drop[] = {"--metric", "--out", "--csv", "--reps", "--warmup", "--min-time",
-                                               "--max-rounds"};
-            size_t k = 0;
-            cargs[k++] = argv[0];
-            for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "--quiet")) continue;
-                bool skip = false;
-                for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) skip |= !strcmp(argv[i], drop[d]);
-                if (skip) {
-                    i++;
-                    continue;
-                }
-                cargs[k++] = argv[i];
-            }
-            snprintf(cout, sizeof cout, "%s/instructions.json", dir);
-            cargs[k++] = "--metric";
-            cargs[k++] = "instructions";
-            cargs[k++] = "--out";
-            cargs[k++] = cout;
-            cargs[k++] = "--quiet";
-            cargs[k] = NULL;
-            if (!quiet) fprintf(stderr, "bench: counting instructions under callgrind (1 warm-up, 1 round)...\n");
-            crc = run_under_callgrind(dir, cargs);
-            json_error_t je;
-            child_doc = crc <= BB_EXIT_FAIL ? json_load_file(cout, 0, &je) : NULL;
-            cg_dir_remove(dir);
-        }
-        free(cargs);
-        if (!child_doc) {
-            fprintf(stderr, "busbench bench: the instruction count under callgrind failed (exit %d)\n", crc);
-            code = crc > BB_EXIT_FAIL ? crc : BB_EXIT_USAGE;
-        } else if (crc == BB_EXIT_FAIL) {
-            failures++;
-        }
-    }
-    if (metric != METRIC_TIME && res.context) {
-        json_t *ms = json_array();
-        if (metric == METRIC_BOTH) json_array_append_new(ms, json_string("time"));
-        if (counting || child_doc) json_array_append_new(ms, json_string("instructions"));
-        json_object_set_new(res.context, "metrics", ms);
-        if (counting) {
-            json_object_set_new(res.context, "instructions", instr_context(rounds));
-            json_object_set_new(res.context, "timing",
-                                json_string("rendered under valgrind: the times are not a measure of speed"));
-        } else if (child_doc) {
-            json_t *ic = json_object_get(json_object_get(child_doc, "context"), "instructions");
-            if (ic) json_object_set(res.context, "instructions", ic);
-        }
-    }
-    if (extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(extra_pct));
+/* What the context says about the shard this result is (absent for the whole matrix). */
+static json_t *shard_context(const bench_opts *o, const matrix *m)
+{
+    json_t *s = json_object();
+    json_object_set_new(s, "index", json_integer(o->shard.index));
+    json_object_set_new(s, "count", json_integer(o->shard.count));
+    json_object_set_new(s, "groups", json_integer(m->groups_here));
+    json_object_set_new(s, "groups_total", json_integer(m->groups));
+    json_object_set_new(s, "configurations", json_integer(m->nc));
+    json_object_set_new(s, "expected_cost", json_real(m->cost_here));
+    json_object_set_new(s, "expected_cost_total", json_real(m->cost_total));
+    json_object_set_new(s, "expected_cost_max", json_real(m->cost_max));
+    json_object_set_new(s, "cost_model", json_string(o->shard_costs ? "the median times (ns) of a previous result "
+                                                                      "(--shard-costs), summed per group"
+                                                                    : "frames rendered per round: a group (workload x "
+                                                                      "pinning) costs its golden's frames times its "
+                                                                      "configurations"));
+    if (o->shard_costs) json_object_set_new(s, "costs_from", json_string(o->shard_costs));
+    return s;
+}
 
-    if (!quiet && code == BB_EXIT_OK && counting) {
+/* --metric both: count the same matrix's instructions in a valgrind child. Returns its document (a new
+ * reference) or NULL with *code set; *failures grows when the child saw wrong renders. */
+static json_t *instructions_child(const bench_opts *o, int argc, char **argv, int *code, int *failures)
+{
+    char dir[PATH_MAX], cout[PATH_MAX + 32];
+    char **cargs = calloc((size_t)argc + 16, sizeof *cargs);
+    int crc = BB_EXIT_USAGE;
+    json_t *doc = NULL;
+    if (cargs && !cg_dir_make(dir, sizeof dir)) {
+        static const char *const drop[] = {"--metric", "--out", "--csv", "--reps", "--warmup", "--min-time", "--max-rounds"};
+        size_t k = 0;
+        cargs[k++] = argv[0];
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--quiet")) continue;
+            bool skip = false;
+            for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) skip |= !strcmp(argv[i], drop[d]);
+            if (skip) {
+                i++;
+                continue;
+            }
+            cargs[k++] = argv[i];
+        }
+        snprintf(cout, sizeof cout, "%s/instructions.json", dir);
+        cargs[k++] = "--metric";
+        cargs[k++] = "instructions";
+        cargs[k++] = "--out";
+        cargs[k++] = cout;
+        cargs[k++] = "--quiet";
+        cargs[k] = NULL;
+        if (!o->quiet) fprintf(stderr, "bench: counting instructions under callgrind (1 warm-up, 1 round)...\n");
+        crc = run_under_callgrind(dir, cargs);
+        json_error_t je;
+        doc = crc <= BB_EXIT_FAIL ? json_load_file(cout, 0, &je) : NULL;
+        cg_dir_remove(dir);
+    }
+    free(cargs);
+    if (!doc) {
+        fprintf(stderr, "busbench bench: the instruction count under callgrind failed (exit %d)\n", crc);
+        *code = crc > BB_EXIT_FAIL ? crc : BB_EXIT_USAGE;
+    } else if (crc == BB_EXIT_FAIL) {
+        (*failures)++;
+    }
+    return doc;
+}
+
+/* The context's notes on the metrics (instructions measured here or by the child). */
+static void metrics_context(const bench_opts *o, json_t *ctx, int rounds, const json_t *child_doc)
+{
+    if (o->metric == METRIC_TIME || !ctx) return;
+    json_t *ms = json_array();
+    if (o->metric == METRIC_BOTH) json_array_append_new(ms, json_string("time"));
+    if (o->counting || child_doc) json_array_append_new(ms, json_string("instructions"));
+    json_object_set_new(ctx, "metrics", ms);
+    if (o->counting) {
+        json_object_set_new(ctx, "instructions", instr_context(rounds));
+        json_object_set_new(ctx, "timing", json_string("rendered under valgrind: the times are not a measure of speed"));
+    } else if (child_doc) {
+        json_t *ic = json_object_get(json_object_get(child_doc, "context"), "instructions");
+        if (ic) json_object_set(ctx, "instructions", ic);
+    }
+}
+
+static const char *flag_of(const bb_bres *b)
+{
+    return !b->error[0] ? "" : !strncmp(b->error, "wrong", 5) ? "  WRONG" : "  FAILED";
+}
+
+/* The table on stdout: instructions when counting, else times and speedups. */
+static void print_table(const bench_opts *o, const matrix *m, const bb_results *res)
+{
+    if (o->counting) {
         printf("%-44s %5s %16s %12s\n", "configuration", "valid", "instructions", "per frame");
-        for (size_t k = 0; k < res.n; k++) {
-            const bb_bres *b = &res.v[k];
-            double ir = bb_stats_median(cs[k].ir.v, cs[k].ir.n);
-            printf("%-44s %2d/%-2d %16.0f %12.1f%s\n", b->name, b->valid, b->rounds, ir, ir / (double)b->frames,
-                   !b->error[0] ? "" : !strncmp(b->error, "wrong", 5) ? "  WRONG" : "  FAILED");
+        for (size_t k = 0; k < res->n; k++) {
+            const bb_bres *b = &res->v[k];
+            double ir = bb_stats_median(m->cs[k].ir.v, m->cs[k].ir.n);
+            printf("%-44s %2d/%-2d %16.0f %12.1f%s\n", b->name, b->valid, b->rounds, ir, ir / (double)b->frames, flag_of(b));
         }
-    } else if (!quiet && code == BB_EXIT_OK) {
-        printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
-               "95% CI", "p99 us", "misses");
-        for (size_t k = 0; k < res.n; k++) {
-            const bb_bres *b = &res.v[k];
-            printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
-                   b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
-                   b->steady.p99 / 1e3, b->steady.misses + b->cold.misses,
-                   !b->error[0] ? "" : !strncmp(b->error, "wrong", 5) ? "  WRONG" : "  FAILED");
-        }
+        return;
     }
+    printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
+           "95% CI", "p99 us", "misses");
+    for (size_t k = 0; k < res->n; k++) {
+        const bb_bres *b = &res->v[k];
+        printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
+               b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
+               b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, flag_of(b));
+    }
+}
+
+/* Write --out and --csv (atomically). Returns the exit code so far. */
+static int output_write(const bench_opts *o, const matrix *m, const bb_results *res, const json_t *child_doc)
+{
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    bool plain = o->metric == METRIC_TIME && o->extra_pct == 0;
+    if (o->out_json && (plain ? bb_json_write(res, o->out_json, &err)
+                              : write_with_metrics(res, m->cs, m->nc, o->counting, (json_t *)child_doc, o->out_json, &err))) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    if (o->out_csv && bb_json_write_csv(res, o->out_csv, &err)) {
+        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    return BB_EXIT_OK;
+}
+
+/* The statistics, the context, the instruction counts, the table and the files. Returns the exit code. */
+static int output(const bench_opts *o, matrix *m, int rounds, int argc, char **argv)
+{
+    bb_results res;
+    bb_json_results_init(&res);
+    int failures = results_build(o, m, rounds, &res), code = BB_EXIT_OK;
+    if (failures < 0) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        bb_json_results_free(&res);
+        return BB_EXIT_USAGE;
+    }
+    res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->golden, (int)o->reps, (int)o->warmup, o->min_time,
+                          rounds, (size_t)o->block, (size_t)o->batch);
+    if (res.context && o->shard.count) json_object_set_new(res.context, "shard", shard_context(o, m));
+    json_t *child_doc = o->metric == METRIC_BOTH ? instructions_child(o, argc, argv, &code, &failures) : NULL;
+    metrics_context(o, res.context, rounds, child_doc);
+    if (o->extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(o->extra_pct));
+    if (!o->quiet && code == BB_EXIT_OK) print_table(o, m, &res);
     for (size_t k = 0; k < res.n; k++)
         if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
-    bool plain = metric == METRIC_TIME && extra_pct == 0;
-    if (code == BB_EXIT_OK && out_json &&
-        (plain ? bb_json_write(&res, out_json, &err) : write_with_metrics(&res, cs, nc, counting, child_doc, out_json, &err))) {
-        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-        code = BB_EXIT_USAGE;
-    }
-    if (code == BB_EXIT_OK && out_csv && bb_json_write_csv(&res, out_csv, &err)) {
-        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-        code = BB_EXIT_USAGE;
-    }
+    if (code == BB_EXIT_OK) code = output_write(o, m, &res, child_doc);
     if (code == BB_EXIT_OK && failures) {
         fprintf(stderr, "busbench bench: %d configuration%s had wrong or failed renders (their timings are void)\n",
                 failures, failures == 1 ? "" : "s");
@@ -1428,15 +1660,29 @@ int bb_cmd_bench(int argc, char **argv)
     }
     bb_json_results_free(&res);
     if (child_doc) json_decref(child_doc);
-    for (int k = 0; k < nc; k++) {
-        dvec_free(&cs[k].ir);
-        dvec_free(&cs[k].rep);
-        dvec_free(&cs[k].cpu);
-        dvec_free(&cs[k].cold);
-        dvec_free(&cs[k].steady);
-    }
-    free(cs);
-    free(sink.block_ns);
-    free_workloads(all, nall);
     return code;
+}
+
+/* ---- the command ---------------------------------------------------------------------------------------- */
+int bb_cmd_bench(int argc, char **argv)
+{
+    bench_opts o;
+    int rc = opts_parse(argc, argv, &o);
+    if (rc == GO_ON) rc = opts_metric(&o, argv);
+    if (rc == GO_ON) rc = opts_lists(&o);
+    if (rc != GO_ON) return rc;
+    matrix m;
+    if ((rc = matrix_build(&o, &m)) != GO_ON) return rc;
+    if (o.shard.count && !o.quiet)
+        fprintf(stderr, "bench: shard %d/%d: %d of %d groups, %d configurations, expected cost %.0f of %.0f (largest shard %.0f)\n",
+                o.shard.index, o.shard.count, m.groups_here, m.groups, m.nc, m.cost_here, m.cost_total, m.cost_max);
+    int rounds = rounds_run(&o, &m);
+    if (rounds < 0) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        matrix_free(&m);
+        return BB_EXIT_USAGE;
+    }
+    rc = output(&o, &m, rounds, argc, argv);
+    matrix_free(&m);
+    return rc;
 }

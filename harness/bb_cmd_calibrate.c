@@ -29,6 +29,7 @@
  *
  * Units: ratios are plain numbers, floors and thresholds percent, times ns. */
 #include "bb_cmds.h"
+#include "bb_run.h"
 #include "bb_gate.h"
 #include "bb_stats.h"
 
@@ -68,16 +69,6 @@ static void usage(FILE *f)
             "  --alpha A             significance for --detect (default 0.05)\n"
             "  --seed N              first bench seed (default 1; each run gets its own)\n"
             "  --quiet               only the summary\n");
-}
-
-static int parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
 }
 
 typedef struct opts {
@@ -215,12 +206,12 @@ int bb_cmd_calibrate(int argc, char **argv)
         else if (!strcmp(a, "--strategies")) o.strategies = v;
         else if (!strcmp(a, "--threads")) o.threads = v;
         else if (!strcmp(a, "--pins")) o.pins = v;
-        else if (!strcmp(a, "--trials")) bad = parse_num(v, 2, 10000, &x) || x != floor(x), o.trials = (int)x;
-        else if (!strcmp(a, "--reps")) bad = parse_num(v, 1, 100000, &x) || x != floor(x), o.reps = (int)x;
-        else if (!strcmp(a, "--level")) bad = parse_num(v, 0.5, 1, &o.level);
-        else if (!strcmp(a, "--threshold")) bad = parse_num(v, 0, 999, &o.threshold);
-        else if (!strcmp(a, "--alpha")) bad = parse_num(v, 1e-12, 0.999999, &o.alpha);
-        else if (!strcmp(a, "--seed")) bad = parse_num(v, 0, 1e15, &x) || x != floor(x), o.seed = (long)x;
+        else if (!strcmp(a, "--trials")) bad = bb_run_parse_double(v, 2, 10000, &x) || x != floor(x), o.trials = (int)x;
+        else if (!strcmp(a, "--reps")) bad = bb_run_parse_double(v, 1, 100000, &x) || x != floor(x), o.reps = (int)x;
+        else if (!strcmp(a, "--level")) bad = bb_run_parse_double(v, 0.5, 1, &o.level);
+        else if (!strcmp(a, "--threshold")) bad = bb_run_parse_double(v, 0, 999, &o.threshold);
+        else if (!strcmp(a, "--alpha")) bad = bb_run_parse_double(v, 1e-12, 0.999999, &o.alpha);
+        else if (!strcmp(a, "--seed")) bad = bb_run_parse_double(v, 0, 1e15, &x) || x != floor(x), o.seed = (long)x;
         else if (!strcmp(a, "--out")) out_path = v;
         else if (!strcmp(a, "--record")) record = v;
         else if (!strcmp(a, "--detect")) {
@@ -229,7 +220,7 @@ int bb_cmd_calibrate(int argc, char **argv)
             o.ndetect = 0;
             for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
                 if (o.ndetect == MAX_DETECT) bad = 1;
-                else bad = parse_num(t, 0.001, 1000, &o.detect[o.ndetect++]);
+                else bad = bb_run_parse_double(t, 0.001, 1000, &o.detect[o.ndetect++]);
             }
             bad |= o.ndetect == 0;
         } else {

@@ -11,16 +11,22 @@
  * configuration in common, environments that cannot be compared without
  * --force, a timing threshold below the noise floor recorded in BASE).
  *
- * Invariants: the command reads, never writes; its verdicts are a pure
+ * CI-native output (bb_ci.h): --markdown prints a Markdown summary instead
+ * of the table; --junit FILE writes JUnit XML (each configuration a test
+ * case, a regression a failure), atomically, only when the files could be
+ * compared.
+ *
+ * Invariants: the command reads, never writes (but --junit's file); its verdicts are a pure
  * function of the files and options (the bootstrap is seeded); environment
  * differences it was told to accept (--force) are printed, never hidden.
  *
  * Units: the table gives times in ms, instructions in millions, changes in
  * percent of the old median; options take percent (--threshold 5 is 5%). */
 #include "bb_cmds.h"
+#include "bb_ci.h"
 #include "bb_gate.h"
+#include "bb_run.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,50 +51,23 @@ static void usage(FILE *f)
             "  --alpha A             significance of the U test (default 0.05)\n"
             "  --force               compare across environments that differ (CPU, compiler, flags, ...)\n"
             "  --seed N              seed of the bootstrap intervals (default 1)\n"
-            "  --quiet               print only regressions, warnings and the summary\n");
-}
-
-static int parse_pct(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) return -1;
-    *out = v;
-    return 0;
-}
-
-static const char *ctx_str(const json_t *ctx, const char *k)
-{
-    const char *s = json_string_value(json_object_get(ctx, k));
-    return s ? s : "?";
-}
-
-static void print_value(char *buf, size_t cap, int metric, double v)
-{
-    if (!isfinite(v)) snprintf(buf, cap, "-");
-    else if (metric == BB_GATE_METRIC_TIME) snprintf(buf, cap, "%.3f ms", v / 1e6);
-    else snprintf(buf, cap, "%.3f M", v / 1e6);
+            "  --quiet               print only regressions, warnings and the summary\n"
+            "  --markdown            print a Markdown summary instead of the table (a pull-request comment,\n"
+            "                        a GitHub job summary)\n"
+            "  --junit FILE          also write JUnit XML: each configuration a test case, a regression a\n"
+            "                        failure (written atomically)\n");
 }
 
 static void print_row(const bb_gate_row *r)
 {
     if (r->verdict == BB_GATE_NOT_COMPARED && !r->nup && !r->unstable && !r->broken) {
-        printf("%-44s %-6s not compared: %s\n", r->name, r->metric == BB_GATE_METRIC_TIME ? "time" : "instr", r->note);
+        printf("%-44s %-6s not compared: %s\n", r->name, bb_ci_metric_name(r), r->note);
         return;
     }
-    char o[32], n[32], ch[16], ci[32], p[16];
-    print_value(o, sizeof o, r->metric, r->base);
-    print_value(n, sizeof n, r->metric, r->cur);
-    if (isfinite(r->change)) snprintf(ch, sizeof ch, "%+.2f%%", r->change * 100);
-    else snprintf(ch, sizeof ch, "-");
-    if (isfinite(r->ci_lo) && isfinite(r->ci_hi))
-        snprintf(ci, sizeof ci, "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
-    else snprintf(ci, sizeof ci, r->metric == BB_GATE_METRIC_INSTR && isfinite(r->change) ? "exact" : "-");
-    if (isfinite(r->p)) snprintf(p, sizeof p, "%.4f", r->p);
-    else snprintf(p, sizeof p, "-");
-    printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, r->metric == BB_GATE_METRIC_TIME ? "time" : "instr", o, n,
-           ch, ci, p, bb_gate_verdict_name(r->verdict));
+    bb_ci_cells c;
+    bb_ci_cells_of(r, &c);
+    printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
+           bb_gate_verdict_name(r->verdict));
     for (int i = 0; i < r->nup; i++)
         printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", r->up[i].name, r->up[i].base, r->up[i].cur,
                r->up[i].cur - r->up[i].base);
@@ -97,133 +76,156 @@ static void print_row(const bb_gate_row *r)
     if (r->note[0]) printf("    note: %s\n", r->note);
 }
 
-static bool row_regressed(const bb_gate_row *r)
+typedef struct cmp_opts {
+    const char *paths[2];
+    int np;
+    bb_gate_opts gate;
+    bool quiet, markdown;
+    const char *junit;
+} cmp_opts;
+
+/* One option with a value: 0 taken, 1 a bad value, -1 unknown. */
+static int opt_value(cmp_opts *o, const char *k, const char *v)
 {
-    return r->verdict == BB_GATE_SLOWER || r->nup || r->unstable || r->broken;
+    if (!strcmp(k, "--threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.threshold_pct) != 0;
+    if (!strcmp(k, "--instr-threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.instr_threshold_pct) != 0;
+    if (!strcmp(k, "--alpha")) return bb_run_parse_double(v, 1e-12, 0.999999, &o->gate.alpha) != 0;
+    if (!strcmp(k, "--junit")) return o->junit = v, 0;
+    if (!strcmp(k, "--seed")) {
+        double s;
+        if (bb_run_parse_double(v, 0, 9e15, &s) || s != floor(s)) return 1;
+        o->gate.seed = (uint64_t)s;
+        return 0;
+    }
+    if (strcmp(k, "--metric")) return -1;
+    if (!strcmp(v, "auto")) o->gate.metrics = 0;
+    else if (!strcmp(v, "time")) o->gate.metrics = BB_GATE_METRIC_TIME;
+    else if (!strcmp(v, "instructions")) o->gate.metrics = BB_GATE_METRIC_INSTR;
+    else return 1;
+    return 0;
 }
 
-int bb_cmd_compare(int argc, char **argv)
+/* The command line into o. -1 to go on, else an exit code. */
+static int parse(int argc, char **argv, cmp_opts *o)
 {
-    const char *paths[2] = {NULL, NULL};
-    int np = 0;
-    bb_gate_opts opts;
-    bb_gate_opts_default(&opts);
-    bool quiet = false;
+    memset(o, 0, sizeof *o);
+    bb_gate_opts_default(&o->gate);
     for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+        const char *k = argv[i];
+        if (!strcmp(k, "--help") || !strcmp(k, "-h")) {
             usage(stdout);
             return BB_EXIT_OK;
         }
-        if (!strcmp(o, "--force")) {
-            opts.force = true;
+        bool *flag = !strcmp(k, "--force") ? &o->gate.force : !strcmp(k, "--quiet") ? &o->quiet
+                   : !strcmp(k, "--markdown") ? &o->markdown : NULL;
+        if (flag) {
+            *flag = true;
             continue;
         }
-        if (!strcmp(o, "--quiet")) {
-            quiet = true;
-            continue;
-        }
-        if (o[0] != '-' || !o[1]) {
-            if (np == 2) {
-                fprintf(stderr, "busbench compare: unexpected argument '%s' (two files: BASE and NEW)\n", o);
+        if (k[0] != '-' || !k[1]) {
+            if (o->np == 2) {
+                fprintf(stderr, "busbench compare: unexpected argument '%s' (two files: BASE and NEW)\n", k);
                 return BB_EXIT_USAGE;
             }
-            paths[np++] = o;
+            o->paths[o->np++] = k;
             continue;
         }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v) {
-            fprintf(stderr, "busbench compare: expected a value after %s\n", o);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        int bad = 0;
-        if (!strcmp(o, "--threshold")) bad = parse_pct(v, 0, 999, &opts.threshold_pct);
-        else if (!strcmp(o, "--instr-threshold")) bad = parse_pct(v, 0, 999, &opts.instr_threshold_pct);
-        else if (!strcmp(o, "--alpha")) bad = parse_pct(v, 1e-12, 0.999999, &opts.alpha);
-        else if (!strcmp(o, "--seed")) {
-            double s;
-            bad = parse_pct(v, 0, 9e15, &s) || s != floor(s);
-            if (!bad) opts.seed = (uint64_t)s;
-        } else if (!strcmp(o, "--metric")) {
-            if (!strcmp(v, "auto")) opts.metrics = 0;
-            else if (!strcmp(v, "time")) opts.metrics = BB_GATE_METRIC_TIME;
-            else if (!strcmp(v, "instructions")) opts.metrics = BB_GATE_METRIC_INSTR;
-            else bad = 1;
-        } else {
-            fprintf(stderr, "busbench compare: unknown option '%s'\n", o);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        if (bad) {
-            fprintf(stderr, "busbench compare: bad value '%s' for %s\n", v, o);
-            return BB_EXIT_USAGE;
-        }
+        int bad = v ? opt_value(o, k, v) : -2;
+        if (bad == -2) fprintf(stderr, "busbench compare: expected a value after %s\n", k);
+        if (bad < 0) fprintf(stderr, "busbench compare: unknown option '%s'\n", k);
+        if (bad < 0) usage(stderr);
+        if (bad == 1) fprintf(stderr, "busbench compare: bad value '%s' for %s\n", v, k);
+        if (bad) return BB_EXIT_USAGE;
         i++;
     }
-    if (np != 2) {
+    if (o->np != 2) {
         fprintf(stderr, "busbench compare: expected two files, BASE.json and NEW.json\n");
         usage(stderr);
         return BB_EXIT_USAGE;
     }
+    return -1;
+}
 
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    bb_error err;
-    bb_error_clear(&err);
-    bb_gate_file base, cur;
-    bb_result res = bb_gate_file_load(paths[0], &base, &err);
-    if (res) {
-        fprintf(stderr, "busbench compare: BASE: %s\n", bb_error_format(&err, msg, sizeof msg));
-        bb_gate_file_free(&base);
-        return BB_EXIT_USAGE;
-    }
-    res = bb_gate_file_load(paths[1], &cur, &err);
-    if (res) {
-        fprintf(stderr, "busbench compare: NEW: %s\n", bb_error_format(&err, msg, sizeof msg));
-        bb_gate_file_free(&base);
-        bb_gate_file_free(&cur);
-        return BB_EXIT_USAGE;
-    }
-    bb_gate_report rep;
-    res = bb_gate_compare(&base, &cur, &opts, &rep, &err);
-    if (res) {
-        if (rep.warnings[0]) fprintf(stderr, "%s", rep.warnings);
-        fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
-        bb_gate_report_free(&rep);
-        bb_gate_file_free(&base);
-        bb_gate_file_free(&cur);
-        return BB_EXIT_USAGE;
-    }
-
-    printf("BASE %s (commit %s, %s)\nNEW  %s (commit %s, %s)\n", paths[0], ctx_str(base.r.context, "git_commit"),
-           ctx_str(base.r.context, "date"), paths[1], ctx_str(cur.r.context, "git_commit"), ctx_str(cur.r.context, "date"));
+/* The plain table on stdout. */
+static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_report *rep)
+{
+    printf("BASE %s (commit %s, %s)\nNEW  %s (commit %s, %s)\n", base->path, bb_json_ctx_str(base->r.context, "git_commit"),
+           bb_json_ctx_str(base->r.context, "date"), cur->path, bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
     printf("gates: deterministic counters exact");
-    if (rep.metrics & BB_GATE_METRIC_INSTR) printf("; instructions +-%g%%", rep.instr_threshold_pct);
-    if (rep.metrics & BB_GATE_METRIC_TIME) {
-        printf("; time: U test p < %g and change beyond +-%g%%", rep.alpha, rep.threshold_pct);
-        if (base.floor.present) printf(" (noise floor in BASE: %.2f%%)", base.floor.pct);
+    if (rep->metrics & BB_GATE_METRIC_INSTR) printf("; instructions +-%g%%", rep->instr_threshold_pct);
+    if (rep->metrics & BB_GATE_METRIC_TIME) {
+        printf("; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
+        if (base->floor.present) printf(" (noise floor in BASE: %.2f%%)", base->floor.pct);
     }
     printf("\n\n%-44s %-6s %13s %13s %9s %18s %7s  %s\n", "configuration", "metric", "old", "new", "change", "95% CI", "p",
            "verdict");
-    for (size_t i = 0; i < rep.n; i++)
-        if (!quiet || row_regressed(&rep.rows[i])) print_row(&rep.rows[i]);
-    if (rep.warnings[0]) {
+    for (size_t i = 0; i < rep->n; i++)
+        if (!o->quiet || bb_ci_row_regressed(&rep->rows[i])) print_row(&rep->rows[i]);
+    if (rep->warnings[0]) {
         printf("\nwarnings:\n");
-        const char *s = rep.warnings;
+        const char *s = rep->warnings;
         while (*s) {
             size_t l = strcspn(s, "\n");
             printf("  %.*s\n", (int)l, s);
             s += l + (s[l] == '\n');
         }
     }
-    bool bad = bb_gate_regressed(&rep);
     printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d not compared; %d with counters that went "
            "up%s%s -> %s\n",
-           rep.compared, rep.compared == 1 ? "" : "s", rep.slower, rep.faster, rep.same, rep.not_compared,
-           rep.counter_regressions, rep.unstable ? ", unstable counters" : "", rep.broken ? ", wrong renders" : "",
-           bad ? "REGRESSION" : "ok");
+           rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->not_compared,
+           rep->counter_regressions, rep->unstable ? ", unstable counters" : "", rep->broken ? ", wrong renders" : "",
+           bb_gate_regressed(rep) ? "REGRESSION" : "ok");
+}
+
+/* Load both files and compare them. BB_OK, or an error already said on stderr. */
+static bb_result load_and_compare(const cmp_opts *o, bb_gate_file *base, bb_gate_file *cur, bb_gate_report *rep)
+{
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    memset(rep, 0, sizeof *rep);
+    memset(cur, 0, sizeof *cur);
+    bb_result res = bb_gate_file_load(o->paths[0], base, &err);
+    if (res) {
+        fprintf(stderr, "busbench compare: BASE: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return res;
+    }
+    if ((res = bb_gate_file_load(o->paths[1], cur, &err))) {
+        fprintf(stderr, "busbench compare: NEW: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return res;
+    }
+    if (o->junit && (res = bb_json_check_writable(o->junit, &err))) {
+        fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return res;
+    }
+    if ((res = bb_gate_compare(base, cur, &o->gate, rep, &err))) {
+        if (rep->warnings[0]) fprintf(stderr, "%s", rep->warnings);
+        fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
+    }
+    return res;
+}
+
+int bb_cmd_compare(int argc, char **argv)
+{
+    cmp_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0) return rc;
+    bb_gate_file base, cur;
+    bb_gate_report rep;
+    rc = load_and_compare(&o, &base, &cur, &rep) ? BB_EXIT_USAGE : bb_gate_regressed(&rep) ? BB_EXIT_FAIL : BB_EXIT_OK;
+    if (rc != BB_EXIT_USAGE) {
+        if (o.markdown) bb_ci_markdown(stdout, &base, &cur, &rep);
+        else print_table(&o, &base, &cur, &rep);
+    }
+    bb_error err;
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (rc != BB_EXIT_USAGE && o.junit && bb_ci_junit(o.junit, &base, &cur, &rep, &err)) {
+        fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
+        rc = BB_EXIT_USAGE;
+    }
     bb_gate_report_free(&rep);
     bb_gate_file_free(&base);
     bb_gate_file_free(&cur);
-    return bad ? BB_EXIT_FAIL : BB_EXIT_OK;
+    return rc;
 }

@@ -19,46 +19,30 @@
  *
  * Invariants: every number in the report comes from the results file (the
  * report computes nothing but ratios and ranks of what it read); every file
- * that may replace a good one is written to a temporary name and renamed
- * (figures too: gnuplot writes NAME.png.tmp.PID, renamed after it succeeds;
- * those names and gnuplot's pid are registered with bb_tmpfile, so an
- * interrupted report stops gnuplot and leaves no temporary behind);
- * gnuplot's absence is an error (exit 2) named as such, never a silent
- * report without figures. The gnuplot program is $BB_GNUPLOT or "gnuplot";
- * the PNG terminal is pngcairo when this gnuplot has it, png otherwise.
+ * is written atomically and gnuplot's absence is an error (exit 2): the
+ * plumbing is bb_plot's (bb_plot.h), shared with `busbench history`.
  *
  * Units: the JSON's ns become ms (renders) and us (blocks) in tables and
  * figures, as their headers say. */
 #include "bb_cmds.h"
 #include "bb_json.h"
+#include "bb_plot.h"
 #include "bb_stats.h"
-#include "bb_tmpfile.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 enum { MAXU = 128 };
 
 typedef struct rep {
-    const char *dir;
-    const char *src;
+    bb_plot P;                /* the folder, gnuplot, the last error */
     bb_results r;
     const char *wl[MAXU], *st[MAXU], *pin[MAXU];
     int nwl, nst, npin;
     int th[MAXU], nth;
-    const char *gp;
-    char term[16];
-    char gp_version[128];
-    bb_error err;
 } rep;
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -80,202 +64,7 @@ static const bb_bres *find(const rep *R, const char *w, const char *s, int t, co
     return NULL;
 }
 
-/* A string as a gnuplot double-quoted literal body (escape \ and "). */
-static void gq(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
-        fputc(*s, f);
-    }
-}
-
-/* A file name part from a workload name: [A-Za-z0-9_-], others become '_'. */
-static void safe_name(char *dst, size_t cap, const char *s)
-{
-    size_t i = 0;
-    for (; *s && i + 1 < cap; s++) {
-        char c = *s;
-        dst[i++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
-                       ? c
-                       : '_';
-    }
-    dst[i] = '\0';
-}
-
-static bb_result commit_stream(rep *R, const char *rel, char *buf, size_t n)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", R->dir, rel);
-    return bb_json_commit_file(path, buf, n, &R->err);
-}
-
-static int mkdir_p(const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
-    struct stat st;
-    return stat(tmp, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
-}
-
-/* ---- gnuplot ---------------------------------------------------------------------------- */
-/* Run gnuplot in R->dir with args; capture its output (stdout and stderr) into
- * out. Returns its exit status, 127 when it could not be started, -1 on a
- * system error. */
-static int run_gnuplot(rep *R, const char *arg, char *out, size_t cap)
-{
-    int pfd[2];
-    if (pipe(pfd) != 0) return -1;
-    /* signals wait until the child is registered, so that busbench's cleanup
-       (bb_tmp_cleanup) can stop it before it writes a figure's temporary */
-    sigset_t all, old;
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old);
-    pid_t pid = fork();
-    if (pid < 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        dup2(pfd[1], 1);
-        dup2(pfd[1], 2);
-        close(pfd[0]);
-        close(pfd[1]);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) dup2(devnull, 0);
-        if (chdir(R->dir) != 0) _exit(126);
-        execlp(R->gp, R->gp, arg, (char *)NULL);
-        _exit(127);
-    }
-    bb_tmp_set_child(pid);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(pfd[1]);
-    size_t n = 0;
-    char tmp[4096];
-    ssize_t k;
-    while ((k = read(pfd[0], tmp, sizeof tmp)) != 0) {
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        for (ssize_t i = 0; i < k; i++) {
-            if (n + 1 >= cap) memmove(out, out + cap / 2, (n = n - cap / 2)); /* keep the tail */
-            out[n++] = tmp[i];
-        }
-    }
-    out[n] = '\0';
-    close(pfd[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            bb_tmp_set_child(0);
-            return -1;
-        }
-    bb_tmp_set_child(0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-/* Find gnuplot and its PNG terminal. Returns 0, or -1 with a message. */
-static int probe_gnuplot(rep *R)
-{
-    const char *env = getenv("BB_GNUPLOT");
-    R->gp = env && *env ? env : "gnuplot";
-    char out[8192];
-    int st = run_gnuplot(R, "--version", out, sizeof out);
-    if (st != 0) {
-        bb_error_set(&R->err, BB_ERR_IO, R->gp, 0, 0,
-                     "gnuplot is needed to draw the figures and could not be run (%s); install it "
-                     "(apt-get install gnuplot-nox, or `make deps`) or point BB_GNUPLOT at it",
-                     st == 127 ? "not found" : "it failed");
-        return -1;
-    }
-    snprintf(R->gp_version, sizeof R->gp_version, "%.100s", out);
-    R->gp_version[strcspn(R->gp_version, "\r\n")] = '\0';
-    /* which terminals: a tiny script prints GPVAL_TERMINALS */
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) return -1;
-    fprintf(f, "print GPVAL_TERMINALS\n");
-    fclose(f);
-    if (commit_stream(R, "data/terminals.gp", buf, n)) {
-        free(buf);
-        return -1;
-    }
-    free(buf);
-    st = run_gnuplot(R, "data/terminals.gp", out, sizeof out);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/data/terminals.gp", R->dir);
-    unlink(path);
-    snprintf(R->term, sizeof R->term, "%s", st == 0 && strstr(out, " pngcairo ") ? "pngcairo" : "png");
-    if (st != 0 || !strstr(out, " svg ")) {
-        bb_error_set(&R->err, BB_ERR_IO, R->gp, 0, 0, "this gnuplot has no svg terminal (or failed: %.200s)", out);
-        return -1;
-    }
-    return 0;
-}
-
-/* Write data/NAME.gp (the body drawn once as PNG, once as SVG), run it, and
- * rename the outputs into place. Returns 0 or -1 (R->err). */
-static int figure(rep *R, const char *name, const char *body, int w, int h)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    if (!f) return -1;
-    long pid = (long)getpid();
-    fprintf(f, "# %s: drawn by busbench report from %s; run from the report folder: gnuplot data/%s.gp\n", name,
-            R->src, name);
-    fprintf(f, "set encoding utf8\nset datafile missing \"NaN\"\n");
-    fprintf(f, "set terminal %s size %d,%d noenhanced font \"sans,10\" background rgb \"white\"\n", R->term, w, h);
-    fprintf(f, "set output \"%s.png.tmp.%ld\"\n%s\nunset output\n", name, pid, body);
-    fprintf(f, "set terminal svg size %d,%d noenhanced font \"sans,11\" background rgb \"white\"\n", w, h);
-    fprintf(f, "set output \"%s.svg.tmp.%ld\"\n%s\nunset output\n", name, pid, body);
-    fclose(f);
-    char rel[512];
-    snprintf(rel, sizeof rel, "data/%s.gp", name);
-    bb_result res = commit_stream(R, rel, buf, n);
-    free(buf);
-    if (res) return -1;
-    char out[8192];
-    char tp[2][4096], fp[4096];
-    static const char *const ext[] = {"png", "svg"};
-    int slot[2];
-    for (int i = 0; i < 2; i++) {
-        snprintf(tp[i], sizeof tp[i], "%s/%s.%s.tmp.%ld", R->dir, name, ext[i], pid);
-        slot[i] = bb_tmp_register(tp[i]); /* gnuplot writes them; removed if busbench is interrupted */
-    }
-    int st = run_gnuplot(R, rel, out, sizeof out);
-    for (int i = 0; i < 2; i++) {
-        snprintf(fp, sizeof fp, "%s/%s.%s", R->dir, name, ext[i]);
-        if (st == 0 && rename(tp[i], fp) != 0) {
-            bb_error_set(&R->err, BB_ERR_IO, fp, 0, 0, "cannot move the figure into place: %s", strerror(errno));
-            st = -2;
-        }
-        unlink(tp[i]);
-        bb_tmp_unregister(slot[i]);
-    }
-    if (st == -2) return -1;
-    if (st != 0) {
-        bb_error_set(&R->err, BB_ERR_IO, rel, 0, 0, "gnuplot failed (status %d): %.300s", st, out);
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- figures ------------------------------------------------------------------------------- */
-static const char *const PALETTE[] = {"#000000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-#define NPAL (sizeof PALETTE / sizeof PALETTE[0])
 
 static int max_threads(const rep *R) { return R->nth ? R->th[R->nth - 1] : 1; }
 
@@ -293,7 +82,7 @@ static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
 {
     const char *w = R->wl[wi];
     char sn[128];
-    safe_name(sn, sizeof sn, w);
+    bb_plot_safe_name(sn, sizeof sn, w);
     snprintf(fname, fcap, "speedup_%.100s", sn);
     char *dat = NULL, *body = NULL;
     size_t dn = 0, bn = 0;
@@ -320,8 +109,8 @@ static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
                     fprintf(d, "%d %.6g %.6g %.6g\n", R->th[t], x->speedup, x->sp_lo, x->sp_hi);
             }
             fprintf(b, ", \\\n  \"data/%s.dat\" index %d using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.8 lc rgb \"%s\"%s title \"",
-                    fname, idx, PALETTE[(size_t)s % NPAL], p ? " dt 2" : "");
-            gq(b, R->st[s]);
+                    fname, idx, bb_plot_palette[(size_t)s % bb_plot_npalette], p ? " dt 2" : "");
+            bb_plot_quote(b, R->st[s]);
             if (R->npin > 1) fprintf(b, " (%s)", R->pin[p]);
             fprintf(b, "\"");
             idx++;
@@ -334,7 +123,7 @@ static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
     if (any) {
         char rel[512];
         snprintf(rel, sizeof rel, "data/%s.dat", fname);
-        rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 900, 560);
+        rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 900, 560);
     }
     free(dat);
     free(body);
@@ -374,8 +163,8 @@ static void histo_plot(const rep *R, FILE *b, const char *dat, bool ci)
         int col = ci ? 2 + 3 * s : 2 + s;
         fprintf(b, "%s\"data/%s.dat\" using %d", s ? ", \\\n  " : "", dat, col);
         if (ci) fprintf(b, ":%d:%d", col + 1, col + 2);
-        fprintf(b, "%s lc rgb \"%s\" title \"", s ? "" : ":xtic(1)", PALETTE[(size_t)s % NPAL]);
-        gq(b, R->st[s]);
+        fprintf(b, "%s lc rgb \"%s\" title \"", s ? "" : ":xtic(1)", bb_plot_palette[(size_t)s % bb_plot_npalette]);
+        bb_plot_quote(b, R->st[s]);
         fprintf(b, "\"");
     }
     fprintf(b, "\n");
@@ -401,7 +190,7 @@ static int fig_phases(rep *R, const char *pin, char *fname, size_t fcap)
     fclose(b);
     char rel[512];
     snprintf(rel, sizeof rel, "data/%s.dat", fname);
-    int rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 1000, 560);
+    int rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 1000, 560);
     free(dat);
     free(body);
     return rc;
@@ -411,7 +200,7 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
 {
     const char *w = R->wl[wi], *pin = R->pin[0];
     char sn[128];
-    safe_name(sn, sizeof sn, w);
+    bb_plot_safe_name(sn, sizeof sn, w);
     snprintf(fname, fcap, "cdf_%.100s", sn);
     char *dat = NULL, *body = NULL;
     size_t dn = 0, bn = 0;
@@ -435,7 +224,7 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
         char title[256];
         snprintf(title, sizeof title, "%s (%d thr)", R->st[s], x->threads);
         int k = snprintf(plot + used, sizeof plot - used, "%s\"data/%s.dat\" index %d using 1:2 with steps lw 2 lc rgb \"%s\" title \"%s\"",
-                         idx ? ", \\\n  " : "plot ", fname, idx, PALETTE[(size_t)s % NPAL], title);
+                         idx ? ", \\\n  " : "plot ", fname, idx, bb_plot_palette[(size_t)s % bb_plot_npalette], title);
         if (k > 0 && (size_t)k < sizeof plot - used) used += (size_t)k;
         idx++;
     }
@@ -456,7 +245,7 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
     if (idx) {
         char rel[512];
         snprintf(rel, sizeof rel, "data/%s.dat", fname);
-        rc = commit_stream(R, rel, dat, dn) ? -1 : figure(R, fname, body, 900, 560);
+        rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 900, 560);
     }
     free(dat);
     free(body);
@@ -491,7 +280,7 @@ static int fig_counters(rep *R, char *fname, size_t fcap)
         fclose(d);
         char rel[512];
         snprintf(rel, sizeof rel, "data/%s.dat", cs[c].name);
-        bb_result res = commit_stream(R, rel, dat, dn);
+        bb_result res = bb_plot_commit(&R->P, rel, dat, dn);
         free(dat);
         if (res) return -1;
         fprintf(b, "set ylabel \"%s\"\n", cs[c].label);
@@ -501,7 +290,7 @@ static int fig_counters(rep *R, char *fname, size_t fcap)
     }
     fprintf(b, "unset multiplot\n");
     fclose(b);
-    int rc = figure(R, fname, body, 1000, 900);
+    int rc = bb_plot_figure(&R->P, fname, body, 1000, 900);
     free(body);
     return rc;
 }
@@ -525,7 +314,8 @@ static void md_context(FILE *f, const json_t *ctx)
     static const char *const keys[] = {"date", "host_name", "cpu_model", "num_cpus", "cores", "mhz_per_cpu",
                                        "cpu_scaling_enabled", "topology", "hwloc_version", "compiler", "cflags",
                                        "git_commit", "executable", "command", "golden", "reps", "warmup", "min_time_s",
-                                       "rounds", "order", "batch", "block_override", "load_avg", "bootstrap", "peak_memory"};
+                                       "rounds", "order", "batch", "block_override", "load_avg", "bootstrap", "peak_memory",
+                                       "shard", "merged"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const json_t *v = json_object_get(ctx, keys[i]);
         if (!v) continue;
@@ -649,7 +439,7 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
     const char *date = json_string_value(json_object_get(R->r.context, "date"));
     fprintf(f, "# busbench report\n\nFrom `%s` (copied here as `results.json`)%s%s: %zu configurations (%d workload%s x %d strateg%s x %d thread count%s x "
                "%d pinning%s).\n\n",
-            R->src, date ? ", benched " : "", date ? date : "", R->r.n, R->nwl, R->nwl == 1 ? "" : "s", R->nst,
+            R->P.src, date ? ", benched " : "", date ? date : "", R->r.n, R->nwl, R->nwl == 1 ? "" : "s", R->nst,
             R->nst == 1 ? "y" : "ies", R->nth, R->nth == 1 ? "" : "s", R->npin, R->npin == 1 ? "" : "s");
     fprintf(f, "## Verification\n\n");
     if (!wrong) {
@@ -714,47 +504,183 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
     }
     fprintf(f, "\n## Environment\n\n");
     md_context(f, R->r.context);
-    fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->gp_version, R->term);
+    fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->P.gp_version, R->P.term);
     fclose(f);
-    int rc = commit_stream(R, "report.md", buf, n) ? -1 : 0;
+    int rc = bb_plot_commit(&R->P, "report.md", buf, n) ? -1 : 0;
     free(buf);
     return rc;
 }
 
-/* Keep the data beside the report: DIR/results.json, a copy of the input
- * (unless the input is that file). */
-static int copy_results(rep *R)
+/* ---- several machines (busbench merge --machines) ---------------------------------------------------- */
+/* The strategies of r in the canonical phase order first, then the others as they come. */
+static void add_strategies(const bb_results *r, const char **st, int *nst)
 {
-    char dst[4096];
-    snprintf(dst, sizeof dst, "%s/results.json", R->dir);
-    struct stat a, b;
-    if (stat(R->src, &a) == 0 && stat(dst, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return 0;
-    FILE *f = fopen(R->src, "rb");
-    if (!f) {
-        bb_error_set(&R->err, BB_ERR_IO, R->src, 0, 0, "cannot open: %s", strerror(errno));
-        return -1;
+    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
+    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+        for (size_t i = 0; i < r->n; i++)
+            if (!strcmp(r->v[i].strategy, canon[c])) {
+                add_unique(st, nst, canon[c]);
+                break;
+            }
+    for (size_t i = 0; i < r->n; i++) add_unique(st, nst, r->v[i].strategy);
+}
+
+typedef struct machine {
+    const char *label, *source;
+    bb_results r;
+} machine;
+
+typedef struct mrep {
+    bb_plot P;
+    machine m[MAXU];
+    int nm;
+    const char *wl[MAXU], *st[MAXU];
+    int nwl, nst;
+} mrep;
+
+/* (w, s) on machine m at its largest thread count, on the first pinning it has for them. */
+static const bb_bres *mach_best(const machine *m, const char *w, const char *s)
+{
+    const bb_bres *best = NULL;
+    for (size_t i = 0; i < m->r.n; i++) {
+        const bb_bres *b = &m->r.v[i];
+        if (strcmp(b->workload, w) || strcmp(b->strategy, s) || (best && strcmp(b->pin, best->pin))) continue;
+        if (!best || b->threads > best->threads) best = b;
     }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 1 << 16;
-            char *nb = realloc(buf, nc);
-            if (!nb) break;
-            buf = nb;
-            cap = nc;
+    return best;
+}
+
+/* Figure machines_W: one cluster per strategy, one bar per machine, speedup at its largest thread count. */
+static int mach_figure(mrep *M, int wi, char *fname, size_t fcap)
+{
+    const char *w = M->wl[wi];
+    char sn[128];
+    bb_plot_safe_name(sn, sizeof sn, w);
+    snprintf(fname, fcap, "machines_%.100s", sn);
+    char *dat = NULL, *body = NULL;
+    size_t dn = 0, bn = 0;
+    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
+    if (!d || !b) return -1;
+    fprintf(d, "# %s: speedup over serial at 1 thread at each machine's largest thread count; value lo hi per machine\n", w);
+    for (int s = 0; s < M->nst; s++) {
+        fprintf(d, "\"%s\"", M->st[s]);
+        for (int m = 0; m < M->nm; m++) {
+            const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
+            fprintf(d, " %.6g %.6g %.6g", x ? x->speedup : (double)NAN, x ? x->sp_lo : (double)NAN, x ? x->sp_hi : (double)NAN);
         }
-        size_t k = fread(buf + n, 1, cap - n, f);
-        if (k == 0) break;
-        n += k;
+        fprintf(d, "\n");
     }
-    int bad = ferror(f) || n == cap; /* n == cap only when growing failed */
+    fprintf(b, "set title \"%s: speedup per strategy on each machine (largest thread count, 95%% CI)\"\n", w);
+    fprintf(b, "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.85 border -1\n");
+    fprintf(b, "set boxwidth 0.9\nset key outside below\nset grid ytics\nset yrange [0:*]\nset ylabel \"speedup (x)\"\n");
+    fprintf(b, "set xtics rotate by -30\nset arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#666666\" dt 2\nplot ");
+    for (int m = 0; m < M->nm; m++) {
+        fprintf(b, "%s\"data/%s.dat\" using %d:%d:%d%s lc rgb \"%s\" title \"", m ? ", \\\n  " : "", fname, 2 + 3 * m,
+                3 + 3 * m, 4 + 3 * m, m ? "" : ":xtic(1)", bb_plot_palette[(size_t)(m + 1) % bb_plot_npalette]);
+        bb_plot_quote(b, M->m[m].label);
+        fprintf(b, "\"");
+    }
+    fprintf(b, "\n");
+    fclose(d);
+    fclose(b);
+    int rc = bb_plot_draw(&M->P, fname, dat, dn, body, 1000, 600);
+    free(dat);
+    free(body);
+    return rc;
+}
+
+/* The strategy x machine table of workload w: speedup [CI] (threads) and median time. */
+static void mach_table(FILE *f, const mrep *M, const char *w)
+{
+    fprintf(f, "| strategy |");
+    for (int m = 0; m < M->nm; m++) fprintf(f, " %s |", M->m[m].label);
+    fprintf(f, "\n|---|");
+    for (int m = 0; m < M->nm; m++) fprintf(f, "---|");
+    fprintf(f, "\n");
+    for (int s = 0; s < M->nst; s++) {
+        fprintf(f, "| %s |", M->st[s]);
+        for (int m = 0; m < M->nm; m++) {
+            const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
+            if (!x) fprintf(f, " n/a |");
+            else if (!isfinite(x->speedup)) fprintf(f, " %s |", x->error[0] ? "**wrong**" : "n/a");
+            else
+                fprintf(f, " %.2fx [%.2f, %.2f] at %d thr, %.3f ms |", x->speedup, x->sp_lo, x->sp_hi, x->threads,
+                        x->t.median / 1e6);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static int mach_markdown(mrep *M, char (*figs)[128], int nfigs)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) return -1;
+    fprintf(f, "# busbench report: %d machines side by side\n\nFrom `%s` (busbench merge --machines; copied here as "
+               "`results.json`). Each machine's series stays its own: speedups are over serial at 1 thread on the same "
+               "machine, at that machine's largest thread count.\n\n| machine | from | commit | date | configurations |\n"
+               "|---|---|---|---|---:|\n", M->nm, M->P.src);
+    for (int m = 0; m < M->nm; m++) {
+        const char *c = json_string_value(json_object_get(M->m[m].r.context, "git_commit"));
+        const char *d = json_string_value(json_object_get(M->m[m].r.context, "date"));
+        fprintf(f, "| %s | `%s` | %s | %s | %zu |\n", M->m[m].label, M->m[m].source, c ? c : "?", d ? d : "?", M->m[m].r.n);
+    }
+    for (int w = 0; w < M->nwl; w++) {
+        fprintf(f, "\n## %s\n\nSpeedup per strategy (rows) on each machine (columns), bootstrap 95%% interval, and the "
+                   "median render time:\n\n", M->wl[w]);
+        mach_table(f, M, M->wl[w]);
+        if (w < nfigs) fig_md(f, figs[w], "Speedups side by side.");
+    }
+    for (int m = 0; m < M->nm; m++) {
+        fprintf(f, "\n## Environment: %s\n\n", M->m[m].label);
+        md_context(f, M->m[m].r.context);
+    }
     fclose(f);
-    int rc = bad ? -1 : 0;
-    if (bad) bb_error_set(&R->err, BB_ERR_IO, R->src, 0, 0, "cannot read it back");
-    else if (bb_json_commit_file(dst, buf ? buf : "", n, &R->err)) rc = -1;
+    int rc = bb_plot_commit(&M->P, "report.md", buf, n) ? -1 : 0;
     free(buf);
     return rc;
+}
+
+/* Read each machine's result out of doc. 0 or -1 (M->P.err). */
+static int mach_read(mrep *M, const json_t *doc)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(json_object_get(json_object_get(doc, "busbench"), "machines"), i, e) {
+        if (M->nm >= MAXU) break;
+        machine *m = &M->m[M->nm];
+        m->label = json_string_value(json_object_get(e, "label"));
+        m->source = json_string_value(json_object_get(e, "source"));
+        if (!m->label || !m->source) {
+            bb_error_set(&M->P.err, BB_ERR_FORMAT, M->P.src, 0, 0, "machine %zu has no label or source", i + 1);
+            return -1;
+        }
+        if (bb_json_read_doc(json_object_get(e, "result"), m->label, &m->r, &M->P.err)) return -1;
+        M->nm++;
+        for (size_t k = 0; k < m->r.n; k++) add_unique(M->wl, &M->nwl, m->r.v[k].workload);
+        add_strategies(&m->r, M->st, &M->nst);
+    }
+    if (!M->nm) bb_error_set(&M->P.err, BB_ERR_FORMAT, M->P.src, 0, 0, "a document of machines without any machine");
+    return M->nm ? 0 : -1;
+}
+
+/* `busbench report` on a document of several machines. Returns the exit code. */
+static int report_machines(const char *dir, const char *in, const json_t *doc)
+{
+    static mrep M; /* large; one per process */
+    memset(&M, 0, sizeof M);
+    bb_plot_init(&M.P, dir, in);
+    static char figs[MAXU][128];
+    int nf = 0, rc = mach_read(&M, doc);
+    if (!rc) rc = bb_plot_open(&M.P) || bb_plot_keep_input(&M.P, "results.json") ? -1 : 0;
+    for (int w = 0; !rc && w < M.nwl; w++, nf++) rc = mach_figure(&M, w, figs[nf], sizeof figs[nf]);
+    if (!rc) rc = mach_markdown(&M, figs, nf);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (rc) fprintf(stderr, "busbench report: %s\n", bb_error_format(&M.P.err, msg, sizeof msg));
+    else printf("busbench report: %d machines, %d figures (PNG and SVG) and %s/report.md\n", M.nm, nf, dir);
+    for (int m = 0; m < M.nm; m++) bb_json_results_free(&M.m[m].r);
+    return rc ? BB_EXIT_USAGE : BB_EXIT_OK;
 }
 
 /* ---- the command ---------------------------------------------------------------------------------- */
@@ -762,6 +688,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: busbench report RESULTS.json -o DIR\n\n"
                "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
+               "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
+               "by side per workload, and a strategy x machine table.\n"
                "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
 }
 
@@ -792,43 +720,30 @@ int bb_cmd_report(int argc, char **argv)
     }
     static rep R; /* large; one per process */
     memset(&R, 0, sizeof R);
-    R.dir = dir;
-    R.src = in;
-    bb_error_clear(&R.err);
+    bb_plot_init(&R.P, dir, in);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (bb_json_read(in, &R.r, &R.err)) {
-        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+    json_t *doc = bb_json_load(in, &R.P.err);
+    if (doc && bb_json_is_machines(doc)) {
+        int mrc = report_machines(dir, in, doc);
+        json_decref(doc);
+        return mrc;
+    }
+    if (!doc || bb_json_read_doc(doc, in, &R.r, &R.P.err)) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
+        if (doc) json_decref(doc);
         return BB_EXIT_USAGE;
     }
-    char ddir[4096];
-    snprintf(ddir, sizeof ddir, "%s/data", dir);
-    if (mkdir_p(ddir) != 0) {
-        fprintf(stderr, "busbench report: cannot create %s: %s\n", ddir, strerror(errno));
-        bb_json_results_free(&R.r);
-        return BB_EXIT_USAGE;
-    }
-    if (copy_results(&R)) {
-        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
-        bb_json_results_free(&R.r);
-        return BB_EXIT_USAGE;
-    }
-    if (probe_gnuplot(&R)) {
-        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+    json_decref(doc);
+    if (bb_plot_open(&R.P) || bb_plot_keep_input(&R.P, "results.json")) {
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
         return BB_EXIT_USAGE;
     }
     /* the axes: workloads, strategies (canonical phase order first), threads, pins */
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
-    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
-        for (size_t i = 0; i < R.r.n; i++)
-            if (!strcmp(R.r.v[i].strategy, canon[c])) {
-                add_unique(R.st, &R.nst, canon[c]);
-                break;
-            }
+    add_strategies(&R.r, R.st, &R.nst);
     for (size_t i = 0; i < R.r.n; i++) {
         const bb_bres *b = &R.r.v[i];
         add_unique(R.wl, &R.nwl, b->workload);
-        add_unique(R.st, &R.nst, b->strategy);
         add_unique(R.pin, &R.npin, b->pin);
         int k = 0;
         while (k < R.nth && R.th[k] < b->threads) k++;
@@ -875,7 +790,7 @@ int bb_cmd_report(int argc, char **argv)
 #undef DONE
     if (!rc) rc = write_md(&R, figs, captions, owner, nf, skipped, ns);
     if (rc) {
-        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.err, msg, sizeof msg));
+        fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
         return BB_EXIT_USAGE;
     }

@@ -530,24 +530,58 @@ static void get_array(const json_t *a, double *dst, int n)
     }
 }
 
+const char *bb_json_ctx_str(const json_t *ctx, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ctx, key));
+    return s ? s : "?";
+}
+
+bool bb_json_is_machines(const json_t *doc)
+{
+    return json_is_array(json_object_get(json_object_get(doc, "busbench"), "machines"));
+}
+
+json_t *bb_json_load(const char *path, bb_error *err)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    if (doc) return doc;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    int c = fgetc(f);
+    fclose(f);
+    if (c == EOF) bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "empty file (expected a busbench result)");
+    else bb_error_set(err, BB_ERR_FORMAT, path, je.line, je.column, "not JSON: %s", je.text);
+    return NULL;
+}
+
 bb_result bb_json_read(const char *path, bb_results *r, bb_error *err)
 {
     bb_json_results_init(r);
-    json_error_t je;
-    json_t *doc = json_load_file(path, 0, &je);
-    if (!doc) {
-        FILE *f = fopen(path, "r");
-        if (!f) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open: %s", strerror(errno));
-        fclose(f);
-        return bb_error_set(err, BB_ERR_FORMAT, path, je.line, je.column, "not JSON: %s", je.text);
-    }
+    bb_error mine;
+    if (!err) err = &mine;
+    json_t *doc = bb_json_load(path, err);
+    if (!doc) return err->code;
+    bb_result res = bb_json_read_doc(doc, path, r, err);
+    json_decref(doc);
+    return res;
+}
+
+bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, bb_error *err)
+{
+    bb_json_results_init(r);
     const json_t *benches = json_object_get(doc, "benchmarks");
     const json_t *ctx = json_object_get(doc, "context");
-    if (!json_is_array(benches) || !json_is_object(ctx)) {
-        json_decref(doc);
+    if (bb_json_is_machines(doc))
+        return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0,
+                            "a document of several machines (busbench merge --machines): only report reads it; give "
+                            "one machine's result");
+    if (!json_is_array(benches) || !json_is_object(ctx))
         return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0,
                             "expected Google Benchmark JSON (a \"context\" object and a \"benchmarks\" array)");
-    }
     r->context = json_deep_copy(ctx);
     const json_t *configs = json_object_get(json_object_get(doc, "busbench"), "configs");
     size_t i;
@@ -571,7 +605,6 @@ bb_result bb_json_read(const char *path, bb_results *r, bb_error *err)
         int rounds = series ? (int)json_array_size(json_object_get(series, "rep_ns")) : 0;
         bb_bres *b = bb_json_results_add(r, rounds);
         if (!b) {
-            json_decref(doc);
             bb_json_results_free(r);
             return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
         }
@@ -634,7 +667,6 @@ bb_result bb_json_read(const char *path, bb_results *r, bb_error *err)
             }
         }
     }
-    json_decref(doc);
     if (r->n == 0) {
         bb_json_results_free(r);
         return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "no busbench configurations in this file");

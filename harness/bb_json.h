@@ -107,6 +107,20 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
  * busbench's Google Benchmark JSON. */
 bb_result bb_json_read(const char *path, bb_results *r, bb_error *err);
 
+/* Read the JSON document at path (a new reference), or NULL with err set:
+ * BB_ERR_IO when it cannot be opened, BB_ERR_FORMAT for an empty file or text
+ * that is not JSON (with the line and column). err must not be NULL. */
+json_t *bb_json_load(const char *path, bb_error *err);
+/* bb_json_read on a document already loaded (path names it in errors); doc
+ * stays the caller's. */
+bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, bb_error *err);
+/* The string ctx[key] of a results context, or "?" when it is absent or not a string. */
+const char *bb_json_ctx_str(const json_t *ctx, const char *key);
+/* Is doc a document of several machines (`busbench merge --machines`: its
+ * "busbench" object holds "machines", an array of {label, host_name,
+ * cpu_model, source, result}, each result a bench document)? */
+bool bb_json_is_machines(const json_t *doc);
+
 /* The hwloc topology of this machine (xml NULL) or of an hwloc XML file, as a
  * JSON object: packages, numa_nodes, cores, pus (counts), cpu_model, caches
  * (Google Benchmark's form: type, level, size in bytes, num_sharing PUs) and

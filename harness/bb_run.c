@@ -53,7 +53,7 @@ void bb_run_cfg_default(bb_run_cfg *c)
     c->lim.max_bus_seconds = 10.0;
 }
 
-static int parse_long(const char *s, long lo, long hi, long *out)
+int bb_run_parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     errno = 0;
@@ -63,7 +63,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
-static int parse_double(const char *s, double lo, double hi, double *out)
+int bb_run_parse_double(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
@@ -101,27 +101,27 @@ int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *er
         want = "a positive number of cycles";
         c->seconds = 0;
     } else if (!strcmp(o, "--seconds")) {
-        bad = parse_double(v, 1e-6, (double)BB_RENDER_SECONDS_MAX, &c->seconds);
+        bad = bb_run_parse_double(v, 1e-6, (double)BB_RENDER_SECONDS_MAX, &c->seconds);
         want = "a positive number of seconds (at most 24 hours)";
     } else if (!strcmp(o, "--strategy")) {
         c->strategy = v;
     } else if (!strcmp(o, "--threads")) {
-        bad = parse_long(v, 1, BB_WORKERS_MAX, &l);
+        bad = bb_run_parse_long(v, 1, BB_WORKERS_MAX, &l);
         c->threads = (int)l;
         want = "a number of threads from 1 to 256";
     } else if (!strcmp(o, "--pin")) {
         bad = bb_pin_parse(v, &c->pin) != BB_OK;
         want = "compact, scatter or none";
     } else if (!strcmp(o, "--block")) {
-        bad = parse_long(v, 1, BB_RENDER_BLOCK_MAX, &l);
+        bad = bb_run_parse_long(v, 1, BB_RENDER_BLOCK_MAX, &l);
         c->block = (size_t)l;
         want = "a block size from 1 to 65536 samples";
     } else if (!strcmp(o, "--batch")) {
-        bad = parse_long(v, 1, 1024, &l);
+        bad = bb_run_parse_long(v, 1, 1024, &l);
         c->batch = (size_t)l;
         want = "a number of blocks from 1 to 1024";
     } else if (!strcmp(o, "--sr")) {
-        bad = parse_long(v, 1000, 768000, &l);
+        bad = bb_run_parse_long(v, 1000, 768000, &l);
         c->sr = (int)l;
         want = "a sample rate from 1000 to 768000 Hz";
     } else if (!strcmp(o, "--format")) {
@@ -137,11 +137,11 @@ int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *er
               c->reloads[c->nreloads].cycle.den != 1 || c->reloads[c->nreloads].cycle.num <= 0;
         if (!bad) c->reloads[c->nreloads++].path = colon + 1;
     } else if (!strcmp(o, "--max-voices")) {
-        bad = parse_long(v, 1, 65536, &l);
+        bad = bb_run_parse_long(v, 1, 65536, &l);
         c->lim.max_voices = (int)l;
         want = "a number of voices from 1 to 65536";
     } else if (!strcmp(o, "--max-bus-seconds")) {
-        bad = parse_double(v, 1e-3, 3600, &d);
+        bad = bb_run_parse_double(v, 1e-3, 3600, &d);
         c->lim.max_bus_seconds = d;
         want = "a number of seconds from 0.001 to 3600";
     }

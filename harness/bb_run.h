@@ -61,6 +61,11 @@ void bb_run_out_free(bb_run_out *o);
 /* Print the counters (and worker placement) to f. */
 void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o);
 
+/* A whole decimal number (strtol) / a real (strtod) in [lo, hi], all of s: 0 with *out set, or
+ * -1 (out untouched) for anything else. The options of every command read numbers through these. */
+int bb_run_parse_long(const char *s, long lo, long hi, long *out);
+int bb_run_parse_double(const char *s, double lo, double hi, double *out);
+
 /* Monotonic nanoseconds. */
 double bb_now_ns(void);
 

@@ -49,6 +49,8 @@ const bb_cmd bb_cmds[] = {
     {"query", bb_cmd_query, "print the events of a mini-notation pattern"},
     {"compare", bb_cmd_compare, "gate a bench result against a baseline (counters, instructions, times)"},
     {"calibrate", bb_cmd_calibrate, "measure the timing noise floor (A/A runs) and the gate's detection rates"},
+    {"merge", bb_cmd_merge, "put the shards of one matrix (or several machines' results) into one document"},
+    {"history", bb_cmd_history, "trends and exact change points over results of successive commits"},
     {NULL, NULL, NULL},
 };
 

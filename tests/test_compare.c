@@ -28,6 +28,7 @@
 #include "bb_run.h"
 #include "bb_testutil.h"
 #include "bb_tinycorpus.h"
+#include "bb_cmdutil.h"
 
 #include <jansson.h>
 #include <libgen.h>
@@ -40,41 +41,8 @@
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------------------ */
-static void quiet(void)
-{
-    fflush(stdout);
-    fflush(stderr);
-    cr_assert_not_null(freopen("/dev/null", "w", stdout));
-    cr_assert_not_null(freopen("/dev/null", "w", stderr));
-}
 
-/* The busbench program beside this test binary ($(BUILD)/busbench). */
-static const char *busbench(void)
-{
-    static char p[PATH_MAX];
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    cr_assert(n > 0);
-    self[n] = '\0';
-    snprintf(p, sizeof p, "%s/busbench", dirname(self));
-    cr_assert(access(p, X_OK) == 0, "%s is built (make builds it before the tests)", p);
-    return p;
-}
 
-/* Run a shell command line; returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    fflush(stdout);
-    fflush(stderr);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
 
 static int compare(const char *base, const char *cur, const char *opt1, const char *opt2)
 {
@@ -187,43 +155,14 @@ Test(compare, change_interval_and_verdict_rules)
 }
 
 /* ---- the counter gate -------------------------------------------------------------- */
-static void config(bb_bres *b, const char *wl, const char *st, int threads, double ms, double spread)
-{
-    snprintf(b->workload, sizeof b->workload, "%s", wl);
-    snprintf(b->strategy, sizeof b->strategy, "%s", st);
-    snprintf(b->pin, sizeof b->pin, "compact");
-    snprintf(b->name, sizeof b->name, "%s/%s/threads:%d/pin:compact", wl, st, threads);
-    b->threads = threads;
-    b->sr = 44100;
-    b->block = 512;
-    b->frames = 88200;
-    b->deadline_ns = 512.0 / 44100 * 1e9;
-    for (int i = 0; i < b->rounds; i++) {
-        /* a fixed zigzag around ms: the same spread every time */
-        double off = ((i * 7) % 11 - 5) / 5.0 * spread;
-        b->rep_ns[i] = ms * (1 + off) * 1e6;
-        b->rep_cpu_ns[i] = b->rep_ns[i];
-    }
-    b->valid = b->rounds;
-    bb_stats_summary(b->rep_ns, (size_t)b->rounds, &b->t);
-    b->counters.frames = 88200;
-    b->counters.blocks = 173;
-    b->counters.preprocess_calls = 8;
-    b->counters.synth_calls = 12;
-    b->counters.synth_samples = 12000;
-    b->counters.allocs = 77;
-    b->counters.alloc_bytes = 7700;
-    b->allocs_lo = b->allocs_hi = 77;
-    b->counters_stable = true;
-}
 
 Test(compare, counters_any_increase_is_a_regression)
 {
     bb_results r;
     bb_json_results_init(&r);
     bb_bres *a = bb_json_results_add(&r, 3), *b = bb_json_results_add(&r, 3);
-    config(a, "w", "serial", 1, 10, 0.01);
-    config(b, "w", "serial", 1, 10, 0.01);
+    tu_config(a, "w", "serial", 1, 10, 0.01);
+    tu_config(b, "w", "serial", 1, 10, 0.01);
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
     cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 0, "equal counters pass");
     b->counters.synth_calls = 13;
@@ -243,64 +182,26 @@ Test(compare, counters_any_increase_is_a_regression)
 }
 
 /* ---- compare on synthetic files ------------------------------------------------------------ */
-static json_t *ctx_of(const char *cpu)
-{
-    json_t *c = json_object();
-    json_object_set_new(c, "date", json_string("2026-01-01T00:00:00+00:00"));
-    json_object_set_new(c, "git_commit", json_string("abc"));
-    json_object_set_new(c, "num_cpus", json_integer(2));
-    json_object_set_new(c, "cpu_model", json_string(cpu));
-    json_object_set_new(c, "topology", json_string("1 package"));
-    json_object_set_new(c, "compiler", json_string("cc 12.2.0"));
-    json_object_set_new(c, "cflags", json_string("cc -std=c11 -O2 -g -Wall -ffp-contract=off -Icore"));
-    return c;
-}
 
 /* A result file of two configurations; ms: serial's median; counters bumped when bump. */
 static void write_file(const char *path, double ms, double spread, bool bump, const char *cpu)
 {
     bb_results r;
     bb_json_results_init(&r);
-    r.context = ctx_of(cpu);
-    config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
+    r.context = tu_ctx(cpu);
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
     bb_bres *c = bb_json_results_add(&r, 12);
-    config(c, "w", "cycle", 1, 5, spread);
+    tu_config(c, "w", "cycle", 1, 5, spread);
     if (bump) c->counters.synth_calls++;
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
 }
 
-/* Turn a result file into an instruction-count file: metrics, the tool's
- * versions, and instructions on each median entry (serial: ir, cycle: ir / 2). */
-static void make_instr(const char *path, double ir, const char *valgrind)
-{
-    json_error_t je;
-    json_t *doc = json_load_file(path, 0, &je);
-    cr_assert_not_null(doc);
-    json_t *ctx = json_object_get(doc, "context");
-    json_t *ms = json_array();
-    json_array_append_new(ms, json_string("instructions"));
-    json_object_set_new(ctx, "metrics", ms);
-    json_t *ic = json_object();
-    json_object_set_new(ic, "valgrind", json_string(valgrind));
-    json_object_set_new(ic, "libc", json_string("2.36"));
-    json_object_set_new(ctx, "instructions", ic);
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
-        const char *an = json_string_value(json_object_get(e, "aggregate_name"));
-        if (!an || strcmp(an, "median")) continue;
-        bool serial = strstr(json_string_value(json_object_get(e, "run_name")), "/serial/") != NULL;
-        json_object_set_new(e, "instructions", json_integer((json_int_t)(serial ? ir : ir / 2)));
-    }
-    cr_assert(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
-    json_decref(doc);
-}
 
 Test(compare, timing_gate_on_files)
 {
-    quiet();
+    tu_quiet();
     const char *d = tu_tmpdir("cmp");
     char base[128], same[128], slow[128], fast[128], bump[128], other[128];
     snprintf(base, sizeof base, "%s/base.json", d);
@@ -347,7 +248,7 @@ Test(compare, timing_gate_on_files)
 
 Test(compare, threshold_below_the_noise_floor_is_refused)
 {
-    quiet();
+    tu_quiet();
     const char *d = tu_tmpdir("cmp");
     char base[128], slow[128];
     snprintf(base, sizeof base, "%s/base.json", d);
@@ -385,7 +286,7 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
 
 Test(compare, instruction_gate_on_files)
 {
-    quiet();
+    tu_quiet();
     const char *d = tu_tmpdir("cmp");
     char base[128], same[128], up[128], vg[128], timed[128];
     snprintf(base, sizeof base, "%s/base.json", d);
@@ -395,13 +296,13 @@ Test(compare, instruction_gate_on_files)
     snprintf(timed, sizeof timed, "%s/timed.json", d);
     /* instruction files: their times are meaningless and must not be gated (base 10 ms, others 50 ms) */
     write_file(base, 10, 0.01, false, "cpu A");
-    make_instr(base, 1e9, "valgrind-3.19.0");
+    tu_make_instr(base, 1e9, "valgrind-3.19.0");
     write_file(same, 50, 0.01, false, "cpu B");
-    make_instr(same, 1.005e9, "valgrind-3.19.0");
+    tu_make_instr(same, 1.005e9, "valgrind-3.19.0");
     write_file(up, 50, 0.01, false, "cpu A");
-    make_instr(up, 1.02e9, "valgrind-3.19.0");
+    tu_make_instr(up, 1.02e9, "valgrind-3.19.0");
     write_file(vg, 10, 0.01, false, "cpu A");
-    make_instr(vg, 1e9, "valgrind-3.22.0");
+    tu_make_instr(vg, 1e9, "valgrind-3.22.0");
     write_file(timed, 10, 0.01, false, "cpu A");
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "+0.5%% is inside 1%%; another CPU only warns");
     cr_assert(compare(base, up, NULL, NULL) == BB_EXIT_FAIL, "+2%% instructions fails");
@@ -429,14 +330,14 @@ Test(compare, instruction_gate_on_files)
 /* ---- end to end: callgrind, injected work, calibrate ---------------------------------------- */
 static int count(const char *bin, const char *dir, const char *out, const char *extra)
 {
-    return sh("'%s' bench --golden %s --metric instructions --strategies serial,cycle --threads 1 --quiet --out %s %s%s "
+    return tu_sh("'%s' bench --golden %s --metric instructions --strategies serial,cycle --threads 1 --quiet --out %s %s%s "
               ">%s.log 2>&1",
               bin, dir, out, extra ? "--extra-work " : "", extra ? extra : "", out);
 }
 
 Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout = 300)
 {
-    const char *bin = busbench();
+    const char *bin = tu_busbench();
     const char *dir = tu_tiny_corpus("cmp", 4);
     char a[128], b[128], x5[128], x20[128];
     snprintf(a, sizeof a, "%s/a.json", dir);
@@ -470,7 +371,7 @@ Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout 
     bb_gate_file_free(&f5);
     bb_gate_file_free(&f20);
 
-    quiet();
+    tu_quiet();
     cr_assert(compare(a, b, "--metric", "instructions") == BB_EXIT_OK, "an unchanged tree passes");
     cr_assert(compare(a, x5, "--metric", "instructions") == BB_EXIT_FAIL, "5%% more work is caught");
     cr_assert(compare(a, x20, "--metric", "instructions") == BB_EXIT_FAIL, "20%% more work is caught");
@@ -479,14 +380,14 @@ Test(compare, gate_passes_an_unchanged_tree_and_catches_injected_work, .timeout 
 
 Test(compare, calibrate_records_a_floor_and_a_failure_leaves_the_file, .timeout = 300)
 {
-    const char *bin = busbench();
+    const char *bin = tu_busbench();
     const char *dir = tu_tiny_corpus("cmp", 4);
     char res[128], cal[128];
     snprintf(res, sizeof res, "%s/r.json", dir);
     snprintf(cal, sizeof cal, "%s/cal.json", dir);
-    cr_assert(sh("'%s' bench --golden %s --strategies serial --threads 1 --reps 3 --quiet --out %s >/dev/null 2>&1", bin,
+    cr_assert(tu_sh("'%s' bench --golden %s --strategies serial --threads 1 --reps 3 --quiet --out %s >/dev/null 2>&1", bin,
                  dir, res) == 0);
-    cr_assert(sh("'%s' calibrate --golden %s --workloads tiny --trials 2 --reps 3 --record %s --out %s >%s.log 2>&1", bin,
+    cr_assert(tu_sh("'%s' calibrate --golden %s --workloads tiny --trials 2 --reps 3 --record %s --out %s >%s.log 2>&1", bin,
                  dir, res, cal, cal) == 0,
               "see %s.log", cal);
     bb_gate_file f;
@@ -509,7 +410,7 @@ Test(compare, calibrate_records_a_floor_and_a_failure_leaves_the_file, .timeout 
     static char before[1 << 20], after[1 << 20];
     size_t nb = fread(before, 1, sizeof before, fp);
     fclose(fp);
-    cr_assert(sh("'%s' calibrate --golden %s --workloads nosuch --trials 2 --reps 1 --record %s >/dev/null 2>&1", bin, dir,
+    cr_assert(tu_sh("'%s' calibrate --golden %s --workloads nosuch --trials 2 --reps 1 --record %s >/dev/null 2>&1", bin, dir,
                  res) != 0);
     fp = fopen(res, "rb");
     size_t na = fread(after, 1, sizeof after, fp);

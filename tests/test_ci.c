@@ -1,0 +1,104 @@
+/* test_ci.c - Criterion suite "ci": `busbench compare --markdown` and
+ * `--junit FILE` (bb_ci).
+ *
+ * - The JUnit XML is read by a real consumer, Debian's python3-junitparser
+ *   (make deps installs it): one test case per configuration, a regression a
+ *   failure that names what moved, a configuration missing from NEW skipped,
+ *   the others passed; names with XML's special characters survive.
+ * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
+ *   table with one row per configuration and metric, the regression in bold.
+ * - An unwritable --junit is exit 2 before anything is compared; a refused
+ *   comparison (another CPU) writes no JUnit file. */
+#include <criterion/criterion.h>
+
+#include "bb_cmds.h"
+#include "bb_testutil.h"
+#include "bb_cmdutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* BASE: w/serial, w/cycle, w/"a&b<c>" (a strategy name with XML's specials), gone/serial;
+ * NEW: the same but gone/serial, with cycle's synthesis calls up when bump, serial 30% slower when slow. */
+static void files(const char *d, bool bump, bool slow, const char *cpu)
+{
+    for (int which = 0; which < 2; which++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx(which ? cpu : "cpu A");
+        tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, which && slow ? 13 : 10, 0.01);
+        bb_bres *c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "cycle", 1, 5, 0.01);
+        if (which && bump) c->counters.synth_calls++;
+        tu_config(bb_json_results_add(&r, 12), "w", "a&b<c>", 1, 5, 0.01);
+        if (!which) tu_config(bb_json_results_add(&r, 12), "gone", "serial", 1, 5, 0.01);
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.json", d, which ? "new" : "base");
+        bb_error err;
+        cr_assert(bb_json_write(&r, p, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+    }
+}
+
+Test(ci, junit_is_read_by_junitparser, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, true, true, "cpu A");
+    int rc = tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_FAIL, "a regression: exit 1, got %d", rc);
+    /* the consumer prints: cases failures skipped, then one line per case: classname name result [message] */
+    rc = tu_sh("cd %s && /usr/bin/python3 -c '\n"
+               "from junitparser import JUnitXml, Failure, Skipped\n"
+               "x = JUnitXml.fromfile(\"j.xml\")\n"
+               "cases = [c for s in x for c in s]\n"
+               "out = open(\"parsed.txt\", \"w\")\n"
+               "for c in cases:\n"
+               "    r = c.result[0] if c.result else None\n"
+               "    kind = \"failure\" if isinstance(r, Failure) else \"skipped\" if isinstance(r, Skipped) else \"passed\"\n"
+               "    out.write(\"%%s|%%s|%%s|%%s\\n\" %% (c.classname, c.name, kind, r.message if r is not None else \"\"))\n"
+               "'",
+               d);
+    cr_assert(rc == 0, "python3-junitparser reads the file (make deps installs it)");
+    char p[256];
+    snprintf(p, sizeof p, "%s/parsed.txt", d);
+    FILE *f = fopen(p, "r");
+    cr_assert_not_null(f);
+    char line[1024], all[8192] = "";
+    int n = 0;
+    while (fgets(line, sizeof line, f) && strlen(all) + strlen(line) < sizeof all) strcat(all, line), n++;
+    fclose(f);
+    cr_assert(n == 4, "one test case per configuration: %s", all);
+    cr_assert(strstr(all, "busbench.w|w/serial/threads:1/pin:compact|failure|time slower: +30.00%"), "%s", all);
+    cr_assert(strstr(all, "busbench.w|w/cycle/threads:1/pin:compact|failure|synth_calls 12 -> 13"), "%s", all);
+    cr_assert(strstr(all, "busbench.w|w/a&b<c>/threads:1/pin:compact|passed|"), "names with & and < survive: %s", all);
+    cr_assert(strstr(all, "busbench.gone|gone/serial/threads:1/pin:compact|skipped|not compared"), "%s", all);
+}
+
+Test(ci, markdown_renders_as_github_markdown)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, false, true, "cpu A");
+    int rc = tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && cmark-gfm -e table s.md > s.html", d) == 0, "cmark-gfm runs (make deps installs it)");
+    cr_assert(tu_sh("cd %s && test $(grep -c '<table>' s.html) = 1 && test $(grep -c '<tr>' s.html) = 5", d) == 0,
+              "one table: a header and a row per configuration compared or not");
+    cr_assert(tu_sh("cd %s && grep -q '<td><strong>REGRESSION</strong></td>' s.html && "
+                    "grep -q '<h3>busbench compare: REGRESSION</h3>' s.html && grep -q '<code>w/a&amp;b&lt;c&gt;/' s.html",
+                    d) == 0, "the verdict in bold, the title, names escaped by the renderer");
+    files(d, false, false, "cpu A");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown | grep -q '^### busbench compare: no regression$'", d,
+                    tu_busbench()) == 0);
+}
+
+Test(ci, no_junit_when_the_comparison_is_refused)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, false, false, "cpu B");
+    int rc = tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_USAGE, "another CPU: refused, got %d", rc);
+    cr_assert(tu_sh("test ! -e %s/j.xml", d) == 0, "no JUnit file");
+    rc = tu_sh("cd %s && '%s' compare base.json new.json --force --junit nodir/j.xml >/dev/null 2>err.txt", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_USAGE, "an unwritable --junit: exit 2, got %d", rc);
+    cr_assert(tu_sh("grep -q 'nodir/j.xml' %s/err.txt", d) == 0, "named");
+}

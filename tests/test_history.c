@@ -1,0 +1,131 @@
+/* test_history.c - Criterion suite "history": `busbench history`.
+ *
+ * - 24 synthetic commits (given out of order: the dates order them) whose
+ *   instruction counts wander by 0.01% with one +3% step at one commit: the
+ *   change points name exactly that commit, no other, in changes.tsv and in
+ *   history.md; every configuration gets its trend figure (PNG and SVG).
+ * - A deterministic counter that moves (up, then down) is a change point at
+ *   each of the two commits.
+ * - Bad inputs (an empty file, truncated JSON, another tool's JSON, a
+ *   document of several machines, a single result) are exit 2 with one line,
+ *   and nothing is written. */
+#include <criterion/criterion.h>
+
+#include "bb_cmds.h"
+#include "bb_json.h"
+#include "bb_testutil.h"
+#include "bb_cmdutil.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { COMMITS = 24, STEP = 13 };
+
+/* Commit k's result: instructions 1e9 x wobble (x 1.03 from STEP on), synth_calls + bump; dated day k. */
+static void commit_result(const char *dir, int k, double wobble, double step, uint64_t bump)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    char s[64], path[256];
+    snprintf(s, sizeof s, "c%02d%08x", k, (unsigned)k * 2654435761u);
+    json_object_set_new(r.context, "git_commit", json_string(s));
+    snprintf(s, sizeof s, "2026-03-%02dT12:00:00+02:00", k + 1);
+    json_object_set_new(r.context, "git_commit_date", json_string(s));
+    tu_config(bb_json_results_add(&r, 5), "w", "serial", 1, 10, 0.01);
+    bb_bres *c = bb_json_results_add(&r, 5);
+    tu_config(c, "w", "cycle", 1, 5, 0.01);
+    c->counters.synth_calls += bump;
+    bb_error err;
+    snprintf(path, sizeof path, "%s/r%02d.json", dir, k);
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+    tu_make_instr(path, 1e9 * wobble * step, "valgrind-3.19.0");
+}
+
+/* history of every commit, the files listed in a scrambled order. */
+static int history(const char *d, const char *extra)
+{
+    char list[4096] = "";
+    for (int i = 0; i < COMMITS; i++) {
+        int k = (i * 7) % COMMITS; /* 7 is prime to 24: a permutation */
+        size_t u = strlen(list);
+        snprintf(list + u, sizeof list - u, " r%02d.json", k);
+    }
+    return tu_sh("cd %s && '%s' history%s -o out %s >log.txt 2>&1", d, tu_busbench(), list, extra);
+}
+
+static int lines_with(const char *path, const char *what)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) n += strstr(line, what) != NULL;
+    fclose(f);
+    return n;
+}
+
+Test(history, an_injected_3pct_instruction_step_names_exactly_its_commit, .timeout = 120)
+{
+    const char *d = tu_tmpdir("hist");
+    for (int k = 0; k < COMMITS; k++)
+        commit_result(d, k, 1 + 1e-4 * (double)((k * 5) % 3 - 1), k >= STEP ? 1.03 : 1, 0);
+    cr_assert(history(d, "") == 0);
+    char p[256], want[64];
+    snprintf(want, sizeof want, "c%02d%08x\t", STEP, (unsigned)STEP * 2654435761u);
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    cr_assert(lines_with(p, "\t") == 3, "a header and two change points (serial and cycle at the step)");
+    cr_assert(lines_with(p, want) == 2 && lines_with(p, "\tinstructions\t") == 2, "both at commit %d, both instructions", STEP);
+    snprintf(p, sizeof p, "%s/out/history.md", d);
+    want[strlen(want) - 1] = '\0';
+    cr_assert(lines_with(p, want) == 3, "the commits table and two change-point rows name commit %d", STEP);
+    cr_assert(lines_with(p, "| +3.0") == 2, "the step's size, +3%% (and the wobble)");
+    cr_assert(tu_sh("cd %s/out && test -s trend_w_serial_threads_1_pin_compact.png && test -s trend_w_cycle_threads_1_pin_compact.svg",
+                    d) == 0);
+    cr_assert(tu_sh("cd %s/out && cmark-gfm -e table history.md | grep -c '<table>' | grep -qx 2", d) == 0,
+              "the Markdown renders its two tables");
+    /* with a tolerance above the step, nothing is a change point */
+    cr_assert(history(d, "--instr-tolerance 5") == 0);
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    cr_assert(lines_with(p, "\t") == 1, "only the header");
+}
+
+Test(history, a_counter_that_moves_is_a_change_point_both_ways, .timeout = 120)
+{
+    const char *d = tu_tmpdir("hist");
+    for (int k = 0; k < COMMITS; k++) commit_result(d, k, 1, 1, k >= 5 && k < 9 ? 1 : 0);
+    cr_assert(history(d, "") == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    cr_assert(lines_with(p, "\tsynth_calls\t") == 2, "up at commit 5, down at commit 9");
+    cr_assert(lines_with(p, "c05") == 1 && lines_with(p, "c09") == 1);
+    cr_assert(lines_with(p, "\t12\t13\t") == 1 && lines_with(p, "\t13\t12\t") == 1, "before and after, each way");
+}
+
+Test(history, bad_inputs_are_clear_errors)
+{
+    const char *d = tu_tmpdir("hist");
+    commit_result(d, 0, 1, 1, 0);
+    commit_result(d, 1, 1, 1, 0);
+    cr_assert(tu_sh("cd %s && : > empty.json && head -c 300 r00.json > trunc.json && printf '[1,2]' > other.json && "
+                    "'%s' merge --machines r00.json -o mm.json >/dev/null",
+                    d, tu_busbench()) == 0);
+    static const struct {
+        const char *args, *says;
+    } bad[] = {{"r00.json empty.json", "empty.json: bad file format: empty file"},
+               {"r00.json trunc.json", "trunc.json:"},
+               {"r00.json other.json", "expected Google Benchmark JSON"},
+               {"r00.json mm.json", "several machines"},
+               {"r00.json", "at least two"},
+               {"r00.json r01.json --instr-tolerance x", "--instr-tolerance"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = tu_sh("cd %s && '%s' history %s -o out >/dev/null 2>err.txt", d, tu_busbench(), bad[i].args);
+        cr_assert(rc == BB_EXIT_USAGE, "%s: exit 2, got %d", bad[i].args, rc);
+        char p[256];
+        snprintf(p, sizeof p, "%s/err.txt", d);
+        cr_assert(lines_with(p, bad[i].says) == 1, "%s: stderr names '%s'", bad[i].args, bad[i].says);
+        cr_assert(tu_sh("test ! -e %s/out", d) == 0, "%s: nothing written", bad[i].args);
+    }
+}

@@ -1,0 +1,249 @@
+/* test_merge.c - Criterion suite "merge": `busbench merge` and the report of
+ * several machines.
+ *
+ * - Shards 1/3, 2/3, 3/3 of a real bench (three golden workloads), merged,
+ *   give the configurations of the unsharded run and identical deterministic
+ *   counters.
+ * - Merge refuses (exit 2, one line on stderr, nothing written, a previous
+ *   output left byte for byte) another CPU, another commit, other metrics, a
+ *   configuration twice, a shard missing or given twice, shards mixed with
+ *   whole results; and bad inputs: an empty file, truncated JSON, another
+ *   tool's JSON, a document of machines.
+ * - --machines keeps each machine apart (labelled CPU @ host), refuses one
+ *   machine twice; report on it draws each machine's speedups side by side
+ *   and its Markdown renders (cmark-gfm, GitHub's Markdown) with a strategy x
+ *   machine table. */
+#include <criterion/criterion.h>
+
+#include "bb_cmds.h"
+#include "bb_gate.h"
+#include "bb_json.h"
+#include "bb_testutil.h"
+#include "bb_cmdutil.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A synthetic result of workloads wl (serial and cycle at 1 thread each) from cpu at host, commit;
+ * shard i/n when n > 0. */
+static void result(const char *path, const char *const *wl, int nwl, const char *cpu, const char *host, const char *commit,
+                   int i, int n)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx(cpu);
+    json_object_set_new(r.context, "git_commit", json_string(commit));
+    json_object_set_new(r.context, "host_name", json_string(host));
+    if (n) {
+        json_t *s = json_object();
+        json_object_set_new(s, "index", json_integer(i));
+        json_object_set_new(s, "count", json_integer(n));
+        json_object_set_new(r.context, "shard", s);
+    }
+    for (int w = 0; w < nwl; w++) {
+        tu_config(bb_json_results_add(&r, 5), wl[w], "serial", 1, 10, 0.01);
+        bb_bres *c = bb_json_results_add(&r, 5);
+        tu_config(c, wl[w], "cycle", 1, 5, 0.01);
+        c->speedup = 2, c->sp_lo = 1.9, c->sp_hi = 2.1;
+        snprintf(c->baseline, sizeof c->baseline, "%s/serial/threads:1/pin:compact", wl[w]);
+    }
+    bb_error err;
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+/* merge with args (a shell fragment) into out; asserts exit 2, one line on stderr naming why, out untouched. */
+static void refused(const char *d, const char *args, const char *why)
+{
+    char out[256], log[256];
+    snprintf(out, sizeof out, "%s/out.json", d);
+    snprintf(log, sizeof log, "%s/err.txt", d);
+    FILE *f = fopen(out, "w");
+    cr_assert_not_null(f);
+    fputs("previous\n", f);
+    fclose(f);
+    int rc = tu_sh("cd %s && '%s' merge %s -o out.json 2>err.txt >/dev/null", d, tu_busbench(), args);
+    cr_assert(rc == BB_EXIT_USAGE, "merge %s: exit 2, got %d", args, rc);
+    char *e = slurp(log), *o = slurp(out);
+    cr_assert(e && strstr(e, why), "merge %s: stderr says '%s': %s", args, why, e ? e : "(none)");
+    cr_assert(strchr(e, '\n') == e + strlen(e) - 1, "one line: %s", e);
+    cr_assert(o && !strcmp(o, "previous\n"), "merge %s: the output is left as it was", args);
+    free(e);
+    free(o);
+}
+
+Test(merge, shards_merged_equal_the_unsharded_run, .timeout = 300)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *bin = tu_busbench();
+    const char *opts = "--golden golden --workloads phonon,static,noise --strategies serial,cycle --threads 1 --reps 1 "
+                       "--warmup 0 --quiet";
+    cr_assert(tu_sh("'%s' bench %s --out %s/all.json >/dev/null 2>&1", bin, opts, d) == 0);
+    for (int i = 1; i <= 3; i++)
+        cr_assert(tu_sh("'%s' bench %s --shard %d/3 --out %s/s%d.json >/dev/null 2>&1", bin, opts, i, d, i) == 0, "shard %d", i);
+    cr_assert(tu_sh("cd %s && '%s' merge s3.json s1.json s2.json -o m.json", d, bin) == 0);
+    char p[256];
+    bb_gate_file all, m, s;
+    bb_error err;
+    snprintf(p, sizeof p, "%s/all.json", d);
+    cr_assert(bb_gate_file_load(p, &all, &err) == BB_OK, "%s", err.msg);
+    snprintf(p, sizeof p, "%s/m.json", d);
+    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK, "%s", err.msg);
+    cr_assert(all.r.n == 6 && m.r.n == all.r.n, "%zu configurations merged, %zu unsharded", m.r.n, all.r.n);
+    bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
+    for (size_t k = 0; k < all.r.n; k++) {
+        const bb_bres *a = &all.r.v[k], *b = bb_json_results_find(&m.r, a->name);
+        cr_assert_not_null(b, "%s is in the merged result", a->name);
+        cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 0 && bb_gate_counters(b, a, up, BB_GATE_COUNTERS_MAX) == 0,
+                  "%s: the same deterministic counters", a->name);
+        cr_assert(a->counters.synth_calls == b->counters.synth_calls && a->counters.blocks == b->counters.blocks);
+        cr_assert(b->valid == 1 && isfinite(b->speedup), "%s: valid, with its speedup (its reference in its shard)", a->name);
+    }
+    const json_t *mg = json_object_get(m.r.context, "merged");
+    cr_assert(json_integer_value(json_object_get(mg, "shards")) == 3 && !json_object_get(m.r.context, "shard"));
+    /* each shard ran a third of the groups, and said which */
+    size_t total = 0;
+    for (int i = 1; i <= 3; i++) {
+        snprintf(p, sizeof p, "%s/s%d.json", d, i);
+        cr_assert(bb_gate_file_load(p, &s, &err) == BB_OK);
+        const json_t *sh = json_object_get(s.r.context, "shard");
+        cr_assert(json_integer_value(json_object_get(sh, "index")) == i && json_integer_value(json_object_get(sh, "count")) == 3);
+        cr_assert(json_integer_value(json_object_get(sh, "groups")) == 1, "3 workloads, 3 shards: one group each");
+        total += s.r.n;
+        bb_gate_file_free(&s);
+    }
+    cr_assert(total == all.r.n, "each configuration in exactly one shard");
+    bb_gate_file_free(&all);
+    bb_gate_file_free(&m);
+    cr_assert(tu_sh("'%s' bench %s --shard 4/4 >/dev/null 2>&1", bin, opts) == BB_EXIT_USAGE, "3 groups cannot fill 4 shards");
+    /* costs from the previous run: another split, still each configuration once */
+    for (int i = 1; i <= 3; i++)
+        cr_assert(tu_sh("'%s' bench %s --shard %d/3 --shard-costs %s/all.json --out %s/c%d.json >/dev/null 2>&1", bin, opts, i, d,
+                        d, i) == 0);
+    cr_assert(tu_sh("cd %s && '%s' merge c1.json c2.json c3.json -o mc.json", d, bin) == 0);
+    snprintf(p, sizeof p, "%s/mc.json", d);
+    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK && m.r.n == 6, "%s", err.msg);
+    bb_gate_file_free(&m);
+    snprintf(p, sizeof p, "%s/c1.json", d);
+    cr_assert(bb_gate_file_load(p, &s, &err) == BB_OK);
+    const char *model = json_string_value(json_object_get(json_object_get(s.r.context, "shard"), "cost_model"));
+    cr_assert(model && strstr(model, "previous result"), "the shard says where its costs came from: %s", model ? model : "-");
+    bb_gate_file_free(&s);
+    cr_assert(tu_sh("'%s' bench %s --shard 1/3 --shard-costs %s/nope.json >/dev/null 2>&1", bin, opts, d) == BB_EXIT_USAGE,
+              "an unreadable costs file is bad input");
+}
+
+Test(merge, refuses_mismatches_with_exit_2_and_writes_nothing)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *w1[] = {"a"}, *w2[] = {"b"}, *w3[] = {"c"};
+    char p[256];
+#define R(name, ...) (snprintf(p, sizeof p, "%s/%s", d, name), result(p, __VA_ARGS__))
+    R("s1.json", w1, 1, "cpu A", "h1", "abc", 1, 3);
+    R("s2.json", w2, 1, "cpu A", "h2", "abc", 2, 3);
+    R("s3.json", w3, 1, "cpu A", "h3", "abc", 3, 3);
+    R("cpu.json", w2, 1, "cpu B", "h2", "abc", 2, 3);
+    R("commit.json", w2, 1, "cpu A", "h2", "def", 2, 3);
+    R("dup.json", w1, 1, "cpu A", "h2", "abc", 2, 3);
+    R("whole.json", w2, 1, "cpu A", "h2", "abc", 0, 0);
+    R("instr.json", w2, 1, "cpu A", "h2", "abc", 2, 3);
+#undef R
+    snprintf(p, sizeof p, "%s/instr.json", d);
+    tu_make_instr(p, 1e9, "valgrind-3.19.0");
+    cr_assert(tu_sh("cd %s && '%s' merge s1.json s2.json s3.json -o ok.json >/dev/null", d, tu_busbench()) == 0);
+    refused(d, "s1.json cpu.json s3.json", "CPU model differs");
+    refused(d, "s1.json commit.json s3.json", "commit def");
+    refused(d, "s1.json dup.json s3.json", "configuration a/serial/threads:1/pin:compact is also in s1.json");
+    refused(d, "s1.json s3.json", "shard 2/3 is missing");
+    refused(d, "s1.json s2.json s2.json s3.json", "given twice");
+    refused(d, "s1.json whole.json s3.json", "not shards");
+    refused(d, "s1.json instr.json s3.json", "metrics");
+}
+
+Test(merge, bad_inputs_are_clear_errors)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *w1[] = {"a"};
+    char p[256];
+    snprintf(p, sizeof p, "%s/good.json", d);
+    result(p, w1, 1, "cpu A", "h1", "abc", 0, 0);
+    cr_assert(tu_sh("cd %s && : > empty.json && head -c 200 good.json > trunc.json && "
+                    "printf '{\"context\":{\"library_version\":\"v1.8\"},\"benchmarks\":[{\"name\":\"BM_x\",\"run_type\":\"aggregate\","
+                    "\"aggregate_name\":\"median\",\"real_time\":1}]}' > gbench.json && printf '{\"name\":\"pkg\"}' > pkg.json",
+                    d) == 0);
+    refused(d, "good.json empty.json", "empty.json: bad file format: empty file");
+    refused(d, "good.json trunc.json", "trunc.json:");
+    refused(d, "good.json gbench.json", "no busbench configurations");
+    refused(d, "good.json pkg.json", "expected Google Benchmark JSON");
+    refused(d, "good.json missing.json", "cannot open");
+    cr_assert(tu_sh("cd %s && cp good.json other.json && '%s' merge --machines good.json -o mm.json >/dev/null", d,
+                    tu_busbench()) == 0);
+    refused(d, "mm.json", "several machines");
+}
+
+Test(merge, machines_side_by_side_and_their_report_renders)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *w[] = {"a", "b"};
+    char p[256];
+    snprintf(p, sizeof p, "%s/m1.json", d);
+    result(p, w, 2, "cpu A", "host1", "abc", 0, 0);
+    snprintf(p, sizeof p, "%s/m2.json", d);
+    result(p, w, 2, "cpu B", "host2", "abc", 0, 0);
+    const char *bin = tu_busbench();
+    refused(d, "--machines m1.json m1.json", "also m1.json");
+    cr_assert(tu_sh("cd %s && '%s' merge --machines m1.json m2.json -o mm.json >/dev/null", d, bin) == 0);
+    snprintf(p, sizeof p, "%s/mm.json", d);
+    json_error_t je;
+    json_t *doc = json_load_file(p, 0, &je);
+    cr_assert(doc && bb_json_is_machines(doc));
+    const json_t *ms = json_object_get(json_object_get(doc, "busbench"), "machines");
+    cr_assert(json_array_size(ms) == 2);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ms, 1), "label")), "cpu B @ host2");
+    cr_assert(json_array_size(json_object_get(json_object_get(json_array_get(ms, 0), "result"), "benchmarks")) > 0,
+              "each machine's series kept whole");
+    json_decref(doc);
+    bb_results r;
+    bb_error err;
+    cr_assert(bb_json_read(p, &r, &err) == BB_ERR_FORMAT && strstr(err.msg, "several machines"), "compare and history refuse it");
+    cr_assert(tu_sh("cd %s && '%s' report mm.json -o rep >/dev/null", d, bin) == 0);
+    cr_assert(tu_sh("cd %s/rep && test -s machines_a.png && test -s machines_a.svg && test -s machines_b.png", d) == 0);
+    /* GitHub's Markdown (cmark-gfm): two tables of strategies x machines plus the machines' table */
+    cr_assert(tu_sh("cd %s/rep && cmark-gfm -e table report.md > report.html", d) == 0, "cmark-gfm runs (make deps installs it)");
+    cr_assert(tu_sh("cd %s/rep && test $(grep -c '<table>' report.html) -ge 3 && grep -q '<th>cpu A @ host1</th>' report.html && "
+                    "grep -q '<th>cpu B @ host2</th>' report.html && grep -q '<td>2.00x \\[1.90, 2.10\\] at 1 thr' report.html",
+                    d) == 0, "the strategy x machine table renders");
+}
+
+Test(merge, the_slurm_example_shards_merges_and_reports, .timeout = 300)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *env = "BUSBENCH_BENCH_FLAGS='--golden golden --workloads phonon,static --strategies serial,cycle --threads 1 "
+                      "--reps 1 --warmup 0' SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=0";
+    for (int i = 0; i < 2; i++)
+        cr_assert(tu_sh("%s SLURM_ARRAY_TASK_ID=%d BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh >/dev/null 2>&1",
+                        env, i, tu_busbench(), d) == 0, "array task %d", i);
+    cr_assert(tu_sh("test -s %s/shard-0.json && test -s %s/shard-1.json", d, d) == 0);
+    cr_assert(tu_sh("BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh merge 42 >/dev/null 2>&1", tu_busbench(), d) == 0);
+    char p[256];
+    bb_gate_file m;
+    bb_error err;
+    snprintf(p, sizeof p, "%s/results.json", d);
+    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK && m.r.n == 4, "two workloads x serial, cycle");
+    bb_gate_file_free(&m);
+    cr_assert(tu_sh("test -s %s/report/report.md && test -s %s/report/phases.png", d, d) == 0);
+    cr_assert(tu_sh("bash harness/ci/slurm-bench.sh >/dev/null 2>&1") != 0, "outside an array: refused");
+}

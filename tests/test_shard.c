@@ -1,0 +1,75 @@
+/* test_shard.c - Criterion suite "shard": the slices of the bench's matrix
+ * (bb_shard). --shard I/N and slurm/N are parsed or refused with a reason;
+ * the assignment gives every group exactly one shard, is the same every time,
+ * and is balanced within the greedy bound. The end-to-end property (shards
+ * merged = the unsharded run) is in suite merge. */
+#include <criterion/criterion.h>
+
+#include "bb_shard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+Test(shard, parses_i_of_n_and_refuses_the_rest)
+{
+    bb_shard s = {0, 0};
+    bb_error err;
+    cr_assert(bb_shard_parse("2/3", &s, &err) == BB_OK && s.index == 2 && s.count == 3);
+    cr_assert(bb_shard_parse("1/1", &s, &err) == BB_OK && s.index == 1 && s.count == 1);
+    static const char *const bad[] = {"0/3", "4/3", "a/3", "3", "1/0", "-1/3", "1/3x", "/3", "1/", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        s = (bb_shard){7, 7};
+        cr_assert(bb_shard_parse(bad[i], &s, &err) == BB_ERR_ARG, "'%s' refused", bad[i]);
+        cr_assert(s.index == 7 && s.count == 7, "'%s' leaves the shard alone", bad[i]);
+        cr_assert(strstr(err.msg, "I/N") || strstr(err.msg, "1 <= I"), "'%s' says what is expected: %s", bad[i], err.msg);
+    }
+}
+
+Test(shard, slurm_takes_the_index_from_the_array_task)
+{
+    bb_shard s;
+    bb_error err;
+    unsetenv("SLURM_ARRAY_TASK_MIN");
+    unsetenv("SLURM_ARRAY_TASK_ID");
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG && strstr(err.msg, "SLURM_ARRAY_TASK_ID"), "%s", err.msg);
+    setenv("SLURM_ARRAY_TASK_ID", "3", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_OK && s.index == 3 && s.count == 4, "--array=1-4: task 3 is 3/4");
+    setenv("SLURM_ARRAY_TASK_MIN", "0", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_OK && s.index == 4, "--array=0-3: task 3 is 4/4");
+    setenv("SLURM_ARRAY_TASK_ID", "4", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG && strstr(err.msg, "--array"), "beyond the shards: %s", err.msg);
+    setenv("SLURM_ARRAY_TASK_ID", "x", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
+    unsetenv("SLURM_ARRAY_TASK_MIN");
+    unsetenv("SLURM_ARRAY_TASK_ID");
+}
+
+Test(shard, every_group_in_exactly_one_shard_balanced_and_repeatable)
+{
+    enum { N = 37 };
+    double cost[N], load[5], load2[5];
+    int owner[N], owner2[N];
+    double total = 0, biggest = 0;
+    for (int i = 0; i < N; i++) {
+        cost[i] = (double)((i * 7919) % 23 + 1) * 1000; /* uneven, with ties */
+        total += cost[i];
+        if (cost[i] > biggest) biggest = cost[i];
+    }
+    for (int count = 1; count <= 5; count++) {
+        cr_assert(bb_shard_assign(cost, N, count, owner, load) == 0);
+        cr_assert(bb_shard_assign(cost, N, count, owner2, load2) == 0);
+        cr_assert(!memcmp(owner, owner2, sizeof owner), "the same costs give the same shards");
+        double sum[5] = {0};
+        for (int i = 0; i < N; i++) {
+            cr_assert(owner[i] >= 1 && owner[i] <= count, "group %d has one shard of 1..%d, got %d", i, count, owner[i]);
+            sum[owner[i] - 1] += cost[i];
+        }
+        double mean = total / count;
+        for (int s = 0; s < count; s++) {
+            cr_assert(sum[s] == load[s], "the loads reported are the groups' costs");
+            cr_assert(sum[s] < mean + biggest, "shard %d/%d: %g is within the greedy bound (mean %g + largest %g)", s + 1,
+                      count, sum[s], mean, biggest);
+        }
+    }
+    cr_assert(bb_shard_assign(cost, N, 0, owner, NULL) == -1, "no shards: refused");
+}
