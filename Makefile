@@ -253,7 +253,7 @@ TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8
 # the most requests, a reload and nested work; TSAN_QUICK=0 skips it
 TSAN_QUICK ?= 1
 TSAN_QUICK_VERIFY := --strategies parallel,batch,all --threads 2,3 --blocks 64 --pins none --workloads q,chords,reload
-ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput)/*|strategies/!(same_bytes_as_serial*))
+ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput|anchors)/*|strategies/!(same_bytes_as_serial*))
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -295,7 +295,8 @@ ANCHORS_RUNS   ?= 10
 ANCHORS_WARMUP ?= 3
 ANCHORS_CPU    ?= 1
 ANCHORS_TOL    ?= 5
-ANCHORS_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math -D_DEFAULT_SOURCE -Iharness/anchors \
+ANCHORS_OPT    ?= $(OPT)
+ANCHORS_CFLAGS := -std=c11 $(ANCHORS_OPT) $(WARN) -ffp-contract=off -fno-fast-math -D_DEFAULT_SOURCE -Iharness/anchors \
                   $(shell $(PKG_CONFIG) --cflags sndfile 2>/dev/null)
 ANCHORS_LIBS   := $(shell $(PKG_CONFIG) --libs sndfile 2>/dev/null) -lm
 ANCHORS_COMMON := harness/anchors/anchor_common.c harness/anchors/anchor_common.h
