@@ -24,6 +24,7 @@
  *
  * Units: the JSON's ns become ms (renders) and us (blocks) in tables and
  * figures, as their headers say. */
+#include "bb_anchors.h"
 #include "bb_cmds.h"
 #include "bb_json.h"
 #include "bb_plot.h"
@@ -43,6 +44,7 @@ typedef struct rep {
     const char *wl[MAXU], *st[MAXU], *pin[MAXU];
     int nwl, nst, npin;
     int th[MAXU], nth;
+    const bb_anchors *anchors; /* --anchors FILE: the table of make bench-anchors, or NULL */
 } rep;
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -502,6 +504,7 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
         for (int i = 0; i < nfigs; i++)
             if (owner[i] == w) fig_md(f, figs[i], captions[i]);
     }
+    if (R->anchors) bb_anchors_md(f, R->anchors);
     fprintf(f, "\n## Environment\n\n");
     md_context(f, R->r.context);
     fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->P.gp_version, R->P.term);
@@ -686,22 +689,25 @@ static int report_machines(const char *dir, const char *in, const json_t *doc)
 /* ---- the command ---------------------------------------------------------------------------------- */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: busbench report RESULTS.json -o DIR\n\n"
+    fprintf(f, "usage: busbench report RESULTS.json -o DIR [--anchors HYPERFINE.json]\n\n"
                "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
                "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
                "by side per workload, and a strategy x machine table.\n"
+               "--anchors adds the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json).\n"
                "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
 }
 
 int bb_cmd_report(int argc, char **argv)
 {
-    const char *in = NULL, *dir = NULL;
+    const char *in = NULL, *dir = NULL, *anchors = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return BB_EXIT_OK;
         } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
             dir = argv[++i];
+        } else if (!strcmp(argv[i], "--anchors") && i + 1 < argc) {
+            anchors = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "busbench report: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);
@@ -734,9 +740,19 @@ int bb_cmd_report(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     json_decref(doc);
+    static bb_anchors A;
+    if (anchors) {
+        if (bb_anchors_read(anchors, &A, &R.P.err)) {
+            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
+            bb_json_results_free(&R.r);
+            return BB_EXIT_USAGE;
+        }
+        R.anchors = &A;
+    }
     if (bb_plot_open(&R.P) || bb_plot_keep_input(&R.P, "results.json")) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
+        bb_anchors_free(&A);
         return BB_EXIT_USAGE;
     }
     /* the axes: workloads, strategies (canonical phase order first), threads, pins */
@@ -788,7 +804,10 @@ int bb_cmd_report(int argc, char **argv)
         DONE(r, w, "**%s**: block processing time (steady state) against the real-time deadline.", R.wl[w]);
     }
 #undef DONE
+    if (!rc && R.anchors && bb_anchors_commit(R.anchors, dir, &R.P.err)) rc = -1;
     if (!rc) rc = write_md(&R, figs, captions, owner, nf, skipped, ns);
+    R.anchors = NULL;
+    bb_anchors_free(&A);
     if (rc) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
