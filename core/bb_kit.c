@@ -5,7 +5,9 @@
  * count (negative n wraps too: -1 is the last variant).
  *
  * Built-in sounds. Each of the ten names gets BB_KIT_VARIANTS variants made by
- * one small synthesiser from a table of parameters: variant v multiplies every
+ * one small synthesiser from a table of parameters, on first use (bb_kit_use,
+ * which compiling a program calls for every sample name it plays: a program
+ * without drums synthesises none): variant v multiplies every
  * pitch by PITCH[v] and every decay time (and the length) by DECAY[v]. A sound
  * is the sum of up to
  *   - a tone: sine at f(t) = f1 + (f0 - f1) * 2^(-t / sweep), amplitude
@@ -50,11 +52,15 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+typedef struct drum drum;
+
 typedef struct kit_sound {
     char *name;       /* NUL-terminated, len bytes */
     size_t len;
-    size_t nvar;
+    size_t nvar;      /* 0 until a built-in sound is first used */
     bb_sample *var;   /* data owned: released with bb_free */
+    const drum *syn;  /* a built-in sound: its parameters, synthesised by bb_kit_use */
+    size_t syn_index; /* its place in DRUMS (the noise seed) */
 } kit_sound;
 
 struct bb_kit {
@@ -137,7 +143,7 @@ void bb_kit_destroy(bb_kit *kit)
 
 enum { NOISE_NONE = -1 };
 
-typedef struct drum {
+struct drum {
     const char *name;
     double seconds;               /* length before DECAY[v] */
     double f0, f1, sweep;         /* tone: start and end Hz, sweep half-life s */
@@ -146,7 +152,7 @@ typedef struct drum {
     int noise_kind;               /* bb_biquad_kind or NOISE_NONE */
     double noise_cut, noise_q, noise_amp, noise_hl;
     int clap;                     /* bursts before the tail */
-} drum;
+};
 
 static const drum DRUMS[] = {
     /* name    len    f0     f1    sweep  amp  hl      f2     amp2 hl2
@@ -289,24 +295,46 @@ bb_result bb_kit_create(bb_kit **out, double sr)
         kit_sound s = { 0 };
         s.len = strlen(DRUMS[i].name);
         s.name = bb_malloc(s.len + 1);
-        s.var = bb_calloc(BB_KIT_VARIANTS, sizeof *s.var);
-        if (!s.name || !s.var) {
-            sound_free(&s);
+        if (!s.name) {
             bb_kit_destroy(kit);
             return BB_ERR_NOMEM;
         }
         memcpy(s.name, DRUMS[i].name, s.len + 1);
-        for (int v = 0; v < BB_KIT_VARIANTS; v++) {
-            if (synth_drum(&DRUMS[i], i, v, sr, &s.var[v]) != BB_OK) {
-                sound_free(&s);
-                bb_kit_destroy(kit);
-                return BB_ERR_NOMEM;
-            }
-            s.nvar++;
-        }
+        s.syn = &DRUMS[i];
+        s.syn_index = i;
         kit_put(kit, &s);
     }
     *out = kit;
+    return BB_OK;
+}
+
+bb_result bb_kit_use(bb_kit *kit, const char *name, size_t len)
+{
+    if (!kit || !name) return BB_OK;
+    const ptrdiff_t at = kit_find(kit, name, len);
+    if (at < 0) return BB_OK;
+    kit_sound *s = &kit->snd[at];
+    if (!s->syn || s->nvar) return BB_OK;
+    bb_sample *var = bb_calloc(BB_KIT_VARIANTS, sizeof *var);
+    if (!var) return BB_ERR_NOMEM;
+    for (int v = 0; v < BB_KIT_VARIANTS; v++) {
+        if (synth_drum(s->syn, s->syn_index, v, kit->sr, &var[v]) != BB_OK) {
+            for (int u = 0; u < v; u++) bb_free((void *)var[u].data);
+            bb_free(var);
+            return BB_ERR_NOMEM;
+        }
+    }
+    s->var = var;
+    s->nvar = BB_KIT_VARIANTS;
+    return BB_OK;
+}
+
+bb_result bb_kit_use_all(bb_kit *kit)
+{
+    for (size_t i = 0; kit && i < kit->n; i++) {
+        bb_result r = bb_kit_use(kit, kit->snd[i].name, kit->snd[i].len);
+        if (r) return r;
+    }
     return BB_OK;
 }
 

@@ -24,13 +24,22 @@ typedef struct bb_sample {
 
 typedef struct bb_kit bb_kit;
 
-/* Build the built-in kit at sample rate sr. Returns BB_ERR_NOMEM. The caller owns
+/* The built-in kit at sample rate sr: its names, nothing synthesised yet.
+ * Returns BB_ERR_ARG (a rate outside (0, 1e7]), BB_ERR_NOMEM. The caller owns
  * *out and releases it with bb_kit_destroy. */
 bb_result bb_kit_create(bb_kit **out, double sr);
+/* Make the sound name[0..len) ready: a built-in sound's variants are
+ * synthesised on its first use. BB_OK also when the kit has no such sound
+ * (bb_kit_get then says NULL); BB_ERR_NOMEM. Not thread-safe: programs call it
+ * when they are compiled, before anything renders. */
+bb_result bb_kit_use(bb_kit *kit, const char *name, size_t len);
+/* Every sound ready (tests, tools that list the kit). BB_ERR_NOMEM. */
+bb_result bb_kit_use_all(bb_kit *kit);
 /* Add the sounds of a Dirt-Samples style folder. Returns BB_ERR_IO (unreadable
  * folder or file, named in err), BB_ERR_FORMAT, BB_ERR_LIMIT, BB_ERR_NOMEM. */
 bb_result bb_kit_load_dir(bb_kit *kit, const char *dir, bb_error *err);
-/* The sample for name[0..len) variant n, or NULL when the kit has no such sound. */
+/* The sample for name[0..len) variant n, or NULL when the kit has no such sound
+ * or it was not made ready by bb_kit_use. */
 const bb_sample *bb_kit_get(const bb_kit *kit, const char *name, size_t len, int n);
 void bb_kit_destroy(bb_kit *kit);
 

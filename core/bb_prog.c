@@ -270,9 +270,10 @@ typedef struct {
     const char *name;
     size_t len;
     const bb_prog *prog;
-    const bb_kit *kit;
+    bb_kit *kit;
     const bb_val *bad;
     const char *why;
+    bb_result res;      /* BB_ERR_NOMEM: a sound could not be synthesised */
 } trig_check;
 
 static int check_trig_atom(const bb_val *v, void *ctx)
@@ -287,6 +288,10 @@ static int check_trig_atom(const bb_val *v, void *ctx)
         return 0;
     }
     if (v->kind == BB_VAL_WORD) {
+        if (t->kit && (t->res = bb_kit_use(t->kit, v->name, v->name_len))) {
+            t->bad = v;
+            return 1;
+        }
         if (t->kit && !bb_kit_get(t->kit, v->name, v->name_len, 0)) {
             t->bad = v;
             t->why = "no such sample in the kit (built-in: bd sn hh oh cp 808bd 808sd 808ht 808mt 808lt)";
@@ -371,6 +376,7 @@ static bb_result apply(comp *c, const bb_ast *fa, const fn_def *fn, const cval *
             return cerr(c, args[0].line, args[0].col, "expected a \"pattern\" of sample names or ~buses%s%s", "", "");
         trig_check t = {.prog = c->prog, .kit = c->prog->kit};
         if (bb_pat_foreach_atom(args[0].pat, check_trig_atom, &t)) {
+            if (t.res) return nomem(c, args[0].line, args[0].col);
             char what[80];
             snprintf(what, sizeof what, "%.*s", (int)(t.bad->text_len > 60 ? 60 : t.bad->text_len), t.bad->text);
             return cerr(c, args[0].line, args[0].col, "'%s': %s", what, t.why);

@@ -83,7 +83,7 @@ typedef struct bb_prog {
     bb_rat cps, spc;      /* spc = sr / cps */
     bb_rat c0;            /* anchor: cycle c0 ... */
     int64_t s0;           /* ... is sample s0 */
-    const bb_kit *kit;    /* borrowed */
+    bb_kit *kit;          /* borrowed; compiling makes the sounds it plays ready */
     bb_busdef *buses;
     int32_t nbuses;
     bb_code main;         /* the output: outputs summed in file order */
@@ -91,7 +91,7 @@ typedef struct bb_prog {
 
 typedef struct bb_prog_opts {
     double sr;            /* Hz, integral */
-    const bb_kit *kit;    /* sample names are checked against it */
+    bb_kit *kit;          /* sample names are checked against it and made ready */
     bb_rat c0;
     int64_t s0;
 } bb_prog_opts;

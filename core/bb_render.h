@@ -88,7 +88,7 @@ typedef struct bb_render_opts {
     bb_rat cycles;              /* ... this many cycles (in the programs' own tempi) */
     size_t block;               /* samples per block */
     bb_limits lim;
-    const bb_kit *kit;          /* borrowed; at rate sr */
+    bb_kit *kit;                /* borrowed; at rate sr; the programs make their sounds ready */
     const bb_strategy_ops *strategy;
     const void *strategy_arg;
     bb_reload reloads[BB_RENDER_RELOADS_MAX];

@@ -14,6 +14,11 @@
  * sf_close + close + rename over the destination; abort (or any failure) =
  * sf_close + close + unlink, the destination untouched. There is no fsync:
  * rename keeps readers from ever seeing half a file, not a power cut. The
+ * file is written through libsndfile's virtual I/O with a buffer of
+ * WAV_WRITE_BYTES, so it gets 64 KiB writes whatever the format (a render
+ * block is 2 KiB of floats; libsndfile's own PCM conversion writes 8 KiB); a
+ * write error is kept (errno) and reported by the write or the commit that
+ * meets it, and then nothing is left behind either. The
  * temporary is registered with bb_tmpfile while it exists, so a program that
  * cleans up on signals (busbench) removes it when interrupted; a destination
  * that exists and is not a regular file (a directory, /dev/null) is refused
@@ -38,6 +43,7 @@
 #include <sndfile.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,6 +66,21 @@ bb_result bb_wav_format_parse(const char *s, bb_wav_format *out)
 
 enum { WAV_CHUNK = 1024 };
 
+/* Bytes gathered before a write(2): the file is written 64 KiB at a time. */
+enum { WAV_WRITE_BYTES = 64 * 1024 };
+
+/* libsndfile's virtual I/O over the temporary file, with a write buffer: the
+ * bytes of [at, at + n) wait in buf. A seek away from the buffer's end (the
+ * header rewrite at close) or a read flushes it first. */
+typedef struct wav_io {
+    int fd;
+    int err;                  /* errno of the first failed write, or 0 */
+    sf_count_t pos, len;      /* the logical position and file length */
+    sf_count_t at;            /* file offset of buf[0] */
+    size_t n;
+    unsigned char buf[WAV_WRITE_BYTES];
+} wav_io;
+
 struct bb_wav_writer {
     SNDFILE *sf;
     int fd;
@@ -68,7 +89,67 @@ struct bb_wav_writer {
     char *path;
     char *tmp;
     float scratch[WAV_CHUNK]; /* clamped PCM frames on their way out */
+    wav_io io;
 };
+
+static int io_flush(wav_io *io)
+{
+    size_t done = 0;
+    while (done < io->n && !io->err) {
+        const ssize_t k = pwrite(io->fd, io->buf + done, io->n - done, (off_t)(io->at + (sf_count_t)done));
+        if (k > 0) done += (size_t)k;
+        else if (k < 0 && errno == EINTR) continue;
+        else io->err = k < 0 ? errno : EIO;
+    }
+    io->at += (sf_count_t)io->n;
+    io->n = 0;
+    return io->err ? -1 : 0;
+}
+
+static sf_count_t io_filelen(void *user) { return ((wav_io *)user)->len; }
+static sf_count_t io_tell(void *user) { return ((wav_io *)user)->pos; }
+
+static sf_count_t io_seek(sf_count_t off, int whence, void *user)
+{
+    wav_io *io = user;
+    const sf_count_t base = whence == SEEK_CUR ? io->pos : whence == SEEK_END ? io->len : 0;
+    if (off < -base) return -1;
+    io->pos = base + off;
+    return io->pos;
+}
+
+static sf_count_t io_write(const void *ptr, sf_count_t count, void *user)
+{
+    wav_io *io = user;
+    if (io->err || count < 0) return 0;
+    if (io->n && io->pos != io->at + (sf_count_t)io->n && io_flush(io)) return 0;
+    if (!io->n) io->at = io->pos;
+    const unsigned char *p = ptr;
+    for (sf_count_t left = count; left > 0;) {
+        size_t m = WAV_WRITE_BYTES - io->n;
+        if ((sf_count_t)m > left) m = (size_t)left;
+        memcpy(io->buf + io->n, p, m);
+        io->n += m;
+        p += m;
+        left -= (sf_count_t)m;
+        if (io->n == WAV_WRITE_BYTES && io_flush(io)) return count - left;
+    }
+    io->pos += count;
+    if (io->pos > io->len) io->len = io->pos;
+    return count;
+}
+
+static sf_count_t io_read(void *ptr, sf_count_t count, void *user)
+{
+    wav_io *io = user;
+    if (io_flush(io) || count < 0) return 0;
+    const ssize_t k = pread(io->fd, ptr, (size_t)count, (off_t)io->pos);
+    if (k <= 0) return 0;
+    io->pos += k;
+    return k;
+}
+
+static SF_VIRTUAL_IO wav_vio = {io_filelen, io_seek, io_read, io_write, io_tell};
 
 static char *dup_str(const char *s)
 {
@@ -142,7 +223,9 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     info.samplerate = sr;
     info.channels = 1;
     info.format = SF_FORMAT_WAV | sub;
-    w->sf = sf_open_fd(w->fd, SFM_WRITE, &info, SF_FALSE);
+    memset(&w->io, 0, offsetof(wav_io, buf));
+    w->io.fd = w->fd;
+    w->sf = sf_open_virtual(&wav_vio, SFM_WRITE, &info, &w->io);
     if (!w->sf) {
         bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open '%s' for writing: %s", w->tmp,
                      sf_strerror(NULL));
@@ -158,10 +241,10 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
 static bb_result write_frames(bb_wav_writer *w, const float *frames, size_t n, bb_error *err)
 {
     sf_count_t got = sf_writef_float(w->sf, frames, (sf_count_t)n);
-    if (got != (sf_count_t)n)
+    if (got != (sf_count_t)n || w->io.err)
         return bb_error_set(err, BB_ERR_IO, w->path, 0, 0,
                             "cannot write to '%s' (%lld of %zu frames written): %s", w->tmp,
-                            (long long)got, n, sf_strerror(w->sf));
+                            (long long)got, n, w->io.err ? strerror(w->io.err) : sf_strerror(w->sf));
     return BB_OK;
 }
 
@@ -186,9 +269,9 @@ bb_result bb_wav_writer_commit(bb_wav_writer *w, bb_error *err)
 {
     int rc = sf_close(w->sf);
     w->sf = NULL;
-    if (rc != 0) {
+    if (rc != 0 || io_flush(&w->io)) {
         bb_error_set(err, BB_ERR_IO, w->path, 0, 0, "cannot finish '%s': %s", w->tmp,
-                     sf_error_number(rc));
+                     w->io.err ? strerror(w->io.err) : sf_error_number(rc));
         writer_discard(w);
         return BB_ERR_IO;
     }

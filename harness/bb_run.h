@@ -45,7 +45,9 @@ typedef struct bb_run_out {
     bb_stats stats;
     bb_worker_place places[BB_WORKERS_MAX];
     int nplaces;
-    double wall_ns;          /* the render (bb_render_run) alone */
+    double wall_ns;          /* the render (bb_render_run) alone, the sink's calls included */
+    double sink_ns;          /* of wall_ns: the sink's calls (writing, collecting) */
+    double commit_ns;        /* after the render: finishing the WAV (last writes, header, rename) */
     double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
     size_t nblocks;
     int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */

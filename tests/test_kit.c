@@ -45,6 +45,7 @@ Test(kit, every_builtin_name_has_all_variants)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     for (int i = 0; i < NNAMES; i++) {
         const bb_sample *v[BB_KIT_VARIANTS];
         for (int n = 0; n < BB_KIT_VARIANTS; n++) {
@@ -66,6 +67,7 @@ Test(kit, builtin_samples_are_audible_bounded_and_sized)
     for (int r = 0; r < 2; r++) {
         bb_kit *k;
         cr_assert(bb_kit_create(&k, rates[r]) == BB_OK);
+        cr_assert(bb_kit_use_all(k) == BB_OK);
         for (int i = 0; i < NNAMES; i++) {
             for (int n = 0; n < BB_KIT_VARIANTS; n++) {
                 const bb_sample *s = get(k, NAMES[i], n);
@@ -101,6 +103,7 @@ Test(kit, kicks_are_dark_and_hats_are_bright)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     cr_assert(brightness(get(k, "bd", 0)) < 0.05, "bd %g", brightness(get(k, "bd", 0)));
     cr_assert(brightness(get(k, "808bd", 0)) < 0.05);
     cr_assert(brightness(get(k, "hh", 0)) > 1.0, "hh %g", brightness(get(k, "hh", 0)));
@@ -114,6 +117,7 @@ Test(kit, variant_number_wraps_both_ways)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     const int V = BB_KIT_VARIANTS;
     for (int n = -3 * V; n <= 3 * V; n++) {
         int want = ((n % V) + V) % V;
@@ -128,6 +132,7 @@ Test(kit, lookup_uses_exactly_the_given_length)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     cr_assert_null(get(k, "nosuch", 0));
     cr_assert_null(get(k, "b", 0));
     cr_assert_null(get(k, "bdd", 0));
@@ -141,7 +146,9 @@ Test(kit, builtin_kit_is_deterministic)
 {
     bb_kit *a, *b;
     cr_assert(bb_kit_create(&a, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(a) == BB_OK);
     cr_assert(bb_kit_create(&b, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(b) == BB_OK);
     for (int i = 0; i < NNAMES; i++)
         for (int n = 0; n < BB_KIT_VARIANTS; n++) {
             const bb_sample *x = get(a, NAMES[i], n), *y = get(b, NAMES[i], n);
@@ -150,6 +157,42 @@ Test(kit, builtin_kit_is_deterministic)
         }
     bb_kit_destroy(a);
     bb_kit_destroy(b);
+}
+
+/* Built-in sounds are synthesised when first used: creating the kit makes none,
+ * compiling a program makes the ones it plays and nothing else. */
+Test(kit, builtin_sounds_are_synthesised_on_first_use)
+{
+    bb_kit *k;
+    cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    for (int i = 0; i < NNAMES; i++) cr_assert_null(get(k, NAMES[i], 0), "%s made before use", NAMES[i]);
+    bb_error err;
+    bb_ph *ph;
+    const char *src = "out: s \"bd*2 808lt\" + saw 110\n";
+    cr_assert_eq(bb_ph_parse(src, strlen(src), "t.ph", &ph, &err), BB_OK);
+    bb_prog_opts o = {.sr = 44100, .kit = k, .c0 = bb_rat_int(0), .s0 = 0};
+    bb_prog *p;
+    cr_assert_eq(bb_prog_compile(ph, &o, &p, &err), BB_OK, "%s", err.msg);
+    for (int i = 0; i < NNAMES; i++) {
+        const bool used = !strcmp(NAMES[i], "bd") || !strcmp(NAMES[i], "808lt");
+        for (int n = 0; n < BB_KIT_VARIANTS; n++)
+            cr_assert((get(k, NAMES[i], n) != NULL) == used, "%s variant %d", NAMES[i], n);
+    }
+    bb_prog_free(p);
+    /* a program without drums synthesises nothing */
+    bb_kit *k2;
+    cr_assert(bb_kit_create(&k2, 44100.0) == BB_OK);
+    src = "~x: saw # lpf 800\nout: s \"~x*4\"\n";
+    bb_alloc_stats s0 = bb_alloc_snapshot();
+    cr_assert_eq(bb_ph_parse(src, strlen(src), "t.ph", &ph, &err), BB_OK);
+    o.kit = k2;
+    cr_assert_eq(bb_prog_compile(ph, &o, &p, &err), BB_OK, "%s", err.msg);
+    bb_prog_free(p);
+    bb_alloc_stats s1 = bb_alloc_snapshot();
+    cr_assert_eq(s1.allocs - s0.allocs, s1.frees - s0.frees, "the kit kept memory for a program without drums");
+    for (int i = 0; i < NNAMES; i++) cr_assert_null(get(k2, NAMES[i], 0));
+    bb_kit_destroy(k);
+    bb_kit_destroy(k2);
 }
 
 Test(kit, create_reports_bad_rate_and_nomem)
@@ -161,6 +204,11 @@ Test(kit, create_reports_bad_rate_and_nomem)
         bb_alloc_stats s0 = bb_alloc_snapshot();
         bb_alloc_fail_at(n);
         bb_result r = bb_kit_create(&k, 8000.0);
+        if (!r) { /* creation made it: the failure falls in the synthesis */
+            r = bb_kit_use_all(k);
+            bb_kit_destroy(k);
+            k = NULL;
+        }
         bb_alloc_fail_at(0);
         cr_assert(r == BB_ERR_NOMEM, "failure at allocation %llu not reported",
                   (unsigned long long)n);
@@ -177,6 +225,7 @@ Test(kit, odd_sample_rates_still_give_bounded_samples)
     for (int r = 0; r < 3; r++) {
         bb_kit *k;
         cr_assert(bb_kit_create(&k, rates[r]) == BB_OK, "sr %g", rates[r]);
+        cr_assert(bb_kit_use_all(k) == BB_OK);
         for (int i = 0; i < NNAMES; i++) {
             const bb_sample *s = get(k, NAMES[i], 1);
             cr_assert(s->frames >= 1);
@@ -243,6 +292,7 @@ Test(kit, load_dir_reads_dirt_layout, .init = make_root)
 
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     bb_error err;
     bb_error_clear(&err);
     cr_assert(bb_kit_load_dir(k, root, &err) == BB_OK, "%s", err.msg);
@@ -270,6 +320,7 @@ Test(kit, load_dir_overrides_builtin_sounds, .init = make_root)
     write_file("bd/kick.wav", 1, 44100, x, 3, SF_FORMAT_WAV | SF_FORMAT_PCM_24);
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     cr_assert(bb_kit_load_dir(k, root, NULL) == BB_OK);
     const bb_sample *s = get(k, "bd", 0);
     cr_assert(s->frames == 3);
@@ -282,6 +333,7 @@ Test(kit, load_dir_missing_folder_is_io_error, .init = make_root)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     char p[512];
     snprintf(p, sizeof p, "%s/absent", root);
     bb_error err;
@@ -302,6 +354,7 @@ Test(kit, load_dir_bad_file_is_an_error_and_changes_nothing, .init = make_root)
     write_text("zz/broken.wav", "RIFF garbage garbage garbage garbage garbage");
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     const bb_sample *sn = get(k, "sn", 0);
     const size_t sn_frames = sn->frames;
     bb_error err;
@@ -322,6 +375,7 @@ Test(kit, load_dir_rejects_too_long_samples, .init = make_root)
     free(x);
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     bb_error err;
     cr_assert(bb_kit_load_dir(k, root, &err) == BB_ERR_LIMIT);
     cr_assert(strstr(err.msg, "l.wav") != NULL, "%s", err.msg);
@@ -332,6 +386,7 @@ Test(kit, load_dir_rejects_too_many_sounds, .init = make_root)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 44100.0) == BB_OK);
+    cr_assert(bb_kit_use_all(k) == BB_OK);
     float x[1] = { 0.25f };
     /* the kit already holds the built-ins: this many more is one too many */
     const int extra = BB_KIT_SOUNDS_MAX - NNAMES + 1;
