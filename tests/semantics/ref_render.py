@@ -554,8 +554,155 @@ def prog_continuous():
     return tm, 4, add(add(o1, o2), o3)
 
 
+# ---------------------------------------------------------------- the drum kit (SEMANTICS 10)
+
+DRUMS = {  # name: (idx, secs, f0, f1, sweep, amp, hl, f2, amp2, hl2, noise, cut, q, namp, nhl, clap)
+    "bd": (0, 0.45, 160.0, 50.0, 0.020, 1.0, 0.080, 0.0, 0.0, 0.0, "lpf", 3000.0, 0.7071, 0.15, 0.003, 0),
+    "sn": (1, 0.30, 220.0, 180.0, 0.010, 0.5, 0.040, 0.0, 0.0, 0.0, "hpf", 1500.0, 0.7071, 0.8, 0.050, 0),
+    "hh": (2, 0.12, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "hpf", 7000.0, 0.7071, 1.0, 0.015, 0),
+    "oh": (3, 0.60, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "hpf", 6500.0, 0.7071, 1.0, 0.120, 0),
+    "cp": (4, 0.35, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, "bpf", 1200.0, 1.5, 1.0, 0.050, 3),
+    "808bd": (5, 1.20, 110.0, 45.0, 0.030, 1.0, 0.250, 0.0, 0.0, 0.0, None, 0, 0, 0, 0, 0),
+    "808sd": (6, 0.35, 238.0, 238.0, 0.010, 0.6, 0.050, 476.0, 0.3, 0.030, "hpf", 2000.0, 0.7071, 0.7, 0.060, 0),
+    "808ht": (7, 0.60, 240.0, 200.0, 0.050, 1.0, 0.120, 0.0, 0.0, 0.0, None, 0, 0, 0, 0, 0),
+    "808mt": (8, 0.70, 180.0, 150.0, 0.050, 1.0, 0.140, 0.0, 0.0, 0.0, None, 0, 0, 0, 0, 0),
+    "808lt": (9, 0.80, 130.0, 105.0, 0.050, 1.0, 0.160, 0.0, 0.0, 0.0, None, 0, 0, 0, 0, 0),
+}
+PITCH = [1.0, 0.9, 1.12, 0.8]
+DECAY = [1.0, 1.25, 0.8, 1.5]
+_kit = {}
+
+
+def kit_sample(name, n, sr):
+    v = int(math.floor(n)) % 4
+    key = (name, v, sr)
+    if key in _kit:
+        return _kit[key]
+    (idx, secs, f0, f1, sweep, amp, hl, f2, amp2, hl2, nk, cut, q, namp, nhl, clap) = DRUMS[name]
+    P, D = PITCH[v], DECAY[v]
+    secs = min(max(secs * D, 0.05), 1.5)
+    frames = max(1, int(math.floor(secs * sr + 0.5)))
+    x = np.zeros(frames, dtype=F)
+    dfac = lambda h: bb_exp2(-1.0 / (h * sr))
+
+    def tone(f0, f1, sweep, amp, hl):
+        sk, ek = dfac(sweep), dfac(hl)
+        g, env, ph = 1.0, amp, 0.0
+        phs = np.empty(frames, dtype=F)
+        envs = np.empty(frames)
+        for i in range(frames):
+            phs[i] = ph
+            envs[i] = env
+            f = f1 + (f0 - f1) * g
+            ph = ph + f / sr
+            ph = ph - math.floor(ph)
+            g = g * sk
+            env = env * ek
+        return (x + (envs * sin2pi_unit(phs).astype(np.float64)).astype(F)).astype(F)
+    if amp > 0:
+        x = tone(f0 * P, f1 * P, sweep, amp, hl * D)
+    if amp2 > 0:
+        x = tone(f2 * P, f2 * P, 1.0, amp2, hl2 * D)
+    if nk:
+        s = H(0x6B697400 + 16 * idx + v)
+        y = biquad(nk, noise(s if s else 0x9E3779B97F4A7C15, frames), np.full(frames, F(cut * P)),
+                   np.full(frames, F(q)), sr)
+        bk, tk = dfac(0.004), dfac(nhl * D)
+        gap = int(math.floor(0.011 * sr + 0.5))
+        tail_at = gap * clap if clap else 0
+        env = namp
+        envs = np.empty(frames)
+        for i in range(frames):
+            if clap and i <= tail_at and gap > 0 and i % gap == 0:
+                env = namp
+            envs[i] = env
+            env = env * (bk if i < tail_at else tk)
+        x = (x + (envs * y.astype(np.float64)).astype(F)).astype(F)
+    fade = max(1, int(math.floor(0.005 * sr + 0.5)))
+    fade = min(fade, frames // 4)
+    for i in range(fade):
+        x[frames - 1 - i] = x[frames - 1 - i] * F(i / fade)
+    peak = np.max(np.abs(x))
+    if peak > 0:
+        x = (x * F(0.9 / float(peak))).astype(F)
+    _kit[key] = x
+    return x
+
+
+def sample_trig(events, n_events=None, note_events=None, gain_events=None):
+    """Section 6 for sample voices; events(c): (whole_b, whole_e, name, index) in canonical order."""
+    def run(cx):
+        tm = cx.tm
+        out = np.zeros(cx.n, dtype=F)
+        env_max = int(math.floor(0.002 * tm.sr + 0.5))
+        c = tm.cycle_of(cx.k0)
+        while tm.idx(c) < cx.k0 + cx.n:
+            for (wb, we, name, index) in events(c):
+                o = tm.idx(wb)
+                if tm.idx(we) - o <= 0:
+                    continue
+                at_b = lambda evs: [e for e in (evs(c) if evs else []) if e[0] <= wb < e[1]]
+                gain = 1.0
+                g = at_b(gain_events)
+                if g:
+                    gain = gain * g[0][2]
+                n = float(index)
+                nn = at_b(n_events)
+                if nn:
+                    n = float(nn[0][2])
+                data = kit_sample(name, n, tm.sr)
+                frames = len(data)
+                notes = at_b(note_events)
+                note = float(notes[0][2]) if notes else 0.0
+                rate = (float(tm.sr) / float(tm.sr)) * bb_exp2(note / 12.0)
+                length = math.ceil((frames - 1) / rate)
+                j = np.arange(length)
+                if rate == 1.0:
+                    src = data[:length]
+                else:
+                    pos = j.astype(np.float64) * rate
+                    si = np.minimum(np.floor(pos).astype(np.int64), frames - 2)
+                    fr = (pos - si).astype(F)
+                    src = (data[si] + (data[si + 1] - data[si]) * fr).astype(F)
+                a = min(length // 2, env_max)
+                rel_at = length - a
+                gv = F(gain * 1.0)
+                fa = F(a)
+                contrib = np.empty(length, dtype=F)
+                contrib[:a] = (src[:a] * (j[:a].astype(F) / fa)) * gv
+                contrib[a:rel_at] = src[a:rel_at] * gv
+                contrib[rel_at:] = (src[rel_at:] * (F(1) * ((rel_at + a - j[rel_at:]).astype(F) / fa))) * gv
+                lo = o - cx.k0
+                seg = out[max(lo, 0):min(lo + length, cx.n)]
+                seg += contrib[max(-lo, 0):max(-lo, 0) + len(seg)]
+            c += 1
+        return out
+    return run
+
+
+def prog_samples():
+    tm = Time(Fr(124, 240))
+
+    def e1(c):
+        return [(c + Fr(i, 8), c + Fr(i + 1, 8), "bd", 0) for i in range(4)] + \
+               [(c + Fr(1, 2), c + Fr(3, 4), "sn", 0), (c + Fr(3, 4), Fr(c + 1), "cp", 0)]
+    o1 = sample_trig(e1, n_events=lambda c: [(Fr(c), Fr(c + 1), c % 4)])
+    o2 = sample_trig(lambda c: [(b, e, "hh", 0) for (b, e, _) in seq(c, ["hh"] * 8)],
+                     note_events=lambda c: seq(c, [0, 12, 7, -5]), gain_events=lambda c: seq(c, [1, 0.6]))
+    o3 = sample_trig(lambda c: [(b, e, nm, ix) for (b, e, (nm, ix)) in
+                                seq(c, [("808bd", 2), ("808sd", 0), ("808mt", 0), ("808lt", 0)])],
+                     note_events=lambda c: [(Fr(c), Fr(c + 1), [0, 3, -2][c % 3])])
+
+    def e4(c):  # "oh(3,8,2) [808ht 808ht:1]": oh at eighths 1, 4, 6 of the first half
+        return [(c + Fr(s, 16), c + Fr(s + 1, 16), "oh", 0) for s in (1, 4, 6)] + \
+               [(c + Fr(1, 2), c + Fr(3, 4), "808ht", 0), (c + Fr(3, 4), Fr(c + 1), "808ht", 1)]
+    o4 = sample_trig(e4, n_events=lambda c: seq(c, [1, 2]), note_events=lambda c: seq(c, [-7, 5]))
+    return tm, 6, add(add(add(o1, o2), o3), o4)
+
+
 PROGRAMS = {"chords": prog_chords, "static": prog_static, "qlike": prog_qlike,
-            "noise": prog_noise, "continuous": prog_continuous}
+            "noise": prog_noise, "continuous": prog_continuous,
+            "samples": prog_samples}
 
 
 def render(name):
@@ -597,7 +744,7 @@ def main(argv):
         else:
             names.append(argv[i])
             i += 1
-    names = names or ["chords", "static", "qlike", "noise", "continuous"]
+    names = names or ["chords", "static", "qlike", "noise", "continuous", "samples"]
     bad = 0
     for name in names:
         path = qlike if name == "qlike" else "%s/%s.wav" % (gdir, name)
