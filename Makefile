@@ -111,7 +111,7 @@ verify: $(BIN)
 # An independent renderer written from core/SEMANTICS.md alone (tests/semantics/ref_render.py)
 # against the goldens and the q-like score: max |diff| per program, exit 1 at 1e-4 or more.
 # Not part of make test (about a minute). Needs Debian's python3-numpy (installed when missing).
-SEMANTICS_PROGRAMS ?= chords static qlike noise continuous samples
+SEMANTICS_PROGRAMS ?= chords static qlike noise continuous samples reload
 semantics-check: $(BIN)
 	@/usr/bin/python3 -c 'import numpy' 2>/dev/null || apt-get install -y python3-numpy
 	$(BIN) render tests/bench/qlike.ph -o build/semantics-qlike.wav --cycles 4

@@ -110,16 +110,17 @@ def hash_bytes(data, seed):
 # ---------------------------------------------------------------- time (SEMANTICS 1)
 
 class Time:
-    def __init__(self, cps, sr=44100):
+    def __init__(self, cps, sr=44100, c0=0, s0=0):
         self.cps = Fr(cps)
         self.sr = sr
         self.spc = Fr(sr) / self.cps
+        self.c0, self.s0 = Fr(c0), s0
 
     def idx(self, t):
-        return math.ceil(Fr(t) * self.spc)
+        return self.s0 + math.ceil((Fr(t) - self.c0) * self.spc)
 
     def cycle_of(self, k):
-        return math.floor(Fr(k) / self.spc)
+        return math.floor(self.c0 + Fr(k - self.s0) / self.spc)
 
 
 # ---------------------------------------------------------------- units
@@ -392,7 +393,7 @@ def def_id(bus, tm):
     h = H(h ^ H(tm.sr))
     if not bus.static:
         c = tm.cps
-        tmv = [c.numerator, c.denominator, 0, 1, 0, 0]
+        tmv = [c.numerator, c.denominator, tm.c0.numerator, tm.c0.denominator, tm.s0, 0]
         h = hash_bytes(b"".join(struct.pack("<Q", v & M64) for v in tmv), h)
     return h
 
@@ -401,7 +402,7 @@ _bufcache = {}
 
 
 def synth(bus, tm, onset, length, note):
-    key = (bus.name, length, note, None if bus.static else onset)
+    key = (def_id(bus, tm), length, note, None if bus.static else onset)  # what the bits depend on
     if key in _bufcache:
         return _bufcache[key]
     ratio = F(bb_exp2(note / 12.0))
@@ -409,6 +410,18 @@ def synth(bus, tm, onset, length, note):
     buf = bus.graph(Ctx(tm, onset, length, ratio, seed))
     _bufcache[key] = buf
     return buf
+
+
+def mix_into(cx, out, o, contrib):
+    """Add one voice (canonical order is the call order) or hand it to a collector."""
+    if getattr(cx, "collect", None) is not None:
+        cx.collect.append((o, contrib))
+        return
+    lo = o - cx.k0
+    n = len(contrib)
+    a, b = max(lo, 0), min(lo + n, cx.n)
+    if a < b:
+        out[a:b] += contrib[a - lo:b - lo]
 
 
 def trig(trig_events, note_events=None, gain_events=None, max_voices=256):
@@ -422,7 +435,7 @@ def trig(trig_events, note_events=None, gain_events=None, max_voices=256):
         bus_max = int(math.floor(10.0 * tm.sr + 0.5))
         voices = []
         c = tm.cycle_of(cx.k0)
-        while tm.idx(c) < cx.k0 + cx.n:
+        while tm.idx(c) < cx.k0 + cx.n and c < getattr(cx, "end_cycle", 1 << 62):
             for (wb, we, text, bus, hg) in trig_events(c):
                 o = tm.idx(wb)
                 ev_len = tm.idx(we) - o
@@ -467,9 +480,7 @@ def trig(trig_events, note_events=None, gain_events=None, max_voices=256):
             if rel_at < n:
                 jr = j[rel_at:]
                 contrib[rel_at:] = (src[rel_at:] * (v["lvl"] * ((rel_at + a - jr).astype(F) / fa))) * g
-            lo = v["o"] - cx.k0
-            seg = out[max(lo, 0):min(lo + n, cx.n)]
-            seg += contrib[max(-lo, 0):max(-lo, 0) + len(seg)]
+            mix_into(cx, out, v["o"], contrib)
         return out
     return run
 
@@ -636,7 +647,7 @@ def sample_trig(events, n_events=None, note_events=None, gain_events=None):
         out = np.zeros(cx.n, dtype=F)
         env_max = int(math.floor(0.002 * tm.sr + 0.5))
         c = tm.cycle_of(cx.k0)
-        while tm.idx(c) < cx.k0 + cx.n:
+        while tm.idx(c) < cx.k0 + cx.n and c < getattr(cx, "end_cycle", 1 << 62):
             for (wb, we, name, index) in events(c):
                 o = tm.idx(wb)
                 if tm.idx(we) - o <= 0:
@@ -672,9 +683,7 @@ def sample_trig(events, n_events=None, note_events=None, gain_events=None):
                 contrib[:a] = (src[:a] * (j[:a].astype(F) / fa)) * gv
                 contrib[a:rel_at] = src[a:rel_at] * gv
                 contrib[rel_at:] = (src[rel_at:] * (F(1) * ((rel_at + a - j[rel_at:]).astype(F) / fa))) * gv
-                lo = o - cx.k0
-                seg = out[max(lo, 0):min(lo + length, cx.n)]
-                seg += contrib[max(-lo, 0):max(-lo, 0) + len(seg)]
+                mix_into(cx, out, o, contrib)
             c += 1
         return out
     return run
@@ -700,12 +709,61 @@ def prog_samples():
     return tm, 6, add(add(add(o1, o2), o3), o4)
 
 
+
+def prog_reload_parts(which, tm):
+    if which == "a":
+        lead = Bus("lead", "sine 330 * 0.5", mul(O("sine", 330), num(0.5)), True)
+        pad = Bus("pad", 'tri 110 # lpf "600 1200"', filt("lpf", O("tri", 110), patsig(lambda c: seq(c, [600, 1200]))), False)
+    else:
+        lead = Bus("lead", "(saw 330 # lpf 1000) * 0.5", mul(filt("lpf", O("saw", 330), 1000), num(0.5)), True)
+        pad = Bus("pad", 'tri 110 # lpf "900 1800"', filt("lpf", O("tri", 110), patsig(lambda c: seq(c, [900, 1800]))), False)
+    t1 = trig(bus_trig(lead, lambda c: seq(c, ["~lead"] * 4), "~lead"),
+              note_events=lambda c: [(Fr(c), Fr(c + 1), [0, 7][c % 2])])
+    t2 = trig(bus_trig(pad, lambda c: [(Fr(c), Fr(c + 2), "~pad")] if c % 2 == 0 else [], "~pad"))
+    t3 = sample_trig(lambda c: [(b, e, "hh", 0) for (b, e, _) in seq(c, ["hh"] * 8)],
+                     gain_events=lambda c: [(Fr(c), Fr(c + 1), 0.3)])
+    return [t1, t2, t3]
+
+
+def render_reload():
+    """Section 14: reload_a, then reload_b from cycle 3; 6 cycles."""
+    ta = Time(Fr(1, 2))
+    s0 = ta.idx(3)
+    tb = Time(Fr(1, 2), c0=3, s0=s0)
+    frames = tb.idx(6)
+    ta_trigs = prog_reload_parts("a", ta)
+    tb_trigs = prog_reload_parts("b", tb)
+    out = np.zeros(frames, dtype=F)
+    # before the switch: the old program's graph ((o1 + o2) + o3)
+    cx = Ctx(ta, 0, s0, F(1), 0)
+    cx.end_cycle = 3
+    a = [t(cx) for t in ta_trigs]
+    out[:s0] = ((a[0] + a[1]) + a[2]).astype(F)
+    # after: the new graph, plus the old voices mixed dry into one buffer
+    cx = Ctx(tb, s0, frames - s0, F(1), 0)
+    b = [t(cx) for t in tb_trigs]
+    new = ((b[0] + b[1]) + b[2]).astype(F)
+    tail = np.zeros(frames - s0, dtype=F)
+    cx = Ctx(ta, 0, frames, F(1), 0)
+    cx.end_cycle = 3
+    for t in ta_trigs:
+        cx.collect = []
+        t(cx)
+        tcx = Ctx(ta, s0, frames - s0, F(1), 0)
+        for (o, contrib) in cx.collect:
+            mix_into(tcx, tail, o, contrib)
+    out[s0:] = (new + tail).astype(F)
+    return out
+
+
 PROGRAMS = {"chords": prog_chords, "static": prog_static, "qlike": prog_qlike,
             "noise": prog_noise, "continuous": prog_continuous,
-            "samples": prog_samples}
+            "samples": prog_samples, "reload": None}
 
 
 def render(name):
+    if name == "reload":
+        return render_reload()
     tm, cycles, graph = PROGRAMS[name]()
     frames = tm.idx(cycles)
     return graph(Ctx(tm, 0, frames, F(1), 0))
@@ -744,7 +802,7 @@ def main(argv):
         else:
             names.append(argv[i])
             i += 1
-    names = names or ["chords", "static", "qlike", "noise", "continuous", "samples"]
+    names = names or ["chords", "static", "qlike", "noise", "continuous", "samples", "reload"]
     bad = 0
     for name in names:
         path = qlike if name == "qlike" else "%s/%s.wav" % (gdir, name)
