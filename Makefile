@@ -108,6 +108,17 @@ check: $(BIN) $(TESTBIN)
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
 
+# An independent renderer written from core/SEMANTICS.md alone (tests/semantics/ref_render.py)
+# against the goldens and the q-like score: max |diff| per program, exit 1 at 1e-4 or more.
+# Not part of make test (about a minute). Needs Debian's python3-numpy (installed when missing).
+SEMANTICS_PROGRAMS ?= chords static qlike noise continuous samples reload
+semantics-check: $(BIN)
+	@/usr/bin/python3 -c 'import numpy' 2>/dev/null || apt-get install -y python3-numpy
+	$(BIN) render tests/bench/qlike.ph -o build/semantics-qlike.wav --cycles 4
+	/usr/bin/python3 tests/semantics/ref_render.py --golden-dir golden --qlike build/semantics-qlike.wav $(SEMANTICS_PROGRAMS)
+
+.PHONY: semantics-check
+
 # The only way golden files change: re-render golden/ with serial, show what changed, rewrite
 # the WAVs and golden/manifest.tsv atomically. Refuses when git reports uncommitted changes
 # under golden/ or the sources, unless FORCE=1.
