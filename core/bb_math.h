@@ -32,13 +32,16 @@ double bb_exp2(double x);
  * and sin(x) is its Taylor polynomial up to x^13 (truncation error < 7e-10),
  * evaluated in double in a fixed order (Estrin's scheme on x^2, for
  * instruction-level parallelism), then rounded once to float. Every step
- * is a plain IEEE operation, so the bits are the same on every machine. */
+ * is a plain IEEE operation, so the bits are the same on every machine. The
+ * absolute values and the final sign are taken branch-free (fabs, copysign:
+ * s >= 0 on [0, pi/2]) so oscillator loops vectorise; the bits are those of
+ * the comparisons they replace (checked for every float in [0, 1)). */
 static inline float bb_sin2pi_unit(float p)
 {
     const double q = (double)p - 0.5;
-    const double a = q < 0.0 ? -q : q;
+    const double a = __builtin_fabs(q);
     const double d = a - 0.25;
-    const double b = 0.25 - (d < 0.0 ? -d : d);
+    const double b = 0.25 - __builtin_fabs(d);
     const double x = b * 0x1.921fb54442d18p+2; /* 2*pi */
     const double x2 = x * x;
     const double x4 = x2 * x2;
@@ -47,7 +50,7 @@ static inline float bb_sin2pi_unit(float p)
     const double p23 = -1.0 / 5040.0 + x2 * (1.0 / 362880.0);
     const double p45 = -1.0 / 39916800.0 + x2 * (1.0 / 6227020800.0);
     const double s = x + x * x2 * (p01 + x4 * (p23 + x4 * p45));
-    return (float)(q < 0.0 ? s : -s);
+    return (float)__builtin_copysign(s, -q); /* q < 0 ? s : -s (s >= 0 on [0, pi/2]) */
 }
 
 #endif
