@@ -254,6 +254,15 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
     return rc;
 }
 
+/* True when some result has a positive value of g (a log-scale panel of zeros
+ * has nothing to draw, and gnuplot refuses it). */
+static bool any_positive(const rep *R, getter g)
+{
+    for (size_t i = 0; i < R->r.n; i++)
+        if (g(&R->r.v[i], 0) > 0.0) return true;
+    return false;
+}
+
 static int fig_counters(rep *R, char *fname, size_t fcap)
 {
     const char *pin = R->pin[0];
@@ -288,7 +297,12 @@ static int fig_counters(rep *R, char *fname, size_t fcap)
         fprintf(b, "set ylabel \"%s\"\n", cs[c].label);
         if (c + 1 < sizeof cs / sizeof cs[0]) fprintf(b, "unset xtics\nset xtics format \"\"\n");
         else fprintf(b, "set xtics format \"%%g\"\n");
-        histo_plot(R, b, cs[c].name, false);
+        if (any_positive(R, cs[c].g)) {
+            histo_plot(R, b, cs[c].name, false);
+        } else {
+            fprintf(b, "set label 1 \"0 for every configuration\" at graph 0.5, 0.5 center\n"
+                       "plot 1 notitle lc rgb \"white\"\nunset label 1\n");
+        }
     }
     fprintf(b, "unset multiplot\n");
     fclose(b);

@@ -380,6 +380,24 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
     assert_file(rdir, "phases.png", "PNG");
 }
 
+/* A result whose counters are all 0 on a panel (serial alone: no preprocessing
+ * calls) still draws: gnuplot refuses a log-scale plot with no positive value. */
+Test(bench, report_of_serial_alone_draws_its_counters)
+{
+    if (!has_gnuplot()) cr_skip("gnuplot is not installed here: the report cannot draw (install gnuplot-nox)");
+    quiet();
+    const char *dir = tu_tiny_corpus("bench", 2);
+    char out[128], rdir[128];
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    snprintf(rdir, sizeof rdir, "%s/report", dir);
+    run_bench(dir, "serial", out, BB_EXIT_OK);
+    char *argv[] = {"report", out, "-o", rdir, NULL};
+    fflush(stdout);
+    cr_assert(bb_cmd_report(4, argv) == BB_EXIT_OK);
+    assert_file(rdir, "counters.png", "PNG");
+    assert_file(rdir, "counters.svg", "<svg");
+}
+
 Test(bench, report_without_gnuplot_is_exit_2)
 {
     quiet();
