@@ -47,6 +47,7 @@ typedef uint64_t bb_ku64_w8 __attribute__((vector_size(8 * BB_LANES)));
 #if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && !defined(BB_NO_CLONES) && \
     !defined(__SANITIZE_THREAD__)
 #define BB_LANE_CLONES __attribute__((target_clones("avx2", "default")))
+#define BB_LANE_CLONES_ON 1
 #else
 #define BB_LANE_CLONES
 #endif

@@ -276,6 +276,7 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "clamps              %llu\n", (unsigned long long)s->clamps);
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
+    bb_lanes_print_stats(f, s);
     fprintf(f, "render_ms           %.3f\n", o->wall_ns / 1e6);
     for (int i = 0; i < o->nplaces; i++)
         fprintf(f, "worker %-3d          pin %s planned_pu %d last_pu %d%s\n", i, bb_pin_name(c->pin),
