@@ -16,8 +16,8 @@
  *   canary-lanes   the lanes phase with one operation changed in the lane path
  *                  only: the lane filter sums its feed-forward terms as
  *                  b0 x + (b1 x1 + b2 x2) (a reassociation, as a vectorising
- *                  compiler allowed -ffast-math would do); serial's width-1
- *                  kernel is untouched. */
+ *                  compiler allowed -ffast-math would do), with cycle
+ *                  windows; serial's width-1 kernel is untouched. */
 #include "bb_variant.h"
 
 #include <string.h>
@@ -71,6 +71,7 @@ extern const bb_variant bb_variant_lanes;
 
 static void apply_lanes_reassoc(bb_plan *p)
 {
+    p->resolver = &bb_resolve_cycle; /* whole cycles: full lanes on every workload */
     bb_variant_lanes.apply(p);
     p->lanes_reassoc = true;
 }
