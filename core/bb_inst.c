@@ -36,6 +36,7 @@
 
 typedef struct {
     bb_patcache cache;
+    uint64_t stamp;    /* when last used (lanes: which slot to refill) */
     float *val;        /* per event in cache: value */
     int64_t *from, *to;/* per event: sample range of its part */
     size_t cap;
@@ -241,17 +242,25 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
     return BB_OK;
 }
 
-/* The pattern's values on [k0, k0 + n) into out[j * stride] (which must hold
- * zeros) and their run starts marked in runs: a run starts at k0, at each cycle
- * boundary and at each edge of an event inside the range. A failed query sets
- * *err and stops. */
+/* The pattern's values on [k0, k0 + n) into out[0..n) (which must hold zeros)
+ * and their run starts marked in runs: a run starts at k0, at each cycle
+ * boundary and at each edge of an event inside the range. Each cycle's events
+ * come from one of slots[0..nslots) (one: the instance's own; the lanes share
+ * BB_LANES per node, so that lanes in the same cycle query it once). A failed
+ * query sets *err and stops. */
 static inline __attribute__((always_inline)) void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err,
-                                                           patsig *ps, int64_t k0, size_t n, float *restrict out,
-                                                           size_t stride, bb_runs *runs)
+                                                           patsig *const *slots, size_t nslots, uint64_t *clock,
+                                                           int64_t k0, size_t n, float *restrict out, bb_runs *runs)
 {
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
         int64_t cyc = bb_prog_cycle(prog, k);
+        patsig *ps = slots[0];
+        if (nslots > 1) { /* the slot that holds cyc, else the least recently used */
+            for (size_t i = 1; i < nslots && ps->cache.cycle != cyc; i++)
+                if (slots[i]->cache.cycle == cyc || slots[i]->stamp < ps->stamp) ps = slots[i];
+            ps->stamp = ++*clock;
+        }
         bb_result r = patsig_cycle(prog, scratch, ps, cyc);
         if (r) {
             if (!*err) *err = r;
@@ -267,7 +276,7 @@ static inline __attribute__((always_inline)) void pat_fill(const bb_prog *prog, 
             int64_t hi = ps->to[i] < stop ? ps->to[i] : stop;
             if (lo >= hi) continue;
             float v = ps->val[i];
-            for (int64_t m = lo; m < hi; m++) out[(size_t)(m - k0) * stride] = v;
+            for (int64_t m = lo; m < hi; m++) out[m - k0] = v;
             bb_runs_mark(runs, (size_t)(lo - k0));
             if (hi < k1) bb_runs_mark(runs, (size_t)(hi - k0));
         }
@@ -281,7 +290,7 @@ static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *re
     for (size_t j = 0; j < n; j++) out[j] = 0.0f;
     bb_runs_one(runs);
     if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
-    pat_fill(in->prog, &in->scratch, &in->err, ps, k0, n, out, 1, runs);
+    pat_fill(in->prog, &in->scratch, &in->err, &ps, 1, NULL, k0, n, out, runs);
 }
 
 static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, float *restrict out)
@@ -423,7 +432,10 @@ typedef struct bb_lanes {
     bb_kf_w8 *buf;                         /* nnodes * BB_CHUNK */
     lstate *st;                            /* per node */
     bb_runs *runs;                         /* per node: the union of the lanes' runs */
-    patsig **pat;                          /* per node * BB_LANES: each lane's pattern signal */
+    patsig **pat;                          /* per node * BB_LANES: the lanes' cycle caches */
+    bool *ctl;                             /* per node: a pattern read only at its run starts */
+    float *tmp;                            /* BB_LANES * BB_CHUNK: a pattern, lane by lane */
+    uint64_t clock;                        /* stamps of the cycle caches */
     bb_arena scratch;
     bb_result err;
     float ratio[BB_LANES];
@@ -440,11 +452,29 @@ static bool lanes_ok(const bb_code *code)
     return code->nnodes > 0;
 }
 
+/* Whether node p (a pattern) is read only where its own runs start: it is not
+ * the result, and every user is an oscillator's frequency or a filter input
+ * whose other control input is a constant (so the filter's runs are p's). */
+static bool pat_is_control(const bb_code *code, int32_t p)
+{
+    if (p == code->nnodes - 1) return false;
+    for (int32_t j = 0; j < code->nnodes; j++) {
+        const bb_node *u = &code->nodes[j];
+        const bool ia = u->a == p, ib = u->b == p, ic = u->c == p;
+        if (!ia && !ib && !ic) continue;
+        if (u->kind == BB_N_OSC && !ib && !ic) continue;
+        if (u->kind == BB_N_FILT && !ia && ib != ic && code->nodes[ib ? u->c : u->b].kind == BB_N_CONST) continue;
+        return false;
+    }
+    return true;
+}
+
 static void lanes_destroy(bb_lanes *L)
 {
     if (!L) return;
     for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) patsig_free(L->pat[i]);
     bb_free(L->pat);
+    bb_free(L->ctl);
     bb_free(L->runs);
     bb_free(L->raw);
     bb_arena_free(&L->scratch);
@@ -460,14 +490,17 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
     bb_arena_init(&L->scratch);
     const size_t n = (size_t)code->nnodes;
     const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
-    L->raw = bb_calloc(bufb + stb + 64, 1);
+    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->tmp;
+    L->raw = bb_calloc(bufb + stb + tmpb + 64, 1);
     L->runs = bb_calloc(n, sizeof *L->runs);
     L->pat = bb_calloc(n * BB_LANES, sizeof *L->pat);
-    bb_result r = L->raw && L->runs && L->pat ? BB_OK : BB_ERR_NOMEM;
+    L->ctl = bb_calloc(n, sizeof *L->ctl);
+    bb_result r = L->raw && L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
     if (!r) {
         char *base = (char *)(((uintptr_t)L->raw + 63) & ~(uintptr_t)63);
         L->buf = (bb_kf_w8 *)(void *)base;
         L->st = (lstate *)(void *)(base + bufb);
+        L->tmp = (float *)(void *)(base + bufb + stb);
     }
     for (size_t i = 0; i < n && !r; i++) {
         const bb_node *nd = &code->nodes[i];
@@ -476,6 +509,7 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
             for (size_t j = 0; j < BB_CHUNK; j++) L->buf[i * BB_CHUNK + j] = (bb_kf_w8){0} + nd->k;
             bb_runs_one(&L->runs[i]);
         } else if (nd->kind == BB_N_PAT) {
+            L->ctl[i] = pat_is_control(code, (int32_t)i);
             for (size_t l = 0; l < BB_LANES && !r; l++) {
                 patsig *ps = bb_calloc(1, sizeof *ps);
                 L->pat[i * BB_LANES + l] = ps;
@@ -523,9 +557,35 @@ static void lanes_start(bb_lanes *L, size_t l, const bb_busreq *req)
     }
 }
 
-/* One chunk of n samples for every lane: each live lane l at its own L->k0[l].
- * reassoc: the canary canary-lanes (bb_k_biquad_w8). */
-BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc)
+/* r[0..8) (sample s of lane l: r[s][l]) transposed in place (r[l][s]). */
+static inline __attribute__((always_inline)) void transpose8(bb_kf_w8 *r)
+{
+#define SH(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+    bb_kf_w8 t[8], u[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = SH(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = SH(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = SH(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = SH(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = SH(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = SH(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        r[i] = SH(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = SH(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+#undef SH
+}
+
+/* One chunk of n samples for every lane: each live lane l at its own L->k0[l];
+ * then lane l's first valid[l] samples to dst[l] (NULL: a lane without a
+ * request). reassoc: the canary canary-lanes (bb_k_biquad_w8). */
+BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, float *const *dst, const size_t *valid)
 {
     const bb_code *code = L->code;
     const double sr = L->prog->sr;
@@ -540,15 +600,22 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc)
         const bb_runs *rb = nd->b >= 0 ? &L->runs[nd->b] : NULL;
         switch (nd->kind) {
         case BB_N_CONST: break; /* filled at creation */
-        case BB_N_PAT:
-            for (size_t j = 0; j < n; j++) o[j] = (bb_kf_w8){0};
+        case BB_N_PAT: {
+            /* lane by lane into tmp, then into the node's lanes: only where
+               its runs start when that is all its users read */
+            float *restrict t = L->tmp;
             bb_runs_one(ro);
-            if (L->err) break;
-            for (size_t l = 0; l < BB_LANES; l++)
-                if (L->live[l])
-                    pat_fill(L->prog, &L->scratch, &L->err, L->pat[(size_t)i * BB_LANES + l], L->k0[l], n,
-                             (float *)o + l, BB_LANES, ro);
+            for (size_t l = 0; l < BB_LANES; l++) {
+                float *restrict tl = t + l * BB_CHUNK;
+                for (size_t j = 0; j < n; j++) tl[j] = 0.0f;
+                if (L->live[l] && !L->err)
+                    pat_fill(L->prog, &L->scratch, &L->err, L->pat + (size_t)i * BB_LANES, BB_LANES, &L->clock,
+                             L->k0[l], n, tl, ro);
+            }
+            for (size_t j = 0; j < n; j = L->ctl[i] ? bb_runs_end(ro, j, n) : j + 1)
+                for (size_t l = 0; l < BB_LANES; l++) o[j][l] = t[l * BB_CHUNK + j];
             break;
+        }
         case BB_N_OSC:
             s->phase = bb_k_osc_w8((bb_osc_shape)nd->sub, s->phase, sr, (const float *)a, ra, L->ratio, o, n);
             break;
@@ -576,6 +643,25 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc)
             break;
         }
         default: break; /* delay, reverb, trigger: never in lanes (lanes_ok) */
+        }
+    }
+    /* eight samples of eight lanes at a time, transposed into the lanes' buffers */
+    const bb_kf_w8 *y = L->buf + (size_t)(code->nnodes - 1) * BB_CHUNK;
+    size_t full = n; /* samples every lane takes */
+    for (size_t l = 0; l < BB_LANES; l++) full = dst[l] && valid[l] < full ? valid[l] : !dst[l] ? 0 : full;
+    for (size_t j = 0; j < n; j += 8) {
+        bb_kf_w8 r[8];
+        memcpy(r, y + j, sizeof r); /* j + 8 <= BB_CHUNK: past n only stale values, never stored */
+        transpose8(r);
+        if (j + 8 <= full) {
+#pragma GCC unroll 8
+            for (size_t l = 0; l < BB_LANES; l++) memcpy(dst[l] + j, &r[l], sizeof r[l]);
+            continue;
+        }
+        for (size_t l = 0; l < BB_LANES; l++) {
+            if (!dst[l] || j >= valid[l]) continue;
+            if (j + 8 <= valid[l]) memcpy(dst[l] + j, &r[l], sizeof r[l]);
+            else memcpy(dst[l] + j, &r[l], (valid[l] - j) * sizeof *dst[l]);
         }
     }
 }
@@ -697,14 +783,13 @@ bb_result bb_synth_lanes(bb_synth *s, bb_busreq *const *reqs, size_t n, bool rea
             if (valid[l] > m) m = valid[l];
             L->k0[l] = cur[l]->onset + pos[l];
         }
-        lanes_compute(L, m, reassoc);
+        float *dst[BB_LANES];
+        for (size_t l = 0; l < BB_LANES; l++) dst[l] = L->live[l] ? cur[l]->buf->data + pos[l] : NULL;
+        lanes_compute(L, m, reassoc, dst, valid);
         if (L->err) break;
-        const float *y = (const float *)(L->buf + (size_t)(L->code->nnodes - 1) * BB_CHUNK);
         s->count.lane_slots += (uint64_t)m * BB_LANES;
         for (size_t l = 0; l < BB_LANES; l++) {
             if (!L->live[l]) continue;
-            float *restrict d = cur[l]->buf->data + pos[l];
-            for (size_t j = 0; j < valid[l]; j++) d[j] = y[j * BB_LANES + l];
             s->count.lane_samples += valid[l];
             pos[l] += (int64_t)valid[l];
             if (pos[l] == cur[l]->len) {

@@ -66,6 +66,9 @@ bb_result bb_lanes_synth_uniq(bb_drv *d)
     const size_t workers = (size_t)bb_workers_count(d->workers);
     qsort(d->uniq, d->uniq_n, sizeof *d->uniq, cmp_req);
     d->ltasks_n = 0;
+    /* at most a task per request: room for as many as d->uniq has, so the
+       steady state does not allocate */
+    if (bb_grow((void **)&d->ltasks, &d->ltasks_cap, d->uniq_cap, sizeof *d->ltasks)) return BB_ERR_NOMEM;
     for (size_t i = 0; i < d->uniq_n;) {
         size_t e = i + 1;
         while (e < d->uniq_n && d->uniq[e]->bus == d->uniq[i]->bus) e++;
