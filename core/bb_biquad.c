@@ -17,9 +17,15 @@
  *     last keeps the loop-carried dependency short)
  * and all state lives in the struct between calls, so the block size never
  * changes the result. The filter kind is looked at only when coefficients are
- * recomputed. Units: sr, cutoff in Hz; q dimensionless. */
+ * recomputed. The two passes are core/bb_kernel.h's, written once over a lane
+ * type (width 1 here, width 8 for the `lanes` strategy, which keeps one
+ * bb_biquad per lane for its coefficients). Units: sr, cutoff in Hz; q dimensionless. */
 #include "bb_dsp.h"
 #include "bb_math.h"
+
+#define BB_KW 1
+#include "bb_kernel.h" /* the filter's two passes: bb_k_biquad_w1 */
+#undef BB_KW
 
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr)
 {
@@ -65,51 +71,28 @@ static void biquad_coefs(bb_biquad *f, float cut, float q)
     f->q = q;
 }
 
-/* Coefficients for raw inputs (cutoff, q), clamped; recomputed only on change. */
-static void set_inputs(bb_biquad *f, float rc, float rq)
+bool bb_biquad_set(bb_biquad *f, float rc, float rq)
 {
     const float cut_hi = 0.45f * f->sr;
     float c = rc >= 10.0f ? rc : 10.0f;
     c = c <= cut_hi ? c : cut_hi;
     float qq = rq >= 0.1f ? rq : 0.1f;
     qq = qq <= 20.0f ? qq : 20.0f;
-    if (c != f->cut || qq != f->q) biquad_coefs(f, c, qq);
+    if (c == f->cut && qq == f->q) return false;
+    biquad_coefs(f, c, qq);
+    return true;
 }
 
-/* The filter over in[0..n) with the current coefficients, in two passes that
- * keep the order of operations of the formula above: first the feed-forward
- * sums b0 x + b1 x1 + b2 x2 into out (element-wise: the compiler vectorises
- * it), then the feedback, the only sequential part: out[i] - a2 y2 - a1 y1,
- * the y1 term last so the loop-carried chain is one multiply and one
- * subtract. State in locals, no branch in either loop. */
+/* The filter over in[0..n) with the current coefficients: the kernel's
+ * direct form I (core/bb_kernel.h) at width 1, state in and out of f. */
 static void run(bb_biquad *f, const float *restrict in, float *restrict out, size_t n)
 {
-    if (n == 0) return;
-    const float b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
-    const float x1 = f->x1, x2 = f->x2;
-    out[0] = b0 * in[0] + b1 * x1 + b2 * x2;
-    if (n > 1) out[1] = b0 * in[1] + b1 * in[0] + b2 * x1;
-    for (size_t i = 2; i < n; i++) out[i] = b0 * in[i] + b1 * in[i - 1] + b2 * in[i - 2];
-    f->x1 = in[n - 1];
-    f->x2 = n > 1 ? in[n - 2] : x1;
-    float y1 = f->y1, y2 = f->y2;
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) { /* two samples a turn: no state moves */
-        const float ya = out[i] - a2 * y2 - a1 * y1;
-        const float yb = out[i + 1] - a2 * y1 - a1 * ya;
-        out[i] = ya;
-        out[i + 1] = yb;
-        y2 = ya;
-        y1 = yb;
-    }
-    if (i < n) {
-        const float y = out[i] - a2 * y2 - a1 * y1;
-        out[i] = y;
-        y2 = y1;
-        y1 = y;
-    }
-    f->y1 = y1;
-    f->y2 = y2;
+    bb_k_bq_w1 k = {f->b0, f->b1, f->b2, f->a1, f->a2, f->x1, f->x2, f->y1, f->y2};
+    bb_k_biquad_w1(&k, in, out, n, false);
+    f->x1 = k.x1;
+    f->x2 = k.x2;
+    f->y1 = k.y1;
+    f->y2 = k.y2;
 }
 
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
@@ -117,7 +100,7 @@ void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *rest
 {
     for (size_t i = 0; i < n;) {
         const size_t end = bb_runs_end(runs, i, n);
-        set_inputs(f, cutoff[i], q[i]);
+        bb_biquad_set(f, cutoff[i], q[i]);
         run(f, in + i, out + i, end - i);
         i = end;
     }

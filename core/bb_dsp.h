@@ -11,6 +11,7 @@
 
 #include "bb_result.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,6 +111,10 @@ typedef struct bb_biquad {
 } bb_biquad;
 
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr);
+/* Set the coefficients for raw inputs (cutoff Hz, q), clamped as above;
+ * recomputed only when a clamped value differs from the current one. Returns
+ * whether they were recomputed. State (x1..y2) untouched. */
+bool bb_biquad_set(bb_biquad *f, float cutoff, float q);
 /* cutoff and q are constant on each run of runs (the merged runs of the two
  * inputs; NULL: a run per sample; else n <= BB_RUNS_MAX). */
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,

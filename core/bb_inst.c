@@ -27,8 +27,16 @@
 
 #include <string.h>
 
+#define BB_KW 1
+#include "bb_kernel.h" /* the arithmetic nodes at width 1 */
+#undef BB_KW
+#define BB_KW 8
+#include "bb_kernel.h" /* every formula at width BB_LANES, for the lanes */
+#undef BB_KW
+
 typedef struct {
     bb_patcache cache;
+    uint64_t stamp;    /* when last used (lanes: which slot to refill) */
     float *val;        /* per event in cache: value */
     int64_t *from, *to;/* per event: sample range of its part */
     size_t cap;
@@ -71,7 +79,7 @@ static void release_heap(void *ctx, bb_busbuf *b)
     }
 }
 
-static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc);
+static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps, int64_t cyc);
 
 /* Events a pattern signal has room for from its creation. */
 enum { PATSIG_RESERVE = 256 };
@@ -81,7 +89,7 @@ enum { PATSIG_RESERVE = 256 };
  * render: a worker that meets a bus for the first time in the steady state does
  * not allocate (unless a cycle has more events). A failed query is left for
  * compute to report. */
-static bb_result patsig_warm(bb_inst *in, patsig *ps)
+static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
 {
     size_t cap = 0;
     if (bb_grow((void **)&ps->cache.haps.v, &cap, PATSIG_RESERVE, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
@@ -93,8 +101,27 @@ static bb_result patsig_warm(bb_inst *in, patsig *ps)
     cap = 0;
     if (bb_grow((void **)&ps->to, &cap, PATSIG_RESERVE, sizeof *ps->to)) return BB_ERR_NOMEM;
     ps->cap = cap;
-    bb_result r = patsig_cycle(in, ps, in->prog->c0.num / in->prog->c0.den);
+    bb_result r = patsig_cycle(prog, scratch, ps, prog->c0.num / prog->c0.den);
     return r == BB_ERR_NOMEM ? r : BB_OK;
+}
+
+/* A pattern signal of pat, warmed (see patsig_warm). */
+static bb_result patsig_create(const bb_prog *prog, bb_arena *scratch, const bb_pat *pat, patsig *ps)
+{
+    ps->cache.pat = pat;
+    ps->cache.cycle = INT64_MIN;
+    bb_haps_init(&ps->cache.haps);
+    return patsig_warm(prog, scratch, ps);
+}
+
+static void patsig_free(patsig *ps)
+{
+    if (!ps) return;
+    bb_haps_free(&ps->cache.haps);
+    bb_free(ps->val);
+    bb_free(ps->from);
+    bb_free(ps->to);
+    bb_free(ps);
 }
 
 bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code, const bb_limits *lim,
@@ -136,10 +163,7 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
                 r = BB_ERR_NOMEM;
                 break;
             }
-            s->pat->cache.pat = nd->pat;
-            s->pat->cache.cycle = INT64_MIN;
-            bb_haps_init(&s->pat->cache.haps);
-            r = patsig_warm(in, s->pat);
+            r = patsig_create(prog, &in->scratch, nd->pat, s->pat);
             break;
         case BB_N_CONST: {
             float *o = in->buf + i * BB_CHUNK;
@@ -187,15 +211,15 @@ void bb_inst_init(bb_inst *in, float ratio, uint64_t seed)
 }
 
 /* Fill the pattern cache of ps with cycle cyc and the sample range of each event. */
-static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc)
+static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps, int64_t cyc)
 {
     bb_patcache *c = &ps->cache;
     if (c->cycle == cyc) return BB_OK;
     bb_haps_clear(&c->haps);
-    bb_arena_reset(&in->scratch);
+    bb_arena_reset(scratch);
     bb_rat_clear_overflow();
-    bb_result r = bb_pat_query(c->pat, bb_rat_int(cyc), bb_rat_int(cyc + 1), &in->scratch, &c->haps);
-    if (!r) r = bb_haps_sort(&c->haps, &in->scratch);
+    bb_result r = bb_pat_query(c->pat, bb_rat_int(cyc), bb_rat_int(cyc + 1), scratch, &c->haps);
+    if (!r) r = bb_haps_sort(&c->haps, scratch);
     if (r) return r;
     size_t n = c->haps.n;
     if (n > ps->cap) {
@@ -210,30 +234,39 @@ static bb_result patsig_cycle(bb_inst *in, patsig *ps, int64_t cyc)
     for (size_t i = 0; i < n; i++) {
         const bb_hap *h = &c->haps.v[i];
         ps->val[i] = h->val.is_note ? (float)h->val.note : 0.0f;
-        ps->from[i] = bb_prog_idx(in->prog, h->part_b);
-        ps->to[i] = bb_prog_idx(in->prog, h->part_e);
+        ps->from[i] = bb_prog_idx(prog, h->part_b);
+        ps->to[i] = bb_prog_idx(prog, h->part_e);
     }
     if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
     c->cycle = cyc;
     return BB_OK;
 }
 
-/* The pattern's values on [k0, k0 + n) and their runs: a run starts at k0, at
- * each cycle boundary and at each edge of an event inside the range. */
-static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *restrict out, bb_runs *runs)
+/* The pattern's values on [k0, k0 + n) into out[0..n) (which must hold zeros)
+ * and their run starts marked in runs: a run starts at k0, at each cycle
+ * boundary and at each edge of an event inside the range. Each cycle's events
+ * come from one of slots[0..nslots) (one: the instance's own; the lanes share
+ * BB_LANES per node, so that lanes in the same cycle query it once). A failed
+ * query sets *err and stops. */
+static inline __attribute__((always_inline)) void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err,
+                                                           patsig *const *slots, size_t nslots, uint64_t *clock,
+                                                           int64_t k0, size_t n, float *restrict out, bb_runs *runs)
 {
-    for (size_t j = 0; j < n; j++) out[j] = 0.0f;
-    bb_runs_one(runs);
-    if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
-        int64_t cyc = bb_prog_cycle(in->prog, k);
-        bb_result r = patsig_cycle(in, ps, cyc);
+        int64_t cyc = bb_prog_cycle(prog, k);
+        patsig *ps = slots[0];
+        if (nslots > 1) { /* the slot that holds cyc, else the least recently used */
+            for (size_t i = 1; i < nslots && ps->cache.cycle != cyc; i++)
+                if (slots[i]->cache.cycle == cyc || slots[i]->stamp < ps->stamp) ps = slots[i];
+            ps->stamp = ++*clock;
+        }
+        bb_result r = patsig_cycle(prog, scratch, ps, cyc);
         if (r) {
-            if (!in->err) in->err = r;
+            if (!*err) *err = r;
             return;
         }
-        int64_t cend = bb_prog_idx(in->prog, bb_rat_int(cyc + 1));
+        int64_t cend = bb_prog_idx(prog, bb_rat_int(cyc + 1));
         int64_t stop = cend < k1 ? cend : k1;
         if (stop <= k) stop = k + 1; /* cannot happen with exact time; guards a stall */
         bb_runs_mark(runs, (size_t)(k - k0));
@@ -249,6 +282,15 @@ static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *re
         }
         k = stop;
     }
+}
+
+/* The pattern signal of one instance: see pat_fill. */
+static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *restrict out, bb_runs *runs)
+{
+    for (size_t j = 0; j < n; j++) out[j] = 0.0f;
+    bb_runs_one(runs);
+    if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
+    pat_fill(in->prog, &in->scratch, &in->err, &ps, 1, NULL, k0, n, out, runs);
 }
 
 static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, float *restrict out)
@@ -304,11 +346,11 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
         case BB_N_PAT: compute_pat(in, s->pat, k0, n, o, ro); break;
         case BB_N_OSC: bb_osc_compute(&s->osc, a, ra, in->ratio, o, n); break;
         case BB_N_NOISE: bb_noise_compute(&s->noise, o, n); break;
-        case BB_N_ADD: for (size_t j = 0; j < n; j++) o[j] = a[j] + b[j]; bb_runs_merge(ro, ra, rb); break;
-        case BB_N_SUB: for (size_t j = 0; j < n; j++) o[j] = a[j] - b[j]; bb_runs_merge(ro, ra, rb); break;
-        case BB_N_MUL: for (size_t j = 0; j < n; j++) o[j] = a[j] * b[j]; bb_runs_merge(ro, ra, rb); break;
-        case BB_N_DIV: for (size_t j = 0; j < n; j++) o[j] = a[j] / b[j]; bb_runs_merge(ro, ra, rb); break;
-        case BB_N_NEG: for (size_t j = 0; j < n; j++) o[j] = -a[j]; *ro = *ra; break;
+        case BB_N_ADD:
+        case BB_N_SUB:
+        case BB_N_MUL:
+        case BB_N_DIV: bb_k_arith_w1((int)nd->kind, a, b, o, n); bb_runs_merge(ro, ra, rb); break;
+        case BB_N_NEG: bb_k_arith_w1((int)nd->kind, a, b, o, n); *ro = *ra; break;
         case BB_N_FILT: {
             bb_runs cq;
             bb_runs_merge(&cq, rb, &in->runs[nd->c]);
@@ -346,13 +388,7 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx)
         nstate *s = &in->st[i];
         if (nd->kind == BB_N_DELAY && s->delay) bb_delay_destroy(s->delay);
         if (nd->kind == BB_N_REVERB && s->reverb) bb_reverb_destroy(s->reverb);
-        if (nd->kind == BB_N_PAT && s->pat) {
-            bb_haps_free(&s->pat->cache.haps);
-            bb_free(s->pat->val);
-            bb_free(s->pat->from);
-            bb_free(s->pat->to);
-            bb_free(s->pat);
-        }
+        if (nd->kind == BB_N_PAT) patsig_free(s->pat);
     }
     bb_synth_destroy(in->nested);
     bb_free(in->pend.v);
@@ -364,12 +400,279 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx)
     bb_free(in);
 }
 
+/* ---- lanes: eight requests of one bus side by side ---------------------------
+ * A lane instance is the same graph as an instance, its buffers and state
+ * widened to BB_LANES: node i's chunk is BB_CHUNK lane vectors (sample j of
+ * lane l is element l of vector j), an oscillator's phase, a filter's state and
+ * coefficients, a noise generator's state are lane vectors, and each lane has
+ * its own request: its onset (pattern inputs read its own timeline, through
+ * its own cycle cache), its pitch ratio, its noise seed, its length. A node's
+ * runs are the union of the lanes' runs: at every run start each lane's
+ * increment or coefficients are recomputed from its own inputs, which gives
+ * what the lane's serial runs give (an increment is a function of the input
+ * value; coefficients are recomputed only when the clamped inputs change).
+ * The chunk step (lanes_compute) is built for the baseline ISA and, on x86-64,
+ * an AVX2 clone chosen at load time (bb_lane.h); both perform the same IEEE
+ * operations. Graphs with a delay, a reverb or a trigger are not run in lanes
+ * (bb_synth_lanes_ok): their requests are synthesised one by one. */
+
+typedef union {
+    bb_ku_w8 phase;                       /* oscillator */
+    struct {
+        bb_k_bq_w8 k;                     /* lane state and coefficients */
+        bb_biquad c[BB_LANES];            /* each lane's coefficients and their inputs */
+    } bq;
+    bb_ku64_w8 noise;
+} lstate;
+
+typedef struct bb_lanes {
+    const bb_prog *prog;
+    const bb_code *code;
+    void *raw;                             /* the allocation buf and st live in */
+    bb_kf_w8 *buf;                         /* nnodes * BB_CHUNK */
+    lstate *st;                            /* per node */
+    bb_runs *runs;                         /* per node: the union of the lanes' runs */
+    patsig **pat;                          /* per node * BB_LANES: the lanes' cycle caches */
+    bool *ctl;                             /* per node: a pattern read only at its run starts */
+    float *tmp;                            /* BB_LANES * BB_CHUNK: a pattern, lane by lane */
+    uint64_t clock;                        /* stamps of the cycle caches */
+    bb_arena scratch;
+    bb_result err;
+    float ratio[BB_LANES];
+    int64_t k0[BB_LANES];                  /* the absolute sample of each lane's chunk start */
+    bool live[BB_LANES];
+} bb_lanes;
+
+static bool lanes_ok(const bb_code *code)
+{
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        bb_node_kind k = code->nodes[i].kind;
+        if (k == BB_N_DELAY || k == BB_N_REVERB || k == BB_N_TRIG) return false;
+    }
+    return code->nnodes > 0;
+}
+
+/* Whether node p (a pattern) is read only where its own runs start: it is not
+ * the result, and every user is an oscillator's frequency or a filter input
+ * whose other control input is a constant (so the filter's runs are p's). */
+static bool pat_is_control(const bb_code *code, int32_t p)
+{
+    if (p == code->nnodes - 1) return false;
+    for (int32_t j = 0; j < code->nnodes; j++) {
+        const bb_node *u = &code->nodes[j];
+        const bool ia = u->a == p, ib = u->b == p, ic = u->c == p;
+        if (!ia && !ib && !ic) continue;
+        if (u->kind == BB_N_OSC && !ib && !ic) continue;
+        if (u->kind == BB_N_FILT && !ia && ib != ic && code->nodes[ib ? u->c : u->b].kind == BB_N_CONST) continue;
+        return false;
+    }
+    return true;
+}
+
+static void lanes_destroy(bb_lanes *L)
+{
+    if (!L) return;
+    for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) patsig_free(L->pat[i]);
+    bb_free(L->pat);
+    bb_free(L->ctl);
+    bb_free(L->runs);
+    bb_free(L->raw);
+    bb_arena_free(&L->scratch);
+    bb_free(L);
+}
+
+static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code *code)
+{
+    bb_lanes *L = bb_calloc(1, sizeof *L);
+    if (!L) return BB_ERR_NOMEM;
+    L->prog = prog;
+    L->code = code;
+    bb_arena_init(&L->scratch);
+    const size_t n = (size_t)code->nnodes;
+    const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
+    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->tmp;
+    L->raw = bb_calloc(bufb + stb + tmpb + 64, 1);
+    L->runs = bb_calloc(n, sizeof *L->runs);
+    L->pat = bb_calloc(n * BB_LANES, sizeof *L->pat);
+    L->ctl = bb_calloc(n, sizeof *L->ctl);
+    bb_result r = L->raw && L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
+    if (!r) {
+        char *base = (char *)(((uintptr_t)L->raw + 63) & ~(uintptr_t)63);
+        L->buf = (bb_kf_w8 *)(void *)base;
+        L->st = (lstate *)(void *)(base + bufb);
+        L->tmp = (float *)(void *)(base + bufb + stb);
+    }
+    for (size_t i = 0; i < n && !r; i++) {
+        const bb_node *nd = &code->nodes[i];
+        bb_runs_every(&L->runs[i]);
+        if (nd->kind == BB_N_CONST) {
+            for (size_t j = 0; j < BB_CHUNK; j++) L->buf[i * BB_CHUNK + j] = (bb_kf_w8){0} + nd->k;
+            bb_runs_one(&L->runs[i]);
+        } else if (nd->kind == BB_N_PAT) {
+            L->ctl[i] = pat_is_control(code, (int32_t)i);
+            for (size_t l = 0; l < BB_LANES && !r; l++) {
+                patsig *ps = bb_calloc(1, sizeof *ps);
+                L->pat[i * BB_LANES + l] = ps;
+                r = ps ? patsig_create(prog, &L->scratch, nd->pat, ps) : BB_ERR_NOMEM;
+            }
+        }
+    }
+    if (r) {
+        lanes_destroy(L);
+        return r;
+    }
+    *out = L;
+    return BB_OK;
+}
+
+/* Lane l starts req from fresh state (bb_inst_init's, for one lane). */
+static void lanes_start(bb_lanes *L, size_t l, const bb_busreq *req)
+{
+    const bb_code *code = L->code;
+    const float sr = (float)L->prog->sr;
+    const uint64_t seed = bb_synth_seed(req);
+    L->ratio[l] = (float)bb_exp2(req->note / 12.0);
+    L->live[l] = true;
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        const bb_node *nd = &code->nodes[i];
+        lstate *s = &L->st[i];
+        switch (nd->kind) {
+        case BB_N_OSC: s->phase[l] = 0; break;
+        case BB_N_FILT: {
+            bb_biquad *c = &s->bq.c[l];
+            bb_biquad_init(c, (bb_biquad_kind)nd->sub, sr);
+            bb_k_bq_w8 *k = &s->bq.k;
+            k->b0[l] = c->b0, k->b1[l] = c->b1, k->b2[l] = c->b2, k->a1[l] = c->a1, k->a2[l] = c->a2;
+            k->x1[l] = k->x2[l] = k->y1[l] = k->y2[l] = 0.0f;
+            break;
+        }
+        case BB_N_NOISE: {
+            bb_noise z;
+            bb_noise_init(&z, bb_hash_mix(nd->seed ^ seed));
+            s->noise[l] = z.state;
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+/* r[0..8) (sample s of lane l: r[s][l]) transposed in place (r[l][s]). */
+static inline __attribute__((always_inline)) void transpose8(bb_kf_w8 *r)
+{
+#define SH(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+    bb_kf_w8 t[8], u[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = SH(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = SH(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = SH(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = SH(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = SH(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = SH(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        r[i] = SH(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = SH(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+#undef SH
+}
+
+/* One chunk of n samples for every lane: each live lane l at its own L->k0[l];
+ * then lane l's first valid[l] samples to dst[l] (NULL: a lane without a
+ * request). reassoc: the canary canary-lanes (bb_k_biquad_w8). */
+BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, float *const *dst, const size_t *valid)
+{
+    const bb_code *code = L->code;
+    const double sr = L->prog->sr;
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        const bb_node *nd = &code->nodes[i];
+        lstate *s = &L->st[i];
+        bb_kf_w8 *restrict o = L->buf + (size_t)i * BB_CHUNK;
+        bb_runs *ro = &L->runs[i];
+        const bb_kf_w8 *a = nd->a >= 0 ? L->buf + (size_t)nd->a * BB_CHUNK : NULL;
+        const bb_kf_w8 *b = nd->b >= 0 ? L->buf + (size_t)nd->b * BB_CHUNK : NULL;
+        const bb_runs *ra = nd->a >= 0 ? &L->runs[nd->a] : NULL;
+        const bb_runs *rb = nd->b >= 0 ? &L->runs[nd->b] : NULL;
+        switch (nd->kind) {
+        case BB_N_CONST: break; /* filled at creation */
+        case BB_N_PAT: {
+            /* lane by lane into tmp, then into the node's lanes: only where
+               its runs start when that is all its users read */
+            float *restrict t = L->tmp;
+            bb_runs_one(ro);
+            for (size_t l = 0; l < BB_LANES; l++) {
+                float *restrict tl = t + l * BB_CHUNK;
+                for (size_t j = 0; j < n; j++) tl[j] = 0.0f;
+                if (L->live[l] && !L->err)
+                    pat_fill(L->prog, &L->scratch, &L->err, L->pat + (size_t)i * BB_LANES, BB_LANES, &L->clock,
+                             L->k0[l], n, tl, ro);
+            }
+            for (size_t j = 0; j < n; j = L->ctl[i] ? bb_runs_end(ro, j, n) : j + 1)
+                for (size_t l = 0; l < BB_LANES; l++) o[j][l] = t[l * BB_CHUNK + j];
+            break;
+        }
+        case BB_N_OSC:
+            s->phase = bb_k_osc_w8((bb_osc_shape)nd->sub, s->phase, sr, (const float *)a, ra, L->ratio, o, n);
+            break;
+        case BB_N_NOISE: s->noise = bb_k_noise_w8(s->noise, o, n); break;
+        case BB_N_ADD:
+        case BB_N_SUB:
+        case BB_N_MUL:
+        case BB_N_DIV: bb_k_arith_w8((int)nd->kind, a, b, o, n); bb_runs_merge(ro, ra, rb); break;
+        case BB_N_NEG: bb_k_arith_w8((int)nd->kind, a, b, o, n); *ro = *ra; break;
+        case BB_N_FILT: {
+            bb_runs cq;
+            bb_runs_merge(&cq, rb, &L->runs[nd->c]);
+            const float *cut = (const float *)b, *q = (const float *)(L->buf + (size_t)nd->c * BB_CHUNK);
+            bb_k_bq_w8 *k = &s->bq.k;
+            for (size_t j = 0; j < n;) {
+                const size_t end = bb_runs_end(&cq, j, n);
+                for (size_t l = 0; l < BB_LANES; l++) {
+                    bb_biquad *c = &s->bq.c[l];
+                    if (!bb_biquad_set(c, cut[j * BB_LANES + l], q[j * BB_LANES + l])) continue;
+                    k->b0[l] = c->b0, k->b1[l] = c->b1, k->b2[l] = c->b2, k->a1[l] = c->a1, k->a2[l] = c->a2;
+                }
+                bb_k_biquad_w8(k, a + j, o + j, end - j, reassoc);
+                j = end;
+            }
+            break;
+        }
+        default: break; /* delay, reverb, trigger: never in lanes (lanes_ok) */
+        }
+    }
+    /* eight samples of eight lanes at a time, transposed into the lanes' buffers */
+    const bb_kf_w8 *y = L->buf + (size_t)(code->nnodes - 1) * BB_CHUNK;
+    size_t full = n; /* samples every lane takes */
+    for (size_t l = 0; l < BB_LANES; l++) full = dst[l] && valid[l] < full ? valid[l] : !dst[l] ? 0 : full;
+    for (size_t j = 0; j < n; j += 8) {
+        bb_kf_w8 r[8];
+        memcpy(r, y + j, sizeof r); /* j + 8 <= BB_CHUNK: past n only stale values, never stored */
+        transpose8(r);
+        if (j + 8 <= full) {
+#pragma GCC unroll 8
+            for (size_t l = 0; l < BB_LANES; l++) memcpy(dst[l] + j, &r[l], sizeof r[l]);
+            continue;
+        }
+        for (size_t l = 0; l < BB_LANES; l++) {
+            if (!dst[l] || j >= valid[l]) continue;
+            if (j + 8 <= valid[l]) memcpy(dst[l] + j, &r[l], sizeof r[l]);
+            else memcpy(dst[l] + j, &r[l], (valid[l] - j) * sizeof *dst[l]);
+        }
+    }
+}
+
 /* ---- synthesis -------------------------------------------------------------- */
 
 struct bb_synth {
     const bb_prog *prog;
     bb_limits lim;
     bb_inst **inst;      /* per bus */
+    bb_lanes **lanes;    /* per bus, NULL where the bus cannot run in lanes (or lanes are off) */
     bb_synth_counters count;
 };
 
@@ -423,12 +726,89 @@ bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out)
     return in->err;
 }
 
+bb_result bb_synth_lanes_enable(bb_synth *s)
+{
+    if (s->lanes) return BB_OK;
+    s->lanes = bb_calloc((size_t)s->prog->nbuses + 1, sizeof *s->lanes);
+    if (!s->lanes) return BB_ERR_NOMEM;
+    for (int32_t b = 0; b < s->prog->nbuses; b++) {
+        const bb_code *code = &s->prog->buses[b].code;
+        if (!lanes_ok(code)) continue;
+        bb_result r = lanes_create(&s->lanes[b], s->prog, code);
+        if (r) return r;
+    }
+    return BB_OK;
+}
+
+const char *bb_lanes_isa(void)
+{
+#ifdef BB_LANE_CLONES_ON
+    if (__builtin_cpu_supports("avx2")) return "avx2";
+#endif
+    return "baseline";
+}
+
+bool bb_synth_lanes_ok(const bb_synth *s, int32_t bus) { return s->lanes && s->lanes[bus]; }
+
+bb_result bb_synth_lanes(bb_synth *s, bb_busreq *const *reqs, size_t n, bool reassoc)
+{
+    if (!n) return BB_OK;
+    bb_lanes *L = s->lanes[reqs[0]->bus];
+    const bb_busreq *cur[BB_LANES] = {0};
+    int64_t pos[BB_LANES] = {0};
+    size_t next = 0, nlive = 0;
+    L->err = BB_OK;
+    for (size_t l = 0; l < BB_LANES; l++) L->live[l] = false;
+    s->count.lane_groups++;
+    for (;;) {
+        /* every free lane takes the next request that has samples */
+        for (size_t l = 0; l < BB_LANES; l++) {
+            if (L->live[l]) continue;
+            while (next < n && reqs[next]->len <= 0) {
+                s->count.calls++;
+                next++;
+            }
+            if (next == n) continue;
+            cur[l] = reqs[next++];
+            pos[l] = 0;
+            lanes_start(L, l, cur[l]);
+            nlive++;
+        }
+        if (!nlive) break;
+        size_t m = 0, valid[BB_LANES] = {0};
+        for (size_t l = 0; l < BB_LANES; l++) {
+            if (!L->live[l]) continue;
+            const int64_t left = cur[l]->len - pos[l];
+            valid[l] = left < BB_CHUNK ? (size_t)left : BB_CHUNK;
+            if (valid[l] > m) m = valid[l];
+            L->k0[l] = cur[l]->onset + pos[l];
+        }
+        float *dst[BB_LANES];
+        for (size_t l = 0; l < BB_LANES; l++) dst[l] = L->live[l] ? cur[l]->buf->data + pos[l] : NULL;
+        lanes_compute(L, m, reassoc, dst, valid);
+        if (L->err) break;
+        s->count.lane_slots += (uint64_t)m * BB_LANES;
+        for (size_t l = 0; l < BB_LANES; l++) {
+            if (!L->live[l]) continue;
+            s->count.lane_samples += valid[l];
+            pos[l] += (int64_t)valid[l];
+            if (pos[l] == cur[l]->len) {
+                L->live[l] = false;
+                nlive--;
+                s->count.calls++;
+                s->count.samples += (uint64_t)cur[l]->len;
+            }
+        }
+    }
+    return L->err;
+}
+
 bb_synth_counters bb_synth_counts(const bb_synth *s) { return s->count; }
 
 bb_synth_counters bb_synth_take(bb_synth *s)
 {
     bb_synth_counters c = s->count;
-    s->count.calls = s->count.samples = 0;
+    memset(&s->count, 0, sizeof s->count);
     return c;
 }
 const bb_prog *bb_synth_prog(const bb_synth *s) { return s->prog; }
@@ -437,6 +817,8 @@ void bb_synth_destroy(bb_synth *s)
 {
     if (!s) return;
     for (int32_t i = 0; i < s->prog->nbuses; i++) bb_inst_destroy(s->inst[i], release_heap, NULL);
+    for (int32_t i = 0; s->lanes && i < s->prog->nbuses; i++) lanes_destroy(s->lanes[i]);
+    bb_free(s->lanes);
     bb_free(s->inst);
     bb_free(s);
 }

@@ -51,12 +51,35 @@ void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
 typedef struct bb_synth_counters {
     uint64_t calls;    /* buffers synthesised (nested ones included) */
     uint64_t samples;  /* samples synthesised */
+    uint64_t lane_groups;  /* bb_synth_lanes calls */
+    uint64_t lane_samples; /* lane-samples computed for a request (its samples) */
+    uint64_t lane_slots;   /* lane-samples available: BB_LANES per sample step */
 } bb_synth_counters;
 
 bb_result bb_synth_create(bb_synth **out, const bb_prog *prog, const bb_limits *lim);
 /* Synthesise req (len samples from fresh state) into out[0 .. req->len). */
 bb_result bb_synth_run(bb_synth *s, const bb_busreq *req, float *out);
+/* Lanes: make a lane instance for every bus that can run in lanes (no delay,
+ * reverb or trigger in its graph). Allocates; call before synthesis (a synth
+ * without it has no lanes). Returns BB_ERR_NOMEM (the synth stays usable one
+ * request at a time). */
+bb_result bb_synth_lanes_enable(bb_synth *s);
+/* Whether requests of bus can run in lanes (enabled and eligible). */
+bool bb_synth_lanes_ok(const bb_synth *s, int32_t bus);
+/* Synthesise reqs[0..n) (all of one bus for which bb_synth_lanes_ok; each with
+ * buf set, room for its len) BB_LANES at a time: each request from fresh state
+ * into reqs[i]->buf->data, bit for bit what bb_synth_run gives it. A lane whose
+ * request ends takes the next request at the next chunk (requests of similar
+ * lengths side by side waste the least). reassoc: only for the canary
+ * canary-lanes, a different summation order in the lane filter. Never
+ * allocates (pattern cycles with more events than any before aside). Counts
+ * calls, samples, one lane group, lane-samples and lane slots. */
+bb_result bb_synth_lanes(bb_synth *s, bb_busreq *const *reqs, size_t n, bool reassoc);
 bb_synth_counters bb_synth_counts(const bb_synth *s);
+/* The instruction set the lane kernel runs with on this machine: "avx2" (the
+ * clone chosen at load time) or "baseline" (SSE2 on x86-64, the base ISA
+ * elsewhere). Same bits either way. */
+const char *bb_lanes_isa(void);
 /* The counters since the last take, then zero them. */
 bb_synth_counters bb_synth_take(bb_synth *s);
 const bb_prog *bb_synth_prog(const bb_synth *s);

@@ -20,6 +20,8 @@
  * Integers are converted to float exactly (|value| <= 2^24). A run is an
  * element-wise loop over samples (the phase of sample j is the run's start plus
  * j * inc), which the compiler vectorises; the shape is chosen once per call.
+ * The formulas themselves are in core/bb_kernel.h, written once over a lane
+ * type: this file runs them at width 1, the `lanes` strategy at width 8.
  *
  * Noise: xorshift64* (Marsaglia's xorshift with shifts 12, 25, 27, its state
  * multiplied by 0x2545F4914F6CDD1D on output; Vigna 2014). The state is seeded
@@ -31,6 +33,10 @@
  * values of [-1, 1). */
 #include "bb_dsp.h"
 #include "bb_math.h"
+
+#define BB_KW 1
+#include "bb_kernel.h" /* the formulas: bb_k_osc_w1, bb_k_noise_w1 */
+#undef BB_KW
 
 #include <stdint.h>
 
@@ -54,54 +60,10 @@ uint32_t bb_osc_inc(float f, float ratio, double sr)
     return (uint32_t)(uint64_t)v;
 }
 
-/* The waveform at phase ph; shape is a constant wherever this is inlined. */
-static inline __attribute__((always_inline)) float wave(bb_osc_shape shape, uint32_t ph)
-{
-    const int32_t u = (int32_t)(ph >> 8); /* p = u / 2^24 */
-    switch (shape) {
-    case BB_OSC_SINE: return bb_sin2pi_unit((float)u * 0x1p-24f);
-    case BB_OSC_SAW: return (float)(u - 0x800000) * 0x1p-23f;
-    case BB_OSC_SQUARE: return (float)(1 - 2 * (u >> 23)); /* 1, then -1 from p = 1/2 */
-    case BB_OSC_TRI: {
-        const int32_t m = u - 0x800000;
-        return (float)(0x1000000 - 4 * (m < 0 ? -m : m)) * 0x1p-24f;
-    }
-    default: return 0.0f; /* not a shape: silence, the phase still advances */
-    }
-}
-
-/* The runs of one shape: an increment per run, then an element-wise loop. */
-static inline __attribute__((always_inline)) uint32_t osc_runs(bb_osc_shape shape, uint32_t ph, double sr,
-                                                               const float *restrict freq, const bb_runs *runs,
-                                                               float ratio, float *restrict out, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        const size_t end = bb_runs_end(runs, i, n);
-        const uint32_t inc = bb_osc_inc(freq[i], ratio, sr);
-        float *restrict o = out + i;
-        const size_t m = end - i;
-        for (size_t j = 0; j < m; j++) {
-            o[j] = wave(shape, ph);
-            ph += inc;
-        }
-        i = end;
-    }
-    return ph;
-}
-
 void bb_osc_compute(bb_osc *o, const float *restrict freq, const bb_runs *runs, float ratio,
                     float *restrict out, size_t n)
 {
-    const double sr = o->sr;
-    uint32_t ph = o->phase;
-    switch (o->shape) {
-    case BB_OSC_SINE: ph = osc_runs(BB_OSC_SINE, ph, sr, freq, runs, ratio, out, n); break;
-    case BB_OSC_SAW: ph = osc_runs(BB_OSC_SAW, ph, sr, freq, runs, ratio, out, n); break;
-    case BB_OSC_SQUARE: ph = osc_runs(BB_OSC_SQUARE, ph, sr, freq, runs, ratio, out, n); break;
-    case BB_OSC_TRI: ph = osc_runs(BB_OSC_TRI, ph, sr, freq, runs, ratio, out, n); break;
-    default: ph = osc_runs((bb_osc_shape)-1, ph, sr, freq, runs, ratio, out, n); break;
-    }
-    o->phase = ph;
+    o->phase = bb_k_osc_w1(o->shape, o->phase, o->sr, freq, runs, &ratio, out, n);
 }
 
 /* ---- noise ------------------------------------------------------------------ */
@@ -119,15 +81,6 @@ void bb_noise_init(bb_noise *z, uint64_t seed)
 
 void bb_noise_compute(bb_noise *z, float *restrict out, size_t n)
 {
-    uint64_t x = z->state;
-    if (!x) x = NOISE_ZERO_STATE; /* a zeroed struct still makes noise */
-    for (size_t i = 0; i < n; i++) {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        const uint64_t r = x * UINT64_C(0x2545F4914F6CDD1D);
-        const int32_t u = (int32_t)(r >> 40); /* 0 .. 2^24 - 1 */
-        out[i] = (float)(u - 8388608) * 0x1p-23f;
-    }
-    z->state = x;
+    const uint64_t x = z->state;
+    z->state = bb_k_noise_w1(x ? x : NOISE_ZERO_STATE, out, n); /* a zeroed struct still makes noise */
 }

@@ -52,6 +52,12 @@ typedef struct bb_stats {
     uint64_t voices, voices_dropped, clamps;
     uint64_t reloads, invalidated; /* program switches; cache entries dropped by them */
     uint64_t cycles;            /* cycles touched */
+    /* lanes (phase 3): lane kernel calls (groups of requests of one bus side
+       by side), the lane-samples they computed for a request and the
+       lane-samples they had (occupancy = lane_samples / lane_slots), and the
+       requests a lanes plan synthesised one at a time (a bus the lane kernel
+       cannot run, or a request alone of its bus in its window) */
+    uint64_t lane_groups, lane_samples, lane_slots, lane_fallbacks;
 } bb_stats;
 
 typedef struct bb_render bb_render;

@@ -581,6 +581,7 @@ static json_t *context(int argc, char **argv, bool shuffled, const config *cs, i
     }
     json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
     json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
+    json_object_set_new(ctx, "lanes_isa", json_string(bb_lanes_isa())); /* the lane kernel's clone */
     json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
     if (strcmp(BB_GIT_DATE, "unknown")) json_object_set_new(ctx, "git_commit_date", json_string(BB_GIT_DATE));
     json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
@@ -697,7 +698,7 @@ static void usage(FILE *f)
             "  --golden DIR         golden corpus with manifest.tsv (default golden)\n"
             "  --workloads LIST     comma-separated workload names (default: the manifest's)\n"
             "  --strategies LIST    comma-separated; compose with '+' (cycle+pool)\n"
-            "                       (default: serial,parallel,cycle,static,pool,batch,all)\n"
+            "                       (default: serial,parallel,cycle,static,pool,batch,lanes,all)\n"
             "  --threads LIST       e.g. 1,2,4 or 1-8 (default 1-<cores>)\n"
             "  --pins LIST          compact, scatter, none (default compact)\n"
             "  --reps N             timed rounds, at least (default 10)\n"
@@ -1008,7 +1009,7 @@ static int opts_parse(int argc, char **argv, bench_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->golden = "golden";
-    snprintf(o->st_buf, sizeof o->st_buf, "serial,parallel,cycle,static,pool,batch,all");
+    snprintf(o->st_buf, sizeof o->st_buf, "serial,parallel,cycle,static,pool,batch,lanes,all");
     snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
     o->reps = 10, o->warmup = 1, o->max_rounds = 1000, o->seed = 1;
     o->shuffled = true;

@@ -432,6 +432,26 @@ static void md_workload(FILE *f, const rep *R, const char *w)
                         c->busbuf_allocs_steady, c->pool_reuse, c->voices, (double)b->peak_heap / 1024.0,
                         b->counters_stable ? "yes" : "**no**");
             }
+    /* the lanes (phase 3): how full they were, for the configurations that used them */
+    bool lanes_hdr = false;
+    for (int p = 0; p < R->npin; p++)
+        for (int s = 0; s < R->nst; s++)
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *b = find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (!b || !b->valid || !(b->counters.lane_slots || b->counters.lane_fallbacks)) continue;
+                const bb_stats *c = &b->counters;
+                if (!lanes_hdr)
+                    fprintf(f, "\nLanes (requests of one bus synthesised side by side, 8 to a SIMD vector): occupancy is "
+                               "the lane-samples computed for a request over the lane-samples available; fallbacks are "
+                               "requests synthesised one at a time (a bus the lane kernel cannot run, or alone of its bus in "
+                               "its window).\n\n| strategy | pin | threads | lane groups | groups per window | occupancy | "
+                               "fallbacks |\n|---|---|---:|---:|---:|---:|---:|\n");
+                lanes_hdr = true;
+                fprintf(f, "| %s | %s | %d | %" PRIu64 " | %.2f | %.1f%% | %" PRIu64 " |\n", b->strategy, b->pin, b->threads,
+                        c->lane_groups,
+                        c->preprocess_calls ? (double)c->lane_groups / (double)c->preprocess_calls : 0.0,
+                        c->lane_slots ? 100.0 * (double)c->lane_samples / (double)c->lane_slots : 0.0, c->lane_fallbacks);
+            }
 }
 
 static void fig_md(FILE *f, const char *name, const char *caption)
@@ -532,7 +552,7 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
 /* The strategies of r in the canonical phase order first, then the others as they come. */
 static void add_strategies(const bb_results *r, const char **st, int *nst)
 {
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "all"};
+    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "lanes", "all"};
     for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
         for (size_t i = 0; i < r->n; i++)
             if (!strcmp(r->v[i].strategy, canon[c])) {

@@ -279,6 +279,7 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "clamps              %llu\n", (unsigned long long)s->clamps);
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
+    bb_lanes_print_stats(f, s);
     fprintf(f, "render_ms           %.3f\n", (o->wall_ns - o->sink_ns) / 1e6); /* DSP: the render without the sink */
     fprintf(f, "sink_ms             %.3f\n", (o->sink_ns + o->commit_ns) / 1e6); /* writing the WAV */
     for (int i = 0; i < o->nplaces; i++)

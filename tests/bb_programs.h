@@ -30,6 +30,22 @@ static const char *const BB_PROG_DENSE =
     "bpm: 240\n"
     "~x: saw 220 # lpf \"<400 900 1500>\" 2\n"
     "out: s \"~x*16\" # note \"<c4'dom7 e4'min7>\" # gain \"1 0.5 0.25\"\n";
+/* for the lanes: one bus at unequal lengths, pitches and onsets, with noise, a
+ * sine, pattern arithmetic and a band-pass; a second with a patterned high-pass */
+static const char *const BB_PROG_LANES =
+    "bpm: 150\n"
+    "~v: (sine (\"220 330\" + 110) + noise * 0.1) # bpf \"<900 1400>\" 3\n"
+    "~w: square 80 * saw 2 # hpf \"100 200\"\n"
+    "o1: s \"~v ~v*3 [~v ~v*2]\" # note \"<0 3 7>\" # gain 0.5\n"
+    "o2: s \"~w(5,8)\" # note \"0 12\"\n";
+/* a triggered bus that triggers a bus: ~b cannot run in lanes (its own
+ * requests of ~a are synthesised inside it), ~a beside it can */
+static const char *const BB_PROG_NESTED =
+    "bpm: 130\n"
+    "~a: saw 220 # lpf \"700 1300\"\n"
+    "~b: s \"~a ~a*2\" # note \"0 5\"\n"
+    "out: s \"~b ~b*2\" # note \"<0 7>\"\n"
+    "o2: s \"~a*4\" # note \"c'maj\"\n";
 /* the reload pair: ~x keeps its name, changes its definition */
 static const char *const BB_PROG_RELOAD_A = "bpm: 120\n~x: saw 220 # lpf 900\nout: s \"~x*4\" # note \"0 7\"\n";
 static const char *const BB_PROG_RELOAD_B = "bpm: 120\n~x: square 220 # lpf 600\nout: s \"~x*4\" # note \"0 7\"\n";

@@ -515,12 +515,14 @@ Test(golden, canary_key_is_caught_on_static_bus_chords) { canary_caught("canary-
 Test(golden, canary_reload_is_caught_on_reload) { canary_caught("canary-reload", "reload"); }
 Test(golden, canary_order_is_caught_on_chords) { canary_caught("canary-order", "chords"); }
 Test(golden, canary_order_is_caught_on_samples) { canary_caught("canary-order", "samples"); }
+Test(golden, canary_lanes_is_caught_on_the_modulated_bus) { canary_caught("canary-lanes", "q"); }
+Test(golden, canary_lanes_is_caught_on_the_noise_bus) { canary_caught("canary-lanes", "noise"); }
 
 Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
 {
     bb_golden_matrix m;
     bb_error err;
-    one_combo(&m, "canary-stale,canary-key,canary-reload,canary-order", NULL);
+    one_combo(&m, "canary-stale,canary-key,canary-reload,canary-order,canary-lanes", NULL);
     cr_assert_eq(bb_golden_matrix_axis(&m, "--threads", "2", &err), BB_OK);
     bb_golden_report rep;
     FILE *out = sink(), *errf = sink();

@@ -12,11 +12,12 @@ TestSuite(strategies);
 
 /* held by value: Criterion runs each parameter in a new process */
 typedef struct {
-    char strategy[16];
+    char strategy[24];
     int threads;
 } combo;
 
-static const char *const strategies[] = {"parallel", "cycle", "static", "pool", "batch", "all", "cycle,pool"};
+static const char *const strategies[] = {"parallel", "cycle", "static", "pool", "batch", "all", "cycle,pool",
+                                         "lanes", "cycle,lanes,pool", "batch,lanes"};
 
 ParameterizedTestParameters(strategies, same_bytes_as_serial)
 {
@@ -37,8 +38,9 @@ ParameterizedTestParameters(strategies, same_bytes_as_serial)
  * sample per block) renders fewer cycles of fewer programs. */
 ParameterizedTest(combo *c, strategies, same_bytes_as_serial)
 {
-    const char *const progs[] = {BB_PROG_Q, BB_PROG_PHONON, BB_PROG_QLIKE, BB_PROG_KICK, BB_PROG_BASS,
-                                 BB_PROG_LEAD, BB_PROG_SNARE, BB_PROG_DENSE, BB_PROG_RELOAD_A};
+    const char *const progs[] = {BB_PROG_Q,     BB_PROG_PHONON, BB_PROG_QLIKE, BB_PROG_KICK,    BB_PROG_BASS,
+                                 BB_PROG_LEAD,  BB_PROG_SNARE,  BB_PROG_DENSE, BB_PROG_RELOAD_A, BB_PROG_LANES,
+                                 BB_PROG_NESTED};
     enum { NP = sizeof progs / sizeof progs[0] };
     const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
     tu_out ref[NP];
@@ -80,7 +82,7 @@ typedef struct {
 ParameterizedTestParameters(strategies, canaries_are_caught)
 {
     static canary_case c[] = {
-        {"canary-stale", 0}, {"canary-key", 1}, {"canary-reload", 2}, {"canary-order", 1},
+        {"canary-stale", 0}, {"canary-key", 1}, {"canary-reload", 2}, {"canary-order", 1}, {"canary-lanes", 0},
     };
     return cr_make_param_array(canary_case, c, sizeof c / sizeof c[0]);
 }
@@ -178,4 +180,22 @@ Test(strategies, all_allocates_nothing_in_the_steady_state)
                      (unsigned long long)s.allocs_steady);
         cr_expect_eq(s.busbuf_allocs_steady, 0);
     }
+}
+
+Test(strategies, lanes_fill_their_lanes_and_fall_back_where_they_must)
+{
+    /* q: one bus, 84 requests a cycle of (nearly) one length: full lanes */
+    bb_stats s = stats_of(BB_PROG_Q, "cycle,lanes", 4);
+    cr_expect_eq(s.lane_fallbacks, 0);
+    cr_expect_eq(s.lane_samples, s.synth_samples, "every sample synthesised came from a lane");
+    cr_expect_geq(s.lane_samples * 100, s.lane_slots * 85, "occupancy %llu/%llu below 85%%",
+                  (unsigned long long)s.lane_samples, (unsigned long long)s.lane_slots);
+    cr_expect_leq(s.lane_groups, 2 * s.preprocess_calls, "one group per bus and worker a window");
+    /* ~b triggers ~a inside itself: not in lanes, counted; ~a's own requests share lanes */
+    s = stats_of(BB_PROG_NESTED, "cycle,lanes", 4);
+    cr_expect_gt(s.lane_fallbacks, 0);
+    cr_expect_gt(s.lane_groups, 0);
+    /* without lanes, no lane counter moves */
+    s = stats_of(BB_PROG_Q, "cycle", 4);
+    cr_expect_eq(s.lane_groups + s.lane_samples + s.lane_slots + s.lane_fallbacks, 0);
 }

@@ -155,16 +155,25 @@ static void synth_task(void *ctx, size_t task, int worker)
     if (r) atomic_store(&d->job_err, (int)r); /* any failure fails the render; which one is immaterial */
 }
 
-bb_result bb_drv_synth_uniq(bb_drv *d)
+void bb_drv_take_counts(bb_drv *d)
 {
-    if (!d->uniq_n) return BB_OK;
-    atomic_store(&d->job_err, BB_OK);
-    bb_workers_run(d->workers, d->uniq_n, synth_task, d);
     for (int w = 0; w < bb_workers_count(d->workers); w++) {
         bb_synth_counters c = bb_synth_take(d->synth[w]);
         d->stats->synth_calls += c.calls;
         d->stats->synth_samples += c.samples;
+        d->stats->lane_groups += c.lane_groups;
+        d->stats->lane_samples += c.lane_samples;
+        d->stats->lane_slots += c.lane_slots;
     }
+}
+
+bb_result bb_drv_synth_uniq(bb_drv *d)
+{
+    if (!d->uniq_n) return BB_OK;
+    if (d->plan.lanes) return bb_lanes_synth_uniq(d);
+    atomic_store(&d->job_err, BB_OK);
+    bb_workers_run(d->workers, d->uniq_n, synth_task, d);
+    bb_drv_take_counts(d);
     return (bb_result)atomic_load(&d->job_err);
 }
 
@@ -186,6 +195,7 @@ static bb_result make_synths(bb_drv *d, const bb_prog *p)
     const bb_limits *lim = &bb_render_options(d->r)->lim;
     for (int w = 0; w < bb_workers_count(d->workers); w++) {
         bb_result r = bb_synth_create(&d->synth[w], p, lim);
+        if (!r && d->plan.lanes) r = bb_synth_lanes_enable(d->synth[w]);
         if (r) return r;
     }
     return BB_OK;
@@ -227,6 +237,7 @@ static void drv_close(bb_strategy *s)
     bb_free(d->slots);
     bb_free(d->reqs.v);
     bb_free(d->uniq);
+    bb_free(d->ltasks);
     bb_free(d);
 }
 

@@ -8,13 +8,13 @@
 #include <string.h>
 
 extern const bb_variant bb_variant_serial, bb_variant_parallel, bb_variant_cycle, bb_variant_static,
-    bb_variant_pool, bb_variant_batch, bb_variant_all, bb_variant_canary_stale, bb_variant_canary_key,
-    bb_variant_canary_reload, bb_variant_canary_order;
+    bb_variant_pool, bb_variant_batch, bb_variant_lanes, bb_variant_all, bb_variant_canary_stale,
+    bb_variant_canary_key, bb_variant_canary_reload, bb_variant_canary_order, bb_variant_canary_lanes;
 
 const bb_variant *const bb_variants[] = {
     &bb_variant_serial, &bb_variant_parallel, &bb_variant_cycle, &bb_variant_static, &bb_variant_pool,
-    &bb_variant_batch, &bb_variant_all, &bb_variant_canary_stale, &bb_variant_canary_key,
-    &bb_variant_canary_reload, &bb_variant_canary_order, NULL,
+    &bb_variant_batch, &bb_variant_lanes, &bb_variant_all, &bb_variant_canary_stale, &bb_variant_canary_key,
+    &bb_variant_canary_reload, &bb_variant_canary_order, &bb_variant_canary_lanes, NULL,
 };
 
 const bb_variant *bb_variant_find(const char *name, size_t len)

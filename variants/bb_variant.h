@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 typedef struct bb_drv bb_drv;
 
@@ -43,6 +44,8 @@ typedef struct bb_plan {
     bb_buskey (*key)(const bb_busreq *req);
     bool keep_on_reload;          /* canary: keep the cache across reloads */
     bool mix_reverse;             /* canary: mix voices in reverse order */
+    bool lanes;                   /* synthesise a window's requests of one bus BB_LANES at a time */
+    bool lanes_reassoc;           /* canary: another summation order in the lane filter */
     int threads;
     bb_pin pin;
     char name[128];               /* the list it was built from */
@@ -101,11 +104,21 @@ struct bb_drv {
     atomic_int job_err;      /* a synthesis task's failure (bb_result), written by any worker */
     /* pool */
     bb_busbuf *free_lists[64];
+    /* lanes: the window's tasks (runs of d->uniq, sorted by bus) */
+    struct bb_lane_task *ltasks;
+    size_t ltasks_n, ltasks_cap;
 };
 
 /* Synthesise d->uniq[0 .. d->uniq_n) (requests with buf set and refs held) on
  * the workers. Counts synthesis calls and samples. */
 bb_result bb_drv_synth_uniq(bb_drv *d);
+/* The same through lane groups (variants/lanes.c), for plans with lanes. */
+bb_result bb_lanes_synth_uniq(bb_drv *d);
+/* The lanes' counters for --stats: groups, groups per preprocessing call
+ * (window), lane occupancy, fallbacks, and the ISA of the lane kernel. */
+void bb_lanes_print_stats(FILE *f, const bb_stats *s);
+/* Sum the workers' synthesis counters into the render's. */
+void bb_drv_take_counts(bb_drv *d);
 /* A fresh buffer from the store for req (key set), or NULL. */
 bb_busbuf *bb_drv_buffer(bb_drv *d, const bb_busreq *req);
 /* Cache lookup (NULL if absent) and insertion (takes one reference). */

@@ -12,7 +12,12 @@
  *                  usize) key) and keeps its cache across a reload: a redefined
  *                  bus keeps sounding like its old definition.
  *   canary-order   mixes voices in reverse canonical order: the same voices, a
- *                  different float sum. */
+ *                  different float sum.
+ *   canary-lanes   the lanes phase with one operation changed in the lane path
+ *                  only: the lane filter sums its feed-forward terms as
+ *                  b0 x + (b1 x1 + b2 x2) (a reassociation, as a vectorising
+ *                  compiler allowed -ffast-math would do), with cycle
+ *                  windows; serial's width-1 kernel is untouched. */
 #include "bb_variant.h"
 
 #include <string.h>
@@ -62,8 +67,20 @@ static void apply_reload(bb_plan *p)
 
 static void apply_order(bb_plan *p) { p->mix_reverse = true; }
 
+extern const bb_variant bb_variant_lanes;
+
+static void apply_lanes_reassoc(bb_plan *p)
+{
+    p->resolver = &bb_resolve_cycle; /* whole cycles: full lanes on every workload */
+    bb_variant_lanes.apply(p);
+    p->lanes_reassoc = true;
+}
+
 const bb_variant bb_variant_canary_stale = {"canary-stale", "canary", "treats every bus as static", true, apply_stale};
 const bb_variant bb_variant_canary_key = {"canary-key", "canary", "leaves the pitch out of the key", true, apply_key};
 const bb_variant bb_variant_canary_reload = {"canary-reload", "canary",
                                              "keys by bus name and keeps its cache across reload", true, apply_reload};
 const bb_variant bb_variant_canary_order = {"canary-order", "canary", "mixes voices in reverse order", true, apply_order};
+const bb_variant bb_variant_canary_lanes = {"canary-lanes", "canary",
+                                            "lanes with the lane filter's feed-forward sum reassociated", true,
+                                            apply_lanes_reassoc};

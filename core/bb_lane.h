@@ -1,0 +1,55 @@
+/* bb_lane.h - lane types for the synthesis kernel (core/bb_kernel.h).
+ *
+ * The kernel is written once over a lane type and instantiated at two widths:
+ * 1 (the serial reference: a lane is a plain float) and BB_LANES (eight
+ * requests side by side in a GCC/Clang vector). For each width W this header
+ * gives the types bb_kf_wW (float lanes), bb_ki_wW (int32), bb_ku_wW (uint32),
+ * bb_ku64_wW (uint64), and the few primitives whose spelling differs between a
+ * scalar and a vector: BB_CVT_wW(x, T) (element-wise conversion, exact for
+ * the integers the kernel converts), BB_LANE_wW(v, l) (lane l of v) and
+ * BB_IABS_wW(x) (absolute value of an int32 that is not INT32_MIN). Every
+ * arithmetic operation is an ordinary C operator on these types, so a lane
+ * performs exactly the IEEE operations of the scalar code, in the same order:
+ * the build has -ffp-contract=off, and vector operations are element-wise. */
+#ifndef BB_LANE_H
+#define BB_LANE_H
+
+#include <stdint.h>
+
+enum { BB_LANES = 8 };
+
+typedef float bb_kf_w1;
+typedef int32_t bb_ki_w1;
+typedef uint32_t bb_ku_w1;
+typedef uint64_t bb_ku64_w1;
+#define BB_CVT_w1(x, T) ((T)(x))
+#define BB_LANE_w1(v, l) (v)
+#define BB_IABS_w1(x) ((x) < 0 ? -(x) : (x))
+
+typedef float bb_kf_w8 __attribute__((vector_size(4 * BB_LANES)));
+typedef int32_t bb_ki_w8 __attribute__((vector_size(4 * BB_LANES)));
+typedef uint32_t bb_ku_w8 __attribute__((vector_size(4 * BB_LANES)));
+typedef uint64_t bb_ku64_w8 __attribute__((vector_size(8 * BB_LANES)));
+#define BB_CVT_w8(x, T) __builtin_convertvector((x), T)
+#define BB_LANE_w8(v, l) ((v)[l])
+#define BB_IABS_w8(x) (((x) ^ ((x) >> 31)) - ((x) >> 31))
+
+/* GCC notes that 32- and 64-byte vectors passed by value change the ABI
+ * without AVX; the kernel's functions are static and always inlined, so no
+ * such value ever crosses a call. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+/* Function multiversioning for the width-8 kernel: the default build runs on
+ * any x86-64 (SSE2) or arm64; on x86-64 with ifunc support, an AVX2 clone is
+ * chosen at load time when the CPU has it (same operations, same bits). */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__) && !defined(BB_NO_CLONES) && \
+    !defined(__SANITIZE_THREAD__)
+#define BB_LANE_CLONES __attribute__((target_clones("avx2", "default")))
+#define BB_LANE_CLONES_ON 1
+#else
+#define BB_LANE_CLONES
+#endif
+
+#endif

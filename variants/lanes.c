@@ -1,0 +1,115 @@
+/* lanes.c - phase 3: vector synthesis across requests.
+ *
+ * The deduped requests of a window (a cycle under `cycle`, a block under
+ * `parallel`, a batch window under `batch`; `lanes` alone makes the window a
+ * block) mostly run the same graph: golden/q.ph's 84 requests a cycle are one
+ * bus at 84 onsets and pitches, every one a distinct key, so no cache helps.
+ * This phase sorts the window's requests by bus, then by length (longest
+ * first, so that lanes side by side end together), and hands each bus's run to
+ * the lane kernel (bb_synth_lanes: the serial kernel of core/bb_kernel.h at
+ * width BB_LANES, a lane per request, a lane that finishes taking the next
+ * request). On the worker pool a bus's run is split into one task per worker
+ * (whole groups of BB_LANES requests each). A request alone of its bus in the
+ * window, and every request of a bus the lane kernel cannot run (a delay, a
+ * reverb or a trigger in its graph), is synthesised one at a time, as before,
+ * and counted (lane_fallbacks). Every request's bits are those serial gives
+ * it: each lane performs the serial code's operations in the same order.
+ *
+ * Counters: lane_groups (lane kernel calls), lane_samples / lane_slots (the
+ * lane occupancy), lane_fallbacks. */
+#include "bb_variant.h"
+
+#include "bb_alloc.h"
+#include "bb_lane.h"
+
+#include <stdlib.h>
+
+typedef struct bb_lane_task {
+    bb_busreq **v;   /* requests of one bus, in d->uniq */
+    size_t n;
+    bool lanes;      /* through the lane kernel (else one at a time) */
+} bb_lane_task;
+
+/* Bus, then length descending, then onset and pitch: a total order on a
+ * window's distinct keys, so the grouping is the same on every run. */
+static int cmp_req(const void *pa, const void *pb)
+{
+    const bb_busreq *a = *(bb_busreq *const *)pa, *b = *(bb_busreq *const *)pb;
+    if (a->bus != b->bus) return a->bus < b->bus ? -1 : 1;
+    if (a->len != b->len) return a->len > b->len ? -1 : 1;
+    if (a->onset != b->onset) return a->onset < b->onset ? -1 : 1;
+    return (a->note > b->note) - (a->note < b->note);
+}
+
+static void lane_task(void *ctx, size_t task, int worker)
+{
+    bb_drv *d = ctx;
+    const bb_lane_task *t = &d->ltasks[task];
+    if (atomic_load(&d->job_err)) return; /* the render fails anyway */
+    bb_synth *s = d->synth[worker];
+    bb_result r = BB_OK;
+    if (t->lanes) r = bb_synth_lanes(s, t->v, t->n, d->plan.lanes_reassoc);
+    else
+        for (size_t i = 0; i < t->n && !r; i++) r = bb_synth_run(s, t->v[i], t->v[i]->buf->data);
+    if (r) atomic_store(&d->job_err, (int)r);
+}
+
+static bb_result add_task(bb_drv *d, bb_busreq **v, size_t n, bool lanes)
+{
+    if (bb_grow((void **)&d->ltasks, &d->ltasks_cap, d->ltasks_n + 1, sizeof *d->ltasks)) return BB_ERR_NOMEM;
+    d->ltasks[d->ltasks_n++] = (bb_lane_task){v, n, lanes};
+    return BB_OK;
+}
+
+bb_result bb_lanes_synth_uniq(bb_drv *d)
+{
+    const size_t workers = (size_t)bb_workers_count(d->workers);
+    qsort(d->uniq, d->uniq_n, sizeof *d->uniq, cmp_req);
+    d->ltasks_n = 0;
+    /* at most a task per request: room for as many as d->uniq has, so the
+       steady state does not allocate */
+    if (bb_grow((void **)&d->ltasks, &d->ltasks_cap, d->uniq_cap, sizeof *d->ltasks)) return BB_ERR_NOMEM;
+    for (size_t i = 0; i < d->uniq_n;) {
+        size_t e = i + 1;
+        while (e < d->uniq_n && d->uniq[e]->bus == d->uniq[i]->bus) e++;
+        const size_t m = e - i;
+        bb_result r = BB_OK;
+        if (m < 2 || !bb_synth_lanes_ok(d->synth[0], d->uniq[i]->bus)) {
+            d->stats->lane_fallbacks += m;
+            for (size_t j = i; j < e && !r; j++) r = add_task(d, &d->uniq[j], 1, false);
+        } else {
+            /* whole groups, as evenly as possible over the workers */
+            const size_t groups = (m + BB_LANES - 1) / BB_LANES;
+            const size_t per = BB_LANES * ((groups + workers - 1) / workers);
+            for (size_t j = i; j < e && !r; j += per) r = add_task(d, &d->uniq[j], e - j < per ? e - j : per, true);
+        }
+        if (r) return r;
+        i = e;
+    }
+    atomic_store(&d->job_err, BB_OK);
+    bb_workers_run(d->workers, d->ltasks_n, lane_task, d);
+    bb_drv_take_counts(d);
+    return (bb_result)atomic_load(&d->job_err);
+}
+
+void bb_lanes_print_stats(FILE *f, const bb_stats *s)
+{
+    fprintf(f, "lane_groups         %llu\n", (unsigned long long)s->lane_groups);
+    fprintf(f, "lane_samples        %llu\n", (unsigned long long)s->lane_samples);
+    fprintf(f, "lane_slots          %llu\n", (unsigned long long)s->lane_slots);
+    fprintf(f, "lane_fallbacks      %llu\n", (unsigned long long)s->lane_fallbacks);
+    if (s->lane_slots)
+        fprintf(f, "lane_occupancy      %.1f%% (%.2f groups per window, kernel %s)\n",
+                100.0 * (double)s->lane_samples / (double)s->lane_slots,
+                s->preprocess_calls ? (double)s->lane_groups / (double)s->preprocess_calls : 0.0, bb_lanes_isa());
+}
+
+static void apply_lanes(bb_plan *p)
+{
+    if (p->resolver == &bb_resolve_serial) p->resolver = &bb_resolve_block;
+    p->lanes = true;
+}
+
+const bb_variant bb_variant_lanes = {"lanes", "3",
+                                     "a window's requests of one bus synthesised 8 at a time, one per SIMD lane",
+                                     false, apply_lanes};
