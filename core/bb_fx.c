@@ -27,6 +27,7 @@
  * its scalewet 3). */
 #include "bb_dsp.h"
 #include "bb_alloc.h"
+#include "bb_lane.h"
 
 #include <math.h>
 #include <string.h>
@@ -190,19 +191,33 @@ void bb_reverb_init(bb_reverb *r)
     for (int k = 0; k < NALLPASS; k++) r->ap_pos[k] = 0;
 }
 
-/* The eight combs as one bank: per sample, every comb reads its line, advances
- * its damping state and writes its line, and the outputs are summed in comb
- * order starting from 0. The eight state chains are independent, so they
- * overlap in the processor instead of running one comb's chain after another.
- * The bank advances in runs during which no line wraps (the shortest distance
- * to a line's end bounds the run), so the sample loop carries no position
- * compare. acc[0 .. n) receives the sum. */
-static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict acc, size_t n)
+/* The eight combs as one bank in vector lanes, one comb per lane. Per sample,
+ * every comb reads its line, advances its damping state and writes its line;
+ * the outputs are summed in comb order starting from 0. The bank advances in
+ * runs during which no line wraps (the shortest distance to a line's end
+ * bounds the run). Within a run the reads come first: a line is at least
+ * 1116 * sr / 44100 samples long, more than a chunk, so every sample a run
+ * reads was written before the run began. So a run is: the sums, element-wise
+ * over samples (the 0 + o0 + ... + o7 of each sample, in that order); then the
+ * eight damping chains side by side in one vector (st = o * damp2 + st * damp1,
+ * the line gets x + st * feedback: each lane does the scalar operations in the
+ * scalar order), eight samples at a time through 8x8 transposes of the lines'
+ * contiguous samples, the remainder sample by sample. acc[0 .. n) receives
+ * the sum. */
+typedef bb_kf_w8 comb_vec;
+
+/* v in every lane (not 0 + v, which would turn -0 into +0). */
+static inline __attribute__((always_inline)) comb_vec splat(float v)
 {
-    const float fb = r->feedback, damp1 = r->damp1, damp2 = r->damp2;
-    float st[NCOMB];
+    return (comb_vec){v, v, v, v, v, v, v, v};
+}
+
+BB_LANE_CLONES static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict acc, size_t n)
+{
+    const comb_vec damp1 = splat(r->damp1), damp2 = splat(r->damp2), fb = splat(r->feedback);
+    comb_vec st;
+    memcpy(&st, r->comb_store, sizeof st);
     float *line[NCOMB];
-    for (int k = 0; k < NCOMB; k++) st[k] = r->comb_store[k];
     for (size_t i = 0; i < n;) {
         size_t m = n - i;
         for (int k = 0; k < NCOMB; k++) {
@@ -210,17 +225,34 @@ static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict ac
             if (left < m) m = left;
             line[k] = r->comb[k] + r->comb_pos[k];
         }
-        for (size_t j = 0; j < m; j++) {
-            const float x = in[i + j] * 0.015f;
-            float a = 0.0f;
+        float *restrict a = acc + i;
+        const float *restrict x = in + i;
+        for (size_t j = 0; j < m; j++) a[j] = 0.0f;
+        for (int k = 0; k < NCOMB; k++) {
+            const float *restrict o = line[k];
+            for (size_t j = 0; j < m; j++) a[j] += o[j];
+        }
+        size_t j = 0;
+        for (; j + 8 <= m; j += 8) {
+            comb_vec v[8];
 #pragma GCC unroll 8
-            for (int k = 0; k < NCOMB; k++) {
-                const float o = line[k][j];
-                st[k] = o * damp2 + st[k] * damp1;
-                line[k][j] = x + st[k] * fb;
-                a += o;
+            for (int k = 0; k < NCOMB; k++) memcpy(&v[k], line[k] + j, sizeof v[k]);
+            bb_lane_transpose8(v); /* v[s]: sample j + s of every comb */
+#pragma GCC unroll 8
+            for (int s = 0; s < 8; s++) {
+                st = v[s] * damp2 + st * damp1;
+                v[s] = splat(x[j + (size_t)s] * 0.015f) + st * fb;
             }
-            acc[i + j] = a;
+            bb_lane_transpose8(v); /* v[k]: comb k's eight new samples */
+#pragma GCC unroll 8
+            for (int k = 0; k < NCOMB; k++) memcpy(line[k] + j, &v[k], sizeof v[k]);
+        }
+        for (; j < m; j++) {
+            comb_vec o, w;
+            for (int k = 0; k < NCOMB; k++) o[k] = line[k][j];
+            st = o * damp2 + st * damp1;
+            w = splat(x[j] * 0.015f) + st * fb;
+            for (int k = 0; k < NCOMB; k++) line[k][j] = w[k];
         }
         for (int k = 0; k < NCOMB; k++) {
             r->comb_pos[k] += m;
@@ -228,7 +260,7 @@ static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict ac
         }
         i += m;
     }
-    for (int k = 0; k < NCOMB; k++) r->comb_store[k] = st[k];
+    memcpy(r->comb_store, &st, sizeof st);
 }
 
 /* One allpass over a chunk, in place. Within a run that does not wrap, every

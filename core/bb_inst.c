@@ -557,31 +557,6 @@ static void lanes_start(bb_lanes *L, size_t l, const bb_busreq *req)
     }
 }
 
-/* r[0..8) (sample s of lane l: r[s][l]) transposed in place (r[l][s]). */
-static inline __attribute__((always_inline)) void transpose8(bb_kf_w8 *r)
-{
-#define SH(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
-    bb_kf_w8 t[8], u[8];
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = SH(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[i + 1] = SH(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i += 4) {
-        u[i] = SH(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 1] = SH(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[i + 2] = SH(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 3] = SH(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < 4; i++) {
-        r[i] = SH(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        r[i + 4] = SH(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
-    }
-#undef SH
-}
-
 /* One chunk of n samples for every lane: each live lane l at its own L->k0[l];
  * then lane l's first valid[l] samples to dst[l] (NULL: a lane without a
  * request). reassoc: the canary canary-lanes (bb_k_biquad_w8). */
@@ -652,7 +627,7 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
     for (size_t j = 0; j < n; j += 8) {
         bb_kf_w8 r[8];
         memcpy(r, y + j, sizeof r); /* j + 8 <= BB_CHUNK: past n only stale values, never stored */
-        transpose8(r);
+        bb_lane_transpose8(r);
         if (j + 8 <= full) {
 #pragma GCC unroll 8
             for (size_t l = 0; l < BB_LANES; l++) memcpy(dst[l] + j, &r[l], sizeof r[l]);

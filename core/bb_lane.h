@@ -41,6 +41,32 @@ typedef uint64_t bb_ku64_w8 __attribute__((vector_size(8 * BB_LANES)));
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
+/* r[0..8) (element e of row i: r[i][e]) transposed in place (r[e][i]): eight
+ * samples of eight lanes become eight lanes of eight samples, or back. */
+static inline __attribute__((always_inline)) void bb_lane_transpose8(bb_kf_w8 *r)
+{
+#define SH(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+    bb_kf_w8 t[8], u[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = SH(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = SH(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = SH(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = SH(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = SH(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = SH(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        r[i] = SH(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = SH(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+#undef SH
+}
+
 /* Function multiversioning for the width-8 kernel: the default build runs on
  * any x86-64 (SSE2) or arm64; on x86-64 with ifunc support, an AVX2 clone is
  * chosen at load time when the CPU has it (same operations, same bits). */
