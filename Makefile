@@ -42,7 +42,7 @@ TESTBIN  := $(BUILD)/unit-tests
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all deps test check report clean install bench-core bench-strategies verify bless asan ubsan tsan
+.PHONY: all deps test check report clean install bench-core bench-strategies bench-load verify bless asan ubsan tsan
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -135,6 +135,17 @@ bench-core: $(BIN)
 bench-strategies: $(BIN)
 	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) \
 	  "serial parallel cycle static pool batch all" "1 2" golden/q.ph tests/bench/qlike.ph
+
+# bench-load: the worker pool on a busy machine. One busy loop per processing unit, then
+# golden/q.ph under all at 1 and 2 threads, interleaved rounds, every render checked; prints the
+# medians and each 2-thread/1-thread ratio (goal: at most 1.25). BENCH_LOAD_BINS="new:build/busbench
+# old:/path/to/older/busbench" puts an older build beside this one in the same run.
+BENCH_LOAD_CYCLES ?= 32
+BENCH_LOAD_REPS ?= 5
+BENCH_LOAD_HOGS ?= 0
+BENCH_LOAD_BINS ?= this:$(BIN)
+bench-load: $(BIN)
+	harness/scripts/bench-load.sh golden/q.ph $(BENCH_LOAD_CYCLES) $(BENCH_LOAD_REPS) all "1 2" $(BENCH_LOAD_HOGS) $(BENCH_LOAD_BINS)
 
 # ---- the CI performance gate ------------------------------------------------------------------
 # make gate      bench the gate's subset under valgrind's callgrind (instruction counts of each
