@@ -119,10 +119,19 @@ report: deps
 
 # A wrong render makes bench exit 1: the report is still written (it lists the
 # failures), then make fails with bench's status.
+# Then the capacity of q under all at 1 thread and at the default (the cores the affinity mask
+# allows), in the report's Capacity table (REPORT_CAPACITY=0 leaves it out).
+REPORT_CAPACITY ?= 1
+CAPACITY_FLAGS ?= --strategy all --quiet
 report-run: $(BIN)
 	@$(BIN) bench --out $(BUILD)/results.json --csv $(BUILD)/results.csv; st=$$?; \
-	  if [ $$st -gt 1 ]; then exit $$st; fi; \
-	  $(BIN) report $(BUILD)/results.json -o reports/latest || exit $$?; exit $$st
+	  if [ $$st -gt 1 ]; then exit $$st; fi; caps=""; \
+	  if [ "$(REPORT_CAPACITY)" != 0 ]; then \
+	    max=$$($(BIN) topo 2>/dev/null | awk '/^default threads/ {print $$3}'); \
+	    for t in 1 $$max; do [ "$$t" = 1 ] && [ -n "$$caps" ] && continue; \
+	      $(BIN) capacity golden/q.ph $(CAPACITY_FLAGS) --threads $$t --out $(BUILD)/capacity-q-$$t.json || exit $$?; \
+	      caps="$$caps --capacity $(BUILD)/capacity-q-$$t.json"; done; fi; \
+	  $(BIN) report $(BUILD)/results.json -o reports/latest $$caps || exit $$?; exit $$st
 
 # Benchmarks (not tests): tables of timings and counters, every render checked
 # against serial. bench-core: serial only; bench-strategies: every strategy at 1

@@ -28,6 +28,11 @@ typedef struct bb_run_cfg {
     int nreloads;
     bb_limits lim;
     bool stats;
+    int stack;               /* > 1: the output's triggers stacked that many times (bb_render_opts.stack) */
+    /* Timed runs only, NULL for none: asked after every window with the block times so far;
+     * true ends the render there (out->frames and stats.frames say how far it got). */
+    bool (*stop)(void *ctx, const double *block_ns, size_t nblocks);
+    void *stop_ctx;
 } bb_run_cfg;
 
 void bb_run_cfg_default(bb_run_cfg *c);
@@ -46,6 +51,7 @@ typedef struct bb_run_out {
     bb_worker_place places[BB_WORKERS_MAX];
     int nplaces;
     double wall_ns;          /* the render (bb_render_run) alone */
+    double cpu_ns;           /* CPU time of the process (every thread) over the same span */
     double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
     size_t nblocks;
     int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */
@@ -68,5 +74,7 @@ int bb_run_parse_double(const char *s, double lo, double hi, double *out);
 
 /* Monotonic nanoseconds. */
 double bb_now_ns(void);
+/* CPU time of the process (every thread), nanoseconds. */
+double bb_cpu_now_ns(void);
 
 #endif
