@@ -42,7 +42,7 @@ TESTBIN  := $(BUILD)/unit-tests
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all deps test check report clean install bench-core bench-strategies verify bless asan ubsan tsan
+.PHONY: all deps test check report clean install bench-core bench-strategies bench-load verify bless asan ubsan tsan
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -130,10 +130,19 @@ report: deps
 
 # A wrong render makes bench exit 1: the report is still written (it lists the
 # failures), then make fails with bench's status.
+# Then the capacity of q under all at 1 thread and at the default (the cores the affinity mask
+# allows), in the report's Capacity table (REPORT_CAPACITY=0 leaves it out).
+REPORT_CAPACITY ?= 1
+CAPACITY_FLAGS ?= --strategy all --quiet
 report-run: $(BIN)
 	@$(BIN) bench --out $(BUILD)/results.json --csv $(BUILD)/results.csv; st=$$?; \
-	  if [ $$st -gt 1 ]; then exit $$st; fi; \
-	  $(BIN) report $(BUILD)/results.json -o reports/latest || exit $$?; exit $$st
+	  if [ $$st -gt 1 ]; then exit $$st; fi; caps=""; \
+	  if [ "$(REPORT_CAPACITY)" != 0 ]; then \
+	    max=$$($(BIN) topo 2>/dev/null | awk '/^default threads/ {print $$3}'); \
+	    for t in 1 $$max; do [ "$$t" = 1 ] && [ -n "$$caps" ] && continue; \
+	      $(BIN) capacity golden/q.ph $(CAPACITY_FLAGS) --threads $$t --out $(BUILD)/capacity-q-$$t.json || exit $$?; \
+	      caps="$$caps --capacity $(BUILD)/capacity-q-$$t.json"; done; fi; \
+	  $(BIN) report $(BUILD)/results.json -o reports/latest $$caps || exit $$?; exit $$st
 
 # Benchmarks (not tests): tables of timings and counters, every render checked
 # against serial. bench-core: serial only; bench-strategies: every strategy at 1
@@ -146,6 +155,17 @@ bench-core: $(BIN)
 bench-strategies: $(BIN)
 	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) \
 	  "serial parallel cycle static pool batch all" "1 2" golden/q.ph tests/bench/qlike.ph
+
+# bench-load: the worker pool on a busy machine. One busy loop per processing unit, then
+# golden/q.ph under all at 1 and 2 threads, interleaved rounds, every render checked; prints the
+# medians and each 2-thread/1-thread ratio (goal: at most 1.25). BENCH_LOAD_BINS="new:build/busbench
+# old:/path/to/older/busbench" puts an older build beside this one in the same run.
+BENCH_LOAD_CYCLES ?= 32
+BENCH_LOAD_REPS ?= 5
+BENCH_LOAD_HOGS ?= 0
+BENCH_LOAD_BINS ?= this:$(BIN)
+bench-load: $(BIN)
+	harness/scripts/bench-load.sh golden/q.ph $(BENCH_LOAD_CYCLES) $(BENCH_LOAD_REPS) all "1 2" $(BENCH_LOAD_HOGS) $(BENCH_LOAD_BINS)
 
 # ---- the CI performance gate ------------------------------------------------------------------
 # make gate      bench the gate's subset under valgrind's callgrind (instruction counts of each

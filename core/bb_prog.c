@@ -151,6 +151,7 @@ typedef struct {
     const bb_stmt **bus_stmt; /* per bus index */
     int32_t stack[BB_PROG_BUSES_MAX]; /* buses being inlined */
     int depth;
+    int stack_triggers;  /* copies of every trigger of the output (bb_prog_opts.stack) */
 } comp;
 
 static bb_result cerr(comp *c, int line, int col, const char *fmt, const char *a, const char *b)
@@ -245,13 +246,28 @@ static bb_result to_sig(comp *c, const cval *v, int32_t *idx)
         return add_node(c, &n, v->line, v->col, idx);
     }
     case CV_TRIG: {
+        /* the output's triggers stacked: copies summed in order, ((t0 + t1) + t2) ... */
         bb_code *code = c->code;
-        if (bb_grow((void **)&code->trigs, &c->trig_cap, (size_t)code->ntrigs + 1, sizeof *code->trigs))
-            return nomem(c, v->line, v->col);
-        code->trigs[code->ntrigs] = v->trig;
-        n = mk(BB_N_TRIG);
-        n.trig = code->ntrigs++;
-        return add_node(c, &n, v->line, v->col, idx);
+        int copies = code == &c->prog->main && c->stack_triggers > 1 ? c->stack_triggers : 1;
+        for (int j = 0; j < copies; j++) {
+            if (bb_grow((void **)&code->trigs, &c->trig_cap, (size_t)code->ntrigs + 1, sizeof *code->trigs))
+                return nomem(c, v->line, v->col);
+            code->trigs[code->ntrigs] = v->trig;
+            n = mk(BB_N_TRIG);
+            n.trig = code->ntrigs++;
+            int32_t t;
+            bb_result r = add_node(c, &n, v->line, v->col, &t);
+            if (r) return r;
+            if (j == 0) {
+                *idx = t;
+                continue;
+            }
+            bb_node sum = mk(BB_N_ADD);
+            sum.a = *idx;
+            sum.b = t;
+            if ((r = add_node(c, &sum, v->line, v->col, idx))) return r;
+        }
+        return BB_OK;
     }
     }
     return BB_ERR_INTERNAL;
@@ -742,7 +758,7 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
     p->c0 = o->c0;
     p->s0 = o->s0;
     p->spc = bb_rat_div(bb_rat_int((int64_t)o->sr), ph->cps);
-    comp c = {.prog = p, .err = err, .file = ph->file};
+    comp c = {.prog = p, .err = err, .file = ph->file, .stack_triggers = o->stack};
     uint8_t *used = NULL;
     int32_t *edges = NULL;
     bb_result r = BB_OK;

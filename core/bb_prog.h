@@ -94,6 +94,9 @@ typedef struct bb_prog_opts {
     bb_kit *kit;          /* sample names are checked against it and made ready */
     bb_rat c0;
     int64_t s0;
+    int stack;            /* > 1: every trigger of the output compiled as that many copies, each its
+                             own trigger pattern (own voices, own --max-voices), summed in order:
+                             the load of `busbench capacity`. 0 or 1: the program as written */
 } bb_prog_opts;
 
 /* Compile ph. Ownership of ph passes to the program (also on failure, when it is

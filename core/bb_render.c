@@ -53,7 +53,7 @@ static void strat_release(void *ctx, bb_busbuf *b)
 
 static bb_result compile(bb_render *r, bb_ph *ph, bb_rat c0, int64_t s0, bb_error *err)
 {
-    bb_prog_opts po = {.sr = r->o.sr, .kit = r->o.kit, .c0 = c0, .s0 = s0};
+    bb_prog_opts po = {.sr = r->o.sr, .kit = r->o.kit, .c0 = c0, .s0 = s0, .stack = r->o.stack};
     bb_prog *p;
     bb_result res = bb_prog_compile(ph, &po, &p, err);
     if (res) return res;
@@ -178,6 +178,28 @@ static void gather_counts(bb_render *r, bb_inst *in)
     }
 }
 
+/* Voices of in sounding at sample b (onset <= b < end). */
+static uint64_t sounding(bb_inst *in, int64_t b)
+{
+    uint64_t n = 0;
+    for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
+        const bb_trig *tr = bb_inst_trig(in, t);
+        for (size_t i = 0; i < tr->nv && tr->v[i].onset <= b; i++) n += tr->v[i].end > b;
+    }
+    return n;
+}
+
+/* voices_peak: the most voices sounding at the first sample of a block of [k0, k1)
+ * (after the window's schedule, which made every voice that starts in it). */
+static void count_sounding(bb_render *r, int64_t k0, int64_t k1, size_t block)
+{
+    for (int64_t b = k0; b < k1; b += (int64_t)block) {
+        uint64_t n = sounding(r->main, b);
+        for (int i = 0; i < r->ntails; i++) n += sounding(r->tails[i].inst, b);
+        if (n > r->stats.voices_peak) r->stats.voices_peak = n;
+    }
+}
+
 static bool tail_silent(bb_inst *in)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(in); t++)
@@ -294,6 +316,7 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
             if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
                 return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
         }
+        count_sounding(r, k, k1, block);
         /* 2. resolve */
         r->stats.requests += r->pend.n;
         if (r->pend.n) {
@@ -341,6 +364,7 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
         r->stats.windows++;
         r->stats.frames += wn;
         k = k1;
+        if (r->o.stop && r->o.stop(r->o.sink_ctx)) break;
     }
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);

@@ -50,6 +50,7 @@ typedef struct bb_stats {
     uint64_t busbuf_allocs, busbuf_allocs_steady; /* bus buffers obtained from the heap */
     uint64_t pool_reuse;        /* bus buffers reused from a pool */
     uint64_t voices, voices_dropped, clamps;
+    uint64_t voices_peak;       /* most voices sounding at once (at the first sample of a block) */
     uint64_t reloads, invalidated; /* program switches; cache entries dropped by them */
     uint64_t cycles;            /* cycles touched */
     /* lanes (phase 3): lane kernel calls (groups of requests of one bus side
@@ -100,8 +101,14 @@ typedef struct bb_render_opts {
     bb_reload reloads[BB_RENDER_RELOADS_MAX];
     int nreloads;
     bool mix_reverse;           /* mix voices in reverse canonical order (a canary) */
+    int stack;                  /* > 1: every program's output triggers stacked that many times
+                                   (bb_prog_opts.stack; `busbench capacity`); 0 or 1: as written */
     bb_sink_fn sink;            /* receives every block in order; may be NULL */
     void *sink_ctx;
+    bool (*stop)(void *sink_ctx); /* asked after every window (NULL: never): true ends the render
+                                     there, bb_render_run returning BB_OK with fewer frames than
+                                     asked (stats.frames says how many); a measurement that has
+                                     already failed need not run to the end */
 } bb_render_opts;
 
 /* Defaults: sr 44100, block 512, 256 voices, 10 s buses, no reload. */

@@ -296,13 +296,6 @@ static double ic_stop(void)
     return isfinite(totals) ? totals : summary;
 }
 
-static double cpu_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 /* Render w with strategy/threads/pin, comparing with the golden; when timed,
  * fill block times into sink (caller's buffer of cap blocks); ms: count the
  * render's instructions, add extra work. */
@@ -365,7 +358,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     if (!res) {
         o->steady_from = bb_render_cycle_start(r, 1) / (int64_t)block;
         o->window_blocks = (int64_t)(plan.batch ? plan.batch : 1);
-        double c0 = cpu_now_ns();
+        double c0 = bb_cpu_now_ns();
         s->last_ns = bb_now_ns();
         double t0 = s->last_ns;
         if (ms->count) ic_start();
@@ -373,7 +366,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
         if (!res && r2) res = bb_render_run(r2, &err);
         if (ms->count) o->instructions = ic_stop();
         double t1 = bb_now_ns();
-        o->cpu_ns = cpu_now_ns() - c0;
+        o->cpu_ns = bb_cpu_now_ns() - c0;
         o->wall_ns = t1 - t0;
     }
     if (r) {
@@ -481,18 +474,13 @@ static void record(config *c, const rrun *o, const vsink *s, bool timed, double 
     c->have_counters = true;
     if (o->peak_heap > c->peak_heap) c->peak_heap = o->peak_heap;
     c->window_blocks = o->window_blocks;
-    int64_t W = o->window_blocks > 0 ? o->window_blocks : 1;
-    double wsum = 0;
-    int64_t in_win = 0;
-    for (size_t b = 0; b < s->nblocks; b++) {
+    for (size_t b = 0; b < s->nblocks; b++)
         dvec_push((int64_t)b < o->steady_from ? &c->cold : &c->steady, s->block_ns[b]);
-        wsum += s->block_ns[b];
-        if (++in_win == W || b + 1 == s->nblocks) {
-            c->windows++;
-            c->window_misses += wsum > deadline * (double)in_win;
-            wsum = 0;
-            in_win = 0;
-        }
+    bb_latency win;
+    if (bb_stats_windows(s->block_ns, s->nblocks, 0, o->window_blocks > 0 ? (size_t)o->window_blocks : 1, deadline,
+                         &win) == 0) {
+        c->windows += win.n;
+        c->window_misses += win.misses;
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > c->maxrss) c->maxrss = ru.ru_maxrss;

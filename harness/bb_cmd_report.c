@@ -25,6 +25,7 @@
  * Units: the JSON's ns become ms (renders) and us (blocks) in tables and
  * figures, as their headers say. */
 #include "bb_anchors.h"
+#include "bb_capacity.h"
 #include "bb_cmds.h"
 #include "bb_json.h"
 #include "bb_plot.h"
@@ -45,6 +46,8 @@ typedef struct rep {
     int nwl, nst, npin;
     int th[MAXU], nth;
     const bb_anchors *anchors; /* --anchors FILE: the table of make bench-anchors, or NULL */
+    const char *capacity[BB_CAPACITY_FILES_MAX]; /* --capacity FILE...: results of busbench capacity */
+    int ncapacity;
 } rep;
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -539,6 +542,11 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
             if (owner[i] == w) fig_md(f, figs[i], captions[i]);
     }
     if (R->anchors) bb_anchors_md(f, R->anchors);
+    if (R->ncapacity && bb_capacity_md(f, R->capacity, R->ncapacity, &R->P.err)) {
+        fclose(f);
+        free(buf);
+        return -1;
+    }
     fprintf(f, "\n## Environment\n\n");
     md_context(f, R->r.context);
     fprintf(f, "| gnuplot | `%s`, PNG terminal `%s` |\n", R->P.gp_version, R->P.term);
@@ -723,17 +731,19 @@ static int report_machines(const char *dir, const char *in, const json_t *doc)
 /* ---- the command ---------------------------------------------------------------------------------- */
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: busbench report RESULTS.json -o DIR [--anchors HYPERFINE.json]\n\n"
+    fprintf(f, "usage: busbench report RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...]\n\n"
                "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
                "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
                "by side per workload, and a strategy x machine table.\n"
                "--anchors adds the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json).\n"
+               "--capacity (repeatable) adds a row per result of busbench capacity --out to the Capacity table.\n"
                "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
 }
 
 int bb_cmd_report(int argc, char **argv)
 {
-    const char *in = NULL, *dir = NULL, *anchors = NULL;
+    const char *in = NULL, *dir = NULL, *anchors = NULL, *caps_in[BB_CAPACITY_FILES_MAX];
+    int ncap = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
@@ -742,6 +752,12 @@ int bb_cmd_report(int argc, char **argv)
             dir = argv[++i];
         } else if (!strcmp(argv[i], "--anchors") && i + 1 < argc) {
             anchors = argv[++i];
+        } else if (!strcmp(argv[i], "--capacity") && i + 1 < argc) {
+            if (ncap >= BB_CAPACITY_FILES_MAX) {
+                fprintf(stderr, "busbench report: at most %d --capacity files\n", BB_CAPACITY_FILES_MAX);
+                return BB_EXIT_USAGE;
+            }
+            caps_in[ncap++] = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "busbench report: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);
@@ -774,6 +790,21 @@ int bb_cmd_report(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     json_decref(doc);
+    memcpy(R.capacity, caps_in, (size_t)ncap * sizeof caps_in[0]);
+    R.ncapacity = ncap;
+    if (ncap) { /* the capacity files are read (and refused) before anything is drawn */
+        char *cbuf = NULL;
+        size_t cn = 0;
+        FILE *cf = open_memstream(&cbuf, &cn);
+        bb_result cr = cf ? bb_capacity_md(cf, R.capacity, ncap, &R.P.err) : BB_ERR_NOMEM;
+        if (cf) fclose(cf);
+        free(cbuf);
+        if (cr) {
+            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
+            bb_json_results_free(&R.r);
+            return BB_EXIT_USAGE;
+        }
+    }
     static bb_anchors A;
     if (anchors) {
         if (bb_anchors_read(anchors, &A, &R.P.err)) {

@@ -85,7 +85,9 @@ int bb_cmd_topo(int argc, char **argv)
     }
     printf("topology: %s\n", xml ? xml : "this machine");
     printf("cpu: %s\n", json_string_value(json_object_get(s, "cpu_model")));
-    printf("summary: %s\n\n", json_string_value(json_object_get(s, "summary")));
+    printf("summary: %s\n", json_string_value(json_object_get(s, "summary")));
+    if (!xml) printf("default threads: %d (the cores with a PU in this process's affinity mask)\n", bb_workers_cores());
+    printf("\n");
     int cores = (int)json_integer_value(json_object_get(s, "cores"));
     json_decref(s);
     hwloc_topology_t t;

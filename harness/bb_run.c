@@ -160,6 +160,7 @@ typedef struct sink {
     float *samples;
     size_t n, cap;
     bool collect, timed;
+    const bb_run_cfg *cfg;
     double last_ns;
     double sink_ns;     /* time spent in on_block */
     double *block_ns;
@@ -182,12 +183,25 @@ static void on_block(void *ctx, int64_t k0, const float *out, size_t n)
     s->sink_ns += s->last_ns - now;
 }
 
+static bool on_window(void *ctx)
+{
+    sink *s = ctx;
+    return s->timed && s->cfg->stop && s->cfg->stop(s->cfg->stop_ctx, s->block_ns, s->nblocks);
+}
+
+double bb_cpu_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
 bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err)
 {
     memset(out, 0, sizeof *out);
     bb_kit *kit = NULL;
     bb_render *r = NULL;
-    sink s = {.err = err, .collect = collect, .timed = timed};
+    sink s = {.err = err, .collect = collect, .timed = timed, .cfg = c};
     bb_plan plan;
     int threads = c->threads > 0 ? c->threads : bb_workers_cores();
     bb_result res = bb_plan_parse(c->strategy, threads, c->batch, c->pin, &plan, err);
@@ -212,13 +226,16 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     bb_plan_render_opts(&plan, &o);
     o.sink = on_block;
     o.sink_ctx = &s;
+    o.stop = on_window;
+    o.stack = c->stack;
     if (!res) res = bb_render_open(&r, ph, &o, err);
     if (!res && wav) res = bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err);
     if (!res) {
         s.last_ns = bb_now_ns();
-        double t0 = s.last_ns;
+        double t0 = s.last_ns, c0 = bb_cpu_now_ns();
         res = bb_render_run(r, err);
         out->wall_ns = bb_now_ns() - t0;
+        out->cpu_ns = bb_cpu_now_ns() - c0;
         if (!res && s.wav_err) res = s.wav_err;
         if (!res && collect && s.n != (size_t)bb_render_stats(r)->frames)
             res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory to keep the rendered samples");
@@ -277,6 +294,7 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "voices              %llu\n", (unsigned long long)s->voices);
     fprintf(f, "voices_dropped      %llu\n", (unsigned long long)s->voices_dropped);
     fprintf(f, "clamps              %llu\n", (unsigned long long)s->clamps);
+    fprintf(f, "voices_peak         %llu\n", (unsigned long long)s->voices_peak);
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
     bb_lanes_print_stats(f, s);

@@ -28,6 +28,11 @@ typedef struct bb_run_cfg {
     int nreloads;
     bb_limits lim;
     bool stats;
+    int stack;               /* > 1: the output's triggers stacked that many times (bb_render_opts.stack) */
+    /* Timed runs only, NULL for none: asked after every window with the block times so far;
+     * true ends the render there (out->frames and stats.frames say how far it got). */
+    bool (*stop)(void *ctx, const double *block_ns, size_t nblocks);
+    void *stop_ctx;
 } bb_run_cfg;
 
 void bb_run_cfg_default(bb_run_cfg *c);
@@ -48,6 +53,7 @@ typedef struct bb_run_out {
     double wall_ns;          /* the render (bb_render_run) alone, the sink's calls included */
     double sink_ns;          /* of wall_ns: the sink's calls (writing, collecting) */
     double commit_ns;        /* after the render: finishing the WAV (last writes, header, rename) */
+    double cpu_ns;           /* CPU time of the process (every thread) over the same span */
     double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
     size_t nblocks;
     int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */
@@ -70,5 +76,7 @@ int bb_run_parse_double(const char *s, double lo, double hi, double *out);
 
 /* Monotonic nanoseconds. */
 double bb_now_ns(void);
+/* CPU time of the process (every thread), nanoseconds. */
+double bb_cpu_now_ns(void);
 
 #endif

@@ -136,6 +136,26 @@ int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out
     return 0;
 }
 
+int bb_stats_windows(const double *block_ns, size_t nblocks, size_t from, size_t w, double deadline, bb_latency *out)
+{
+    if (w < 1) w = 1;
+    size_t nw = 0;
+    double *load = malloc((nblocks / w + 1) * sizeof *load);
+    if (!load) {
+        bb_stats_latency(NULL, 0, 1.0, out);
+        return -1;
+    }
+    for (size_t b0 = 0; b0 < nblocks; b0 += w) {
+        size_t in = nblocks - b0 < w ? nblocks - b0 : w;
+        double sum = 0;
+        for (size_t b = b0; b < b0 + in; b++) sum += block_ns[b];
+        if (b0 >= from) load[nw++] = sum / (deadline * (double)in);
+    }
+    int rc = bb_stats_latency(load, nw, 1.0, out);
+    free(load);
+    return rc;
+}
+
 /* ---- PRNG ------------------------------------------------------------------ */
 static uint64_t splitmix64(uint64_t *x)
 {

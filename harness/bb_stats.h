@@ -65,6 +65,16 @@ int bb_stats_summary(const double *x, size_t n, bb_sample_stats *out);
  * copy. Returns 0, or -1 when out of memory. */
 int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out);
 
+/* Windows of w consecutive blocks (grouped from block 0; the last may be shorter)
+ * against their deadlines: a window's load is the sum of its blocks' times over
+ * (its blocks x deadline), so 1 is exactly on time. A batched strategy does a
+ * whole window's work before the window's first block leaves, so its latency is
+ * w blocks and this is how it keeps real time; w = 1 judges block by block. Only
+ * windows whose first block is at or after block `from` count. Fills out with
+ * the quantiles of the loads (p50 ... max, unitless), the windows whose load
+ * exceeds 1 (misses) and n. Allocates. Returns 0, or -1 when out of memory. */
+int bb_stats_windows(const double *block_ns, size_t nblocks, size_t from, size_t w, double deadline, bb_latency *out);
+
 /* ---- reproducible PRNG ---------------------------------------------------- */
 typedef struct bb_stats_rng {
     uint64_t s[4];

@@ -45,6 +45,7 @@ const bb_cmd bb_cmds[] = {
     {"bless", bb_cmd_bless, "re-render the golden WAVs with serial and rewrite the manifest"},
     {"bench", bb_cmd_bench, "measure the workloads x strategies x threads x pinning matrix"},
     {"report", bb_cmd_report, "plot a bench result and write a Markdown report"},
+    {"capacity", bb_cmd_capacity, "the largest load (triggers stacked k times) a strategy sustains in real time"},
     {"topo", bb_cmd_topo, "show the topology and the placement of each pinning policy"},
     {"query", bb_cmd_query, "print the events of a mini-notation pattern"},
     {"compare", bb_cmd_compare, "gate a bench result against a baseline (counters, instructions, times)"},

@@ -7,7 +7,8 @@
  * topology order; scatter: round robin over packages, then cores; none: the
  * kernel decides). Every worker records the processing unit it actually ran on
  * (hwloc_get_last_cpu_location) and whether its binding succeeded: a pin that
- * fails is reported, never hidden. */
+ * fails is reported, never hidden. The spin before sleeping stops when the
+ * machine is busy or spinning does not pay (bb_workers.c says how). */
 #ifndef BB_WORKERS_H
 #define BB_WORKERS_H
 
@@ -15,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { BB_WORKERS_MAX = 256 };
 
@@ -34,11 +36,14 @@ typedef struct bb_worker_place {
 
 /* The plan: for worker i of n under policy p, the OS index of the PU to bind to
  * (or -1). topo_xml: an hwloc XML file to plan against instead of this machine
- * (NULL for this machine). Fills plan[0..n). Returns BB_ERR_IO if the topology
+ * (NULL for this machine: then only the cores with a PU in the calling thread's
+ * affinity mask are used). Fills plan[0..n). Returns BB_ERR_IO if the topology
  * cannot be loaded. */
 bb_result bb_workers_plan(const char *topo_xml, bb_pin p, int n, int *plan, bb_error *err);
 
-/* Number of cores hwloc reports on this machine (at least 1). */
+/* The default thread count: the cores of this machine (as hwloc reports them)
+ * with at least one PU in the calling thread's affinity mask, at least 1. Under
+ * `taskset -c 1` that is 1, whatever the machine has. */
 int bb_workers_cores(void);
 
 /* Start n workers (1 <= n <= BB_WORKERS_MAX) placed by p. Returns BB_ERR_THREAD,
@@ -47,12 +52,26 @@ int bb_workers_cores(void);
 bb_result bb_workers_create(bb_workers **out, int n, bb_pin p, bb_error *err);
 int bb_workers_count(const bb_workers *w);
 
-/* Run fn(ctx, task, worker) for task in [0, ntasks) on all workers; returns when
- * all are done. fn must not fail (record errors in ctx). */
+/* Run fn(ctx, task, worker) for task in [0, ntasks) on the workers; returns when
+ * all are done. Each task runs exactly once, on the caller (worker 0) or on a
+ * worker that joined in time; which worker runs which task is unspecified.
+ * fn must not fail (record errors in ctx). */
 void bb_workers_run(bb_workers *w, size_t ntasks, void (*fn)(void *ctx, size_t task, int worker), void *ctx);
 
-/* Where worker i ran (valid after at least one run). */
+/* Where worker i ran (its PU when placed at creation, then after each job it took part in). */
 bb_worker_place bb_workers_place(const bb_workers *w, int i);
+
+/* How the pool handed work over (read while no job runs). joined counts the
+ * jobs workers 1..n-1 took part in; a worker that was asleep or preempted when
+ * a job was posted does not hold it up, it misses it. */
+typedef struct bb_workers_stats {
+    long spin_ns;                /* the largest spin; 0: the pool never spins */
+    uint64_t joined;             /* worker entries into jobs */
+    uint64_t spin_hits, spin_misses, sleeps; /* workers waiting for the next job */
+    uint64_t caller_spin_hits, caller_sleeps; /* the caller waiting for workers inside */
+    uint64_t load_samples, busy_samples;     /* load samples; those that said "busy" */
+} bb_workers_stats;
+bb_workers_stats bb_workers_get_stats(const bb_workers *w);
 void bb_workers_destroy(bb_workers *w);
 
 #endif

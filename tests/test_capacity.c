@@ -1,0 +1,132 @@
+/* test_capacity.c - Criterion suite "capacity": the stacked load and the
+ * capacity command.
+ *
+ * - Stacking k copies of every output trigger gives each copy its own voices:
+ *   the voice count and the voices sounding at once are k times the program's.
+ * - Stacked copies are summed in order: with no effect after them, the output
+ *   at k = 2 is exactly twice the output at k = 1, sample for sample (x + x is
+ *   exact in floating point), so the copies play the same events.
+ * - The windowed judgement (bb_stats_windows): a batched window's work is
+ *   judged against K deadlines, block-by-block judgement sees a miss where the
+ *   window has none.
+ * - `busbench capacity` writes a result whose fields the report reads, and its
+ *   Markdown row; bad input is exit 2 with nothing written.
+ * No assertion is about time: the k found depends on the machine, only its
+ * range and the file's shape are checked. */
+#include <criterion/criterion.h>
+
+#include "bb_testutil.h"
+#include "bb_cmdutil.h"
+#include "bb_capacity.h"
+#include "bb_run.h"
+
+static const char prog_src[] = "bpm: 120\n~x: saw 220 # lpf 900\nout: s \"~x(3,8) bd\" # gain 0.5\n";
+
+static bb_run_out render_stacked(const char *path, int stack)
+{
+    bb_run_cfg c;
+    bb_run_cfg_default(&c);
+    c.program = path;
+    c.cycles = bb_rat_int(2);
+    c.threads = 1;
+    c.stack = stack;
+    bb_run_out o;
+    bb_error err;
+    cr_assert(bb_run(&c, NULL, true, false, &o, &err) == BB_OK, "%s", err.msg);
+    return o;
+}
+
+Test(capacity, stacked_copies_have_their_own_voices)
+{
+    const char *p = tu_tmpfile(prog_src);
+    bb_run_out a = render_stacked(p, 1), b = render_stacked(p, 3);
+    cr_assert_gt(a.stats.voices, 0u);
+    cr_assert_eq(b.stats.voices, 3 * a.stats.voices);
+    cr_assert_gt(a.stats.voices_peak, 0u);
+    cr_assert_eq(b.stats.voices_peak, 3 * a.stats.voices_peak);
+    bb_run_out_free(&a);
+    bb_run_out_free(&b);
+}
+
+Test(capacity, two_copies_sum_to_exactly_twice_the_program)
+{
+    const char *p = tu_tmpfile(prog_src);
+    bb_run_out a = render_stacked(p, 1), b = render_stacked(p, 2), z = render_stacked(p, 0);
+    cr_assert_eq(a.frames, b.frames);
+    cr_assert_eq(a.frames, z.frames);
+    double rms = 0;
+    for (size_t i = 0; i < a.frames; i++) {
+        cr_assert(b.samples[i] == 2.0f * a.samples[i], "sample %zu: %g, twice %g is %g", i, (double)b.samples[i],
+                  (double)a.samples[i], 2.0 * (double)a.samples[i]);
+        cr_assert(memcmp(&z.samples[i], &a.samples[i], sizeof(float)) == 0, "stack 0 is the program as written");
+        rms += (double)a.samples[i] * (double)a.samples[i];
+    }
+    cr_assert_gt(rms, 0, "the program makes sound");
+    bb_run_out_free(&a);
+    bb_run_out_free(&b);
+    bb_run_out_free(&z);
+}
+
+Test(capacity, batched_windows_are_judged_against_k_deadlines)
+{
+    /* a batch of 4 does its window's work in the first block: 3 deadlines, then 3 idle blocks */
+    const double ns[8] = {3, 0, 0, 0, 1, 1, 1, 1.5};
+    bb_latency w4, w1, steady;
+    cr_assert(bb_stats_windows(ns, 8, 0, 4, 1.0, &w4) == 0);
+    cr_assert_eq(w4.n, 2u);
+    cr_assert_eq(w4.misses, 1u, "the second window is over its 4 deadlines (4.5)");
+    cr_assert_float_eq(w4.max, 4.5 / 4, 1e-12);
+    cr_assert(bb_stats_windows(ns, 8, 0, 1, 1.0, &w1) == 0);
+    cr_assert_eq(w1.n, 8u);
+    cr_assert_eq(w1.misses, 2u, "block by block, the batch's first block (3) misses too");
+    cr_assert(bb_stats_windows(ns, 8, 4, 4, 1.0, &steady) == 0);
+    cr_assert_eq(steady.n, 1u, "only windows from block 4 on");
+}
+
+Test(capacity, command_writes_a_result_the_report_reads)
+{
+    tu_quiet();
+    const char *dir = tu_tmpdir("cap");
+    const char *p = tu_tmpfile(prog_src);
+    char out[512], md[600];
+    snprintf(out, sizeof out, "%s/cap.json", dir);
+    snprintf(md, sizeof md, "%s/cap.md", dir);
+    cr_assert_eq(tu_sh("%s capacity %s --cycles 2 --block 4096 --threads 1 --strategy serial --reps 1 --max-k 2 "
+                       "--out %s >/dev/null",
+                       tu_busbench(), p, out),
+                 0);
+    json_error_t je;
+    json_t *d = json_load_file(out, 0, &je);
+    cr_assert_not_null(d, "%s", je.text);
+    json_int_t k = json_integer_value(json_object_get(d, "k"));
+    cr_assert(k >= 0 && k <= 2);
+    cr_assert(json_array_size(json_object_get(d, "steps")) >= 1);
+    cr_assert_str_eq(json_string_value(json_object_get(d, "strategy")), "serial");
+    cr_assert_eq(json_integer_value(json_object_get(d, "window_blocks")), 1);
+    cr_assert_not_null(json_string_value(json_object_get(d, "criterion")));
+    json_decref(d);
+    FILE *f = fopen(md, "w");
+    cr_assert_not_null(f);
+    const char *paths[1] = {out};
+    bb_error err;
+    cr_assert(bb_capacity_md(f, paths, 1, &err) == BB_OK);
+    fclose(f);
+    cr_assert_eq(tu_sh("grep -q '^## Capacity' %s && grep -q '| serial | 1 | 4096 | 1 |' %s", md, md), 0);
+}
+
+Test(capacity, bad_input_is_exit_2_and_writes_nothing)
+{
+    tu_quiet();
+    const char *dir = tu_tmpdir("capbad");
+    const char *bad = tu_tmpfile("out: s \"bd\" # nosuchfunction 3\n");
+    cr_assert_eq(tu_sh("%s capacity %s/missing.ph --out %s/a.json", tu_busbench(), dir, dir), 2);
+    cr_assert_eq(tu_sh("%s capacity %s --out %s/b.json", tu_busbench(), bad, dir), 2);
+    cr_assert_eq(tu_sh("%s capacity %s --reps 0", tu_busbench(), bad), 2);
+    cr_assert_eq(tu_sh("%s capacity", tu_busbench()), 2);
+    cr_assert_eq(tu_sh("ls -A %s | grep -q .", dir), 1, "nothing written");
+    const char *paths[1] = {bad};
+    bb_error err;
+    FILE *f = fopen("/dev/null", "w");
+    cr_assert(bb_capacity_md(f, paths, 1, &err) != BB_OK, "a program is not a capacity result");
+    fclose(f);
+}

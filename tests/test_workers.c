@@ -1,0 +1,168 @@
+/* test_workers.c - Criterion suite "workers": the worker pool's hand-off, its
+ * default size, and when it spins.
+ *
+ * - Every task of every job runs exactly once, at 1, 2, 3 and 8 workers, for
+ *   jobs of 1 to 40 tasks, thousands of jobs in a row (a worker that misses a
+ *   job must never run a task of it, or of the next one, twice).
+ * - The default thread count and the pinning plan obey the affinity mask: a
+ *   test process bound to one CPU gets 1 thread, and both workers of a compact
+ *   plan on that CPU.
+ * - The spin is off for the pool's life when the workers outnumber the PUs the
+ *   affinity mask allows.
+ * - A machine the load file says is busy (BUSBENCH_LOADAVG: more runnable
+ *   threads than PUs) gets no spin at all; a quiet one is not called busy.
+ * - A spin that never pays (jobs further apart than the spin) is given up: the
+ *   misses stop after the budget has halved to zero.
+ * Each test runs in its own process (Criterion), so binding it or setting the
+ * environment touches no other test. No assertion is about time. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#include <criterion/criterion.h>
+
+#include "bb_testutil.h"
+#include "bb_workers.h"
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
+
+enum { MAXT = 64 };
+
+typedef struct {
+    atomic_int hits[MAXT];
+    atomic_int bad_worker;
+    int nworkers;
+} count_ctx;
+
+static void count_task(void *ctx, size_t task, int worker)
+{
+    count_ctx *c = ctx;
+    if (worker < 0 || worker >= c->nworkers) atomic_fetch_add(&c->bad_worker, 1);
+    atomic_fetch_add(&c->hits[task], 1);
+}
+
+Test(workers, every_task_runs_exactly_once)
+{
+    static const int ns[] = {1, 2, 3, 8};
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        bb_workers *w;
+        bb_error err;
+        cr_assert(bb_workers_create(&w, ns[k], BB_PIN_NONE, &err) == BB_OK);
+        cr_assert_eq(bb_workers_count(w), ns[k]);
+        count_ctx c = {.nworkers = ns[k]};
+        for (int job = 0; job < 3000; job++) {
+            size_t nt = (size_t)(job % 40) + 1;
+            for (size_t t = 0; t < nt; t++) atomic_store(&c.hits[t], 0);
+            bb_workers_run(w, nt, count_task, &c);
+            for (size_t t = 0; t < nt; t++)
+                cr_assert_eq(atomic_load(&c.hits[t]), 1, "%d workers, job %d: task %zu ran %d times", ns[k], job, t,
+                             atomic_load(&c.hits[t]));
+        }
+        cr_assert_eq(atomic_load(&c.bad_worker), 0);
+        bb_workers_destroy(w);
+    }
+}
+
+/* Bind this (single-threaded) test process to its first allowed CPU; false if it cannot. */
+static bool bind_to_one_cpu(int *cpu)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return false;
+    for (size_t c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set)) {
+            CPU_ZERO(&set);
+            CPU_SET(c, &set);
+            *cpu = (int)c;
+            return sched_setaffinity(0, sizeof set, &set) == 0;
+        }
+    return false;
+}
+
+Test(workers, default_threads_and_plan_follow_the_affinity_mask)
+{
+    int cpu;
+    cr_assert(bind_to_one_cpu(&cpu));
+    cr_assert_eq(bb_workers_cores(), 1);
+    int plan[2];
+    bb_error err;
+    cr_assert(bb_workers_plan(NULL, BB_PIN_COMPACT, 2, plan, &err) == BB_OK);
+    cr_assert(plan[0] == cpu && plan[1] == cpu, "plan %d %d, the mask allows CPU %d only", plan[0], plan[1], cpu);
+    cr_assert(bb_workers_plan(NULL, BB_PIN_SCATTER, 2, plan, &err) == BB_OK);
+    cr_assert(plan[0] == cpu && plan[1] == cpu);
+}
+
+Test(workers, no_spin_when_workers_outnumber_the_allowed_pus)
+{
+    int cpu;
+    cr_assert(bind_to_one_cpu(&cpu));
+    bb_workers *w;
+    bb_error err;
+    cr_assert(bb_workers_create(&w, 2, BB_PIN_NONE, &err) == BB_OK);
+    count_ctx c = {.nworkers = 2};
+    for (int job = 0; job < 100; job++) bb_workers_run(w, 4, count_task, &c);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_assert_eq(s.spin_ns, 0);
+    cr_assert_eq(s.spin_hits + s.spin_misses + s.caller_spin_hits, 0u);
+    cr_assert_eq(s.load_samples, 0u, "no spin to decide: the load is not read");
+    bb_workers_destroy(w);
+}
+
+static void with_loadavg(const char *text)
+{
+    cr_assert(setenv("BUSBENCH_LOADAVG", tu_tmpfile(text), 1) == 0);
+    cr_assert(unsetenv("BUSBENCH_SPIN_NS") == 0);
+}
+
+Test(workers, no_spin_while_the_machine_is_busy)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) cr_skip_test("one processing unit: the pool never spins here");
+    with_loadavg("9.00 9.00 9.00 64/300 4242\n");
+    bb_workers *w;
+    bb_error err;
+    cr_assert(bb_workers_create(&w, 2, BB_PIN_NONE, &err) == BB_OK);
+    count_ctx c = {.nworkers = 2};
+    for (int job = 0; job < 200; job++) bb_workers_run(w, 8, count_task, &c);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_assert_gt(s.spin_ns, 0, "two workers fit this machine: spinning is allowed in principle");
+    cr_assert_gt(s.load_samples, 0u);
+    cr_assert_eq(s.busy_samples, s.load_samples, "64 runnable threads is busy");
+    cr_assert_eq(s.spin_hits + s.spin_misses + s.caller_spin_hits, 0u, "nobody spun on a busy machine");
+    bb_workers_destroy(w);
+}
+
+Test(workers, a_quiet_machine_is_not_called_busy)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) cr_skip_test("one processing unit: the pool never spins here");
+    with_loadavg("0.00 0.00 0.00 1/300 4242\n");
+    bb_workers *w;
+    bb_error err;
+    cr_assert(bb_workers_create(&w, 2, BB_PIN_NONE, &err) == BB_OK);
+    count_ctx c = {.nworkers = 2};
+    for (int job = 0; job < 50; job++) bb_workers_run(w, 8, count_task, &c);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_assert_gt(s.load_samples, 0u);
+    cr_assert_eq(s.busy_samples, 0u);
+    bb_workers_destroy(w);
+}
+
+Test(workers, a_spin_that_never_pays_is_given_up)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) cr_skip_test("one processing unit: the pool never spins here");
+    with_loadavg("0.00 0.00 0.00 1/300 4242\n");
+    cr_assert(setenv("BUSBENCH_SPIN_NS", "200000", 1) == 0); /* 200 us: halves to zero in 6 misses */
+    bb_workers *w;
+    bb_error err;
+    cr_assert(bb_workers_create(&w, 2, BB_PIN_NONE, &err) == BB_OK);
+    count_ctx c = {.nworkers = 2};
+    /* jobs 3 ms apart: a worker's wait always outlasts its 200 us spin */
+    for (int job = 0; job < 30; job++) {
+        struct timespec gap = {0, 3000000};
+        nanosleep(&gap, NULL);
+        bb_workers_run(w, 8, count_task, &c);
+    }
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_assert_eq(s.spin_ns, 200000);
+    cr_assert_eq(s.spin_hits, 0u, "no job came within a spin");
+    cr_assert_leq(s.spin_misses, 6u, "the budget halves at each miss: 200, 100, 50, 25, 12.5, 6.25 us, then none");
+    cr_assert_geq(s.sleeps, 29u);
+    bb_workers_destroy(w);
+}
