@@ -108,6 +108,9 @@ typedef struct tu_cfg {
     int64_t cycles;
     const char *reload_path; /* switch to this program ... */
     int64_t reload_cycle;    /* ... at this cycle */
+    int64_t frames;          /* > 0: render this many samples instead of `cycles` (to end mid-cycle) */
+    int max_voices;          /* > 0: instead of the default limit */
+    double max_bus_seconds;  /* > 0: instead of the default limit */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -128,8 +131,10 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         bb_render_opts_default(&ro);
         ro.kit = kit;
         ro.block = cfg->block ? cfg->block : 512;
-        ro.frames = -1;
+        ro.frames = cfg->frames > 0 ? cfg->frames : -1;
         ro.cycles = bb_rat_int(cfg->cycles ? cfg->cycles : 4);
+        if (cfg->max_voices > 0) ro.lim.max_voices = cfg->max_voices;
+        if (cfg->max_bus_seconds > 0) ro.lim.max_bus_seconds = cfg->max_bus_seconds;
         if (cfg->reload_path) {
             ro.reloads[0].cycle = bb_rat_int(cfg->reload_cycle);
             ro.reloads[0].path = cfg->reload_path;
