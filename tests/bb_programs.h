@@ -44,9 +44,10 @@ static const char *const BB_PROG_NESTED =
    and short max_bus_seconds it drops and clamps voices */
 static const char *const BB_PROG_DISTINCT =
     "bpm: 120\n~x: saw 220 # lpf \"<400 900 1500>\"\nout: s \"~x ~x*2\" # note \"c4'maj7\"\n";
-/* reload pairs: one changes the tempo, one changes only a bus that another one refers to
+/* reload pairs: one changes the tempo (a bus that is not static: every onset its own key), one changes only a bus that another one refers to
    (the referrer's buffers change with it) and keeps a static bus that nothing changes */
-static const char *const BB_PROG_TEMPO_B = "bpm: 90\n~x: saw 220 # lpf 900\nout: s \"~x*4\" # note \"0 7\"\n";
+static const char *const BB_PROG_TEMPO_A = "bpm: 120\n~x: saw 220 # lpf \"<400 900>\"\nout: s \"~x*4\"\n";
+static const char *const BB_PROG_TEMPO_B = "bpm: 90\n~x: saw 220 # lpf \"<400 900>\"\nout: s \"~x*4\"\n";
 static const char *const BB_PROG_REF_A =
     "bpm: 120\n~y: saw 220\n~x: ~y # lpf 900\n~k: sine 55\nout: s \"~x*2 ~k\"\n";
 static const char *const BB_PROG_REF_B =

@@ -229,7 +229,7 @@ static const edge edges[] = {
     {"a bus that triggers a bus", &BB_PROG_NESTED, NULL, 0, 2, 0, 0, 0, false},
     /* 2.5 cycles at 120 bpm; 4 tones at once with room for 2; events of 1 s and 0.5 s clamped to 0.2 s */
     {"a render that ends mid-cycle, dropping and clamping", &BB_PROG_DISTINCT, NULL, 0, 0, 220500, 2, 0.2, true},
-    {"a reload that changes the tempo", &BB_PROG_RELOAD_A, &BB_PROG_TEMPO_B, 1, 3, 0, 0, 0, false},
+    {"a reload that changes the tempo", &BB_PROG_TEMPO_A, &BB_PROG_TEMPO_B, 1, 3, 0, 0, 0, false},
     {"a reload that changes a referenced bus", &BB_PROG_REF_A, &BB_PROG_REF_B, 1, 3, 0, 0, 0, false},
 };
 

@@ -152,9 +152,9 @@ def mutants_of(path, text):
             for mt in pat.finditer(m):
                 add(i, "atomic", line[:mt.start()] + pat.sub(rep, line[mt.start():mt.end()]) + line[mt.end():])
         if COUNTER_STMT.match(m) and not m.strip().startswith("for"):
-            add(i, "count", COUNTER_STMT.match(line).group(1) + ";")
+            add(i, "count", COUNTER_STMT.match(m).group(1) + ";")
         if DROP_STMT.match(m):
-            add(i, "drop", DROP_STMT.match(line).group(1) + ";")
+            add(i, "drop", DROP_STMT.match(m).group(1) + ";")
     return found
 
 
