@@ -252,7 +252,9 @@ TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8
 # tsan-quick (in make check): the strategies that hand work to the pool, on the workloads with
 # the most requests, a reload and nested work; TSAN_QUICK=0 skips it
 TSAN_QUICK ?= 1
-TSAN_QUICK_VERIFY := --strategies parallel,batch,all --threads 2,3 --blocks 64 --pins none --workloads q,chords,reload
+# (every strategy that hands work to the pool, batch windows included) and the pool's stress program
+TSAN_QUICK_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3 --blocks 64 --pins none \
+                     --workloads q,chords,reload
 ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput)/*|strategies/!(same_bytes_as_serial*))
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
@@ -276,7 +278,26 @@ san-check: $(BIN) $(TESTBIN)
 	$(SAN_ENV) $(TESTBIN) --jobs 2 $(if $(SAN_TESTS),--filter '$(SAN_TESTS)')
 	@if [ "$(SAN_VERIFY)" = 1 ] && [ -f golden/manifest.tsv ]; then \
 	  $(SAN_ENV) $(BIN) verify --golden golden --threads 1,2 --blocks 512 --pins none; fi
-tsan-check: $(BIN)
+tsan-check: $(BIN) $(BUILD)/tsan_pool
+	$(SAN_ENV) $(BUILD)/tsan_pool
 	$(SAN_ENV) $(BIN) verify --golden golden $(TSAN_VERIFY)
+# the worker pool's stress (tests/bb_poolstress.h) as a plain program: Criterion's runner does not run under TSan
+$(BUILD)/tsan_pool: tests/tsan_pool.c $(LIB)
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+
+# ---- mutation testing -------------------------------------------------------------------------
+# make mutate    a standing mutation score (not part of make test): harness/scripts/mutate.py writes
+#                MUTANTS plausible bugs (sampled with SEED) into a private copy of the tree, builds each
+#                and runs a fast subset of the tests (a hang past the limit counts as caught); prints
+#                killed / timeouts / survived and the survivors with file:line, JSON in $(MUTATE_JSON).
+#                MUTANTS_FILE=harness/scripts/mutate-issue16.json runs a list of hand-written mutants.
+MUTANTS ?= 60
+SEED ?= 1
+MUTANTS_FILE ?=
+MUTATE_JSON ?= $(BUILD)/mutate.json
+.PHONY: mutate
+mutate:
+	nice -n 10 python3 harness/scripts/mutate.py --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) \
+	  $(if $(MUTANTS_FILE),--explicit $(MUTANTS_FILE))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

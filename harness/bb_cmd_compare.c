@@ -89,9 +89,15 @@ static void print_row(const bb_gate_row *r)
     else snprintf(p, sizeof p, "-");
     printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, r->metric == BB_GATE_METRIC_TIME ? "time" : "instr", o, n,
            ch, ci, p, bb_gate_verdict_name(r->verdict));
-    for (int i = 0; i < r->nup; i++)
-        printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", r->up[i].name, r->up[i].base, r->up[i].cur,
-               r->up[i].cur - r->up[i].base);
+    for (int i = 0; i < r->nup; i++) {
+        const bb_gate_counter_up *u = &r->up[i];
+        if (u->cur > u->base)
+            printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", u->name, u->base, u->cur, u->cur - u->base);
+        else
+            printf("    CHANGED: %s %" PRIu64 " -> %" PRIu64 " (-%" PRIu64 "): fewer is no regression, but the tree no longer "
+                   "does what the baseline recorded; if intended, re-make it (make baseline) and commit it\n",
+                   u->name, u->base, u->cur, u->base - u->cur);
+    }
     if (r->unstable) printf("    REGRESSION: NEW's deterministic counters varied between rounds\n");
     if (r->broken) printf("    REGRESSION: NEW had wrong or failed renders\n");
     if (r->note[0]) printf("    note: %s\n", r->note);
@@ -218,10 +224,12 @@ int bb_cmd_compare(int argc, char **argv)
     }
     bool bad = bb_gate_regressed(&rep);
     printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d not compared; %d with counters that went "
-           "up%s%s -> %s\n",
+           "up, %d with counters that only went down%s%s -> %s\n",
            rep.compared, rep.compared == 1 ? "" : "s", rep.slower, rep.faster, rep.same, rep.not_compared,
-           rep.counter_regressions, rep.unstable ? ", unstable counters" : "", rep.broken ? ", wrong renders" : "",
-           bad ? "REGRESSION" : "ok");
+           rep.counter_regressions, rep.counter_changes, rep.unstable ? ", unstable counters" : "",
+           rep.broken ? ", wrong renders" : "",
+           rep.slower + rep.counter_regressions + rep.unstable + rep.broken ? "REGRESSION"
+           : bad ? "CHANGED (re-make the baseline)" : "ok");
     bb_gate_report_free(&rep);
     bb_gate_file_free(&base);
     bb_gate_file_free(&cur);

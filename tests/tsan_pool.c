@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { TSAN_POOL_JOBS = 2000 };
+enum { TSAN_POOL_JOBS = 10000 };
 
 int main(int argc, char **argv)
 {
