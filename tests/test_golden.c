@@ -19,6 +19,7 @@
  * processes). Tests run from the repository root, as `make test` does. */
 #include <criterion/criterion.h>
 
+#include "bb_programs.h"
 #include "bb_alloc.h"
 #include "bb_cmds.h"
 #include "bb_golden.h"
@@ -402,6 +403,18 @@ Test(golden, matrix_axes_are_checked)
 }
 
 /* ---- the corpus ------------------------------------------------------------------------- */
+
+/* The dense program of the strategy suites is a golden workload too: the same text. */
+Test(golden, dense_workload_is_the_suites_dense_program)
+{
+    FILE *f = fopen(CORPUS "/dense.ph", "r");
+    cr_assert_not_null(f);
+    char text[1024];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    cr_expect_str_eq(text, BB_PROG_DENSE);
+}
 
 Test(golden, corpus_is_complete_and_matches_its_manifest)
 {
