@@ -25,6 +25,7 @@ SEED. The test subset is `--tests` (shell commands, run in the copy in order; th
 kills). Results go to --json.
 """
 import argparse
+import fnmatch
 import json
 import os
 import random
@@ -39,12 +40,29 @@ import time
 # static analysis and identity, the render loop, voices and look-ahead).
 DEFAULT_FILES = ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c"]
 
+# A test is "CMD" (run for every mutant) or "GLOB::CMD" (run only for mutants of files matching
+# GLOB): the pool's stress under ThreadSanitizer sees orderings no functional test can.
 DEFAULT_TESTS = [
     "build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    "build/unit-tests --jobs 2 --filter '@(render|workers|faults)/*'",
+    "build/unit-tests --jobs 2 --filter '@(render|workers|faults|ph)/*'",
     "build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,all "
     "--threads 1,2 --blocks 512 --pins none",
+    "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
+    "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
 ]
+
+
+def tests_for(tests, path):
+    """The commands that apply to a mutant of path."""
+    out = []
+    for t in tests:
+        if "::" in t.split(" ", 1)[0]:
+            g, cmd = t.split("::", 1)
+            if fnmatch.fnmatch(path, g):
+                out.append(cmd)
+        else:
+            out.append(t)
+    return out
 
 # Statements dropped when they call one of these (reference counts, invalidation, hand-off).
 DROP_CALLS = r"bb_drv_unref|bb_drv_cache_evict|bb_drv_cache_put|bb_drv_synth_uniq|pthread_cond_signal|" \
@@ -248,7 +266,7 @@ def main():
             print(f"mutate: the unmutated tree does not build (see {work})", file=sys.stderr)
             return 2
         t0 = time.monotonic()
-        for t in tests:
+        for t in [t.split("::", 1)[-1] if "::" in t.split(" ", 1)[0] else t for t in tests]:
             rc, _ = run(t, src, 1800, log)
             if rc != 0:
                 print(f"mutate: the unmutated tree fails `{t}` (see {logpath}): fix that first", file=sys.stderr)
@@ -280,7 +298,7 @@ def main():
                     res["status"] = "stillborn"
                 else:
                     res["status"] = "survived"
-                    for t in tests:
+                    for t in tests_for(tests, m["file"]):
                         rc, _ = run(t, src, limit, log)
                         if rc == "timeout":
                             res["status"], res["killed_by"] = "timeout", t
