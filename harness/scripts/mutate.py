@@ -31,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,9 +45,10 @@ DEFAULT_FILES = ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb
 # GLOB): the pool's stress under ThreadSanitizer sees orderings no functional test can.
 DEFAULT_TESTS = [
     "build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    "build/unit-tests --jobs 2 --filter '@(render|workers|faults|ph)/*'",
+    "build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
     "build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,all "
-    "--threads 1,2 --blocks 512 --pins none",
+    "--threads 2 --blocks 512 --pins none",
+    "build/unit-tests --jobs 2 --filter 'faults/*'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
 ]
@@ -188,16 +190,31 @@ def load_equivalents(path):
     return eq
 
 
+CHILD = []  # the process group of the command running now, for cleanup on a signal
+
+
 def run(cmd, cwd, limit, log):
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    CHILD[:] = [p.pid]
     try:
         rc = p.wait(timeout=limit)
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, 9)
+        os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         return "timeout", time.monotonic() - t0
+    finally:
+        CHILD.clear()
     return rc, time.monotonic() - t0
+
+
+def on_signal(signum, frame):
+    for pid in CHILD:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    raise SystemExit(128 + signum)
 
 
 def copy_tree(src, dst):
@@ -251,12 +268,27 @@ def main():
         for m in chosen:
             print(f"  {m['file']}:{m['line']} [{m['op']}] {m['old'].strip()}  =>  {m['new'].strip()}")
         return 0
-    equivalents = load_equivalents(os.path.join(root, a.equivalents))
-
     work = tempfile.mkdtemp(prefix="bbmutate-")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        return mutate(a, root, tests, allm, chosen, paths, work)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"mutate: work folder {work}")
+
+
+def mutate(a, root, tests, allm, chosen, paths, work):
+    equivalents = load_equivalents(os.path.join(root, a.equivalents))
     src = os.path.join(work, "src")
     t_start = time.monotonic()
     copy_tree(root, src)
+    # start from the checkout's objects (mtimes kept): only what differs is rebuilt
+    if os.path.isdir(os.path.join(root, "build")):
+        shutil.copytree(os.path.join(root, "build"), os.path.join(src, "build"), symlinks=True,
+                        ignore=shutil.ignore_patterns("*.json", "*.csv", "*.wav", "fuzz", "asan", "ubsan", "*.log"))
     build = f"make -j{a.jobs} --no-print-directory build/busbench build/unit-tests > build/mutant-build.log 2>&1"
     os.makedirs(os.path.join(src, "build"), exist_ok=True)
     logpath = os.path.join(work, "clean.log")
@@ -338,10 +370,6 @@ def main():
         json.dump(out, f, indent=1)
     os.replace(jpath + ".tmp", jpath)
     print(f"mutate: results in {a.json}")
-    if not a.keep:
-        shutil.rmtree(work, ignore_errors=True)
-    else:
-        print(f"mutate: work folder {work}")
     return 0
 
 
