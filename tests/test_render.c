@@ -179,3 +179,24 @@ Test(render, time_map_fast_path_is_exact)
         bb_prog_free(p);
     }
 }
+
+/* A filter computes its coefficients once when cutoff and q are constants, per change when
+ * either is a signal: the two paths must give the same samples for the same values. */
+Test(render, constant_and_patterned_filter_parameters_agree)
+{
+    const char *const progs[] = {"out: saw 220 # lpf 800 2\n", "out: saw 220 # lpf 800 \"2\"\n",
+                                 "out: saw 220 # lpf \"800\" 2\n", "out: saw 220 # lpf \"800\" \"2\"\n"};
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out ref;
+    tu_render(progs[0], &c, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    for (size_t i = 1; i < sizeof progs / sizeof progs[0]; i++) {
+        tu_out o;
+        tu_render(progs[i], &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+        cr_expect_eq(d, -1, "%s differs from constant parameters at sample %ld", progs[i], d);
+        tu_free(&o);
+    }
+    tu_free(&ref);
+}
