@@ -200,3 +200,18 @@ Test(render, constant_and_patterned_filter_parameters_agree)
     }
     tu_free(&ref);
 }
+
+/* At 100000 bpm a cycle is 105.84 samples: of the 200 events of "~x*200" only those whose
+ * start and end fall on different samples have a length; each of those lasts one sample and
+ * together they tile ceil(105.84) = 106 samples, so 106 voices, and the rest make none. */
+Test(render, zero_length_events_make_no_voice)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out o;
+    tu_render("bpm: 100000\n~x: sine 440\nout: s \"~x*200\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.frames, 106);
+    cr_expect_eq(o.st.voices, 106, "%llu voices", (unsigned long long)o.st.voices);
+    cr_expect_eq(o.st.requests, 106, "%llu requests", (unsigned long long)o.st.requests);
+    tu_free(&o);
+}
