@@ -100,6 +100,16 @@ static inline const char *tu_tmpfile(const char *text)
     return p;
 }
 
+/* ---- a watchdog: a test that hangs (a lost wake-up in the worker pool) fails ---------------- */
+/* Criterion's own --timeout did not stop hung test processes here; SIGALRM's default action ends
+ * the test's process, which Criterion reports as a crash. Sanitizer builds run several times slower. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+enum { TU_WATCHDOG_S = 1200 };
+#else
+enum { TU_WATCHDOG_S = 300 };
+#endif
+static inline void tu_watchdog(void) { alarm(TU_WATCHDOG_S); }
+
 typedef struct tu_cfg {
     const char *strategy;
     int threads;

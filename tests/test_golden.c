@@ -42,7 +42,11 @@
 
 static char tmpdir[256];
 
-static void make_tmpdir(void) { snprintf(tmpdir, sizeof tmpdir, "%s", tu_tmpdir("golden")); }
+static void make_tmpdir(void)
+{
+    tu_watchdog();
+    snprintf(tmpdir, sizeof tmpdir, "%s", tu_tmpdir("golden"));
+}
 
 TestSuite(golden, .init = make_tmpdir);
 

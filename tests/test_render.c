@@ -215,3 +215,19 @@ Test(render, zero_length_events_make_no_voice)
     cr_expect_eq(o.st.requests, 106, "%llu requests", (unsigned long long)o.st.requests);
     tu_free(&o);
 }
+
+/* Unary minus folds on numbers and negates signals: -(sine 3) is (0 - 1) * sine 3, bit for bit
+ * (a sign flip is exact, and -1 * x keeps the sign of zero as -x does). */
+Test(render, unary_minus_negates_a_signal)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out a, b;
+    tu_render("out: -(sine 3)\n", &c, &a);
+    tu_render("out: (0 - 1) * sine 3\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    cr_expect_gt(tu_rms(a.x, a.n), 0.5, "not the sine");
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}

@@ -10,7 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
-TestSuite(strategies);
+TestSuite(strategies, .init = tu_watchdog);
 
 /* held by value: Criterion runs each parameter in a new process */
 typedef struct {

@@ -48,6 +48,11 @@ DEFAULT_TESTS = [
     "build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
     "build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,all "
     "--threads 2 --blocks 512 --pins none",
+    # the gate's exact counters (heap allocations and bytes included) against the committed baseline:
+    # one untimed round, so only the deterministic counters can fail it
+    "build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
+    "--warmup 0 --quiet --out build/mutant-gate.json && build/busbench compare reports/baseline.json "
+    "build/mutant-gate.json --metric time --quiet",
     "build/unit-tests --jobs 2 --filter 'faults/*'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
@@ -93,7 +98,7 @@ POINT_OPS = [
     ("const", re.compile(r"\btrue\b"), "false"),
     ("const", re.compile(r"\bfalse\b"), "true"),
 ]
-LOOP_BOUND = re.compile(r"(for \([^;]*; *\w+ *<=? *)([^;]+?)(;)")
+LOOP_BOUND = re.compile(r"(for \([^;]*; *\w+ *<=? *)([\w\->.()]+)(;)")
 TERNARY = re.compile(r"\? ([\w\->.\[\]]+) : ([\w\->.\[\]]+)")
 COUNTER_STMT = re.compile(r"^(\s*)([\w\->.\[\]]+(\+\+|--| \+= [^;]+| -= [^;]+));\s*$")
 DROP_STMT = re.compile(r"^(\s*)((?:\(void\))?(?:" + DROP_CALLS + r")\(.*\));\s*$")
