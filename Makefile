@@ -178,15 +178,19 @@ bench-load: $(BIN)
 #                baseline is replaced only when every step worked.
 # make bench-gate  a benchmark, not a test: the noise floor, and how often the timing gate flags
 #                5%, 10% and 20% injected slowdowns and unchanged (A/A) runs.
-GATE_WORKLOADS   ?= phonon,static,chords
+# phonon, static and chords: static buses; dense: a pattern-modulated (non-static) bus, ending
+# mid-cycle; reload: a program switch. Threads 1 and 2: counters are exact at both, instructions
+# are gated at 1 thread only.
+GATE_WORKLOADS   ?= phonon,static,chords,dense,reload
 GATE_STRATEGIES  ?= serial,parallel,cycle,static,pool,batch,all
+GATE_THREADS     ?= 1,2
 GATE_BASELINE    ?= reports/baseline.json
 GATE_BENCH_FLAGS ?=
-GATE_SUBSET      := --workloads $(GATE_WORKLOADS) --strategies $(GATE_STRATEGIES) --threads 1 --pins compact
+GATE_SUBSET      := --workloads $(GATE_WORKLOADS) --strategies $(GATE_STRATEGIES) --threads $(GATE_THREADS) --pins compact
 CAL_FLAGS        ?= --trials 10 --reps 10
 .PHONY: gate baseline bench-gate
 gate: $(BIN)
-	@echo "gate: instruction counts of $(GATE_WORKLOADS) x $(GATE_STRATEGIES) at 1 thread vs $(GATE_BASELINE)"
+	@echo "gate: counters and instruction counts of $(GATE_WORKLOADS) x $(GATE_STRATEGIES) at threads $(GATE_THREADS) vs $(GATE_BASELINE)"
 	@$(BIN) bench --metric instructions $(GATE_SUBSET) --quiet --out $(BUILD)/gate.json $(GATE_BENCH_FLAGS) && \
 	  $(BIN) compare $(GATE_BASELINE) $(BUILD)/gate.json --metric instructions --quiet || \
 	  { st=$$?; echo "gate: failed (exit $$st). If the extra cost is intended, re-make the baseline with" \
@@ -286,7 +290,9 @@ TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8
 # tsan-quick (in make check): the strategies that hand work to the pool, on the workloads with
 # the most requests, a reload and nested work; TSAN_QUICK=0 skips it
 TSAN_QUICK ?= 1
-TSAN_QUICK_VERIFY := --strategies parallel,batch,all --threads 2,3 --blocks 64 --pins none --workloads q,chords,reload
+# (every strategy that hands work to the pool, batch windows and lanes included) and the pool's stress program
+TSAN_QUICK_VERIFY := --strategies parallel,cycle,static,pool,batch,lanes,all --threads 2,3 --blocks 64 --pins none \
+                     --workloads q,chords,reload
 ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput|anchors)/*|strategies/!(same_bytes_as_serial*))
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
@@ -310,8 +316,27 @@ san-check: $(BIN) $(TESTBIN)
 	$(SAN_ENV) $(TESTBIN) --jobs 2 $(if $(SAN_TESTS),--filter '$(SAN_TESTS)')
 	@if [ "$(SAN_VERIFY)" = 1 ] && [ -f golden/manifest.tsv ]; then \
 	  $(SAN_ENV) $(BIN) verify --golden golden --threads 1,2 --blocks 512 --pins none; fi
-tsan-check: $(BIN)
+tsan-check: $(BIN) $(BUILD)/tsan_pool
+	$(SAN_ENV) $(BUILD)/tsan_pool
 	$(SAN_ENV) $(BIN) verify --golden golden $(TSAN_VERIFY)
+# the worker pool's stress (tests/bb_poolstress.h) as a plain program: Criterion's runner does not run under TSan
+$(BUILD)/tsan_pool: tests/tsan_pool.c $(LIB)
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+
+# ---- mutation testing -------------------------------------------------------------------------
+# make mutate    a standing mutation score (not part of make test): harness/scripts/mutate.py writes
+#                MUTANTS plausible bugs (sampled with SEED) into a private copy of the tree, builds each
+#                and runs a fast subset of the tests (a hang past the limit counts as caught); prints
+#                killed / timeouts / survived and the survivors with file:line, JSON in $(MUTATE_JSON).
+#                MUTANTS_FILE=harness/scripts/mutate-issue16.json runs a list of hand-written mutants.
+MUTANTS ?= 60
+SEED ?= 1
+MUTANTS_FILE ?=
+MUTATE_JSON ?= $(BUILD)/mutate.json
+.PHONY: mutate
+mutate:
+	nice -n 10 python3 harness/scripts/mutate.py --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) \
+	  $(if $(MUTANTS_FILE),--explicit $(MUTANTS_FILE))
 
 # ---- anchors: busbench beside Csound, scsynth, Faust and a plain C loop -------------------------
 # make bench-anchors  a benchmark, not a test: installs csound, supercollider-server, faust and

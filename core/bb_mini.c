@@ -735,8 +735,13 @@ static bb_result parse_alt(parser *P, pmode m, bb_pat **out)
     return BB_OK;
 }
 
-/* part := ( group | poly | alt | single ) [ euclid ] [ degrade ]
- * single := atom [ degrade ] [ mult ] */
+/* part := ( group | poly | alt | atom ) { euclid | degrade | mult }
+ *         (at most BB_PAT_MODIFIERS_MAX modifiers)
+ * The modifiers after the base apply left to right, as Strudel's krill grammar has it
+ * (Tidal 1.9 takes one Euclid then one degrade): `a(3,8)*2` is fast 2 of the Euclid
+ * pattern, `a*2(3,8)` Euclid of `a*2`, `a(3,8,<0 2>)/2` slow 2. '!' and '@' follow the
+ * part at the step level (parse_step), so `a(3,8)!2` and `a(3,8)@3` repeat and
+ * stretch the whole Euclid pattern. */
 static bb_result parse_part(parser *P, pmode m, bb_pat **out)
 {
     int c = cur(P);
@@ -756,11 +761,16 @@ static bb_result parse_part(parser *P, pmode m, bb_pat **out)
         } else {
             r = parse_num_atom(P, m, out);
         }
-        if (!r && cur(P) == '?') r = parse_degrade(P, out);
-        if (!r && (cur(P) == '*' || cur(P) == '/')) r = parse_mult(P, out);
     }
-    if (!r && cur(P) == '(') r = parse_euclid(P, out);
-    if (!r && cur(P) == '?') r = parse_degrade(P, out);
+    for (int k = 0; !r && k < BB_PAT_MODIFIERS_MAX; k++) {
+        c = cur(P);
+        if (c == '(') r = parse_euclid(P, out);
+        else if (c == '?') r = parse_degrade(P, out);
+        else if (c == '*' || c == '/') r = parse_mult(P, out);
+        else return r;
+    }
+    if (!r && (cur(P) == '(' || cur(P) == '?' || cur(P) == '*' || cur(P) == '/'))
+        return perr(P, P->pos, BB_ERR_LIMIT, "expected at most %d modifiers after one step", BB_PAT_MODIFIERS_MAX);
     return r;
 }
 

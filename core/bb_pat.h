@@ -27,6 +27,7 @@
 /* Named limits. Exceeding one is a clear BB_ERR_LIMIT, never a hang. */
 enum {
     BB_PAT_DEPTH_MAX = 64,          /* nesting depth of brackets/operators in one pattern */
+    BB_PAT_MODIFIERS_MAX = 64,      /* modifiers ((k,n), ?, *, /) chained after one step */
     BB_PAT_SRC_MAX = 65536,         /* bytes of one mini-notation string */
     BB_PAT_EUCLID_MAX = 4096,       /* largest n in x(k,n) */
     BB_PAT_QUERY_EVENTS_MAX = BB_PAT_QUERY_EVENTS_LIMIT, /* events one query may produce */

@@ -440,8 +440,11 @@ static void record(config *c, const rrun *o, const vsink *s, bool timed, double 
     if (o->nplaces) {
         c->nplaces = o->nplaces;
         memcpy(c->places, o->places, sizeof c->places[0] * (size_t)o->nplaces);
-        for (int i = 0; i < o->nplaces; i++)
-            if (o->places[i].planned_pu >= 0 && !o->places[i].bound) c->pin_ok = false;
+        /* a pin holds when the binding succeeded and the worker's read-back placement is the plan's */
+        for (int i = 0; i < o->nplaces; i++) {
+            const bb_worker_place *w = &o->places[i];
+            if (w->planned_pu >= 0 && (!w->bound || (w->last_pu >= 0 && w->last_pu != w->planned_pu))) c->pin_ok = false;
+        }
     }
     if (!timed) {
         if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */

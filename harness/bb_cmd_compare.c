@@ -68,9 +68,15 @@ static void print_row(const bb_gate_row *r)
     bb_ci_cells_of(r, &c);
     printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
            bb_gate_verdict_name(r->verdict));
-    for (int i = 0; i < r->nup; i++)
-        printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", r->up[i].name, r->up[i].base, r->up[i].cur,
-               r->up[i].cur - r->up[i].base);
+    for (int i = 0; i < r->nup; i++) {
+        const bb_gate_counter_up *u = &r->up[i];
+        if (u->cur > u->base)
+            printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", u->name, u->base, u->cur, u->cur - u->base);
+        else
+            printf("    CHANGED: %s %" PRIu64 " -> %" PRIu64 " (-%" PRIu64 "): fewer is no regression, but the tree no longer "
+                   "does what the baseline recorded; if intended, re-make it (make baseline) and commit it\n",
+                   u->name, u->base, u->cur, u->base - u->cur);
+    }
     if (r->unstable) printf("    REGRESSION: NEW's deterministic counters varied between rounds\n");
     if (r->broken) printf("    REGRESSION: NEW had wrong or failed renders\n");
     if (r->note[0]) printf("    note: %s\n", r->note);
@@ -172,10 +178,12 @@ static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_ga
         }
     }
     printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d not compared; %d with counters that went "
-           "up%s%s -> %s\n",
+           "up, %d with counters that only went down%s%s -> %s\n",
            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->not_compared,
-           rep->counter_regressions, rep->unstable ? ", unstable counters" : "", rep->broken ? ", wrong renders" : "",
-           bb_gate_regressed(rep) ? "REGRESSION" : "ok");
+           rep->counter_regressions, rep->counter_changes, rep->unstable ? ", unstable counters" : "",
+           rep->broken ? ", wrong renders" : "",
+           rep->slower + rep->counter_regressions + rep->unstable + rep->broken ? "REGRESSION"
+           : rep->counter_changes ? "CHANGED (re-make the baseline)" : "ok");
 }
 
 /* Load both files and compare them. BB_OK, or an error already said on stderr. */

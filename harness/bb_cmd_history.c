@@ -10,7 +10,7 @@
  * (results with speed timings only) and of the instruction count (results
  * that carry it), each PNG and SVG with the data and gnuplot script beside it
  * (bb_plot); and between each result and the one before it, the change
- * points: the deterministic counters that moved (bb_gate_counters both ways:
+ * points: the deterministic counters that moved (bb_gate_counters, either way:
  * the gate's counters, heap allocations at 1 thread only), and instruction
  * counts that moved by more than --instr-tolerance (default 1%, the gate's
  * threshold). DIR/history.md has the table of commits, the table of change
@@ -148,10 +148,8 @@ static void changes_of(history *H, const point *a, const point *b, const char *n
     const bb_bres *x = &a->f.r.v[i], *y = &b->f.r.v[j];
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
     if (x->valid && y->valid) {
-        int n = bb_gate_counters(x, y, up, BB_GATE_COUNTERS_MAX);
+        const int n = bb_gate_counters(x, y, up, BB_GATE_COUNTERS_MAX); /* either way */
         for (int k = 0; k < n; k++) change(H, a, b, nm, up[k].name, (double)up[k].base, (double)up[k].cur);
-        n = bb_gate_counters(y, x, up, BB_GATE_COUNTERS_MAX); /* the other way: those that went down */
-        for (int k = 0; k < n; k++) change(H, a, b, nm, up[k].name, (double)up[k].cur, (double)up[k].base);
     }
     double ia = a->f.instr[i], ib = b->f.instr[j];
     if (isfinite(ia) && isfinite(ib) && ia > 0 && fabs(ib / ia - 1) > H->tol) change(H, a, b, nm, "instructions", ia, ib);

@@ -129,7 +129,8 @@ typedef struct bb_gate_opts {
 
 void bb_gate_opts_default(bb_gate_opts *o);
 
-/* One deterministic counter that went up. */
+/* One deterministic counter that moved: up (a regression) or down (a change of behaviour that
+ * needs a new baseline). */
 typedef struct bb_gate_counter_up {
     const char *name;
     uint64_t base, cur;
@@ -146,7 +147,7 @@ typedef struct bb_gate_row {
     double p;                        /* U test, two-sided; NaN for instructions */
     bb_gate_verdict verdict;
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
-    int nup;                         /* deterministic counters that increased (regressions) */
+    int nup;                         /* deterministic counters that moved, either way */
     bool unstable;                   /* NEW's deterministic counters varied between rounds (a regression) */
     bool broken;                     /* NEW had wrong or failed renders (a regression) */
     char note[256];
@@ -161,13 +162,14 @@ typedef struct bb_gate_report {
     double alpha;
     int slower, faster, same, not_compared; /* rows, by verdict */
     int counter_regressions, unstable, broken; /* configurations */
+    int counter_changes;         /* configurations whose counters only went down (fail: re-make the baseline) */
     int compared;                /* configurations found in both files and compared */
     char warnings[2048];         /* environment differences accepted, notes */
 } bb_gate_report;
 
 void bb_gate_report_free(bb_gate_report *rep);
 
-/* The deterministic counters of b that increased in c (at most max, into up);
+/* The deterministic counters of b that changed in c, either way (at most max, into up);
  * heap allocations count only when both ran at 1 thread. Returns how many. */
 int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max);
 
@@ -190,8 +192,9 @@ bb_gate_verdict bb_gate_instr_verdict(double change, double threshold);
 bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *opts,
                           bb_gate_report *rep, bb_error *err);
 
-/* True when rep holds a regression (a slower configuration, a counter that
- * went up, unstable counters, a wrong render in NEW). */
+/* True when the gate fails: a regression (a slower configuration, a counter that
+ * went up, unstable counters, a wrong render in NEW) or a counter that went down
+ * (no regression, but the baseline no longer describes the tree). */
 bool bb_gate_regressed(const bb_gate_report *rep);
 
 /* ---- running busbench itself ---------------------------------------------------------- */

@@ -49,5 +49,24 @@ static const char *const BB_PROG_NESTED =
 /* the reload pair: ~x keeps its name, changes its definition */
 static const char *const BB_PROG_RELOAD_A = "bpm: 120\n~x: saw 220 # lpf 900\nout: s \"~x*4\" # note \"0 7\"\n";
 static const char *const BB_PROG_RELOAD_B = "bpm: 120\n~x: square 220 # lpf 600\nout: s \"~x*4\" # note \"0 7\"\n";
+/* Edge programs: each one the smallest program on which a plausible strategy bug changes
+ * the bytes or the counters (issue 16's mutation survivors). */
+/* a static bus played at microtonal notes: the pitch must enter the key to the bit */
+static const char *const BB_PROG_MICRO = "bpm: 120\n~x: saw 220 # lpf 900\nout: s \"~x*4\" # note \"0 0.5 0.25 7\"\n";
+/* a bus that triggers a bus: its buffer depends on its onset, so it is not static */
+static const char *const BB_PROG_STATIC_IN_BUS =
+    "bpm: 120\n~inner: sine 440\n~outer: s \"~inner ~inner*3\"\nout: s \"~outer ~outer\"\n";
+/* a pattern-modulated bus (every request its own key) under chords: with max_voices 2
+   and short max_bus_seconds it drops and clamps voices */
+static const char *const BB_PROG_DISTINCT =
+    "bpm: 120\n~x: saw 220 # lpf \"<400 900 1500>\"\nout: s \"~x ~x*2\" # note \"c4'maj7\"\n";
+/* reload pairs: one changes the tempo (a bus that is not static: every onset its own key), one changes only a bus that another one refers to
+   (the referrer's buffers change with it) and keeps a static bus that nothing changes */
+static const char *const BB_PROG_TEMPO_A = "bpm: 120\n~x: saw 220 # lpf \"<400 900>\"\nout: s \"~x*4\"\n";
+static const char *const BB_PROG_TEMPO_B = "bpm: 90\n~x: saw 220 # lpf \"<400 900>\"\nout: s \"~x*4\"\n";
+static const char *const BB_PROG_REF_A =
+    "bpm: 120\n~y: saw 220\n~x: ~y # lpf 900\n~k: sine 55\nout: s \"~x*2 ~k\"\n";
+static const char *const BB_PROG_REF_B =
+    "bpm: 120\n~y: square 220\n~x: ~y # lpf 900\n~k: sine 55\nout: s \"~x*2 ~k\"\n";
 
 #endif

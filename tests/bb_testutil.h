@@ -100,6 +100,16 @@ static inline const char *tu_tmpfile(const char *text)
     return p;
 }
 
+/* ---- a watchdog: a test that hangs (a lost wake-up in the worker pool) fails ---------------- */
+/* Criterion's own --timeout did not stop hung test processes here; SIGALRM's default action ends
+ * the test's process, which Criterion reports as a crash. Sanitizer builds run several times slower. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+enum { TU_WATCHDOG_S = 1200 };
+#else
+enum { TU_WATCHDOG_S = 300 };
+#endif
+static inline void tu_watchdog(void) { alarm(TU_WATCHDOG_S); }
+
 typedef struct tu_cfg {
     const char *strategy;
     int threads;
@@ -108,7 +118,9 @@ typedef struct tu_cfg {
     int64_t cycles;
     const char *reload_path; /* switch to this program ... */
     int64_t reload_cycle;    /* ... at this cycle */
-    int max_voices;          /* 0: the default */
+    int64_t frames;          /* > 0: render this many samples instead of `cycles` (to end mid-cycle) */
+    int max_voices;          /* > 0: instead of the default limit */
+    double max_bus_seconds;  /* > 0: instead of the default limit */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -129,9 +141,10 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         bb_render_opts_default(&ro);
         ro.kit = kit;
         ro.block = cfg->block ? cfg->block : 512;
-        ro.frames = -1;
+        ro.frames = cfg->frames > 0 ? cfg->frames : -1;
         ro.cycles = bb_rat_int(cfg->cycles ? cfg->cycles : 4);
-        if (cfg->max_voices) ro.lim.max_voices = cfg->max_voices;
+        if (cfg->max_voices > 0) ro.lim.max_voices = cfg->max_voices;
+        if (cfg->max_bus_seconds > 0) ro.lim.max_bus_seconds = cfg->max_bus_seconds;
         if (cfg->reload_path) {
             ro.reloads[0].cycle = bb_rat_int(cfg->reload_cycle);
             ro.reloads[0].path = cfg->reload_path;

@@ -156,7 +156,7 @@ Test(compare, change_interval_and_verdict_rules)
 
 /* ---- the counter gate -------------------------------------------------------------- */
 
-Test(compare, counters_any_increase_is_a_regression)
+Test(compare, counters_that_move_either_way_are_reported)
 {
     bb_results r;
     bb_json_results_init(&r);
@@ -169,22 +169,24 @@ Test(compare, counters_any_increase_is_a_regression)
     cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 1);
     cr_assert_str_eq(up[0].name, "synth_calls");
     cr_assert(up[0].base == 12 && up[0].cur == 13);
-    b->counters.synth_calls = 11; /* fewer is an improvement */
+    b->counters.synth_calls = 11; /* fewer: not a regression, but a change the gate reports */
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 1);
+    cr_assert(up[0].base == 12 && up[0].cur == 11);
     b->counters.preprocess_calls = 9;
     b->counters.synth_samples = 12001;
     b->counters.allocs = 78;
-    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 3, "preprocess, samples and allocs at 1 thread");
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 4, "preprocess, synthesis, samples and allocs at 1 thread");
     /* with worker threads heap allocations depend on the schedule: not gated */
     a->threads = b->threads = 2;
-    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 2);
-    for (int i = 0; i < 2; i++) cr_assert(strcmp(up[i].name, "allocs") != 0);
+    cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 3);
+    for (int i = 0; i < 3; i++) cr_assert(strcmp(up[i].name, "allocs") != 0);
     bb_json_results_free(&r);
 }
 
 /* ---- compare on synthetic files ------------------------------------------------------------ */
 
-/* A result file of two configurations; ms: serial's median; counters bumped when bump. */
-static void write_file(const char *path, double ms, double spread, bool bump, const char *cpu)
+/* A result file of two configurations; ms: serial's median; cycle's synthesis calls moved by bump. */
+static void write_file(const char *path, double ms, double spread, int bump, const char *cpu)
 {
     bb_results r;
     bb_json_results_init(&r);
@@ -192,7 +194,7 @@ static void write_file(const char *path, double ms, double spread, bool bump, co
     tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
     bb_bres *c = bb_json_results_add(&r, 12);
     tu_config(c, "w", "cycle", 1, 5, spread);
-    if (bump) c->counters.synth_calls++;
+    c->counters.synth_calls = (uint64_t)((int64_t)c->counters.synth_calls + bump);
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
@@ -203,24 +205,27 @@ Test(compare, timing_gate_on_files)
 {
     tu_quiet();
     const char *d = tu_tmpdir("cmp");
-    char base[128], same[128], slow[128], fast[128], bump[128], other[128];
+    char base[128], same[128], slow[128], fast[128], bump[128], drop[128], other[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(same, sizeof same, "%s/same.json", d);
     snprintf(slow, sizeof slow, "%s/slow.json", d);
     snprintf(fast, sizeof fast, "%s/fast.json", d);
     snprintf(bump, sizeof bump, "%s/bump.json", d);
+    snprintf(drop, sizeof drop, "%s/drop.json", d);
     snprintf(other, sizeof other, "%s/other.json", d);
-    write_file(base, 10, 0.01, false, "cpu A");
-    write_file(same, 10.02, 0.01, false, "cpu A");
-    write_file(slow, 13, 0.01, false, "cpu A");
-    write_file(fast, 7, 0.01, false, "cpu A");
-    write_file(bump, 10, 0.01, true, "cpu A");
-    write_file(other, 10, 0.01, false, "cpu B");
+    write_file(base, 10, 0.01, 0, "cpu A");
+    write_file(same, 10.02, 0.01, 0, "cpu A");
+    write_file(slow, 13, 0.01, 0, "cpu A");
+    write_file(fast, 7, 0.01, 0, "cpu A");
+    write_file(bump, 10, 0.01, 1, "cpu A");
+    write_file(drop, 10, 0.01, -1, "cpu A");
+    write_file(other, 10, 0.01, 0, "cpu B");
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "unchanged passes");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "30%% slower fails");
     cr_assert(compare(base, fast, NULL, NULL) == BB_EXIT_OK, "faster passes");
     cr_assert(compare(base, slow, "--threshold", "40") == BB_EXIT_OK, "30%% is inside a 40%% threshold");
     cr_assert(compare(base, bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails, times equal");
+    cr_assert(compare(base, drop, NULL, NULL) == BB_EXIT_FAIL, "a counter that went down fails: re-make the baseline");
     cr_assert(compare(base, other, NULL, NULL) == BB_EXIT_USAGE, "another CPU: refused");
     cr_assert(compare(base, other, "--force", NULL) == BB_EXIT_OK, "... unless forced");
     cr_assert(compare(base, "/nonexistent.json", NULL, NULL) == BB_EXIT_USAGE);
@@ -242,6 +247,13 @@ Test(compare, timing_gate_on_files)
     cr_assert(rep.rows[1].verdict == BB_GATE_SAME, "cycle did not change");
     cr_assert(strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
     bb_gate_report_free(&rep);
+    bb_gate_file_free(&s);
+    /* a drop is a change, not a regression */
+    cr_assert(bb_gate_file_load(drop, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.counter_regressions == 0 && rep.counter_changes == 1 && bb_gate_regressed(&rep));
+    cr_assert(rep.rows[1].nup == 1 && rep.rows[1].up[0].base == 12 && rep.rows[1].up[0].cur == 11);
+    bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&s);
 }
@@ -253,8 +265,8 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     char base[128], slow[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(slow, sizeof slow, "%s/slow.json", d);
-    write_file(base, 10, 0.01, false, "cpu A");
-    write_file(slow, 10.8, 0.01, false, "cpu A");
+    write_file(base, 10, 0.01, 0, "cpu A");
+    write_file(slow, 10.8, 0.01, 0, "cpu A");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%%");
     json_t *nf = json_object();
     json_object_set_new(nf, "floor_pct", json_real(12.5));
@@ -295,15 +307,15 @@ Test(compare, instruction_gate_on_files)
     snprintf(vg, sizeof vg, "%s/vg.json", d);
     snprintf(timed, sizeof timed, "%s/timed.json", d);
     /* instruction files: their times are meaningless and must not be gated (base 10 ms, others 50 ms) */
-    write_file(base, 10, 0.01, false, "cpu A");
+    write_file(base, 10, 0.01, 0, "cpu A");
     tu_make_instr(base, 1e9, "valgrind-3.19.0");
-    write_file(same, 50, 0.01, false, "cpu B");
+    write_file(same, 50, 0.01, 0, "cpu B");
     tu_make_instr(same, 1.005e9, "valgrind-3.19.0");
-    write_file(up, 50, 0.01, false, "cpu A");
+    write_file(up, 50, 0.01, 0, "cpu A");
     tu_make_instr(up, 1.02e9, "valgrind-3.19.0");
-    write_file(vg, 10, 0.01, false, "cpu A");
+    write_file(vg, 10, 0.01, 0, "cpu A");
     tu_make_instr(vg, 1e9, "valgrind-3.22.0");
-    write_file(timed, 10, 0.01, false, "cpu A");
+    write_file(timed, 10, 0.01, 0, "cpu A");
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "+0.5%% is inside 1%%; another CPU only warns");
     cr_assert(compare(base, up, NULL, NULL) == BB_EXIT_FAIL, "+2%% instructions fails");
     cr_assert(compare(base, up, "--instr-threshold", "3") == BB_EXIT_OK);

@@ -282,6 +282,37 @@ Test(mini, euclid_with_zero_steps_is_silence)
     cr_expect_str_eq(ev("cp(5,0)", 2), "");
 }
 
+/* Modifiers after Euclid apply to the whole Euclid pattern, left to right (Strudel's krill). */
+Test(mini, modifiers_after_euclid_apply_to_the_euclid_pattern)
+{
+    /* x..x..x. twice a cycle: hits at sixteenths 0 3 6, 8 11 14 */
+    cr_expect_str_eq(ev("a(3,8)*2", 1), "0 1/16 a|3/16 1/4 a|3/8 7/16 a|1/2 9/16 a|11/16 3/4 a|7/8 15/16 a");
+    /* replicated: the same, as two steps */
+    cr_expect_str_eq(ev("a(3,8)!2", 1), ev("a(3,8)*2", 1));
+    /* elongated: three quarters of the cycle for the Euclid pattern, b after it */
+    cr_expect_str_eq(ev("a(3,8)@3 b", 1), "0 3/32 a|9/32 3/8 a|9/16 21/32 a|3/4 1 b");
+    /* slowed: cycle 0 of the pattern (rotation 0: steps 0 3 6) stretched over cycles 0-1, cycle 1
+       (rotation 2: steps 1 4 6) over cycles 2-3 */
+    cr_expect_str_eq(ev("a(3,8,<0 2>)/2", 4), "0 1/4 a|3/4 1 a|3/2 7/4 a|9/4 5/2 a|3 13/4 a|7/2 15/4 a");
+    /* degraded: the '?' takes the Euclid pattern's events, as it takes a group's */
+    cr_expect_str_eq(ev("a(3,8)?", 4), ev("[a(3,8)]?", 4));
+    /* left to right: Euclid of a*2 is not a*2 of Euclid */
+    cr_expect_str_eq(ev("a*2(3,8)", 1), "0 1/16 a|1/16 1/8 a|3/8 7/16 a|7/16 1/2 a|3/4 13/16 a|13/16 7/8 a");
+    cr_expect_str_eq(ev("a(3,8)*2/2", 2), ev("a(3,8)", 2));
+}
+
+Test(mini, modifier_chain_is_limited)
+{
+    char src[4 + 2 * (BB_PAT_MODIFIERS_MAX + 1) + 1] = "a";
+    for (int i = 0; i <= BB_PAT_MODIFIERS_MAX; i++) strcat(src, "*1");
+    bb_pat *p = NULL;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_expect_eq(bb_mini_parse(&own, src, strlen(src), "<test>", 1, 1, &p, &err), BB_ERR_LIMIT);
+    src[strlen(src) - 2] = '\0';
+    parse(src);
+}
+
 /* ---- stacks, repeats, elongation, feet, polymeters -------------------------------------- */
 
 Test(mini, comma_stacks_in_brackets)

@@ -65,6 +65,10 @@ ParameterizedTestParameters(ph, malformed_programs_are_reported)
         {"out: 440hz\n", BB_ERR_PARSE, 1, 9, "after the number"},
         {"~: saw\n", BB_ERR_PARSE, 1, 1, "bus name"},
         {"out: s \"bd\" # note \"c4\" $ fast 2\n", BB_ERR_SEMANTIC, 1, 0, ""},
+        /* each effect names its own arguments */
+        {"out: s \"bd\" # reverb \"x\" 0.5\n", BB_ERR_SEMANTIC, 1, 22, "number for the room size"},
+        {"out: s \"bd\" # delay 0.2 \"x\"\n", BB_ERR_SEMANTIC, 1, 25, "number for the feedback"},
+        {"out: s \"bd\" # delay 0.2 0.995\n", BB_ERR_SEMANTIC, 1, 15, "the feedback in [0, 0.99]"},
     };
     return cr_make_param_array(bad_case, cases, sizeof cases / sizeof cases[0]);
 }

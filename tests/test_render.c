@@ -179,3 +179,55 @@ Test(render, time_map_fast_path_is_exact)
         bb_prog_free(p);
     }
 }
+
+/* A filter computes its coefficients once when cutoff and q are constants, per change when
+ * either is a signal: the two paths must give the same samples for the same values. */
+Test(render, constant_and_patterned_filter_parameters_agree)
+{
+    const char *const progs[] = {"out: saw 220 # lpf 800 2\n", "out: saw 220 # lpf 800 \"2\"\n",
+                                 "out: saw 220 # lpf \"800\" 2\n", "out: saw 220 # lpf \"800\" \"2\"\n"};
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out ref;
+    tu_render(progs[0], &c, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    for (size_t i = 1; i < sizeof progs / sizeof progs[0]; i++) {
+        tu_out o;
+        tu_render(progs[i], &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+        cr_expect_eq(d, -1, "%s differs from constant parameters at sample %ld", progs[i], d);
+        tu_free(&o);
+    }
+    tu_free(&ref);
+}
+
+/* At 100000 bpm a cycle is 105.84 samples: of the 200 events of "~x*200" only those whose
+ * start and end fall on different samples have a length; each of those lasts one sample and
+ * together they tile ceil(105.84) = 106 samples, so 106 voices, and the rest make none. */
+Test(render, zero_length_events_make_no_voice)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out o;
+    tu_render("bpm: 100000\n~x: sine 440\nout: s \"~x*200\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.frames, 106);
+    cr_expect_eq(o.st.voices, 106, "%llu voices", (unsigned long long)o.st.voices);
+    cr_expect_eq(o.st.requests, 106, "%llu requests", (unsigned long long)o.st.requests);
+    tu_free(&o);
+}
+
+/* Unary minus folds on numbers and negates signals: -(sine 3) is (0 - 1) * sine 3, bit for bit
+ * (a sign flip is exact, and -1 * x keeps the sign of zero as -x does). */
+Test(render, unary_minus_negates_a_signal)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out a, b;
+    tu_render("out: -(sine 3)\n", &c, &a);
+    tu_render("out: (0 - 1) * sine 3\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    cr_expect_gt(tu_rms(a.x, a.n), 0.5, "not the sine");
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}

@@ -1,14 +1,16 @@
 /* test_strategies.c - every strategy gives the same bytes as serial, for every
  * issue program and a reload scenario, at threads 1, 2, 3, 8, blocks 1, 64,
  * 512, 4096 and pinning compact and none; every canary is caught; the counter
- * claims of the seeds hold exactly. */
+ * claims of the seeds hold exactly; on edge cases (microtonal notes, nested triggers,
+ * a render ending mid-cycle with drops and clamps, reloads changing the tempo or a
+ * referenced bus) every counter that does not depend on caching equals serial's. */
 #include "bb_programs.h"
 #include "bb_testutil.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
-TestSuite(strategies);
+TestSuite(strategies, .init = tu_watchdog);
 
 /* held by value: Criterion runs each parameter in a new process */
 typedef struct {
@@ -156,17 +158,131 @@ Test(strategies, pool_allocates_no_bus_buffer_after_two_cycles)
     cr_expect_gt(h.busbuf_allocs_steady, 0, "without the pool, buffers keep being allocated");
 }
 
-Test(strategies, reload_invalidates_the_changed_bus)
+/* Strategies that keep buffers across cycles (until a reload), for the reload test. */
+ParameterizedTestParameters(strategies, reload_invalidates_the_changed_bus)
 {
-    const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
-    tu_cfg c = {.strategy = "static", .threads = 2, .cycles = 3, .reload_path = reload, .reload_cycle = 1};
-    tu_out o;
-    tu_render(BB_PROG_RELOAD_A, &c, &o);
+    static combo c[] = {{"static", 1}, {"static", 2}, {"all", 1}, {"all", 2}};
+    return cr_make_param_array(combo, c, sizeof c / sizeof c[0]);
+}
+
+/* REF_A -> REF_B at cycle 1 changes ~y, which only ~x refers to; ~k does not change. Static
+ * buffers: cycle 0 makes one for ~x (a quarter cycle) and one for ~k (a half); the reload drops
+ * exactly the ~x entry (its identity covers ~y), keeps ~k's; cycles 1 and 2 make one new ~x. */
+ParameterizedTest(combo *c, strategies, reload_invalidates_the_changed_bus)
+{
+    const char *reload = tu_tmpfile(BB_PROG_REF_B);
+    tu_cfg cfg = {.strategy = c->strategy, .threads = c->threads, .cycles = 3, .reload_path = reload, .reload_cycle = 1};
+    tu_cfg rc = cfg;
+    rc.strategy = "serial";
+    tu_out o, ref;
+    tu_render(BB_PROG_REF_A, &cfg, &o);
+    tu_render(BB_PROG_REF_A, &rc, &ref);
     cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    cr_expect_eq(tu_first_diff(ref.x, ref.n, o.x, o.n), -1, "%s: the referrer's old buffers were played after the reload",
+                 c->strategy);
     cr_expect_eq(o.st.reloads, 1);
-    cr_expect_gt(o.st.invalidated, 0, "the old ~x buffers were not dropped");
+    cr_expect_eq(o.st.invalidated, 1, "%s: %llu entries invalidated, expected the one of ~x", c->strategy,
+                 (unsigned long long)o.st.invalidated);
+    cr_expect_eq(o.st.requests, 9);
+    cr_expect_eq(o.st.synth_calls, 3, "%s: %llu synthesis calls, expected ~x twice (before and after) and ~k once",
+                 c->strategy, (unsigned long long)o.st.synth_calls);
     tu_free(&o);
+    tu_free(&ref);
     unlink(reload);
+}
+
+typedef struct {
+    char strategy[16];
+} strat_case;
+
+/* Strategies that do not keep static buffers: nothing survives the block (or window). */
+ParameterizedTestParameters(strategies, block_strategies_keep_nothing_across_blocks)
+{
+    static strat_case c[] = {{"parallel"}, {"batch"}, {"parallel,pool"}};
+    return cr_make_param_array(strat_case, c, sizeof c / sizeof c[0]);
+}
+
+ParameterizedTest(strat_case *c, strategies, block_strategies_keep_nothing_across_blocks)
+{
+    /* ~kick, one static key, sounds every half cycle (44100 samples, many blocks and windows apart):
+       each request is synthesised in its own preprocessing call, never found in the table */
+    bb_stats s = stats_of(BB_PROG_KICK, c->strategy, 16);
+    cr_expect_eq(s.requests, 32);
+    cr_expect_eq(s.synth_calls, 32, "%s: %llu synthesis calls: buffers survived their block", c->strategy,
+                 (unsigned long long)s.synth_calls);
+    cr_expect_eq(s.cache_hits, 0);
+    cr_expect_eq(s.preprocess_calls, 32, "one per block with requests");
+}
+
+/* The edge cases: each the smallest render on which a plausible strategy bug changes the
+ * bytes or a counter. */
+typedef struct edge {
+    const char *name;
+    const char *const *prog, *const *reload;
+    int64_t reload_cycle, cycles, frames;
+    int max_voices;
+    double max_bus_seconds;
+    bool distinct; /* every request has its own key: every strategy synthesises what serial does */
+} edge;
+
+static const edge edges[] = {
+    {"microtonal notes of a static bus", &BB_PROG_MICRO, NULL, 0, 2, 0, 0, 0, false},
+    {"a bus that triggers a bus", &BB_PROG_STATIC_IN_BUS, NULL, 0, 2, 0, 0, 0, false},
+    /* 2.5 cycles at 120 bpm; 4 tones at once with room for 2; events of 1 s and 0.5 s clamped to 0.2 s */
+    {"a render that ends mid-cycle, dropping and clamping", &BB_PROG_DISTINCT, NULL, 0, 0, 220500, 2, 0.2, true},
+    {"a reload that changes the tempo", &BB_PROG_TEMPO_A, &BB_PROG_TEMPO_B, 1, 3, 0, 0, 0, false},
+    {"a reload that changes a referenced bus", &BB_PROG_REF_A, &BB_PROG_REF_B, 1, 3, 0, 0, 0, false},
+};
+
+ParameterizedTestParameters(strategies, edge_cases_match_serial_in_bytes_and_counters)
+{
+    static combo c[sizeof strategies / sizeof strategies[0] * 2];
+    size_t n = 0;
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++)
+        for (int t = 1; t <= 2; t++) {
+            snprintf(c[n].strategy, sizeof c[n].strategy, "%s", strategies[s]);
+            c[n++].threads = t;
+        }
+    return cr_make_param_array(combo, c, n);
+}
+
+ParameterizedTest(combo *c, strategies, edge_cases_match_serial_in_bytes_and_counters)
+{
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+        const edge *e = &edges[i];
+        const char *reload = e->reload ? tu_tmpfile(*e->reload) : NULL;
+        tu_cfg rc = {.strategy = "serial", .threads = 1, .block = 512, .cycles = e->cycles, .frames = e->frames,
+                     .reload_path = reload, .reload_cycle = e->reload_cycle, .max_voices = e->max_voices,
+                     .max_bus_seconds = e->max_bus_seconds};
+        tu_cfg sc = rc;
+        sc.strategy = c->strategy;
+        sc.threads = c->threads;
+        tu_out ref, o;
+        tu_render(*e->prog, &rc, &ref);
+        tu_render(*e->prog, &sc, &o);
+        cr_assert_eq(ref.res, BB_OK, "%s: %s", e->name, ref.msg);
+        cr_assert_eq(o.res, BB_OK, "%s, %s: %s", e->name, c->strategy, o.msg);
+        long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+        cr_expect_eq(d, -1, "%s, %s at %d threads: first differing sample %ld", e->name, c->strategy, c->threads, d);
+#define SAME(f) cr_expect_eq(o.st.f, ref.st.f, "%s, %s at %d threads: " #f " %llu, serial %llu", e->name, c->strategy, \
+                             c->threads, (unsigned long long)o.st.f, (unsigned long long)ref.st.f)
+        SAME(frames);
+        SAME(requests);
+        SAME(voices);
+        SAME(voices_dropped);
+        SAME(clamps);
+        SAME(reloads);
+        cr_expect_leq(o.st.synth_calls, ref.st.synth_calls, "%s, %s: more synthesis than serial", e->name, c->strategy);
+        if (e->distinct) {
+            SAME(synth_calls);
+            SAME(synth_samples);
+        }
+#undef SAME
+        tu_free(&ref);
+        tu_free(&o);
+        if (reload) unlink(reload);
+    }
 }
 
 Test(strategies, all_allocates_nothing_in_the_steady_state)
