@@ -182,7 +182,7 @@ bench-load: $(BIN)
 # mid-cycle; reload: a program switch. Threads 1 and 2: counters are exact at both, instructions
 # are gated at 1 thread only.
 GATE_WORKLOADS   ?= phonon,static,chords,dense,reload
-GATE_STRATEGIES  ?= serial,parallel,cycle,static,pool,batch,all
+GATE_STRATEGIES  ?= serial,parallel,cycle,static,pool,batch,lanes,all
 GATE_THREADS     ?= 1,2
 GATE_BASELINE    ?= reports/baseline.json
 GATE_BENCH_FLAGS ?=
