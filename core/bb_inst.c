@@ -81,14 +81,17 @@ static void release_heap(void *ctx, bb_busbuf *b)
 
 static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps, int64_t cyc);
 
-/* Events a pattern signal has room for from its creation. */
-enum { PATSIG_RESERVE = 256 };
+/* Events a pattern signal has room for from its creation, and the cycles it
+ * queries then. */
+enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
 
-/* Room for PATSIG_RESERVE events, and the program's first cycle queried once,
- * so that the arena, the event list and the per-event arrays exist before the
- * render: a worker that meets a bus for the first time in the steady state does
- * not allocate (unless a cycle has more events). A failed query is left for
- * compute to report. */
+/* Room for PATSIG_RESERVE events, and the program's first PATSIG_WARM_CYCLES
+ * cycles queried once, so that the arena, the event list and the per-event
+ * arrays exist before the render at the size those cycles need (alternations
+ * `<...>` make cycles differ: golden/q.ph's cutoff has 6 events in cycle 0 and
+ * 38 in cycle 1, and its query's scratch grows with them): a worker that meets
+ * a bus for the first time in the steady state does not allocate, unless a
+ * later cycle needs more. A failed query is left for compute to report. */
 static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
 {
     size_t cap = 0;
@@ -101,8 +104,12 @@ static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
     cap = 0;
     if (bb_grow((void **)&ps->to, &cap, PATSIG_RESERVE, sizeof *ps->to)) return BB_ERR_NOMEM;
     ps->cap = cap;
-    bb_result r = patsig_cycle(prog, scratch, ps, prog->c0.num / prog->c0.den);
-    return r == BB_ERR_NOMEM ? r : BB_OK;
+    const int64_t c0 = prog->c0.num / prog->c0.den;
+    for (int64_t c = c0; c < c0 + PATSIG_WARM_CYCLES; c++) {
+        const bb_result r = patsig_cycle(prog, scratch, ps, c);
+        if (r) return r == BB_ERR_NOMEM ? r : BB_OK;
+    }
+    return BB_OK;
 }
 
 /* A pattern signal of pat, warmed (see patsig_warm). */
