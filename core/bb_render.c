@@ -4,13 +4,20 @@
  * window has its buffer before anything is mixed; the output graph runs over
  * the samples in increasing order, in chunks of at most BB_CHUNK inside blocks
  * of opts.block, so its stateful parts see the same sequence of samples
- * whatever the strategy. Units: samples (int64 absolute indices), Hz. */
+ * whatever the strategy. Units: samples (int64 absolute indices), Hz.
+ *
+ * Timing (opts.timing, for the bench's scaling bound): one monotonic clock read
+ * where each step of a window ends, each read closing one step and opening the
+ * next, so the steps tile the loop's wall time with nothing left between them
+ * and nothing read per block or sample; off, the loop reads no clock. The
+ * times stay out of bb_stats (see bb_render_times). */
 #include "bb_render.h"
 
 #include "bb_alloc.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct tail {
     bb_inst *inst;      /* an old program's output, kept while its voices sound */
@@ -30,6 +37,7 @@ struct bb_render {
     float *tailbuf;     /* one window */
     size_t tail_cap;
     bb_stats stats;
+    bb_render_times times;
     bb_alloc_stats a0, a_steady;
     bool steady_taken;
     int64_t steady_at;
@@ -284,6 +292,25 @@ static bb_result fail_synth(bb_render *r, bb_result res, bb_error *err, int64_t 
     return fail_at(r, res, err, k, what, 0, 0);
 }
 
+static double mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Close the step that began at *t0 into *acc and begin the next (timing only). */
+static void lap(const bb_render *r, double *t0, double *acc)
+{
+    if (!r->o.timing) return;
+    double t = mono_ns();
+    *acc += t - *t0;
+    *t0 = t;
+}
+
+double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
+double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
+
 bb_result bb_render_run(bb_render *r, bb_error *err)
 {
     const bb_strategy_ops *ops = r->o.strategy;
@@ -291,6 +318,8 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
     const int64_t frames = r->o.frames;
     int64_t last_cycle = INT64_MIN;
     bb_result res = BB_OK;
+    bb_render_times *tm = &r->times;
+    double t0 = r->o.timing ? mono_ns() : 0;
     for (int64_t k = 0; k < frames;) {
         if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1] && (res = do_reload(r, k, err))) return res;
         if (!r->steady_taken && k >= r->steady_at) {
@@ -317,18 +346,21 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
                 return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
         }
         count_sounding(r, k, k1, block);
+        lap(r, &t0, &tm->schedule_ns);
         /* 2. resolve */
         r->stats.requests += r->pend.n;
         if (r->pend.n) {
             if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail_synth(r, res, err, k);
             for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
         }
+        lap(r, &t0, &tm->resolve_ns);
         /* 3. mix */
         if (ops->mix) {
             if ((res = ops->mix(r->strat, k, k1))) return fail(r, res, err, k, "mixing");
         } else {
             bb_render_mix(r, k, k1);
         }
+        lap(r, &t0, &tm->mix_ns);
         size_t wn = (size_t)(k1 - k);
         if (r->ntails) {
             if (bb_grow((void **)&r->tailbuf, &r->tail_cap, wn, sizeof *r->tailbuf)) return fail(r, BB_ERR_NOMEM, err, k, "reload tail");
@@ -351,6 +383,7 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
             if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
             r->stats.blocks++;
         }
+        lap(r, &t0, &tm->continuous_ns);
         /* 5. retire */
         for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) bb_trig_retire(bb_inst_trig(r->main, t), k1, strat_release, r);
         for (int i = r->ntails; i-- > 0;) {
@@ -364,7 +397,10 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
         r->stats.windows++;
         r->stats.frames += wn;
         k = k1;
-        if (r->o.stop && r->o.stop(r->o.sink_ctx)) break;
+        bool stop = r->o.stop && r->o.stop(r->o.sink_ctx);
+        lap(r, &t0, &tm->retire_ns);
+        tm->windows += r->o.timing;
+        if (stop) break;
     }
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
@@ -399,6 +435,7 @@ void bb_render_close(bb_render *r)
 }
 
 const bb_stats *bb_render_stats(const bb_render *r) { return &r->stats; }
+const bb_render_times *bb_render_get_times(const bb_render *r) { return &r->times; }
 bb_stats *bb_render_counters(bb_render *r) { return &r->stats; }
 const bb_render_opts *bb_render_options(const bb_render *r) { return &r->o; }
 const bb_prog *bb_render_prog(const bb_render *r) { return r->progs[r->cur]; }

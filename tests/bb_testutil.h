@@ -19,6 +19,7 @@ typedef struct tu_out {
     float *x;
     size_t n, cap;
     bb_stats st;
+    bb_render_times times;   /* zero unless tu_cfg.timing */
     bb_result res;
     char msg[640];
 } tu_out;
@@ -109,6 +110,7 @@ typedef struct tu_cfg {
     const char *reload_path; /* switch to this program ... */
     int64_t reload_cycle;    /* ... at this cycle */
     int max_voices;          /* 0: the default */
+    bool timing;             /* bb_render_opts.timing: the step times into tu_out.times */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -140,9 +142,11 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         bb_plan_render_opts(&plan, &ro);
         ro.sink = tu_sink;
         ro.sink_ctx = o;
+        ro.timing = cfg->timing;
         o->res = bb_render_open(&r, ph, &ro, &err);
         if (!o->res) o->res = bb_render_run(r, &err);
         if (r) o->st = *bb_render_stats(r);
+        if (r) o->times = *bb_render_get_times(r);
         bb_render_close(r);
     }
     bb_kit_destroy(kit);
