@@ -13,6 +13,15 @@
  *   4. continuous: the output graph runs block by block, in order, and each
  *      block goes to the sink;
  *   5. retire: voices that have ended release their buffers to the strategy.
+ * Pipelined (a strategy whose lookahead is 1: batch at 2 threads or more), the
+ * continuous part of window w runs alongside the resolve and mix of window
+ * w+1 (bb_strategy_ops.overlap), so steps 1-3 and 5 of w+1 come before step 4
+ * of w; each trigger mixes into one of two window buffers while the output
+ * graph reads the other (bb_trig.out). The bytes are those of the serial order:
+ * the output graph still sees every sample once, in order, and step 4 reads
+ * only the published window buffers, which nothing writes until it is done.
+ * A reload outputs the pending window before it switches (no look-ahead
+ * across a switch).
  * A reload switches program at a cycle boundary: the old output's sounding
  * voices finish (mixed dry into the output, after the new program's signal),
  * the new program's continuous parts start fresh.
@@ -105,6 +114,15 @@ typedef struct bb_strategy_ops {
     void (*release)(bb_strategy *s, bb_busbuf *b);
     /* The program changes from old to new at sample k (NULL: nothing to do). */
     bb_result (*reload)(bb_strategy *s, const bb_prog *old_prog, const bb_prog *new_prog, int64_t k);
+    /* Pipelining (both NULL, or lookahead 0: none). lookahead: windows the render
+     * may resolve and mix ahead of the one it outputs (the render uses 1 or 0).
+     * overlap: run fn(ctx) exactly once, on any thread, while doing the work of
+     * the resolve and mix calls that follow (it may also not run it: the render
+     * then runs it after mix). fn is the previous window's continuous part: it
+     * reads the output graph and the published windows, writes the output and
+     * calls the sink, and touches neither the voices nor the strategy. */
+    size_t (*lookahead)(const bb_strategy *s);
+    void (*overlap)(bb_strategy *s, void (*fn)(void *ctx), void *ctx);
 } bb_strategy_ops;
 
 typedef struct bb_reload {

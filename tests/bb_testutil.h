@@ -111,6 +111,7 @@ typedef struct tu_cfg {
     int64_t reload_cycle;    /* ... at this cycle */
     int max_voices;          /* 0: the default */
     bool timing;             /* bb_render_opts.timing: the step times into tu_out.times */
+    size_t batch;            /* blocks per window of batching strategies; 0: their default */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -123,7 +124,7 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
     bb_plan plan;
     bb_ph *ph = NULL;
     bb_render *r = NULL;
-    o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, 0, cfg->pin, &plan, &err);
+    o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, cfg->batch, cfg->pin, &plan, &err);
     if (!o->res) o->res = bb_kit_create(&kit, 44100.0);
     if (!o->res) o->res = bb_ph_parse(src, strlen(src), "test.ph", &ph, &err);
     if (!o->res) {
