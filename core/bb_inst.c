@@ -371,7 +371,7 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
             if (in->inline_trigs) {
                 compute_trig_inline(in, t, k0, n, o);
             } else {
-                const float *w = t->win + (k0 - t->win_k0);
+                const float *w = t->out + (k0 - t->out_k0);
                 for (size_t j = 0; j < n; j++) o[j] = w[j];
             }
             break;

@@ -4,13 +4,34 @@
  * window has its buffer before anything is mixed; the output graph runs over
  * the samples in increasing order, in chunks of at most BB_CHUNK inside blocks
  * of opts.block, so its stateful parts see the same sequence of samples
- * whatever the strategy. Units: samples (int64 absolute indices), Hz. */
+ * whatever the strategy. Units: samples (int64 absolute indices), Hz.
+ *
+ * Pipelining (bb_render.h): the loop keeps at most one window pending (mixed,
+ * not yet output) and hands its continuous part, as a job, to the strategy's
+ * next pool job; the render thread then waits for the job with the rest of
+ * the work. What makes it safe: steps 1, 2, 3 and 5 touch voices, patterns of
+ * the triggers and the strategy, step 4 touches the output graph, the
+ * published window buffers, the tail buffer and the sink; the two sets meet
+ * only through the double-buffered windows, and the render swaps a trigger's
+ * buffers before it schedules the next window (prepare_windows) and mixes the
+ * reload tails only after the pending window is out. The stop hook is asked
+ * after each window has gone to the sink, so a stop leaves one window mixed
+ * but never output (stats.frames counts what was output).
+ *
+ * Timing (opts.timing, for the bench's scaling bound): one monotonic clock read
+ * where each step of a window ends, each read closing one step and opening the
+ * next, so the steps tile the loop's wall time with nothing left between them
+ * and nothing read per block or sample; off, the loop reads no clock. The
+ * times stay out of bb_stats (see bb_render_times). Pipelined, step 4 runs
+ * inside resolve or mix: it is timed by itself (two reads per window) and its
+ * time is inside theirs as well, so the steps add up to more than the wall. */
 #include "bb_render.h"
 
 #include "bb_alloc.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct tail {
     bb_inst *inst;      /* an old program's output, kept while its voices sound */
@@ -30,6 +51,7 @@ struct bb_render {
     float *tailbuf;     /* one window */
     size_t tail_cap;
     bb_stats stats;
+    bb_render_times times;
     bb_alloc_stats a0, a_steady;
     bool steady_taken;
     int64_t steady_at;
@@ -137,12 +159,21 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
     return BB_OK;
 }
 
-/* Make every trigger's window buffer hold [k0, k1), zeroed. */
-static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1)
+/* Make every trigger's window buffer hold [k0, k1), zeroed. swap: mix into the
+ * trigger's other buffer, the output graph still reading the one published. */
+static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, bool swap)
 {
     size_t n = (size_t)(k1 - k0);
     for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
         bb_trig *tr = bb_inst_trig(in, t);
+        if (swap) {
+            float *w = tr->win;
+            size_t c = tr->win_cap;
+            tr->win = tr->spare;
+            tr->win_cap = tr->spare_cap;
+            tr->spare = w;
+            tr->spare_cap = c;
+        }
         if (bb_grow((void **)&tr->win, &tr->win_cap, n, sizeof *tr->win)) return BB_ERR_NOMEM;
         memset(tr->win, 0, n * sizeof *tr->win);
         tr->win_k0 = k0;
@@ -284,15 +315,137 @@ static bb_result fail_synth(bb_render *r, bb_result res, bb_error *err, int64_t 
     return fail_at(r, res, err, k, what, 0, 0);
 }
 
+static double mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Close the step that began at *t0 into *acc and begin the next (timing only). */
+static void lap(const bb_render *r, double *t0, double *acc)
+{
+    if (!r->o.timing) return;
+    double t = mono_ns();
+    *acc += t - *t0;
+    *t0 = t;
+}
+
+double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
+double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
+
+/* The continuous part of one window (step 4) as a job: the output graph over
+ * [k0, k1) block by block, the reload tails added, each block to the sink. It
+ * reads the triggers' published windows (bb_trig.out) and the output graph's
+ * own state, never the voices or the strategy, so a pipelined render may run
+ * it on any thread while the strategy resolves and mixes the next window. */
+typedef struct cont_job {
+    bb_render *r;
+    int64_t k0, k1;
+    bool tails;     /* tailbuf holds the reload tails' voices of [k0, k1) */
+    bool pending;   /* resolved and mixed, not yet output */
+    bool done;
+    bb_result res;
+    int64_t at;     /* block of the failure */
+    double ns;      /* its own time (timing only) */
+} cont_job;
+
+static void continuous(void *ctx)
+{
+    cont_job *j = ctx;
+    bb_render *r = j->r;
+    const double t0 = r->o.timing ? mono_ns() : 0;
+    const size_t block = r->o.block;
+    for (int64_t b = j->k0; b < j->k1 && !j->res; b += (int64_t)block) {
+        size_t bn = (size_t)(j->k1 - b) < block ? (size_t)(j->k1 - b) : block;
+        for (size_t c = 0; c < bn; c += BB_CHUNK) {
+            size_t cn = bn - c < BB_CHUNK ? bn - c : BB_CHUNK;
+            const float *y = bb_inst_compute(r->main, b + (int64_t)c, cn);
+            memcpy(r->out + c, y, cn * sizeof *y);
+        }
+        if ((j->res = bb_inst_error(r->main))) {
+            j->at = b;
+            break;
+        }
+        if (j->tails)
+            for (size_t i = 0; i < bn; i++) r->out[i] += r->tailbuf[(size_t)(b - j->k0) + i];
+        if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
+        r->stats.blocks++;
+    }
+    if (!j->res) {
+        r->stats.windows++;
+        r->stats.frames += (uint64_t)(j->k1 - j->k0);
+    }
+    if (r->o.timing) j->ns = mono_ns() - t0;
+    j->done = true;
+}
+
+/* The output graph reads the window just mixed. */
+static void publish(bb_inst *in)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
+        bb_trig *tr = bb_inst_trig(in, t);
+        tr->out = tr->win;
+        tr->out_k0 = tr->win_k0;
+    }
+}
+
+/* The reload tails' voices of [k0, k1) into tailbuf; false when there are none. */
+static bb_result mix_tails(bb_render *r, int64_t k0, int64_t k1, bool *any)
+{
+    *any = r->ntails > 0;
+    if (!*any) return BB_OK;
+    size_t wn = (size_t)(k1 - k0);
+    if (bb_grow((void **)&r->tailbuf, &r->tail_cap, wn, sizeof *r->tailbuf)) return BB_ERR_NOMEM;
+    memset(r->tailbuf, 0, wn * sizeof *r->tailbuf);
+    for (int i = 0; i < r->ntails; i++)
+        for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
+            bb_trig_mix(bb_inst_trig(r->tails[i].inst, t), k0, k1, r->tailbuf, r->o.mix_reverse);
+    return BB_OK;
+}
+
+/* 5. retire: voices that ended by k1 give their buffers back; silent tails go. */
+static void retire(bb_render *r, int64_t k1)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) bb_trig_retire(bb_inst_trig(r->main, t), k1, strat_release, r);
+    for (int i = r->ntails; i-- > 0;) {
+        for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
+            bb_trig_retire(bb_inst_trig(r->tails[i].inst, t), k1, strat_release, r);
+        if (tail_silent(r->tails[i].inst)) {
+            gather_counts(r, r->tails[i].inst);
+            drop_tail(r, i);
+        }
+    }
+}
+
+/* Output the pending window now, on this thread (when nothing could overlap it). */
+static bb_result flush(bb_render *r, cont_job *j, bb_error *err)
+{
+    if (!j->pending) return BB_OK;
+    j->pending = false;
+    if (!j->done) continuous(j);
+    r->times.continuous_ns += j->ns;
+    return j->res ? fail(r, j->res, err, j->at, "evaluating the output") : BB_OK;
+}
+
 bb_result bb_render_run(bb_render *r, bb_error *err)
 {
     const bb_strategy_ops *ops = r->o.strategy;
     const size_t block = r->o.block;
     const int64_t frames = r->o.frames;
+    /* pipelined: the continuous part of one window overlaps the next window's
+       resolve and mix (look-ahead of one window) */
+    const bool pipe = ops->lookahead && ops->overlap && ops->lookahead(r->strat) > 0;
     int64_t last_cycle = INT64_MIN;
     bb_result res = BB_OK;
+    bb_render_times *tm = &r->times;
+    double t0 = r->o.timing ? mono_ns() : 0;
+    cont_job job = {.r = r};
     for (int64_t k = 0; k < frames;) {
-        if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1] && (res = do_reload(r, k, err))) return res;
+        if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
+            /* the pending window belongs to the old output: out before the switch */
+            if ((res = flush(r, &job, err)) || (res = do_reload(r, k, err))) return res;
+        }
         if (!r->steady_taken && k >= r->steady_at) {
             r->a_steady = bb_alloc_snapshot();
             r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
@@ -310,62 +463,58 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
         last_cycle = c_last;
         /* 1. schedule */
         r->pend.n = 0;
-        if ((res = prepare_windows(r->main, k, k1))) return fail(r, res, err, k, "window");
+        if ((res = prepare_windows(r->main, k, k1, pipe))) return fail(r, res, err, k, "window");
         for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
             bb_trig *tr = bb_inst_trig(r->main, t);
             if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
                 return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
         }
         count_sounding(r, k, k1, block);
+        lap(r, &t0, &tm->schedule_ns);
+        /* the previous window's continuous part rides along with this window's work */
+        if (job.pending) {
+            job.done = false;
+            ops->overlap(r->strat, continuous, &job);
+        }
         /* 2. resolve */
         r->stats.requests += r->pend.n;
         if (r->pend.n) {
             if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail_synth(r, res, err, k);
             for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
         }
+        lap(r, &t0, &tm->resolve_ns);
         /* 3. mix */
         if (ops->mix) {
             if ((res = ops->mix(r->strat, k, k1))) return fail(r, res, err, k, "mixing");
         } else {
             bb_render_mix(r, k, k1);
         }
-        size_t wn = (size_t)(k1 - k);
-        if (r->ntails) {
-            if (bb_grow((void **)&r->tailbuf, &r->tail_cap, wn, sizeof *r->tailbuf)) return fail(r, BB_ERR_NOMEM, err, k, "reload tail");
-            memset(r->tailbuf, 0, wn * sizeof *r->tailbuf);
-            for (int i = 0; i < r->ntails; i++)
-                for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
-                    bb_trig_mix(bb_inst_trig(r->tails[i].inst, t), k, k1, r->tailbuf, r->o.mix_reverse);
+        lap(r, &t0, &tm->mix_ns);
+        bool stop = false;
+        if (job.pending) { /* done alongside, or here when the strategy had no work to run it with */
+            if ((res = flush(r, &job, err))) return res;
+            stop = r->o.stop && r->o.stop(r->o.sink_ctx);
         }
-        /* 4. continuous, block by block */
-        for (int64_t b = k; b < k1; b += (int64_t)block) {
-            size_t bn = (size_t)(k1 - b) < block ? (size_t)(k1 - b) : block;
-            for (size_t c = 0; c < bn; c += BB_CHUNK) {
-                size_t cn = bn - c < BB_CHUNK ? bn - c : BB_CHUNK;
-                const float *y = bb_inst_compute(r->main, b + (int64_t)c, cn);
-                memcpy(r->out + c, y, cn * sizeof *y);
-            }
-            if ((res = bb_inst_error(r->main))) return fail(r, res, err, b, "evaluating the output");
-            if (r->ntails)
-                for (size_t j = 0; j < bn; j++) r->out[j] += r->tailbuf[(size_t)(b - k) + j];
-            if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
-            r->stats.blocks++;
+        if (stop) break; /* this window is mixed but not output: stats.frames says so */
+        publish(r->main);
+        job = (cont_job){.r = r, .k0 = k, .k1 = k1, .pending = true};
+        if ((res = mix_tails(r, k, k1, &job.tails))) return fail(r, res, err, k, "reload tail");
+        if (!pipe) {
+            /* 4. continuous, here and now */
+            job.pending = false;
+            continuous(&job);
+            if (job.res) return fail(r, job.res, err, job.at, "evaluating the output");
+            lap(r, &t0, &tm->continuous_ns);
         }
         /* 5. retire */
-        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) bb_trig_retire(bb_inst_trig(r->main, t), k1, strat_release, r);
-        for (int i = r->ntails; i-- > 0;) {
-            for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
-                bb_trig_retire(bb_inst_trig(r->tails[i].inst, t), k1, strat_release, r);
-            if (tail_silent(r->tails[i].inst)) {
-                gather_counts(r, r->tails[i].inst);
-                drop_tail(r, i);
-            }
-        }
-        r->stats.windows++;
-        r->stats.frames += wn;
+        retire(r, k1);
         k = k1;
-        if (r->o.stop && r->o.stop(r->o.sink_ctx)) break;
+        if (!pipe) stop = r->o.stop && r->o.stop(r->o.sink_ctx);
+        lap(r, &t0, &tm->retire_ns);
+        tm->windows += r->o.timing;
+        if (stop) break;
     }
+    if ((res = flush(r, &job, err))) return res;
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
     bb_alloc_stats a1 = bb_alloc_snapshot();
@@ -399,6 +548,7 @@ void bb_render_close(bb_render *r)
 }
 
 const bb_stats *bb_render_stats(const bb_render *r) { return &r->stats; }
+const bb_render_times *bb_render_get_times(const bb_render *r) { return &r->times; }
 bb_stats *bb_render_counters(bb_render *r) { return &r->stats; }
 const bb_render_opts *bb_render_options(const bb_render *r) { return &r->o; }
 const bb_prog *bb_render_prog(const bb_render *r) { return r->progs[r->cur]; }

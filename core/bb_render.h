@@ -13,6 +13,15 @@
  *   4. continuous: the output graph runs block by block, in order, and each
  *      block goes to the sink;
  *   5. retire: voices that have ended release their buffers to the strategy.
+ * Pipelined (a strategy whose lookahead is 1: batch at 2 threads or more), the
+ * continuous part of window w runs alongside the resolve and mix of window
+ * w+1 (bb_strategy_ops.overlap), so steps 1-3 and 5 of w+1 come before step 4
+ * of w; each trigger mixes into one of two window buffers while the output
+ * graph reads the other (bb_trig.out). The bytes are those of the serial order:
+ * the output graph still sees every sample once, in order, and step 4 reads
+ * only the published window buffers, which nothing writes until it is done.
+ * A reload outputs the pending window before it switches (no look-ahead
+ * across a switch).
  * A reload switches program at a cycle boundary: the old output's sounding
  * voices finish (mixed dry into the output, after the new program's signal),
  * the new program's continuous parts start fresh.
@@ -61,6 +70,31 @@ typedef struct bb_stats {
     uint64_t lane_groups, lane_samples, lane_slots, lane_fallbacks;
 } bb_stats;
 
+/* Where the render's wall time went, step by step of the loop (see the top of
+ * this file), summed over the windows; only when bb_render_opts.timing is set
+ * (a handful of clock reads per window, none per sample). Times are not
+ * counters: they differ from run to run, so they live here and not in
+ * bb_stats, whose deterministic counters the CI gate compares.
+ * The split that bounds scaling: the sequential part is what the render thread
+ * does alone whatever the strategy (schedule, the continuous outputs, retire);
+ * the parallel part is what a strategy may spread over its workers (resolve:
+ * synthesis; mix). The resolvers' own bookkeeping (enumerating, deduplicating,
+ * the cache) is inside resolve and so counted as parallel: a bound drawn from
+ * these figures is an upper bound. */
+typedef struct bb_render_times {
+    uint64_t windows;      /* windows timed */
+    double schedule_ns;    /* 1. schedule (and reloads) */
+    double resolve_ns;     /* 2. resolve */
+    double mix_ns;         /* 3. mix (the strategy's) */
+    double continuous_ns;  /* the reload tails' voices, 4. the output graph, the sink's calls included */
+    double retire_ns;      /* 5. retire (and the stop hook) */
+} bb_render_times;
+
+/* Sequential part of t (schedule + continuous + retire) and parallel part
+ * (resolve + mix), ns. */
+double bb_render_times_seq(const bb_render_times *t);
+double bb_render_times_par(const bb_render_times *t);
+
 typedef struct bb_render bb_render;
 typedef struct bb_strategy bb_strategy; /* a strategy's own state */
 
@@ -80,6 +114,15 @@ typedef struct bb_strategy_ops {
     void (*release)(bb_strategy *s, bb_busbuf *b);
     /* The program changes from old to new at sample k (NULL: nothing to do). */
     bb_result (*reload)(bb_strategy *s, const bb_prog *old_prog, const bb_prog *new_prog, int64_t k);
+    /* Pipelining (both NULL, or lookahead 0: none). lookahead: windows the render
+     * may resolve and mix ahead of the one it outputs (the render uses 1 or 0).
+     * overlap: run fn(ctx) exactly once, on any thread, while doing the work of
+     * the resolve and mix calls that follow (it may also not run it: the render
+     * then runs it after mix). fn is the previous window's continuous part: it
+     * reads the output graph and the published windows, writes the output and
+     * calls the sink, and touches neither the voices nor the strategy. */
+    size_t (*lookahead)(const bb_strategy *s);
+    void (*overlap)(bb_strategy *s, void (*fn)(void *ctx), void *ctx);
 } bb_strategy_ops;
 
 typedef struct bb_reload {
@@ -105,6 +148,7 @@ typedef struct bb_render_opts {
                                    (bb_prog_opts.stack; `busbench capacity`); 0 or 1: as written */
     bb_sink_fn sink;            /* receives every block in order; may be NULL */
     void *sink_ctx;
+    bool timing;                /* time the loop's steps (bb_render_get_times); off: no clock is read */
     bool (*stop)(void *sink_ctx); /* asked after every window (NULL: never): true ends the render
                                      there, bb_render_run returning BB_OK with fewer frames than
                                      asked (stats.frames says how many); a measurement that has
@@ -126,6 +170,9 @@ void bb_render_close(bb_render *r);
 
 /* Counters of the render so far (voices and clamps are gathered at the end of run). */
 const bb_stats *bb_render_stats(const bb_render *r);
+
+/* Step times of the render so far (all zero unless opts.timing). */
+const bb_render_times *bb_render_get_times(const bb_render *r);
 
 /* The strategy's own state (for its owner to inspect, e.g. worker placement). */
 bb_strategy *bb_render_strategy(const bb_render *r);

@@ -67,6 +67,7 @@ void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx)
     bb_free(t->on);
     bb_free(t->off);
     bb_free(t->win);
+    bb_free(t->spare);
     bb_haps_free(&t->pat.haps);
     bb_haps_free(&t->note.haps);
     bb_haps_free(&t->n.haps);

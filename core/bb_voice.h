@@ -61,9 +61,13 @@ typedef struct bb_trig {
     bb_arena scratch;
     bb_voice *v;          /* voices in canonical order */
     size_t nv, cap;
-    float *win;           /* output of the current window (render-driven mode) */
+    float *win;           /* output of the window being mixed (render-driven mode) */
     size_t win_cap;
     int64_t win_k0;
+    float *spare;         /* the other window buffer: a pipelined render mixes the next window into one */
+    size_t spare_cap;     /* while the output graph reads the other */
+    const float *out;     /* the window the output graph reads (the render publishes win here once mixed) */
+    int64_t out_k0;
     bb_trig_counters count;
 } bb_trig;
 

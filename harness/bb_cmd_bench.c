@@ -25,6 +25,11 @@
  *    every thread of the process) around bb_render_run alone: loading,
  *    compiling and starting the worker pool are outside; the sink's own work
  *    (the comparison) is inside the wall time but outside the per-block times;
+ *  - every render times its loop's steps (bb_render_opts.timing: a clock read
+ *    per step of a window) and the result keeps the medians of the sequential
+ *    and parallel parts (bb_render_times_seq/par) and of each step; the report
+ *    draws a strategy's scaling bound from its 1-thread split. The sink's
+ *    comparison is inside the sequential part, as it is inside the wall time;
  *  - serial at 1 thread is the reference of every (workload, pinning): it is
  *    added to the matrix when not asked for, and speedups are ratios of
  *    medians over the rounds valid in both, with a paired bootstrap interval;
@@ -242,6 +247,7 @@ typedef struct rrun {
     char msg[512];
     double wall_ns, cpu_ns;
     bb_stats stats;
+    bb_render_times times;    /* the loop's step times */
     bb_worker_place places[BB_WORKERS_MAX];
     int nplaces;
     int64_t steady_from;      /* first block of cycle 1 */
@@ -340,6 +346,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     bb_plan_render_opts(&plan, &ro);
     ro.sink = on_block;
     ro.sink_ctx = s;
+    ro.timing = true; /* the sequential and parallel parts (a few clock reads per window) */
     int64_t extra_frames = ms->extra > 0 ? llround((double)w->frames * ms->extra) : 0;
     if (!res && extra_frames > 0) {
         /* test-only: the same configuration, extra_frames long, no sink; opened before the
@@ -371,6 +378,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     }
     if (r) {
         o->stats = *bb_render_stats(r);
+        o->times = *bb_render_get_times(r);
         o->nplaces = bb_driver_places(bb_render_strategy(r), o->places, BB_WORKERS_MAX);
     }
     bb_render_close(r);
@@ -396,6 +404,15 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
 }
 
 /* ---- configurations ---------------------------------------------------------------------- */
+enum { BB_STEPS = 5 };
+
+/* Step i (0..BB_STEPS) of the render loop's times, in the loop's order. */
+static double *step_of(bb_render_times *t, int i)
+{
+    double *v[BB_STEPS] = {&t->schedule_ns, &t->resolve_ns, &t->mix_ns, &t->continuous_ns, &t->retire_ns};
+    return v[i];
+}
+
 typedef struct config {
     workload *w;
     char strategy[128];       /* bb_plan_parse form ("cycle,pool") */
@@ -405,6 +422,9 @@ typedef struct config {
     dvec rep, cpu;            /* per round; NaN when void */
     dvec ir;                  /* per round: instructions, NaN when void or not counted */
     dvec cold, steady;        /* block times of valid rounds */
+    dvec step[BB_STEPS];      /* per valid round: the loop's step times (step_of) */
+    dvec seq, par;            /* per valid round: its sequential and parallel parts */
+    uint64_t step_windows;
     uint64_t window_misses, windows;
     int64_t window_blocks;
     bb_stats counters;
@@ -475,6 +495,11 @@ static void record(config *c, const rrun *o, const vsink *s, bool timed, double 
     }
     c->counters = k;
     c->have_counters = true;
+    bb_render_times tm = o->times;
+    for (int i = 0; i < BB_STEPS; i++) dvec_push(&c->step[i], *step_of(&tm, i));
+    dvec_push(&c->seq, bb_render_times_seq(&tm));
+    dvec_push(&c->par, bb_render_times_par(&tm));
+    c->step_windows = tm.windows;
     if (o->peak_heap > c->peak_heap) c->peak_heap = o->peak_heap;
     c->window_blocks = o->window_blocks;
     for (size_t b = 0; b < s->nblocks; b++)
@@ -1140,6 +1165,9 @@ static void matrix_free(matrix *m)
         dvec_free(&m->cs[k].cpu);
         dvec_free(&m->cs[k].cold);
         dvec_free(&m->cs[k].steady);
+        dvec_free(&m->cs[k].seq);
+        dvec_free(&m->cs[k].par);
+        for (int i = 0; i < BB_STEPS; i++) dvec_free(&m->cs[k].step[i]);
     }
     free(m->cs);
     free_workloads(m->all, m->nall);
@@ -1450,6 +1478,12 @@ static void result_rest(config *c, bb_bres *b)
     }
     b->window_misses = c->window_misses;
     b->windows_timed = c->windows;
+    if (c->seq.n) {
+        b->seq_ns = bb_stats_median(c->seq.v, c->seq.n);
+        b->par_ns = bb_stats_median(c->par.v, c->par.n);
+        for (int i = 0; i < BB_STEPS; i++) *step_of(&b->steps, i) = bb_stats_median(c->step[i].v, c->step[i].n);
+        b->steps.windows = c->step_windows;
+    }
     b->counters = c->counters;
     b->counters_stable = c->stable;
     b->allocs_lo = c->allocs_lo;

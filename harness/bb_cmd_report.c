@@ -7,7 +7,11 @@
  * gnuplot as a program in DIR, and writes DIR/report.md with the tables and
  * the figures. The figures:
  *   speedup_W   speedup over serial at 1 thread against threads, one line per
- *               strategy (and pinning), with the paired bootstrap 95% interval;
+ *               strategy (and pinning), with the paired bootstrap 95% interval,
+ *               and beside each line of the first pinning the bounds that the
+ *               strategy's 1-thread split into a sequential and a parallel
+ *               part allows (Amdahl dashed, pipeline dotted; bb_stats.h), which
+ *               report.md also gives in numbers and words;
  *   phases      one bar per strategy (serial, parallel, cycle, static, pool,
  *               batch, all, then any composition) for each workload: speedup
  *               at the largest thread count measured, with its interval;
@@ -83,6 +87,39 @@ static const bb_bres *at_max(const rep *R, const char *w, const char *s, const c
     return NULL;
 }
 
+/* ---- the scaling bound ---------------------------------------------------------------------- */
+/* The 1-thread configuration of (w, s, p) whose sequential and parallel parts
+ * and speedup over serial are known: the base of that strategy's bounds; NULL
+ * when there is none (an older result, a wrong render). */
+static const bb_bres *bound_base(const rep *R, const char *w, const char *s, const char *p)
+{
+    const bb_bres *b = find(R, w, s, 1, p);
+    if (!b || !isfinite(b->speedup) || !isfinite(bb_stats_amdahl_bound(b->seq_ns, b->par_ns, 1))) return NULL;
+    return b;
+}
+
+/* The bounds at threads t of the strategy whose 1-thread configuration is base,
+ * as speedups over serial at 1 thread like the measured ones: the strategy's own
+ * 1-thread speedup times the bound over its own 1-thread time. */
+static double bound_amdahl(const bb_bres *base, int t)
+{
+    return base->speedup * bb_stats_amdahl_bound(base->seq_ns, base->par_ns, t);
+}
+
+static double bound_pipeline(const bb_bres *base, int t)
+{
+    return base->speedup * bb_stats_pipeline_bound(base->seq_ns, base->par_ns, t);
+}
+
+/* Does (w, s, p) have a bound to draw: a base and a configuration at more than 1 thread? */
+static bool has_bound(const rep *R, const char *w, const char *s, const char *p)
+{
+    if (!bound_base(R, w, s, p)) return false;
+    for (int t = 0; t < R->nth; t++)
+        if (R->th[t] > 1 && find(R, w, s, R->th[t], p)) return true;
+    return false;
+}
+
 static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
 {
     const char *w = R->wl[wi];
@@ -121,6 +158,24 @@ static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
             idx++;
             any = 1;
         }
+    /* beside each curve of the first pinning, the bounds its 1-thread split allows */
+    int bounds = 0;
+    for (int s = 0; s < R->nst && any; s++) {
+        if (!has_bound(R, w, R->st[s], R->pin[0])) continue;
+        const bb_bres *base = bound_base(R, w, R->st[s], R->pin[0]);
+        fprintf(d, "\n\n# %s pin:%s bounds from its 1-thread split (seq %.6g ns, par %.6g ns)\n# threads amdahl pipeline\n",
+                R->st[s], R->pin[0], base->seq_ns, base->par_ns);
+        for (int t = 0; t < R->nth; t++)
+            fprintf(d, "%d %.6g %.6g\n", R->th[t], bound_amdahl(base, R->th[t]), bound_pipeline(base, R->th[t]));
+        const char *col = bb_plot_palette[(size_t)s % bb_plot_npalette];
+        fprintf(b, ", \\\n  \"data/%s.dat\" index %d using 1:2 with lines lw 1 dt 2 lc rgb \"%s\" notitle", fname, idx, col);
+        fprintf(b, ", \\\n  \"data/%s.dat\" index %d using 1:3 with lines lw 1 dt 3 lc rgb \"%s\" notitle", fname, idx, col);
+        idx++;
+        bounds++;
+    }
+    if (bounds)
+        fprintf(b, ", \\\n  NaN with lines lw 1 dt 2 lc rgb \"#333333\" title \"Amdahl bound\", \\\n"
+                   "  NaN with lines lw 1 dt 3 lc rgb \"#333333\" title \"pipeline bound\"");
     fprintf(b, "\n");
     fclose(d);
     fclose(b);
@@ -457,6 +512,61 @@ static void md_workload(FILE *f, const rep *R, const char *w)
             }
 }
 
+/* The scaling bound of each strategy of w (first pinning): its 1-thread split,
+ * then at every thread count above 1 the measured speedup beside the bounds, and
+ * in words how far it is from them. Nothing when no strategy has a bound. */
+static void md_bounds(FILE *f, const rep *R, const char *w)
+{
+    bool hdr = false;
+    const char *p = R->pin[0];
+    for (int s = 0; s < R->nst; s++) {
+        if (!has_bound(R, w, R->st[s], p)) continue;
+        const bb_bres *base = bound_base(R, w, R->st[s], p);
+        if (!hdr)
+            fprintf(f, "\nScaling bound (pin %s): at 1 thread the render loop's sequential part (the stateful continuous "
+                       "outputs, scheduling and retiring voices, the sink: the render thread alone) and its parallel part "
+                       "(resolving requests, i.e. synthesis, and mixing), medians over the rounds. Amdahl bound = "
+                       "(seq + par) / (seq + par / threads); pipeline bound = (seq + par) / max(seq, (seq + par) / threads), "
+                       "the sequential part of one window overlapping the parallel work of the next; both times the "
+                       "strategy's own 1-thread speedup, so that they compare with the measured speedup over serial. The "
+                       "resolvers' bookkeeping counts as parallel: the bounds are upper bounds.\n\n"
+                       "| strategy | seq ms | par ms | seq share | threads | measured | Amdahl bound | pipeline bound | "
+                       "of Amdahl | of pipeline |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+                    p);
+        hdr = true;
+        for (int t = 0; t < R->nth; t++) {
+            int n = R->th[t];
+            const bb_bres *x = n > 1 ? find(R, w, R->st[s], n, p) : NULL;
+            if (!x) continue;
+            double am = bound_amdahl(base, n), pl = bound_pipeline(base, n);
+            fprintf(f, "| %s | %.3f | %.3f | %.0f%% | %d | ", R->st[s], base->seq_ns / 1e6, base->par_ns / 1e6,
+                    100 * base->seq_ns / (base->seq_ns + base->par_ns), n);
+            md_num(f, x->speedup, "%.2fx");
+            fprintf(f, " | %.2fx | %.2fx | ", am, pl);
+            md_num(f, 100 * x->speedup / am, "%.0f%%");
+            fprintf(f, " | ");
+            md_num(f, 100 * x->speedup / pl, "%.0f%%");
+            fprintf(f, " |\n");
+        }
+    }
+    if (!hdr) return;
+    fprintf(f, "\n");
+    for (int s = 0; s < R->nst; s++) {
+        if (!has_bound(R, w, R->st[s], p)) continue;
+        const bb_bres *base = bound_base(R, w, R->st[s], p);
+        const bb_bres *x = at_max(R, w, R->st[s], p);
+        if (!x || x->threads < 2 || !isfinite(x->speedup)) continue;
+        double am = bound_amdahl(base, x->threads), pl = bound_pipeline(base, x->threads);
+        double of = x->speedup / am;
+        fprintf(f, "- %s at %d threads: %.2fx measured, Amdahl bound %.2fx, pipeline bound %.2fx: %.0f%% of Amdahl%s.\n",
+                R->st[s], x->threads, x->speedup, am, pl, 100 * of,
+                of >= 0.9 ? " (at its bound: more threads need a smaller sequential part, e.g. pipelining)"
+                : of >= 0.6 ? " (near its bound)"
+                            : " (far from its bound: the parallel part itself does not scale: hand-offs, imbalance, "
+                              "a busy machine)");
+    }
+}
+
 static void fig_md(FILE *f, const char *name, const char *caption)
 {
     fprintf(f, "%s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: `data/%s*.dat`, script: `data/%s.gp`)\n\n", caption, name,
@@ -537,6 +647,7 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
                "(the strategy's latency is K blocks).\n");
     for (int w = 0; w < R->nwl; w++) {
         md_workload(f, R, R->wl[w]);
+        md_bounds(f, R, R->wl[w]);
         fprintf(f, "\n");
         for (int i = 0; i < nfigs; i++)
             if (owner[i] == w) fig_md(f, figs[i], captions[i]);

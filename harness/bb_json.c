@@ -100,6 +100,8 @@ bb_bres *bb_json_results_add(bb_results *r, int rounds)
     b->t.median = b->t.mean = b->t.stddev = b->t.mad = b->t.min = b->t.max = NAN;
     b->ci_lo = b->ci_hi = b->cpu_median = NAN;
     b->speedup = b->sp_lo = b->sp_hi = NAN;
+    b->seq_ns = b->par_ns = NAN;
+    b->steps.schedule_ns = b->steps.resolve_ns = b->steps.mix_ns = b->steps.continuous_ns = b->steps.retire_ns = NAN;
     b->cold.p50 = b->cold.p99 = b->cold.p999 = b->cold.max = NAN;
     b->steady = b->cold;
     for (int i = 0; i < BB_JSON_CDF_POINTS; i++) b->cdf_cold[i] = b->cdf_steady[i] = NAN;
@@ -199,6 +201,14 @@ static void put_stats(json_t *e, const bb_bres *b)
     put(e, "allocs_steady_max", json_integer((json_int_t)b->allocs_steady_hi));
     put(e, "peak_heap_bytes", json_integer(b->peak_heap));
     put(e, "maxrss_kib", json_integer(b->maxrss_kib));
+    put(e, "seq_ns", num(b->seq_ns));
+    put(e, "par_ns", num(b->par_ns));
+    put(e, "step_schedule_ns", num(b->steps.schedule_ns));
+    put(e, "step_resolve_ns", num(b->steps.resolve_ns));
+    put(e, "step_mix_ns", num(b->steps.mix_ns));
+    put(e, "step_continuous_ns", num(b->steps.continuous_ns));
+    put(e, "step_retire_ns", num(b->steps.retire_ns));
+    put(e, "step_windows", json_integer((json_int_t)b->steps.windows));
     put(e, "pin_ok", json_boolean(b->pin_ok));
     char pl[1024] = "";
     size_t used = 0;
@@ -649,6 +659,14 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
         b->allocs_steady_hi = (uint64_t)get_int(e, "allocs_steady_max");
         b->peak_heap = get_int(e, "peak_heap_bytes");
         b->maxrss_kib = get_int(e, "maxrss_kib");
+        b->seq_ns = get_num(e, "seq_ns");
+        b->par_ns = get_num(e, "par_ns");
+        b->steps.schedule_ns = get_num(e, "step_schedule_ns");
+        b->steps.resolve_ns = get_num(e, "step_resolve_ns");
+        b->steps.mix_ns = get_num(e, "step_mix_ns");
+        b->steps.continuous_ns = get_num(e, "step_continuous_ns");
+        b->steps.retire_ns = get_num(e, "step_retire_ns");
+        b->steps.windows = (uint64_t)get_int(e, "step_windows");
         b->pin_ok = json_is_true(json_object_get(e, "pin_ok"));
         get_str(e, "error_message", b->error, sizeof b->error);
         if (series) {

@@ -68,6 +68,9 @@ typedef struct bb_bres {
     uint64_t window_misses;  /* windows whose blocks together exceeded window_blocks deadlines */
     uint64_t windows_timed;
     double cdf_cold[BB_JSON_CDF_POINTS], cdf_steady[BB_JSON_CDF_POINTS]; /* ns at bb_json_cdf_p, NaN if empty */
+    double seq_ns, par_ns;   /* medians over the valid rounds of the render loop's sequential and parallel
+                                parts (bb_render_times_seq/par; the sink's golden comparison in seq); NaN: none */
+    bb_render_times steps;   /* medians of each step's time (ns) over the valid rounds; windows of the last */
     bb_stats counters;       /* of the last valid round */
     bool counters_stable;    /* every valid round had the same deterministic counters (all but the heap's) */
     uint64_t allocs_lo, allocs_hi;               /* heap allocations: range over the valid rounds */

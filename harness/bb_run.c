@@ -228,6 +228,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     o.sink_ctx = &s;
     o.stop = on_window;
     o.stack = c->stack;
+    o.timing = c->stats; /* the step times --stats prints */
     if (!res) res = bb_render_open(&r, ph, &o, err);
     if (!res && wav) res = bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err);
     if (!res) {
@@ -251,6 +252,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     }
     if (r) {
         out->stats = *bb_render_stats(r);
+        out->times = *bb_render_get_times(r);
         out->nplaces = bb_driver_places(bb_render_strategy(r), out->places, BB_WORKERS_MAX);
         out->steady_from_block = (int64_t)((size_t)bb_render_cycle_start(r, 1) / c->block);
     }
@@ -300,6 +302,14 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     bb_lanes_print_stats(f, s);
     fprintf(f, "render_ms           %.3f\n", (o->wall_ns - o->sink_ns) / 1e6); /* DSP: the render without the sink */
     fprintf(f, "sink_ms             %.3f\n", (o->sink_ns + o->commit_ns) / 1e6); /* writing the WAV */
+    fprintf(f, "cpu_ms              %.3f\n", o->cpu_ns / 1e6); /* every thread's CPU time over the render */
+    if (o->times.windows) { /* the loop's steps; seq without the sink's calls, as render_ms */
+        fprintf(f, "seq_ms              %.3f\n", (bb_render_times_seq(&o->times) - o->sink_ns) / 1e6);
+        fprintf(f, "par_ms              %.3f\n", bb_render_times_par(&o->times) / 1e6);
+        fprintf(f, "step_ms             schedule %.3f resolve %.3f mix %.3f continuous %.3f retire %.3f\n",
+                o->times.schedule_ns / 1e6, o->times.resolve_ns / 1e6, o->times.mix_ns / 1e6,
+                (o->times.continuous_ns - o->sink_ns) / 1e6, o->times.retire_ns / 1e6);
+    }
     for (int i = 0; i < o->nplaces; i++)
         fprintf(f, "worker %-3d          pin %s planned_pu %d last_pu %d%s\n", i, bb_pin_name(c->pin),
                 o->places[i].planned_pu, o->places[i].last_pu,

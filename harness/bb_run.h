@@ -54,6 +54,7 @@ typedef struct bb_run_out {
     double sink_ns;          /* of wall_ns: the sink's calls (writing, collecting) */
     double commit_ns;        /* after the render: finishing the WAV (last writes, header, rename) */
     double cpu_ns;           /* CPU time of the process (every thread) over the same span */
+    bb_render_times times;   /* the loop's step times (with cfg.stats; the sink's calls in continuous_ns) */
     double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
     size_t nblocks;
     int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */

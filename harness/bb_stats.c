@@ -14,6 +14,7 @@
 #include "bb_stats.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,4 +260,22 @@ int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, u
     free(rx);
     free(ratios);
     return 0;
+}
+
+static bool bound_args(double seq, double par, int threads)
+{
+    return isfinite(seq) && isfinite(par) && seq >= 0 && par >= 0 && seq + par > 0 && threads >= 1;
+}
+
+double bb_stats_amdahl_bound(double seq, double par, int threads)
+{
+    if (!bound_args(seq, par, threads)) return NAN;
+    return (seq + par) / (seq + par / threads);
+}
+
+double bb_stats_pipeline_bound(double seq, double par, int threads)
+{
+    if (!bound_args(seq, par, threads)) return NAN;
+    double spread = (seq + par) / threads;
+    return (seq + par) / (seq > spread ? seq : spread);
 }

@@ -1,5 +1,6 @@
 /* bb_stats.h - the statistics of a benchmark: order statistics, spread,
- * bootstrap confidence intervals, and a small reproducible PRNG.
+ * bootstrap confidence intervals, the scaling bounds of a sequential and a
+ * parallel part, and a small reproducible PRNG.
  *
  * Units are whatever the caller's samples are in (the bench passes
  * nanoseconds). Quantiles use linear interpolation between order statistics
@@ -74,6 +75,20 @@ int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out
  * the quantiles of the loads (p50 ... max, unitless), the windows whose load
  * exceeds 1 (misses) and n. Allocates. Returns 0, or -1 when out of memory. */
 int bb_stats_windows(const double *block_ns, size_t nblocks, size_t from, size_t w, double deadline, bb_latency *out);
+
+/* ---- scaling bounds ------------------------------------------------------- */
+/* The speedups over its own 1-thread time that a run allows at `threads`
+ * (>= 1) threads, when its 1-thread time splits into a sequential part seq and
+ * a parallel part par (ns, finite, >= 0, seq + par > 0); NaN otherwise.
+ * Amdahl: (seq + par) / (seq + par / threads), the parts one after the other.
+ * Pipeline: (seq + par) / max(seq, (seq + par) / threads), the sequential part
+ * of one window overlapping the parallel part of the next ones: no faster than
+ * the sequential chain, nor than all the work spread evenly over every thread
+ * (the issue's max(seq, par / threads) leaves that second limit out and would
+ * promise more than `threads` at small seq). Both are 1 at 1 thread, never
+ * above threads, and pipeline >= Amdahl. */
+double bb_stats_amdahl_bound(double seq, double par, int threads);
+double bb_stats_pipeline_bound(double seq, double par, int threads);
 
 /* ---- reproducible PRNG ---------------------------------------------------- */
 typedef struct bb_stats_rng {

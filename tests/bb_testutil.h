@@ -19,6 +19,7 @@ typedef struct tu_out {
     float *x;
     size_t n, cap;
     bb_stats st;
+    bb_render_times times;   /* zero unless tu_cfg.timing */
     bb_result res;
     char msg[640];
 } tu_out;
@@ -121,6 +122,8 @@ typedef struct tu_cfg {
     int64_t frames;          /* > 0: render this many samples instead of `cycles` (to end mid-cycle) */
     int max_voices;          /* > 0: instead of the default limit */
     double max_bus_seconds;  /* > 0: instead of the default limit */
+    bool timing;             /* bb_render_opts.timing: the step times into tu_out.times */
+    size_t batch;            /* blocks per window of batching strategies; 0: their default */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -133,7 +136,7 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
     bb_plan plan;
     bb_ph *ph = NULL;
     bb_render *r = NULL;
-    o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, 0, cfg->pin, &plan, &err);
+    o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, cfg->batch, cfg->pin, &plan, &err);
     if (!o->res) o->res = bb_kit_create(&kit, 44100.0);
     if (!o->res) o->res = bb_ph_parse(src, strlen(src), "test.ph", &ph, &err);
     if (!o->res) {
@@ -153,9 +156,11 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         bb_plan_render_opts(&plan, &ro);
         ro.sink = tu_sink;
         ro.sink_ctx = o;
+        ro.timing = cfg->timing;
         o->res = bb_render_open(&r, ph, &ro, &err);
         if (!o->res) o->res = bb_render_run(r, &err);
         if (r) o->st = *bb_render_stats(r);
+        if (r) o->times = *bb_render_get_times(r);
         bb_render_close(r);
     }
     bb_kit_destroy(kit);

@@ -84,6 +84,10 @@ static void fill(bb_bres *b, const char *wl, const char *st, int threads, double
     b->counters.allocs = 77;
     b->peak_heap = 123456;
     b->maxrss_kib = 4096;
+    b->seq_ns = 0.3e6 * base_ms;
+    b->par_ns = 0.7e6 * base_ms;
+    b->steps = (bb_render_times){.windows = 173, .schedule_ns = 1e4, .resolve_ns = b->par_ns - 2e4, .mix_ns = 2e4,
+                                 .continuous_ns = b->seq_ns - 2e4, .retire_ns = 1e4};
     b->nplaces = threads;
     for (int i = 0; i < threads; i++) b->places[i] = (bb_worker_place){.planned_pu = i, .last_pu = i, .bound = true};
     snprintf(b->error, sizeof b->error, "wrong render: first differing sample 5");
@@ -172,6 +176,8 @@ Test(bench, json_google_benchmark_fields_and_round_trip)
         cr_assert(fabs(b->cdf_steady[50] - a->cdf_steady[50]) < 1e-9);
         cr_assert(b->counters.synth_calls == 12 && b->counters.preprocess_calls == (uint64_t)a->threads);
         cr_assert(b->peak_heap == 123456 && b->nplaces == a->nplaces && b->places[b->nplaces - 1].bound);
+        cr_assert(fabs(b->seq_ns - a->seq_ns) < 1e-3 && fabs(b->par_ns - a->par_ns) < 1e-3, "the 1-thread split");
+        cr_assert(fabs(b->steps.continuous_ns - a->steps.continuous_ns) < 1e-3 && b->steps.windows == 173);
         cr_assert_str_eq(a->error, b->error);
     }
     bb_json_results_free(&back);
@@ -297,6 +303,18 @@ Test(bench, bench_checks_every_render_and_writes_google_benchmark_json)
     cr_assert(json_integer_value(json_object_get(m, "steady_blocks")) > 0 && json_integer_value(json_object_get(m, "cold_blocks")) > 0);
     cr_assert(json_integer_value(json_object_get(m, "peak_heap_bytes")) > 0);
     cr_assert(json_is_true(json_object_get(m, "counters_stable")));
+    /* the render loop's split, at every thread count (the report's bound takes the 1-thread one) */
+    const json_t *one = median_of(doc, "tiny/cycle,pool/threads:1/pin:compact");
+    cr_assert_not_null(one);
+    static const char *const parts[] = {"seq_ns", "par_ns", "step_schedule_ns", "step_resolve_ns", "step_mix_ns",
+                                        "step_continuous_ns", "step_retire_ns"};
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        cr_assert(json_is_number(json_object_get(one, parts[k])), "%s is recorded", parts[k]);
+        cr_assert(json_number_value(json_object_get(one, parts[k])) >= 0, "%s", parts[k]);
+    }
+    cr_assert(json_number_value(json_object_get(one, "seq_ns")) > 0 && json_number_value(json_object_get(one, "par_ns")) > 0);
+    cr_assert(json_integer_value(json_object_get(one, "step_windows")) == json_integer_value(json_object_get(one, "windows")),
+              "every window timed");
     json_decref(doc);
 }
 
@@ -375,6 +393,24 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
     cr_assert(strstr(buf, "![phases](phases.png)"), "the figures are in the report");
     cr_assert(strstr(buf, "matched bit for bit"));
     cr_assert(strstr(buf, "| cycle | compact | 2 |"), "the table has every configuration");
+    /* the bound: its table row and its sentence, with a bound of at least 1x */
+    cr_assert(strstr(buf, "Scaling bound (pin compact)"), "the bound is explained");
+    const char *say = strstr(buf, "- cycle at 2 threads: ");
+    cr_assert_not_null(say, "the bound in words");
+    double meas, am, pl, pct;
+    cr_assert(sscanf(say, "- cycle at 2 threads: %lfx measured, Amdahl bound %lfx, pipeline bound %lfx: %lf%% of Amdahl",
+                     &meas, &am, &pl, &pct) == 4, "%.200s", say);
+    cr_assert(meas > 0 && am > 0 && pl >= am - 0.01 && pct > 0, "pipeline >= Amdahl");
+    cr_assert(strstr(buf, "| cycle | "), "the bound's table");
+    char dat[256];
+    snprintf(dat, sizeof dat, "%s/data/speedup_tiny.dat", rdir);
+    FILE *df = fopen(dat, "r");
+    cr_assert_not_null(df);
+    char dbuf[1 << 14];
+    size_t dn = fread(dbuf, 1, sizeof dbuf - 1, df);
+    fclose(df);
+    dbuf[dn] = '\0';
+    cr_assert(strstr(dbuf, "# cycle pin:compact bounds from its 1-thread split"), "the figure draws the bounds");
     /* a second run replaces the files in place */
     cr_assert(bb_cmd_report(4, argv) == BB_EXIT_OK);
     assert_file(rdir, "phases.png", "PNG");

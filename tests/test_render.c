@@ -1,6 +1,8 @@
 /* test_render.c - the serial reference render: every issue program renders,
  * non-silent and finite; output is independent of the block size; two
- * processes give the same bytes; the event schedule never drifts. */
+ * processes give the same bytes; the event schedule never drifts; the step
+ * timing (opts.timing) covers every window and changes neither the bytes nor
+ * the counters (its structure only: no assertion is about speed). */
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
@@ -230,4 +232,42 @@ Test(render, unary_minus_negates_a_signal)
     cr_expect_eq(d, -1, "first differing sample %ld", d);
     tu_free(&a);
     tu_free(&b);
+}
+
+/* Timing on: every window is timed, every step time is a finite non-negative
+ * number and the loop took some time; the samples and the deterministic
+ * counters are those of the same render untimed, whose times are all zero.
+ * Through a reload and with the workers (batch at 2 threads, block 64). */
+Test(render, step_timing_covers_every_window_and_changes_nothing)
+{
+    const char *next = tu_tmpfile(BB_PROG_PHONON);
+    const char *const strategies[] = {"serial", "batch", "all"};
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++) {
+        tu_cfg c = {.strategy = strategies[s], .threads = 2, .block = 64, .cycles = 3, .reload_path = next,
+                    .reload_cycle = 2};
+        tu_out plain, timed;
+        tu_render(BB_PROG_Q, &c, &plain);
+        c.timing = true;
+        tu_render(BB_PROG_Q, &c, &timed);
+        cr_assert_eq(plain.res, BB_OK, "%s", plain.msg);
+        cr_assert_eq(timed.res, BB_OK, "%s", timed.msg);
+        cr_assert_eq(tu_first_diff(plain.x, plain.n, timed.x, timed.n), -1, "%s: timing changes no sample", strategies[s]);
+        bb_stats a = plain.st, b = timed.st;
+        a.allocs = a.alloc_bytes = a.allocs_steady = a.alloc_bytes_steady = 0;
+        b.allocs = b.alloc_bytes = b.allocs_steady = b.alloc_bytes_steady = 0;
+        cr_assert(!memcmp(&a, &b, sizeof a), "%s: timing changes no counter", strategies[s]);
+        cr_assert_eq(plain.times.windows, 0);
+        cr_assert(plain.times.schedule_ns == 0 && plain.times.continuous_ns == 0 && plain.times.resolve_ns == 0,
+                  "untimed: no clock is read");
+        cr_assert_eq(timed.times.windows, timed.st.windows, "%s: every window timed", strategies[s]);
+        const double steps[] = {timed.times.schedule_ns, timed.times.resolve_ns, timed.times.mix_ns,
+                                timed.times.continuous_ns, timed.times.retire_ns};
+        for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+            cr_assert(isfinite(steps[i]) && steps[i] >= 0, "%s: step %zu is %g", strategies[s], i, steps[i]);
+        cr_assert(bb_render_times_seq(&timed.times) > 0 && bb_render_times_par(&timed.times) > 0);
+        cr_assert(bb_render_times_seq(&timed.times) + bb_render_times_par(&timed.times) ==
+                  steps[0] + steps[1] + steps[2] + steps[3] + steps[4], "seq and par split the steps");
+        tu_free(&plain);
+        tu_free(&timed);
+    }
 }

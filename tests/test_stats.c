@@ -151,3 +151,26 @@ Test(stats, bootstrap_ratio_ci_paired)
     bb_stats_bootstrap_ratio_ci(b2, x2, 9, 2000, 0.95, 3, &lo2, &hi2);
     cr_assert(lo == lo2 && hi == hi2);
 }
+
+/* The scaling bounds against values by hand: seq 30, par 70 (total 100).
+ * Amdahl at 2: 100 / (30 + 35) = 1.538...; at 8: 100 / (30 + 8.75) = 2.580...
+ * Pipeline at 2: 100 / max(30, 50) = 2; at 8: 100 / max(30, 12.5) = 3.333...
+ * Both 1 at 1 thread, never above the threads, pipeline >= Amdahl. */
+Test(stats, scaling_bounds)
+{
+    cr_assert(near(bb_stats_amdahl_bound(30, 70, 1), 1.0) && near(bb_stats_pipeline_bound(30, 70, 1), 1.0));
+    cr_assert(near(bb_stats_amdahl_bound(30, 70, 2), 100.0 / 65.0));
+    cr_assert(near(bb_stats_amdahl_bound(30, 70, 8), 100.0 / 38.75));
+    cr_assert(near(bb_stats_pipeline_bound(30, 70, 2), 2.0));
+    cr_assert(near(bb_stats_pipeline_bound(30, 70, 8), 100.0 / 30.0));
+    cr_assert(near(bb_stats_amdahl_bound(0, 70, 4), 4.0) && near(bb_stats_pipeline_bound(0, 70, 4), 4.0),
+              "no sequential part: linear");
+    cr_assert(near(bb_stats_amdahl_bound(5, 0, 4), 1.0) && near(bb_stats_pipeline_bound(5, 0, 4), 1.0),
+              "no parallel part: nothing to gain");
+    for (int t = 1; t <= 64; t *= 2) {
+        double a = bb_stats_amdahl_bound(12, 88, t), p = bb_stats_pipeline_bound(12, 88, t);
+        cr_assert(a >= 1 && a <= t && p >= a && p <= t, "threads %d: Amdahl %g, pipeline %g", t, a, p);
+    }
+    cr_assert(isnan(bb_stats_amdahl_bound(NAN, 1, 2)) && isnan(bb_stats_pipeline_bound(1, -1, 2)));
+    cr_assert(isnan(bb_stats_amdahl_bound(0, 0, 2)) && isnan(bb_stats_pipeline_bound(1, 1, 0)));
+}

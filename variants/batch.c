@@ -2,8 +2,20 @@
  * are resolved together (deduped and synthesised in parallel, unless a cycle
  * resolver already did it ahead), the voices of the K blocks are mixed in
  * parallel, one block per task (mixing only reads the voice list), and the
- * stateful continuous parts run after, block by block, in order. The price is
- * latency: a block is ready only when its whole window is; reported by bench. */
+ * stateful continuous parts run block by block, in order.
+ *
+ * Pipelined (at 2 threads or more; plan.pipeline): the continuous parts of
+ * window w (the output graph: delay, reverb, everything after the triggers)
+ * run as the first task of window w+1's first pool job (its synthesis, or its
+ * mixing when a cycle resolver synthesised ahead), so one thread carries the
+ * sequential chain while the others synthesise and mix the next window, and
+ * the thread that finishes it takes the job's remaining tasks. Look-ahead: one
+ * window. Memory: a second window buffer per trigger (K x block floats each).
+ * Latency: a window goes out while the next is being made, so a block leaves
+ * up to 2K blocks after its first sample was scheduled instead of K. Bits:
+ * identical to serial (bb_render.h says why); a reload outputs the pending
+ * window before the switch. The price of batching is latency: a block is ready
+ * only when its whole window is; reported by bench. */
 #include "bb_variant.h"
 
 typedef struct {
@@ -28,7 +40,7 @@ bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
     bb_drv *d = (bb_drv *)s;
     mix_job j = {d, k0, k1, bb_render_options(d->r)->block};
     size_t n = (size_t)((k1 - k0 + (int64_t)j.block - 1) / (int64_t)j.block);
-    bb_workers_run(d->workers, n, mix_task, &j);
+    bb_drv_run(d, n, mix_task, &j);
     return BB_OK;
 }
 
@@ -39,6 +51,7 @@ static void apply_batch(bb_plan *p)
     if (p->resolver == &bb_resolve_serial) p->resolver = &bb_resolve_block;
     if (p->batch <= 1) p->batch = BB_BATCH_DEFAULT;
     p->parallel_mix = true;
+    p->pipeline = true;
 }
 
 const bb_variant bb_variant_batch = {"batch", "2.3",
