@@ -231,3 +231,19 @@ Test(render, unary_minus_negates_a_signal)
     tu_free(&a);
     tu_free(&b);
 }
+
+/* Multiplication commutes bit for bit, whatever order the graph holds its operands in: a
+ * trigger compiled before a constant must not touch the constant's samples. */
+Test(render, operands_of_a_product_commute)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 2};
+    tu_out a, b;
+    tu_render("~x: saw 220\nout: s \"~x ~x*2\" * 0.5\n", &c, &a);
+    tu_render("~x: saw 220\nout: 0.5 * s \"~x ~x*2\"\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    cr_expect_gt(tu_rms(a.x, a.n), 0.1);
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}
