@@ -247,3 +247,18 @@ Test(render, operands_of_a_product_commute)
     tu_free(&a);
     tu_free(&b);
 }
+
+/* A reload switches at a whole cycle after the previous switch: cycle 0 (the first program's
+ * own start) is refused before the first sample. */
+Test(render, reload_must_come_after_the_previous_switch)
+{
+    const char *b = tu_tmpfile(BB_PROG_RELOAD_B);
+    tu_cfg c = {.strategy = "serial", .cycles = 2, .reload_path = b, .reload_cycle = 0};
+    tu_out o;
+    tu_render(BB_PROG_RELOAD_A, &c, &o);
+    cr_expect_eq(o.res, BB_ERR_ARG, "%s", o.msg);
+    cr_expect(strstr(o.msg, "whole cycle after the previous switch") != NULL, "%s", o.msg);
+    cr_expect_eq(o.n, 0, "%zu samples rendered", o.n);
+    tu_free(&o);
+    unlink(b);
+}
