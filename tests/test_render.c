@@ -262,3 +262,18 @@ Test(render, reload_must_come_after_the_previous_switch)
     tu_free(&o);
     unlink(b);
 }
+
+/* A control pattern's event holds its value over its whole part: "7/2" lasts two cycles, and
+ * the triggers of cycle 1 (where that event has no onset) still take 7. */
+Test(render, a_control_value_holds_across_the_cycles_of_its_event)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 2};
+    tu_out a, b;
+    tu_render("~x: saw 220\nout: s \"~x ~x\" # note \"7/2\"\n", &c, &a);
+    tu_render("~x: saw 220\nout: s \"~x ~x\" # note 7\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}
