@@ -333,9 +333,10 @@ MUTANTS ?= 60
 SEED ?= 1
 MUTANTS_FILE ?=
 MUTATE_JSON ?= $(BUILD)/mutate.json
+MUTATE_TIMEOUT ?= 90
 .PHONY: mutate
 mutate:
-	nice -n 10 python3 harness/scripts/mutate.py --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) \
+	nice -n 10 python3 harness/scripts/mutate.py --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) --timeout $(MUTATE_TIMEOUT) \
 	  $(if $(MUTANTS_FILE),--explicit $(MUTANTS_FILE))
 
 # ---- anchors: busbench beside Csound, scsynth, Faust and a plain C loop -------------------------

@@ -439,11 +439,16 @@ Test(compare, committed_baseline_is_usable_by_make_gate)
     cr_assert(f.has_time, "... and times");
     cr_assert(f.floor.present && f.floor.pct > 0, "... and the noise floor");
     cr_assert(f.extra_work_pct == 0, "no injected work in a baseline");
+    size_t one = 0, two = 0;
     for (size_t i = 0; i < f.r.n; i++) {
+        /* the gate's subset runs at 1 thread (instructions and counters) and 2 (counters) */
         cr_assert(f.r.v[i].threads == 1 || f.r.v[i].threads == 2, "%s: the gate's subset runs at 1 and 2 threads",
                   f.r.v[i].name);
+        one += f.r.v[i].threads == 1;
+        two += f.r.v[i].threads == 2;
         cr_assert(isfinite(f.instr[i]) && f.instr[i] > 0, "%s has a count", f.r.v[i].name);
         cr_assert(f.r.v[i].error[0] == '\0' && f.r.v[i].counters_stable, "%s was correct and stable", f.r.v[i].name);
     }
+    cr_assert(one > 0 && one == two, "%zu configurations at 1 thread, %zu at 2", one, two);
     bb_gate_file_free(&f);
 }

@@ -69,6 +69,7 @@ ParameterizedTestParameters(ph, malformed_programs_are_reported)
         {"out: s \"bd\" # reverb \"x\" 0.5\n", BB_ERR_SEMANTIC, 1, 22, "number for the room size"},
         {"out: s \"bd\" # delay 0.2 \"x\"\n", BB_ERR_SEMANTIC, 1, 25, "number for the feedback"},
         {"out: s \"bd\" # delay 0.2 0.995\n", BB_ERR_SEMANTIC, 1, 15, "the feedback in [0, 0.99]"},
+        {"out: s \"bd\" # reverb 1.5 0.5\n", BB_ERR_SEMANTIC, 1, 15, "the room size in [0, 1]"},
     };
     return cr_make_param_array(bad_case, cases, sizeof cases / sizeof cases[0]);
 }

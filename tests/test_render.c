@@ -271,3 +271,49 @@ Test(render, step_timing_covers_every_window_and_changes_nothing)
         tu_free(&timed);
     }
 }
+
+/* Multiplication commutes bit for bit, whatever order the graph holds its operands in: a
+ * trigger compiled before a constant must not touch the constant's samples. */
+Test(render, operands_of_a_product_commute)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 2};
+    tu_out a, b;
+    tu_render("~x: saw 220\nout: s \"~x ~x*2\" * 0.5\n", &c, &a);
+    tu_render("~x: saw 220\nout: 0.5 * s \"~x ~x*2\"\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    cr_expect_gt(tu_rms(a.x, a.n), 0.1);
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}
+
+/* A reload switches at a whole cycle after the previous switch: cycle 0 (the first program's
+ * own start) is refused before the first sample. */
+Test(render, reload_must_come_after_the_previous_switch)
+{
+    const char *b = tu_tmpfile(BB_PROG_RELOAD_B);
+    tu_cfg c = {.strategy = "serial", .cycles = 2, .reload_path = b, .reload_cycle = 0};
+    tu_out o;
+    tu_render(BB_PROG_RELOAD_A, &c, &o);
+    cr_expect_eq(o.res, BB_ERR_ARG, "%s", o.msg);
+    cr_expect(strstr(o.msg, "whole cycle after the previous switch") != NULL, "%s", o.msg);
+    cr_expect_eq(o.n, 0, "%zu samples rendered", o.n);
+    tu_free(&o);
+    unlink(b);
+}
+
+/* A control pattern's event holds its value over its whole part: "7/2" lasts two cycles, and
+ * the triggers of cycle 1 (where that event has no onset) still take 7. */
+Test(render, a_control_value_holds_across_the_cycles_of_its_event)
+{
+    tu_cfg c = {.strategy = "serial", .cycles = 2};
+    tu_out a, b;
+    tu_render("~x: saw 220\nout: s \"~x ~x\" # note \"7/2\"\n", &c, &a);
+    tu_render("~x: saw 220\nout: s \"~x ~x\" # note 7\n", &c, &b);
+    cr_assert(a.res == BB_OK && b.res == BB_OK, "%s %s", a.msg, b.msg);
+    long d = tu_first_diff(a.x, a.n, b.x, b.n);
+    cr_expect_eq(d, -1, "first differing sample %ld", d);
+    tu_free(&a);
+    tu_free(&b);
+}
