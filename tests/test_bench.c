@@ -361,18 +361,29 @@ static void assert_file(const char *dir, const char *name, const char *magic)
     if (magic) cr_assert(contains(head, n, magic), "%s starts like a %s file", p, magic);
 }
 
-Test(bench, report_draws_png_and_svg_and_writes_markdown)
+/* Bench the tiny corpus under strategies and report it into rdir (skips the test
+ * without gnuplot); argv is the report's command line, to run it again. */
+static void bench_and_report(const char *strategies, char *out, char *rdir, char **argv)
 {
     if (!has_gnuplot()) cr_skip("gnuplot is not installed here: the report cannot draw (install gnuplot-nox)");
     quiet();
     const char *dir = tu_tiny_corpus("bench", 2);
-    char out[128], rdir[128];
-    snprintf(out, sizeof out, "%s/r.json", dir);
-    snprintf(rdir, sizeof rdir, "%s/report", dir);
-    run_bench(dir, "serial,cycle", out, BB_EXIT_OK);
-    char *argv[] = {"report", out, "-o", rdir, NULL};
+    snprintf(out, 128, "%s/r.json", dir);
+    snprintf(rdir, 128, "%s/report", dir);
+    run_bench(dir, strategies, out, BB_EXIT_OK);
+    argv[0] = "report";
+    argv[1] = out;
+    argv[2] = "-o";
+    argv[3] = rdir;
+    argv[4] = NULL;
     fflush(stdout);
     cr_assert(bb_cmd_report(4, argv) == BB_EXIT_OK);
+}
+
+Test(bench, report_draws_png_and_svg_and_writes_markdown)
+{
+    char out[128], rdir[128], *argv[5];
+    bench_and_report("serial,cycle", out, rdir, argv);
     static const char *const figs[] = {"phases", "counters", "speedup_tiny", "cdf_tiny"};
     for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
         char n[64];
@@ -420,16 +431,8 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
  * calls) still draws: gnuplot refuses a log-scale plot with no positive value. */
 Test(bench, report_of_serial_alone_draws_its_counters)
 {
-    if (!has_gnuplot()) cr_skip("gnuplot is not installed here: the report cannot draw (install gnuplot-nox)");
-    quiet();
-    const char *dir = tu_tiny_corpus("bench", 2);
-    char out[128], rdir[128];
-    snprintf(out, sizeof out, "%s/r.json", dir);
-    snprintf(rdir, sizeof rdir, "%s/report", dir);
-    run_bench(dir, "serial", out, BB_EXIT_OK);
-    char *argv[] = {"report", out, "-o", rdir, NULL};
-    fflush(stdout);
-    cr_assert(bb_cmd_report(4, argv) == BB_EXIT_OK);
+    char out[128], rdir[128], *argv[5];
+    bench_and_report("serial", out, rdir, argv);
     assert_file(rdir, "counters.png", "PNG");
     assert_file(rdir, "counters.svg", "<svg");
 }
