@@ -89,6 +89,28 @@ static inline const char *tu_tmpdir(const char *tag)
     return p;
 }
 
+/* The bytes of the file at path, NUL-terminated (malloc'ed: the caller frees),
+ * their count in *n (n may be NULL); NULL when the file cannot be opened (or
+ * there is no memory). */
+static inline char *tu_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    const long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)(len > 0 ? len : 0) + 1);
+    if (!b) {
+        fclose(f);
+        return NULL;
+    }
+    const size_t got = len > 0 ? fread(b, 1, (size_t)len, f) : 0;
+    fclose(f);
+    b[got] = '\0';
+    if (n) *n = got;
+    return b;
+}
+
 /* Write text to a fresh temporary file, removed at exit; returns its path. */
 static inline const char *tu_tmpfile(const char *text)
 {

@@ -183,22 +183,6 @@ static void spit(const char *path, const void *data, size_t n)
     cr_assert_eq(fclose(f), 0);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    cr_assert_not_null(b);
-    size_t got = fread(b, 1, (size_t)len, f);
-    fclose(f);
-    b[got] = '\0';
-    if (n) *n = got;
-    return b;
-}
-
 typedef struct entry {
     char name[256];
     mode_t type;
@@ -513,7 +497,7 @@ static void make_golden(const char *g, const char *how, const char *errpath)
     cr_assert_eq(mkdir(g, 0755), 0);
     char p[PATH_MAX], wav[PATH_MAX];
     size_t n;
-    char *src = slurp("tests/badinput/ok.ph", &n);
+    char *src = tu_slurp("tests/badinput/ok.ph", &n);
     cr_assert_not_null(src, "tests/badinput/ok.ph: run the tests from the repository root");
     pathf(p, sizeof p, "%s/k.ph", g);
     spit(p, src, n);
@@ -526,7 +510,7 @@ static void make_golden(const char *g, const char *how, const char *errpath)
     pathf(wav, sizeof wav, "%s/k.wav", g);
     pathf(p, sizeof p, "%s/k.ph", g);
     size_t wn;
-    char *good = slurp(wav, &wn);
+    char *good = tu_slurp(wav, &wn);
     cr_assert(good && wn > 1000, "bless wrote no k.wav");
     if (!strcmp(how, "good")) {
     } else if (!strcmp(how, "missing")) {
@@ -809,7 +793,7 @@ Test(badinput, sigkill_midway_leaves_the_destination_intact, .timeout = 300)
     interrupt_render(dir, SIGKILL, &r);
     cr_expect(!r.exited && r.code == SIGKILL);
     size_t n;
-    char *s = slurp(p, &n);
+    char *s = tu_slurp(p, &n);
     cr_assert(s && n == 18 && !memcmp(s, "previous good file", 18), "the destination changed after SIGKILL");
     free(s);
     snapshot after;

@@ -59,19 +59,11 @@ static const char *tmp_path(const char *name)
     return p[k];
 }
 
+/* tu_slurp, and a file that cannot be read fails the test. */
 static char *slurp(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)len, f), (size_t)len);
-    b[len] = '\0';
-    fclose(f);
-    if (n) *n = (size_t)len;
+    char *b = tu_slurp(path, n);
+    cr_assert_not_null(b, "cannot open %s", path);
     return b;
 }
 

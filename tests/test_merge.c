@@ -54,17 +54,6 @@ static void result(const char *path, const char *const *wl, int nwl, const char 
     bb_json_results_free(&r);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return strdup(buf);
-}
-
 /* merge with args (a shell fragment) into out; asserts exit 2, one line on stderr naming why, out untouched. */
 static void refused(const char *d, const char *args, const char *why)
 {
@@ -77,7 +66,7 @@ static void refused(const char *d, const char *args, const char *why)
     fclose(f);
     int rc = tu_sh("cd %s && '%s' merge %s -o out.json 2>err.txt >/dev/null", d, tu_busbench(), args);
     cr_assert(rc == BB_EXIT_USAGE, "merge %s: exit 2, got %d", args, rc);
-    char *e = slurp(log), *o = slurp(out);
+    char *e = tu_slurp(log, NULL), *o = tu_slurp(out, NULL);
     cr_assert(e && strstr(e, why), "merge %s: stderr says '%s': %s", args, why, e ? e : "(none)");
     cr_assert(strchr(e, '\n') == e + strlen(e) - 1, "one line: %s", e);
     cr_assert(o && !strcmp(o, "previous\n"), "merge %s: the output is left as it was", args);

@@ -68,19 +68,6 @@ static int render_in_child(const char *prog_path, const char *wav)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static size_t slurp(const char *path, unsigned char **out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *out = malloc((size_t)n);
-    size_t got = fread(*out, 1, (size_t)n, f);
-    fclose(f);
-    return got;
-}
-
 Test(render, two_processes_write_identical_bytes)
 {
     const char *prog = tu_tmpfile(BB_PROG_Q);
@@ -89,8 +76,8 @@ Test(render, two_processes_write_identical_bytes)
     snprintf(b, sizeof b, "%s-b.wav", prog);
     cr_assert_eq(render_in_child(prog, a), 0, "first render failed (is build/busbench built?)");
     cr_assert_eq(render_in_child(prog, b), 0);
-    unsigned char *x = NULL, *y = NULL;
-    size_t nx = slurp(a, &x), ny = slurp(b, &y);
+    size_t nx = 0, ny = 0;
+    char *x = tu_slurp(a, &nx), *y = tu_slurp(b, &ny);
     cr_assert(nx > 44 && nx == ny, "sizes %zu and %zu", nx, ny);
     cr_expect(memcmp(x, y, nx) == 0, "the two WAV files differ");
     cr_expect(memmem(x, nx, "PEAK", 4) == NULL, "a PEAK chunk (with a timestamp) was written");

@@ -34,18 +34,12 @@ static const char *tmp_path(const char *name)
     return p[k];
 }
 
+/* tu_slurp, and a file that cannot be read fails the test. */
 static unsigned char *slurp(const char *path, size_t *n)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc((size_t)len + 1);
-    cr_assert(fread(b, 1, (size_t)len, f) == (size_t)len);
-    fclose(f);
-    *n = (size_t)len;
-    return b;
+    char *b = tu_slurp(path, n);
+    cr_assert_not_null(b, "cannot open %s", path);
+    return (unsigned char *)b;
 }
 
 static void spit(const char *path, const void *data, size_t n)
