@@ -6,16 +6,20 @@
  * of opts.block, so its stateful parts see the same sequence of samples
  * whatever the strategy. Units: samples (int64 absolute indices), Hz.
  *
- * Pipelining (bb_render.h): the loop keeps at most one window pending (mixed,
- * not yet output) and hands its continuous part, as a job, to the strategy's
- * next pool job; the render thread then waits for the job with the rest of
- * the work. What makes it safe: steps 1, 2, 3 and 5 touch voices, patterns of
- * the triggers and the strategy, step 4 touches the output graph, the
- * published window buffers, the tail buffer and the sink; the two sets meet
- * only through the double-buffered windows, and the render swaps a trigger's
- * buffers before it schedules the next window (prepare_windows) and mixes the
- * reload tails only after the pending window is out. The stop hook is asked
- * after each window has gone to the sink, so a stop leaves one window mixed
+ * Pipelining (bb_render.h): the loop keeps up to L windows mixed but not yet
+ * output (L = the strategy's look-ahead) and offers their continuous parts, as
+ * one side job (drain), to the strategy's next pool job, where it runs while
+ * the other threads resolve and mix the next window. The job outputs as many
+ * windows as must go to keep at most L pending, then more while the job it
+ * rides with still has tasks, so the sequential chain hides behind synthesis
+ * (a cycle strategy synthesises a whole cycle in one window: the chain of the
+ * windows before it runs then). What makes it safe: steps 1, 2, 3 and 5 touch
+ * voices, patterns of the triggers and the strategy, step 4 touches the output
+ * graph, the window buffers of windows already mixed, their tail buffers and
+ * the sink; the two sets meet only through the L + 1 window buffers of each
+ * trigger, and the window being mixed never uses a pending window's buffer;
+ * the reload tails are mixed into each window's own tail buffer. The stop hook
+ * is asked after windows have gone to the sink, so a stop leaves windows mixed
  * but never output (stats.frames counts what was output).
  *
  * Timing (opts.timing, for the bench's scaling bound): one monotonic clock read
@@ -29,6 +33,7 @@
 
 #include "bb_alloc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +41,14 @@
 typedef struct tail {
     bb_inst *inst;      /* an old program's output, kept while its voices sound */
 } tail;
+
+/* A window mixed and waiting for its continuous part. */
+typedef struct win_slot {
+    int64_t k0, k1;
+    bool tails;         /* tailbuf holds the reload tails' voices of [k0, k1) */
+    float *tailbuf;
+    size_t tail_cap;
+} win_slot;
 
 struct bb_render {
     bb_render_opts o;
@@ -48,8 +61,19 @@ struct bb_render {
     bb_strategy *strat;
     bb_pendlist pend;
     float *out;         /* one block */
-    float *tailbuf;     /* one window */
-    size_t tail_cap;
+    /* windows mixed, not yet output: sequence numbers [head, tail), window q in
+       slots[q % nslots] and in each trigger's wins[q % nslots] (the one being
+       mixed is tail's); nslots = look-ahead + 1 */
+    win_slot slots[BB_TRIG_WINDOWS];
+    _Atomic uint64_t head, tail; /* head: written by the token holder; tail: by the render thread */
+    size_t la, nslots;  /* look-ahead in windows (0: not pipelined), la + 1 */
+    /* the output token: whoever holds it outputs windows (drain); what follows
+       is written by the token holder only */
+    atomic_bool draining;
+    atomic_bool stopped;    /* the stop hook said so */
+    atomic_int cont_res;    /* a failure of the output graph (bb_result) ... */
+    int64_t cont_at;        /* ... at this block */
+    double drain_ns;        /* time spent outputting (timing only) */
     bb_stats stats;
     bb_render_times times;
     bb_alloc_stats a0, a_steady;
@@ -81,6 +105,22 @@ static bb_result compile(bb_render *r, bb_ph *ph, bb_rat c0, int64_t s0, bb_erro
     if (res) return res;
     r->progs[r->nprogs++] = p;
     return BB_OK;
+}
+
+/* The look-ahead: the strategy's, within BB_RENDER_LOOKAHEAD_MAX and so that the
+ * window buffers of the output's triggers take at most BB_RENDER_WINDOW_BYTES
+ * (but at least 1 when the strategy pipelines). */
+static void set_lookahead(bb_render *r)
+{
+    const bb_strategy_ops *ops = r->o.strategy;
+    size_t la = ops->lookahead && ops->background && ops->join ? ops->lookahead(r->strat) : 0;
+    if (la > BB_RENDER_LOOKAHEAD_MAX) la = BB_RENDER_LOOKAHEAD_MAX;
+    size_t wb = ops->window_blocks(r->strat);
+    double slot = (double)bb_inst_ntrigs(r->main) * (double)r->o.block * (double)(wb ? wb : 1) * sizeof(float);
+    double fit = slot > 0 ? floor((double)BB_RENDER_WINDOW_BYTES / slot) - 1 : (double)la;
+    if (la > 1 && fit < (double)la) la = fit < 1 ? 1 : (size_t)fit;
+    r->la = la;
+    r->nslots = la + 1;
 }
 
 bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb_error *err)
@@ -154,27 +194,27 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
         bb_render_close(r);
         return res;
     }
+    set_lookahead(r);
     r->steady_at = bb_prog_idx(r->progs[0], bb_rat_int(2));
     *out = r;
     return BB_OK;
 }
 
-/* Make every trigger's window buffer hold [k0, k1), zeroed. swap: mix into the
- * trigger's other buffer, the output graph still reading the one published. */
-static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, bool swap)
+size_t bb_render_latency_blocks(const bb_render *r)
+{
+    size_t wb = r->o.strategy->window_blocks(r->strat);
+    return (wb ? wb : 1) * r->nslots;
+}
+
+/* Make every trigger's window buffer of slot hold [k0, k1), zeroed, and the one
+ * mixed into (the output graph may still read the other slots). */
+static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slot)
 {
     size_t n = (size_t)(k1 - k0);
     for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
         bb_trig *tr = bb_inst_trig(in, t);
-        if (swap) {
-            float *w = tr->win;
-            size_t c = tr->win_cap;
-            tr->win = tr->spare;
-            tr->win_cap = tr->spare_cap;
-            tr->spare = w;
-            tr->spare_cap = c;
-        }
-        if (bb_grow((void **)&tr->win, &tr->win_cap, n, sizeof *tr->win)) return BB_ERR_NOMEM;
+        if (bb_grow((void **)&tr->wins[slot], &tr->wins_cap[slot], n, sizeof *tr->win)) return BB_ERR_NOMEM;
+        tr->win = tr->wins[slot];
         memset(tr->win, 0, n * sizeof *tr->win);
         tr->win_k0 = k0;
     }
@@ -334,73 +374,122 @@ static void lap(const bb_render *r, double *t0, double *acc)
 double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
 double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
 
-/* The continuous part of one window (step 4) as a job: the output graph over
- * [k0, k1) block by block, the reload tails added, each block to the sink. It
- * reads the triggers' published windows (bb_trig.out) and the output graph's
- * own state, never the voices or the strategy, so a pipelined render may run
- * it on any thread while the strategy resolves and mixes the next window. */
-typedef struct cont_job {
-    bb_render *r;
-    int64_t k0, k1;
-    bool tails;     /* tailbuf holds the reload tails' voices of [k0, k1) */
-    bool pending;   /* resolved and mixed, not yet output */
-    bool done;
-    bb_result res;
-    int64_t at;     /* block of the failure */
-    double ns;      /* its own time (timing only) */
-} cont_job;
-
-static void continuous(void *ctx)
+/* 4. continuous: window q's output graph over [k0, k1) block by block, the
+ * reload tails added, each block to the sink. It reads the triggers' window
+ * buffers of q's slot and the output graph's own state, never the voices or
+ * the strategy, so a pipelined render may run it on any thread while the
+ * strategy resolves and mixes later windows. Returns a failure of the output
+ * graph, with the block where it happened in *at. */
+static bb_result output_window(bb_render *r, uint64_t q, int64_t *at)
 {
-    cont_job *j = ctx;
-    bb_render *r = j->r;
-    const double t0 = r->o.timing ? mono_ns() : 0;
+    const size_t slot = (size_t)(q % r->nslots);
+    const win_slot *w = &r->slots[slot];
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+        bb_trig *tr = bb_inst_trig(r->main, t);
+        tr->out = tr->wins[slot];
+        tr->out_k0 = w->k0;
+    }
     const size_t block = r->o.block;
-    for (int64_t b = j->k0; b < j->k1 && !j->res; b += (int64_t)block) {
-        size_t bn = (size_t)(j->k1 - b) < block ? (size_t)(j->k1 - b) : block;
+    for (int64_t b = w->k0; b < w->k1; b += (int64_t)block) {
+        size_t bn = (size_t)(w->k1 - b) < block ? (size_t)(w->k1 - b) : block;
         for (size_t c = 0; c < bn; c += BB_CHUNK) {
             size_t cn = bn - c < BB_CHUNK ? bn - c : BB_CHUNK;
             const float *y = bb_inst_compute(r->main, b + (int64_t)c, cn);
             memcpy(r->out + c, y, cn * sizeof *y);
         }
-        if ((j->res = bb_inst_error(r->main))) {
-            j->at = b;
-            break;
+        bb_result res = bb_inst_error(r->main);
+        if (res) {
+            *at = b;
+            return res;
         }
-        if (j->tails)
-            for (size_t i = 0; i < bn; i++) r->out[i] += r->tailbuf[(size_t)(b - j->k0) + i];
+        if (w->tails)
+            for (size_t i = 0; i < bn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
         if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
         r->stats.blocks++;
     }
-    if (!j->res) {
-        r->stats.windows++;
-        r->stats.frames += (uint64_t)(j->k1 - j->k0);
-    }
-    if (r->o.timing) j->ns = mono_ns() - t0;
-    j->done = true;
+    r->stats.windows++;
+    r->stats.frames += (uint64_t)(w->k1 - w->k0);
+    return BB_OK;
 }
 
-/* The output graph reads the window just mixed. */
-static void publish(bb_inst *in)
+/* Output the mixed windows, oldest first, until none is left, a failure or a
+ * stop, holding the output token (returns at once when another thread holds
+ * it). The stop hook is asked after each window, on this thread, the sink's. */
+static void drain(void *ctx)
 {
-    for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
-        bb_trig *tr = bb_inst_trig(in, t);
-        tr->out = tr->win;
-        tr->out_k0 = tr->win_k0;
+    bb_render *r = ctx;
+    bool free_token = false;
+    if (!atomic_compare_exchange_strong(&r->draining, &free_token, true)) return;
+    const double t0 = r->o.timing ? mono_ns() : 0;
+    uint64_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+    while (h < atomic_load_explicit(&r->tail, memory_order_acquire) && !atomic_load(&r->cont_res) &&
+           !atomic_load(&r->stopped)) {
+        int64_t at = 0;
+        bb_result res = output_window(r, h, &at);
+        if (res) {
+            r->cont_at = at;
+            atomic_store(&r->cont_res, (int)res);
+            break;
+        }
+        atomic_store_explicit(&r->head, ++h, memory_order_release);
+        if (r->o.stop && r->o.stop(r->o.sink_ctx)) atomic_store(&r->stopped, true);
+    }
+    if (r->o.timing) r->drain_ns += mono_ns() - t0;
+    atomic_store(&r->draining, false);
+}
+
+/* Pipelined: the output chain runs on another thread, unless it already runs. */
+static void start_drain(bb_render *r)
+{
+    if (!atomic_load(&r->draining)) r->o.strategy->background(r->strat, drain, r);
+}
+
+/* Pipelined: wait until window q's slot is free (q - nslots has gone out),
+ * outputting here when no other thread does. */
+static void wait_for_slot(bb_render *r, uint64_t q)
+{
+    while (q - atomic_load_explicit(&r->head, memory_order_acquire) >= r->nslots && !atomic_load(&r->cont_res) &&
+           !atomic_load(&r->stopped)) {
+        r->o.strategy->join(r->strat);
+        drain(r);
     }
 }
 
-/* The reload tails' voices of [k0, k1) into tailbuf; false when there are none. */
-static bb_result mix_tails(bb_render *r, int64_t k0, int64_t k1, bool *any)
+/* Every mixed window out, here, once no other thread outputs (before a switch,
+ * at the end); the output graph's failure, if any. */
+static bb_result drain_all(bb_render *r, bb_error *err)
 {
-    *any = r->ntails > 0;
-    if (!*any) return BB_OK;
-    size_t wn = (size_t)(k1 - k0);
-    if (bb_grow((void **)&r->tailbuf, &r->tail_cap, wn, sizeof *r->tailbuf)) return BB_ERR_NOMEM;
-    memset(r->tailbuf, 0, wn * sizeof *r->tailbuf);
+    if (r->la) r->o.strategy->join(r->strat);
+    drain(r);
+    bb_result res = (bb_result)atomic_load(&r->cont_res);
+    return res ? fail(r, res, err, r->cont_at, "evaluating the output") : BB_OK;
+}
+
+/* Window buffers for every slot up front, so that a pipelined render does not
+ * allocate once it runs, however deep its look-ahead goes. */
+static bb_result reserve_windows(bb_render *r)
+{
+    size_t wb = r->o.strategy->window_blocks(r->strat);
+    size_t n = r->o.block * (wb ? wb : 1);
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+        bb_trig *tr = bb_inst_trig(r->main, t);
+        for (size_t i = 0; i < r->nslots; i++)
+            if (bb_grow((void **)&tr->wins[i], &tr->wins_cap[i], n, sizeof *tr->wins[i])) return BB_ERR_NOMEM;
+    }
+    return BB_OK;
+}
+
+/* The reload tails' voices of w's window into its tailbuf (w->tails: any). */
+static bb_result mix_tails(bb_render *r, win_slot *w)
+{
+    w->tails = r->ntails > 0;
+    if (!w->tails) return BB_OK;
+    size_t wn = (size_t)(w->k1 - w->k0);
+    if (bb_grow((void **)&w->tailbuf, &w->tail_cap, wn, sizeof *w->tailbuf)) return BB_ERR_NOMEM;
+    memset(w->tailbuf, 0, wn * sizeof *w->tailbuf);
     for (int i = 0; i < r->ntails; i++)
         for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++)
-            bb_trig_mix(bb_inst_trig(r->tails[i].inst, t), k0, k1, r->tailbuf, r->o.mix_reverse);
+            bb_trig_mix(bb_inst_trig(r->tails[i].inst, t), w->k0, w->k1, w->tailbuf, r->o.mix_reverse);
     return BB_OK;
 }
 
@@ -418,103 +507,121 @@ static void retire(bb_render *r, int64_t k1)
     }
 }
 
-/* Output the pending window now, on this thread (when nothing could overlap it). */
-static bb_result flush(bb_render *r, cont_job *j, bb_error *err)
+/* The window starting at k: up to the strategy's window, the end, the next switch. */
+static int64_t window_end(const bb_render *r, int64_t k)
 {
-    if (!j->pending) return BB_OK;
-    j->pending = false;
-    if (!j->done) continuous(j);
-    r->times.continuous_ns += j->ns;
-    return j->res ? fail(r, j->res, err, j->at, "evaluating the output") : BB_OK;
+    size_t wb = r->o.strategy->window_blocks(r->strat);
+    int64_t k1 = k + (int64_t)(r->o.block * (wb ? wb : 1));
+    if (k1 > r->o.frames) k1 = r->o.frames;
+    if (r->cur + 1 < r->nprogs && k1 > r->switch_at[r->cur + 1]) k1 = r->switch_at[r->cur + 1];
+    return k1;
 }
 
-bb_result bb_render_run(bb_render *r, bb_error *err)
+/* 1. schedule: the window's voices (and their requests in r->pend), into slot's buffers. */
+static bb_result schedule(bb_render *r, int64_t k, int64_t k1, size_t slot, bb_error *err)
+{
+    bb_result res;
+    r->pend.n = 0;
+    if ((res = prepare_windows(r->main, k, k1, slot))) return fail(r, res, err, k, "window");
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
+        bb_trig *tr = bb_inst_trig(r->main, t);
+        if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
+            return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
+    }
+    count_sounding(r, k, k1, r->o.block);
+    return BB_OK;
+}
+
+/* The steps of the window [k, k1). Pipelined (r->la > 0), it waits for a free
+ * slot first and its continuous part goes out on another thread, after the
+ * windows before it; not pipelined, it goes out at once, here. */
+static bb_result run_window(bb_render *r, int64_t k, int64_t k1, double *t0, bb_error *err)
 {
     const bb_strategy_ops *ops = r->o.strategy;
-    const size_t block = r->o.block;
-    const int64_t frames = r->o.frames;
-    /* pipelined: the continuous part of one window overlaps the next window's
-       resolve and mix (look-ahead of one window) */
-    const bool pipe = ops->lookahead && ops->overlap && ops->lookahead(r->strat) > 0;
-    int64_t last_cycle = INT64_MIN;
-    bb_result res = BB_OK;
     bb_render_times *tm = &r->times;
-    double t0 = r->o.timing ? mono_ns() : 0;
-    cont_job job = {.r = r};
-    for (int64_t k = 0; k < frames;) {
+    const uint64_t q = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    if (r->la) wait_for_slot(r, q);
+    const size_t slot = (size_t)(q % r->nslots);
+    bb_result res = schedule(r, k, k1, slot, err);
+    if (res) return res;
+    lap(r, t0, &tm->schedule_ns);
+    /* 2. resolve */
+    r->stats.requests += r->pend.n;
+    if (r->pend.n) {
+        if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail_synth(r, res, err, k);
+        for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
+    }
+    lap(r, t0, &tm->resolve_ns);
+    /* 3. mix */
+    if (ops->mix) {
+        if ((res = ops->mix(r->strat, k, k1))) return fail(r, res, err, k, "mixing");
+    } else {
+        bb_render_mix(r, k, k1);
+    }
+    win_slot *w = &r->slots[slot];
+    w->k0 = k;
+    w->k1 = k1;
+    if ((res = mix_tails(r, w))) return fail(r, res, err, k, "reload tail");
+    lap(r, t0, &tm->mix_ns);
+    /* 4. continuous: published, then out (here, or on another thread) */
+    atomic_store_explicit(&r->tail, q + 1, memory_order_release);
+    if (r->la) {
+        start_drain(r);
+    } else {
+        drain(r);
+        lap(r, t0, &tm->continuous_ns);
+    }
+    /* 5. retire */
+    retire(r, k1);
+    lap(r, t0, &tm->retire_ns);
+    tm->windows += r->o.timing;
+    return BB_OK;
+}
+
+/* The windows from the start to the end, with the switches between them. */
+static bb_result run_windows(bb_render *r, bb_error *err)
+{
+    int64_t last_cycle = INT64_MIN;
+    bb_result res;
+    double t0 = r->o.timing ? mono_ns() : 0; /* the steps tile the loop: reloads count as schedule */
+    for (int64_t k = 0; k < r->o.frames;) {
+        if (atomic_load(&r->stopped) || atomic_load(&r->cont_res)) return BB_OK; /* drain_all says which */
         if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
-            /* the pending window belongs to the old output: out before the switch */
-            if ((res = flush(r, &job, err)) || (res = do_reload(r, k, err))) return res;
+            /* the pending windows belong to the old output: out before the switch */
+            if ((res = drain_all(r, err))) return res;
+            if (atomic_load(&r->stopped)) return BB_OK;
+            if ((res = do_reload(r, k, err))) return res;
+            if (r->la && reserve_windows(r)) return fail(r, BB_ERR_NOMEM, err, k, "window");
         }
         if (!r->steady_taken && k >= r->steady_at) {
             r->a_steady = bb_alloc_snapshot();
             r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
             r->steady_taken = true;
         }
-        size_t wb = ops->window_blocks(r->strat);
-        int64_t k1 = k + (int64_t)(block * (wb ? wb : 1));
-        if (k1 > frames) k1 = frames;
-        if (r->cur + 1 < r->nprogs && k1 > r->switch_at[r->cur + 1]) k1 = r->switch_at[r->cur + 1];
+        const int64_t k1 = window_end(r, k);
         const bb_prog *p = r->progs[r->cur];
         bb_rat_clear_overflow();
         int64_t c_last = bb_prog_cycle(p, k1 - 1);
         int64_t c_first = bb_prog_cycle(p, k);
         r->stats.cycles += (uint64_t)(c_last - (c_first > last_cycle ? c_first - 1 : last_cycle));
         last_cycle = c_last;
-        /* 1. schedule */
-        r->pend.n = 0;
-        if ((res = prepare_windows(r->main, k, k1, pipe))) return fail(r, res, err, k, "window");
-        for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
-            bb_trig *tr = bb_inst_trig(r->main, t);
-            if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
-                return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
-        }
-        count_sounding(r, k, k1, block);
-        lap(r, &t0, &tm->schedule_ns);
-        /* the previous window's continuous part rides along with this window's work */
-        if (job.pending) {
-            job.done = false;
-            ops->overlap(r->strat, continuous, &job);
-        }
-        /* 2. resolve */
-        r->stats.requests += r->pend.n;
-        if (r->pend.n) {
-            if ((res = ops->resolve(r->strat, k, k1, r->pend.v, r->pend.n))) return fail_synth(r, res, err, k);
-            for (size_t i = 0; i < r->pend.n; i++) bb_pending_bind(&r->pend.v[i]);
-        }
-        lap(r, &t0, &tm->resolve_ns);
-        /* 3. mix */
-        if (ops->mix) {
-            if ((res = ops->mix(r->strat, k, k1))) return fail(r, res, err, k, "mixing");
-        } else {
-            bb_render_mix(r, k, k1);
-        }
-        lap(r, &t0, &tm->mix_ns);
-        bool stop = false;
-        if (job.pending) { /* done alongside, or here when the strategy had no work to run it with */
-            if ((res = flush(r, &job, err))) return res;
-            stop = r->o.stop && r->o.stop(r->o.sink_ctx);
-        }
-        if (stop) break; /* this window is mixed but not output: stats.frames says so */
-        publish(r->main);
-        job = (cont_job){.r = r, .k0 = k, .k1 = k1, .pending = true};
-        if ((res = mix_tails(r, k, k1, &job.tails))) return fail(r, res, err, k, "reload tail");
-        if (!pipe) {
-            /* 4. continuous, here and now */
-            job.pending = false;
-            continuous(&job);
-            if (job.res) return fail(r, job.res, err, job.at, "evaluating the output");
-            lap(r, &t0, &tm->continuous_ns);
-        }
-        /* 5. retire */
-        retire(r, k1);
+        if ((res = run_window(r, k, k1, &t0, err))) return res;
         k = k1;
-        if (!pipe) stop = r->o.stop && r->o.stop(r->o.sink_ctx);
-        lap(r, &t0, &tm->retire_ns);
-        tm->windows += r->o.timing;
-        if (stop) break;
     }
-    if ((res = flush(r, &job, err))) return res;
+    return BB_OK;
+}
+
+bb_result bb_render_run(bb_render *r, bb_error *err)
+{
+    const bb_strategy_ops *ops = r->o.strategy;
+    bb_result res = r->la && reserve_windows(r) ? fail(r, BB_ERR_NOMEM, err, 0, "window") : BB_OK;
+    if (!res) res = run_windows(r, err);
+    if (res) {
+        if (r->la) ops->join(r->strat); /* nothing may run on the render once it returns */
+        return res;
+    }
+    if ((res = drain_all(r, err))) return res;
+    if (r->la) r->times.continuous_ns += r->drain_ns;
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
     bb_alloc_stats a1 = bb_alloc_snapshot();
@@ -543,7 +650,7 @@ void bb_render_close(bb_render *r)
     for (int i = 0; i < r->nprogs; i++) bb_prog_free(r->progs[i]);
     bb_free(r->pend.v);
     bb_free(r->out);
-    bb_free(r->tailbuf);
+    for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(r->slots[i].tailbuf);
     bb_free(r);
 }
 

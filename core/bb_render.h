@@ -13,15 +13,17 @@
  *   4. continuous: the output graph runs block by block, in order, and each
  *      block goes to the sink;
  *   5. retire: voices that have ended release their buffers to the strategy.
- * Pipelined (a strategy whose lookahead is 1: batch at 2 threads or more), the
- * continuous part of window w runs alongside the resolve and mix of window
- * w+1 (bb_strategy_ops.overlap), so steps 1-3 and 5 of w+1 come before step 4
- * of w; each trigger mixes into one of two window buffers while the output
- * graph reads the other (bb_trig.out). The bytes are those of the serial order:
- * the output graph still sees every sample once, in order, and step 4 reads
- * only the published window buffers, which nothing writes until it is done.
- * A reload outputs the pending window before it switches (no look-ahead
- * across a switch).
+ * Pipelined (a strategy whose lookahead L is at least 1: batch at 2 threads or
+ * more), up to L windows may be resolved and mixed but not yet output; their
+ * continuous parts run, oldest first, on another thread (bb_strategy_ops.
+ * background) while the render resolves and mixes later windows, so steps 1-3
+ * and 5 of w+1 .. w+L may come before step 4 of w; each trigger mixes into
+ * one of L + 1 window buffers while the output graph reads an older one
+ * (bb_trig.out). The bytes are those
+ * of the serial order: the output graph still sees every sample once, in
+ * order, and step 4 reads only the window buffers of windows already mixed,
+ * which nothing writes until they are output. A reload outputs every pending
+ * window before it switches (no look-ahead across a switch).
  * A reload switches program at a cycle boundary: the old output's sounding
  * voices finish (mixed dry into the output, after the new program's signal),
  * the new program's continuous parts start fresh.
@@ -38,14 +40,19 @@
 #include "bb_result.h"
 #include "bb_voice.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
     BB_RENDER_BLOCK_MAX = 1 << 16,    /* samples per block */
     BB_RENDER_RELOADS_MAX = 64,
-    BB_RENDER_SECONDS_MAX = 24 * 3600 /* longest render */
+    BB_RENDER_SECONDS_MAX = 24 * 3600, /* longest render */
+    BB_RENDER_LOOKAHEAD_MAX = BB_TRIG_WINDOWS - 1, /* windows mixed ahead of the one output */
+    BB_RENDER_WINDOW_BYTES = 64 << 20 /* a pipelined render's window buffers: the look-ahead shrinks to fit */
 };
+
 
 typedef struct bb_stats {
     uint64_t frames, blocks, windows;
@@ -114,15 +121,18 @@ typedef struct bb_strategy_ops {
     void (*release)(bb_strategy *s, bb_busbuf *b);
     /* The program changes from old to new at sample k (NULL: nothing to do). */
     bb_result (*reload)(bb_strategy *s, const bb_prog *old_prog, const bb_prog *new_prog, int64_t k);
-    /* Pipelining (both NULL, or lookahead 0: none). lookahead: windows the render
-     * may resolve and mix ahead of the one it outputs (the render uses 1 or 0).
-     * overlap: run fn(ctx) exactly once, on any thread, while doing the work of
-     * the resolve and mix calls that follow (it may also not run it: the render
-     * then runs it after mix). fn is the previous window's continuous part: it
-     * reads the output graph and the published windows, writes the output and
-     * calls the sink, and touches neither the voices nor the strategy. */
+    /* Pipelining (all three set and lookahead > 0, or none). lookahead: windows
+     * the render may resolve and mix ahead of the one it outputs (at most
+     * BB_RENDER_LOOKAHEAD_MAX). background: start fn(ctx) on another thread
+     * and return at once; false, starting nothing, while an earlier fn is
+     * still running. join: return once no fn runs (one not yet started may
+     * run on the calling thread). fn outputs mixed windows: it reads the
+     * output graph and the windows already mixed, writes the output and calls
+     * the sink (and the stop hook), and touches neither the voices nor the
+     * strategy. */
     size_t (*lookahead)(const bb_strategy *s);
-    void (*overlap)(bb_strategy *s, void (*fn)(void *ctx), void *ctx);
+    bool (*background)(bb_strategy *s, void (*fn)(void *ctx), void *ctx);
+    void (*join)(bb_strategy *s);
 } bb_strategy_ops;
 
 typedef struct bb_reload {
@@ -149,7 +159,8 @@ typedef struct bb_render_opts {
     bb_sink_fn sink;            /* receives every block in order; may be NULL */
     void *sink_ctx;
     bool timing;                /* time the loop's steps (bb_render_get_times); off: no clock is read */
-    bool (*stop)(void *sink_ctx); /* asked after every window (NULL: never): true ends the render
+    bool (*stop)(void *sink_ctx); /* asked after every window has gone to the sink, on the thread
+                                     that calls the sink (NULL: never): true ends the render
                                      there, bb_render_run returning BB_OK with fewer frames than
                                      asked (stats.frames says how many); a measurement that has
                                      already failed need not run to the end */
@@ -173,6 +184,11 @@ const bb_stats *bb_render_stats(const bb_render *r);
 
 /* Step times of the render so far (all zero unless opts.timing). */
 const bb_render_times *bb_render_get_times(const bb_render *r);
+
+/* The render's output latency in blocks: a block leaves at most this many blocks
+ * after its window began to be made (the window, times 1 + the look-ahead of a
+ * pipelined render: bb_strategy_ops.lookahead, shrunk to BB_RENDER_WINDOW_BYTES). */
+size_t bb_render_latency_blocks(const bb_render *r);
 
 /* The strategy's own state (for its owner to inspect, e.g. worker placement). */
 bb_strategy *bb_render_strategy(const bb_render *r);

@@ -66,8 +66,7 @@ void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx)
     bb_free(t->v);
     bb_free(t->on);
     bb_free(t->off);
-    bb_free(t->win);
-    bb_free(t->spare);
+    for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(t->wins[i]);
     bb_haps_free(&t->pat.haps);
     bb_haps_free(&t->note.haps);
     bb_haps_free(&t->n.haps);

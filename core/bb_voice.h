@@ -20,6 +20,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+enum {
+    BB_TRIG_WINDOWS = 33      /* window buffers per trigger: a render looks ahead at most 32 windows */
+};
+
 typedef struct bb_limits {
     int max_voices;           /* sounding at once per trigger pattern (default 256) */
     double max_bus_seconds;   /* a bus voice is clamped to this (default 10) */
@@ -61,12 +65,11 @@ typedef struct bb_trig {
     bb_arena scratch;
     bb_voice *v;          /* voices in canonical order */
     size_t nv, cap;
-    float *win;           /* output of the window being mixed (render-driven mode) */
-    size_t win_cap;
+    float *win;           /* output of the window being mixed (render-driven mode): one of wins */
     int64_t win_k0;
-    float *spare;         /* the other window buffer: a pipelined render mixes the next window into one */
-    size_t spare_cap;     /* while the output graph reads the other */
-    const float *out;     /* the window the output graph reads (the render publishes win here once mixed) */
+    float *wins[BB_TRIG_WINDOWS]; /* window buffers: a pipelined render mixes the next windows into */
+    size_t wins_cap[BB_TRIG_WINDOWS]; /* some while the output graph reads an older one (bb_render.c) */
+    const float *out;     /* the window the output graph reads (the render publishes one of wins here) */
     int64_t out_k0;
     bb_trig_counters count;
 } bb_trig;

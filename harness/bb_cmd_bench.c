@@ -36,11 +36,13 @@
  *  - the statistics are reproducible: bootstrap seeds derive from --seed and
  *    the configuration's name;
  *  - a batched strategy (K blocks a window) does a window's work before the
- *    window's first block leaves, so its per-block times are judged twice:
- *    block by block against the block deadline, and by windows of K
- *    consecutive blocks against K deadlines (its real latency is K blocks;
- *    the grouping counts from block 0, so it is approximate after a reload,
- *    where the render cuts a window short).
+ *    window's first block leaves, and a pipelined one (look-ahead L) mixes up
+ *    to L windows ahead of the one going out, so its per-block times are
+ *    judged twice: block by block against the block deadline, and by groups
+ *    of W consecutive blocks against W deadlines, W = its latency in blocks
+ *    (bb_render_latency_blocks: K, or (L + 1) K pipelined; the grouping
+ *    counts from block 0, so it is approximate after a reload, where the
+ *    render cuts a window short).
  *
  * Why not bb_run: a render's setup (building the synthetic kit above all)
  * costs several times a short render, so the bench builds each workload's kit
@@ -328,6 +330,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     bb_alloc_peak_reset();
     bb_alloc_stats a0 = bb_alloc_snapshot();
     bb_result res = bb_plan_parse(strategy, threads, batch, pin, &plan, &err);
+    if (w->cfg->lookahead) plan.lookahead = w->cfg->lookahead;
     if (!res) res = bb_ph_load(w->cfg->program, &ph, &err);
     bb_render_opts ro;
     bb_render_opts_default(&ro);
@@ -364,7 +367,7 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
     else bb_ph_free(ph); /* bb_render_open would have taken it */
     if (!res) {
         o->steady_from = bb_render_cycle_start(r, 1) / (int64_t)block;
-        o->window_blocks = (int64_t)(plan.batch ? plan.batch : 1);
+        o->window_blocks = (int64_t)bb_render_latency_blocks(r);
         double c0 = bb_cpu_now_ns();
         s->last_ns = bb_now_ns();
         double t0 = s->last_ns;

@@ -13,11 +13,15 @@
  * consecutive blocks leaving the render loop, the sink's own work excluded: what
  * a real-time callback would see), over the steady part of the render (blocks
  * from cycle 1 on; all blocks when the render is shorter): blocks are grouped in
- * windows of W blocks, W = 1 for a strategy without batching and K for a batched
- * one (--batch K, 8 by default), and a window's load is its blocks' time over W
- * deadlines (deadline = block / sr). A batched strategy produces a whole window
- * before its first block leaves, so it runs with K blocks of output latency, and
- * it keeps real time when each window's work fits in K deadlines; the criterion
+ * windows of W blocks, W = the render's latency in blocks, and a window's load is
+ * its blocks' time over W deadlines (deadline = block / sr). W = 1 for a strategy
+ * without batching; K for a batched one (--batch K, 8 by default), which produces
+ * a whole window before its first block leaves, so it runs with K blocks of
+ * output latency and keeps real time when each window's work fits in K
+ * deadlines; (L + 1) K for a pipelined one (batch from 2 threads on), which
+ * mixes up to L windows ahead of the one going out. Capacity is a real-time
+ * figure, so its look-ahead is 1 unless --lookahead says otherwise (render and
+ * bench default to BB_BATCH_LOOKAHEAD, a throughput setting); the criterion
  * is the same for both: the 99.9th percentile of the window loads at most 1 and
  * no window above 2. A run that has already failed (a window above 2, or more
  * windows above 1 than the percentile allows) is stopped early.
@@ -131,7 +135,10 @@ static bb_result run_k(cap *C, long k, step *st, bb_error *err)
         size_t from = o.steady_from_block > 0 && (size_t)o.steady_from_block < o.nblocks ? (size_t)o.steady_from_block : 0;
         bb_latency L;
         bool ok = false;
-        if (!C->failed && bb_stats_windows(o.block_ns, o.nblocks, from, C->window, C->deadline_ns, &L) == 0 && L.n) {
+        /* judged by the render's own latency: a pipelined render whose window buffers would not fit
+           looks ahead less than the plan says (bb_render_latency_blocks) */
+        if (!C->failed && bb_stats_windows(o.block_ns, o.nblocks, from, o.latency_blocks, C->deadline_ns, &L) == 0 &&
+            L.n) {
             ok = L.p999 <= 1 && L.max <= 2;
             p999[st->runs] = L.p999;
             mx[st->runs] = L.max;
@@ -214,8 +221,9 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
 }
 
 static const char criterion_text[] =
-    "blocks grouped in windows of W blocks (W = 1 without batching, K for a batched strategy, whose "
-    "latency is K blocks: it produces a window before the window's first block leaves); a window's load "
+    "blocks grouped in windows of W blocks, W = the strategy's latency in blocks (1 without batching, K "
+    "for a batched strategy, which produces a window before the window's first block leaves, (L + 1) K "
+    "for a pipelined one, which mixes up to L windows ahead of the one going out); a window's load "
     "is its blocks' processing time over W deadlines (deadline = block / sr); steady state (blocks from "
     "cycle 1 on); a k passes when, in most of its runs, the 99.9th percentile of the window loads is at "
     "most 1 and no window is above 2";
@@ -290,7 +298,7 @@ static void usage(FILE *f)
             "The largest k such that the program with every trigger pattern of its output stacked k times\n"
             "(k copies, each its own voices) renders in real time: k = 1, then doubling, then bisection.\n"
             "Criterion: %s.\n\n"
-            "options (and every render option below; defaults here: --strategy all, --cycles 4):\n"
+            "options (and every render option below; defaults here: --strategy all, --cycles 4, --lookahead 1):\n"
             "  --reps N         runs per k, a k passes when most pass (default 3, at most %d)\n"
             "  --max-k N        stop the search there (default 4096)\n"
             "  --tolerance PCT  stop the bisection when the bracket is within PCT%% of k (default 5; 0: exact)\n"
@@ -307,6 +315,7 @@ int bb_cmd_capacity(int argc, char **argv)
     bb_run_cfg_default(&C.cfg);
     C.cfg.strategy = "all";
     C.cfg.cycles = bb_rat_int(4);
+    C.cfg.lookahead = 1; /* real time: the least latency a pipelined batch has */
     C.reps = 3;
     C.max_k = 4096;
     C.tol = 5;
@@ -385,13 +394,14 @@ int bb_cmd_capacity(int argc, char **argv)
         fprintf(stderr, "busbench capacity: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
-    C.window = plan.batch ? plan.batch : 1;
+    plan.lookahead = C.cfg.lookahead;
+    C.window = (plan.batch ? plan.batch : 1) * (1 + bb_plan_lookahead(&plan));
     C.deadline_ns = (double)C.cfg.block / (double)C.cfg.sr * 1e9;
     if (!C.quiet)
         printf("capacity of %s under %s, %d thread%s, pin %s, block %zu (deadline %.2f ms), windows of %zu block%s%s\n",
                C.cfg.program, C.cfg.strategy, threads, threads == 1 ? "" : "s", bb_pin_name(C.cfg.pin), C.cfg.block,
                C.deadline_ns / 1e6, C.window, C.window == 1 ? "" : "s",
-               C.window > 1 ? " (the batched strategy's latency: judged per window against K deadlines)" : "");
+               C.window > 1 ? " (the strategy's latency: judged per window against as many deadlines)" : "");
     const step *best;
     const char *bound;
     long k = search(&C, &best, &bound, &err);

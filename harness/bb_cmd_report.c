@@ -459,7 +459,7 @@ static void md_workload(FILE *f, const rep *R, const char *w)
                 fprintf(f, " | %" PRIu64 "/%zu / %" PRIu64 "/%zu | ", b->cold.misses, b->cold.n, b->steady.misses,
                         b->steady.n);
                 if (b->window_blocks > 1)
-                    fprintf(f, "%" PRIu64 "/%" PRIu64 " (K=%" PRId64 ") |\n", b->window_misses, b->windows_timed,
+                    fprintf(f, "%" PRIu64 "/%" PRIu64 " (W=%" PRId64 ") |\n", b->window_misses, b->windows_timed,
                             b->window_blocks);
                 else
                     fprintf(f, "- |\n");
@@ -527,7 +527,7 @@ static void md_bounds(FILE *f, const rep *R, const char *w)
                        "outputs, scheduling and retiring voices, the sink: the render thread alone) and its parallel part "
                        "(resolving requests, i.e. synthesis, and mixing), medians over the rounds. Amdahl bound = "
                        "(seq + par) / (seq + par / threads); pipeline bound = (seq + par) / max(seq, (seq + par) / threads), "
-                       "the sequential part of one window overlapping the parallel work of the next; both times the "
+                       "the sequential part overlapping the parallel work of later windows; both times the "
                        "strategy's own 1-thread speedup, so that they compare with the measured speedup over serial. The "
                        "resolvers' bookkeeping counts as parallel: the bounds are upper bounds.\n\n"
                        "| strategy | seq ms | par ms | seq share | threads | measured | Amdahl bound | pipeline bound | "
@@ -643,8 +643,8 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
                "both, with a paired bootstrap 95%% interval (pairs = the same round); CPU/wall = process CPU time over wall "
                "time (medians); block times are the processing time of each block as the sink sees it, pooled over the "
                "valid rounds, cold = blocks before cycle 1, steady = the rest; a miss is a block over the deadline "
-               "(block / sample rate); for batched strategies a window of K blocks is also checked against K deadlines "
-               "(the strategy's latency is K blocks).\n");
+               "(block / sample rate); for batched strategies, whose latency is W blocks (K blocks a window, times 1 + "
+               "the look-ahead L when pipelined), each group of W blocks is also checked against W deadlines.\n");
     for (int w = 0; w < R->nwl; w++) {
         md_workload(f, R, R->wl[w]);
         md_bounds(f, R, R->wl[w]);

@@ -53,7 +53,7 @@ typedef struct bb_bres {
     int64_t block;           /* samples */
     int64_t frames;
     double deadline_ns;      /* block / sr */
-    int64_t window_blocks;   /* blocks per window: the strategy's latency in blocks */
+    int64_t window_blocks;   /* the strategy's latency in blocks (bb_render_latency_blocks): judged together */
     int rounds;              /* timed rounds run */
     double *rep_ns;          /* [rounds]: render wall time, NaN when the round was void (malloc'ed) */
     double *rep_cpu_ns;      /* [rounds]: process CPU time of the render, NaN when void */

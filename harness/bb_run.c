@@ -25,6 +25,8 @@ const char bb_run_cfg_usage[] =
     "  --pin POLICY        compact, scatter or none (default none)\n"
     "  --block N           samples per block (default 512)\n"
     "  --batch K           blocks per window for batch (default 8)\n"
+    "  --lookahead L       pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
+    "                      (1 to 32, default 32; latency (L + 1) x K blocks)\n"
     "  --sr HZ             sample rate (default 44100)\n"
     "  --format F          f32, s16 or s24 (default f32)\n"
     "  --samples DIR       a Dirt-Samples style folder\n"
@@ -77,7 +79,7 @@ int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *er
 {
     const char *o = argv[*i];
     static const char *const with_value[] = {"--cycles", "--seconds", "--strategy", "--threads", "--pin",
-                                             "--block", "--batch", "--sr", "--format", "--samples",
+                                             "--block", "--batch", "--lookahead", "--sr", "--format", "--samples",
                                              "--reload-at", "--max-voices", "--max-bus-seconds", NULL};
     if (!strcmp(o, "--stats")) {
         c->stats = true;
@@ -120,6 +122,10 @@ int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *er
         bad = bb_run_parse_long(v, 1, 1024, &l);
         c->batch = (size_t)l;
         want = "a number of blocks from 1 to 1024";
+    } else if (!strcmp(o, "--lookahead")) {
+        bad = bb_run_parse_long(v, 1, BB_RENDER_LOOKAHEAD_MAX, &l);
+        c->lookahead = (size_t)l;
+        want = "a number of windows from 1 to 32";
     } else if (!strcmp(o, "--sr")) {
         bad = bb_run_parse_long(v, 1000, 768000, &l);
         c->sr = (int)l;
@@ -205,6 +211,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     bb_plan plan;
     int threads = c->threads > 0 ? c->threads : bb_workers_cores();
     bb_result res = bb_plan_parse(c->strategy, threads, c->batch, c->pin, &plan, err);
+    if (c->lookahead) plan.lookahead = c->lookahead;
     if (!res && (res = bb_kit_create(&kit, (double)c->sr))) bb_error_set(err, res, NULL, 0, 0, "cannot build the sample kit");
     if (!res && c->samples) res = bb_kit_load_dir(kit, c->samples, err);
     bb_ph *ph = NULL;
@@ -253,6 +260,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     if (r) {
         out->stats = *bb_render_stats(r);
         out->times = *bb_render_get_times(r);
+        out->latency_blocks = bb_render_latency_blocks(r);
         out->nplaces = bb_driver_places(bb_render_strategy(r), out->places, BB_WORKERS_MAX);
         out->steady_from_block = (int64_t)((size_t)bb_render_cycle_start(r, 1) / c->block);
     }

@@ -21,6 +21,7 @@ typedef struct bb_run_cfg {
     bb_pin pin;
     size_t block;
     size_t batch;            /* 0: the strategy's default */
+    size_t lookahead;        /* pipelined windows mixed ahead; 0: the strategy's default */
     int sr;
     bb_wav_format fmt;
     const char *samples;     /* Dirt-Samples folder or NULL */
@@ -54,6 +55,7 @@ typedef struct bb_run_out {
     double sink_ns;          /* of wall_ns: the sink's calls (writing, collecting) */
     double commit_ns;        /* after the render: finishing the WAV (last writes, header, rename) */
     double cpu_ns;           /* CPU time of the process (every thread) over the same span */
+    size_t latency_blocks;   /* bb_render_latency_blocks */
     bb_render_times times;   /* the loop's step times (with cfg.stats; the sink's calls in continuous_ns) */
     double *block_ns;        /* when timed: processing time of each block, bb_malloc'ed */
     size_t nblocks;

@@ -146,6 +146,7 @@ typedef struct tu_cfg {
     double max_bus_seconds;  /* > 0: instead of the default limit */
     bool timing;             /* bb_render_opts.timing: the step times into tu_out.times */
     size_t batch;            /* blocks per window of batching strategies; 0: their default */
+    size_t lookahead;        /* windows a pipelined batch mixes ahead; 0: its default */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -159,6 +160,7 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
     bb_ph *ph = NULL;
     bb_render *r = NULL;
     o->res = bb_plan_parse(cfg->strategy, cfg->threads ? cfg->threads : 1, cfg->batch, cfg->pin, &plan, &err);
+    if (cfg->lookahead) plan.lookahead = cfg->lookahead;
     if (!o->res) o->res = bb_kit_create(&kit, 44100.0);
     if (!o->res) o->res = bb_ph_parse(src, strlen(src), "test.ph", &ph, &err);
     if (!o->res) {

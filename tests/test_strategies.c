@@ -325,14 +325,15 @@ Test(strategies, lanes_fill_their_lanes_and_fall_back_where_they_must)
     cr_expect_eq(s.lane_groups + s.lane_samples + s.lane_slots + s.lane_fallbacks, 0);
 }
 
-/* batch pipelines (look-ahead one window) from 2 threads on, and only batch. */
+/* batch pipelines (look-ahead 32 windows by default) from 2 threads on, and
+ * only batch; its latency is (1 + look-ahead) windows of 8 blocks. */
 Test(strategies, batch_pipelines_from_two_threads)
 {
     static const struct {
         const char *strategy;
         int threads;
-        size_t lookahead;
-    } cases[] = {{"batch", 1, 0}, {"batch", 2, 1}, {"all", 3, 1}, {"cycle", 2, 0}, {"parallel", 8, 0}};
+        size_t lookahead, latency;
+    } cases[] = {{"batch", 1, 0, 8}, {"batch", 2, 32, 264}, {"all", 3, 32, 264}, {"cycle", 2, 0, 1}, {"parallel", 8, 0, 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bb_plan plan;
         bb_error err;
@@ -349,15 +350,17 @@ Test(strategies, batch_pipelines_from_two_threads)
         cr_assert_eq(bb_render_open(&r, ph, &o, &err), BB_OK, "%s", err.msg);
         cr_expect_eq(bb_driver_ops.lookahead(bb_render_strategy(r)), cases[i].lookahead, "%s at %d threads",
                      cases[i].strategy, cases[i].threads);
+        cr_expect_eq(bb_render_latency_blocks(r), cases[i].latency, "%s at %d threads: latency %zu blocks",
+                     cases[i].strategy, cases[i].threads, bb_render_latency_blocks(r));
         bb_render_close(r);
         bb_kit_destroy(kit);
     }
 }
 
-/* The pipelined batch at every batch size, against serial: reloads at cycles 1
- * and 2 fall inside windows of 3, 5 and 32 blocks, which the render cuts short
- * there; the deterministic counters equal those of the same plan at 1 thread
- * (not pipelined). */
+/* The pipelined batch at every batch size and look-ahead, against serial:
+ * reloads at cycles 1 and 2 fall inside windows of 3, 5 and 32 blocks, which
+ * the render cuts short there; the deterministic counters equal those of the
+ * same plan at 1 thread (not pipelined). */
 Test(strategies, pipelined_batch_same_bytes_at_every_batch_size)
 {
     const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
@@ -378,24 +381,29 @@ Test(strategies, pipelined_batch_same_bytes_at_every_batch_size)
                     c.batch = batches[b];
                     c.block = blocks[k];
                     c.threads = 1;
-                    tu_out one, two;
+                    tu_out one;
                     tu_render(progs[i], &c, &one);
-                    c.threads = 3;
-                    tu_render(progs[i], &c, &two);
                     cr_assert_eq(one.res, BB_OK, "%s", one.msg);
-                    cr_assert_eq(two.res, BB_OK, "%s", two.msg);
-                    long d = tu_first_diff(ref.x, ref.n, two.x, two.n);
-                    cr_expect_eq(d, -1, "%s batch %zu block %zu, program %zu: first differing sample %ld", c.strategy,
-                                 batches[b], blocks[k], i, d);
-                    bb_stats x = one.st, y = two.st;
-                    x.allocs = x.alloc_bytes = x.allocs_steady = x.alloc_bytes_steady = 0;
-                    y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
-                    x.busbuf_allocs = x.busbuf_allocs_steady = y.busbuf_allocs = y.busbuf_allocs_steady = 0;
-                    x.lane_groups = x.lane_slots = y.lane_groups = y.lane_slots = 0; /* lane tasks follow the workers */
-                    cr_expect(!memcmp(&x, &y, sizeof x), "%s batch %zu block %zu, program %zu: counters differ",
-                              c.strategy, batches[b], blocks[k], i);
+                    static const size_t lookaheads[] = {1, 3, 32};
+                    for (size_t l = 0; l < sizeof lookaheads / sizeof lookaheads[0]; l++) {
+                        c.threads = 3;
+                        c.lookahead = lookaheads[l];
+                        tu_out two;
+                        tu_render(progs[i], &c, &two);
+                        cr_assert_eq(two.res, BB_OK, "%s", two.msg);
+                        long d = tu_first_diff(ref.x, ref.n, two.x, two.n);
+                        cr_expect_eq(d, -1, "%s batch %zu block %zu look-ahead %zu, program %zu: first differing sample %ld",
+                                     c.strategy, batches[b], blocks[k], lookaheads[l], i, d);
+                        bb_stats x = one.st, y = two.st;
+                        x.allocs = x.alloc_bytes = x.allocs_steady = x.alloc_bytes_steady = 0;
+                        y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
+                        x.busbuf_allocs = x.busbuf_allocs_steady = y.busbuf_allocs = y.busbuf_allocs_steady = 0;
+                        x.lane_groups = x.lane_slots = y.lane_groups = y.lane_slots = 0; /* lane tasks follow the workers */
+                        cr_expect(!memcmp(&x, &y, sizeof x), "%s batch %zu block %zu look-ahead %zu, program %zu: counters differ",
+                                  c.strategy, batches[b], blocks[k], lookaheads[l], i);
+                        tu_free(&two);
+                    }
                     tu_free(&one);
-                    tu_free(&two);
                 }
         tu_free(&ref);
     }

@@ -4,18 +4,21 @@
  * parallel, one block per task (mixing only reads the voice list), and the
  * stateful continuous parts run block by block, in order.
  *
- * Pipelined (at 2 threads or more; plan.pipeline): the continuous parts of
- * window w (the output graph: delay, reverb, everything after the triggers)
- * run as the first task of window w+1's first pool job (its synthesis, or its
- * mixing when a cycle resolver synthesised ahead), so one thread carries the
- * sequential chain while the others synthesise and mix the next window, and
- * the thread that finishes it takes the job's remaining tasks. Look-ahead: one
- * window. Memory: a second window buffer per trigger (K x block floats each).
- * Latency: a window goes out while the next is being made, so a block leaves
- * up to 2K blocks after its first sample was scheduled instead of K. Bits:
- * identical to serial (bb_render.h says why); a reload outputs the pending
- * window before the switch. The price of batching is latency: a block is ready
- * only when its whole window is; reported by bench. */
+ * Pipelined (at 2 threads or more; plan.pipeline): up to L windows (plan.lookahead,
+ * --lookahead, BB_BATCH_LOOKAHEAD by default) are resolved and mixed ahead of
+ * the one output. Their continuous parts (the output graph: delay, reverb,
+ * everything after the triggers) go out as the first task of a later pool job:
+ * those that must (to keep at most L pending) with the next job, the others
+ * with the next synthesis job, for as long as its other tasks last. So one
+ * thread carries the sequential chain while the others synthesise and mix,
+ * and a cycle strategy, which synthesises a whole cycle in one window, hides
+ * the chain of the cycle's mixing-only windows behind it. Memory: L + 1 window
+ * buffers per trigger of the output (K x block floats each), grown as they are
+ * used. Latency: a block leaves up to (L + 1) K blocks after its first sample
+ * was scheduled instead of K. Bits: identical to serial (bb_render.h says why);
+ * a reload outputs the pending windows before the switch. The price of
+ * batching and pipelining is latency: a block is ready only when its whole
+ * window is; bench and capacity report it. */
 #include "bb_variant.h"
 
 typedef struct {
@@ -40,11 +43,14 @@ bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
     bb_drv *d = (bb_drv *)s;
     mix_job j = {d, k0, k1, bb_render_options(d->r)->block};
     size_t n = (size_t)((k1 - k0 + (int64_t)j.block - 1) / (int64_t)j.block);
-    bb_drv_run(d, n, mix_task, &j);
+    bb_workers_run(d->workers, n, mix_task, &j);
     return BB_OK;
 }
 
-enum { BB_BATCH_DEFAULT = 8 };
+enum {
+    BB_BATCH_DEFAULT = 8,       /* blocks per window */
+    BB_BATCH_LOOKAHEAD = 32     /* windows mixed ahead when pipelined */
+};
 
 static void apply_batch(bb_plan *p)
 {
@@ -52,6 +58,7 @@ static void apply_batch(bb_plan *p)
     if (p->batch <= 1) p->batch = BB_BATCH_DEFAULT;
     p->parallel_mix = true;
     p->pipeline = true;
+    if (p->lookahead < 1) p->lookahead = BB_BATCH_LOOKAHEAD;
 }
 
 const bb_variant bb_variant_batch = {"batch", "2.3",

@@ -11,10 +11,9 @@
  * its count reaches zero. Counters: a request served from the cache is a hit, a
  * request that caused a synthesis is a miss.
  *
- * Pipelining (bb_strategy_ops.overlap): the render's side job (the previous
- * window's continuous part) becomes task 0 of the next pool job the driver
- * starts (bb_drv_run, under every job: synthesis, lanes, mixing); a window with
- * no job gives it back to the render when mix returns. */
+ * Pipelining (bb_strategy_ops.background): the render's output chain runs as
+ * the pool's background task, on a worker, while the render thread and the
+ * other workers synthesise and mix later windows. */
 #include "bb_variant.h"
 
 #include "bb_alloc.h"
@@ -172,37 +171,12 @@ void bb_drv_take_counts(bb_drv *d)
     }
 }
 
-typedef struct side_job {
-    bb_drv *d;
-    void (*fn)(void *ctx, size_t task, int worker);
-    void *ctx;
-} side_job;
-
-static void side_task(void *ctx, size_t task, int worker)
-{
-    const side_job *j = ctx;
-    if (task == 0) j->d->side_fn(j->d->side_ctx);
-    else j->fn(j->ctx, task - 1, worker);
-}
-
-void bb_drv_run(bb_drv *d, size_t ntasks, void (*fn)(void *ctx, size_t task, int worker), void *ctx)
-{
-    if (!d->side_fn) {
-        bb_workers_run(d->workers, ntasks, fn, ctx);
-        return;
-    }
-    side_job j = {d, fn, ctx};
-    bb_workers_run(d->workers, ntasks + 1, side_task, &j);
-    d->side_fn = NULL;
-    d->side_ctx = NULL;
-}
-
 bb_result bb_drv_synth_uniq(bb_drv *d)
 {
     if (!d->uniq_n) return BB_OK;
     if (d->plan.lanes) return bb_lanes_synth_uniq(d);
     atomic_store(&d->job_err, BB_OK);
-    bb_drv_run(d, d->uniq_n, synth_task, d);
+    bb_workers_run(d->workers, d->uniq_n, synth_task, d);
     bb_drv_take_counts(d);
     return (bb_result)atomic_load(&d->job_err);
 }
@@ -308,24 +282,17 @@ static bb_result drv_mix(bb_strategy *s, int64_t k0, int64_t k1)
     bb_result res = BB_OK;
     if (d->plan.parallel_mix) res = bb_batch_mix(s, k0, k1);
     else bb_render_mix(d->r, k0, k1);
-    d->side_fn = NULL; /* not taken by a job: the render runs it */
-    d->side_ctx = NULL;
     return res;
 }
 
-/* Pipelining needs a second thread: at 1 thread the side job would only run first. */
-static size_t drv_lookahead(const bb_strategy *s)
+static size_t drv_lookahead(const bb_strategy *s) { return bb_plan_lookahead(&((const bb_drv *)s)->plan); }
+
+static bool drv_background(bb_strategy *s, void (*fn)(void *ctx), void *ctx)
 {
-    const bb_drv *d = (const bb_drv *)s;
-    return d->plan.pipeline && bb_workers_count(d->workers) > 1 ? 1 : 0;
+    return bb_workers_post(((bb_drv *)s)->workers, fn, ctx);
 }
 
-static void drv_overlap(bb_strategy *s, void (*fn)(void *ctx), void *ctx)
-{
-    bb_drv *d = (bb_drv *)s;
-    d->side_fn = fn;
-    d->side_ctx = ctx;
-}
+static void drv_join(bb_strategy *s) { bb_workers_join_background(((bb_drv *)s)->workers); }
 
 const bb_strategy_ops bb_driver_ops = {
     .name = "driver",
@@ -337,7 +304,8 @@ const bb_strategy_ops bb_driver_ops = {
     .release = drv_release,
     .reload = drv_reload,
     .lookahead = drv_lookahead,
-    .overlap = drv_overlap,
+    .background = drv_background,
+    .join = drv_join,
 };
 
 void bb_plan_render_opts(const bb_plan *plan, bb_render_opts *o)

@@ -24,6 +24,11 @@ const bb_variant *bb_variant_find(const char *name, size_t len)
     return NULL;
 }
 
+size_t bb_plan_lookahead(const bb_plan *plan)
+{
+    return plan->pipeline && plan->threads > 1 ? plan->lookahead : 0;
+}
+
 bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err)
 {
     memset(plan, 0, sizeof *plan);

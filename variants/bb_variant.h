@@ -41,8 +41,9 @@ typedef struct bb_plan {
     bool keep_static;             /* static buffers survive cycles (until reload) */
     size_t batch;                 /* blocks per window (1: no batching) */
     bool parallel_mix;            /* mix the window's blocks on the workers */
-    bool pipeline;                /* at 2 threads or more: a window's continuous part runs alongside the next
-                                     window's synthesis and mixing (bb_strategy_ops.overlap) */
+    bool pipeline;                /* at 2 threads or more: the continuous parts of mixed windows run alongside
+                                     later windows' synthesis and mixing (bb_strategy_ops.background) */
+    size_t lookahead;             /* pipelined: windows mixed ahead of the one output (1 .. BB_RENDER_LOOKAHEAD_MAX) */
     bb_buskey (*key)(const bb_busreq *req);
     bool keep_on_reload;          /* canary: keep the cache across reloads */
     bool mix_reverse;             /* canary: mix voices in reverse order */
@@ -68,6 +69,10 @@ const bb_variant *bb_variant_find(const char *name, size_t len);
 /* Build a plan from "name[,name...]" with threads and pinning. Returns
  * BB_ERR_ARG naming the unknown strategy. */
 bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err);
+
+/* Windows a render with plan mixes ahead of the one it outputs: plan.lookahead
+ * when it pipelines (batch, from 2 threads on), else 0. */
+size_t bb_plan_lookahead(const bb_plan *plan);
 
 /* The strategy ops that carry out a plan (arg of open: a const bb_plan *). */
 extern const bb_strategy_ops bb_driver_ops;
@@ -104,9 +109,6 @@ struct bb_drv {
     bb_busreq **uniq;
     size_t uniq_n, uniq_cap;
     atomic_int job_err;      /* a synthesis task's failure (bb_result), written by any worker */
-    /* pipelining: the render's side job (overlap), run as the first task of the next pool job */
-    void (*side_fn)(void *ctx);
-    void *side_ctx;
     /* pool */
     bb_busbuf *free_lists[64];
     /* lanes: the window's tasks (runs of d->uniq, sorted by bus) */
@@ -114,10 +116,6 @@ struct bb_drv {
     size_t ltasks_n, ltasks_cap;
 };
 
-/* bb_workers_run for the driver's jobs: with a side job pending (overlap), it
- * is task 0 of this job (run once, by whichever worker takes it first; the
- * caller usually) and fn's tasks follow; then no side job is pending. */
-void bb_drv_run(bb_drv *d, size_t ntasks, void (*fn)(void *ctx, size_t task, int worker), void *ctx);
 /* Synthesise d->uniq[0 .. d->uniq_n) (requests with buf set and refs held) on
  * the workers. Counts synthesis calls and samples. */
 bb_result bb_drv_synth_uniq(bb_drv *d);

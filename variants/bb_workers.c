@@ -39,6 +39,14 @@
  * always sleeps); BUSBENCH_LOADAVG reads another file than /proc/loadavg (for
  * tests: a file that says the machine is busy).
  *
+ * Background task (bb_workers_post): one at a time, in a word of its own
+ * (idle, posted, running). A waiting worker wakes for it as for a job, takes
+ * it with a compare-and-swap, runs it, and goes back to waiting; jobs posted
+ * meanwhile go on without it, as they do without a preempted worker. A
+ * pipelined render runs its output chain this way, alongside its own jobs.
+ * The caller joins it by taking it back when no worker has started it, else
+ * by waiting (spin, then sleep on done, Dekker-style like the rest).
+ *
  * Invariants: no allocation per job (each worker owns a bitmap for
  * hwloc_get_last_cpu_location); the job fields are written only while the job
  * is closed with nobody inside, and read only by a worker that joined the
@@ -76,7 +84,7 @@ typedef struct worker {
     bb_worker_place place;
     long budget;          /* this worker's current spin budget (ns), adapted */
     /* counters, written by this worker only, read after the pool is idle */
-    uint64_t joined, spin_hits, spin_misses, sleeps;
+    uint64_t joined, spin_hits, spin_misses, sleeps, background;
 } worker;
 
 /* Largest spin before sleeping: 1 ms. It must outlast the render thread's sequential work
@@ -120,7 +128,15 @@ struct bb_workers {
     void *ctx;
     size_t ntasks;
     atomic_size_t next;
+    /* the background task (bb_workers_post): BG_IDLE, BG_POSTED, BG_RUNNING */
+    atomic_int bg;
+    void (*bg_fn)(void *);
+    void *bg_ctx;
+    atomic_bool bg_waiting;  /* the caller is asleep (or about to be) on done, for the background task */
+    uint64_t bg_posted, bg_taken_back; /* caller only */
 };
+
+enum { BG_IDLE, BG_POSTED, BG_RUNNING };
 
 bb_result bb_pin_parse(const char *s, bb_pin *out)
 {
@@ -320,10 +336,31 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Has the generation moved past seen (or is the pool quitting)? */
+/* Has the generation moved past seen, or a background task come (or is the pool quitting)? */
 static bool job_posted(bb_workers *p, uint64_t seen)
 {
-    return ST_GEN(atomic_load(&p->state)) != seen || atomic_load(&p->quit);
+    return ST_GEN(atomic_load(&p->state)) != seen || atomic_load(&p->bg) == BG_POSTED || atomic_load(&p->quit);
+}
+
+static bool bg_idle(bb_workers *p, uint64_t unused)
+{
+    (void)unused;
+    return atomic_load(&p->bg) == BG_IDLE;
+}
+
+/* Run the background task if it is posted and nobody has taken it. */
+static bool run_background(bb_workers *p)
+{
+    int s = BG_POSTED;
+    if (!atomic_compare_exchange_strong(&p->bg, &s, BG_RUNNING)) return false;
+    p->bg_fn(p->bg_ctx);
+    atomic_store(&p->bg, BG_IDLE);
+    if (atomic_load(&p->bg_waiting)) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->done);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return true;
 }
 
 /* Is the current job closed with nobody inside? */
@@ -422,6 +459,7 @@ static void *thread_main(void *arg)
     for (;;) {
         wait_for_job(p, w, seen);
         if (atomic_load(&p->quit)) break;
+        if (run_background(p)) w->background++;
         seen = ST_GEN(atomic_load(&p->state));
         if (try_join(p, seen)) {
             w->joined++;
@@ -558,6 +596,39 @@ void bb_workers_run(bb_workers *p, size_t ntasks, void (*fn)(void *, size_t, int
     pthread_mutex_unlock(&p->mu);
 }
 
+bool bb_workers_post(bb_workers *p, void (*fn)(void *ctx), void *ctx)
+{
+    if (p->n == 1 || atomic_load(&p->bg) != BG_IDLE) return false;
+    /* idle: the fields are ours until the store below */
+    p->bg_fn = fn;
+    p->bg_ctx = ctx;
+    atomic_store(&p->bg, BG_POSTED);
+    p->bg_posted++;
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->go);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return true;
+}
+
+bool bb_workers_background_idle(bb_workers *p) { return atomic_load(&p->bg) == BG_IDLE; }
+
+void bb_workers_join_background(bb_workers *p)
+{
+    if (run_background(p)) { /* no worker had taken it: the caller runs it */
+        p->bg_taken_back++;
+        return;
+    }
+    long budget = atomic_load_explicit(&p->busy, memory_order_relaxed) ? 0 : p->spin_ns;
+    if (spin_until(p, budget, bg_idle, 0) >= 0) return;
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->bg_waiting, true);
+    while (!bg_idle(p, 0)) pthread_cond_wait(&p->done, &p->mu);
+    atomic_store(&p->bg_waiting, false);
+    pthread_mutex_unlock(&p->mu);
+}
+
 bb_worker_place bb_workers_place(const bb_workers *p, int i) { return p->w[i].place; }
 
 bb_workers_stats bb_workers_get_stats(const bb_workers *p)
@@ -566,12 +637,15 @@ bb_workers_stats bb_workers_get_stats(const bb_workers *p)
                           .load_samples = p->samples,
                           .busy_samples = p->busy_samples,
                           .caller_spin_hits = p->caller_spin_hits,
-                          .caller_sleeps = p->caller_sleeps};
+                          .caller_sleeps = p->caller_sleeps,
+                          .bg_posted = p->bg_posted,
+                          .bg_taken_back = p->bg_taken_back};
     for (int i = 1; i < p->n; i++) {
         s.joined += p->w[i].joined;
         s.spin_hits += p->w[i].spin_hits;
         s.spin_misses += p->w[i].spin_misses;
         s.sleeps += p->w[i].sleeps;
+        s.bg_run += p->w[i].background;
     }
     return s;
 }
@@ -579,6 +653,7 @@ bb_workers_stats bb_workers_get_stats(const bb_workers *p)
 void bb_workers_destroy(bb_workers *p)
 {
     if (!p) return;
+    bb_workers_join_background(p);
     pthread_mutex_lock(&p->mu);
     atomic_store(&p->quit, true);
     pthread_cond_broadcast(&p->go);

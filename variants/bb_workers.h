@@ -58,6 +58,18 @@ int bb_workers_count(const bb_workers *w);
  * fn must not fail (record errors in ctx). */
 void bb_workers_run(bb_workers *w, size_t ntasks, void (*fn)(void *ctx, size_t task, int worker), void *ctx);
 
+/* A background task: fn(ctx) runs once on a worker (1..n-1) while the caller
+ * goes on; a worker busy with it misses the jobs posted meanwhile (the caller
+ * and the other workers do them) and joins the next one when it is done.
+ * Returns false, posting nothing, when a background task is still posted or
+ * running, or the pool has no worker but the caller. Caller only. */
+bool bb_workers_post(bb_workers *w, void (*fn)(void *ctx), void *ctx);
+/* Whether no background task is posted or running (caller only). */
+bool bb_workers_background_idle(bb_workers *w);
+/* Return once no background task is posted or running: one that no worker
+ * has taken yet runs on the caller (caller only). */
+void bb_workers_join_background(bb_workers *w);
+
 /* Where worker i ran (its PU when placed at creation, then after each job it took part in). */
 bb_worker_place bb_workers_place(const bb_workers *w, int i);
 
@@ -70,6 +82,7 @@ typedef struct bb_workers_stats {
     uint64_t spin_hits, spin_misses, sleeps; /* workers waiting for the next job */
     uint64_t caller_spin_hits, caller_sleeps; /* the caller waiting for workers inside */
     uint64_t load_samples, busy_samples;     /* load samples; those that said "busy" */
+    uint64_t bg_posted, bg_run, bg_taken_back; /* background tasks posted; run by workers; by the caller */
 } bb_workers_stats;
 bb_workers_stats bb_workers_get_stats(const bb_workers *w);
 void bb_workers_destroy(bb_workers *w);
