@@ -6,29 +6,32 @@
  * of opts.block, so its stateful parts see the same sequence of samples
  * whatever the strategy. Units: samples (int64 absolute indices), Hz.
  *
- * Pipelining (bb_render.h): the loop keeps up to L windows mixed but not yet
- * output (L = the strategy's look-ahead) and offers their continuous parts, as
- * one side job (drain), to the strategy's next pool job, where it runs while
- * the other threads resolve and mix the next window. The job outputs as many
- * windows as must go to keep at most L pending, then more while the job it
- * rides with still has tasks, so the sequential chain hides behind synthesis
- * (a cycle strategy synthesises a whole cycle in one window: the chain of the
- * windows before it runs then). What makes it safe: steps 1, 2, 3 and 5 touch
- * voices, patterns of the triggers and the strategy, step 4 touches the output
- * graph, the window buffers of windows already mixed, their tail buffers and
- * the sink; the two sets meet only through the L + 1 window buffers of each
- * trigger, and the window being mixed never uses a pending window's buffer;
- * the reload tails are mixed into each window's own tail buffer. The stop hook
- * is asked after windows have gone to the sink, so a stop leaves windows mixed
+ * Pipelining (bb_render.h): windows are numbered; the render thread mixes
+ * window q into slot q % (L + 1) (each trigger's wins[], the slot's tail
+ * buffer) and publishes it by advancing tail; whoever holds the output token
+ * (drain: a background task on a worker, or the render itself) outputs windows
+ * head, head + 1, ... up to tail and advances head. Before it schedules window
+ * q the render waits until q's slot is free (head > q - L - 1), joining the
+ * background task and draining itself when it must; so at most L windows are
+ * mixed but not out. Nothing is lost when the background task stops just as a
+ * window is published: the render starts it again after the next window and
+ * drains everything itself before a switch and at the end. What makes it safe:
+ * steps 1, 2, 3 and 5 touch voices, patterns of the triggers and the
+ * strategy; step 4 touches the output graph, the slots of windows already
+ * published, the sink and the counters of what went out (frames, blocks,
+ * windows); the two sets meet only through the slots, handed over by the
+ * release and acquire on tail and head. The stop hook is asked by the token
+ * holder after each window, on the sink's thread; a stop leaves windows mixed
  * but never output (stats.frames counts what was output).
  *
  * Timing (opts.timing, for the bench's scaling bound): one monotonic clock read
  * where each step of a window ends, each read closing one step and opening the
  * next, so the steps tile the loop's wall time with nothing left between them
  * and nothing read per block or sample; off, the loop reads no clock. The
- * times stay out of bb_stats (see bb_render_times). Pipelined, step 4 runs
- * inside resolve or mix: it is timed by itself (two reads per window) and its
- * time is inside theirs as well, so the steps add up to more than the wall. */
+ * times stay out of bb_stats (see bb_render_times). Pipelined, step 4 runs on
+ * another thread: the token holder times itself (two reads per drain) and its
+ * time is added to continuous at the end, so the steps add up to more than the
+ * wall; the render thread's waits for a free slot count as schedule. */
 #include "bb_render.h"
 
 #include "bb_alloc.h"

@@ -90,7 +90,7 @@ typedef struct bb_stats {
  * these figures is an upper bound. */
 typedef struct bb_render_times {
     uint64_t windows;      /* windows timed */
-    double schedule_ns;    /* 1. schedule (and reloads) */
+    double schedule_ns;    /* 1. schedule (and reloads, and a pipelined render's waits for a free window slot) */
     double resolve_ns;     /* 2. resolve */
     double mix_ns;         /* 3. mix (the strategy's) */
     double continuous_ns;  /* the reload tails' voices, 4. the output graph, the sink's calls included */

@@ -14,6 +14,7 @@
 
 #include "bb_workers.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -52,6 +53,58 @@ static long ps_stress(int threads, bb_pin pin, long jobs)
         for (size_t t = 0; t < n; t++) bad += j.slot[t] != j.gen;
     }
     alarm(0);
+    bb_workers_destroy(w);
+    return bad;
+}
+
+/* The background task beside jobs: a task posted every other job writes its slots with plain
+ * stores, and the caller reads them after joining it (every third job, so that a posted task is
+ * sometimes still unstarted and taken back, sometimes running, sometimes done). Returns the
+ * slots found wrong plus the background tasks not run exactly once, or -1 when the pool could
+ * not be created. */
+typedef struct ps_bg {
+    uint64_t slot[PS_TASKS_MAX];
+    uint64_t gen;
+    uint64_t runs;
+} ps_bg;
+
+static void ps_bg_task(void *ctx)
+{
+    ps_bg *b = ctx;
+    for (int t = 0; t < PS_TASKS_MAX; t++) b->slot[t] = b->gen;
+    b->runs++;
+}
+
+static long ps_stress_background(int threads, bb_pin pin, long jobs)
+{
+    bb_workers *w;
+    if (bb_workers_create(&w, threads, pin, NULL)) return -1;
+    alarm(PS_WATCHDOG_S);
+    ps_job j = {{0}, 0};
+    ps_bg b = {{0}, 0, 0};
+    long bad = 0;
+    uint64_t posted = 0;
+    bool pending = false;
+    for (long k = 0; k < jobs; k++) {
+        if (!pending && k % 2 == 0) {
+            b.gen = (uint64_t)k + 1;
+            pending = bb_workers_post(w, ps_bg_task, &b);
+            posted += pending;
+        }
+        size_t n = 1 + (size_t)(k * 7 % PS_TASKS_MAX);
+        j.gen = (uint64_t)k + 1;
+        bb_workers_run(w, n, ps_task, &j);
+        for (size_t t = 0; t < n; t++) bad += j.slot[t] != j.gen;
+        if (pending && k % 3 == 0) {
+            bb_workers_join_background(w);
+            for (int t = 0; t < PS_TASKS_MAX; t++) bad += b.slot[t] != b.gen;
+            pending = false;
+        }
+    }
+    bb_workers_join_background(w);
+    alarm(0);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    bad += b.runs != posted || s.bg_posted != posted || s.bg_run + s.bg_taken_back != posted;
     bb_workers_destroy(w);
     return bad;
 }

@@ -8,6 +8,7 @@
 #include "bb_variant.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +23,16 @@ typedef struct tu_out {
     bb_render_times times;   /* zero unless tu_cfg.timing */
     bb_result res;
     char msg[640];
+    size_t stop_at;          /* tu_cfg.stop_after */
+    pthread_t sink_thread;   /* where the sink was last called */
+    int stops, stops_off_sink_thread; /* the stop hook's calls; those on another thread than the sink's */
 } tu_out;
 
 static void tu_sink(void *ctx, int64_t k0, const float *y, size_t n)
 {
     (void)k0;
     tu_out *o = ctx;
+    o->sink_thread = pthread_self();
     /* plain realloc: the test's own storage is not the render's allocation */
     if (o->n + n > o->cap) {
         o->cap = (o->n + n) * 2;
@@ -36,6 +41,15 @@ static void tu_sink(void *ctx, int64_t k0, const float *y, size_t n)
     }
     memcpy(o->x + o->n, y, n * sizeof *y);
     o->n += n;
+}
+
+/* The stop hook of tu_cfg.stop_after: true once that many samples have gone to the sink. */
+static bool tu_stop(void *ctx)
+{
+    tu_out *o = ctx;
+    o->stops++;
+    o->stops_off_sink_thread += !pthread_equal(o->sink_thread, pthread_self());
+    return o->n >= o->stop_at;
 }
 
 /* ---- temporary files: made under /tmp, removed when the test process exits ---- */
@@ -147,6 +161,7 @@ typedef struct tu_cfg {
     bool timing;             /* bb_render_opts.timing: the step times into tu_out.times */
     size_t batch;            /* blocks per window of batching strategies; 0: their default */
     size_t lookahead;        /* windows a pipelined batch mixes ahead; 0: its default */
+    size_t stop_after;       /* > 0: the stop hook ends the render once this many samples went out */
 } tu_cfg;
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
@@ -180,6 +195,8 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
         bb_plan_render_opts(&plan, &ro);
         ro.sink = tu_sink;
         ro.sink_ctx = o;
+        o->stop_at = cfg->stop_after;
+        if (cfg->stop_after) ro.stop = tu_stop;
         ro.timing = cfg->timing;
         o->res = bb_render_open(&r, ph, &ro, &err);
         if (!o->res) o->res = bb_render_run(r, &err);

@@ -2,7 +2,8 @@
  * non-silent and finite; output is independent of the block size; two
  * processes give the same bytes; the event schedule never drifts; the step
  * timing (opts.timing) covers every window and changes neither the bytes nor
- * the counters (its structure only: no assertion is about speed). */
+ * the counters (its structure only: no assertion is about speed); the stop
+ * hook ends a render after whole windows, pipelined or not. */
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
@@ -253,6 +254,39 @@ Test(render, step_timing_covers_every_window_and_changes_nothing)
         tu_free(&plain);
         tu_free(&timed);
     }
+}
+
+/* The stop hook ends a render after the window that made it say so: asked on the sink's thread
+ * (a pipelined render's output chain runs on a worker), what went out is a prefix of the full
+ * render made of whole windows, stats.frames counts exactly that, and nothing follows; serial,
+ * and batch and all pipelined at 3 threads with look-aheads 1 and 32. */
+Test(render, a_stop_ends_the_render_after_the_window_that_asked)
+{
+    tu_cfg full = {.strategy = "serial", .block = 64, .cycles = 3};
+    tu_out ref;
+    tu_render(BB_PROG_Q, &full, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    static const struct {
+        const char *strategy;
+        int threads;
+        size_t lookahead, window;
+    } cases[] = {{"serial", 1, 0, 64}, {"batch", 3, 1, 512}, {"batch", 3, 32, 512}, {"all", 3, 32, 512}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tu_cfg c = {.strategy = cases[i].strategy, .threads = cases[i].threads, .lookahead = cases[i].lookahead,
+                    .block = 64, .cycles = 3, .stop_after = 10000};
+        tu_out o;
+        tu_render(BB_PROG_Q, &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        cr_expect(o.n >= c.stop_after && o.n < c.stop_after + cases[i].window, "%s: %zu samples out, stop after %zu",
+                  cases[i].strategy, o.n, c.stop_after);
+        cr_expect_eq(o.n % cases[i].window, 0, "%s: whole windows out", cases[i].strategy);
+        cr_expect_eq(o.st.frames, o.n, "%s: stats.frames counts what went out", cases[i].strategy);
+        cr_expect_eq(tu_first_diff(ref.x, o.n, o.x, o.n), -1, "%s: a prefix of the full render", cases[i].strategy);
+        cr_expect_eq(o.stops, (int)(o.n / cases[i].window), "%s: asked once per window out", cases[i].strategy);
+        cr_expect_eq(o.stops_off_sink_thread, 0, "%s: asked on the sink's thread", cases[i].strategy);
+        tu_free(&o);
+    }
+    tu_free(&ref);
 }
 
 /* Multiplication commutes bit for bit, whatever order the graph holds its operands in: a

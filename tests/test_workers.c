@@ -16,6 +16,8 @@
  * - Many short jobs hand off every result at thread counts within and beyond the
  *   processing units, spinning and sleeping (a lost wake-up hangs the pool: the
  *   watchdog of bb_poolstress.h turns that into a failure within seconds).
+ * - Background tasks (bb_workers_post) run exactly once beside jobs, their
+ *   results seen after the join; one that runs long holds no job up.
  * - Every worker the pool binds runs where the plan put it (read back from the
  *   system, not from the pool's record of the binding call).
  * Each test runs in its own process (Criterion), so binding it or setting the
@@ -185,10 +187,11 @@ typedef struct {
     bool spin;   /* false: BUSBENCH_SPIN_NS=0, every hand-off sleeps */
 } stress_case;
 
+static stress_case stress_cases[] = {{2, true}, {3, true}, {8, true}, {0, true}, {2, false}, {3, false}, {0, false}};
+
 ParameterizedTestParameters(workers, many_short_jobs_hand_off_every_result)
 {
-    static stress_case c[] = {{2, true}, {3, true}, {8, true}, {0, true}, {2, false}, {3, false}, {0, false}};
-    return cr_make_param_array(stress_case, c, sizeof c / sizeof c[0]);
+    return cr_make_param_array(stress_case, stress_cases, sizeof stress_cases / sizeof stress_cases[0]);
 }
 
 /* each Criterion parameter runs in its own process: setenv does not leak into other tests */
@@ -199,6 +202,68 @@ ParameterizedTest(stress_case *c, workers, many_short_jobs_hand_off_every_result
     long bad = ps_stress(n, BB_PIN_NONE, STRESS_JOBS);
     cr_assert_geq(bad, 0, "cannot create a pool of %d workers", n);
     cr_expect_eq(bad, 0, "%d workers: %ld results not seen by the caller after their job returned", n, bad);
+}
+
+/* Background tasks beside jobs: each runs exactly once (on a worker, or taken back by the
+ * caller's join), its plain stores are seen after the join, and the jobs posted meanwhile still
+ * hand off every result; spinning and sleeping, within and beyond the processing units. */
+ParameterizedTestParameters(workers, background_tasks_run_once_beside_jobs)
+{
+    return cr_make_param_array(stress_case, stress_cases, sizeof stress_cases / sizeof stress_cases[0]);
+}
+
+ParameterizedTest(stress_case *c, workers, background_tasks_run_once_beside_jobs)
+{
+    if (!c->spin) setenv("BUSBENCH_SPIN_NS", "0", 1);
+    int n = c->threads ? c->threads : 2 * bb_workers_cores() + 1;
+    long bad = ps_stress_background(n, BB_PIN_NONE, STRESS_JOBS);
+    cr_assert_geq(bad, 0, "cannot create a pool of %d workers", n);
+    cr_expect_eq(bad, 0, "%d workers: %ld wrong results or background tasks not run exactly once", n, bad);
+}
+
+typedef struct {
+    atomic_int started, release;
+} hold_ctx;
+
+/* Runs until the caller releases it. */
+static void hold(void *ctx)
+{
+    hold_ctx *h = ctx;
+    atomic_store(&h->started, 1);
+    while (!atomic_load(&h->release)) sched_yield();
+}
+
+/* A background task that runs long does not hold jobs up: with 2 workers, the only worker
+ * busy with it, 100 jobs complete (the caller does their tasks); meanwhile another task
+ * cannot be posted; a pool of 1 has nobody to run one. A hang ends by the watchdog. */
+Test(workers, a_running_background_task_holds_no_job_up)
+{
+    bb_workers *w;
+    cr_assert_eq(bb_workers_create(&w, 1, BB_PIN_NONE, NULL), BB_OK);
+    hold_ctx h = {0};
+    cr_expect(!bb_workers_post(w, hold, &h), "a pool of 1 ran a background task");
+    bb_workers_destroy(w);
+    cr_assert_eq(bb_workers_create(&w, 2, BB_PIN_NONE, NULL), BB_OK);
+    alarm(PS_WATCHDOG_S);
+    cr_assert(bb_workers_post(w, hold, &h));
+    while (!atomic_load(&h.started)) sched_yield(); /* the worker has it (the caller never waited) */
+    cr_expect(!bb_workers_post(w, hold, &h), "a second background task was posted while one runs");
+    cr_expect(!bb_workers_background_idle(w));
+    count_ctx c = {.nworkers = 2};
+    for (int job = 0; job < 100; job++) {
+        atomic_store(&c.hits[0], 0);
+        atomic_store(&c.hits[1], 0);
+        bb_workers_run(w, 2, count_task, &c);
+        cr_assert(atomic_load(&c.hits[0]) == 1 && atomic_load(&c.hits[1]) == 1, "job %d", job);
+    }
+    atomic_store(&h.release, 1);
+    bb_workers_join_background(w);
+    cr_expect(bb_workers_background_idle(w));
+    alarm(0);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_expect_eq(s.bg_posted, 1);
+    cr_expect_eq(s.bg_run, 1, "run by the worker, not taken back");
+    bb_workers_destroy(w);
 }
 
 static void note_nothing(void *ctx, size_t task, int worker) { (void)ctx, (void)task, (void)worker; }

@@ -26,6 +26,10 @@ int main(int argc, char **argv)
             printf("tsan_pool: %d threads, %s: %ld jobs, %ld wrong slots\n", threads[i], spin ? "spin" : "no spin",
                    jobs, bad);
             fail |= bad != 0;
+            bad = ps_stress_background(threads[i], BB_PIN_NONE, jobs);
+            printf("tsan_pool: %d threads, %s: %ld jobs beside background tasks, %ld wrong\n", threads[i],
+                   spin ? "spin" : "no spin", jobs, bad);
+            fail |= bad != 0;
         }
     }
     return fail;
