@@ -117,27 +117,24 @@ size_t bb_delay_length(const bb_delay *d)
 
 /* ---- reverb ------------------------------------------------------------------ */
 
-enum { NCOMB = 8, NALLPASS = 4 };
+enum { NCOMB = 8, NALLPASS = 4, NLINE = NCOMB + NALLPASS };
 
-static const int comb_tuning[NCOMB] = { 1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617 };
-static const int allpass_tuning[NALLPASS] = { 556, 441, 341, 225 };
+static const int tuning[NLINE] = { 1116, 1188, 1277, 1356, 1422, 1491, 1557, 1617, /* combs */
+                                   556, 441, 341, 225 /* allpasses */ };
 
 struct bb_reverb {
     float *mem;                 /* one block holding every line */
-    float *comb[NCOMB];
-    size_t comb_len[NCOMB];
-    size_t comb_pos[NCOMB];
+    float *line[NLINE];         /* combs 0..7, then allpasses 0..3 */
+    size_t len[NLINE];
+    size_t pos[NLINE];
     float comb_store[NCOMB];
-    float *ap[NALLPASS];
-    size_t ap_len[NALLPASS];
-    size_t ap_pos[NALLPASS];
     size_t total;               /* floats in mem */
     float feedback, damp1, damp2, mix, dry;
 };
 
-static size_t scaled_len(int tuning, float sr)
+static size_t scaled_len(int t, float sr)
 {
-    double d = floor((double)tuning * (double)sr / 44100.0 + 0.5);
+    double d = floor((double)t * (double)sr / 44100.0 + 0.5);
     return d < 1.0 ? 1 : (size_t)d;
 }
 
@@ -148,13 +145,9 @@ bb_result bb_reverb_create(bb_reverb **out, float sr, float room, float damp, fl
     bb_reverb *r = bb_calloc(1, sizeof *r);
     if (!r) return BB_ERR_NOMEM;
     size_t total = 0;
-    for (int k = 0; k < NCOMB; k++) {
-        r->comb_len[k] = scaled_len(comb_tuning[k], sr);
-        total += r->comb_len[k];
-    }
-    for (int k = 0; k < NALLPASS; k++) {
-        r->ap_len[k] = scaled_len(allpass_tuning[k], sr);
-        total += r->ap_len[k];
+    for (int k = 0; k < NLINE; k++) {
+        r->len[k] = scaled_len(tuning[k], sr);
+        total += r->len[k];
     }
     r->mem = bb_malloc(total * sizeof *r->mem);
     if (!r->mem) {
@@ -163,13 +156,9 @@ bb_result bb_reverb_create(bb_reverb **out, float sr, float room, float damp, fl
     }
     r->total = total;
     float *p = r->mem;
-    for (int k = 0; k < NCOMB; k++) {
-        r->comb[k] = p;
-        p += r->comb_len[k];
-    }
-    for (int k = 0; k < NALLPASS; k++) {
-        r->ap[k] = p;
-        p += r->ap_len[k];
+    for (int k = 0; k < NLINE; k++) {
+        r->line[k] = p;
+        p += r->len[k];
     }
     r->feedback = clampf(room, 0.0f, 1.0f) * 0.28f + 0.7f;
     r->damp1 = clampf(damp, 0.0f, 1.0f) * 0.4f;
@@ -184,27 +173,42 @@ bb_result bb_reverb_create(bb_reverb **out, float sr, float room, float damp, fl
 void bb_reverb_init(bb_reverb *r)
 {
     memset(r->mem, 0, r->total * sizeof *r->mem);
-    for (int k = 0; k < NCOMB; k++) {
-        r->comb_pos[k] = 0;
-        r->comb_store[k] = 0.0f;
-    }
-    for (int k = 0; k < NALLPASS; k++) r->ap_pos[k] = 0;
+    for (int k = 0; k < NLINE; k++) r->pos[k] = 0;
+    for (int k = 0; k < NCOMB; k++) r->comb_store[k] = 0.0f;
 }
 
-/* The eight combs as one bank in vector lanes, one comb per lane. Per sample,
- * every comb reads its line, advances its damping state and writes its line;
- * the outputs are summed in comb order starting from 0. The bank advances in
- * runs during which no line wraps (the shortest distance to a line's end
- * bounds the run). Within a run the reads come first: a line is at least
- * 1116 * sr / 44100 samples long, more than a chunk, so every sample a run
- * reads was written before the run began. So a run is: the sums, element-wise
- * over samples (the 0 + o0 + ... + o7 of each sample, in that order); then the
- * eight damping chains side by side in one vector (st = o * damp2 + st * damp1,
- * the line gets x + st * feedback: each lane does the scalar operations in the
- * scalar order), eight samples at a time through 8x8 transposes of the lines'
- * contiguous samples, the remainder sample by sample. acc[0 .. n) receives
- * the sum. */
+/* The reverb advances in groups of eight samples, each group once through the
+ * whole network, in vector lanes:
+ *   - the comb sums, element-wise over the eight samples: each comb's eight
+ *     contiguous samples loaded as one vector, the vectors added in comb order
+ *     to 0;
+ *   - the four allpasses in series on the sums, element-wise over samples;
+ *   - the output, element-wise;
+ *   - the eight damping chains side by side in one vector, one comb per lane
+ *     (st = o * damp2 + st * damp1, each lane doing the scalar operations in
+ *     the scalar order): the loaded vectors turned into per-sample vectors by
+ *     an 8x8 transpose (bb_lane_transpose8), the damping states turned back
+ *     by 4x4 transposes within 128-bit halves (bb_lane_transpose4x2) and
+ *     stored half by half; the lines get x + st * feedback, element-wise over
+ *     the samples.
+ * A line is at least eight samples long (below, see the end), so a group
+ * reads and then writes eight distinct positions of each line, all reads
+ * before the writes: no sample of a group reads what the group wrote, as the
+ * sample-by-sample definition has it. Only the chains carry a dependency from
+ * one sample to the next; the sums, allpasses, output and transposes of a
+ * group wait for no chain, and its line writes for its own chains only, so
+ * the core overlaps them with the chains, and a call makes one pass over
+ * its samples, not one per stage. (The loop is bound about as much by its
+ * shuffles and other vector operations as by the chains' latency.) While no
+ * line reaches its end, groups work on the lines in place. The group that
+ * crosses a line's end works on that line through a copy of its eight
+ * positions (wrapping), written back after it; the last samples of a call
+ * (fewer than eight) go through the same group code on copies padded to
+ * eight, the chains advancing only over the real samples; padding lanes are
+ * computed and dropped. With a line shorter than eight (sr under about 1.5
+ * kHz), every group is one sample long, through copies. */
 typedef bb_kf_w8 comb_vec;
+typedef float comb_half __attribute__((vector_size(16)));
 
 /* v in every lane (not 0 + v, which would turn -0 into +0). */
 static inline __attribute__((always_inline)) comb_vec splat(float v)
@@ -212,103 +216,159 @@ static inline __attribute__((always_inline)) comb_vec splat(float v)
     return (comb_vec){v, v, v, v, v, v, v, v};
 }
 
-BB_LANE_CLONES static void comb_bank(bb_reverb *r, const float *restrict in, float *restrict acc, size_t n)
+static inline __attribute__((always_inline)) comb_vec load8(const float *p)
 {
-    const comb_vec damp1 = splat(r->damp1), damp2 = splat(r->damp2), fb = splat(r->feedback);
+    comb_vec v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline __attribute__((always_inline)) void store8(float *p, const comb_vec *v)
+{
+    memcpy(p, v, sizeof *v);
+}
+
+/* p[0..4) in elements 0..3, q[0..4) in 4..7, and back. */
+static inline __attribute__((always_inline)) comb_vec load_halves(const float *p, const float *q)
+{
+    comb_half a, b;
+    memcpy(&a, p, sizeof a);
+    memcpy(&b, q, sizeof b);
+    return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+static inline __attribute__((always_inline)) void store_halves(float *p, float *q, const comb_vec *v)
+{
+    memcpy(p, v, sizeof(comb_half));
+    memcpy(q, (const char *)v + sizeof(comb_half), sizeof(comb_half));
+}
+
+typedef struct {
+    comb_vec damp1, damp2, fb, mix, dry;
+} reverb_k;
+
+/* One group: samples j .. j + 8 of x and y and of the lines l[] (combs 0..7,
+ * then allpasses, at offset j); the chains advance over the first g of them
+ * (st is the damping state). Lanes past g are read and computed too, so they
+ * must be padding there (see reverb_edge). */
+static inline __attribute__((always_inline)) void reverb_group(const reverb_k *c, float *const *l,
+                                                              const float *x, float *y, size_t j,
+                                                              size_t g, comb_vec *st)
+{
+    /* the sums, the allpasses, the output */
+    comb_vec v[8];
+#pragma GCC unroll 8
+    for (int k = 0; k < NCOMB; k++) v[k] = load8(l[k] + j);
+    comb_vec acc = splat(0.0f);
+#pragma GCC unroll 8
+    for (int k = 0; k < NCOMB; k++) acc += v[k];
+#pragma GCC unroll 4
+    for (int k = NCOMB; k < NLINE; k++) {
+        const comb_vec b = load8(l[k] + j), w = acc + b * 0.5f;
+        store8(l[k] + j, &w);
+        acc = b - acc;
+    }
+    const comb_vec o = c->dry * load8(x + j) + c->mix * acc;
+    store8(y + j, &o);
+    /* the chains: v[s] = combs 0..7 at sample s */
+    bb_lane_transpose8(v);
+    comb_vec s = *st;
+#pragma GCC unroll 8
+    for (size_t i = 0; i < g; i++) {
+        s = v[i] * c->damp2 + s * c->damp1;
+        v[i] = s;
+    }
+    *st = s;
+    bb_lane_transpose4x2(v);
+    bb_lane_transpose4x2(v + 4);
+    /* v[k]: combs k and k + 4 at samples 0..3 (halves), v[k + 4] at 4..7 */
+    const float *xj = x + j;
+    const comb_vec x03 = (comb_vec){ xj[0], xj[1], xj[2], xj[3], xj[0], xj[1], xj[2], xj[3] } * 0.015f;
+    const comb_vec x47 = (comb_vec){ xj[4], xj[5], xj[6], xj[7], xj[4], xj[5], xj[6], xj[7] } * 0.015f;
+#pragma GCC unroll 4
+    for (int k = 0; k < 4; k++) {
+        const comb_vec w03 = x03 + v[k] * c->fb, w47 = x47 + v[k + 4] * c->fb;
+        store_halves(l[k] + j, l[k + 4] + j, &w03);
+        store_halves(l[k] + j + 4, l[k + 4] + j + 4, &w47);
+    }
+}
+
+/* One group of g samples (g == 8 or the call's last samples, or 1) at the
+ * lines' positions, each line in place when its g positions lie before its
+ * end and g == 8, else through a copy padded with zeros to eight (len >= g,
+ * so the copy wraps at most once). x and y likewise when g < 8. */
+static inline __attribute__((always_inline)) void reverb_edge(bb_reverb *r, const reverb_k *c,
+                                                             const float *x, float *y, size_t g,
+                                                             comb_vec *st)
+{
+    float cp[NLINE + 2][8];
+    float *l[NLINE];
+    const bool pad = g < 8;
+    if (pad) memset(cp, 0, sizeof cp);
+    for (int k = 0; k < NLINE; k++) {
+        const size_t len = r->len[k], pos = r->pos[k];
+        if (!pad && len - pos >= 8) {
+            l[k] = r->line[k] + pos;
+            continue;
+        }
+        for (size_t s = 0; s < g; s++) cp[k][s] = r->line[k][pos + s < len ? pos + s : pos + s - len];
+        l[k] = cp[k];
+    }
+    if (pad) {
+        for (size_t s = 0; s < g; s++) cp[NLINE][s] = x[s];
+        reverb_group(c, l, cp[NLINE], cp[NLINE + 1], 0, g, st);
+        for (size_t s = 0; s < g; s++) y[s] = cp[NLINE + 1][s];
+    } else {
+        reverb_group(c, l, x, y, 0, 8, st);
+    }
+    for (int k = 0; k < NLINE; k++) {
+        const size_t len = r->len[k], pos = r->pos[k];
+        if (l[k] == cp[k])
+            for (size_t s = 0; s < g; s++) r->line[k][pos + s < len ? pos + s : pos + s - len] = cp[k][s];
+        r->pos[k] = pos + g < len ? pos + g : pos + g - len;
+    }
+}
+
+BB_LANE_CLONES static void reverb_run(bb_reverb *r, const float *restrict in, float *restrict out, size_t n)
+{
+    const reverb_k c = { splat(r->damp1), splat(r->damp2), splat(r->feedback), splat(r->mix), splat(r->dry) };
     comb_vec st;
     memcpy(&st, r->comb_store, sizeof st);
-    float *line[NCOMB];
+    size_t gmax = 8;
+    for (int k = 0; k < NLINE; k++)
+        if (r->len[k] < 8) gmax = 1;
+    float *l[NLINE];
     for (size_t i = 0; i < n;) {
+        /* the groups before any line's end, in place */
         size_t m = n - i;
-        for (int k = 0; k < NCOMB; k++) {
-            const size_t left = r->comb_len[k] - r->comb_pos[k];
+        for (int k = 0; k < NLINE; k++) {
+            const size_t left = r->len[k] - r->pos[k];
             if (left < m) m = left;
-            line[k] = r->comb[k] + r->comb_pos[k];
+            l[k] = r->line[k] + r->pos[k];
         }
-        float *restrict a = acc + i;
-        const float *restrict x = in + i;
-        for (size_t j = 0; j < m; j++) a[j] = 0.0f;
-        for (int k = 0; k < NCOMB; k++) {
-            const float *restrict o = line[k];
-            for (size_t j = 0; j < m; j++) a[j] += o[j];
+        const size_t full = m / 8 * 8; /* 0 when gmax == 1: a line is shorter than 8 */
+        for (size_t j = 0; j < full; j += 8) reverb_group(&c, l, in + i, out + i, j, 8, &st);
+        for (int k = 0; k < NLINE; k++) {
+            r->pos[k] += full;
+            if (r->pos[k] == r->len[k]) r->pos[k] = 0;
         }
-        size_t j = 0;
-        for (; j + 8 <= m; j += 8) {
-            comb_vec v[8];
-#pragma GCC unroll 8
-            for (int k = 0; k < NCOMB; k++) memcpy(&v[k], line[k] + j, sizeof v[k]);
-            bb_lane_transpose8(v); /* v[s]: sample j + s of every comb */
-#pragma GCC unroll 8
-            for (int s = 0; s < 8; s++) {
-                st = v[s] * damp2 + st * damp1;
-                v[s] = splat(x[j + (size_t)s] * 0.015f) + st * fb;
-            }
-            bb_lane_transpose8(v); /* v[k]: comb k's eight new samples */
-#pragma GCC unroll 8
-            for (int k = 0; k < NCOMB; k++) memcpy(line[k] + j, &v[k], sizeof v[k]);
-        }
-        for (; j < m; j++) {
-            comb_vec o, w;
-            for (int k = 0; k < NCOMB; k++) o[k] = line[k][j];
-            st = o * damp2 + st * damp1;
-            w = splat(x[j] * 0.015f) + st * fb;
-            for (int k = 0; k < NCOMB; k++) line[k][j] = w[k];
-        }
-        for (int k = 0; k < NCOMB; k++) {
-            r->comb_pos[k] += m;
-            if (r->comb_pos[k] == r->comb_len[k]) r->comb_pos[k] = 0;
-        }
-        i += m;
+        i += full;
+        if (i == n) break;
+        /* the group across a line's end, or the call's last samples */
+        const size_t g = n - i < gmax ? n - i : gmax;
+        reverb_edge(r, &c, in + i, out + i, g, &st);
+        i += g;
     }
     memcpy(r->comb_store, &st, sizeof st);
 }
 
-/* One allpass over a chunk, in place. Within a run that does not wrap, every
- * line position is read once and then written once, and no sample depends on
- * the one before: the run is an element-wise loop that the compiler
- * vectorises. A line shorter than the chunk wraps within it, and the next run
- * reads what this one wrote, as the sample-by-sample definition does. */
-static void allpass_run(bb_reverb *r, int k, float *restrict acc, size_t n)
-{
-    const size_t len = r->ap_len[k];
-    size_t pos = r->ap_pos[k];
-    for (size_t i = 0; i < n;) {
-        const size_t m = n - i < len - pos ? n - i : len - pos;
-        float *restrict buf = r->ap[k] + pos;
-        float *restrict x = acc + i;
-        for (size_t j = 0; j < m; j++) {
-            const float b = buf[j];
-            const float v = x[j];
-            buf[j] = v + b * 0.5f;
-            x[j] = b - v;
-        }
-        pos += m;
-        if (pos == len) pos = 0;
-        i += m;
-    }
-    r->ap_pos[k] = pos;
-}
-
-/* The bank and the allpasses run one after another over chunks of up to
- * REVERB_CHUNK samples. Each comb and allpass is sequential on its own, and
- * for every sample the combs are still summed in the order 0..7 starting from
- * 0, so the bits equal those of the sample-by-sample loop written in the
- * essay, whatever the chunking. */
-enum { REVERB_CHUNK = 256 };
-
+/* Each comb and allpass is sequential on its own, and for every sample the
+ * combs are still summed in the order 0..7 starting from 0, so the bits equal
+ * those of the sample-by-sample loop written in the essay, whatever the
+ * split into calls. */
 void bb_reverb_compute(bb_reverb *r, const float *restrict in, float *restrict out, size_t n)
 {
-    const float mix = r->mix, dry = r->dry;
-    float acc[REVERB_CHUNK];
-    while (n > 0) {
-        const size_t m = n < REVERB_CHUNK ? n : REVERB_CHUNK;
-        comb_bank(r, in, acc, m);
-        for (int k = 0; k < NALLPASS; k++) allpass_run(r, k, acc, m);
-        for (size_t i = 0; i < m; i++) out[i] = dry * in[i] + mix * acc[i];
-        in += m;
-        out += m;
-        n -= m;
-    }
+    reverb_run(r, in, out, n);
 }
 
 void bb_reverb_destroy(bb_reverb *r)

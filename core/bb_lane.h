@@ -41,30 +41,35 @@ typedef uint64_t bb_ku64_w8 __attribute__((vector_size(8 * BB_LANES)));
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-/* r[0..8) (element e of row i: r[i][e]) transposed in place (r[e][i]): eight
- * samples of eight lanes become eight lanes of eight samples, or back. */
-static inline __attribute__((always_inline)) void bb_lane_transpose8(bb_kf_w8 *r)
+/* r[0..4) transposed as two 4x4 blocks, one per 128-bit half: element e of
+ * half h of r[i] goes to element i of half h of r[e]. */
+static inline __attribute__((always_inline)) void bb_lane_transpose4x2(bb_kf_w8 *r)
 {
 #define SH(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
-    bb_kf_w8 t[8], u[8];
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i += 2) {
-        t[i] = SH(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
-        t[i + 1] = SH(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i += 4) {
-        u[i] = SH(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 1] = SH(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
-        u[i + 2] = SH(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
-        u[i + 3] = SH(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < 4; i++) {
-        r[i] = SH(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
-        r[i + 4] = SH(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
-    }
+    const bb_kf_w8 t0 = SH(r[0], r[1], 0, 8, 1, 9, 4, 12, 5, 13);
+    const bb_kf_w8 t1 = SH(r[0], r[1], 2, 10, 3, 11, 6, 14, 7, 15);
+    const bb_kf_w8 t2 = SH(r[2], r[3], 0, 8, 1, 9, 4, 12, 5, 13);
+    const bb_kf_w8 t3 = SH(r[2], r[3], 2, 10, 3, 11, 6, 14, 7, 15);
+    r[0] = SH(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+    r[1] = SH(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+    r[2] = SH(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+    r[3] = SH(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
 #undef SH
+}
+
+/* r[0..8) (element e of row i: r[i][e]) transposed in place (r[e][i]): eight
+ * samples of eight lanes become eight lanes of eight samples, or back. The
+ * 4x4 blocks within halves first, then the halves exchanged. */
+static inline __attribute__((always_inline)) void bb_lane_transpose8(bb_kf_w8 *r)
+{
+    bb_lane_transpose4x2(r);
+    bb_lane_transpose4x2(r + 4);
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+        const bb_kf_w8 u = r[i], w = r[i + 4];
+        r[i] = __builtin_shufflevector(u, w, 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = __builtin_shufflevector(u, w, 4, 5, 6, 7, 12, 13, 14, 15);
+    }
 }
 
 /* Function multiversioning for the width-8 kernel: the default build runs on
