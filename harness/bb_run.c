@@ -308,7 +308,11 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
     bb_lanes_print_stats(f, s);
-    fprintf(f, "render_ms           %.3f\n", (o->wall_ns - o->sink_ns) / 1e6); /* DSP: the render without the sink */
+    fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
+    fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
+    /* DSP: the render without the sink; pipelined, the sink runs beside the render on another
+       thread and this understates the render's wall time: wall_ms is the figure then */
+    fprintf(f, "render_ms           %.3f\n", (o->wall_ns - o->sink_ns) / 1e6);
     fprintf(f, "sink_ms             %.3f\n", (o->sink_ns + o->commit_ns) / 1e6); /* writing the WAV */
     fprintf(f, "cpu_ms              %.3f\n", o->cpu_ns / 1e6); /* every thread's CPU time over the render */
     if (o->times.windows) { /* the loop's steps; seq without the sink's calls, as render_ms */
