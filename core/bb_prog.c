@@ -152,6 +152,7 @@ typedef struct {
     int32_t stack[BB_PROG_BUSES_MAX]; /* buses being inlined */
     int depth;
     int stack_triggers;  /* copies of every trigger of the output (bb_prog_opts.stack) */
+    int32_t stack_nodes; /* nodes of the output's code that stacking added (its own limit) */
 } comp;
 
 static bb_result cerr(comp *c, int line, int col, const char *fmt, const char *a, const char *b)
@@ -167,7 +168,8 @@ static bb_result nomem(comp *c, int line, int col)
 static bb_result add_node(comp *c, const bb_node *n, int line, int col, int32_t *idx)
 {
     bb_code *code = c->code;
-    if (code->nnodes >= BB_PROG_NODES_MAX)
+    const int32_t added = code == &c->prog->main ? c->stack_nodes : 0;
+    if (code->nnodes - added >= BB_PROG_NODES_MAX)
         return bb_error_set(c->err, BB_ERR_LIMIT, c->file, line, col,
                             "graph larger than %d nodes (after inlining bus references)", BB_PROG_NODES_MAX);
     if (bb_grow((void **)&code->nodes, &c->node_cap, (size_t)code->nnodes + 1, sizeof *code->nodes))
@@ -246,10 +248,15 @@ static bb_result to_sig(comp *c, const cval *v, int32_t *idx)
         return add_node(c, &n, v->line, v->col, idx);
     }
     case CV_TRIG: {
-        /* the output's triggers stacked: copies summed in order, ((t0 + t1) + t2) ... */
+        /* the output's triggers stacked: copies summed in order, ((t0 + t1) + t2) ...; the
+           copies' nodes (a trigger and a sum each) count against BB_PROG_STACK_NODES_MAX, not
+           against the program's own limit */
         bb_code *code = c->code;
         int copies = code == &c->prog->main && c->stack_triggers > 1 ? c->stack_triggers : 1;
         for (int j = 0; j < copies; j++) {
+            if (j > 0 && c->stack_nodes > BB_PROG_STACK_NODES_MAX - 2)
+                return bb_error_set(c->err, BB_ERR_LIMIT, c->file, v->line, v->col,
+                                    "stacked copies beyond %d graph nodes", BB_PROG_STACK_NODES_MAX);
             if (bb_grow((void **)&code->trigs, &c->trig_cap, (size_t)code->ntrigs + 1, sizeof *code->trigs))
                 return nomem(c, v->line, v->col);
             code->trigs[code->ntrigs] = v->trig;
@@ -266,6 +273,7 @@ static bb_result to_sig(comp *c, const cval *v, int32_t *idx)
             sum.a = *idx;
             sum.b = t;
             if ((r = add_node(c, &sum, v->line, v->col, idx))) return r;
+            c->stack_nodes += 2;
         }
         return BB_OK;
     }

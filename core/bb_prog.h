@@ -26,6 +26,7 @@
 
 enum {
     BB_PROG_NODES_MAX = 4096,  /* nodes in one code (after inlining bus references) */
+    BB_PROG_STACK_NODES_MAX = 1 << 18, /* nodes that stacking (bb_prog_opts.stack) adds to the output */
     BB_PROG_BUSES_MAX = 256
 };
 
