@@ -30,7 +30,8 @@
  * last pass and the first failure until they are 1 apart or within --tolerance
  * per cent. Each k is run --reps times (3) and passes when most runs pass (it
  * stops as soon as that is decided): one unlucky run on a shared machine does
- * not decide. A limit of the program (its graph's node count) ends the search as
+ * not decide. A limit of the program (its graph's node count, or the nodes the
+ * copies add beyond BB_PROG_STACK_NODES_MAX) ends the search as
  * a failure would, and the result says it was the limit.
  *
  * What it prints: one line per k tried, then k, the voices sounding at once at
@@ -175,7 +176,7 @@ static void print_step(const cap *C, const step *s)
 {
     if (C->quiet) return;
     if (s->limit) {
-        printf("k %6ld  the program's limit (graph nodes): the search stops here\n", s->k);
+        printf("k %6ld  a limit of the program (its graph, or BB_PROG_STACK_NODES_MAX): the search stops here\n", s->k);
         return;
     }
     printf("k %6ld  voices %7llu  p99.9 %6.2f  max %6.2f  DSP %5.2f  CPU %5.2f cores  %s (%d of %d runs; nan: stopped early)\n", s->k,
@@ -212,7 +213,7 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
             return lo;
         }
         if (try_k(C, k, &lo, &hi, best, err)) return -1;
-        if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "the program's graph limit";
+        if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "a limit of the program";
         if (C->nsteps >= STEPS_MAX) return lo;
     }
     while (lo > 0 && hi - lo > 1 && (double)(hi - lo) > (double)lo * C->tol / 100 && C->nsteps < STEPS_MAX)
