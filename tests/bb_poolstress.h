@@ -103,8 +103,7 @@ static long ps_stress_background(int threads, bb_pin pin, long jobs)
     }
     bb_workers_join_background(w);
     alarm(0);
-    bb_workers_stats s = bb_workers_get_stats(w);
-    bad += b.runs != posted || s.bg_posted != posted || s.bg_run + s.bg_taken_back != posted;
+    bad += b.runs != posted; /* (the pool's counters are read while no worker runs: in the workers suite) */
     bb_workers_destroy(w);
     return bad;
 }

@@ -84,7 +84,7 @@ typedef struct worker {
     bb_worker_place place;
     long budget;          /* this worker's current spin budget (ns), adapted */
     /* counters, written by this worker only, read after the pool is idle */
-    uint64_t joined, spin_hits, spin_misses, sleeps, background;
+    uint64_t joined, spin_hits, spin_misses, sleeps;
 } worker;
 
 /* Largest spin before sleeping: 1 ms. It must outlast the render thread's sequential work
@@ -134,6 +134,7 @@ struct bb_workers {
     void *bg_ctx;
     atomic_bool bg_waiting;  /* the caller is asleep (or about to be) on done, for the background task */
     uint64_t bg_posted, bg_taken_back; /* caller only */
+    atomic_uint_fast64_t bg_run; /* background tasks run by workers (counted before the task is idle again) */
 };
 
 enum { BG_IDLE, BG_POSTED, BG_RUNNING };
@@ -348,12 +349,13 @@ static bool bg_idle(bb_workers *p, uint64_t unused)
     return atomic_load(&p->bg) == BG_IDLE;
 }
 
-/* Run the background task if it is posted and nobody has taken it. */
-static bool run_background(bb_workers *p)
+/* Run the background task if it is posted and nobody has taken it (a worker: counted in bg_run). */
+static bool run_background(bb_workers *p, bool by_worker)
 {
     int s = BG_POSTED;
     if (!atomic_compare_exchange_strong(&p->bg, &s, BG_RUNNING)) return false;
     p->bg_fn(p->bg_ctx);
+    if (by_worker) atomic_fetch_add(&p->bg_run, 1);
     atomic_store(&p->bg, BG_IDLE);
     if (atomic_load(&p->bg_waiting)) {
         pthread_mutex_lock(&p->mu);
@@ -459,7 +461,7 @@ static void *thread_main(void *arg)
     for (;;) {
         wait_for_job(p, w, seen);
         if (atomic_load(&p->quit)) break;
-        if (run_background(p)) w->background++;
+        run_background(p, true);
         seen = ST_GEN(atomic_load(&p->state));
         if (try_join(p, seen)) {
             w->joined++;
@@ -616,7 +618,7 @@ bool bb_workers_background_idle(bb_workers *p) { return atomic_load(&p->bg) == B
 
 void bb_workers_join_background(bb_workers *p)
 {
-    if (run_background(p)) { /* no worker had taken it: the caller runs it */
+    if (run_background(p, false)) { /* no worker had taken it: the caller runs it */
         p->bg_taken_back++;
         return;
     }
@@ -639,13 +641,13 @@ bb_workers_stats bb_workers_get_stats(const bb_workers *p)
                           .caller_spin_hits = p->caller_spin_hits,
                           .caller_sleeps = p->caller_sleeps,
                           .bg_posted = p->bg_posted,
+                          .bg_run = atomic_load(&p->bg_run),
                           .bg_taken_back = p->bg_taken_back};
     for (int i = 1; i < p->n; i++) {
         s.joined += p->w[i].joined;
         s.spin_hits += p->w[i].spin_hits;
         s.spin_misses += p->w[i].spin_misses;
         s.sleeps += p->w[i].sleeps;
-        s.bg_run += p->w[i].background;
     }
     return s;
 }
