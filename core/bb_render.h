@@ -19,10 +19,10 @@
  * background) while the render resolves and mixes later windows, so steps 1-3
  * and 5 of w+1 .. w+L may come before step 4 of w; each trigger mixes into
  * one of L + 1 window buffers while the output graph reads an older one
- * (bb_trig.out). The bytes are those
- * of the serial order: the output graph still sees every sample once, in
- * order, and step 4 reads only the window buffers of windows already mixed,
- * which nothing writes until they are output. A reload outputs every pending
+ * (bb_trig.out). The bytes are those of the serial order: the output graph
+ * still sees every sample once, in order, and step 4 reads only the window
+ * buffers of windows already mixed, which nothing writes until they are
+ * output. A reload outputs every pending
  * window before it switches (no look-ahead across a switch).
  * A reload switches program at a cycle boundary: the old output's sounding
  * voices finish (mixed dry into the output, after the new program's signal),
@@ -52,7 +52,6 @@ enum {
     BB_RENDER_LOOKAHEAD_MAX = BB_TRIG_WINDOWS - 1, /* windows mixed ahead of the one output */
     BB_RENDER_WINDOW_BYTES = 64 << 20 /* a pipelined render's window buffers: the look-ahead shrinks to fit */
 };
-
 
 typedef struct bb_stats {
     uint64_t frames, blocks, windows;

@@ -4,18 +4,17 @@
  * parallel, one block per task (mixing only reads the voice list), and the
  * stateful continuous parts run block by block, in order.
  *
- * Pipelined (at 2 threads or more; plan.pipeline): up to L windows (plan.lookahead,
- * --lookahead, BB_BATCH_LOOKAHEAD by default) are resolved and mixed ahead of
- * the one output. Their continuous parts (the output graph: delay, reverb,
- * everything after the triggers) go out as the first task of a later pool job:
- * those that must (to keep at most L pending) with the next job, the others
- * with the next synthesis job, for as long as its other tasks last. So one
- * thread carries the sequential chain while the others synthesise and mix,
- * and a cycle strategy, which synthesises a whole cycle in one window, hides
- * the chain of the cycle's mixing-only windows behind it. Memory: L + 1 window
- * buffers per trigger of the output (K x block floats each), grown as they are
- * used. Latency: a block leaves up to (L + 1) K blocks after its first sample
- * was scheduled instead of K. Bits: identical to serial (bb_render.h says why);
+ * Pipelined (at 2 threads or more; plan.pipeline): up to L windows
+ * (plan.lookahead, --lookahead, BB_BATCH_LOOKAHEAD by default) are resolved
+ * and mixed ahead of the one output. Their continuous parts (the output graph:
+ * delay, reverb, everything after the triggers) and the sink run in order as
+ * the pool's background task, on a worker, while the render thread and the
+ * other workers synthesise and mix; a cycle strategy, which synthesises a
+ * whole cycle in one window, so hides the chain of the cycle's mixing-only
+ * windows behind the next cycle's synthesis. Memory: L + 1 window buffers per
+ * trigger of the output (K x block floats each), reserved when the render
+ * starts. Latency: a block leaves up to (L + 1) K blocks after its first
+ * sample was scheduled instead of K. Bits: identical to serial (bb_render.h says why);
  * a reload outputs the pending windows before the switch. The price of
  * batching and pipelining is latency: a block is ready only when its whole
  * window is; bench and capacity report it. */
