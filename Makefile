@@ -42,7 +42,7 @@ TESTBIN  := $(BUILD)/unit-tests
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
-.PHONY: all deps test check report clean install bench-core bench-strategies bench-load verify bless asan ubsan tsan
+.PHONY: all deps test check report clean install bench-core bench-strategies bench-load bench-scaling verify bless asan ubsan tsan
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -155,6 +155,13 @@ bench-core: $(BIN)
 bench-strategies: $(BIN)
 	harness/scripts/bench-matrix.sh $(BIN) $(BENCH_CYCLES) $(BENCH_REPS) \
 	  "serial parallel cycle static pool batch all" "1 2" golden/q.ph tests/bench/qlike.ph
+
+# bench-scaling: the runs of a many-core machine in one call (the device machine of the tool
+# library, when a session has one): every strategy at 1, 2, 4, 8, 16 threads (cut to the cores),
+# pinned compact and scatter, the capacity of q at 1 and the most threads, and the report, in
+# $(BUILD)/scaling/ (harness/scripts/bench-scaling.sh says what each part is).
+bench-scaling: $(BIN)
+	harness/scripts/bench-scaling.sh $(BIN) $(BUILD)/scaling
 
 # bench-load: the worker pool on a busy machine. One busy loop per processing unit, then
 # golden/q.ph under all at 1 and 2 threads, interleaved rounds, every render checked; prints the
