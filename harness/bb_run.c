@@ -162,7 +162,7 @@ int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *er
 typedef struct sink {
     bb_wav_writer *wav;
     bb_result wav_err;
-    bb_error *err;
+    bb_error werr;      /* the sink's own: a pipelined render calls it on another thread than the render's */
     float *samples;
     size_t n, cap;
     bool collect, timed;
@@ -180,7 +180,7 @@ static void on_block(void *ctx, int64_t k0, const float *out, size_t n)
     const double now = bb_now_ns();
     if (s->timed && !bb_grow((void **)&s->block_ns, &s->bcap, s->nblocks + 1, sizeof *s->block_ns))
         s->block_ns[s->nblocks++] = now - s->last_ns;
-    if (s->wav && !s->wav_err) s->wav_err = bb_wav_writer_write(s->wav, out, n, s->err);
+    if (s->wav && !s->wav_err) s->wav_err = bb_wav_writer_write(s->wav, out, n, &s->werr);
     if (s->collect && !bb_grow((void **)&s->samples, &s->cap, s->n + n, sizeof *s->samples)) {
         memcpy(s->samples + s->n, out, n * sizeof *out);
         s->n += n;
@@ -207,7 +207,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     memset(out, 0, sizeof *out);
     bb_kit *kit = NULL;
     bb_render *r = NULL;
-    sink s = {.err = err, .collect = collect, .timed = timed, .cfg = c};
+    sink s = {.collect = collect, .timed = timed, .cfg = c};
     bb_plan plan;
     int threads = c->threads > 0 ? c->threads : bb_workers_cores();
     bb_result res = bb_plan_parse(c->strategy, threads, c->batch, c->pin, &plan, err);
@@ -244,7 +244,10 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
         res = bb_render_run(r, err);
         out->wall_ns = bb_now_ns() - t0;
         out->cpu_ns = bb_cpu_now_ns() - c0;
-        if (!res && s.wav_err) res = s.wav_err;
+        if (!res && s.wav_err) {
+            *err = s.werr;
+            res = s.wav_err;
+        }
         if (!res && collect && s.n != (size_t)bb_render_stats(r)->frames)
             res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory to keep the rendered samples");
     }
