@@ -12,10 +12,10 @@
  * of BB_LANES requests, so that a worker busy elsewhere when the job starts (a
  * pipelined render's output chain) still finds groups to take when it joins:
  * on golden/q.ph, 64 cycles, `all` at 2 threads, this took the render from
- * 1.59-1.67x to 1.77-1.81x its 1-thread time (one task per worker before). A request alone of its bus in the
- * window, and every request of a bus the lane kernel cannot run (a delay, a
- * reverb or a trigger in its graph), is synthesised one at a time, as before,
- * and counted (lane_fallbacks). Every request's bits are those serial gives
+ * 1.59-1.67x to 1.77-1.81x its 1-thread time (one task per worker before).
+ * A request alone of its bus in the window, and every request of a bus the
+ * lane kernel cannot run (a delay, a reverb or a trigger in its graph), is
+ * synthesised one at a time, as before, and counted (lane_fallbacks). Every request's bits are those serial gives
  * it: each lane performs the serial code's operations in the same order.
  *
  * Counters: lane_groups (lane kernel calls), lane_samples / lane_slots (the
