@@ -110,6 +110,13 @@ static bb_result compile(bb_render *r, bb_ph *ph, bb_rat c0, int64_t s0, bb_erro
     return BB_OK;
 }
 
+/* Blocks in one of the strategy's windows (at least 1). */
+static size_t window_blocks(const bb_render *r)
+{
+    size_t wb = r->o.strategy->window_blocks(r->strat);
+    return wb ? wb : 1;
+}
+
 /* The look-ahead: the strategy's, within BB_RENDER_LOOKAHEAD_MAX and so that the
  * window buffers of the output's triggers take at most BB_RENDER_WINDOW_BYTES
  * (but at least 1 when the strategy pipelines). */
@@ -118,8 +125,7 @@ static void set_lookahead(bb_render *r)
     const bb_strategy_ops *ops = r->o.strategy;
     size_t la = ops->lookahead && ops->background && ops->join ? ops->lookahead(r->strat) : 0;
     if (la > BB_RENDER_LOOKAHEAD_MAX) la = BB_RENDER_LOOKAHEAD_MAX;
-    size_t wb = ops->window_blocks(r->strat);
-    double slot = (double)bb_inst_ntrigs(r->main) * (double)r->o.block * (double)(wb ? wb : 1) * sizeof(float);
+    double slot = (double)bb_inst_ntrigs(r->main) * (double)r->o.block * (double)window_blocks(r) * sizeof(float);
     double fit = slot > 0 ? floor((double)BB_RENDER_WINDOW_BYTES / slot) - 1 : (double)la;
     if (la > 1 && fit < (double)la) la = fit < 1 ? 1 : (size_t)fit;
     r->la = la;
@@ -205,8 +211,7 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
 
 size_t bb_render_latency_blocks(const bb_render *r)
 {
-    size_t wb = r->o.strategy->window_blocks(r->strat);
-    return (wb ? wb : 1) * r->nslots;
+    return window_blocks(r) * r->nslots;
 }
 
 /* Make every trigger's window buffer of slot hold [k0, k1), zeroed, and the one
@@ -472,8 +477,7 @@ static bb_result drain_all(bb_render *r, bb_error *err)
  * allocate once it runs, however deep its look-ahead goes. */
 static bb_result reserve_windows(bb_render *r)
 {
-    size_t wb = r->o.strategy->window_blocks(r->strat);
-    size_t n = r->o.block * (wb ? wb : 1);
+    size_t n = r->o.block * window_blocks(r);
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
         bb_trig *tr = bb_inst_trig(r->main, t);
         for (size_t i = 0; i < r->nslots; i++)
@@ -513,8 +517,7 @@ static void retire(bb_render *r, int64_t k1)
 /* The window starting at k: up to the strategy's window, the end, the next switch. */
 static int64_t window_end(const bb_render *r, int64_t k)
 {
-    size_t wb = r->o.strategy->window_blocks(r->strat);
-    int64_t k1 = k + (int64_t)(r->o.block * (wb ? wb : 1));
+    int64_t k1 = k + (int64_t)(r->o.block * window_blocks(r));
     if (k1 > r->o.frames) k1 = r->o.frames;
     if (r->cur + 1 < r->nprogs && k1 > r->switch_at[r->cur + 1]) k1 = r->switch_at[r->cur + 1];
     return k1;

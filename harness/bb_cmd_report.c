@@ -180,11 +180,7 @@ static int fig_speedup(rep *R, int wi, char *fname, size_t fcap)
     fclose(d);
     fclose(b);
     int rc = 1;
-    if (any) {
-        char rel[512];
-        snprintf(rel, sizeof rel, "data/%s.dat", fname);
-        rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 900, 560);
-    }
+    if (any) rc = bb_plot_draw(&R->P, fname, dat, dn, body, 900, 560);
     free(dat);
     free(body);
     return rc; /* 1: nothing to draw */
@@ -248,9 +244,7 @@ static int fig_phases(rep *R, const char *pin, char *fname, size_t fcap)
     histo_plot(R, b, fname, true);
     fclose(d);
     fclose(b);
-    char rel[512];
-    snprintf(rel, sizeof rel, "data/%s.dat", fname);
-    int rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 1000, 560);
+    int rc = bb_plot_draw(&R->P, fname, dat, dn, body, 1000, 560);
     free(dat);
     free(body);
     return rc;
@@ -302,11 +296,7 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
     }
     fclose(d);
     fclose(b);
-    if (idx) {
-        char rel[512];
-        snprintf(rel, sizeof rel, "data/%s.dat", fname);
-        rc = bb_plot_commit(&R->P, rel, dat, dn) ? -1 : bb_plot_figure(&R->P, fname, body, 900, 560);
-    }
+    if (idx) rc = bb_plot_draw(&R->P, fname, dat, dn, body, 900, 560);
     free(dat);
     free(body);
     return rc;
