@@ -82,6 +82,17 @@ struct bb_render {
     bb_alloc_stats a0, a_steady;
     bool steady_taken;
     int64_t steady_at;
+    /* where the loop stands (bb_render_run and bb_render_step share it) */
+    int64_t k;              /* first sample of the next window */
+    int64_t last_cycle;     /* last cycle counted in stats.cycles */
+    double t0;              /* timing: the open step's start */
+    bool begun, ended, finished; /* reserved; no window left; counters gathered */
+    /* step mode: a FIFO of output samples, written where blocks go out (the
+       token holder's thread), read by bb_render_step; fifo_w and fifo_r count
+       frames written and read since the start */
+    float *fifo;
+    size_t fifo_cap, step_max;
+    _Atomic uint64_t fifo_w, fifo_r;
 };
 
 void bb_render_opts_default(bb_render_opts *o)
@@ -382,6 +393,21 @@ static void lap(const bb_render *r, double *t0, double *acc)
 double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
 double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
 
+/* Step mode: n frames of x to the FIFO (release: the reader sees them whole).
+ * False when they do not fit (cannot happen within the bound of
+ * bb_render_step_reserve: it would be a bug, reported as BB_ERR_LIMIT). */
+static bool fifo_push(bb_render *r, const float *x, size_t n)
+{
+    uint64_t w = atomic_load_explicit(&r->fifo_w, memory_order_relaxed);
+    uint64_t rd = atomic_load_explicit(&r->fifo_r, memory_order_acquire);
+    if (w - rd + n > r->fifo_cap) return false;
+    size_t at = (size_t)(w % r->fifo_cap), first = r->fifo_cap - at < n ? r->fifo_cap - at : n;
+    memcpy(r->fifo + at, x, first * sizeof *x);
+    memcpy(r->fifo, x + first, (n - first) * sizeof *x);
+    atomic_store_explicit(&r->fifo_w, w + n, memory_order_release);
+    return true;
+}
+
 /* 4. continuous: window q's output graph over [k0, k1) block by block, the
  * reload tails added, each block to the sink. It reads the triggers' window
  * buffers of q's slot and the output graph's own state, never the voices or
@@ -412,6 +438,10 @@ static bb_result output_window(bb_render *r, uint64_t q, int64_t *at)
         }
         if (w->tails)
             for (size_t i = 0; i < bn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
+        if (r->fifo && !fifo_push(r, r->out, bn)) {
+            *at = b;
+            return BB_ERR_LIMIT;
+        }
         if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
         r->stats.blocks++;
     }
@@ -584,49 +614,60 @@ static bb_result run_window(bb_render *r, int64_t k, int64_t k1, double *t0, bb_
     return BB_OK;
 }
 
-/* The windows from the start to the end, with the switches between them. */
-static bb_result run_windows(bb_render *r, bb_error *err)
+/* Before the first window: a pipelined render's window buffers (once). */
+static bb_result begin(bb_render *r, bb_error *err)
 {
-    int64_t last_cycle = INT64_MIN;
+    if (r->begun) return BB_OK;
+    r->begun = true;
+    r->last_cycle = INT64_MIN;
+    r->t0 = r->o.timing ? mono_ns() : 0; /* the steps tile the loop: reloads count as schedule */
+    return r->la && reserve_windows(r) ? fail(r, BB_ERR_NOMEM, err, 0, "window") : BB_OK;
+}
+
+/* The next window, with the switch before it if one falls there; r->ended once
+ * there is none left (the end, a stop, a failure of the output graph, which
+ * finish reports). */
+static bb_result advance(bb_render *r, bb_error *err)
+{
     bb_result res;
-    double t0 = r->o.timing ? mono_ns() : 0; /* the steps tile the loop: reloads count as schedule */
-    for (int64_t k = 0; k < r->o.frames;) {
-        if (atomic_load(&r->stopped) || atomic_load(&r->cont_res)) return BB_OK; /* drain_all says which */
-        if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
-            /* the pending windows belong to the old output: out before the switch */
-            if ((res = drain_all(r, err))) return res;
-            if (atomic_load(&r->stopped)) return BB_OK;
-            if ((res = do_reload(r, k, err))) return res;
-            if (r->la && reserve_windows(r)) return fail(r, BB_ERR_NOMEM, err, k, "window");
-        }
-        if (!r->steady_taken && k >= r->steady_at) {
-            r->a_steady = bb_alloc_snapshot();
-            r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
-            r->steady_taken = true;
-        }
-        const int64_t k1 = window_end(r, k);
-        const bb_prog *p = r->progs[r->cur];
-        bb_rat_clear_overflow();
-        int64_t c_last = bb_prog_cycle(p, k1 - 1);
-        int64_t c_first = bb_prog_cycle(p, k);
-        r->stats.cycles += (uint64_t)(c_last - (c_first > last_cycle ? c_first - 1 : last_cycle));
-        last_cycle = c_last;
-        if ((res = run_window(r, k, k1, &t0, err))) return res;
-        k = k1;
+    const int64_t k = r->k;
+    if (k >= r->o.frames || atomic_load(&r->stopped) || atomic_load(&r->cont_res)) {
+        r->ended = true;
+        return BB_OK;
     }
+    if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
+        /* the pending windows belong to the old output: out before the switch */
+        if ((res = drain_all(r, err))) return res;
+        if (atomic_load(&r->stopped)) {
+            r->ended = true;
+            return BB_OK;
+        }
+        if ((res = do_reload(r, k, err))) return res;
+        if (r->la && reserve_windows(r)) return fail(r, BB_ERR_NOMEM, err, k, "window");
+    }
+    if (!r->steady_taken && k >= r->steady_at) {
+        r->a_steady = bb_alloc_snapshot();
+        r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
+        r->steady_taken = true;
+    }
+    const int64_t k1 = window_end(r, k);
+    const bb_prog *p = r->progs[r->cur];
+    bb_rat_clear_overflow();
+    int64_t c_last = bb_prog_cycle(p, k1 - 1);
+    int64_t c_first = bb_prog_cycle(p, k);
+    r->stats.cycles += (uint64_t)(c_last - (c_first > r->last_cycle ? c_first - 1 : r->last_cycle));
+    r->last_cycle = c_last;
+    if ((res = run_window(r, k, k1, &r->t0, err))) return res;
+    r->k = k1;
     return BB_OK;
 }
 
-bb_result bb_render_run(bb_render *r, bb_error *err)
+/* After the last window: everything out, the counters gathered (once). */
+static bb_result finish(bb_render *r, bb_error *err)
 {
-    const bb_strategy_ops *ops = r->o.strategy;
-    bb_result res = r->la && reserve_windows(r) ? fail(r, BB_ERR_NOMEM, err, 0, "window") : BB_OK;
-    if (!res) res = run_windows(r, err);
-    if (res) {
-        if (r->la) ops->join(r->strat); /* nothing may run on the render once it returns */
-        return res;
-    }
-    if ((res = drain_all(r, err))) return res;
+    bb_result res = drain_all(r, err);
+    if (res) return res;
+    r->finished = true;
     if (r->la) r->times.continuous_ns += r->drain_ns;
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
@@ -643,6 +684,69 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
     return BB_OK;
 }
 
+/* A failure stops the render: nothing may run on it once the caller has the error. */
+static bb_result failed(bb_render *r, bb_result res)
+{
+    if (r->la) r->o.strategy->join(r->strat);
+    r->ended = r->finished = true;
+    return res;
+}
+
+bb_result bb_render_run(bb_render *r, bb_error *err)
+{
+    bb_result res = begin(r, err);
+    while (!res && !r->ended) res = advance(r, err);
+    if (!res && !r->finished) res = finish(r, err);
+    return res ? failed(r, res) : BB_OK;
+}
+
+bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err)
+{
+    if (r->begun || r->fifo || nmax < 1 || nmax > BB_RENDER_STEP_MAX)
+        return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0,
+                            "bb_render_step_reserve: once, before the render starts, for 1 to %d frames",
+                            BB_RENDER_STEP_MAX);
+    /* before the step's last window: fewer than n frames in the FIFO and at most
+       nslots windows mixed but not out, which may all go out with the new one */
+    const size_t cap = nmax + (r->nslots + 1) * r->o.block * window_blocks(r);
+    if (!(r->fifo = bb_calloc(cap, sizeof *r->fifo)))
+        return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the step FIFO");
+    r->fifo_cap = cap;
+    r->step_max = nmax;
+    bb_result res = begin(r, err);
+    return res ? failed(r, res) : BB_OK;
+}
+
+/* Frames in the FIFO that the reader may take (acquire: their samples are there). */
+static size_t fifo_avail(const bb_render *r)
+{
+    return (size_t)(atomic_load_explicit(&r->fifo_w, memory_order_acquire) -
+                    atomic_load_explicit(&r->fifo_r, memory_order_relaxed));
+}
+
+bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err)
+{
+    *got = 0;
+    if (!r->fifo || n > r->step_max)
+        return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0, "bb_render_step: more frames than bb_render_step_reserve allowed");
+    /* windows until n frames are out (a pipelined render may still be outputting
+       the last ones on another thread: more windows, up to its look-ahead) */
+    while (fifo_avail(r) < n && !r->finished) {
+        bb_result res = r->ended ? finish(r, err) : advance(r, err);
+        if (res) return failed(r, res);
+    }
+    size_t take = fifo_avail(r) < n ? fifo_avail(r) : n;
+    uint64_t rd = atomic_load_explicit(&r->fifo_r, memory_order_relaxed);
+    size_t at = (size_t)(rd % r->fifo_cap), first = r->fifo_cap - at < take ? r->fifo_cap - at : take;
+    memcpy(out, r->fifo + at, first * sizeof *out);
+    memcpy(out + first, r->fifo, (take - first) * sizeof *out);
+    atomic_store_explicit(&r->fifo_r, rd + take, memory_order_release);
+    *got = take;
+    return BB_OK;
+}
+
+bool bb_render_done(const bb_render *r) { return r->finished && fifo_avail(r) == 0; }
+
 void bb_render_close(bb_render *r)
 {
     if (!r) return;
@@ -656,6 +760,7 @@ void bb_render_close(bb_render *r)
     for (int i = 0; i < r->nprogs; i++) bb_prog_free(r->progs[i]);
     bb_free(r->pend.v);
     bb_free(r->out);
+    bb_free(r->fifo);
     for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(r->slots[i].tailbuf);
     bb_free(r);
 }
