@@ -1,0 +1,291 @@
+/* bb_cmd_live.c - `busbench live FILE.ph [options]`: play a program through a
+ * JACK server (bb_live.h) and say what live mode cost: xruns, glitches,
+ * callback times against the period, JACK's DSP load, latency; with --record,
+ * keep what went to the server (written atomically at the end) and compare it
+ * bit for bit with the offline render of the same program and reloads.
+ *
+ * Exit: 0 played (and, with --record, the recording equals the offline
+ * render); 1 the recording differs (the first difference is named: frame,
+ * seconds, cycle, beat); 2 bad options, no server, a render error, the server
+ * gone mid-run (nothing is written then). SIGINT or SIGTERM stop the run at
+ * the next 20 ms poll: the figures are printed, the recording so far (whole
+ * periods) is written and compared with the offline render's same prefix, and
+ * the exit status is 130. */
+#include "bb_cmds.h"
+#include "bb_golden.h"
+#include "bb_json.h"
+#include "bb_live.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { EXIT_INTERRUPTED = 130 };
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: busbench live FILE.ph [options]\n\n"
+            "Plays FILE through a JACK server and measures it.\n\n"
+            "live options:\n"
+            "  --server dummy|NAME  dummy: start `jackd -n NAME -d dummy -r SR -p PERIOD` for the run under a name\n"
+            "                       of its own and stop it at the end; NAME: that running server (default: JACK's\n"
+            "                       default server; never started)\n"
+            "  --period P           frames per callback asked of a dummy server (%d..%d, default 256)\n"
+            "  --mode M             callback (render in the process callback) or ahead (a render thread fills a\n"
+            "                       ring; the callback copies), default ahead\n"
+            "  --ahead N            ahead mode: periods in the ring (1..%d, default 4)\n"
+            "  --record OUT.wav     keep what went to the server and compare it with the offline render\n"
+            "  --json OUT.json      the figures as JSON\n\n"
+            "render options:\n%s",
+            BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, BB_LIVE_AHEAD_MAX, bb_run_cfg_usage);
+}
+
+typedef struct live_args {
+    bb_live_cfg cfg;
+    const char *record, *json;
+} live_args;
+
+/* options: (render option | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
+ * Returns 0, 1 for --help (printed), or -1 with the reason on stderr. */
+static int parse(live_args *a, int argc, char **argv)
+{
+    bb_live_cfg *c = &a->cfg;
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    for (int i = 1; i < argc;) {
+        int k = bb_run_cfg_option(&c->run, argc, argv, &i, &err);
+        if (k < 0) {
+            fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+            return -1;
+        }
+        if (k) continue;
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long l;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            usage(stdout);
+            return 1;
+        }
+        if (o[0] != '-' || !o[1]) {
+            if (c->run.program) {
+                fprintf(stderr, "busbench live: unexpected argument '%s'\n", o);
+                return -1;
+            }
+            c->run.program = argv[i++];
+            continue;
+        }
+        static const char *const known[] = {"--server", "--period", "--mode", "--ahead", "--record", "--json", NULL};
+        int is = 0;
+        for (int j = 0; known[j]; j++) is |= !strcmp(o, known[j]);
+        if (!is) {
+            fprintf(stderr, "busbench live: unknown option '%s'\n", o);
+            usage(stderr);
+            return -1;
+        }
+        if (!v) {
+            fprintf(stderr, "busbench live: expected a value after %s\n", o);
+            return -1;
+        }
+        const char *want = NULL;
+        if (!strcmp(o, "--server")) {
+            c->dummy = !strcmp(v, "dummy");
+            c->server = c->dummy ? NULL : v;
+        } else if (!strcmp(o, "--period")) {
+            if (bb_run_parse_long(v, BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, &l)) want = "a period of 16 to 8192 frames";
+            c->period = (size_t)l;
+        } else if (!strcmp(o, "--mode")) {
+            if (!strcmp(v, "callback")) c->mode = BB_LIVE_CALLBACK;
+            else if (!strcmp(v, "ahead")) c->mode = BB_LIVE_AHEAD;
+            else want = "callback or ahead";
+        } else if (!strcmp(o, "--ahead")) {
+            if (bb_run_parse_long(v, 1, BB_LIVE_AHEAD_MAX, &l)) want = "a number of periods from 1 to 1024";
+            c->ahead = (size_t)l;
+        } else if (!strcmp(o, "--record")) {
+            a->record = v;
+        } else {
+            a->json = v;
+        }
+        if (want) {
+            fprintf(stderr, "busbench live: %s: bad value '%s': expected %s\n", o, v, want);
+            return -1;
+        }
+        i += 2;
+    }
+    if (!c->run.program) {
+        fprintf(stderr, "busbench live: expected a program\n");
+        usage(stderr);
+        return -1;
+    }
+    c->record = a->record != NULL;
+    return 0;
+}
+
+static double us(double ns) { return ns / 1e3; }
+
+static void print_figures(FILE *f, const live_args *a, const bb_live_out *o)
+{
+    const bb_live_cfg *c = &a->cfg;
+    const double period_ns = (double)o->period * 1e9 / (double)o->sr;
+    fprintf(f, "live: %s, strategy %s, threads %d, block %zu, %s mode", c->run.program, c->run.strategy,
+            c->run.threads, c->run.block, c->mode == BB_LIVE_AHEAD ? "ahead" : "callback");
+    if (c->mode == BB_LIVE_AHEAD) fprintf(f, " (%zu periods)", c->ahead);
+    fprintf(f, "\nserver: %s%s, %u Hz, period %u (%.3f ms), real-time %s\n", o->server_name,
+            c->dummy ? " (dummy, started for the run)" : "", o->sr, o->period, period_ns / 1e6, o->realtime ? "yes" : "no");
+    if (c->dummy && (o->period != c->period || (int)o->sr != c->run.sr))
+        fprintf(f, "note: asked for %d Hz, period %zu\n", c->run.sr, c->period);
+    fprintf(f, "played: %llu frames (%.3f s) in %llu callbacks%s\n", (unsigned long long)o->frames,
+            (double)o->frames / (double)o->sr, (unsigned long long)o->callbacks, o->interrupted ? ", interrupted" : "");
+    fprintf(f, "xruns %llu  glitches %llu\n", (unsigned long long)o->xruns, (unsigned long long)o->glitches);
+    fprintf(f, "callback: p50 %.1f us (%.4f of the period)  p99 %.1f us (%.4f)  p99.9 %.1f us (%.4f)  max %.1f us (%.4f)\n",
+            us(o->cb_p50_ns), o->cb_p50_ns / period_ns, us(o->cb_p99_ns), o->cb_p99_ns / period_ns, us(o->cb_p999_ns),
+            o->cb_p999_ns / period_ns, us(o->cb_max_ns), o->cb_max_ns / period_ns);
+    fprintf(f, "dsp load (jack_cpu_load): mean %.2f %%  max %.2f %%\n", o->load_mean, o->load_max);
+    fprintf(f, "latency: %zu frames (%.2f ms) added by the client, plus the server's period\n", o->latency_frames,
+            (double)o->latency_frames * 1e3 / (double)o->sr);
+    fprintf(f, "voices peak %llu  allocs after cycle 2 %llu\n", (unsigned long long)o->voices_peak,
+            (unsigned long long)o->stats.allocs_steady);
+}
+
+static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
+
+static json_t *figures_json(const live_args *a, const bb_live_out *o, const char *rec_verdict)
+{
+    const bb_live_cfg *c = &a->cfg;
+    const double period_ns = (double)o->period * 1e9 / (double)o->sr;
+    json_t *d = json_object();
+    json_object_set_new(d, "program", json_string(c->run.program));
+    json_object_set_new(d, "strategy", json_string(c->run.strategy));
+    json_object_set_new(d, "threads", json_integer(c->run.threads));
+    json_object_set_new(d, "block", json_integer((json_int_t)c->run.block));
+    json_object_set_new(d, "mode", json_string(c->mode == BB_LIVE_AHEAD ? "ahead" : "callback"));
+    json_object_set_new(d, "ahead", json_integer(c->mode == BB_LIVE_AHEAD ? (json_int_t)c->ahead : 0));
+    json_object_set_new(d, "server", json_string(o->server_name));
+    json_object_set_new(d, "dummy", json_boolean(c->dummy));
+    json_object_set_new(d, "sr", json_integer(o->sr));
+    json_object_set_new(d, "period", json_integer(o->period));
+    json_object_set_new(d, "realtime", json_boolean(o->realtime));
+    json_object_set_new(d, "interrupted", json_boolean(o->interrupted));
+    json_object_set_new(d, "frames", json_integer((json_int_t)o->frames));
+    json_object_set_new(d, "callbacks", json_integer((json_int_t)o->callbacks));
+    json_object_set_new(d, "xruns", json_integer((json_int_t)o->xruns));
+    json_object_set_new(d, "glitches", json_integer((json_int_t)o->glitches));
+    json_object_set_new(d, "callback_p50_us", num(us(o->cb_p50_ns)));
+    json_object_set_new(d, "callback_p99_us", num(us(o->cb_p99_ns)));
+    json_object_set_new(d, "callback_p999_us", num(us(o->cb_p999_ns)));
+    json_object_set_new(d, "callback_max_us", num(us(o->cb_max_ns)));
+    json_object_set_new(d, "callback_p999_of_period", num(o->cb_p999_ns / period_ns));
+    json_object_set_new(d, "callback_max_of_period", num(o->cb_max_ns / period_ns));
+    json_object_set_new(d, "dsp_load_mean", num(o->load_mean));
+    json_object_set_new(d, "dsp_load_max", num(o->load_max));
+    json_object_set_new(d, "latency_frames", json_integer((json_int_t)o->latency_frames));
+    json_object_set_new(d, "latency_ms", num((double)o->latency_frames * 1e3 / (double)o->sr));
+    json_object_set_new(d, "voices_peak", json_integer((json_int_t)o->voices_peak));
+    json_object_set_new(d, "allocs_steady", json_integer((json_int_t)o->stats.allocs_steady));
+    json_object_set_new(d, "record", rec_verdict ? json_string(rec_verdict) : json_null());
+    return d;
+}
+
+/* The recording against the offline render (its prefix when interrupted):
+ * "equal", "differs" (the first difference described on f), or NULL with the
+ * reason on stderr (exit 2). */
+static const char *compare_offline(FILE *f, const live_args *a, const bb_live_out *o)
+{
+    bb_run_cfg rc = a->cfg.run;
+    rc.sr = (int)o->sr;
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_run_out off;
+    if (bb_run(&rc, NULL, true, false, &off, &err)) {
+        fprintf(stderr, "busbench live: offline render: %s\n", bb_error_format(&err, msg, sizeof msg));
+        bb_run_out_free(&off);
+        return NULL;
+    }
+    size_t want = o->interrupted && o->nrec < off.frames ? o->nrec : off.frames;
+    bb_golden_diff d;
+    bb_golden_compare(o->rec, o->nrec, off.samples, want, &d);
+    const char *verdict = d.first < 0 ? "equal" : "differs";
+    if (d.first < 0) {
+        fprintf(f, "record: %s, %zu frames: bit-identical to the offline render%s\n", a->record, o->nrec,
+                o->interrupted ? " (its prefix)" : "");
+    } else {
+        fprintf(f, "record: %s, %zu frames: DIFFERS from the offline render (%zu frames): first at frame %lld, %llu "
+                   "frames differ\n",
+                a->record, o->nrec, want, (long long)d.first, (unsigned long long)d.ndiff);
+        bb_golden_describe(f, "  ", &rc, d.first, &err);
+    }
+    bb_run_out_free(&off);
+    return verdict;
+}
+
+int bb_cmd_live(int argc, char **argv)
+{
+    live_args a = {0};
+    bb_run_cfg_default(&a.cfg.run);
+    a.cfg.run.threads = 1;
+    a.cfg.period = 256;
+    a.cfg.mode = BB_LIVE_AHEAD;
+    a.cfg.ahead = 4;
+    int p = parse(&a, argc, argv);
+    if (p) return p > 0 ? BB_EXIT_OK : BB_EXIT_USAGE;
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    if (a.json && bb_json_check_writable(a.json, &err)) {
+        fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+        return BB_EXIT_USAGE;
+    }
+    interrupted = 0;
+    a.cfg.interrupt = (volatile int *)&interrupted;
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    bb_live_out o;
+    bb_result res = bb_live_run(&a.cfg, &o, &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (res) {
+        fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+        bb_live_out_free(&o);
+        return BB_EXIT_USAGE;
+    }
+    print_figures(stdout, &a, &o);
+    const char *verdict = NULL;
+    int rc = BB_EXIT_OK;
+    if (a.record) {
+        if (o.rec_lost) {
+            fprintf(stderr, "busbench live: the recording fell behind and lost frames: nothing written\n");
+            rc = BB_EXIT_USAGE;
+        } else if ((res = bb_wav_write(a.record, o.rec, o.nrec, (int)o.sr, BB_WAV_F32, &err))) {
+            fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+            rc = BB_EXIT_USAGE;
+        } else if (!(verdict = compare_offline(stdout, &a, &o))) {
+            rc = BB_EXIT_USAGE;
+        } else if (strcmp(verdict, "equal")) {
+            rc = BB_EXIT_FAIL;
+        }
+    }
+    if (a.json) {
+        json_t *d = figures_json(&a, &o, verdict);
+        if (bb_json_commit_doc(d, a.json, &err)) {
+            fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+            rc = BB_EXIT_USAGE;
+        }
+        json_decref(d);
+    }
+    bb_live_out_free(&o);
+    fflush(stdout);
+    return o.interrupted && rc == BB_EXIT_OK ? EXIT_INTERRUPTED : rc;
+}
