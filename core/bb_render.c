@@ -93,6 +93,11 @@ struct bb_render {
     float *fifo;
     size_t fifo_cap, step_max;
     _Atomic uint64_t fifo_w, fifo_r;
+    /* live reloads (bb_render_offer): a program offered from another thread,
+       taken or refused by the render's thread before its next window */
+    bb_prog *_Atomic offered;
+    atomic_int offer_state;     /* BB_RENDER_OFFER_* */
+    _Atomic int64_t pos;        /* r->k, for other threads */
 };
 
 void bb_render_opts_default(bb_render_opts *o)
@@ -614,6 +619,46 @@ static bb_result run_window(bb_render *r, int64_t k, int64_t k1, double *t0, bb_
     return BB_OK;
 }
 
+/* The program offered (bb_render_offer) becomes the next switch when it starts
+ * at a whole cycle after the last switch known, where the last program puts
+ * that cycle, and not before k (the windows before k are mixed); else it is
+ * refused and goes back to the offerer. Render thread, before a window. */
+static void take_offer(bb_render *r, int64_t k)
+{
+    bb_prog *p = atomic_load_explicit(&r->offered, memory_order_relaxed);
+    const bb_prog *last = r->progs[r->nprogs - 1];
+    bb_rat_clear_overflow();
+    bool ok = r->nprogs <= BB_RENDER_RELOADS_MAX && p->c0.den == 1 && bb_rat_cmp(p->c0, last->c0) > 0 &&
+              p->s0 >= k && bb_prog_idx(last, p->c0) == p->s0 && !bb_rat_overflowed();
+    if (ok) {
+        r->switch_at[r->nprogs] = p->s0;
+        r->progs[r->nprogs++] = p;
+        atomic_store_explicit(&r->offered, NULL, memory_order_relaxed);
+    }
+    atomic_store_explicit(&r->offer_state, ok ? BB_RENDER_OFFER_TAKEN : BB_RENDER_OFFER_REFUSED, memory_order_release);
+}
+
+bb_result bb_render_offer(bb_render *r, bb_prog *p)
+{
+    if (atomic_load_explicit(&r->offer_state, memory_order_acquire) != BB_RENDER_OFFER_IDLE) return BB_ERR_ARG;
+    atomic_store_explicit(&r->offered, p, memory_order_relaxed);
+    atomic_store_explicit(&r->offer_state, BB_RENDER_OFFER_PENDING, memory_order_release);
+    return BB_OK;
+}
+
+int bb_render_offer_poll(bb_render *r, bb_prog **back)
+{
+    int st = atomic_load_explicit(&r->offer_state, memory_order_acquire);
+    *back = NULL;
+    if (st == BB_RENDER_OFFER_REFUSED) *back = atomic_exchange(&r->offered, NULL);
+    if (st == BB_RENDER_OFFER_TAKEN || st == BB_RENDER_OFFER_REFUSED)
+        atomic_store_explicit(&r->offer_state, BB_RENDER_OFFER_IDLE, memory_order_release);
+    return st;
+}
+
+const bb_prog *bb_render_last_prog(const bb_render *r) { return r->progs[r->nprogs - 1]; }
+int64_t bb_render_position(const bb_render *r) { return atomic_load_explicit(&r->pos, memory_order_relaxed); }
+
 /* Before the first window: a pipelined render's window buffers (once). */
 static bb_result begin(bb_render *r, bb_error *err)
 {
@@ -635,6 +680,7 @@ static bb_result advance(bb_render *r, bb_error *err)
         r->ended = true;
         return BB_OK;
     }
+    if (atomic_load_explicit(&r->offer_state, memory_order_acquire) == BB_RENDER_OFFER_PENDING) take_offer(r, k);
     if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
         /* the pending windows belong to the old output: out before the switch */
         if ((res = drain_all(r, err))) return res;
@@ -659,6 +705,7 @@ static bb_result advance(bb_render *r, bb_error *err)
     r->last_cycle = c_last;
     if ((res = run_window(r, k, k1, &r->t0, err))) return res;
     r->k = k1;
+    atomic_store_explicit(&r->pos, k1, memory_order_relaxed);
     return BB_OK;
 }
 
@@ -761,6 +808,7 @@ void bb_render_close(bb_render *r)
     bb_free(r->pend.v);
     bb_free(r->out);
     bb_free(r->fifo);
+    bb_prog_free(atomic_load(&r->offered)); /* offered, never taken */
     for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(r->slots[i].tailbuf);
     bb_free(r);
 }

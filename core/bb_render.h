@@ -202,6 +202,28 @@ bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_err
 /* True once every frame of the render has been handed out by bb_render_step. */
 bool bb_render_done(const bb_render *r);
 
+/* Live reloads: a program compiled while the render plays (bb_prog_compile at
+ * the render's rate, with its kit, which must not change: bb_kit_use_all it
+ * before the render starts) becomes its next switch. From any one thread at a
+ * time, not the one that steps: bb_render_offer hands p over (BB_ERR_ARG,
+ * keeping nothing, while an earlier offer is still pending); before its next
+ * window the render takes it if p->c0 is a whole cycle after the last switch
+ * (bb_render_last_prog's c0), p->s0 is where that program puts p->c0
+ * (bb_prog_idx) and the render has not passed s0 (bb_render_position); else
+ * it refuses it. bb_render_offer_poll says where the offer stands: PENDING,
+ * TAKEN (the render owns p now), REFUSED (p is the caller's again, in *back),
+ * IDLE (nothing offered); TAKEN and REFUSED are said once, then IDLE. The
+ * switch itself is that of a scripted reload: at the cycle boundary, the old
+ * voices ringing out. */
+enum { BB_RENDER_OFFER_IDLE, BB_RENDER_OFFER_PENDING, BB_RENDER_OFFER_TAKEN, BB_RENDER_OFFER_REFUSED };
+bb_result bb_render_offer(bb_render *r, bb_prog *p);
+int bb_render_offer_poll(bb_render *r, bb_prog **back);
+/* The program of the last switch known (the first program when none); read it
+ * only while no offer is pending. */
+const bb_prog *bb_render_last_prog(const bb_render *r);
+/* The first sample the render has not yet mixed (any thread; it only grows). */
+int64_t bb_render_position(const bb_render *r);
+
 /* Counters of the render so far (voices and clamps are gathered at the end of run). */
 const bb_stats *bb_render_stats(const bb_render *r);
 

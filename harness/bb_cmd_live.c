@@ -46,7 +46,10 @@ static void usage(FILE *f)
             "                       ring; the callback copies), default ahead\n"
             "  --ahead N            ahead mode: periods in the ring (1..%d, default 4)\n"
             "  --record OUT.wav     keep what went to the server and compare it with the offline render\n"
-            "  --json OUT.json      the figures as JSON\n\n"
+            "  --json OUT.json      the figures as JSON\n"
+            "  --watch              recompile FILE when it is saved and switch to it at the next cycle boundary\n"
+            "                       (after any --reload-at); a save that does not compile is reported, the\n"
+            "                       previous program keeps playing\n\n"
             "render options:\n%s",
             BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, BB_LIVE_AHEAD_MAX, bb_run_cfg_usage);
 }
@@ -56,7 +59,7 @@ typedef struct live_args {
     const char *record, *json;
 } live_args;
 
-/* options: (render option | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
+/* options: (render option | --watch | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
  * Returns 0, 1 for --help (printed), or -1 with the reason on stderr. */
 static int parse(live_args *a, int argc, char **argv)
 {
@@ -76,6 +79,11 @@ static int parse(live_args *a, int argc, char **argv)
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             usage(stdout);
             return 1;
+        }
+        if (!strcmp(o, "--watch")) {
+            c->watch = true;
+            i++;
+            continue;
         }
         if (o[0] != '-' || !o[1]) {
             if (c->run.program) {
@@ -139,7 +147,7 @@ static void print_figures(FILE *f, const live_args *a, const bb_live_out *o)
     const double period_ns = (double)o->period * 1e9 / (double)o->sr;
     fprintf(f, "live: %s, strategy %s, threads %d, block %zu, %s mode", c->run.program, c->run.strategy,
             c->run.threads, c->run.block, c->mode == BB_LIVE_AHEAD ? "ahead" : "callback");
-    if (c->mode == BB_LIVE_AHEAD) fprintf(f, " (%zu periods)", c->ahead);
+    if (c->mode == BB_LIVE_AHEAD) fprintf(f, " (%zu periods, render thread %s)", c->ahead, o->render_rt ? "real-time" : "not real-time");
     fprintf(f, "\nserver: %s%s, %u Hz, period %u (%.3f ms), real-time %s\n", o->server_name,
             c->dummy ? " (dummy, started for the run)" : "", o->sr, o->period, period_ns / 1e6, o->realtime ? "yes" : "no");
     if (c->dummy && (o->period != c->period || (int)o->sr != c->run.sr))
@@ -155,6 +163,10 @@ static void print_figures(FILE *f, const live_args *a, const bb_live_out *o)
             (double)o->latency_frames * 1e3 / (double)o->sr);
     fprintf(f, "voices peak %llu  allocs after cycle 2 %llu\n", (unsigned long long)o->voices_peak,
             (unsigned long long)o->stats.allocs_steady);
+    if (c->watch)
+        fprintf(f, "watch: %d switches, %llu bad saves; longest callback within %d periods of a switch %.1f us "
+                   "(steady p99.9 %.1f us)\n",
+                o->nreloads, (unsigned long long)o->bad_saves, 10, us(o->reload_cb_max_ns), us(o->cb_p999_ns));
 }
 
 static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
@@ -175,6 +187,7 @@ static json_t *figures_json(const live_args *a, const bb_live_out *o, const char
     json_object_set_new(d, "sr", json_integer(o->sr));
     json_object_set_new(d, "period", json_integer(o->period));
     json_object_set_new(d, "realtime", json_boolean(o->realtime));
+    json_object_set_new(d, "render_thread_realtime", json_boolean(o->render_rt));
     json_object_set_new(d, "interrupted", json_boolean(o->interrupted));
     json_object_set_new(d, "frames", json_integer((json_int_t)o->frames));
     json_object_set_new(d, "callbacks", json_integer((json_int_t)o->callbacks));
@@ -192,6 +205,9 @@ static json_t *figures_json(const live_args *a, const bb_live_out *o, const char
     json_object_set_new(d, "latency_ms", num((double)o->latency_frames * 1e3 / (double)o->sr));
     json_object_set_new(d, "voices_peak", json_integer((json_int_t)o->voices_peak));
     json_object_set_new(d, "allocs_steady", json_integer((json_int_t)o->stats.allocs_steady));
+    json_object_set_new(d, "watch_switches", json_integer(o->nreloads));
+    json_object_set_new(d, "watch_bad_saves", json_integer((json_int_t)o->bad_saves));
+    json_object_set_new(d, "reload_callback_max_us", num(us(o->reload_cb_max_ns)));
     json_object_set_new(d, "record", rec_verdict ? json_string(rec_verdict) : json_null());
     return d;
 }
@@ -203,6 +219,8 @@ static const char *compare_offline(FILE *f, const live_args *a, const bb_live_ou
 {
     bb_run_cfg rc = a->cfg.run;
     rc.sr = (int)o->sr;
+    for (int i = 0; i < o->nreloads && rc.nreloads < BB_RENDER_RELOADS_MAX; i++) /* --watch's switches */
+        rc.reloads[rc.nreloads++] = (bb_reload){.cycle = bb_rat_int(o->reloads[i].cycle), .path = o->reloads[i].path};
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];

@@ -36,6 +36,7 @@
 #include "bb_stats.h"
 
 #include <jack/jack.h>
+#include <jack/thread.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +47,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,7 +60,8 @@ enum {
     LOAD_EVERY = 5,          /* polls between DSP load samples (100 ms) */
     REC_RING_SECONDS = 2,    /* the record ring: the writer may fall this far behind */
     WRITER_SLEEP_MS = 10,
-    SERVER_STOP_MS = 5000    /* SIGTERM, then SIGKILL */
+    SERVER_STOP_MS = 5000,   /* SIGTERM, then SIGKILL */
+    RELOAD_AROUND = 10       /* periods either side of a switch for reload_cb_max_ns */
 };
 
 /* ---- the SPSC ring -------------------------------------------------------- */
@@ -127,7 +131,7 @@ typedef struct live {
     ring ahead;
     float *tmp;
     sem_t wake;
-    bool sem_ok, render_th_ok;
+    bool sem_ok, render_th_ok, render_rt;
     pthread_t render_th;
     atomic_bool render_ended, stop_render;
     atomic_int render_res;
@@ -139,6 +143,11 @@ typedef struct live {
     bool writer_ok;
     pthread_t writer;
     atomic_bool stop_writer, rec_lost;
+    /* watch */
+    bool watch_ok;
+    pthread_t watcher;
+    atomic_bool stop_watch;
+    bb_live_out *out;      /* the watcher logs its switches here */
     /* measures */
     double *cb_ns;
     size_t cb_cap;
@@ -315,6 +324,131 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* ---- the watcher (--watch) ----------------------------------------------------- */
+
+/* The bytes of path (bb_malloc'ed, *n of them), or NULL with err set. */
+static char *slurp(const char *path, size_t *n, bb_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot read: %s", strerror(errno));
+        return NULL;
+    }
+    char *b = bb_malloc(BB_PH_SRC_MAX + 1);
+    size_t got = b ? fread(b, 1, BB_PH_SRC_MAX + 1, f) : 0;
+    fclose(f);
+    if (!b || got > BB_PH_SRC_MAX) {
+        bb_free(b);
+        bb_error_set(err, b ? BB_ERR_LIMIT : BB_ERR_NOMEM, path, 0, 0, "more than BB_PH_SRC_MAX bytes, or no memory");
+        return NULL;
+    }
+    *n = got;
+    return b;
+}
+
+/* src compiled to start at the next cycle boundary the render has not passed. */
+static bb_result compile_next(live *L, const char *src, size_t n, bb_prog **out, int64_t *cycle, bb_error *err)
+{
+    const bb_prog *last = bb_render_last_prog(L->r);
+    bb_rat_clear_overflow();
+    int64_t c = bb_prog_cycle(last, bb_render_position(L->r)) + 1;
+    if (c <= last->c0.num) c = last->c0.num + 1;
+    int64_t s0 = bb_prog_idx(last, bb_rat_int(c));
+    if (bb_rat_overflowed()) return bb_error_set(err, BB_ERR_OVERFLOW, L->c->run.program, 0, 0, "reload cycle too far");
+    bb_ph *ph;
+    bb_result res = bb_ph_parse(src, n, L->c->run.program, &ph, err);
+    if (res) return res;
+    const bb_render_opts *ro = bb_render_options(L->r);
+    bb_prog_opts po = {.sr = ro->sr, .kit = ro->kit, .c0 = bb_rat_int(c), .s0 = s0, .stack = ro->stack};
+    *cycle = c;
+    return bb_prog_compile(ph, &po, out, err);
+}
+
+/* The bytes compiled, kept for the offline comparison; the switch logged. */
+static void log_switch(live *L, const char *src, size_t n, int64_t cycle)
+{
+    bb_live_out *o = L->out;
+    bb_live_reload *rl = &o->reloads[o->nreloads];
+    snprintf(rl->path, sizeof rl->path, "/tmp/busbench-watch-XXXXXX");
+    int fd = mkstemp(rl->path);
+    bool saved = fd >= 0 && write(fd, src, n) == (ssize_t)n;
+    if (fd >= 0) close(fd);
+    rl->cycle = cycle;
+    rl->frame = bb_prog_idx(bb_render_last_prog(L->r), bb_rat_int(cycle));
+    if (saved) o->nreloads++;
+    else if (fd >= 0) unlink(rl->path);
+    printf("watch: %s changed: switching at cycle %lld (%.3f s)%s\n", L->c->run.program, (long long)cycle,
+           (double)rl->frame / (double)bb_render_options(L->r)->sr,
+           saved ? "" : " (its copy could not be saved: the offline comparison will not replay it)");
+    fflush(stdout);
+}
+
+/* The program's file changed: compile it and offer it until the render takes it. */
+static void watch_reload(live *L)
+{
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    size_t n = 0;
+    char *src = slurp(L->c->run.program, &n, &err);
+    bb_result res = src ? BB_OK : BB_ERR_IO;
+    while (!res && !atomic_load(&L->stop_watch)) {
+        if (L->out->nreloads >= BB_RENDER_RELOADS_MAX) {
+            res = bb_error_set(&err, BB_ERR_LIMIT, L->c->run.program, 0, 0, "more than %d reloads",
+                               BB_RENDER_RELOADS_MAX);
+            break;
+        }
+        bb_prog *p, *back;
+        int64_t cycle = 0;
+        if ((res = compile_next(L, src, n, &p, &cycle, &err))) break;
+        bb_render_offer(L->r, p);
+        int st;
+        while ((st = bb_render_offer_poll(L->r, &back)) == BB_RENDER_OFFER_PENDING && !atomic_load(&L->stop_watch))
+            sleep_ms(1);
+        if (st == BB_RENDER_OFFER_TAKEN) {
+            log_switch(L, src, n, cycle);
+            break;
+        }
+        bb_prog_free(back); /* refused: the render passed that cycle meanwhile; try the next */
+    }
+    if (res) {
+        L->out->bad_saves++;
+        fprintf(stderr, "busbench live: %s (the previous program keeps playing)\n", bb_error_format(&err, msg, sizeof msg));
+    }
+    bb_free(src);
+}
+
+static void *watch_main(void *arg)
+{
+    live *L = arg;
+    char dir[4096], base[256];
+    const char *path = L->c->run.program, *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    if (slash == path) snprintf(dir, sizeof dir, "/");
+    snprintf(base, sizeof base, "%s", slash ? slash + 1 : path);
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0 || inotify_add_watch(fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+        fprintf(stderr, "busbench live: cannot watch %s: %s\n", dir, strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (!atomic_load(&L->stop_watch)) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, 100) <= 0) continue;
+        ssize_t len = read(fd, buf, sizeof buf);
+        bool ours = false;
+        for (ssize_t i = 0; i < len;) {
+            const struct inotify_event *ev = (const struct inotify_event *)(buf + i);
+            ours |= ev->len && !strcmp(ev->name, base);
+            i += (ssize_t)(sizeof *ev + ev->len);
+        }
+        if (ours) watch_reload(L);
+    }
+    close(fd);
+    return NULL;
+}
+
 /* ---- the dummy server --------------------------------------------------------- */
 
 /* Start `jackd -n name -d dummy -r sr -p period` as a child (its output to
@@ -427,6 +561,9 @@ static bb_result start_render_thread(live *L, bb_error *err)
     if (pthread_create(&L->render_th, NULL, render_main, L))
         return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "cannot start the render thread");
     L->render_th_ok = true;
+    /* real-time just below the server's process thread, as the server's own clients do */
+    int prio = jack_client_real_time_priority(L->client);
+    if (jack_is_realtime(L->client) && prio > 1) L->render_rt = !jack_acquire_real_time_scheduling(L->render_th, prio - 1);
     while (ring_space(&L->ahead) >= L->period && !atomic_load(&L->render_ended) &&
            !(L->c->interrupt && *L->c->interrupt))
         sleep_ms(1);
@@ -466,6 +603,11 @@ static void play(live *L, bb_live_out *o)
 /* The threads stopped and joined, the client closed, the server stopped. */
 static void teardown(live *L)
 {
+    if (L->watch_ok) {
+        atomic_store(&L->stop_watch, true);
+        pthread_join(L->watcher, NULL);
+        L->watch_ok = false;
+    }
     if (L->client && !atomic_load(&L->shutdown)) jack_deactivate(L->client);
     if (L->render_th_ok) {
         atomic_store(&L->stop_render, true);
@@ -490,6 +632,7 @@ static void gather(live *L, bb_live_out *o)
     o->glitches = atomic_load(&L->glitches);
     o->frames = atomic_load(&L->frames);
     o->latency_frames = L->latency;
+    o->render_rt = L->render_rt;
     bb_latency lat = {.p50 = (double)NAN, .p99 = (double)NAN, .p999 = (double)NAN, .max = (double)NAN};
     size_t n = atomic_load(&L->ncb);
     if (n) bb_stats_latency(L->cb_ns, n, (double)L->period * 1e9 / (double)o->sr, &lat);
@@ -497,6 +640,11 @@ static void gather(live *L, bb_live_out *o)
     o->cb_p99_ns = lat.p99;
     o->cb_p999_ns = lat.p999;
     o->cb_max_ns = lat.max;
+    for (int k = 0; k < o->nreloads; k++) { /* the callbacks that played the 21 periods around the switch */
+        size_t c0 = (size_t)(o->reloads[k].frame / (int64_t)L->period);
+        for (size_t i = c0 > RELOAD_AROUND ? c0 - RELOAD_AROUND : 0; i <= c0 + RELOAD_AROUND && i < n; i++)
+            if (L->cb_ns[i] > o->reload_cb_max_ns) o->reload_cb_max_ns = L->cb_ns[i];
+    }
     o->stats = *bb_render_stats(L->r);
     o->voices_peak = o->stats.voices_peak;
     o->rec_lost = atomic_load(&L->rec_lost);
@@ -529,7 +677,11 @@ static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
     o->period = jack_get_buffer_size(L->client);
     o->realtime = jack_is_realtime(L->client) != 0;
     rc.sr = (int)o->sr;
-    return bb_run_open_render(&rc, NULL, NULL, NULL, &L->kit, &L->r, err);
+    bb_result res = bb_run_open_render(&rc, NULL, NULL, NULL, &L->kit, &L->r, err);
+    /* a watched program compiles while the render plays: the kit must not change then */
+    if (!res && L->c->watch && bb_kit_use_all(L->kit))
+        res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the sample kit");
+    return res;
 }
 
 bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
@@ -538,6 +690,7 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     live *L = bb_calloc(1, sizeof *L);
     if (!L) return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the live run");
     L->c = c;
+    L->out = o;
     jack_set_error_function(quiet);
     jack_set_info_function(quiet);
     bb_error_clear(&L->render_err);
@@ -550,6 +703,12 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     else if (!res && c->record)
         L->writer_ok = true;
     if (!res) res = start_render_thread(L, err);
+    if (!res && c->watch) {
+        if (pthread_create(&L->watcher, NULL, watch_main, L))
+            res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "cannot start the watcher thread");
+        else
+            L->watch_ok = true;
+    }
     if (!res && jack_activate(L->client)) res = bb_error_set(err, BB_ERR_IO, "jack", 0, 0, "cannot activate the client");
     if (!res) {
         connect_out(L);
@@ -576,6 +735,8 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
 
 void bb_live_out_free(bb_live_out *o)
 {
+    for (int i = 0; i < o->nreloads; i++) unlink(o->reloads[i].path);
+    o->nreloads = 0;
     bb_free(o->rec);
     o->rec = NULL;
     o->nrec = 0;

@@ -17,6 +17,13 @@
  * for the render (silence of glitches included, the padding after the end
  * excluded) is kept, through a second ring to a writer thread.
  *
+ * With watch, a thread waits on inotify for the program's file to be written
+ * (or renamed into place, as editors save), parses and compiles it there,
+ * never on the audio thread, and offers it to the render (bb_render_offer) to
+ * switch at the next cycle boundary the render reaches; each switch is
+ * logged on stdout with its cycle, and a save that does not compile is
+ * reported as file:line:col on stderr while the previous program plays on.
+ *
  * Units: frames, Hz; times in ns unless named _us. */
 #ifndef BB_LIVE_H
 #define BB_LIVE_H
@@ -45,13 +52,24 @@ typedef struct bb_live_cfg {
     bool dummy;              /* start a dummy server of our own */
     const char *server;      /* the server's name (NULL: JACK's default); ignored with dummy */
     bool record;             /* keep what went to the server (bb_live_out.rec) */
+    bool watch;              /* recompile run.program when it changes on disk and switch to it */
     volatile int *interrupt; /* when *interrupt becomes non-zero the run stops early (may be NULL) */
 } bb_live_cfg;
+
+/* A switch made by --watch: at this cycle, to the program saved here (a
+ * temporary copy of the bytes compiled, removed by bb_live_out_free), so that
+ * the offline comparison replays it as --reload-at CYCLE:PATH. */
+typedef struct bb_live_reload {
+    int64_t cycle;
+    int64_t frame;           /* where it falls (the last program's sample of cycle) */
+    char path[64];
+} bb_live_reload;
 
 typedef struct bb_live_out {
     char server_name[BB_LIVE_NAME_MAX];
     uint32_t sr, period;     /* what the server ran at */
     bool realtime;           /* jack_is_realtime */
+    bool render_rt;          /* ahead mode: the render thread got real-time priority (the server's - 1) */
     bool interrupted;        /* stopped by *interrupt before the end */
     uint64_t callbacks;      /* process callbacks while the render played */
     uint64_t xruns, glitches;
@@ -64,6 +82,10 @@ typedef struct bb_live_out {
     float *rec;              /* with cfg.record: bb_malloc'ed, the caller frees (bb_live_out_free) */
     size_t nrec;
     bool rec_lost;           /* the writer thread fell behind: rec is incomplete */
+    bb_live_reload reloads[BB_RENDER_RELOADS_MAX]; /* --watch: the switches made, in order */
+    int nreloads;
+    uint64_t bad_saves;      /* --watch: saves that did not compile (reported, not played) */
+    double reload_cb_max_ns; /* --watch: the longest callback of the 21 around each switch's frame */
 } bb_live_out;
 
 /* Play c's render through the server and fill out. Returns BB_OK when the
