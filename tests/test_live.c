@@ -12,13 +12,21 @@
  * starve it); a reload scripted with --reload-at plays as offline; the render
  * makes no allocation after its second cycle while it plays; the callback
  * times, the period and the rate are reported; no server gives BB_ERR_IO
- * naming the server. */
+ * naming the server; --watch switches at the next cycle boundary and the
+ * recording equals the offline render replaying the logged switches, a bad
+ * save being reported and not played; an interrupt (SIGINT in the command)
+ * leaves whole periods, a prefix of the render; a killed server is BB_ERR_IO
+ * ("went away") and leaves no server behind. */
 #include "bb_live.h"
 #include "bb_programs.h"
 #include "bb_testutil.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 TestSuite(live, .init = tu_watchdog);
 
@@ -181,4 +189,150 @@ Test(live, no_server_is_a_clear_error)
     cr_expect(strstr(err.msg, name) != NULL, "%s", err.msg);
     cr_expect_eq(o.frames, 0);
     bb_live_out_free(&o);
+}
+
+/* ---- a run on another thread, acted upon from the test's ------------------------------------- */
+
+typedef struct bg_run {
+    bb_live_cfg cfg;
+    bb_live_out out;
+    bb_error err;
+    bb_result res;
+    pthread_t th;
+} bg_run;
+
+static void *bg_main(void *arg)
+{
+    bg_run *b = arg;
+    bb_error_clear(&b->err);
+    b->res = bb_live_run(&b->cfg, &b->out, &b->err);
+    return NULL;
+}
+
+static void bg_start(bg_run *b) { cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0); }
+
+static void bg_join(bg_run *b)
+{
+    pthread_join(b->th, NULL);
+    if (b->res == BB_ERR_IO && !strcmp(b->err.file, "jackd")) cr_skip_test("jackd cannot start here: %s", b->err.msg);
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Write text to path as an editor does: a temporary beside it renamed over it. */
+static void save(const char *path, const char *text)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    FILE *f = fopen(tmp, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(rename(tmp, path), 0);
+}
+
+/* --watch: the file rewritten during playback (cycles of 2 s: saved at 1 s, the
+ * switch at cycle 1), then saved with an error (reported, not played), then
+ * saved again correctly (switch at cycle 3): the recording equals the offline
+ * render with the logged switches, and nothing glitched. */
+Test(live, watched_reloads_match_offline_and_a_bad_save_keeps_playing)
+{
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_RELOAD_A, "serial", 1, BB_LIVE_AHEAD, 7.0);
+    b.cfg.watch = true;
+    const char *path = b.cfg.run.program;
+    bg_start(&b);
+    sleep_s(1.0);
+    save(path, BB_PROG_RELOAD_B);
+    sleep_s(1.5);
+    save(path, "bpm: 120\nout: s \"~nope\"\n");
+    sleep_s(1.5);
+    save(path, BB_PROG_RELOAD_A);
+    bg_join(&b);
+    cr_assert_eq(b.res, BB_OK, "%s", b.err.msg);
+    cr_expect_eq(b.out.bad_saves, 1);
+    cr_assert_eq(b.out.nreloads, 2, "%d switches", b.out.nreloads);
+    cr_expect_eq(b.out.reloads[0].cycle, 1);
+    cr_expect_eq(b.out.reloads[1].cycle, 3);
+    cr_expect_eq(b.out.stats.reloads, 2);
+    bb_live_cfg replay = b.cfg;
+    for (int i = 0; i < b.out.nreloads; i++)
+        replay.run.reloads[replay.run.nreloads++] =
+            (bb_reload){.cycle = bb_rat_int(b.out.reloads[i].cycle), .path = b.out.reloads[i].path};
+    expect_bit_identical(&replay, &b.out, "watched reloads");
+    bb_live_out_free(&b.out);
+}
+
+/* An interrupt (what SIGINT sets in `busbench live`) stops the run early; what
+ * went out is whole periods, and a prefix of the offline render. */
+Test(live, an_interrupt_stops_early_with_a_prefix_of_the_render)
+{
+    static volatile int stop;
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_Q, "serial", 1, BB_LIVE_AHEAD, 10.0);
+    b.cfg.interrupt = &stop;
+    bg_start(&b);
+    sleep_s(1.0);
+    stop = 1;
+    bg_join(&b);
+    cr_assert_eq(b.res, BB_OK, "%s", b.err.msg);
+    cr_expect(b.out.interrupted);
+    cr_expect(b.out.nrec > 0 && b.out.nrec < 10 * 44100, "%zu frames", b.out.nrec);
+    cr_expect_eq(b.out.nrec % 256, 0, "whole periods");
+    bb_run_out off;
+    offline(&b.cfg, &b.out, &off);
+    cr_expect_eq(tu_first_diff(b.out.rec, b.out.nrec, off.samples, b.out.nrec), -1);
+    bb_run_out_free(&off);
+    bb_live_out_free(&b.out);
+}
+
+/* The pid of our child named jackd, or 0. */
+static pid_t our_jackd(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t found = 0;
+    while (d && !found && (de = readdir(d))) {
+        char p[300], stat[512];
+        snprintf(p, sizeof p, "/proc/%s/stat", de->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f) continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        fclose(f);
+        stat[n] = 0;
+        int pid, ppid;
+        char comm[64], state;
+        if (sscanf(stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4 && ppid == getpid() &&
+            !strcmp(comm, "jackd"))
+            found = pid;
+    }
+    if (d) closedir(d);
+    return found;
+}
+
+/* The server killed mid-run: BB_ERR_IO saying it went away, and the run returns. */
+Test(live, a_killed_server_is_a_clear_error)
+{
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_Q, "serial", 1, BB_LIVE_AHEAD, 10.0);
+    bg_start(&b);
+    sleep_s(1.5);
+    pid_t j = our_jackd();
+    if (!j) {
+        bg_join(&b);
+        cr_assert_fail("no jackd child found (run: %s)", b.err.msg);
+    }
+    kill(j, SIGKILL);
+    bg_join(&b);
+    cr_expect_eq(b.res, BB_ERR_IO);
+    cr_expect(strstr(b.err.msg, "went away") != NULL, "%s", b.err.msg);
+    cr_expect_eq(our_jackd(), 0, "no server left");
+    bb_live_out_free(&b.out);
 }
