@@ -47,6 +47,13 @@ static void usage(FILE *f)
             "  --ahead N            ahead mode: periods in the ring (1..%d, default 4)\n"
             "  --record OUT.wav     keep what went to the server and compare it with the offline render\n"
             "  --json OUT.json      the figures as JSON\n"
+            "  --stack K            every trigger of the output stacked K times (the load of `busbench capacity`)\n"
+            "  --sweep              per strategy x threads x mode, the smallest glitch-free period (needs\n"
+            "                       --server dummy; each point --seconds long, default 5):\n"
+            "    --strategies L     strategies as verify takes them (default: every one but the canaries)\n"
+            "    --threads-list L   thread counts (default: 1 and the core count)\n"
+            "    --periods L        periods tried in increasing order (default 64,128,256,512,1024)\n"
+            "    --modes L          callback,ahead (default both)\n"
             "  --watch              recompile FILE when it is saved and switch to it at the next cycle boundary\n"
             "                       (after any --reload-at); a save that does not compile is reported, the\n"
             "                       previous program keeps playing\n\n"
@@ -54,12 +61,37 @@ static void usage(FILE *f)
             BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, BB_LIVE_AHEAD_MAX, bb_run_cfg_usage);
 }
 
+enum { SWEEP_PERIODS_MAX = 16, SWEEP_SECONDS = 5 };
+
 typedef struct live_args {
     bb_live_cfg cfg;
     const char *record, *json;
+    bool sweep;                 /* --sweep: the axes below */
+    bb_golden_matrix axes;      /* strategies and threads (verify's axis syntax) */
+    size_t periods[SWEEP_PERIODS_MAX];
+    size_t nperiods;
+    bool modes[2];              /* indexed by bb_live_mode */
 } live_args;
 
-/* options: (render option | --watch | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
+/* A comma-separated list of periods into a->periods: NULL, or what was expected. */
+static const char *parse_periods(live_args *a, const char *v)
+{
+    static const char want[] = "periods of 16 to 8192 frames, comma-separated (at most 16)";
+    char buf[256];
+    if (strlen(v) >= sizeof buf) return want;
+    snprintf(buf, sizeof buf, "%s", v);
+    a->nperiods = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        long l;
+        if (a->nperiods == SWEEP_PERIODS_MAX || bb_run_parse_long(t, BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, &l))
+            return want;
+        a->periods[a->nperiods++] = (size_t)l;
+    }
+    return a->nperiods ? NULL : want;
+}
+
+/* options: (render option | --watch | --sweep | --stack K | --periods L | --modes L | --strategies L |
+ *           --threads-list L | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
  * Returns 0, 1 for --help (printed), or -1 with the reason on stderr. */
 static int parse(live_args *a, int argc, char **argv)
 {
@@ -93,7 +125,13 @@ static int parse(live_args *a, int argc, char **argv)
             c->run.program = argv[i++];
             continue;
         }
-        static const char *const known[] = {"--server", "--period", "--mode", "--ahead", "--record", "--json", NULL};
+        if (!strcmp(o, "--sweep")) {
+            a->sweep = true;
+            i++;
+            continue;
+        }
+        static const char *const known[] = {"--server", "--period", "--mode",    "--ahead",   "--record", "--json",
+                                            "--stack",  "--periods", "--modes", "--strategies", "--threads-list", NULL};
         int is = 0;
         for (int j = 0; known[j]; j++) is |= !strcmp(o, known[j]);
         if (!is) {
@@ -121,6 +159,20 @@ static int parse(live_args *a, int argc, char **argv)
             c->ahead = (size_t)l;
         } else if (!strcmp(o, "--record")) {
             a->record = v;
+        } else if (!strcmp(o, "--stack")) {
+            if (bb_run_parse_long(v, 1, 1 << 16, &l)) want = "a number of copies from 1 to 65536";
+            c->run.stack = (int)l;
+        } else if (!strcmp(o, "--periods")) {
+            want = parse_periods(a, v);
+        } else if (!strcmp(o, "--modes")) {
+            a->modes[BB_LIVE_CALLBACK] = strstr(v, "callback") != NULL;
+            a->modes[BB_LIVE_AHEAD] = strstr(v, "ahead") != NULL;
+            if (!a->modes[0] && !a->modes[1]) want = "callback, ahead or callback,ahead";
+        } else if (!strcmp(o, "--strategies") || !strcmp(o, "--threads-list")) {
+            if (bb_golden_matrix_axis(&a->axes, !strcmp(o, "--strategies") ? "--strategies" : "--threads", v, &err)) {
+                fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+                return -1;
+            }
         } else {
             a->json = v;
         }
@@ -247,6 +299,105 @@ static const char *compare_offline(FILE *f, const live_args *a, const bb_live_ou
     return verdict;
 }
 
+/* One point of the sweep, on a dummy server of its own: a line on f, an object
+ * in arr; true when glitch-free (no xrun, no glitch). */
+static bool sweep_point(const live_args *a, const char *strategy, int threads, bb_live_mode mode, size_t period,
+                        FILE *f, json_t *arr, size_t *latency)
+{
+    live_args t = *a;
+    t.cfg.run.strategy = strategy;
+    t.cfg.run.threads = threads;
+    t.cfg.mode = mode;
+    t.cfg.period = period;
+    t.cfg.record = t.cfg.watch = false;
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_live_out o;
+    bb_result res = bb_live_run(&t.cfg, &o, &err);
+    const char *m = mode == BB_LIVE_AHEAD ? "ahead" : "callback";
+    if (res) {
+        fprintf(f, "%-18s %2d %-8s %5zu  failed: %s\n", strategy, threads, m, period, bb_error_format(&err, msg, sizeof msg));
+        bb_live_out_free(&o);
+        return false;
+    }
+    const bool ok = !o.xruns && !o.glitches && !o.interrupted;
+    const double period_ns = (double)o.period * 1e9 / (double)o.sr;
+    *latency = o.latency_frames + o.period;
+    fprintf(f, "%-18s %2d %-8s %5u  glitches %4llu  xruns %3llu  p99.9 %8.1f us (%.3f)  max %8.1f us  latency %7.2f ms  %s\n",
+            strategy, threads, m, o.period, (unsigned long long)o.glitches, (unsigned long long)o.xruns,
+            us(o.cb_p999_ns), o.cb_p999_ns / period_ns, us(o.cb_max_ns), (double)*latency * 1e3 / (double)o.sr,
+            ok ? "ok" : "NOT glitch-free");
+    fflush(f);
+    json_t *d = figures_json(&t, &o, NULL);
+    json_object_set_new(d, "glitch_free", json_boolean(ok));
+    json_array_append_new(arr, d);
+    bb_live_out_free(&o);
+    return ok;
+}
+
+/* --sweep: per strategy x threads x mode, the periods in increasing order up
+ * to the first glitch-free one (the smallest; larger periods are not tried),
+ * then a summary. Exit 0, or 2 (bad options, the JSON not written). */
+static int run_sweep(live_args *a)
+{
+    if (!a->cfg.dummy) {
+        fprintf(stderr, "busbench live: --sweep runs on dummy servers of its own: add --server dummy\n");
+        return BB_EXIT_USAGE;
+    }
+    if (a->cfg.run.seconds <= 0) a->cfg.run.seconds = SWEEP_SECONDS;
+    json_t *arr = json_array();
+    enum { ROWS_MAX = BB_GOLDEN_AXIS_MAX * BB_GOLDEN_AXIS_MAX * 2 };
+    static struct {
+        const char *strategy;
+        int threads;
+        bb_live_mode mode;
+        size_t period, latency;
+    } rows[ROWS_MAX];
+    size_t nrows = 0;
+    for (size_t si = 0; si < a->axes.nstrategies; si++)
+        for (size_t ti = 0; ti < a->axes.nthreads; ti++)
+            for (int m = 0; m < 2; m++) {
+                if (!a->modes[m] || interrupted) continue;
+                size_t found = 0, latency = 0;
+                for (size_t pi = 0; pi < a->nperiods && !found && !interrupted; pi++)
+                    if (sweep_point(a, a->axes.strategies[si], a->axes.threads[ti], (bb_live_mode)m, a->periods[pi],
+                                    stdout, arr, &latency))
+                        found = a->periods[pi];
+                rows[nrows].strategy = a->axes.strategies[si];
+                rows[nrows].threads = a->axes.threads[ti];
+                rows[nrows].mode = (bb_live_mode)m;
+                rows[nrows].period = found;
+                rows[nrows++].latency = found ? latency : 0;
+            }
+    printf("\nsmallest glitch-free period (%.1f s each, %s):\n", a->cfg.run.seconds, a->cfg.run.program);
+    printf("| strategy | threads | mode | period | latency (ms) |\n|---|---:|---|---:|---:|\n");
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].period)
+            printf("| %s | %d | %s | %zu | %.2f |\n", rows[i].strategy, rows[i].threads,
+                   rows[i].mode == BB_LIVE_AHEAD ? "ahead" : "callback", rows[i].period,
+                   (double)rows[i].latency * 1e3 / (double)a->cfg.run.sr);
+        else
+            printf("| %s | %d | %s | none up to %zu | |\n", rows[i].strategy, rows[i].threads,
+                   rows[i].mode == BB_LIVE_AHEAD ? "ahead" : "callback", a->periods[a->nperiods - 1]);
+    }
+    int rc = BB_EXIT_OK;
+    if (a->json) {
+        bb_error err;
+        bb_error_clear(&err);
+        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+        json_t *doc = json_pack("{s:o}", "sweep", arr);
+        if (bb_json_commit_doc(doc, a->json, &err)) {
+            fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+            rc = BB_EXIT_USAGE;
+        }
+        json_decref(doc);
+    } else {
+        json_decref(arr);
+    }
+    return interrupted && rc == BB_EXIT_OK ? EXIT_INTERRUPTED : rc;
+}
+
 int bb_cmd_live(int argc, char **argv)
 {
     live_args a = {0};
@@ -255,6 +406,11 @@ int bb_cmd_live(int argc, char **argv)
     a.cfg.period = 256;
     a.cfg.mode = BB_LIVE_AHEAD;
     a.cfg.ahead = 4;
+    bb_golden_matrix_default(&a.axes);
+    static const size_t periods[] = {64, 128, 256, 512, 1024};
+    memcpy(a.periods, periods, sizeof periods);
+    a.nperiods = sizeof periods / sizeof periods[0];
+    a.modes[BB_LIVE_CALLBACK] = a.modes[BB_LIVE_AHEAD] = true;
     int p = parse(&a, argc, argv);
     if (p) return p > 0 ? BB_EXIT_OK : BB_EXIT_USAGE;
     bb_error err;
@@ -270,6 +426,12 @@ int bb_cmd_live(int argc, char **argv)
     sa.sa_handler = on_interrupt;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    if (a.sweep) {
+        int rc = run_sweep(&a);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        return rc;
+    }
     bb_live_out o;
     bb_result res = bb_live_run(&a.cfg, &o, &err);
     sigaction(SIGINT, &old_int, NULL);
