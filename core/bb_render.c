@@ -35,6 +35,7 @@
 #include "bb_render.h"
 
 #include "bb_alloc.h"
+#include "bb_ring.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -88,11 +89,10 @@ struct bb_render {
     double t0;              /* timing: the open step's start */
     bool begun, ended, finished; /* reserved; no window left; counters gathered */
     /* step mode: a FIFO of output samples, written where blocks go out (the
-       token holder's thread), read by bb_render_step; fifo_w and fifo_r count
-       frames written and read since the start */
-    float *fifo;
-    size_t fifo_cap, step_max;
-    _Atomic uint64_t fifo_w, fifo_r;
+       token holder's thread), read by bb_render_step (fifo.buf NULL: not
+       stepped) */
+    bb_ring fifo;
+    size_t step_max;
     /* live reloads (bb_render_offer): a program offered from another thread,
        taken or refused by the render's thread before its next window */
     bb_prog *_Atomic offered;
@@ -398,18 +398,13 @@ static void lap(const bb_render *r, double *t0, double *acc)
 double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
 double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
 
-/* Step mode: n frames of x to the FIFO (release: the reader sees them whole).
- * False when they do not fit (cannot happen within the bound of
- * bb_render_step_reserve: it would be a bug, reported as BB_ERR_LIMIT). */
+/* Step mode: n frames of x to the FIFO. False when they do not fit (cannot
+ * happen within the bound of bb_render_step_reserve: it would be a bug,
+ * reported as BB_ERR_LIMIT). */
 static bool fifo_push(bb_render *r, const float *x, size_t n)
 {
-    uint64_t w = atomic_load_explicit(&r->fifo_w, memory_order_relaxed);
-    uint64_t rd = atomic_load_explicit(&r->fifo_r, memory_order_acquire);
-    if (w - rd + n > r->fifo_cap) return false;
-    size_t at = (size_t)(w % r->fifo_cap), first = r->fifo_cap - at < n ? r->fifo_cap - at : n;
-    memcpy(r->fifo + at, x, first * sizeof *x);
-    memcpy(r->fifo, x + first, (n - first) * sizeof *x);
-    atomic_store_explicit(&r->fifo_w, w + n, memory_order_release);
+    if (bb_ring_space(&r->fifo) < n) return false;
+    bb_ring_write(&r->fifo, x, n);
     return true;
 }
 
@@ -443,7 +438,7 @@ static bb_result output_window(bb_render *r, uint64_t q, int64_t *at)
         }
         if (w->tails)
             for (size_t i = 0; i < bn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
-        if (r->fifo && !fifo_push(r, r->out, bn)) {
+        if (r->fifo.buf && !fifo_push(r, r->out, bn)) {
             *at = b;
             return BB_ERR_LIMIT;
         }
@@ -749,50 +744,38 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
 
 bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err)
 {
-    if (r->begun || r->fifo || nmax < 1 || nmax > BB_RENDER_STEP_MAX)
+    if (r->begun || r->fifo.buf || nmax < 1 || nmax > BB_RENDER_STEP_MAX)
         return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0,
                             "bb_render_step_reserve: once, before the render starts, for 1 to %d frames",
                             BB_RENDER_STEP_MAX);
     /* before the step's last window: fewer than n frames in the FIFO and at most
        nslots windows mixed but not out, which may all go out with the new one */
     const size_t cap = nmax + (r->nslots + 1) * r->o.block * window_blocks(r);
-    if (!(r->fifo = bb_calloc(cap, sizeof *r->fifo)))
-        return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the step FIFO");
-    r->fifo_cap = cap;
+    if (bb_ring_init(&r->fifo, cap)) return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the step FIFO");
     r->step_max = nmax;
     bb_result res = begin(r, err);
     return res ? failed(r, res) : BB_OK;
 }
 
-/* Frames in the FIFO that the reader may take (acquire: their samples are there). */
-static size_t fifo_avail(const bb_render *r)
-{
-    return (size_t)(atomic_load_explicit(&r->fifo_w, memory_order_acquire) -
-                    atomic_load_explicit(&r->fifo_r, memory_order_relaxed));
-}
 
 bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err)
 {
     *got = 0;
-    if (!r->fifo || n > r->step_max)
+    if (!r->fifo.buf || n > r->step_max)
         return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0, "bb_render_step: more frames than bb_render_step_reserve allowed");
     /* windows until n frames are out (a pipelined render may still be outputting
        the last ones on another thread: more windows, up to its look-ahead) */
-    while (fifo_avail(r) < n && !r->finished) {
+    while (bb_ring_avail(&r->fifo) < n && !r->finished) {
         bb_result res = r->ended ? finish(r, err) : advance(r, err);
         if (res) return failed(r, res);
     }
-    size_t take = fifo_avail(r) < n ? fifo_avail(r) : n;
-    uint64_t rd = atomic_load_explicit(&r->fifo_r, memory_order_relaxed);
-    size_t at = (size_t)(rd % r->fifo_cap), first = r->fifo_cap - at < take ? r->fifo_cap - at : take;
-    memcpy(out, r->fifo + at, first * sizeof *out);
-    memcpy(out + first, r->fifo, (take - first) * sizeof *out);
-    atomic_store_explicit(&r->fifo_r, rd + take, memory_order_release);
+    const size_t avail = bb_ring_avail(&r->fifo), take = avail < n ? avail : n;
+    bb_ring_read(&r->fifo, out, take);
     *got = take;
     return BB_OK;
 }
 
-bool bb_render_done(const bb_render *r) { return r->finished && fifo_avail(r) == 0; }
+bool bb_render_done(bb_render *r) { return r->finished && bb_ring_avail(&r->fifo) == 0; }
 
 void bb_render_close(bb_render *r)
 {
@@ -807,7 +790,7 @@ void bb_render_close(bb_render *r)
     for (int i = 0; i < r->nprogs; i++) bb_prog_free(r->progs[i]);
     bb_free(r->pend.v);
     bb_free(r->out);
-    bb_free(r->fifo);
+    bb_ring_free(&r->fifo);
     bb_prog_free(atomic_load(&r->offered)); /* offered, never taken */
     for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(r->slots[i].tailbuf);
     bb_free(r);

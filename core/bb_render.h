@@ -200,7 +200,7 @@ void bb_render_close(bb_render *r);
 bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err);
 bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err);
 /* True once every frame of the render has been handed out by bb_render_step. */
-bool bb_render_done(const bb_render *r);
+bool bb_render_done(bb_render *r);
 
 /* Live reloads: a program compiled while the render plays (bb_prog_compile at
  * the render's rate, with its kit, which must not change: bb_kit_use_all it

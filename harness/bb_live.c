@@ -8,8 +8,7 @@
  * The process callback never allocates, locks, waits or does I/O: it reads
  * the clock, copies from one ring and into another (struct ring: a
  * single-producer single-consumer FIFO of floats over C11 atomics, frames
- * counted since the start, the writer publishing with release and the reader
- * with acquire) and posts a semaphore (sem_post neither blocks nor locks). In
+ * counted since the start: bb_ring) and posts a semaphore (sem_post neither blocks nor locks). In
  * callback mode it calls bb_render_step, which renders a whole window when the
  * FIFO inside the render runs dry: the render's own work, with whatever the
  * strategy does (a pipelined batch joins its output task there); that cost
@@ -33,6 +32,7 @@
 #include "bb_live.h"
 
 #include "bb_alloc.h"
+#include "bb_ring.h"
 #include "bb_stats.h"
 
 #include <jack/jack.h>
@@ -64,59 +64,6 @@ enum {
     RELOAD_AROUND = 10       /* periods either side of a switch for reload_cb_max_ns */
 };
 
-/* ---- the SPSC ring -------------------------------------------------------- */
-
-typedef struct ring {
-    float *buf;
-    size_t cap;
-    _Atomic uint64_t w, r; /* frames written, read */
-} ring;
-
-static size_t ring_avail(ring *q)
-{
-    return (size_t)(atomic_load_explicit(&q->w, memory_order_acquire) - atomic_load_explicit(&q->r, memory_order_relaxed));
-}
-
-static size_t ring_space(ring *q)
-{
-    return q->cap - (size_t)(atomic_load_explicit(&q->w, memory_order_relaxed) -
-                             atomic_load_explicit(&q->r, memory_order_acquire));
-}
-
-/* Writer: n frames (the caller checked ring_space; NULL x: zeros). */
-static void ring_write(ring *q, const float *x, size_t n)
-{
-    uint64_t w = atomic_load_explicit(&q->w, memory_order_relaxed);
-    size_t at = (size_t)(w % q->cap), first = q->cap - at < n ? q->cap - at : n;
-    if (x) {
-        memcpy(q->buf + at, x, first * sizeof *x);
-        memcpy(q->buf, x + first, (n - first) * sizeof *x);
-    } else {
-        memset(q->buf + at, 0, first * sizeof *q->buf);
-        memset(q->buf, 0, (n - first) * sizeof *q->buf);
-    }
-    atomic_store_explicit(&q->w, w + n, memory_order_release);
-}
-
-/* Reader: n frames (the caller checked ring_avail). */
-static void ring_read(ring *q, float *y, size_t n)
-{
-    uint64_t r = atomic_load_explicit(&q->r, memory_order_relaxed);
-    size_t at = (size_t)(r % q->cap), first = q->cap - at < n ? q->cap - at : n;
-    memcpy(y, q->buf + at, first * sizeof *y);
-    memcpy(y + first, q->buf, (n - first) * sizeof *y);
-    atomic_store_explicit(&q->r, r + n, memory_order_release);
-}
-
-static bb_result ring_init(ring *q, size_t cap)
-{
-    q->cap = cap;
-    atomic_init(&q->w, 0);
-    atomic_init(&q->r, 0);
-    q->buf = bb_calloc(cap, sizeof *q->buf);
-    return q->buf ? BB_OK : BB_ERR_NOMEM;
-}
-
 /* ---- the run's state ------------------------------------------------------ */
 
 typedef struct live {
@@ -128,7 +75,7 @@ typedef struct live {
     pid_t server_pid;
     size_t period, latency;
     /* ahead mode */
-    ring ahead;
+    bb_ring ahead;
     float *tmp;
     sem_t wake;
     bool sem_ok, render_th_ok, render_rt;
@@ -137,7 +84,7 @@ typedef struct live {
     atomic_int render_res;
     bb_error render_err;   /* written by whoever steps the render, read after it stopped */
     /* record */
-    ring rec;
+    bb_ring rec;
     float *recbuf;
     size_t nrec, reccap;
     bool writer_ok;
@@ -189,13 +136,13 @@ static size_t pull_callback(live *L, float *out, size_t n, bool *end)
 static size_t pull_ahead(live *L, float *out, size_t n, bool *end, bool *glitch)
 {
     const bool ended = atomic_load_explicit(&L->render_ended, memory_order_acquire); /* before avail */
-    const size_t avail = ring_avail(&L->ahead);
+    const size_t avail = bb_ring_avail(&L->ahead);
     size_t got = 0;
     if (avail >= n) {
-        ring_read(&L->ahead, out, n);
+        bb_ring_read(&L->ahead, out, n);
         got = n;
     } else if (ended) {
-        ring_read(&L->ahead, out, avail);
+        bb_ring_read(&L->ahead, out, avail);
         got = avail;
         *end = true;
     } else {
@@ -209,11 +156,11 @@ static size_t pull_ahead(live *L, float *out, size_t n, bool *end, bool *glitch)
 static void record(live *L, const float *x, size_t n)
 {
     if (!L->c->record || !n) return;
-    if (ring_space(&L->rec) < n) {
+    if (bb_ring_space(&L->rec) < n) {
         atomic_store(&L->rec_lost, true);
         return;
     }
-    ring_write(&L->rec, x, n);
+    bb_ring_write(&L->rec, x, n);
 }
 
 static int on_process(jack_nframes_t nframes, void *arg)
@@ -272,7 +219,7 @@ static void *render_main(void *arg)
 {
     live *L = arg;
     while (!atomic_load(&L->stop_render)) {
-        if (ring_space(&L->ahead) < L->period) {
+        if (bb_ring_space(&L->ahead) < L->period) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_nsec += 50 * 1000000L;
@@ -289,7 +236,7 @@ static void *render_main(void *arg)
             atomic_store(&L->render_res, (int)res);
             break;
         }
-        ring_write(&L->ahead, L->tmp, got);
+        bb_ring_write(&L->ahead, L->tmp, got);
         if (got < L->period) break;
     }
     atomic_store_explicit(&L->render_ended, true, memory_order_release);
@@ -301,19 +248,19 @@ static void *writer_main(void *arg)
     live *L = arg;
     for (;;) {
         const bool stop = atomic_load(&L->stop_writer); /* before avail: nothing is written after stop */
-        size_t a = ring_avail(&L->rec);
+        size_t a = bb_ring_avail(&L->rec);
         if (a) {
             if (L->nrec + a > L->reccap && bb_grow((void **)&L->recbuf, &L->reccap, L->nrec + a, sizeof *L->recbuf)) {
                 atomic_store(&L->rec_lost, true);
                 float sink[256];
                 while (a) {
                     size_t k = a < 256 ? a : 256;
-                    ring_read(&L->rec, sink, k);
+                    bb_ring_read(&L->rec, sink, k);
                     a -= k;
                 }
                 continue;
             }
-            ring_read(&L->rec, L->recbuf + L->nrec, a);
+            bb_ring_read(&L->rec, L->recbuf + L->nrec, a);
             L->nrec += a;
         } else if (stop) {
             break;
@@ -541,12 +488,12 @@ static bb_result client_setup(live *L, bb_error *err)
     bb_result res = bb_render_step_reserve(L->r, BB_LIVE_PERIOD_MAX, err);
     if (res) return res;
     if (L->c->mode == BB_LIVE_AHEAD) {
-        if ((res = ring_init(&L->ahead, L->c->ahead * L->period))) return res;
+        if ((res = bb_ring_init(&L->ahead, L->c->ahead * L->period))) return res;
         if (!(L->tmp = bb_calloc(L->period, sizeof *L->tmp))) return BB_ERR_NOMEM;
     }
     if (L->c->record) {
         size_t cap = (size_t)ro->sr * REC_RING_SECONDS;
-        if ((res = ring_init(&L->rec, cap < 16 * L->period ? 16 * L->period : cap))) return res;
+        if ((res = bb_ring_init(&L->rec, cap < 16 * L->period ? 16 * L->period : cap))) return res;
         L->reccap = (size_t)ro->frames + 64 * L->period; /* room for some glitches: no growth while playing */
         if (!(L->recbuf = bb_malloc(L->reccap * sizeof *L->recbuf))) return BB_ERR_NOMEM;
     }
@@ -564,7 +511,7 @@ static bb_result start_render_thread(live *L, bb_error *err)
     /* real-time just below the server's process thread, as the server's own clients do */
     int prio = jack_client_real_time_priority(L->client);
     if (jack_is_realtime(L->client) && prio > 1) L->render_rt = !jack_acquire_real_time_scheduling(L->render_th, prio - 1);
-    while (ring_space(&L->ahead) >= L->period && !atomic_load(&L->render_ended) &&
+    while (bb_ring_space(&L->ahead) >= L->period && !atomic_load(&L->render_ended) &&
            !(L->c->interrupt && *L->c->interrupt))
         sleep_ms(1);
     return BB_OK;
@@ -724,8 +671,8 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     bb_render_close(L->r);
     bb_kit_destroy(L->kit);
     bb_free(L->cb_ns);
-    bb_free(L->ahead.buf);
-    bb_free(L->rec.buf);
+    bb_ring_free(&L->ahead);
+    bb_ring_free(&L->rec);
     bb_free(L->recbuf);
     bb_free(L->tmp);
     if (L->sem_ok) sem_destroy(&L->wake);
