@@ -271,6 +271,7 @@ static const char *compare_offline(FILE *f, const live_args *a, const bb_live_ou
 {
     bb_run_cfg rc = a->cfg.run;
     rc.sr = (int)o->sr;
+    if (o->first_path[0]) rc.program = o->first_path; /* --watch: the bytes first played */
     for (int i = 0; i < o->nreloads && rc.nreloads < BB_RENDER_RELOADS_MAX; i++) /* --watch's switches */
         rc.reloads[rc.nreloads++] = (bb_reload){.cycle = bb_rat_int(o->reloads[i].cycle), .path = o->reloads[i].path};
     bb_error err;

@@ -311,19 +311,27 @@ static bb_result compile_next(live *L, const char *src, size_t n, bb_prog **out,
     return bb_prog_compile(ph, &po, out, err);
 }
 
+/* src[0..n) to a fresh /tmp/busbench-watch-XXXXXX named in path (empty on failure). */
+static bool save_copy(const char *src, size_t n, char path[64])
+{
+    snprintf(path, 64, "/tmp/busbench-watch-XXXXXX");
+    int fd = mkstemp(path);
+    bool saved = fd >= 0 && write(fd, src, n) == (ssize_t)n;
+    if (fd >= 0) close(fd);
+    if (!saved && fd >= 0) unlink(path);
+    if (!saved) path[0] = 0;
+    return saved;
+}
+
 /* The bytes compiled, kept for the offline comparison; the switch logged. */
 static void log_switch(live *L, const char *src, size_t n, int64_t cycle)
 {
     bb_live_out *o = L->out;
     bb_live_reload *rl = &o->reloads[o->nreloads];
-    snprintf(rl->path, sizeof rl->path, "/tmp/busbench-watch-XXXXXX");
-    int fd = mkstemp(rl->path);
-    bool saved = fd >= 0 && write(fd, src, n) == (ssize_t)n;
-    if (fd >= 0) close(fd);
+    bool saved = save_copy(src, n, rl->path);
     rl->cycle = cycle;
     rl->frame = bb_prog_idx(bb_render_last_prog(L->r), bb_rat_int(cycle));
     if (saved) o->nreloads++;
-    else if (fd >= 0) unlink(rl->path);
     printf("watch: %s changed: switching at cycle %lld (%.3f s)%s\n", L->c->run.program, (long long)cycle,
            (double)rl->frame / (double)bb_render_options(L->r)->sr,
            saved ? "" : " (its copy could not be saved: the offline comparison will not replay it)");
@@ -616,6 +624,30 @@ static bb_result connect_server(live *L, bb_live_out *o, bb_error *err)
     return client_open(L, name, err);
 }
 
+/* --watch: the program's bytes as the render compiled them, saved (o->first_path)
+ * for the offline comparison: read before and after the render is opened,
+ * equal (a save in between: again). */
+static bb_result open_watched(live *L, const bb_run_cfg *rc, bb_live_out *o, bb_error *err)
+{
+    for (int tries = 0;; tries++) {
+        size_t n0 = 0, n1 = 0;
+        char *a = slurp(rc->program, &n0, err), *b = NULL;
+        bb_result res = a ? bb_run_open_render(rc, NULL, NULL, NULL, &L->kit, &L->r, err) : BB_ERR_IO;
+        if (!res && !(b = slurp(rc->program, &n1, err))) res = BB_ERR_IO;
+        bool same = !res && n0 == n1 && !memcmp(a, b, n0);
+        if (same && !save_copy(a, n0, o->first_path))
+            res = bb_error_set(err, BB_ERR_IO, "/tmp", 0, 0, "cannot save a copy of %s", rc->program);
+        bb_free(a);
+        bb_free(b);
+        if (res || same) return res;
+        bb_render_close(L->r);
+        bb_kit_destroy(L->kit);
+        L->r = NULL;
+        L->kit = NULL;
+        if (tries == 10) return bb_error_set(err, BB_ERR_IO, rc->program, 0, 0, "keeps changing: cannot start");
+    }
+}
+
 /* The render at the server's rate (the run's when they agree). */
 static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
 {
@@ -624,7 +656,7 @@ static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
     o->period = jack_get_buffer_size(L->client);
     o->realtime = jack_is_realtime(L->client) != 0;
     rc.sr = (int)o->sr;
-    bb_result res = bb_run_open_render(&rc, NULL, NULL, NULL, &L->kit, &L->r, err);
+    bb_result res = L->c->watch ? open_watched(L, &rc, o, err) : bb_run_open_render(&rc, NULL, NULL, NULL, &L->kit, &L->r, err);
     /* a watched program compiles while the render plays: the kit must not change then */
     if (!res && L->c->watch && bb_kit_use_all(L->kit))
         res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the sample kit");
@@ -684,6 +716,8 @@ void bb_live_out_free(bb_live_out *o)
 {
     for (int i = 0; i < o->nreloads; i++) unlink(o->reloads[i].path);
     o->nreloads = 0;
+    if (o->first_path[0]) unlink(o->first_path);
+    o->first_path[0] = 0;
     bb_free(o->rec);
     o->rec = NULL;
     o->nrec = 0;

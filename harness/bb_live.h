@@ -82,6 +82,7 @@ typedef struct bb_live_out {
     float *rec;              /* with cfg.record: bb_malloc'ed, the caller frees (bb_live_out_free) */
     size_t nrec;
     bool rec_lost;           /* the writer thread fell behind: rec is incomplete */
+    char first_path[64];     /* --watch: a copy of the program as first played (removed by bb_live_out_free) */
     bb_live_reload reloads[BB_RENDER_RELOADS_MAX]; /* --watch: the switches made, in order */
     int nreloads;
     uint64_t bad_saves;      /* --watch: saves that did not compile (reported, not played) */

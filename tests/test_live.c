@@ -235,10 +235,11 @@ static void save(const char *path, const char *text)
     cr_assert_eq(rename(tmp, path), 0);
 }
 
-/* --watch: the file rewritten during playback (cycles of 2 s: saved at 1 s, the
- * switch at cycle 1), then saved with an error (reported, not played), then
- * saved again correctly (switch at cycle 3): the recording equals the offline
- * render with the logged switches, and nothing glitched. */
+/* --watch: the file rewritten during playback (cycles of 2 s), then saved with
+ * an error (reported, not played), then saved again correctly, then broken
+ * again: the recording
+ * equals the offline render of the copies saved (the first program, the
+ * switches), and nothing glitched. */
 Test(live, watched_reloads_match_offline_and_a_bad_save_keeps_playing)
 {
     bg_run b;
@@ -253,14 +254,19 @@ Test(live, watched_reloads_match_offline_and_a_bad_save_keeps_playing)
     save(path, "bpm: 120\nout: s \"~nope\"\n");
     sleep_s(1.5);
     save(path, BB_PROG_RELOAD_A);
+    sleep_s(0.5);
+    save(path, "bpm: 120\nout: s \"~gone\"\n"); /* the file as it stands at the end is not what played */
     bg_join(&b);
     cr_assert_eq(b.res, BB_OK, "%s", b.err.msg);
-    cr_expect_eq(b.out.bad_saves, 1);
+    cr_expect_eq(b.out.bad_saves, 2);
     cr_assert_eq(b.out.nreloads, 2, "%d switches", b.out.nreloads);
-    cr_expect_eq(b.out.reloads[0].cycle, 1);
-    cr_expect_eq(b.out.reloads[1].cycle, 3);
+    /* the next boundary the render reaches: when depends on the server's start-up */
+    cr_expect(b.out.reloads[0].cycle >= 1 && b.out.reloads[1].cycle > b.out.reloads[0].cycle, "cycles %lld, %lld",
+              (long long)b.out.reloads[0].cycle, (long long)b.out.reloads[1].cycle);
     cr_expect_eq(b.out.stats.reloads, 2);
     bb_live_cfg replay = b.cfg;
+    cr_assert(b.out.first_path[0], "the first program was saved");
+    replay.run.program = b.out.first_path;
     for (int i = 0; i < b.out.nreloads; i++)
         replay.run.reloads[replay.run.nreloads++] =
             (bb_reload){.cycle = bb_rat_int(b.out.reloads[i].cycle), .path = b.out.reloads[i].path};
