@@ -47,6 +47,7 @@ static void usage(FILE *f)
             "  --ahead N            ahead mode: periods in the ring (1..%d, default 4)\n"
             "  --record OUT.wav     keep what went to the server and compare it with the offline render\n"
             "  --json OUT.json      the figures as JSON\n"
+            "  --threads N          (a render option) defaults to 1 here\n"
             "  --stack K            every trigger of the output stacked K times (the load of `busbench capacity`)\n"
             "  --sweep              per strategy x threads x mode, the smallest glitch-free period (needs\n"
             "                       --server dummy; each point --seconds long, default 5):\n"
@@ -54,6 +55,8 @@ static void usage(FILE *f)
             "    --threads-list L   thread counts (default: 1 and the core count)\n"
             "    --periods L        periods tried in increasing order (default 64,128,256,512,1024)\n"
             "    --modes L          callback,ahead (default both)\n"
+            "  --capacity           the largest --stack k that plays glitch-free at this period, mode, strategy\n"
+            "                       and threads (needs --server dummy; k doubling, then bisection to 10 %%)\n"
             "  --watch              recompile FILE when it is saved and switch to it at the next cycle boundary\n"
             "                       (after any --reload-at); a save that does not compile is reported, the\n"
             "                       previous program keeps playing\n\n"
@@ -61,12 +64,13 @@ static void usage(FILE *f)
             BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, BB_LIVE_AHEAD_MAX, bb_run_cfg_usage);
 }
 
-enum { SWEEP_PERIODS_MAX = 16, SWEEP_SECONDS = 5 };
+enum { SWEEP_PERIODS_MAX = 16, SWEEP_SECONDS = 5, CAPACITY_K_MAX = 1 << 16 };
 
 typedef struct live_args {
     bb_live_cfg cfg;
     const char *record, *json;
     bool sweep;                 /* --sweep: the axes below */
+    bool capacity;              /* --capacity: the largest --stack k that plays glitch-free */
     bb_golden_matrix axes;      /* strategies and threads (verify's axis syntax) */
     size_t periods[SWEEP_PERIODS_MAX];
     size_t nperiods;
@@ -90,7 +94,7 @@ static const char *parse_periods(live_args *a, const char *v)
     return a->nperiods ? NULL : want;
 }
 
-/* options: (render option | --watch | --sweep | --stack K | --periods L | --modes L | --strategies L |
+/* options: (render option | --watch | --sweep | --capacity | --stack K | --periods L | --modes L | --strategies L |
  *           --threads-list L | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
  * Returns 0, 1 for --help (printed), or -1 with the reason on stderr. */
 static int parse(live_args *a, int argc, char **argv)
@@ -125,8 +129,9 @@ static int parse(live_args *a, int argc, char **argv)
             c->run.program = argv[i++];
             continue;
         }
-        if (!strcmp(o, "--sweep")) {
-            a->sweep = true;
+        if (!strcmp(o, "--sweep") || !strcmp(o, "--capacity")) {
+            a->sweep |= !strcmp(o, "--sweep");
+            a->capacity |= !strcmp(o, "--capacity");
             i++;
             continue;
         }
@@ -325,8 +330,8 @@ static bool sweep_point(const live_args *a, const char *strategy, int threads, b
     const bool ok = !o.xruns && !o.glitches && !o.interrupted;
     const double period_ns = (double)o.period * 1e9 / (double)o.sr;
     *latency = o.latency_frames + o.period;
-    fprintf(f, "%-18s %2d %-8s %5u  glitches %4llu  xruns %3llu  p99.9 %8.1f us (%.3f)  max %8.1f us  latency %7.2f ms  %s\n",
-            strategy, threads, m, o.period, (unsigned long long)o.glitches, (unsigned long long)o.xruns,
+    fprintf(f, "%-18s %2d %-8s %5u  k %4d  glitches %4llu  xruns %3llu  p99.9 %8.1f us (%.3f)  max %8.1f us  latency %7.2f ms  %s\n",
+            strategy, threads, m, o.period, t.cfg.run.stack > 1 ? t.cfg.run.stack : 1, (unsigned long long)o.glitches, (unsigned long long)o.xruns,
             us(o.cb_p999_ns), o.cb_p999_ns / period_ns, us(o.cb_max_ns), (double)*latency * 1e3 / (double)o.sr,
             ok ? "ok" : "NOT glitch-free");
     fflush(f);
@@ -399,6 +404,57 @@ static int run_sweep(live_args *a)
     return interrupted && rc == BB_EXIT_OK ? EXIT_INTERRUPTED : rc;
 }
 
+/* One point of the capacity search: the run's setting at k copies. */
+static bool capacity_point(const live_args *a, int k, json_t *arr)
+{
+    live_args t = *a;
+    t.cfg.run.stack = k;
+    size_t latency;
+    return sweep_point(&t, a->cfg.run.strategy, a->cfg.run.threads, a->cfg.mode, a->cfg.period, stdout, arr, &latency);
+}
+
+/* --capacity: the largest k (every output trigger stacked k times, --stack)
+ * that plays glitch-free (no glitch, no xrun) for --seconds at the run's
+ * period, mode, strategy and threads: k = 1, doubling, then bisection to 10 %. */
+static int run_capacity(live_args *a)
+{
+    if (!a->cfg.dummy) {
+        fprintf(stderr, "busbench live: --capacity runs on dummy servers of its own: add --server dummy\n");
+        return BB_EXIT_USAGE;
+    }
+    if (a->cfg.run.seconds <= 0) a->cfg.run.seconds = SWEEP_SECONDS;
+    json_t *arr = json_array();
+    int good = 0, bad = 0;
+    for (int k = 1; k <= CAPACITY_K_MAX && !interrupted; k *= 2) {
+        if (!capacity_point(a, k, arr)) {
+            bad = k;
+            break;
+        }
+        good = k;
+    }
+    while (bad && good && bad - good > (good / 10 > 1 ? good / 10 : 1) && !interrupted) {
+        int mid = good + (bad - good) / 2;
+        if (capacity_point(a, mid, arr))
+            good = mid;
+        else
+            bad = mid;
+    }
+    printf("\nlive capacity of %s: k = %d (%s, %d threads, %s mode, period %zu, %.1f s a run)\n", a->cfg.run.program,
+           good, a->cfg.run.strategy, a->cfg.run.threads, a->cfg.mode == BB_LIVE_AHEAD ? "ahead" : "callback",
+           a->cfg.period, a->cfg.run.seconds);
+    int rc = BB_EXIT_OK;
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    json_t *doc = json_pack("{s:i,s:o}", "capacity", good, "runs", arr);
+    if (a->json && bb_json_commit_doc(doc, a->json, &err)) {
+        fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
+        rc = BB_EXIT_USAGE;
+    }
+    json_decref(doc);
+    return interrupted && rc == BB_EXIT_OK ? EXIT_INTERRUPTED : rc;
+}
+
 int bb_cmd_live(int argc, char **argv)
 {
     live_args a = {0};
@@ -427,8 +483,8 @@ int bb_cmd_live(int argc, char **argv)
     sa.sa_handler = on_interrupt;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    if (a.sweep) {
-        int rc = run_sweep(&a);
+    if (a.sweep || a.capacity) {
+        int rc = a.sweep ? run_sweep(&a) : run_capacity(&a);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         return rc;

@@ -2,13 +2,15 @@
  *
  * Threads: the caller's (set-up, a 20 ms polling loop that samples the DSP
  * load and waits for the end, tear-down); JACK's process thread (real-time
- * when the server is); in ahead mode a render thread; with record a writer
- * thread; JACK's notification thread (xruns, shutdown: atomic flags only).
+ * when the server is); in ahead mode a render thread (real-time one step
+ * below the process thread when the server is real-time); with record a
+ * writer thread; with watch a watcher thread (inotify, compiling); JACK's
+ * notification thread (xruns, shutdown: atomic flags only).
  *
- * The process callback never allocates, locks, waits or does I/O: it reads
- * the clock, copies from one ring and into another (struct ring: a
- * single-producer single-consumer FIFO of floats over C11 atomics, frames
- * counted since the start: bb_ring) and posts a semaphore (sem_post neither blocks nor locks). In
+ * In ahead mode the process callback never allocates, locks, waits or does
+ * I/O: it reads the clock, copies from one ring and into another (bb_ring: a
+ * single-producer single-consumer FIFO over C11 atomics) and posts a
+ * semaphore (sem_post neither blocks nor locks) to wake the render thread. In
  * callback mode it calls bb_render_step, which renders a whole window when the
  * FIFO inside the render runs dry: the render's own work, with whatever the
  * strategy does (a pipelined batch joins its output task there); that cost
