@@ -54,6 +54,7 @@ alive() {
 stop_cluster() {
     local p left i
     if [ -s "$dir/ctld.started" ]; then
+        # shellcheck disable=SC2046 # one job id a word
         scancel --quiet --full $(squeue -h -o %A 2>/dev/null) 2>/dev/null
         for ((i = 0; i < STOP_S * 10; i++)); do
             [ -z "$(squeue -h -o %A 2>/dev/null)" ] && break
@@ -67,6 +68,7 @@ stop_cluster() {
         sleep 0.1
     done
     for p in $left; do echo "cluster.sh: still running after ${STOP_S} s: $p $(cat "/proc/$p/comm" 2>/dev/null)" >&2; done
+    # shellcheck disable=SC2086 # one pid a word
     kill -KILL $left 2>/dev/null
     sleep 0.5
     left=$(cluster_pids)
@@ -93,7 +95,7 @@ if [ "$1" = --timeout ]; then
     limit=$2
     shift 2
 fi
-[ "${1:-}" = -- ] && [ $# -ge 2 ] || usage
+if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then usage; fi
 shift
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || exit 2
 [ -e "$dir/slurm.conf" ] && { echo "cluster.sh: $dir already holds a cluster" >&2; exit 2; }
@@ -113,15 +115,16 @@ done
 export PATH=$PATH:/usr/sbin
 
 : > "$dir/pids"
-watchdog= cmd=
+watchdog='' cmd=''
+# shellcheck disable=SC2317 # run by the EXIT trap
 on_exit() {
     local rc=$? st=0
     trap - EXIT INT TERM HUP
     [ -n "$cmd" ] && kill "$cmd" 2>/dev/null && wait "$cmd"
     [ -n "$watchdog" ] && kill "$watchdog" 2>/dev/null
     stop_cluster || st=$?
-    [ $st -ne 0 ] && rc=$st
-    exit $rc
+    [ "$st" -ne 0 ] && rc=$st
+    exit "$rc"
 }
 trap on_exit EXIT
 trap 'exit 143' INT TERM HUP

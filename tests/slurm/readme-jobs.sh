@@ -27,7 +27,10 @@ mid=$(sed -n 's/^Submitted batch job \([0-9][0-9]*\)$/\1/p' submit.out)
 
 rc=0
 deadline=$((SECONDS + limit))
-while [ -n "$(squeue -h -o '%i %T %r' | grep -v ' PENDING DependencyNeverSatisfied$')" ]; do
+while :; do
+    q=$(squeue -h -o '%i %T %r') || { echo "readme-jobs.sh: squeue failed" >&2; rc=1; break; }
+    # settled: no job left but those held by a dependency that can never be satisfied
+    if [ -z "$q" ] || ! grep -qv ' PENDING DependencyNeverSatisfied$' <<< "$q"; then break; fi
     [ $SECONDS -lt "$deadline" ] || { echo "readme-jobs.sh: jobs still queued after $limit s" >&2; rc=1; break; }
     sleep 0.25
 done
