@@ -157,7 +157,8 @@ export BUSBENCH_SLURM_CLUSTER=$dir SLURM_CONF=$dir/slurm.conf
 munged --socket="$dir/munge/socket" --key-file="$dir/munge/munge.key" --pid-file="$dir/munge/munged.pid" \
     --log-file="$dir/log/munged.log" --seed-file="$dir/munge/seed" >"$dir/log/munged.out" 2>&1 ||
     skip "munged did not start: $(tail -n 1 "$dir/log/munged.out")"
-cat "$dir/munge/munged.pid" >> "$dir/pids"
+for ((i = 0; i < 50; i++)); do [ -s "$dir/munge/munged.pid" ] && break; sleep 0.1; done
+cat "$dir/munge/munged.pid" >> "$dir/pids" 2>/dev/null || skip "munged wrote no pid file"
 
 # The node is this host as slurmd sees it, reached on the loopback; root runs everything; no
 # cgroups (processes are tracked by /proc); batch_sched_delay=0 starts the next job within a
