@@ -94,8 +94,8 @@ static void checkout(const char *d)
 }
 
 /* Run the README's commands on a private cluster in d with bench flags; parse their states into *j.
- * Skips the test where the cluster cannot be brought up. Asserts the fixture's end: no process of
- * the cluster left. */
+ * Asserts that no process of the cluster is left (skipped or not), then skips the test where the
+ * cluster could not be brought up. */
 static void run_readme_jobs(const char *d, const char *flags, jobs *j)
 {
     checkout(d);
@@ -103,15 +103,15 @@ static void run_readme_jobs(const char *d, const char *flags, jobs *j)
                    "--timeout %d -- bash '%s/tests/slurm/readme-jobs.sh' README.md %d > %s/jobs.txt 2> %s/fixture.err",
                    d, flags, repo_root(), d, SLURM_FIXTURE_S, repo_root(), SLURM_WAIT_S, d, d);
     char p[PATH_MAX];
+    long pid = 0;
+    snprintf(p, sizeof p, "%s/cluster", d);
+    int left = cluster_left(p, &pid);
+    cr_assert(left == 0, "%d processes of the cluster left running (pid %ld)", left, pid);
     snprintf(p, sizeof p, "%s/cluster/skip", d);
     char *why = tu_slurp(p, NULL);
     if (rc == 77 && why) cr_skip_test("no Slurm cluster here: %s", why);
     snprintf(p, sizeof p, "%s/fixture.err", d);
     char *err = tu_slurp(p, NULL);
-    long pid = 0;
-    snprintf(p, sizeof p, "%s/cluster", d);
-    int left = cluster_left(p, &pid);
-    cr_assert(left == 0, "%d processes of the cluster left running (pid %ld)", left, pid);
     cr_assert(rc == 0, "cluster.sh + readme-jobs.sh: exit %d (70: a daemon outlived the stop; 124: the bound): %s", rc,
               err ? err : "");
     free(err);
