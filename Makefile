@@ -35,6 +35,7 @@ CORE_SRC := $(wildcard core/*.c)
 VAR_SRC  := $(wildcard variants/*.c)
 HAR_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
+DT_SRC   := tests/difftest/bb_gen.c tests/difftest/bb_difftest.c
 
 LIB      := $(BUILD)/libbusbench.a
 BIN      := $(BUILD)/busbench
@@ -51,7 +52,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -Itests/difftest -MMD -MP -c $< -o $@
 
 # Build identity that `busbench bench` records in its results: the git commit
 # ("-dirty" when tracked files differ from it), its commit date (busbench history orders
@@ -79,7 +80,7 @@ $(LIB): $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC))
 $(BIN): $(call obj,harness/main.c) $(LIB)
 	$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TESTBIN): $(call obj,$(TEST_SRC)) $(LIB)
+$(TESTBIN): $(call obj,$(TEST_SRC) $(DT_SRC)) $(LIB)
 	$(CC) $(BB_CFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
 
 # Debian packages, installed only when absent (a fresh machine's lists may be empty).
@@ -333,6 +334,23 @@ tsan-check: $(BIN) $(BUILD)/tsan_pool
 # the worker pool's stress (tests/bb_poolstress.h) as a plain program: Criterion's runner does not run under TSan
 $(BUILD)/tsan_pool: tests/tsan_pool.c $(LIB)
 	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+
+# ---- generated programs ------------------------------------------------------------------------
+# make difftest  the long differential campaign (not part of make test, whose difftest suite runs a
+#                fixed seed): random valid programs over the whole language (tests/difftest/bb_gen.c),
+#                each rendered by every strategy and composition at threads 1, 2, 3 and blocks 1, 64,
+#                512 against serial, bit for bit, with the strategy-independent counters. A failing
+#                program is reduced to a minimal one and kept in $(DT_CORPUS) with the command that
+#                reproduces it; exit 1. Stops after N programs or SECONDS, whichever comes first.
+SEED     ?= 1
+N        ?= 1000000
+SECONDS  ?= 600
+DT_CORPUS ?= tests/difftest/corpus
+.PHONY: difftest
+$(BUILD)/difftest: $(call obj,$(DT_SRC) tests/difftest/difftest.c) $(LIB)
+	$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
+difftest: $(BUILD)/difftest
+	$(BUILD)/difftest --seed $(SEED) --n $(N) --seconds $(SECONDS) --corpus $(DT_CORPUS)
 
 # ---- mutation testing -------------------------------------------------------------------------
 # make mutate    a standing mutation score (not part of make test): harness/scripts/mutate.py writes
