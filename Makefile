@@ -101,7 +101,11 @@ deps:
 	fi
 
 # The test command of the README: deps, then a fresh make that sees them.
+# Suite slurm runs the Slurm example on a private single-node cluster (tests/slurm/cluster.sh):
+# Debian's daemons, installed for the tests only.
+SLURM_DEB_PKGS := munge slurmctld slurmd slurm-client
 test: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(SLURM_DEB_PKGS)"
 	@$(MAKE) --no-print-directory check
 
 check: $(BIN) $(TESTBIN)
