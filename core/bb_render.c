@@ -214,8 +214,9 @@ size_t bb_render_latency_blocks(const bb_render *r)
     return window_blocks(r) * r->nslots;
 }
 
-/* Make every trigger's window buffer of slot hold [k0, k1), zeroed, and the one
- * mixed into (the output graph may still read the other slots). */
+/* Make every trigger's window buffer of slot hold [k0, k1) and be the one mixed
+ * into (the output graph may still read the other slots). Not zeroed: mixing
+ * writes every sample of it (bb_trig_fill). */
 static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slot)
 {
     size_t n = (size_t)(k1 - k0);
@@ -223,7 +224,6 @@ static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slo
         bb_trig *tr = bb_inst_trig(in, t);
         if (bb_grow((void **)&tr->wins[slot], &tr->wins_cap[slot], n, sizeof *tr->win)) return BB_ERR_NOMEM;
         tr->win = tr->wins[slot];
-        memset(tr->win, 0, n * sizeof *tr->win);
         tr->win_k0 = k0;
     }
     return BB_OK;
@@ -233,7 +233,7 @@ void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
         bb_trig *tr = bb_inst_trig(r->main, t);
-        bb_trig_mix(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
+        bb_trig_fill(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
     }
 }
 
