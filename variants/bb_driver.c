@@ -2,7 +2,7 @@
  *
  * The driver owns what every strategy shares: the worker pool (created once per
  * render), one bb_synth per worker, the cache (an open-addressing table from
- * bb_buskey to a buffer, double-buffered so that eviction never allocates), and
+ * bb_buskey to a buffer; eviction works in place, never allocating), and
  * reference counting of buffers. The plan's resolver decides when buffers are
  * made, its store where they come from; the driver only wires them together.
  *
@@ -53,13 +53,12 @@ static void insert(bb_cache_slot *slots, size_t n, const bb_cache_slot *e)
         }
 }
 
-/* The spare table lives right after the main one in the same allocation. */
 static bb_result grow(bb_drv *d, size_t want)
 {
     size_t n = d->nslots ? d->nslots : 64;
     while (n < want * 2) n *= 2;
     if (n == d->nslots) return BB_OK;
-    bb_cache_slot *t = bb_calloc(n * 2, sizeof *t);
+    bb_cache_slot *t = bb_calloc(n, sizeof *t);
     if (!t) return BB_ERR_NOMEM;
     for (size_t i = 0; i < d->nslots; i++)
         if (d->slots[i].buf) insert(t, n, &d->slots[i]);
@@ -78,23 +77,34 @@ bb_result bb_drv_cache_put(bb_drv *d, bb_busbuf *b, int64_t cycle)
     return BB_OK;
 }
 
+/* Empty slot i, moving the later entries of its run back where a lookup from
+ * their hash must still find them (Knuth's algorithm R for linear probing). */
+static void delete_at(bb_drv *d, size_t i)
+{
+    const size_t mask = d->nslots - 1;
+    d->slots[i].buf = NULL;
+    for (size_t j = (i + 1) & mask; d->slots[j].buf; j = (j + 1) & mask) {
+        size_t h = slot_of(d, &d->slots[j].key);
+        /* j stays when its home lies cyclically in (i, j] */
+        if (i <= j ? (i < h && h <= j) : (i < h || h <= j)) continue;
+        d->slots[i] = d->slots[j];
+        d->slots[j].buf = NULL;
+        i = j;
+    }
+}
+
+/* In place, without allocating: each dropped entry is deleted at once. An
+ * entry moved back into slot i is looked at again (one moved from the front of
+ * the table to its end was kept already: asked again, drop says the same). */
 size_t bb_drv_cache_evict(bb_drv *d, bool (*drop)(const bb_drv *, const bb_cache_slot *, const void *), const void *arg)
 {
-    if (!d->nused) return 0;
-    bb_cache_slot *spare = d->slots + d->nslots;
-    memset(spare, 0, d->nslots * sizeof *spare);
     size_t dropped = 0;
-    for (size_t i = 0; i < d->nslots; i++) {
-        bb_cache_slot *s = &d->slots[i];
-        if (!s->buf) continue;
-        if (drop(d, s, arg)) {
-            bb_drv_unref(d, s->buf);
+    for (size_t i = 0; i < d->nslots && d->nused > dropped; i++)
+        while (d->slots[i].buf && drop(d, &d->slots[i], arg)) {
+            bb_drv_unref(d, d->slots[i].buf);
+            delete_at(d, i);
             dropped++;
-        } else {
-            insert(spare, d->nslots, s);
         }
-    }
-    memcpy(d->slots, spare, d->nslots * sizeof *spare);
     d->nused -= dropped;
     return dropped;
 }
