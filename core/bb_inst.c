@@ -25,6 +25,7 @@
 #include "bb_dsp.h"
 #include "bb_math.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define BB_KW 1
@@ -40,6 +41,13 @@ typedef struct {
     float *val;        /* per event in cache: value */
     int64_t *from, *to;/* per event: sample range of its part */
     size_t cap;
+    /* lanes only (lane_segments): the cycle's samples [kb, ke) as segments of
+       one value, segment s from seg_k[s] to seg_k[s + 1] (the last to ke) */
+    int64_t seg_cycle; /* the cycle they hold, or INT64_MIN */
+    int64_t kb, ke;
+    int64_t *seg_k;
+    float *seg_v;
+    size_t nseg, seg_cap;
 } patsig;
 
 typedef union {
@@ -128,6 +136,8 @@ static void patsig_free(patsig *ps)
     bb_free(ps->val);
     bb_free(ps->from);
     bb_free(ps->to);
+    bb_free(ps->seg_k);
+    bb_free(ps->seg_v);
     bb_free(ps);
 }
 
@@ -252,22 +262,14 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
 /* The pattern's values on [k0, k0 + n) into out[0..n) (which must hold zeros)
  * and their run starts marked in runs: a run starts at k0, at each cycle
  * boundary and at each edge of an event inside the range. Each cycle's events
- * come from one of slots[0..nslots) (one: the instance's own; the lanes share
- * BB_LANES per node, so that lanes in the same cycle query it once). A failed
- * query sets *err and stops. */
-static inline __attribute__((always_inline)) void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err,
-                                                           patsig *const *slots, size_t nslots, uint64_t *clock,
-                                                           int64_t k0, size_t n, float *restrict out, bb_runs *runs)
+ * come from ps (the lanes read segments instead: lanes_pat). A failed query
+ * sets *err and stops. */
+static void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err, patsig *ps, int64_t k0, size_t n,
+                     float *restrict out, bb_runs *runs)
 {
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
         int64_t cyc = bb_prog_cycle(prog, k);
-        patsig *ps = slots[0];
-        if (nslots > 1) { /* the slot that holds cyc, else the least recently used */
-            for (size_t i = 1; i < nslots && ps->cache.cycle != cyc; i++)
-                if (slots[i]->cache.cycle == cyc || slots[i]->stamp < ps->stamp) ps = slots[i];
-            ps->stamp = ++*clock;
-        }
         bb_result r = patsig_cycle(prog, scratch, ps, cyc);
         if (r) {
             if (!*err) *err = r;
@@ -297,7 +299,7 @@ static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *re
     for (size_t j = 0; j < n; j++) out[j] = 0.0f;
     bb_runs_one(runs);
     if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
-    pat_fill(in->prog, &in->scratch, &in->err, &ps, 1, NULL, k0, n, out, runs);
+    pat_fill(in->prog, &in->scratch, &in->err, ps, k0, n, out, runs);
 }
 
 static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, float *restrict out)
@@ -441,7 +443,8 @@ typedef struct bb_lanes {
     bb_runs *runs;                         /* per node: the union of the lanes' runs */
     patsig **pat;                          /* per node * BB_LANES: the lanes' cycle caches */
     bool *ctl;                             /* per node: a pattern read only at its run starts */
-    float *tmp;                            /* BB_LANES * BB_CHUNK: a pattern, lane by lane */
+    float *seg_v;                          /* BB_LANES * BB_CHUNK: a pattern's segments in the chunk, */
+    uint32_t *seg_at;                      /* lane by lane: value and first sample (lanes_pat) */
     uint64_t clock;                        /* stamps of the cycle caches */
     bb_arena scratch;
     bb_result err;
@@ -476,6 +479,168 @@ static bool pat_is_control(const bb_code *code, int32_t p)
     return true;
 }
 
+/* ---- a pattern in lanes: a cycle as segments of one value ------------------
+ * A lane's pattern input changes only at the edges of the cycle's events, so
+ * each cached cycle is resolved once into segments (the value of the first
+ * event in canonical order that holds a sample, else 0, as pat_fill paints
+ * it) and a chunk of a lane reads the few segments it meets: no cycle
+ * arithmetic when the chunk's cycle is cached, nothing written per sample for
+ * a control input. A segment starts at the cycle's first sample and at every
+ * edge of a non-empty event inside the cycle: the run starts pat_fill marks. */
+
+static bb_result segments_reserve(patsig *ps, size_t n)
+{
+    size_t cap = ps->seg_cap;
+    if (bb_grow((void **)&ps->seg_k, &cap, n, sizeof *ps->seg_k)) return BB_ERR_NOMEM;
+    cap = ps->seg_cap;
+    if (bb_grow((void **)&ps->seg_v, &cap, n, sizeof *ps->seg_v)) return BB_ERR_NOMEM;
+    ps->seg_cap = cap;
+    ps->seg_cycle = INT64_MIN;
+    return BB_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first segment whose start is after k (seg_k[0] <= k). */
+static size_t segment_after(const patsig *ps, int64_t k)
+{
+    size_t lo = 1, hi = ps->nseg;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (ps->seg_k[mid] <= k) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* ps's segments for the cycle it caches (patsig_cycle's). Values painted later
+ * events first, as pat_fill paints samples. */
+static bb_result lane_segments(const bb_prog *prog, patsig *ps)
+{
+    const int64_t cyc = ps->cache.cycle;
+    const size_t ne = ps->cache.haps.n;
+    bb_rat_clear_overflow();
+    ps->kb = bb_prog_idx(prog, bb_rat_int(cyc));
+    ps->ke = bb_prog_idx(prog, bb_rat_int(cyc + 1));
+    if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
+    if (segments_reserve(ps, 2 * ne + 1)) return BB_ERR_NOMEM;
+    size_t m = 0;
+    ps->seg_k[m++] = ps->kb;
+    for (size_t i = 0; i < ne; i++) {
+        if (ps->from[i] >= ps->to[i]) continue;
+        if (ps->from[i] > ps->kb && ps->from[i] < ps->ke) ps->seg_k[m++] = ps->from[i];
+        if (ps->to[i] > ps->kb && ps->to[i] < ps->ke) ps->seg_k[m++] = ps->to[i];
+    }
+    qsort(ps->seg_k, m, sizeof *ps->seg_k, cmp_i64);
+    size_t u = 1;
+    for (size_t s = 1; s < m; s++)
+        if (ps->seg_k[s] != ps->seg_k[u - 1]) ps->seg_k[u++] = ps->seg_k[s];
+    ps->nseg = u;
+    for (size_t s = 0; s < u; s++) ps->seg_v[s] = 0.0f;
+    for (size_t i = ne; i-- > 0;) {
+        const int64_t lo = ps->from[i] > ps->kb ? ps->from[i] : ps->kb, hi = ps->to[i] < ps->ke ? ps->to[i] : ps->ke;
+        if (lo >= hi) continue;
+        for (size_t s = segment_after(ps, lo) - 1; s < u && ps->seg_k[s] < hi; s++) ps->seg_v[s] = ps->val[i];
+    }
+    ps->seg_cycle = cyc;
+    return BB_OK;
+}
+
+/* The slot of node i's lanes whose segments hold sample k: one already made
+ * (no cycle arithmetic), else the least recently used one refilled with k's
+ * cycle. NULL with L->err set when a query fails. */
+static patsig *lane_slot(bb_lanes *L, size_t i, int64_t k)
+{
+    patsig *const *slots = L->pat + i * BB_LANES;
+    for (size_t s = 0; s < BB_LANES; s++) {
+        patsig *ps = slots[s];
+        if (ps->seg_cycle != INT64_MIN && ps->kb <= k && k < ps->ke) {
+            ps->stamp = ++L->clock;
+            return ps;
+        }
+    }
+    const int64_t cyc = bb_prog_cycle(L->prog, k);
+    patsig *ps = slots[0];
+    for (size_t s = 1; s < BB_LANES && ps->cache.cycle != cyc; s++)
+        if (slots[s]->cache.cycle == cyc || slots[s]->stamp < ps->stamp) ps = slots[s];
+    ps->stamp = ++L->clock;
+    bb_result r = patsig_cycle(L->prog, &L->scratch, ps, cyc);
+    if (!r) r = lane_segments(L->prog, ps);
+    if (!r && !(ps->kb <= k && k < ps->ke)) r = BB_ERR_OVERFLOW; /* exact time says it holds k */
+    if (r) {
+        ps->seg_cycle = INT64_MIN;
+        if (!L->err) L->err = r;
+        return NULL;
+    }
+    return ps;
+}
+
+/* Lane l's values of pattern node i on its chunk [k0, k0 + n) as segments
+ * (first sample at[], value v[]; at[0] = 0, the last runs to n), their starts
+ * marked in ro. Returns how many (at most n). After a failed query, 0 to the
+ * end. */
+static size_t lane_pat_segments(bb_lanes *L, size_t i, size_t l, size_t n, uint32_t *at, float *v, bb_runs *ro)
+{
+    const int64_t k0 = L->k0[l], k1 = k0 + (int64_t)n;
+    size_t m = 0;
+    for (int64_t k = k0; k < k1;) {
+        const patsig *ps = lane_slot(L, i, k);
+        if (!ps) {
+            at[m] = (uint32_t)(k - k0);
+            v[m++] = 0.0f;
+            break;
+        }
+        const int64_t stop = ps->ke < k1 ? ps->ke : k1;
+        for (size_t s = segment_after(ps, k) - 1; k < stop; s++) {
+            const int64_t e = s + 1 < ps->nseg ? ps->seg_k[s + 1] : ps->ke;
+            at[m] = (uint32_t)(k - k0);
+            v[m++] = ps->seg_v[s];
+            bb_runs_mark(ro, (size_t)(k - k0));
+            k = e < stop ? e : stop;
+        }
+    }
+    return m;
+}
+
+/* Pattern node i for every lane into o (lane l: element l): each live lane's
+ * segments, their starts merged into ro; every sample, or only the samples
+ * where ro's runs start when the node is a control (L->ctl). Lanes without a
+ * request (or after a failed query) read 0. */
+static void lanes_pat(bb_lanes *L, size_t i, size_t n, bb_kf_w8 *restrict o, bb_runs *ro)
+{
+    size_t cnt[BB_LANES], cur[BB_LANES];
+    bb_runs_one(ro);
+    for (size_t l = 0; l < BB_LANES; l++) {
+        cnt[l] = L->live[l] && !L->err
+                     ? lane_pat_segments(L, i, l, n, L->seg_at + l * BB_CHUNK, L->seg_v + l * BB_CHUNK, ro)
+                     : 0;
+        cur[l] = 0;
+    }
+    if (L->ctl[i]) {
+        for (size_t j = 0; j < n; j = bb_runs_end(ro, j, n))
+            for (size_t l = 0; l < BB_LANES; l++) {
+                const uint32_t *at = L->seg_at + l * BB_CHUNK;
+                while (cur[l] + 1 < cnt[l] && at[cur[l] + 1] <= j) cur[l]++;
+                o[j][l] = cnt[l] ? L->seg_v[l * BB_CHUNK + cur[l]] : 0.0f;
+            }
+        return;
+    }
+    for (size_t l = 0; l < BB_LANES; l++) {
+        const uint32_t *at = L->seg_at + l * BB_CHUNK;
+        if (!cnt[l])
+            for (size_t j = 0; j < n; j++) o[j][l] = 0.0f;
+        for (size_t s = 0; s < cnt[l]; s++) {
+            const float x = L->seg_v[l * BB_CHUNK + s];
+            const size_t e = s + 1 < cnt[l] ? at[s + 1] : n;
+            for (size_t j = at[s]; j < e; j++) o[j][l] = x;
+        }
+    }
+}
+
 static void lanes_destroy(bb_lanes *L)
 {
     if (!L) return;
@@ -497,8 +662,8 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
     bb_arena_init(&L->scratch);
     const size_t n = (size_t)code->nnodes;
     const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
-    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->tmp;
-    L->raw = bb_calloc(bufb + stb + tmpb + 64, 1);
+    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->seg_v, atb = BB_LANES * BB_CHUNK * sizeof *L->seg_at;
+    L->raw = bb_calloc(bufb + stb + tmpb + atb + 64, 1);
     L->runs = bb_calloc(n, sizeof *L->runs);
     L->pat = bb_calloc(n * BB_LANES, sizeof *L->pat);
     L->ctl = bb_calloc(n, sizeof *L->ctl);
@@ -507,7 +672,8 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
         char *base = (char *)(((uintptr_t)L->raw + 63) & ~(uintptr_t)63);
         L->buf = (bb_kf_w8 *)(void *)base;
         L->st = (lstate *)(void *)(base + bufb);
-        L->tmp = (float *)(void *)(base + bufb + stb);
+        L->seg_v = (float *)(void *)(base + bufb + stb);
+        L->seg_at = (uint32_t *)(void *)(base + bufb + stb + tmpb);
     }
     for (size_t i = 0; i < n && !r; i++) {
         const bb_node *nd = &code->nodes[i];
@@ -521,6 +687,7 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
                 patsig *ps = bb_calloc(1, sizeof *ps);
                 L->pat[i * BB_LANES + l] = ps;
                 r = ps ? patsig_create(prog, &L->scratch, nd->pat, ps) : BB_ERR_NOMEM;
+                if (!r) r = segments_reserve(ps, 2 * PATSIG_RESERVE + 1);
             }
         }
     }
@@ -582,22 +749,7 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
         const bb_runs *rb = nd->b >= 0 ? &L->runs[nd->b] : NULL;
         switch (nd->kind) {
         case BB_N_CONST: break; /* filled at creation */
-        case BB_N_PAT: {
-            /* lane by lane into tmp, then into the node's lanes: only where
-               its runs start when that is all its users read */
-            float *restrict t = L->tmp;
-            bb_runs_one(ro);
-            for (size_t l = 0; l < BB_LANES; l++) {
-                float *restrict tl = t + l * BB_CHUNK;
-                for (size_t j = 0; j < n; j++) tl[j] = 0.0f;
-                if (L->live[l] && !L->err)
-                    pat_fill(L->prog, &L->scratch, &L->err, L->pat + (size_t)i * BB_LANES, BB_LANES, &L->clock,
-                             L->k0[l], n, tl, ro);
-            }
-            for (size_t j = 0; j < n; j = L->ctl[i] ? bb_runs_end(ro, j, n) : j + 1)
-                for (size_t l = 0; l < BB_LANES; l++) o[j][l] = t[l * BB_CHUNK + j];
-            break;
-        }
+        case BB_N_PAT: lanes_pat(L, (size_t)i, n, o, ro); break;
         case BB_N_OSC:
             s->phase = bb_k_osc_w8((bb_osc_shape)nd->sub, s->phase, sr, (const float *)a, ra, L->ratio, o, n);
             break;

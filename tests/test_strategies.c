@@ -475,3 +475,37 @@ Test(strategies, cache_eviction_keeps_every_kept_key_findable)
     }
     evict_rounds(1, 300);
 }
+
+/* The lanes read a pattern input as segments of one value per cycle
+ * (lanes_pat): rests (0), overlapping events (the first in canonical order
+ * wins), events shorter than a chunk, cycles of 3 to 64 events, a pattern in
+ * arithmetic (read at every sample) and as a control (oscillator frequency,
+ * filter cutoff: read where its runs start) give serial's bytes. */
+Test(strategies, lanes_read_patterns_as_serial_does)
+{
+    static const char prog[] =
+        "bpm: 180\n"
+        "~p: saw (\"<[300 ~ 500, 700] 200>\" + 50) # lpf (\"[800 ~ 400, 1200] 300\" $ fast \"<3 17 64>\") 2\n"
+        "~r: square \"[~ 220]*5\" # hpf \"<[100 ~]*7 [50, 2000]>\" 1.5\n"
+        "out: s \"~p*8 ~r(3,8)\" # note \"<0 3 7 12>\"\n";
+    tu_cfg rc = {.strategy = "serial", .cycles = 6};
+    tu_out ref;
+    tu_render(prog, &rc, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    static const char *const lane_plans[] = {"all", "cycle,lanes"};
+    static const size_t blocks[] = {64, 512};
+    for (size_t s = 0; s < 2; s++)
+        for (int t = 1; t <= 2; t++)
+            for (size_t b = 0; b < 2; b++) {
+                tu_cfg c = {.strategy = lane_plans[s], .threads = t, .block = blocks[b], .cycles = 6};
+                tu_out o;
+                tu_render(prog, &c, &o);
+                cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+                cr_expect_gt(o.st.lane_groups, 0, "%s: the lanes ran", lane_plans[s]);
+                long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+                cr_expect_eq(d, -1, "%s threads %d block %zu: first differing sample %ld", lane_plans[s], t, blocks[b],
+                             d);
+                tu_free(&o);
+            }
+    tu_free(&ref);
+}
