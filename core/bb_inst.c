@@ -779,19 +779,28 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
         default: break; /* delay, reverb, trigger: never in lanes (lanes_ok) */
         }
     }
-    /* eight samples of eight lanes at a time, transposed into the lanes' buffers */
+    /* eight samples of eight lanes at a time, transposed into the lanes' buffers:
+       in registers while every lane takes all eight, then lane by lane */
     const bb_kf_w8 *y = L->buf + (size_t)(code->nnodes - 1) * BB_CHUNK;
     size_t full = n; /* samples every lane takes */
     for (size_t l = 0; l < BB_LANES; l++) full = dst[l] && valid[l] < full ? valid[l] : !dst[l] ? 0 : full;
-    for (size_t j = 0; j < n; j += 8) {
+    size_t j = 0;
+    if (full >= 8) {
+        float *d[BB_LANES];
+        for (size_t l = 0; l < BB_LANES; l++) d[l] = dst[l];
+        for (; j + 8 <= full; j += 8) {
+            bb_kf_w8 r[8];
+#pragma GCC unroll 8
+            for (size_t i = 0; i < 8; i++) r[i] = y[j + i];
+            bb_lane_transpose8(r);
+#pragma GCC unroll 8
+            for (size_t l = 0; l < BB_LANES; l++) bb_lane_store(d[l] + j, r[l]);
+        }
+    }
+    for (; j < n; j += 8) {
         bb_kf_w8 r[8];
         memcpy(r, y + j, sizeof r); /* j + 8 <= BB_CHUNK: past n only stale values, never stored */
         bb_lane_transpose8(r);
-        if (j + 8 <= full) {
-#pragma GCC unroll 8
-            for (size_t l = 0; l < BB_LANES; l++) memcpy(dst[l] + j, &r[l], sizeof r[l]);
-            continue;
-        }
         for (size_t l = 0; l < BB_LANES; l++) {
             if (!dst[l] || j >= valid[l]) continue;
             if (j + 8 <= valid[l]) memcpy(dst[l] + j, &r[l], sizeof r[l]);
