@@ -41,13 +41,6 @@ typedef struct {
     float *val;        /* per event in cache: value */
     int64_t *from, *to;/* per event: sample range of its part */
     size_t cap;
-    /* lanes only (lane_segments): the cycle's samples [kb, ke) as segments of
-       one value, segment s from seg_k[s] to seg_k[s + 1] (the last to ke) */
-    int64_t seg_cycle; /* the cycle they hold, or INT64_MIN */
-    int64_t kb, ke;
-    int64_t *seg_k;
-    float *seg_v;
-    size_t nseg, seg_cap;
 } patsig;
 
 typedef union {
@@ -100,7 +93,7 @@ enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
  * 38 in cycle 1, and its query's scratch grows with them): a worker that meets
  * a bus for the first time in the steady state does not allocate, unless a
  * later cycle needs more. A failed query is left for compute to report. */
-static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
+static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps, size_t *most)
 {
     size_t cap = 0;
     if (bb_grow((void **)&ps->cache.haps.v, &cap, PATSIG_RESERVE, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
@@ -116,28 +109,34 @@ static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
     for (int64_t c = c0; c < c0 + PATSIG_WARM_CYCLES; c++) {
         const bb_result r = patsig_cycle(prog, scratch, ps, c);
         if (r) return r == BB_ERR_NOMEM ? r : BB_OK;
+        if (ps->cache.haps.n > *most) *most = ps->cache.haps.n;
     }
     return BB_OK;
 }
 
-/* A pattern signal of pat, warmed (see patsig_warm). */
-static bb_result patsig_create(const bb_prog *prog, bb_arena *scratch, const bb_pat *pat, patsig *ps)
+/* A pattern signal of pat, warmed (see patsig_warm); *most: the most events
+ * of a warmed cycle (at least what it held). */
+static bb_result patsig_create(const bb_prog *prog, bb_arena *scratch, const bb_pat *pat, patsig *ps, size_t *most)
 {
     ps->cache.pat = pat;
     ps->cache.cycle = INT64_MIN;
     bb_haps_init(&ps->cache.haps);
-    return patsig_warm(prog, scratch, ps);
+    return patsig_warm(prog, scratch, ps, most);
+}
+
+/* Free what ps holds (not ps). */
+static void patsig_release(patsig *ps)
+{
+    bb_haps_free(&ps->cache.haps);
+    bb_free(ps->val);
+    bb_free(ps->from);
+    bb_free(ps->to);
 }
 
 static void patsig_free(patsig *ps)
 {
     if (!ps) return;
-    bb_haps_free(&ps->cache.haps);
-    bb_free(ps->val);
-    bb_free(ps->from);
-    bb_free(ps->to);
-    bb_free(ps->seg_k);
-    bb_free(ps->seg_v);
+    patsig_release(ps);
     bb_free(ps);
 }
 
@@ -174,14 +173,12 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
         case BB_N_REVERB:
             r = bb_reverb_create(&s->reverb, sr, nd->p[0], nd->p[1], nd->p[2]);
             break;
-        case BB_N_PAT:
+        case BB_N_PAT: {
+            size_t most = 0;
             s->pat = bb_calloc(1, sizeof *s->pat);
-            if (!s->pat) {
-                r = BB_ERR_NOMEM;
-                break;
-            }
-            r = patsig_create(prog, &in->scratch, nd->pat, s->pat);
+            r = s->pat ? patsig_create(prog, &in->scratch, nd->pat, s->pat, &most) : BB_ERR_NOMEM;
             break;
+        }
         case BB_N_CONST: {
             float *o = in->buf + i * BB_CHUNK;
             for (size_t j = 0; j < BB_CHUNK; j++) o[j] = nd->k;
@@ -441,10 +438,8 @@ typedef struct bb_lanes {
     bb_kf_w8 *buf;                         /* nnodes * BB_CHUNK */
     lstate *st;                            /* per node */
     bb_runs *runs;                         /* per node: the union of the lanes' runs */
-    patsig **pat;                          /* per node * BB_LANES: the lanes' cycle caches */
+    struct lpat **pat;                     /* per node * BB_LANES: the lanes' cycle caches */
     bool *ctl;                             /* per node: a pattern read only at its run starts */
-    float *seg_v;                          /* BB_LANES * BB_CHUNK: a pattern's segments in the chunk, */
-    uint32_t *seg_at;                      /* lane by lane: value and first sample (lanes_pat) */
     uint64_t clock;                        /* stamps of the cycle caches */
     bb_arena scratch;
     bb_result err;
@@ -488,14 +483,49 @@ static bool pat_is_control(const bb_code *code, int32_t p)
  * a control input. A segment starts at the cycle's first sample and at every
  * edge of a non-empty event inside the cycle: the run starts pat_fill marks. */
 
-static bb_result segments_reserve(patsig *ps, size_t n)
+/* A lane's cycle cache: the pattern's events and their segments. */
+typedef struct lpat {
+    patsig ps;
+    int64_t seg_cycle; /* the cycle the segments hold, or INT64_MIN */
+    int64_t kb, ke;    /* its samples */
+    int64_t *seg_k;    /* segment s from seg_k[s] to seg_k[s + 1] (the last to ke) */
+    float *seg_v;      /* its value */
+    size_t nseg, seg_cap;
+    bool seg_heap;     /* seg_k and seg_v are allocations of their own (else in the lanes' raw block) */
+} lpat;
+
+static void lpat_free(lpat *lp)
 {
-    size_t cap = ps->seg_cap;
-    if (bb_grow((void **)&ps->seg_k, &cap, n, sizeof *ps->seg_k)) return BB_ERR_NOMEM;
-    cap = ps->seg_cap;
-    if (bb_grow((void **)&ps->seg_v, &cap, n, sizeof *ps->seg_v)) return BB_ERR_NOMEM;
-    ps->seg_cap = cap;
-    ps->seg_cycle = INT64_MIN;
+    if (!lp) return;
+    patsig_release(&lp->ps);
+    if (lp->seg_heap) {
+        bb_free(lp->seg_k);
+        bb_free(lp->seg_v);
+    }
+    bb_free(lp);
+}
+
+/* Room for n segments. The lanes' raw block holds what their warmed cycles
+ * need (lanes_create); a later cycle with more events moves them to the heap. */
+static bb_result segments_reserve(lpat *lp, size_t n)
+{
+    lp->seg_cycle = INT64_MIN;
+    if (n <= lp->seg_cap) return BB_OK;
+    int64_t *k = bb_malloc(n * sizeof *k);
+    float *v = bb_malloc(n * sizeof *v);
+    if (!k || !v) {
+        bb_free(k);
+        bb_free(v);
+        return BB_ERR_NOMEM;
+    }
+    if (lp->seg_heap) {
+        bb_free(lp->seg_k);
+        bb_free(lp->seg_v);
+    }
+    lp->seg_k = k;
+    lp->seg_v = v;
+    lp->seg_cap = n;
+    lp->seg_heap = true;
     return BB_OK;
 }
 
@@ -506,145 +536,135 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The first segment whose start is after k (seg_k[0] <= k). */
-static size_t segment_after(const patsig *ps, int64_t k)
+static size_t segment_after(const lpat *lp, int64_t k)
 {
-    size_t lo = 1, hi = ps->nseg;
+    size_t lo = 1, hi = lp->nseg;
     while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
-        if (ps->seg_k[mid] <= k) lo = mid + 1;
+        if (lp->seg_k[mid] <= k) lo = mid + 1;
         else hi = mid;
     }
     return lo;
 }
 
-/* ps's segments for the cycle it caches (patsig_cycle's). Values painted later
+/* lp's segments for the cycle it caches (patsig_cycle's). Values painted later
  * events first, as pat_fill paints samples. */
-static bb_result lane_segments(const bb_prog *prog, patsig *ps)
+static bb_result lane_segments(const bb_prog *prog, lpat *lp)
 {
+    const patsig *ps = &lp->ps;
     const int64_t cyc = ps->cache.cycle;
     const size_t ne = ps->cache.haps.n;
     bb_rat_clear_overflow();
-    ps->kb = bb_prog_idx(prog, bb_rat_int(cyc));
-    ps->ke = bb_prog_idx(prog, bb_rat_int(cyc + 1));
+    const int64_t kb = bb_prog_idx(prog, bb_rat_int(cyc)), ke = bb_prog_idx(prog, bb_rat_int(cyc + 1));
     if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
-    if (segments_reserve(ps, 2 * ne + 1)) return BB_ERR_NOMEM;
+    if (segments_reserve(lp, 2 * ne + 1)) return BB_ERR_NOMEM;
     size_t m = 0;
-    ps->seg_k[m++] = ps->kb;
+    lp->seg_k[m++] = kb;
     for (size_t i = 0; i < ne; i++) {
         if (ps->from[i] >= ps->to[i]) continue;
-        if (ps->from[i] > ps->kb && ps->from[i] < ps->ke) ps->seg_k[m++] = ps->from[i];
-        if (ps->to[i] > ps->kb && ps->to[i] < ps->ke) ps->seg_k[m++] = ps->to[i];
+        if (ps->from[i] > kb && ps->from[i] < ke) lp->seg_k[m++] = ps->from[i];
+        if (ps->to[i] > kb && ps->to[i] < ke) lp->seg_k[m++] = ps->to[i];
     }
-    qsort(ps->seg_k, m, sizeof *ps->seg_k, cmp_i64);
+    qsort(lp->seg_k, m, sizeof *lp->seg_k, cmp_i64);
     size_t u = 1;
     for (size_t s = 1; s < m; s++)
-        if (ps->seg_k[s] != ps->seg_k[u - 1]) ps->seg_k[u++] = ps->seg_k[s];
-    ps->nseg = u;
-    for (size_t s = 0; s < u; s++) ps->seg_v[s] = 0.0f;
+        if (lp->seg_k[s] != lp->seg_k[u - 1]) lp->seg_k[u++] = lp->seg_k[s];
+    lp->nseg = u;
+    for (size_t s = 0; s < u; s++) lp->seg_v[s] = 0.0f;
     for (size_t i = ne; i-- > 0;) {
-        const int64_t lo = ps->from[i] > ps->kb ? ps->from[i] : ps->kb, hi = ps->to[i] < ps->ke ? ps->to[i] : ps->ke;
+        const int64_t lo = ps->from[i] > kb ? ps->from[i] : kb, hi = ps->to[i] < ke ? ps->to[i] : ke;
         if (lo >= hi) continue;
-        for (size_t s = segment_after(ps, lo) - 1; s < u && ps->seg_k[s] < hi; s++) ps->seg_v[s] = ps->val[i];
+        for (size_t s = segment_after(lp, lo) - 1; s < u && lp->seg_k[s] < hi; s++) lp->seg_v[s] = ps->val[i];
     }
-    ps->seg_cycle = cyc;
+    lp->kb = kb;
+    lp->ke = ke;
+    lp->seg_cycle = cyc;
     return BB_OK;
 }
 
 /* The slot of node i's lanes whose segments hold sample k: one already made
  * (no cycle arithmetic), else the least recently used one refilled with k's
  * cycle. NULL with L->err set when a query fails. */
-static patsig *lane_slot(bb_lanes *L, size_t i, int64_t k)
+static const lpat *lane_slot(bb_lanes *L, size_t i, int64_t k)
 {
-    patsig *const *slots = L->pat + i * BB_LANES;
+    lpat *const *slots = L->pat + i * BB_LANES;
     for (size_t s = 0; s < BB_LANES; s++) {
-        patsig *ps = slots[s];
-        if (ps->seg_cycle != INT64_MIN && ps->kb <= k && k < ps->ke) {
-            ps->stamp = ++L->clock;
-            return ps;
+        lpat *lp = slots[s];
+        if (lp->seg_cycle != INT64_MIN && lp->kb <= k && k < lp->ke) {
+            lp->ps.stamp = ++L->clock;
+            return lp;
         }
     }
     const int64_t cyc = bb_prog_cycle(L->prog, k);
-    patsig *ps = slots[0];
-    for (size_t s = 1; s < BB_LANES && ps->cache.cycle != cyc; s++)
-        if (slots[s]->cache.cycle == cyc || slots[s]->stamp < ps->stamp) ps = slots[s];
-    ps->stamp = ++L->clock;
-    bb_result r = patsig_cycle(L->prog, &L->scratch, ps, cyc);
-    if (!r) r = lane_segments(L->prog, ps);
-    if (!r && !(ps->kb <= k && k < ps->ke)) r = BB_ERR_OVERFLOW; /* exact time says it holds k */
+    lpat *lp = slots[0];
+    for (size_t s = 1; s < BB_LANES && lp->ps.cache.cycle != cyc; s++)
+        if (slots[s]->ps.cache.cycle == cyc || slots[s]->ps.stamp < lp->ps.stamp) lp = slots[s];
+    lp->ps.stamp = ++L->clock;
+    bb_result r = patsig_cycle(L->prog, &L->scratch, &lp->ps, cyc);
+    if (!r) r = lane_segments(L->prog, lp);
+    if (!r && !(lp->kb <= k && k < lp->ke)) r = BB_ERR_OVERFLOW; /* exact time says it holds k */
     if (r) {
-        ps->seg_cycle = INT64_MIN;
+        lp->seg_cycle = INT64_MIN;
         if (!L->err) L->err = r;
         return NULL;
     }
-    return ps;
+    return lp;
 }
 
-/* Lane l's values of pattern node i on its chunk [k0, k0 + n) as segments
- * (first sample at[], value v[]; at[0] = 0, the last runs to n), their starts
- * marked in ro. Returns how many (at most n). After a failed query, 0 to the
- * end. */
-static size_t lane_pat_segments(bb_lanes *L, size_t i, size_t l, size_t n, uint32_t *at, float *v, bb_runs *ro)
+/* Lane l of pattern node i on its chunk [k0, k0 + n): each segment's start
+ * marked in own, its value in o (element l) at that start, or at every sample
+ * of it when all is set. After a failed query, 0 to the end. */
+static void lane_pat(bb_lanes *L, size_t i, size_t l, size_t n, bool all, bb_kf_w8 *restrict o, bb_runs *own)
 {
     const int64_t k0 = L->k0[l], k1 = k0 + (int64_t)n;
-    size_t m = 0;
     for (int64_t k = k0; k < k1;) {
-        const patsig *ps = lane_slot(L, i, k);
-        if (!ps) {
-            at[m] = (uint32_t)(k - k0);
-            v[m++] = 0.0f;
-            break;
-        }
-        const int64_t stop = ps->ke < k1 ? ps->ke : k1;
-        for (size_t s = segment_after(ps, k) - 1; k < stop; s++) {
-            const int64_t e = s + 1 < ps->nseg ? ps->seg_k[s + 1] : ps->ke;
-            at[m] = (uint32_t)(k - k0);
-            v[m++] = ps->seg_v[s];
-            bb_runs_mark(ro, (size_t)(k - k0));
-            k = e < stop ? e : stop;
+        const lpat *lp = lane_slot(L, i, k);
+        const int64_t stop = !lp ? k1 : lp->ke < k1 ? lp->ke : k1;
+        for (size_t s = lp ? segment_after(lp, k) - 1 : 0; k < stop; s++) {
+            const int64_t e = !lp ? k1 : s + 1 < lp->nseg ? lp->seg_k[s + 1] : lp->ke;
+            const int64_t end = e < stop ? e : stop;
+            const float v = lp ? lp->seg_v[s] : 0.0f;
+            bb_runs_mark(own, (size_t)(k - k0));
+            if (all)
+                for (int64_t j = k; j < end; j++) o[j - k0][l] = v;
+            else
+                o[k - k0][l] = v;
+            k = end;
         }
     }
-    return m;
 }
 
-/* Pattern node i for every lane into o (lane l: element l): each live lane's
- * segments, their starts merged into ro; every sample, or only the samples
- * where ro's runs start when the node is a control (L->ctl). Lanes without a
- * request (or after a failed query) read 0. */
+/* Pattern node i for every lane into o (lane l: element l), its runs in ro
+ * (the union of the lanes'): every sample, or only where ro's runs start when
+ * the node is a control (L->ctl): a lane's value at a run start of another
+ * lane is its value at the run start before. Lanes without a request (or
+ * after a failed query) read 0. */
 static void lanes_pat(bb_lanes *L, size_t i, size_t n, bb_kf_w8 *restrict o, bb_runs *ro)
 {
-    size_t cnt[BB_LANES], cur[BB_LANES];
+    const bool all = !L->ctl[i];
+    bb_runs own[BB_LANES];
     bb_runs_one(ro);
     for (size_t l = 0; l < BB_LANES; l++) {
-        cnt[l] = L->live[l] && !L->err
-                     ? lane_pat_segments(L, i, l, n, L->seg_at + l * BB_CHUNK, L->seg_v + l * BB_CHUNK, ro)
-                     : 0;
-        cur[l] = 0;
-    }
-    if (L->ctl[i]) {
-        for (size_t j = 0; j < n; j = bb_runs_end(ro, j, n))
-            for (size_t l = 0; l < BB_LANES; l++) {
-                const uint32_t *at = L->seg_at + l * BB_CHUNK;
-                while (cur[l] + 1 < cnt[l] && at[cur[l] + 1] <= j) cur[l]++;
-                o[j][l] = cnt[l] ? L->seg_v[l * BB_CHUNK + cur[l]] : 0.0f;
-            }
-        return;
-    }
-    for (size_t l = 0; l < BB_LANES; l++) {
-        const uint32_t *at = L->seg_at + l * BB_CHUNK;
-        if (!cnt[l])
+        bb_runs_one(&own[l]);
+        if (L->live[l] && !L->err) {
+            lane_pat(L, i, l, n, all, o, &own[l]);
+        } else if (all) {
             for (size_t j = 0; j < n; j++) o[j][l] = 0.0f;
-        for (size_t s = 0; s < cnt[l]; s++) {
-            const float x = L->seg_v[l * BB_CHUNK + s];
-            const size_t e = s + 1 < cnt[l] ? at[s + 1] : n;
-            for (size_t j = at[s]; j < e; j++) o[j][l] = x;
+        } else {
+            o[0][l] = 0.0f;
         }
+        bb_runs_merge(ro, ro, &own[l]);
     }
+    if (all) return;
+    for (size_t p = 0, j = bb_runs_end(ro, 0, n); j < n; p = j, j = bb_runs_end(ro, j, n))
+        for (size_t l = 0; l < BB_LANES; l++)
+            if (!(own[l].bits[j >> 6] >> (j & 63) & 1)) o[j][l] = o[p][l];
 }
 
 static void lanes_destroy(bb_lanes *L)
 {
     if (!L) return;
-    for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) patsig_free(L->pat[i]);
+    for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) lpat_free(L->pat[i]);
     bb_free(L->pat);
     bb_free(L->ctl);
     bb_free(L->runs);
@@ -653,6 +673,26 @@ static void lanes_destroy(bb_lanes *L)
     bb_free(L);
 }
 
+/* The lanes' cycle caches of pattern node i, warmed; *segs grows by the
+ * segments their warmed cycles need (2 per event and 1 each). */
+static bb_result lanes_create_pats(bb_lanes *L, size_t i, size_t *segs)
+{
+    const bb_node *nd = &L->code->nodes[i];
+    for (size_t l = 0; l < BB_LANES; l++) {
+        size_t most = 0;
+        lpat *lp = bb_calloc(1, sizeof *lp);
+        L->pat[i * BB_LANES + l] = lp;
+        bb_result r = lp ? patsig_create(L->prog, &L->scratch, nd->pat, &lp->ps, &most) : BB_ERR_NOMEM;
+        if (r) return r;
+        lp->seg_cycle = INT64_MIN;
+        lp->seg_cap = 2 * most + 1;
+        *segs += lp->seg_cap;
+    }
+    return BB_OK;
+}
+
+/* One block holds the node buffers, the node states and the patterns'
+ * segments (their keys, then their values). */
 static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code *code)
 {
     bb_lanes *L = bb_calloc(1, sizeof *L);
@@ -661,19 +701,30 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
     L->code = code;
     bb_arena_init(&L->scratch);
     const size_t n = (size_t)code->nnodes;
-    const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
-    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->seg_v, atb = BB_LANES * BB_CHUNK * sizeof *L->seg_at;
-    L->raw = bb_calloc(bufb + stb + tmpb + atb + 64, 1);
     L->runs = bb_calloc(n, sizeof *L->runs);
     L->pat = bb_calloc(n * BB_LANES, sizeof *L->pat);
     L->ctl = bb_calloc(n, sizeof *L->ctl);
-    bb_result r = L->raw && L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
+    bb_result r = L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
+    size_t segs = 0;
+    for (size_t i = 0; i < n && !r; i++)
+        if (code->nodes[i].kind == BB_N_PAT) {
+            L->ctl[i] = pat_is_control(code, (int32_t)i);
+            r = lanes_create_pats(L, i, &segs);
+        }
+    const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
+    if (!r && !(L->raw = bb_calloc(bufb + stb + segs * (sizeof(int64_t) + sizeof(float)) + 64, 1))) r = BB_ERR_NOMEM;
     if (!r) {
         char *base = (char *)(((uintptr_t)L->raw + 63) & ~(uintptr_t)63);
         L->buf = (bb_kf_w8 *)(void *)base;
         L->st = (lstate *)(void *)(base + bufb);
-        L->seg_v = (float *)(void *)(base + bufb + stb);
-        L->seg_at = (uint32_t *)(void *)(base + bufb + stb + tmpb);
+        int64_t *k = (int64_t *)(void *)(base + bufb + stb);
+        float *v = (float *)(void *)(k + segs);
+        for (size_t i = 0; i < n * BB_LANES; i++) {
+            lpat *lp = L->pat[i];
+            if (!lp) continue;
+            lp->seg_k = k, k += lp->seg_cap;
+            lp->seg_v = v, v += lp->seg_cap;
+        }
     }
     for (size_t i = 0; i < n && !r; i++) {
         const bb_node *nd = &code->nodes[i];
@@ -681,14 +732,6 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
         if (nd->kind == BB_N_CONST) {
             for (size_t j = 0; j < BB_CHUNK; j++) L->buf[i * BB_CHUNK + j] = (bb_kf_w8){0} + nd->k;
             bb_runs_one(&L->runs[i]);
-        } else if (nd->kind == BB_N_PAT) {
-            L->ctl[i] = pat_is_control(code, (int32_t)i);
-            for (size_t l = 0; l < BB_LANES && !r; l++) {
-                patsig *ps = bb_calloc(1, sizeof *ps);
-                L->pat[i * BB_LANES + l] = ps;
-                r = ps ? patsig_create(prog, &L->scratch, nd->pat, ps) : BB_ERR_NOMEM;
-                if (!r) r = segments_reserve(ps, 2 * PATSIG_RESERVE + 1);
-            }
         }
     }
     if (r) {
