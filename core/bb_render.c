@@ -237,6 +237,13 @@ void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
     }
 }
 
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1)
+{
+    uint64_t n = 0;
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) n += bb_trig_mix_work(bb_inst_trig(r->main, t), k0, k1);
+    return n;
+}
+
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {

@@ -351,6 +351,17 @@ void bb_trig_mix(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, 
     }
 }
 
+uint64_t bb_trig_mix_work(const bb_trig *t, int64_t k0, int64_t k1)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < t->nv; i++) {
+        const bb_voice *v = &t->v[i];
+        const int64_t lo = v->onset > k0 ? v->onset : k0, hi = v->end < k1 ? v->end : k1;
+        if (lo < hi && v->data) n += (uint64_t)(hi - lo);
+    }
+    return n;
+}
+
 /* The voice's samples on [k0, k1) into out, of which [k0, *z) is written: the
  * part below *z added, a gap [*z, onset) zeroed, the rest stored; *z moves to
  * the voice's end within [k0, k1). */

@@ -401,6 +401,7 @@ Test(strategies, pipelined_batch_same_bytes_at_every_batch_size)
                         y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
                         x.busbuf_allocs = x.busbuf_allocs_steady = y.busbuf_allocs = y.busbuf_allocs_steady = 0;
                         x.lane_groups = x.lane_slots = y.lane_groups = y.lane_slots = 0; /* lane tasks follow the workers */
+                        x.jobs_local = y.jobs_local = 0; /* at 1 thread no job is kept from a hand-off */
                         cr_expect(!memcmp(&x, &y, sizeof x), "%s batch %zu block %zu look-ahead %zu, program %zu: counters differ",
                                   c.strategy, batches[b], blocks[k], lookaheads[l], i);
                         tu_free(&two);
@@ -478,8 +479,9 @@ Test(strategies, cache_eviction_keeps_every_kept_key_findable)
 
 /* The lanes read a pattern input as segments of one value per cycle
  * (lanes_pat): rests (0), overlapping events (the first in canonical order
- * wins), events shorter than a chunk, cycles of 3 to 64 events, a pattern in
- * arithmetic (read at every sample) and as a control (oscillator frequency,
+ * wins), events shorter than a chunk, cycles of 3 to 64 events, a cycle with
+ * more events than the warmed ones (its segments move to the heap), a pattern
+ * in arithmetic (read at every sample) and as a control (oscillator frequency,
  * filter cutoff: read where its runs start) give serial's bytes. */
 Test(strategies, lanes_read_patterns_as_serial_does)
 {
@@ -487,8 +489,10 @@ Test(strategies, lanes_read_patterns_as_serial_does)
         "bpm: 180\n"
         "~p: saw (\"<[300 ~ 500, 700] 200>\" + 50) # lpf (\"[800 ~ 400, 1200] 300\" $ fast \"<3 17 64>\") 2\n"
         "~r: square \"[~ 220]*5\" # hpf \"<[100 ~]*7 [50, 2000]>\" 1.5\n"
-        "out: s \"~p*8 ~r(3,8)\" # note \"<0 3 7 12>\"\n";
-    tu_cfg rc = {.strategy = "serial", .cycles = 6};
+        "~g: sine \"<300!8 [200 400 600 800 1000 1200]>\"\n"
+        "out: s \"~p*8 ~r(3,8)\" # note \"<0 3 7 12>\"\n"
+        "o2: s \"~g*4\"\n";
+    tu_cfg rc = {.strategy = "serial", .cycles = 10};
     tu_out ref;
     tu_render(prog, &rc, &ref);
     cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
@@ -497,7 +501,7 @@ Test(strategies, lanes_read_patterns_as_serial_does)
     for (size_t s = 0; s < 2; s++)
         for (int t = 1; t <= 2; t++)
             for (size_t b = 0; b < 2; b++) {
-                tu_cfg c = {.strategy = lane_plans[s], .threads = t, .block = blocks[b], .cycles = 6};
+                tu_cfg c = {.strategy = lane_plans[s], .threads = t, .block = blocks[b], .cycles = 10};
                 tu_out o;
                 tu_render(prog, &c, &o);
                 cr_assert_eq(o.res, BB_OK, "%s", o.msg);
@@ -508,4 +512,24 @@ Test(strategies, lanes_read_patterns_as_serial_does)
                 tu_free(&o);
             }
     tu_free(&ref);
+}
+
+/* A job smaller than a hand-off stays on the calling thread, counted
+ * (jobs_local): at 2 threads the mixing of dense's small windows, never at 1
+ * thread (nothing to hand off); q's cycle-sized synthesis is handed off. The
+ * count is deterministic: the estimate comes from request lengths and voices. */
+Test(strategies, small_jobs_stay_on_the_calling_thread)
+{
+    bb_stats one = stats_of(BB_PROG_DENSE, "all", 2);
+    cr_expect_gt(one.jobs_local, 0, "dense's windows mix a few thousand voice-samples: below a hand-off");
+    cr_expect_eq(stats_of(BB_PROG_DENSE, "all", 2).jobs_local, one.jobs_local, "the count is deterministic");
+    tu_cfg c = {.strategy = "all", .threads = 1, .cycles = 2};
+    tu_out o;
+    tu_render(BB_PROG_DENSE, &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.jobs_local, 0, "one thread: nothing is kept from a hand-off");
+    tu_free(&o);
+    bb_stats q = stats_of(BB_PROG_Q, "all", 2);
+    cr_expect_leq(q.jobs_local, q.windows, "q's synthesis jobs (a cycle's 84 requests each) are handed off: at most "
+                                           "the windows' mixing stays");
 }

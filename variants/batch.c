@@ -42,7 +42,7 @@ bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
     bb_drv *d = (bb_drv *)s;
     mix_job j = {d, k0, k1, bb_render_options(d->r)->block};
     size_t n = (size_t)((k1 - k0 + (int64_t)j.block - 1) / (int64_t)j.block);
-    bb_workers_run(d->workers, n, mix_task, &j);
+    bb_drv_run(d, n, mix_task, &j, n > 1 && bb_workers_count(d->workers) > 1 ? bb_drv_mix_work(d, k0, k1) : UINT64_MAX);
     return BB_OK;
 }
 
