@@ -86,6 +86,22 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
  * queries then. */
 enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
 
+/* Room for n events in ps's arrays. */
+static bb_result patsig_reserve(patsig *ps, size_t n)
+{
+    size_t cap = ps->cache.haps.cap;
+    if (bb_grow((void **)&ps->cache.haps.v, &cap, n, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
+    ps->cache.haps.cap = cap;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->val, &cap, n, sizeof *ps->val)) return BB_ERR_NOMEM;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->from, &cap, n, sizeof *ps->from)) return BB_ERR_NOMEM;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->to, &cap, n, sizeof *ps->to)) return BB_ERR_NOMEM;
+    ps->cap = cap;
+    return BB_OK;
+}
+
 /* Room for PATSIG_RESERVE events, and the program's first PATSIG_WARM_CYCLES
  * cycles queried once, so that the arena, the event list and the per-event
  * arrays exist before the render at the size those cycles need (alternations
@@ -95,16 +111,7 @@ enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
  * later cycle needs more. A failed query is left for compute to report. */
 static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps, size_t *most)
 {
-    size_t cap = 0;
-    if (bb_grow((void **)&ps->cache.haps.v, &cap, PATSIG_RESERVE, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
-    ps->cache.haps.cap = cap;
-    cap = 0;
-    if (bb_grow((void **)&ps->val, &cap, PATSIG_RESERVE, sizeof *ps->val)) return BB_ERR_NOMEM;
-    cap = 0;
-    if (bb_grow((void **)&ps->from, &cap, PATSIG_RESERVE, sizeof *ps->from)) return BB_ERR_NOMEM;
-    cap = 0;
-    if (bb_grow((void **)&ps->to, &cap, PATSIG_RESERVE, sizeof *ps->to)) return BB_ERR_NOMEM;
-    ps->cap = cap;
+    if (patsig_reserve(ps, PATSIG_RESERVE)) return BB_ERR_NOMEM;
     const int64_t c0 = prog->c0.num / prog->c0.den;
     for (int64_t c = c0; c < c0 + PATSIG_WARM_CYCLES; c++) {
         const bb_result r = patsig_cycle(prog, scratch, ps, c);
@@ -678,11 +685,19 @@ static void lanes_destroy(bb_lanes *L)
 static bb_result lanes_create_pats(bb_lanes *L, size_t i, size_t *segs)
 {
     const bb_node *nd = &L->code->nodes[i];
+    size_t most = 0;
     for (size_t l = 0; l < BB_LANES; l++) {
-        size_t most = 0;
         lpat *lp = bb_calloc(1, sizeof *lp);
         L->pat[i * BB_LANES + l] = lp;
-        bb_result r = lp ? patsig_create(L->prog, &L->scratch, nd->pat, &lp->ps, &most) : BB_ERR_NOMEM;
+        if (!lp) return BB_ERR_NOMEM;
+        /* one warms the lanes' shared arena with the first cycles; the others,
+           the same pattern, only make room for as many events */
+        bb_result r = l == 0 ? patsig_create(L->prog, &L->scratch, nd->pat, &lp->ps, &most)
+                             : patsig_reserve(&lp->ps, most > PATSIG_RESERVE ? most : PATSIG_RESERVE);
+        if (l > 0) {
+            lp->ps.cache.pat = nd->pat;
+            lp->ps.cache.cycle = INT64_MIN;
+        }
         if (r) return r;
         lp->seg_cycle = INT64_MIN;
         lp->seg_cap = 2 * most + 1;
