@@ -299,6 +299,23 @@ static void drop_tail(bb_render *r, int i)
     r->tails[i] = r->tails[--r->ntails];
 }
 
+/* The old output's window buffers to the new one's triggers (as many as
+ * both have): the old output, now a tail, mixes into its slot's tail buffer
+ * and never reads them again, and a pipelined render then finds its look-ahead
+ * slots made (not fresh memory to fault in after every switch). */
+static void hand_windows(bb_inst *from, bb_inst *to)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(from) && t < bb_inst_ntrigs(to); t++) {
+        bb_trig *a = bb_inst_trig(from, t), *b = bb_inst_trig(to, t);
+        for (size_t i = 0; i < BB_TRIG_WINDOWS; i++) {
+            float *w = b->wins[i];
+            size_t cap = b->wins_cap[i];
+            b->wins[i] = a->wins[i], b->wins_cap[i] = a->wins_cap[i];
+            a->wins[i] = w, a->wins_cap[i] = cap;
+        }
+    }
+}
+
 /* Switch to the next program at sample k. */
 static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
 {
@@ -308,6 +325,7 @@ static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
     bb_result res = bb_inst_create(&in, np, &np->main, &r->o.lim, false);
     if (res) return bb_error_set(err, res, np->ph->file, 0, 0, "cannot set up the reloaded output graph");
     gather_counts(r, r->main);
+    hand_windows(r->main, in);
     r->tails[r->ntails++].inst = r->main;
     r->main = in;
     r->cur++;
