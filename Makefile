@@ -22,7 +22,12 @@ WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   ?=
-BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math -fvect-cost-model=dynamic -pthread \
+# GCC's vectoriser cost model (the lanes and the element-wise loops); clang has no such flag
+VECT_FLAGS := $(shell $(CC) -fvect-cost-model=dynamic -E -x c /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=dynamic)
+# clang warns (-Wpsabi) that the width-8 kernels take 256-bit vectors without AVX: they are
+# always inlined (KINL, core/bb_kernel.h) into functions cloned for AVX2, so no vector crosses a call
+VECT_FLAGS += $(shell $(CC) --version 2>/dev/null | grep -q clang && echo -Wno-psabi)
+BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math $(VECT_FLAGS) -pthread \
              -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icore -Ivariants -Iharness $(SAN)
 PKGS     := sndfile hwloc libcrypto jansson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -35,6 +40,7 @@ CORE_SRC := $(wildcard core/*.c)
 VAR_SRC  := $(wildcard variants/*.c)
 HAR_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
+DT_SRC   := tests/difftest/bb_gen.c tests/difftest/bb_difftest.c
 
 LIB      := $(BUILD)/libbusbench.a
 BIN      := $(BUILD)/busbench
@@ -51,7 +57,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -Itests/difftest -MMD -MP -c $< -o $@
 
 # Build identity that `busbench bench` records in its results: the git commit
 # ("-dirty" when tracked files differ from it), its commit date (busbench history orders
@@ -79,7 +85,7 @@ $(LIB): $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC))
 $(BIN): $(call obj,harness/main.c) $(LIB)
 	$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TESTBIN): $(call obj,$(TEST_SRC)) $(LIB)
+$(TESTBIN): $(call obj,$(TEST_SRC) $(DT_SRC)) $(LIB)
 	$(CC) $(BB_CFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
 
 # Debian packages, installed only when absent (a fresh machine's lists may be empty).
@@ -95,7 +101,11 @@ deps:
 	fi
 
 # The test command of the README: deps, then a fresh make that sees them.
+# Suite slurm runs the Slurm example on a private single-node cluster (tests/slurm/cluster.sh):
+# Debian's daemons, installed for the tests only.
+SLURM_DEB_PKGS := munge slurmctld slurmd slurm-client
 test: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(SLURM_DEB_PKGS)"
 	@$(MAKE) --no-print-directory check
 
 check: $(BIN) $(TESTBIN)
@@ -104,6 +114,7 @@ check: $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory gate
 	@$(MAKE) --no-print-directory asan-quick
 	@$(MAKE) --no-print-directory tsan-quick
+	@$(MAKE) --no-print-directory fuzz-regress
 
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
@@ -229,7 +240,9 @@ install: $(BIN) $(LIB)
 # block 512 against all at block 64, bit for bit, core + variants): tests/fuzz/fuzz_*.c, built in
 # $(FUZZ_BUILD). `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its seed corpus
 # (tests/fuzz/corpus/NAME, read-only; new inputs go to $(FUZZ_BUILD)/corpus/NAME, crashes to
-# $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there).
+# $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there);
+# make check (and so make test) runs it, so that the core and the strategies keep building with
+# clang -Werror (the lanes' vector code is GCC/Clang) and no finding comes back.
 # FUZZ_RUNS=N counts executions instead. libsndfile's MP3 decoder prints a resync note for every
 # corrupt frame, so the wav target runs with stderr closed (libFuzzer keeps its own report fd).
 FUZZ_TARGETS := mini ph wav render
@@ -286,8 +299,12 @@ fuzz-regress: fuzz-build
 # workload, bit for bit. `make check` (and so `make test`) runs asan-quick: the core, strategy, fault, limit
 # and bad-input suites under ASan+UBSan (all but the long strategies x threads x blocks matrix,
 # which `make asan` runs), and tsan-quick (below). ASAN_QUICK=0 / TSAN_QUICK=0 skip them.
-SAN_ASAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-SAN_UBSAN := -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# GCC's -fsanitize=undefined leaves out float-cast-overflow (a pattern's value converted to an
+# integer out of range: added) and float-divide-by-zero (IEEE 754 defines it: the graph's `/` may
+# divide by 0 and give inf, as the semantics say), and bounds-strict (not used)
+SAN_UB    := undefined,float-cast-overflow
+SAN_ASAN  := -fsanitize=address,$(SAN_UB) -fno-sanitize-recover=$(SAN_UB) -fno-omit-frame-pointer
+SAN_UBSAN := -fsanitize=$(SAN_UB) -fno-sanitize-recover=$(SAN_UB) -fno-omit-frame-pointer
 SAN_TSAN  := -fsanitize=thread
 SAN_OPT   ?= -O2 -g
 SAN_TESTS ?= !(compare/gate_passes*)
@@ -329,6 +346,23 @@ tsan-check: $(BIN) $(BUILD)/tsan_pool
 # the worker pool's stress (tests/bb_poolstress.h) as a plain program: Criterion's runner does not run under TSan
 $(BUILD)/tsan_pool: tests/tsan_pool.c $(LIB)
 	$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)
+
+# ---- generated programs ------------------------------------------------------------------------
+# make difftest  the long differential campaign (not part of make test, whose difftest suite runs a
+#                fixed seed): random valid programs over the whole language (tests/difftest/bb_gen.c),
+#                each rendered by every strategy and composition at threads 1, 2, 3 and blocks 1, 64,
+#                512 against serial, bit for bit, with the strategy-independent counters. A failing
+#                program is reduced to a minimal one and kept in $(DT_CORPUS) with the command that
+#                reproduces it; exit 1. Stops after N programs or SECONDS, whichever comes first.
+SEED     ?= 1
+N        ?= 1000000
+SECONDS  ?= 600
+DT_CORPUS ?= tests/difftest/corpus
+.PHONY: difftest
+$(BUILD)/difftest: $(call obj,$(DT_SRC) tests/difftest/difftest.c) $(LIB)
+	$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
+difftest: $(BUILD)/difftest
+	$(BUILD)/difftest --seed $(SEED) --n $(N) --seconds $(SECONDS) --corpus $(DT_CORPUS)
 
 # ---- mutation testing -------------------------------------------------------------------------
 # make mutate    a standing mutation score (not part of make test): harness/scripts/mutate.py writes
