@@ -852,7 +852,7 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
             for (size_t i = 0; i < 8; i++) r[i] = y[j + i];
             bb_lane_transpose8(r);
 #pragma GCC unroll 8
-            for (size_t l = 0; l < BB_LANES; l++) bb_lane_store(d[l] + j, r[l]);
+            for (size_t l = 0; l < BB_LANES; l++) bb_lane_store(d[l] + j, &r[l]);
         }
     }
     for (; j < n; j += 8) {

@@ -34,12 +34,10 @@ typedef uint64_t bb_ku64_w8 __attribute__((vector_size(8 * BB_LANES)));
 #define BB_LANE_w8(v, l) ((v)[l])
 #define BB_IABS_w8(x) (((x) ^ ((x) >> 31)) - ((x) >> 31))
 
-/* GCC and Clang note that 32- and 64-byte vectors passed by value change the ABI
+/* GCC notes that 32- and 64-byte vectors passed by value change the ABI
  * without AVX; the kernel's functions are static and always inlined, so no
  * such value ever crosses a call. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
@@ -74,10 +72,11 @@ static inline __attribute__((always_inline)) void bb_lane_transpose8(bb_kf_w8 *r
     }
 }
 
-/* v to p[0..8), p aligned to a float only (through a vector type that may
- * alias the floats it stores). */
+/* *v to p[0..8), p aligned to a float only (through a vector type that may
+ * alias the floats it stores; v a pointer: clang refuses 256-bit vector
+ * arguments in a caller built without AVX, the default clone). */
 typedef float bb_kf_w8u __attribute__((vector_size(4 * BB_LANES), aligned(4), may_alias));
-static inline __attribute__((always_inline)) void bb_lane_store(float *p, bb_kf_w8 v) { *(bb_kf_w8u *)p = v; }
+static inline __attribute__((always_inline)) void bb_lane_store(float *p, const bb_kf_w8 *v) { *(bb_kf_w8u *)p = *v; }
 
 /* Function multiversioning for the width-8 kernel: the default build runs on
  * any x86-64 (SSE2) or arm64; on x86-64 with ifunc support, an AVX2 clone is
