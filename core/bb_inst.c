@@ -243,15 +243,7 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
     if (!r) r = bb_haps_sort(&c->haps, scratch);
     if (r) return r;
     size_t n = c->haps.n;
-    if (n > ps->cap) {
-        size_t cap = ps->cap;
-        if (bb_grow((void **)&ps->val, &cap, n, sizeof *ps->val)) return BB_ERR_NOMEM;
-        cap = ps->cap;
-        if (bb_grow((void **)&ps->from, &cap, n, sizeof *ps->from)) return BB_ERR_NOMEM;
-        cap = ps->cap;
-        if (bb_grow((void **)&ps->to, &cap, n, sizeof *ps->to)) return BB_ERR_NOMEM;
-        ps->cap = cap;
-    }
+    if (n > ps->cap && patsig_reserve(ps, n)) return BB_ERR_NOMEM; /* the event list has room already */
     for (size_t i = 0; i < n; i++) {
         const bb_hap *h = &c->haps.v[i];
         ps->val[i] = h->val.is_note ? (float)h->val.note : 0.0f;
