@@ -75,6 +75,9 @@ typedef struct bb_stats {
        requests a lanes plan synthesised one at a time (a bus the lane kernel
        cannot run, or a request alone of its bus in its window) */
     uint64_t lane_groups, lane_samples, lane_slots, lane_fallbacks;
+    /* jobs (a window's synthesis or mixing) a pool of 2 threads or more ran
+       on the calling thread: their work was below a hand-off (bb_driver.c) */
+    uint64_t jobs_local;
 } bb_stats;
 
 /* Where the render's wall time went, step by step of the loop (see the top of
@@ -115,7 +118,8 @@ typedef struct bb_strategy_ops {
     /* Give every pending request of window [k0, k1) a buffer (req->buf, with one
      * reference for the voice). */
     bb_result (*resolve)(bb_strategy *s, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
-    /* Mix the window (NULL: the render calls bb_render_mix over it). */
+    /* Mix the window (NULL: the render calls bb_render_mix over it). Every
+     * sample of [k0, k1) must be mixed once: the window buffers are not zeroed. */
     bb_result (*mix)(bb_strategy *s, int64_t k0, int64_t k1);
     /* A voice is done with b: drop one reference. */
     void (*release)(bb_strategy *s, bb_busbuf *b);
@@ -247,8 +251,11 @@ const bb_prog *bb_render_prog(const bb_render *r);
  * order, appended to out (look-ahead: creates no voice). Render thread only. */
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out);
 /* Mix the voices of every trigger over [k0, k1) (a part of the current window)
- * into the window buffers. Safe to call concurrently for disjoint ranges. */
+ * into the window buffers, writing every sample of the range (what was there
+ * before does not count). Safe to call concurrently for disjoint ranges. */
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
+/* Voice-samples bb_render_mix over [k0, k1) mixes (after the window's schedule). */
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1);
 /* Sample index of the start of cycle c in the current program. */
 int64_t bb_render_cycle_start(const bb_render *r, int64_t c);
 

@@ -326,6 +326,7 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
     bb_lanes_print_stats(f, s);
+    fprintf(f, "jobs_local          %llu\n", (unsigned long long)s->jobs_local);
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
     /* DSP: the render without the sink; pipelined, the sink runs beside the render on another
