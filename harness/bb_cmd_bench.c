@@ -717,7 +717,7 @@ static void usage(FILE *f)
             "  --golden DIR         golden corpus with manifest.tsv (default golden)\n"
             "  --workloads LIST     comma-separated workload names (default: the manifest's)\n"
             "  --strategies LIST    comma-separated; compose with '+' (cycle+pool)\n"
-            "                       (default: serial,parallel,cycle,static,pool,batch,lanes,all)\n"
+            "                       (default: every strategy but the canaries: busbench strategies)\n"
             "  --threads LIST       e.g. 1,2,4 or 1-8 (default 1-<cores>)\n"
             "  --pins LIST          compact, scatter, none (default compact)\n"
             "  --reps N             timed rounds, at least (default 10)\n"
@@ -1028,7 +1028,10 @@ static int opts_parse(int argc, char **argv, bench_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->golden = "golden";
-    snprintf(o->st_buf, sizeof o->st_buf, "serial,parallel,cycle,static,pool,batch,lanes,all");
+    /* every strategy of the registry that is not a canary (busbench strategies) */
+    for (size_t i = 0, n = 0; bb_variants[i]; i++)
+        if (!bb_variants[i]->canary)
+            n += (size_t)snprintf(o->st_buf + n, sizeof o->st_buf - n, "%s%s", n ? "," : "", bb_variants[i]->name);
     snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
     o->reps = 10, o->warmup = 1, o->max_rounds = 1000, o->seed = 1;
     o->shuffled = true;

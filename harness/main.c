@@ -52,13 +52,14 @@ const bb_cmd bb_cmds[] = {
     {"calibrate", bb_cmd_calibrate, "measure the timing noise floor (A/A runs) and the gate's detection rates"},
     {"merge", bb_cmd_merge, "put the shards of one matrix (or several machines' results) into one document"},
     {"history", bb_cmd_history, "trends and exact change points over results of successive commits"},
+    {"strategies", bb_cmd_strategies, "list the strategies of the registry (every default list comes from it)"},
     {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: busbench COMMAND [OPTIONS]\n\ncommands:\n");
-    for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-8s %s\n", c->name, c->summary);
+    for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-10s %s\n", c->name, c->summary);
     fprintf(f, "\n'busbench COMMAND --help' describes a command.\n");
 }
 
