@@ -872,58 +872,6 @@ static int run_under_callgrind(const char *dir, char *const *args)
     return rc;
 }
 
-static json_t *median_entry(json_t *doc, const char *name)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
-        const char *an = json_string_value(json_object_get(e, "aggregate_name"));
-        const char *rn = json_string_value(json_object_get(e, "run_name"));
-        if (an && rn && !strcmp(an, "median") && !strcmp(rn, name)) return e;
-    }
-    return NULL;
-}
-
-/* The instruction fields of configuration k (name) from its per-round counts
- * ir[0..n): on its median entry (instructions = median of the counted rounds,
- * _min, _max, instruction_rounds), on each iteration entry (that round's
- * count) and in its busbench series (rep_instructions, null where void). */
-static void put_instructions(json_t *doc, size_t k, const char *name, const double *ir, size_t n)
-{
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(ir[i])) v[m++] = ir[i];
-    json_t *e = median_entry(doc, name);
-    if (e && m) {
-        bb_stats_sort(v, m);
-        json_object_set_new(e, "instructions", json_integer((json_int_t)llround(bb_stats_quantile_sorted(v, m, 0.5))));
-        json_object_set_new(e, "instructions_min", json_integer((json_int_t)llround(v[0])));
-        json_object_set_new(e, "instructions_max", json_integer((json_int_t)llround(v[m - 1])));
-        json_object_set_new(e, "instruction_rounds", json_integer((json_int_t)m));
-    }
-    free(v);
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(doc, "benchmarks"), i, it) {
-        const char *rt = json_string_value(json_object_get(it, "run_type"));
-        const char *rn = json_string_value(json_object_get(it, "run_name"));
-        json_t *round = json_object_get(it, "round");
-        if (!rt || strcmp(rt, "iteration") || !rn || strcmp(rn, name) || !json_is_integer(round)) continue;
-        json_int_t r = json_integer_value(round);
-        if (r >= 0 && (size_t)r < n && isfinite(ir[r]))
-            json_object_set_new(it, "instructions", json_integer((json_int_t)llround(ir[r])));
-    }
-    json_t *series = json_array_get(json_object_get(json_object_get(doc, "busbench"), "configs"), k);
-    if (series) {
-        json_t *a = json_array();
-        for (size_t j = 0; a && j < n; j++)
-            json_array_append_new(a, isfinite(ir[j]) ? json_integer((json_int_t)llround(ir[j])) : json_null());
-        json_object_set_new(series, "rep_instructions", a);
-    }
-}
-
 /* What the context says about the instruction counts of this run. */
 static json_t *instr_context(int rounds)
 {
@@ -942,30 +890,30 @@ static json_t *instr_context(int rounds)
     return o;
 }
 
-/* Write res (configurations cs[0..nc), in the same order) as JSON with the
- * instruction counts: measured here (own_ir) or taken from the instruction
- * child's file (child, may be NULL). */
-static bb_result write_with_metrics(const bb_results *res, const config *cs, int nc, bool own_ir, json_t *child,
-                                    const char *path, bb_error *err)
+/* The instruction counts into res (configurations cs[0..nc), in the same order): measured here
+ * (own_ir: this process is the callgrind child) or taken from the instruction child's document
+ * (child, may be NULL; nothing is taken from one that cannot be read). Returns 0, or -1 when out of memory. */
+static int results_instructions(bb_results *res, const config *cs, int nc, bool own_ir, const json_t *child)
 {
-    json_t *doc = bb_json_document(res);
-    if (!doc) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory for the JSON document");
+    bb_results cr;
+    bb_json_results_init(&cr);
+    bb_error err;
+    if (!own_ir && (!child || bb_json_read_doc(child, "the instruction counts", &cr, &err))) return 0;
     for (int k = 0; k < nc && (size_t)k < res->n; k++) {
+        bb_bres *b = &res->v[k];
         if (own_ir) {
-            put_instructions(doc, (size_t)k, res->v[k].name, cs[k].ir.v, cs[k].ir.n);
+            if (bb_json_set_instructions(b, cs[k].ir.v, cs[k].ir.n)) return -1;
             continue;
         }
-        json_t *from = child ? median_entry(child, res->v[k].name) : NULL;
-        json_t *to = median_entry(doc, res->v[k].name);
-        static const char *const keys[] = {"instructions", "instructions_min", "instructions_max", "instruction_rounds"};
-        for (size_t i = 0; from && to && i < sizeof keys / sizeof keys[0]; i++) {
-            json_t *v = json_object_get(from, keys[i]);
-            if (v) json_object_set(to, keys[i], v);
-        }
+        const bb_bres *from = bb_json_results_find(&cr, b->name);
+        if (!from) continue;
+        b->instructions = from->instructions;
+        b->instructions_min = from->instructions_min;
+        b->instructions_max = from->instructions_max;
+        b->instruction_rounds = from->instruction_rounds;
     }
-    bb_result r = bb_json_commit_doc(doc, path, err);
-    json_decref(doc);
-    return r;
+    bb_json_results_free(&cr);
+    return 0;
 }
 
 /* ---- the options ---------------------------------------------------------------------------------------- */
@@ -1646,14 +1594,12 @@ static void print_table(const bench_opts *o, const matrix *m, const bb_results *
 }
 
 /* Write --out and --csv (atomically). Returns the exit code so far. */
-static int output_write(const bench_opts *o, const matrix *m, const bb_results *res, const json_t *child_doc)
+static int output_write(const bench_opts *o, const bb_results *res)
 {
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_error err;
     bb_error_clear(&err);
-    bool plain = o->metric == METRIC_TIME && o->extra_pct == 0;
-    if (o->out_json && (plain ? bb_json_write(res, o->out_json, &err)
-                              : write_with_metrics(res, m->cs, m->nc, o->counting, (json_t *)child_doc, o->out_json, &err))) {
+    if (o->out_json && bb_json_write(res, o->out_json, &err)) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }
@@ -1680,11 +1626,15 @@ static int output(const bench_opts *o, matrix *m, int rounds, int argc, char **a
     if (res.context && o->shard.count) json_object_set_new(res.context, "shard", shard_context(o, m));
     json_t *child_doc = o->metric == METRIC_BOTH ? instructions_child(o, argc, argv, &code, &failures) : NULL;
     metrics_context(o, res.context, rounds, child_doc);
+    if (results_instructions(&res, m->cs, m->nc, o->counting, child_doc)) {
+        fprintf(stderr, "busbench bench: no memory\n");
+        code = BB_EXIT_USAGE;
+    }
     if (o->extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(o->extra_pct));
     if (!o->quiet && code == BB_EXIT_OK) print_table(o, m, &res);
     for (size_t k = 0; k < res.n; k++)
         if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
-    if (code == BB_EXIT_OK) code = output_write(o, m, &res, child_doc);
+    if (code == BB_EXIT_OK) code = output_write(o, &res);
     if (code == BB_EXIT_OK && failures) {
         fprintf(stderr, "busbench bench: %d configuration%s had wrong or failed renders (their timings are void)\n",
                 failures, failures == 1 ? "" : "s");
