@@ -449,10 +449,9 @@ typedef struct config {
  * range instead). */
 static bool same_counters(const bb_stats *a, const bb_stats *b)
 {
-    bb_stats x = *a, y = *b;
-    x.allocs = x.alloc_bytes = x.allocs_steady = x.alloc_bytes_steady = 0;
-    y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
-    return !memcmp(&x, &y, sizeof x);
+    for (size_t i = 0; i < bb_stats_ncounters; i++)
+        if (!(bb_stats_counters[i].flags & BB_STAT_HEAP) && bb_stats_counter(a, i) != bb_stats_counter(b, i)) return false;
+    return true;
 }
 
 /* Record a render's outcome into c (timed: round's time, blocks). */

@@ -409,40 +409,16 @@ static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
     return r;
 }
 
-/* The counters gated: those that cost work or memory and that the bench found
- * deterministic; heap_only marks the heap's, gated at 1 thread only. */
-static const struct {
-    const char *name;
-    size_t off;
-    bool heap_only;
-} gated[] = {
-    {"preprocess_calls", offsetof(bb_stats, preprocess_calls), false},
-    {"synth_calls", offsetof(bb_stats, synth_calls), false},
-    {"synth_samples", offsetof(bb_stats, synth_samples), false},
-    {"cache_misses", offsetof(bb_stats, cache_misses), false},
-    {"busbuf_allocs", offsetof(bb_stats, busbuf_allocs), false},
-    {"busbuf_allocs_steady", offsetof(bb_stats, busbuf_allocs_steady), false},
-    {"allocs", offsetof(bb_stats, allocs), true},
-    {"alloc_bytes", offsetof(bb_stats, alloc_bytes), true},
-    {"allocs_steady", offsetof(bb_stats, allocs_steady), true},
-    {"alloc_bytes_steady", offsetof(bb_stats, alloc_bytes_steady), true},
-};
-
-static uint64_t field(const bb_stats *s, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, (const char *)s + off, sizeof v);
-    return v;
-}
-
 int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max)
 {
     int n = 0;
     bool one_thread = b->threads == 1 && c->threads == 1;
-    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++) {
-        if (gated[i].heap_only && !one_thread) continue;
-        uint64_t x = field(&b->counters, gated[i].off), y = field(&c->counters, gated[i].off);
-        if (y != x && n < max) up[n++] = (bb_gate_counter_up){gated[i].name, x, y};
+    /* the counters that cost work or memory (BB_STAT_GATED); the heap's at 1 thread only */
+    for (size_t i = 0; i < bb_stats_ncounters; i++) {
+        unsigned fl = bb_stats_counters[i].flags;
+        if (!(fl & BB_STAT_GATED) || ((fl & BB_STAT_HEAP) && !one_thread)) continue;
+        uint64_t x = bb_stats_counter(&b->counters, i), y = bb_stats_counter(&c->counters, i);
+        if (y != x && n < max) up[n++] = (bb_gate_counter_up){bb_stats_counters[i].name, x, y};
     }
     return n;
 }

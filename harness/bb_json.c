@@ -39,28 +39,8 @@ const double bb_json_cdf_p[BB_JSON_CDF_POINTS] = {
     0.90, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, CDF_TAIL,
 };
 
-#define C(f) {#f, offsetof(bb_stats, f)}
-const bb_json_counter bb_json_counters[] = {
-    C(frames), C(blocks), C(windows), C(cycles), C(preprocess_calls), C(synth_calls), C(synth_samples),
-    C(requests), C(cache_hits), C(cache_misses), C(allocs), C(alloc_bytes), C(allocs_steady),
-    C(alloc_bytes_steady), C(busbuf_allocs), C(busbuf_allocs_steady), C(pool_reuse), C(voices),
-    C(voices_dropped), C(clamps), C(reloads), C(invalidated), C(lane_groups), C(lane_samples), C(lane_slots),
-    C(lane_fallbacks),
-};
-#undef C
-const size_t bb_json_ncounters = sizeof bb_json_counters / sizeof bb_json_counters[0];
-
-static uint64_t counter(const bb_stats *s, size_t i)
-{
-    uint64_t v;
-    memcpy(&v, (const char *)s + bb_json_counters[i].offset, sizeof v);
-    return v;
-}
-
-static void set_counter(bb_stats *s, size_t i, uint64_t v)
-{
-    memcpy((char *)s + bb_json_counters[i].offset, &v, sizeof v);
-}
+/* The counters a result holds (BB_STAT_RESULT), in the table's order. */
+#define EACH_COUNTER(i) for (size_t i = 0; i < bb_stats_ncounters; i++) if (bb_stats_counters[i].flags & BB_STAT_RESULT)
 
 /* ---- the fields, from the tables of bb_json.h ------------------------------------------ */
 typedef enum field_kind { K_INT, K_I64, K_U64, K_SIZE, K_REAL, K_BOOL, K_STR } field_kind;
@@ -223,8 +203,7 @@ static void put_fields(json_t *e, const bb_bres *b, const field *fs, size_t n)
 static void put_config(json_t *e, const bb_bres *b)
 {
     put_fields(e, b, config_fields, NFIELDS(config_fields));
-    for (size_t i = 0; i < bb_json_ncounters; i++)
-        put(e, bb_json_counters[i].name, json_integer((json_int_t)counter(&b->counters, i)));
+    EACH_COUNTER(i) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
 }
 
 /* The placement of b's workers in one line: "w0:2>2 w1:3>5!" (planned PU > last PU, '!' when the
@@ -505,7 +484,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
     for (size_t p = 0; p < 2; p++)
         for (size_t i = 0; i < parts[p].n; i++)
             if (parts[p].f[i].csv) sb_printf(&b, ",%s", parts[p].f[i].csv);
-    for (size_t i = 0; i < bb_json_ncounters; i++) sb_printf(&b, ",%s", bb_json_counters[i].name);
+    EACH_COUNTER(i) sb_printf(&b, ",%s", bb_stats_counters[i].name);
     sb_printf(&b, ",places,error\n");
     for (size_t c = 0; c < r->n; c++) {
         const bb_bres *x = &r->v[c];
@@ -513,7 +492,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
         for (size_t p = 0; p < 2; p++)
             for (size_t i = 0; i < parts[p].n; i++)
                 if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
-        for (size_t i = 0; i < bb_json_ncounters; i++) sb_printf(&b, ",%" PRIu64, counter(&x->counters, i));
+        EACH_COUNTER(i) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
         char pl[1024];
         places_line(x, pl, sizeof pl);
         sb_printf(&b, ",");
@@ -686,8 +665,7 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
         get_fields(e, b, stats_fields, NFIELDS(stats_fields));
         get_fields(e, b, instr_fields, NFIELDS(instr_fields));
         b->t.n = (size_t)b->valid;
-        for (size_t c = 0; c < bb_json_ncounters; c++)
-            set_counter(&b->counters, c, (uint64_t)get_int(e, bb_json_counters[c].name));
+        EACH_COUNTER(c) bb_stats_set_counter(&b->counters, c, (uint64_t)get_int(e, bb_stats_counters[c].name));
         get_str(e, "error_message", b->error, sizeof b->error);
         if (series) {
             get_array(json_object_get(series, "rep_ns"), b->rep_ns, rounds);

@@ -35,13 +35,6 @@
 enum { BB_JSON_CDF_POINTS = 104 };
 extern const double bb_json_cdf_p[BB_JSON_CDF_POINTS];
 
-/* The strategy counters by name (for writing, reading and tabulating). */
-typedef struct bb_json_counter {
-    const char *name;
-    size_t offset; /* of a uint64_t in bb_stats */
-} bb_json_counter;
-extern const bb_json_counter bb_json_counters[];
-extern const size_t bb_json_ncounters;
 
 /* The fields of a result, described once: the struct below, the JSON writer and reader and the
  * CSV writer (bb_json.c) are all made from these tables. Each row is

@@ -9,6 +9,7 @@
 #include "bb_run.h"
 
 #include "bb_alloc.h"
+#include "bb_stats.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -288,28 +289,8 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
 {
     const bb_stats *s = &o->stats;
     fprintf(f, "strategy            %s\n", c->strategy);
-    fprintf(f, "frames              %llu\n", (unsigned long long)s->frames);
-    fprintf(f, "cycles              %llu\n", (unsigned long long)s->cycles);
-    fprintf(f, "blocks              %llu\n", (unsigned long long)s->blocks);
-    fprintf(f, "windows             %llu\n", (unsigned long long)s->windows);
-    fprintf(f, "preprocess_calls    %llu\n", (unsigned long long)s->preprocess_calls);
-    fprintf(f, "synth_calls         %llu\n", (unsigned long long)s->synth_calls);
-    fprintf(f, "synth_samples       %llu\n", (unsigned long long)s->synth_samples);
-    fprintf(f, "requests            %llu\n", (unsigned long long)s->requests);
-    fprintf(f, "cache_hits          %llu\n", (unsigned long long)s->cache_hits);
-    fprintf(f, "cache_misses        %llu\n", (unsigned long long)s->cache_misses);
-    fprintf(f, "allocs              %llu\n", (unsigned long long)s->allocs);
-    fprintf(f, "alloc_bytes         %llu\n", (unsigned long long)s->alloc_bytes);
-    fprintf(f, "allocs_steady       %llu\n", (unsigned long long)s->allocs_steady);
-    fprintf(f, "busbuf_allocs       %llu\n", (unsigned long long)s->busbuf_allocs);
-    fprintf(f, "busbuf_allocs_steady %llu\n", (unsigned long long)s->busbuf_allocs_steady);
-    fprintf(f, "pool_reuse          %llu\n", (unsigned long long)s->pool_reuse);
-    fprintf(f, "voices              %llu\n", (unsigned long long)s->voices);
-    fprintf(f, "voices_dropped      %llu\n", (unsigned long long)s->voices_dropped);
-    fprintf(f, "clamps              %llu\n", (unsigned long long)s->clamps);
-    fprintf(f, "voices_peak         %llu\n", (unsigned long long)s->voices_peak);
-    fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
-    fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
+    for (size_t i = 0; i < bb_stats_ncounters; i++)
+        fprintf(f, "%-19s %llu\n", bb_stats_counters[i].name, (unsigned long long)bb_stats_counter(s, i));
     bb_lanes_print_stats(f, s);
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */

@@ -10,13 +10,31 @@
  * (data, resamples, level, seed). The generator is xoshiro256** (Blackman and
  * Vigna) seeded through splitmix64, so a zero seed is as good as any other.
  *
- * Units: none of its own; whatever the samples are in. */
+ * Units: none of its own; whatever the samples are in. The render's counters (bb_stats of
+ * bb_render.h) are listed here by name from their one table, for the harness's writers. */
 #include "bb_stats.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define C(name, flags) {#name, offsetof(bb_stats, name), flags},
+const bb_stats_counter_def bb_stats_counters[] = {BB_STATS_COUNTERS(C)};
+#undef C
+const size_t bb_stats_ncounters = sizeof bb_stats_counters / sizeof bb_stats_counters[0];
+
+uint64_t bb_stats_counter(const bb_stats *s, size_t i)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)s + bb_stats_counters[i].offset, sizeof v);
+    return v;
+}
+
+void bb_stats_set_counter(bb_stats *s, size_t i, uint64_t v)
+{
+    memcpy((char *)s + bb_stats_counters[i].offset, &v, sizeof v);
+}
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -21,6 +21,8 @@
 #ifndef BB_STATS_H
 #define BB_STATS_H
 
+#include "bb_render.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -118,5 +120,19 @@ int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, 
  * base holds the reference's times and x a candidate's. Same returns as above. */
 int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, unsigned resamples, double level,
                                 uint64_t seed, double *lo, double *hi);
+
+/* The counters of bb_stats (BB_STATS_COUNTERS of bb_render.h) by name, in its order: what
+ * --stats prints, bench writes and reads back, the bench checks for stability and the gate compares. */
+typedef struct bb_stats_counter_def {
+    const char *name;
+    size_t offset;           /* of its uint64_t in bb_stats */
+    unsigned flags;          /* BB_STAT_RESULT, BB_STAT_GATED, BB_STAT_HEAP */
+} bb_stats_counter_def;
+extern const bb_stats_counter_def bb_stats_counters[];
+extern const size_t bb_stats_ncounters;
+
+/* Counter i of s / set it. */
+uint64_t bb_stats_counter(const bb_stats *s, size_t i);
+void bb_stats_set_counter(bb_stats *s, size_t i, uint64_t v);
 
 #endif
