@@ -702,46 +702,7 @@ static void progress_end(progress *p)
     if (p->on) fprintf(stderr, "\r%*s\r", 120, "");
 }
 
-/* ---- options ------------------------------------------------------------------------------------- */
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench bench [options]\n\n"
-            "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
-            "then in interleaved rounds; check every render against its golden WAV bit for bit;\n"
-            "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
-            "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
-            "and placement. Exit 1 if any render was wrong or failed (its timing is void).\n\n"
-            "options:\n"
-            "  --golden DIR         golden corpus with manifest.tsv (default golden)\n"
-            "  --workloads LIST     comma-separated workload names (default: the manifest's)\n"
-            "  --strategies LIST    comma-separated; compose with '+' (cycle+pool)\n"
-            "                       (default: every strategy but the canaries: busbench strategies)\n"
-            "  --threads LIST       e.g. 1,2,4 or 1-8 (default 1-<cores>)\n"
-            "  --pins LIST          compact, scatter, none (default compact)\n"
-            "  --reps N             timed rounds, at least (default 10)\n"
-            "  --warmup N           untimed (still checked) rounds first (default 1)\n"
-            "  --min-time S         go on with rounds until every configuration has S s of valid timings\n"
-            "  --max-rounds N       ... but stop after N rounds (default 1000)\n"
-            "  --block N            samples per block for every workload (default: the manifest's)\n"
-            "  --batch K            blocks per window for batch and all (default: the strategy's)\n"
-            "  --order ORDER        shuffled (default: every round in its own order, drawn from --seed)\n"
-            "                       or fixed (A B C A B C ...)\n"
-            "  --seed N             seed of the bootstrap and of the shuffled order (default 1)\n"
-            "  --out FILE.json      Google Benchmark JSON (default: none)\n"
-            "  --csv FILE.csv       one row per configuration (default: none)\n"
-            "  --shard I/N          run the I-th of N slices of the matrix (groups workload x pinning, each\n"
-            "                       in exactly one slice, balanced by expected cost); slurm/N takes I from\n"
-            "                       SLURM_ARRAY_TASK_ID; put the slices together with busbench merge\n"
-            "  --shard-costs FILE   expected costs from a previous result (its median times per group)\n"
-            "                       instead of the golden's frames: better balance\n"
-            "  --metric M           time (default); instructions: count each render's instructions under\n"
-            "                       valgrind's callgrind (deterministic at 1 thread; ~50x slower; default\n"
-            "                       1 warm-up, 1 round; times are not recorded as speed); both: time as\n"
-            "                       usual, then the counts in a callgrind child, in one file\n"
-            "  --quiet              no table on stdout, no progress bar\n");
-}
-
+/* ---- lists ---------------------------------------------------------------------------------------- */
 /* "1,2,4", "1-8", "1..8" (mixed). Returns the count or -1. */
 static int parse_threads(const char *s, int *out, int max)
 {
@@ -936,39 +897,92 @@ typedef struct bench_opts {
 
 enum { GO_ON = -1 }; /* returned by the steps below when the command goes on; else an exit code */
 
-/* One option with a value: 0 taken, 1 a bad value, -1 an unknown option. */
-static int opt_value(bench_opts *o, const char *k, const char *v)
+/* list = item { "," item }, copied into the option's buffer (split later) */
+static bb_result opt_list(char *buf, size_t cap, const char *name, const char *v, bb_error *err)
 {
-    bb_error err;
-    if (!strcmp(k, "--golden")) o->golden = v;
-    else if (!strcmp(k, "--workloads")) snprintf(o->wl_buf, sizeof o->wl_buf, "%s", v);
-    else if (!strcmp(k, "--strategies")) snprintf(o->st_buf, sizeof o->st_buf, "%s", v);
-    else if (!strcmp(k, "--threads")) o->threads_arg = v;
-    else if (!strcmp(k, "--pins")) snprintf(o->pin_buf, sizeof o->pin_buf, "%s", v);
-    else if (!strcmp(k, "--reps")) return o->reps_given = true, bb_run_parse_long(v, 1, 100000, &o->reps) != 0;
-    else if (!strcmp(k, "--warmup")) return o->warmup_given = true, bb_run_parse_long(v, 0, 1000, &o->warmup) != 0;
-    else if (!strcmp(k, "--metric")) {
-        o->metric = !strcmp(v, "instructions") ? METRIC_INSTR : !strcmp(v, "both") ? METRIC_BOTH : METRIC_TIME;
-        return strcmp(v, "time") && strcmp(v, "instructions") && strcmp(v, "both");
-    } else if (!strcmp(k, "--extra-work")) return bb_run_parse_double(v, 0, 1000, &o->extra_pct) != 0; /* test-only, hidden */
-    else if (!strcmp(k, "--max-rounds")) return bb_run_parse_long(v, 1, 1000000, &o->max_rounds) != 0;
-    else if (!strcmp(k, "--block")) return bb_run_parse_long(v, 1, BB_RENDER_BLOCK_MAX, &o->block) != 0;
-    else if (!strcmp(k, "--batch")) return bb_run_parse_long(v, 1, 1024, &o->batch) != 0;
-    else if (!strcmp(k, "--seed")) return bb_run_parse_long(v, 0, LONG_MAX, &o->seed) != 0;
-    else if (!strcmp(k, "--out")) o->out_json = v;
-    else if (!strcmp(k, "--csv")) o->out_csv = v;
-    else if (!strcmp(k, "--order")) {
-        o->shuffled = !strcmp(v, "shuffled");
-        return strcmp(v, "shuffled") && strcmp(v, "fixed");
-    } else if (!strcmp(k, "--min-time")) return bb_run_parse_double(v, 0, 86400, &o->min_time) != 0;
-    else if (!strcmp(k, "--shard-costs")) o->shard_costs = v;
-    else if (!strcmp(k, "--shard")) {
-        if (!bb_shard_parse(v, &o->shard, &err)) return 0;
-        fprintf(stderr, "busbench bench: %s\n", err.msg);
-        return 2;
-    } else return -1;
-    return 0;
+    if ((size_t)snprintf(buf, cap, "%s", v) < cap) return BB_OK;
+    return bb_error_set(err, BB_ERR_LIMIT, name, 0, 0, "list longer than %zu characters", cap - 1);
 }
+static bb_result opt_workloads(void *b, const char *v, bb_error *e) { return opt_list(((bench_opts *)b)->wl_buf, sizeof ((bench_opts *)b)->wl_buf, "--workloads", v, e); }
+static bb_result opt_strategies(void *b, const char *v, bb_error *e) { return opt_list(((bench_opts *)b)->st_buf, sizeof ((bench_opts *)b)->st_buf, "--strategies", v, e); }
+static bb_result opt_pins(void *b, const char *v, bb_error *e) { return opt_list(((bench_opts *)b)->pin_buf, sizeof ((bench_opts *)b)->pin_buf, "--pins", v, e); }
+
+/* metric = "time" | "instructions" | "both" */
+static bb_result opt_metric(void *base, const char *v, bb_error *err)
+{
+    bench_opts *o = base;
+    if (!strcmp(v, "time")) o->metric = METRIC_TIME;
+    else if (!strcmp(v, "instructions")) o->metric = METRIC_INSTR;
+    else if (!strcmp(v, "both")) o->metric = METRIC_BOTH;
+    else return bb_error_set(err, BB_ERR_ARG, "--metric", 0, 0, "bad value '%s': expected time, instructions or both", v);
+    return BB_OK;
+}
+
+/* order = "shuffled" | "fixed" */
+static bb_result opt_order(void *base, const char *v, bb_error *err)
+{
+    bench_opts *o = base;
+    if (strcmp(v, "shuffled") && strcmp(v, "fixed"))
+        return bb_error_set(err, BB_ERR_ARG, "--order", 0, 0, "bad value '%s': expected shuffled or fixed", v);
+    o->shuffled = !strcmp(v, "shuffled");
+    return BB_OK;
+}
+
+static bb_result opt_shard(void *base, const char *v, bb_error *err)
+{
+    return bb_shard_parse(v, &((bench_opts *)base)->shard, err);
+}
+
+#define BO(m) offsetof(bench_opts, m)
+static const bb_opt opts[] = {
+    {"--golden", BB_OPT_STR, BO(golden), 0, 0, "DIR", "golden corpus with manifest.tsv (default golden)", "a folder", NULL},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "comma-separated workload names (default: the manifest's)", NULL, opt_workloads},
+    {"--strategies", BB_OPT_FN, 0, 0, 0, "LIST",
+     "comma-separated; compose with '+' (cycle+pool)\n(default: every strategy but the canaries: busbench strategies)", NULL,
+     opt_strategies},
+    {"--threads", BB_OPT_STR, BO(threads_arg), 0, 0, "LIST", "e.g. 1,2,4 or 1-8 (default 1-<cores>)", "a list of thread counts", NULL},
+    {"--pins", BB_OPT_FN, 0, 0, 0, "LIST", "compact, scatter, none (default compact)", NULL, opt_pins},
+    {"--reps", BB_OPT_LONG, BO(reps), 1, 100000, "N", "timed rounds, at least (default 10)", NULL, NULL},
+    {"--warmup", BB_OPT_LONG, BO(warmup), 0, 1000, "N", "untimed (still checked) rounds first (default 1)", NULL, NULL},
+    {"--min-time", BB_OPT_REAL, BO(min_time), 0, 86400, "S", "go on with rounds until every configuration has S s of valid timings",
+     NULL, NULL},
+    {"--max-rounds", BB_OPT_LONG, BO(max_rounds), 1, 1000000, "N", "... but stop after N rounds (default 1000)", NULL, NULL},
+    {"--block", BB_OPT_LONG, BO(block), 1, BB_RENDER_BLOCK_MAX, "N", "samples per block for every workload (default: the manifest's)",
+     "a block size from 1 to 65536 samples", NULL},
+    {"--batch", BB_OPT_LONG, BO(batch), 1, 1024, "K", "blocks per window for batch and all (default: the strategy's)",
+     "a number of blocks from 1 to 1024", NULL},
+    {"--order", BB_OPT_FN, 0, 0, 0, "ORDER",
+     "shuffled (default: every round in its own order, drawn from --seed)\nor fixed (A B C A B C ...)", NULL, opt_order},
+    {"--seed", BB_OPT_LONG, BO(seed), 0, (double)LONG_MAX, "N", "seed of the bootstrap and of the shuffled order (default 1)", NULL, NULL},
+    {"--out", BB_OPT_STR, BO(out_json), 0, 0, "FILE.json", "Google Benchmark JSON (default: none)", "an output path", NULL},
+    {"--csv", BB_OPT_STR, BO(out_csv), 0, 0, "FILE.csv", "one row per configuration (default: none)", "an output path", NULL},
+    {"--shard", BB_OPT_FN, 0, 0, 0, "I/N",
+     "run the I-th of N slices of the matrix (groups workload x pinning, each\n"
+     "in exactly one slice, balanced by expected cost); slurm/N takes I from\n"
+     "SLURM_ARRAY_TASK_ID; put the slices together with busbench merge", NULL, opt_shard},
+    {"--shard-costs", BB_OPT_STR, BO(shard_costs), 0, 0, "FILE",
+     "expected costs from a previous result (its median times per group)\ninstead of the golden's frames: better balance", "a file",
+     NULL},
+    {"--metric", BB_OPT_FN, 0, 0, 0, "M",
+     "time (default); instructions: count each render's instructions under\n"
+     "valgrind's callgrind (deterministic at 1 thread; ~50x slower; default\n"
+     "1 warm-up, 1 round; times are not recorded as speed); both: time as\n"
+     "usual, then the counts in a callgrind child, in one file", NULL, opt_metric},
+    {"--quiet", BB_OPT_FLAG, BO(quiet), 0, 0, NULL, "no table on stdout, no progress bar", NULL, NULL},
+    /* test-only: a known extra cost per render, in per cent (the gate must catch it); not in the usage */
+    {"--extra-work", BB_OPT_REAL, BO(extra_pct), 0, 1000, "PCT", NULL, NULL, NULL},
+    BB_OPT_END,
+};
+#undef BO
+
+static const bb_opt_cmd spec = {
+    "bench", "[options]",
+    "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
+    "then in interleaved rounds; check every render against its golden WAV bit for bit;\n"
+    "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
+    "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
+    "and placement.",
+    "0 every render right, 1 a render was wrong or failed (its timing is void), 2 bad input"};
 
 /* The command line into o. GO_ON, or an exit code (--help, a bad option). */
 static int opts_parse(int argc, char **argv, bench_opts *o)
@@ -980,35 +994,17 @@ static int opts_parse(int argc, char **argv, bench_opts *o)
         if (!bb_variants[i]->canary)
             n += (size_t)snprintf(o->st_buf + n, sizeof o->st_buf - n, "%s%s", n ? "," : "", bb_variants[i]->name);
     snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
-    o->reps = 10, o->warmup = 1, o->max_rounds = 1000, o->seed = 1;
+    o->reps = o->warmup = -1; /* not given: 10 and 1 (1 and 1 when counting instructions) */
+    o->max_rounds = 1000, o->seed = 1;
     o->shuffled = true;
     o->metric = METRIC_TIME;
-    for (int i = 1; i < argc; i++) {
-        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(k, "--help") || !strcmp(k, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        if (!strcmp(k, "--quiet")) {
-            o->quiet = true;
-            continue;
-        }
-        if (!v) {
-            fprintf(stderr, "busbench bench: %s\n", k[0] == '-' ? "expected a value after the option" : "unexpected argument");
-            fprintf(stderr, "  at '%s'\n", k);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        int bad = opt_value(o, k, v);
-        if (bad < 0) {
-            fprintf(stderr, "busbench bench: unknown option '%s'\n", k);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        if (bad == 1) fprintf(stderr, "busbench bench: bad value '%s' for %s\n", v, k);
-        if (bad) return BB_EXIT_USAGE;
-        i++;
-    }
+    const bb_opt_group groups[] = {{NULL, opts, o}};
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    o->reps_given = o->reps >= 0, o->warmup_given = o->warmup >= 0;
+    if (!o->reps_given) o->reps = 10;
+    if (!o->warmup_given) o->warmup = 1;
     if (o->max_rounds < o->reps) o->max_rounds = o->reps;
     return GO_ON;
 }
@@ -1517,10 +1513,14 @@ static json_t *instructions_child(const bench_opts *o, int argc, char **argv, in
         cargs[k++] = argv[0];
         for (int i = 1; i < argc; i++) {
             if (!strcmp(argv[i], "--quiet")) continue;
-            bool skip = false;
-            for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) skip |= !strcmp(argv[i], drop[d]);
-            if (skip) {
-                i++;
+            bool skip = false, joined = false; /* "--reps 5" or "--reps=5" */
+            for (size_t d = 0; d < sizeof drop / sizeof drop[0]; d++) {
+                size_t n = strlen(drop[d]);
+                skip |= !strcmp(argv[i], drop[d]);
+                joined |= !strncmp(argv[i], drop[d], n) && argv[i][n] == '=';
+            }
+            if (skip || joined) {
+                i += skip;
                 continue;
             }
             cargs[k++] = argv[i];

@@ -782,6 +782,23 @@ bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const c
     return BB_OK;
 }
 
+/* the axes as options (bb_opt.h): base is the bb_golden_matrix */
+static bb_result axis_strategies(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--strategies", v, err); }
+static bb_result axis_threads(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--threads", v, err); }
+static bb_result axis_blocks(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--blocks", v, err); }
+static bb_result axis_pins(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--pins", v, err); }
+static bb_result axis_workloads(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--workloads", v, err); }
+
+const bb_opt bb_golden_matrix_options[] = {
+    {"--strategies", BB_OPT_FN, 0, 0, 0, "LIST", "default: every strategy that is not a canary; '+' composes (cycle+pool)", NULL,
+     axis_strategies},
+    {"--threads", BB_OPT_FN, 0, 0, 0, "LIST", "default: 1 and the core count", NULL, axis_threads},
+    {"--blocks", BB_OPT_FN, 0, 0, 0, "LIST", "default: 64,512", NULL, axis_blocks},
+    {"--pins", BB_OPT_FN, 0, 0, 0, "LIST", "compact, scatter, none (default: compact,none)", NULL, axis_pins},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "default: every workload of the manifest", NULL, axis_workloads},
+    BB_OPT_END,
+};
+
 /* ---- verify ------------------------------------------------------------------------------ */
 
 static void report_add(bb_golden_report *rep, size_t *cap, const bb_golden_outcome *o)

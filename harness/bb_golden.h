@@ -23,6 +23,7 @@
 #ifndef BB_GOLDEN_H
 #define BB_GOLDEN_H
 
+#include "bb_opt.h"
 #include "bb_run.h"
 
 #include <stdbool.h>
@@ -170,6 +171,10 @@ void bb_golden_matrix_default(bb_golden_matrix *m);
  * BB_ERR_ARG naming the option and the bad value, BB_ERR_LIMIT beyond
  * BB_GOLDEN_AXIS_MAX values. */
 bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const char *list, bb_error *err);
+
+/* The axes as a table of options (--strategies, --threads, --blocks, --pins, --workloads; base: a
+ * bb_golden_matrix), for verify and bless. */
+extern const bb_opt bb_golden_matrix_options[];
 
 /* The outcome of one combination. */
 typedef enum { BB_GOLDEN_PASS, BB_GOLDEN_FAIL, BB_GOLDEN_BAD } bb_golden_status;
