@@ -29,6 +29,7 @@
  *
  * Units: ratios are plain numbers, floors and thresholds percent, times ns. */
 #include "bb_cmds.h"
+#include "bb_opt.h"
 #include "bb_run.h"
 #include "bb_gate.h"
 #include "bb_stats.h"
@@ -44,33 +45,6 @@
 
 enum { MAX_DETECT = 8, MAX_RUNS = 2 + MAX_DETECT };
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench calibrate [options]\n\n"
-            "Bench the same configurations as A and B in separate processes, --trials times, and\n"
-            "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
-            "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
-            "busbench compare refuses timing thresholds below the floor recorded in its BASE.\n\n"
-            "options:\n"
-            "  --golden DIR          golden corpus (default golden)\n"
-            "  --workloads LIST      (default q)\n"
-            "  --strategies LIST     (default serial)\n"
-            "  --threads LIST        (default 1)\n"
-            "  --pins LIST           (default compact)\n"
-            "  --trials T            A/A trials (default 10)\n"
-            "  --reps R              timed rounds per bench run (default 10)\n"
-            "  --level L             quantile of |ratio - 1| taken as the floor (default 0.95)\n"
-            "  --record FILE.json    write the floor into this bench result's context (atomically)\n"
-            "  --out FILE.json       the calibration: every ratio, the floors, the detection rates\n"
-            "  --detect LIST         then --trials fresh trials with these injected slowdowns (percent\n"
-            "                        extra work, e.g. 5,10,20): A/A false positive and detection rates\n"
-            "  --threshold PCT       timing threshold for --detect (default: the floor measured)\n"
-            "  --alpha A             significance for --detect (default 0.05)\n"
-            "  --seed N              first bench seed (default 1; each run gets its own)\n"
-            "  --quiet               only the summary\n");
-}
-
 typedef struct opts {
     const char *golden, *workloads, *strategies, *threads, *pins;
     int trials, reps;
@@ -79,9 +53,58 @@ typedef struct opts {
     double detect[MAX_DETECT];
     int ndetect;
     bool quiet;
+    const char *out_path, *record;
     char exe[PATH_MAX];
     char dir[PATH_MAX];
 } opts;
+
+/* detect = PCT { "," PCT }, each 0.001 to 1000, at most MAX_DETECT */
+static bb_result opt_detect(void *base, const char *v, bb_error *err)
+{
+    opts *o = base;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    o->ndetect = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (o->ndetect == MAX_DETECT || bb_run_parse_double(t, 0.001, 1000, &o->detect[o->ndetect++]))
+            return bb_error_set(err, BB_ERR_ARG, "--detect", 0, 0,
+                                "bad value '%s': expected at most %d per cents from 0.001 to 1000, comma-separated", v, MAX_DETECT);
+    if (!o->ndetect) return bb_error_set(err, BB_ERR_ARG, "--detect", 0, 0, "expected a list of per cents");
+    return BB_OK;
+}
+
+#define CO(m) offsetof(opts, m)
+static const bb_opt options[] = {
+    {"--golden", BB_OPT_STR, CO(golden), 0, 0, "DIR", "golden corpus (default golden)", "a folder", NULL},
+    {"--workloads", BB_OPT_STR, CO(workloads), 0, 0, "LIST", "(default q)", "a list", NULL},
+    {"--strategies", BB_OPT_STR, CO(strategies), 0, 0, "LIST", "(default serial)", "a list", NULL},
+    {"--threads", BB_OPT_STR, CO(threads), 0, 0, "LIST", "(default 1)", "a list", NULL},
+    {"--pins", BB_OPT_STR, CO(pins), 0, 0, "LIST", "(default compact)", "a list", NULL},
+    {"--trials", BB_OPT_INT, CO(trials), 2, 10000, "T", "A/A trials (default 10)", NULL, NULL},
+    {"--reps", BB_OPT_INT, CO(reps), 1, 100000, "R", "timed rounds per bench run (default 10)", NULL, NULL},
+    {"--level", BB_OPT_REAL, CO(level), 0.5, 1, "L", "quantile of |ratio - 1| taken as the floor (default 0.95)", NULL, NULL},
+    {"--record", BB_OPT_STR, CO(record), 0, 0, "FILE.json", "write the floor into this bench result's context (atomically)", "a file",
+     NULL},
+    {"--out", BB_OPT_STR, CO(out_path), 0, 0, "FILE.json", "the calibration: every ratio, the floors, the detection rates",
+     "an output path", NULL},
+    {"--detect", BB_OPT_FN, 0, 0, 0, "LIST",
+     "then --trials fresh trials with these injected slowdowns (percent\n"
+     "extra work, e.g. 5,10,20): A/A false positive and detection rates", NULL, opt_detect},
+    {"--threshold", BB_OPT_REAL, CO(threshold), 0, 999, "PCT", "timing threshold for --detect (default: the floor measured)", NULL, NULL},
+    {"--alpha", BB_OPT_REAL, CO(alpha), 1e-12, 0.999999, "A", "significance for --detect (default 0.05)", NULL, NULL},
+    {"--seed", BB_OPT_LONG, CO(seed), 0, 1e15, "N", "first bench seed (default 1; each run gets its own)", NULL, NULL},
+    {"--quiet", BB_OPT_FLAG, CO(quiet), 0, 0, NULL, "only the summary", NULL, NULL},
+    BB_OPT_END,
+};
+#undef CO
+
+static const bb_opt_cmd spec = {
+    "calibrate", "[options]",
+    "Bench the same configurations as A and B in separate processes, --trials times, and\n"
+    "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
+    "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
+    "busbench compare refuses timing thresholds below the floor recorded in its BASE.",
+    "0 measured (and recorded), 1 a bench run had wrong renders, 2 bad input or a failed run"};
 
 /* One bench run into dir/NAME.json; extra: --extra-work percent (0: none).
  * Loads the result into f. Returns 0, or the bench's exit code (1: wrong
@@ -182,58 +205,11 @@ int bb_cmd_calibrate(int argc, char **argv)
 {
     opts o = {.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
               .trials = 10, .reps = 10, .level = 0.95, .threshold = NAN, .alpha = 0.05, .seed = 1};
-    const char *out_path = NULL, *record = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        if (!strcmp(a, "--quiet")) {
-            o.quiet = true;
-            continue;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v) {
-            fprintf(stderr, "busbench calibrate: %s '%s'\n", a[0] == '-' ? "expected a value after" : "unexpected argument", a);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        double x = 0;
-        int bad = 0;
-        if (!strcmp(a, "--golden")) o.golden = v;
-        else if (!strcmp(a, "--workloads")) o.workloads = v;
-        else if (!strcmp(a, "--strategies")) o.strategies = v;
-        else if (!strcmp(a, "--threads")) o.threads = v;
-        else if (!strcmp(a, "--pins")) o.pins = v;
-        else if (!strcmp(a, "--trials")) bad = bb_run_parse_double(v, 2, 10000, &x) || x != floor(x), o.trials = (int)x;
-        else if (!strcmp(a, "--reps")) bad = bb_run_parse_double(v, 1, 100000, &x) || x != floor(x), o.reps = (int)x;
-        else if (!strcmp(a, "--level")) bad = bb_run_parse_double(v, 0.5, 1, &o.level);
-        else if (!strcmp(a, "--threshold")) bad = bb_run_parse_double(v, 0, 999, &o.threshold);
-        else if (!strcmp(a, "--alpha")) bad = bb_run_parse_double(v, 1e-12, 0.999999, &o.alpha);
-        else if (!strcmp(a, "--seed")) bad = bb_run_parse_double(v, 0, 1e15, &x) || x != floor(x), o.seed = (long)x;
-        else if (!strcmp(a, "--out")) out_path = v;
-        else if (!strcmp(a, "--record")) record = v;
-        else if (!strcmp(a, "--detect")) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", v);
-            o.ndetect = 0;
-            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
-                if (o.ndetect == MAX_DETECT) bad = 1;
-                else bad = bb_run_parse_double(t, 0.001, 1000, &o.detect[o.ndetect++]);
-            }
-            bad |= o.ndetect == 0;
-        } else {
-            fprintf(stderr, "busbench calibrate: unknown option '%s'\n", a);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        if (bad) {
-            fprintf(stderr, "busbench calibrate: bad value '%s' for %s\n", v, a);
-            return BB_EXIT_USAGE;
-        }
-        i++;
-    }
+    const bb_opt_group groups[] = {{NULL, options, &o}};
+    int npos;
+    int prc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (prc != BB_OPT_GO_ON) return prc;
+    const char *out_path = o.out_path, *record = o.record;
     if (record && access(record, R_OK | W_OK) != 0) {
         fprintf(stderr, "busbench calibrate: --record %s: %s (it must be an existing bench result)\n", record,
                 strerror(errno));

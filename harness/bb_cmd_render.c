@@ -14,6 +14,7 @@ typedef struct render_opts {
 static const bb_opt opts[] = {
     {"-o", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the WAV file to write (replaced only when complete)",
      "an output path", NULL},
+    {"--out", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the same as -o", "an output path", NULL},
     BB_OPT_END,
 };
 

@@ -6,48 +6,46 @@
  * benched, gated and mutated without another edit. Canaries (deliberately wrong strategies that
  * verify must catch) only with --canaries. */
 #include "bb_cmds.h"
+#include "bb_opt.h"
 #include "bb_variant.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: busbench strategies [--canaries] [--long] [--sep SEP]\n\n"
-               "The strategies of the registry, one a line (or joined by SEP).\n\n"
-               "options:\n"
-               "  --canaries   the canaries too (wrong on purpose: verify must fail them)\n"
-               "  --long       name, phase and summary, one strategy a line\n"
-               "  --sep SEP    join the names with SEP instead of a newline (e.g. --sep ,)\n");
-}
+typedef struct strategies_opts {
+    bool canaries, longf;
+    const char *sep;
+} strategies_opts;
+
+static const bb_opt opts[] = {
+    {"--canaries", BB_OPT_FLAG, offsetof(strategies_opts, canaries), 0, 0, NULL,
+     "the canaries too (wrong on purpose: verify must fail them)", NULL, NULL},
+    {"--long", BB_OPT_FLAG, offsetof(strategies_opts, longf), 0, 0, NULL, "name, phase and summary, one strategy a line", NULL, NULL},
+    {"--sep", BB_OPT_STR, offsetof(strategies_opts, sep), 0, 0, "SEP", "join the names with SEP instead of a newline (e.g. --sep ,)",
+     "a separator", NULL},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {"strategies", "[--canaries] [--long] [--sep SEP]",
+                                "The strategies of the registry, one a line (or joined by SEP).", "0 listed, 2 bad option"};
 
 int bb_cmd_strategies(int argc, char **argv)
 {
-    bool canaries = false, longf = false;
-    const char *sep = "\n";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(argv[i], "--canaries")) canaries = true;
-        else if (!strcmp(argv[i], "--long")) longf = true;
-        else if (!strcmp(argv[i], "--sep") && i + 1 < argc) sep = argv[++i];
-        else if (!strncmp(argv[i], "--sep=", 6)) sep = argv[i] + 6;
-        else {
-            fprintf(stderr, "busbench strategies: unknown argument '%s'\n", argv[i]);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-    }
+    strategies_opts o = {false, false, "\n"};
+    const bb_opt_group groups[] = {{NULL, opts, &o}};
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
     int n = 0;
     for (size_t i = 0; bb_variants[i]; i++) {
         const bb_variant *v = bb_variants[i];
-        if (v->canary && !canaries) continue;
-        if (longf) printf("%-16s %-7s %s\n", v->name, v->phase, v->summary);
-        else printf("%s%s", n ? sep : "", v->name);
+        if (v->canary && !o.canaries) continue;
+        if (o.longf) printf("%-16s %-7s %s\n", v->name, v->phase, v->summary);
+        else printf("%s%s", n ? o.sep : "", v->name);
         n++;
     }
-    if (!longf) printf("\n");
+    if (!o.longf) printf("\n");
     return BB_EXIT_OK;
 }

@@ -76,10 +76,16 @@ static int fail(const bb_opt_cmd *cmd, const bb_error *err)
     return BB_EXIT_USAGE;
 }
 
+/* Does a look like an option? "-" alone and "-1.5" (a negative number) are positionals. */
+static bool is_option(const char *a)
+{
+    return a[0] == '-' && a[1] && !(a[1] >= '0' && a[1] <= '9') && a[1] != '.';
+}
+
 int bb_opt_take(const bb_opt_group *groups, int ngroups, int argc, char **argv, int *i, bb_error *err)
 {
     const char *a = argv[*i];
-    if (a[0] != '-' || !a[1]) return 0;
+    if (!is_option(a)) return 0;
     const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
     void *base = NULL;
     const bb_opt *o = find(groups, ngroups, a, eq ? (size_t)(eq - a) : strlen(a), &base);
@@ -119,12 +125,12 @@ int bb_opt_parse(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups,
         int k = bb_opt_take(groups, ngroups, argc, argv, &i, &err);
         if (k < 0) return fail(cmd, &err);
         if (k) continue;
-        if (a[0] == '-' && a[1]) {
+        if (is_option(a)) {
             fprintf(stderr, "busbench %s: unknown option '%s'\n", cmd->name, a);
             bb_opt_usage(cmd, groups, ngroups, stderr);
             return BB_EXIT_USAGE;
         }
-        if (*npos >= maxpos) { /* a positional ("-" alone is one: standard input or output) */
+        if (*npos >= maxpos) {
             fprintf(stderr, "busbench %s: unexpected argument '%s'\n", cmd->name, a);
             return BB_EXIT_USAGE;
         }

@@ -5,7 +5,7 @@
  * Grammar of a command line (argv[1..argc), argv[0] the command's name):
  *   line    = { option | positional }
  *   option  = "--name=value" | "--name" value | "--flag" | "-x" value
- *   "-h", "--help": print the usage on stdout, exit 0.
+ *   "-h", "--help": print the usage on stdout, exit 0. "-" alone and "-1.5" are positionals.
  * A value may begin with '-' ("--cycles -1" is a bad value, not a missing one). Every number is
  * read whole and in range (bb_run_parse_long / bb_run_parse_double); a bad one is an error naming
  * the option, the value and what was expected. */
