@@ -85,6 +85,7 @@
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_cmds.h"
 #include "bb_gate.h"
+#include "bb_proc.h"
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_run.h"
@@ -776,7 +777,7 @@ static void cg_dir_remove(const char *dir)
 static int run_under_callgrind(const char *dir, char *const *args)
 {
     char exe[PATH_MAX], out[PATH_MAX + 64], base[PATH_MAX + 16];
-    if (bb_gate_self_exe(exe, sizeof exe)) {
+    if (bb_proc_self_exe(exe, sizeof exe)) {
         fprintf(stderr, "busbench bench: cannot find the busbench program to run under valgrind (set BB_BUSBENCH)\n");
         return BB_EXIT_USAGE;
     }
@@ -818,7 +819,7 @@ static int run_under_callgrind(const char *dir, char *const *args)
     char *hc_saved = hc ? strdup(hc) : NULL;
     setenv("HWLOC_COMPONENTS", "-x86", 1);
     int why = 0;
-    int rc = bb_gate_run(argv, false, &why);
+    int rc = bb_proc_run(argv, false, &why);
     unsetenv("BB_CALLGRIND_OUT");
     unsetenv("BB_VALGRIND_VERSION");
     if (hc_saved) setenv("HWLOC_COMPONENTS", hc_saved, 1);

@@ -32,6 +32,7 @@
 #include "bb_opt.h"
 #include "bb_run.h"
 #include "bb_gate.h"
+#include "bb_proc.h"
 #include "bb_stats.h"
 
 #include <errno.h>
@@ -145,7 +146,7 @@ static int bench_run(const opts *o, const char *name, double extra, long seed, b
     }
     argv[k] = NULL;
     int why = 0;
-    int rc = bb_gate_run(argv, true, &why);
+    int rc = bb_proc_run(argv, true, &why);
     if (rc) {
         fprintf(stderr, "busbench calibrate: bench run %s failed (exit %d%s%s); run it by hand to see why:\n ", name, rc,
                 why ? ": " : "", why ? strerror(why) : "");
@@ -215,7 +216,7 @@ int bb_cmd_calibrate(int argc, char **argv)
                 strerror(errno));
         return BB_EXIT_USAGE;
     }
-    if (bb_gate_self_exe(o.exe, sizeof o.exe)) {
+    if (bb_proc_self_exe(o.exe, sizeof o.exe)) {
         fprintf(stderr, "busbench calibrate: cannot find the busbench program (set BB_BUSBENCH)\n");
         return BB_EXIT_USAGE;
     }

@@ -7,8 +7,8 @@
  * bench results as the gate needs them (the bench's model from bb_json_read,
  * plus the instruction counts, metrics and noise floor that bb_json's model
  * does not carry), the environment fingerprint check, the per-configuration
- * verdicts, and two utilities for commands that run busbench itself (spawn
- * and wait; rewrite a results file's context atomically).
+ * verdicts, and rewriting a results file's context atomically (calibrate
+ * --record). Child processes are bb_proc's.
  *
  * Invariants:
  *  - a deterministic counter that went up is a regression whatever the
@@ -39,15 +39,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
 
 /* ---- Mann-Whitney U -------------------------------------------------------------- */
 typedef struct tagged {
@@ -698,52 +695,6 @@ nomem:
 bool bb_gate_regressed(const bb_gate_report *rep)
 {
     return rep->slower + rep->counter_regressions + rep->counter_changes + rep->unstable + rep->broken > 0;
-}
-
-/* ---- running busbench itself ----------------------------------------------------------------- */
-int bb_gate_self_exe(char *buf, size_t cap)
-{
-    const char *e = getenv("BB_BUSBENCH");
-    if (e && *e) {
-        if (strlen(e) >= cap) return -1;
-        snprintf(buf, cap, "%s", e);
-        return 0;
-    }
-    if (cap < 2) return -1;
-    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
-    if (n <= 0 || (size_t)n >= cap - 1) return -1;
-    buf[n] = '\0';
-    return 0;
-}
-
-int bb_gate_run(char *const argv[], bool quiet, int *why)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (quiet) {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        if (why) *why = rc;
-        return 127;
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            if (why) *why = errno;
-            return 127;
-        }
-    if (WIFEXITED(st)) {
-        if (WEXITSTATUS(st) == 127 && why) *why = ENOENT;
-        return WEXITSTATUS(st);
-    }
-    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 127;
 }
 
 bb_result bb_gate_set_context(const char *path, const char *key, json_t *value, bb_error *err)

@@ -197,16 +197,6 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
  * (no regression, but the baseline no longer describes the tree). */
 bool bb_gate_regressed(const bb_gate_report *rep);
 
-/* ---- running busbench itself ---------------------------------------------------------- */
-/* The path of the busbench program to run child commands with: $BB_BUSBENCH if
- * set, else this process's own executable. Returns 0, or -1 (buf unchanged). */
-int bb_gate_self_exe(char *buf, size_t cap);
-
-/* Run argv[0] (searched in PATH) with argv, stdout and stderr to /dev/null when
- * quiet, and wait. Returns its exit status, 127 when it could not be started
- * (errno-like reason in *why when why != NULL), 128 + signal when killed. */
-int bb_gate_run(char *const argv[], bool quiet, int *why);
-
 /* Set key (an object) in the "context" of the results file at path to value
  * (a reference is taken), rewriting the file atomically. BB_ERR_IO,
  * BB_ERR_FORMAT (not a results file), BB_ERR_NOMEM. */
