@@ -83,11 +83,12 @@
  *
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
+#include "bb_callgrind.h"
 #include "bb_cmds.h"
 #include "bb_gate.h"
-#include "bb_proc.h"
 #include "bb_golden.h"
 #include "bb_json.h"
+#include "bb_proc.h"
 #include "bb_run.h"
 #include "bb_shard.h"
 #include "bb_stats.h"
@@ -96,9 +97,7 @@
 #include "bb_kit.h"
 #include "bb_ph.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -109,16 +108,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define BB_HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef BB_HAVE_CALLGRIND
-#define BB_HAVE_CALLGRIND 0
-#endif
 
 #ifndef BB_GIT_COMMIT
 #define BB_GIT_COMMIT "unknown"
@@ -266,45 +255,6 @@ typedef struct measure {
     double extra;             /* test-only extra work: also render this fraction of its length */
 } measure;
 
-/* ---- instruction counts under callgrind ---------------------------------------------- */
-/* In the child that runs under callgrind: the dump file prefix the parent gave
- * (--callgrind-out-file; dump n goes to PREFIX.n) and the dumps so far. */
-static struct {
-    bool on;
-    char base[PATH_MAX];
-    int dumps;
-} g_ic;
-
-static void ic_start(void)
-{
-#if BB_HAVE_CALLGRIND
-    CALLGRIND_ZERO_STATS;
-    CALLGRIND_START_INSTRUMENTATION;
-#endif
-}
-
-/* Stop counting, dump, and read the dump's total back (NaN when unreadable). */
-static double ic_stop(void)
-{
-#if BB_HAVE_CALLGRIND
-    CALLGRIND_STOP_INSTRUMENTATION;
-    CALLGRIND_DUMP_STATS_AT("busbench render");
-#endif
-    char p[PATH_MAX + 16];
-    snprintf(p, sizeof p, "%s.%d", g_ic.base, ++g_ic.dumps);
-    FILE *f = fopen(p, "r");
-    if (!f) return NAN;
-    char line[512];
-    double totals = NAN, summary = NAN;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "totals:", 7)) totals = strtod(line + 7, NULL);
-        else if (!strncmp(line, "summary:", 8)) summary = strtod(line + 8, NULL);
-    }
-    fclose(f);
-    unlink(p);
-    return isfinite(totals) ? totals : summary;
-}
-
 /* Render w with strategy/threads/pin, comparing with the golden; when timed,
  * fill block times into sink (caller's buffer of cap blocks); ms: count the
  * render's instructions, add extra work. */
@@ -372,10 +322,10 @@ static void render_once(const workload *w, const char *strategy, int threads, bb
         double c0 = bb_cpu_now_ns();
         s->last_ns = bb_now_ns();
         double t0 = s->last_ns;
-        if (ms->count) ic_start();
+        if (ms->count) bb_callgrind_start();
         res = bb_render_run(r, &err);
         if (!res && r2) res = bb_render_run(r2, &err);
-        if (ms->count) o->instructions = ic_stop();
+        if (ms->count) o->instructions = bb_callgrind_stop();
         double t1 = bb_now_ns();
         o->cpu_ns = bb_cpu_now_ns() - c0;
         o->wall_ns = t1 - t0;
@@ -746,111 +696,6 @@ static int split_list(char *s, char **out, int max)
 /* ---- --metric instructions: the callgrind child, and the file with counts ------------------- */
 enum { METRIC_TIME, METRIC_INSTR, METRIC_BOTH };
 
-/* A fresh folder for callgrind's dumps (and the child's results), under $TMPDIR. */
-static int cg_dir_make(char *dir, size_t cap)
-{
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, cap, "%s/busbench-cg-XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static void cg_dir_remove(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        char p[PATH_MAX];
-        while ((e = readdir(d)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-                unlink(p);
-            }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-/* Run `busbench bench ARGS` (args[0] = "bench", NULL-terminated) under
- * callgrind with its dumps in dir; the child knows it is the counting child
- * by BB_CALLGRIND_OUT. Returns the child's exit status, or BB_EXIT_USAGE
- * (with a message) when valgrind or busbench cannot be run. */
-static int run_under_callgrind(const char *dir, char *const *args)
-{
-    char exe[PATH_MAX], out[PATH_MAX + 64], base[PATH_MAX + 16];
-    if (bb_proc_self_exe(exe, sizeof exe)) {
-        fprintf(stderr, "busbench bench: cannot find the busbench program to run under valgrind (set BB_BUSBENCH)\n");
-        return BB_EXIT_USAGE;
-    }
-    const char *vg = getenv("BB_VALGRIND");
-    if (!vg || !*vg) vg = "valgrind";
-    char version[128] = "";
-    char cmd[PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "'%s' --version 2>/dev/null", vg);
-    FILE *pf = popen(cmd, "r");
-    if (pf) {
-        if (!fgets(version, sizeof version, pf)) version[0] = '\0';
-        version[strcspn(version, "\n")] = '\0';
-        pclose(pf);
-    }
-    if (!version[0]) {
-        fprintf(stderr, "busbench bench: --metric instructions needs valgrind ('%s' does not run; make deps installs it)\n",
-                vg);
-        return BB_EXIT_USAGE;
-    }
-    snprintf(base, sizeof base, "%s/cg.out", dir);
-    snprintf(out, sizeof out, "--callgrind-out-file=%s", base);
-    size_t n = 0;
-    while (args[n]) n++;
-    char **argv = calloc(n + 16, sizeof *argv);
-    if (!argv) return BB_EXIT_USAGE;
-    size_t k = 0;
-    argv[k++] = (char *)vg;
-    argv[k++] = "--tool=callgrind";
-    argv[k++] = "--instr-atstart=no";
-    argv[k++] = out;
-    argv[k++] = "-q";
-    argv[k++] = exe;
-    for (size_t i = 0; i < n; i++) argv[k++] = args[i];
-    argv[k] = NULL;
-    setenv("BB_CALLGRIND_OUT", base, 1);
-    setenv("BB_VALGRIND_VERSION", version, 1);
-    /* hwloc's x86 backend reads CPUID, which valgrind emulates: it says so on every topology load */
-    const char *hc = getenv("HWLOC_COMPONENTS");
-    char *hc_saved = hc ? strdup(hc) : NULL;
-    setenv("HWLOC_COMPONENTS", "-x86", 1);
-    int why = 0;
-    int rc = bb_proc_run(argv, false, &why);
-    unsetenv("BB_CALLGRIND_OUT");
-    unsetenv("BB_VALGRIND_VERSION");
-    if (hc_saved) setenv("HWLOC_COMPONENTS", hc_saved, 1);
-    else unsetenv("HWLOC_COMPONENTS");
-    free(hc_saved);
-    free(argv);
-    if (rc == 127 && why) {
-        fprintf(stderr, "busbench bench: cannot run %s under valgrind: %s\n", exe, strerror(why));
-        return BB_EXIT_USAGE;
-    }
-    return rc;
-}
-
-/* What the context says about the instruction counts of this run. */
-static json_t *instr_context(int rounds)
-{
-    json_t *o = json_object();
-    const char *vv = getenv("BB_VALGRIND_VERSION");
-    json_object_set_new(o, "tool", json_string("callgrind"));
-    json_object_set_new(o, "valgrind", json_string(vv ? vv : "unknown"));
-    json_object_set_new(o, "libc", json_string(gnu_get_libc_version()));
-    json_object_set_new(o, "rounds", json_integer(rounds));
-    json_object_set_new(o, "scope",
-                        json_string("instructions executed in bb_render_run (every thread, the sink's golden comparison "
-                                    "included; loading, compiling, worker start, warm-up and teardown excluded)"));
-    json_object_set_new(o, "limits",
-                        json_string("valgrind serialises threads: above 1 thread the count includes scheduling-dependent "
-                                    "waiting and stealing; counts depend on the compiler, flags, libc and valgrind"));
-    return o;
-}
-
 /* The instruction counts into res (configurations cs[0..nc), in the same order): measured here
  * (own_ir: this process is the callgrind child) or taken from the instruction child's document
  * (child, may be NULL; nothing is taken from one that cannot be read). Returns 0, or -1 when out of memory. */
@@ -1015,29 +860,24 @@ static int opts_parse(int argc, char **argv, bench_opts *o)
 static int opts_metric(bench_opts *o, char **argv)
 {
     if (o->metric == METRIC_TIME) return GO_ON;
-#if BB_HAVE_CALLGRIND
-    const char *cg = getenv("BB_CALLGRIND_OUT");
-    o->counting = cg && *cg && RUNNING_ON_VALGRIND;
-    if (o->counting) snprintf(g_ic.base, sizeof g_ic.base, "%s", cg);
-#else
-    (void)argv;
-    fprintf(stderr, "busbench bench: --metric %s needs <valgrind/callgrind.h> at build time (the valgrind "
-                    "package); rebuild with it installed\n", o->metric == METRIC_BOTH ? "both" : "instructions");
-    return BB_EXIT_USAGE;
-#endif
+    if (!bb_callgrind_built()) {
+        fprintf(stderr, "busbench bench: --metric %s needs <valgrind/callgrind.h> at build time (the valgrind "
+                        "package); rebuild with it installed\n", o->metric == METRIC_BOTH ? "both" : "instructions");
+        return BB_EXIT_USAGE;
+    }
+    o->counting = bb_callgrind_child();
     if (!o->counting && o->metric == METRIC_INSTR) {
         char dir[PATH_MAX];
-        if (cg_dir_make(dir, sizeof dir)) {
+        if (bb_callgrind_dir_make(dir, sizeof dir)) {
             fprintf(stderr, "busbench bench: cannot make a temporary folder: %s\n", strerror(errno));
             return BB_EXIT_USAGE;
         }
-        int rc = run_under_callgrind(dir, argv);
-        cg_dir_remove(dir);
+        int rc = bb_callgrind_run(dir, argv);
+        bb_callgrind_dir_remove(dir);
         return rc;
     }
     if (o->counting) {
         o->metric = METRIC_INSTR;
-        g_ic.on = true;
         if (!o->reps_given) o->reps = 1;
         if (!o->warmup_given) o->warmup = 1;
         if (o->max_rounds < o->reps) o->max_rounds = o->reps;
@@ -1508,7 +1348,7 @@ static json_t *instructions_child(const bench_opts *o, int argc, char **argv, in
     char **cargs = calloc((size_t)argc + 16, sizeof *cargs);
     int crc = BB_EXIT_USAGE;
     json_t *doc = NULL;
-    if (cargs && !cg_dir_make(dir, sizeof dir)) {
+    if (cargs && !bb_callgrind_dir_make(dir, sizeof dir)) {
         static const char *const drop[] = {"--metric", "--out", "--csv", "--reps", "--warmup", "--min-time", "--max-rounds"};
         size_t k = 0;
         cargs[k++] = argv[0];
@@ -1534,10 +1374,10 @@ static json_t *instructions_child(const bench_opts *o, int argc, char **argv, in
         cargs[k++] = "--quiet";
         cargs[k] = NULL;
         if (!o->quiet) fprintf(stderr, "bench: counting instructions under callgrind (1 warm-up, 1 round)...\n");
-        crc = run_under_callgrind(dir, cargs);
+        crc = bb_callgrind_run(dir, cargs);
         json_error_t je;
         doc = crc <= BB_EXIT_FAIL ? json_load_file(cout, 0, &je) : NULL;
-        cg_dir_remove(dir);
+        bb_callgrind_dir_remove(dir);
     }
     free(cargs);
     if (!doc) {
@@ -1558,7 +1398,7 @@ static void metrics_context(const bench_opts *o, json_t *ctx, int rounds, const 
     if (o->counting || child_doc) json_array_append_new(ms, json_string("instructions"));
     json_object_set_new(ctx, "metrics", ms);
     if (o->counting) {
-        json_object_set_new(ctx, "instructions", instr_context(rounds));
+        json_object_set_new(ctx, "instructions", bb_callgrind_context(rounds));
         json_object_set_new(ctx, "timing", json_string("rendered under valgrind: the times are not a measure of speed"));
     } else if (child_doc) {
         json_t *ic = json_object_get(json_object_get(child_doc, "context"), "instructions");

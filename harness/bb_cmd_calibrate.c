@@ -30,9 +30,9 @@
  * Units: ratios are plain numbers, floors and thresholds percent, times ns. */
 #include "bb_cmds.h"
 #include "bb_opt.h"
+#include "bb_proc.h"
 #include "bb_run.h"
 #include "bb_gate.h"
-#include "bb_proc.h"
 #include "bb_stats.h"
 
 #include <errno.h>
