@@ -73,7 +73,7 @@ $(BUILD)/tests/%.o: tests/%.c
 # Build identity that `busbench bench` records in its results: the git commit
 # ("-dirty" when tracked files differ from it), its commit date (busbench history orders
 # results by it) and the compile command. Only
-# bb_cmd_bench.o sees them, and it is rebuilt only when the stamp's text changes.
+# bb_env.o sees them, and it is rebuilt only when the stamp's text changes.
 # GIT_OPTIONAL_LOCKS=0: asking must never take the index lock from a committer.
 BB_GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || c=unknown; \
                    [ "$$c" = unknown ] || [ -z "$$(GIT_OPTIONAL_LOCKS=0 git status --porcelain --untracked-files=no 2>/dev/null)" ] || c="$$c-dirty"; \
@@ -83,8 +83,8 @@ BB_BUILD_FLAGS := $(CC) $(BB_CFLAGS) $(CFLAGS)
 $(BUILD)/buildinfo.stamp: FORCE
 	@mkdir -p $(dir $@); echo '$(BB_GIT_COMMIT) $(BB_GIT_DATE) $(BB_BUILD_FLAGS)' | cmp -s - $@ 2>/dev/null || \
 	  echo '$(BB_GIT_COMMIT) $(BB_GIT_DATE) $(BB_BUILD_FLAGS)' > $@
-$(BUILD)/harness/bb_cmd_bench.o: $(BUILD)/buildinfo.stamp
-$(BUILD)/harness/bb_cmd_bench.o: BB_CFLAGS += -DBB_GIT_COMMIT='"$(BB_GIT_COMMIT)"' -DBB_GIT_DATE='"$(BB_GIT_DATE)"' \
+$(BUILD)/harness/bb_env.o: $(BUILD)/buildinfo.stamp
+$(BUILD)/harness/bb_env.o: BB_CFLAGS += -DBB_GIT_COMMIT='"$(BB_GIT_COMMIT)"' -DBB_GIT_DATE='"$(BB_GIT_DATE)"' \
                                              -DBB_BUILD_FLAGS='"$(BB_BUILD_FLAGS)"'
 .PHONY: FORCE
 FORCE:

@@ -85,6 +85,7 @@
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_callgrind.h"
 #include "bb_cmds.h"
+#include "bb_env.h"
 #include "bb_gate.h"
 #include "bb_golden.h"
 #include "bb_json.h"
@@ -98,7 +99,6 @@
 #include "bb_ph.h"
 
 #include <errno.h>
-#include <hwloc.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -108,16 +108,6 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef BB_GIT_COMMIT
-#define BB_GIT_COMMIT "unknown"
-#endif
-#ifndef BB_GIT_DATE
-#define BB_GIT_DATE "unknown"
-#endif
-#ifndef BB_BUILD_FLAGS
-#define BB_BUILD_FLAGS "unknown"
-#endif
 
 enum { MAX_TOKENS = 64, MAX_LIST = 64 };
 
@@ -479,99 +469,10 @@ static void config_name(const config *c, char *dst, size_t cap)
     snprintf(dst, cap, "%s/%s/threads:%d/pin:%s", c->w->name, c->strategy, c->threads, bb_pin_name(c->pin));
 }
 
-/* ---- the environment ------------------------------------------------------------------------- */
-static void iso_date(char *buf, size_t cap)
+/* For each pinning policy and thread count, where the workers ran: all bound, how many ran elsewhere
+ * than planned, and the placement of the configuration whose workers reported the most. */
+static json_t *pinning_context(const config *cs, int nc)
 {
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    char z[8];
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-    strftime(z, sizeof z, "%z", &tm); /* +0100 -> +01:00 as Google Benchmark writes it */
-    size_t n = strlen(buf);
-    if (strlen(z) == 5) snprintf(buf + n, cap - n, "%.3s:%s", z, z + 3);
-}
-
-static double cpu_mhz(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return 0;
-    char line[512];
-    double mhz = 0;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "cpu MHz", 7)) {
-            const char *c = strchr(line, ':');
-            if (c) mhz = strtod(c + 1, NULL);
-            break;
-        }
-    fclose(f);
-    return mhz;
-}
-
-static int scaling_enabled(void)
-{
-    FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
-    if (!f) return 0;
-    char g[64] = "";
-    if (!fgets(g, sizeof g, f)) g[0] = '\0';
-    fclose(f);
-    return strncmp(g, "performance", 11) != 0;
-}
-
-static json_t *context(int argc, char **argv, bool shuffled, const config *cs, int nc, const char *golden, int reps, int warmup, double min_time, int rounds,
-                       size_t block_override, size_t batch)
-{
-    json_t *ctx = json_object();
-    char buf[PATH_MAX];
-    iso_date(buf, sizeof buf);
-    json_object_set_new(ctx, "date", json_string(buf));
-    if (gethostname(buf, sizeof buf) != 0) snprintf(buf, sizeof buf, "unknown");
-    buf[sizeof buf - 1] = '\0';
-    json_object_set_new(ctx, "host_name", json_string(buf));
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    buf[n > 0 ? n : 0] = '\0';
-    json_object_set_new(ctx, "executable", json_string(buf));
-    json_t *topo = bb_json_topology(NULL, NULL);
-    json_object_set_new(ctx, "num_cpus", json_integer(topo ? json_integer_value(json_object_get(topo, "pus")) : 1));
-    json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)cpu_mhz()));
-    json_object_set_new(ctx, "cpu_scaling_enabled", json_boolean(scaling_enabled()));
-    double la[3] = {0, 0, 0};
-    json_t *load = json_array();
-    if (getloadavg(la, 3) == 3)
-        for (int i = 0; i < 3; i++) json_array_append_new(load, json_real(la[i]));
-    json_object_set_new(ctx, "load_avg", load);
-    json_object_set_new(ctx, "library_build_type", json_string("release"));
-    if (topo) {
-        json_object_set(ctx, "caches", json_object_get(topo, "caches"));
-        json_object_set(ctx, "cpu_model", json_object_get(topo, "cpu_model"));
-        json_object_set(ctx, "cores", json_object_get(topo, "cores"));
-        json_object_set(ctx, "topology", json_object_get(topo, "summary"));
-        json_object_set_new(ctx, "hwloc", topo);
-    }
-    json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
-    json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
-    json_object_set_new(ctx, "lanes_isa", json_string(bb_lanes_isa())); /* the lane kernel's clone */
-    json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
-    if (strcmp(BB_GIT_DATE, "unknown")) json_object_set_new(ctx, "git_commit_date", json_string(BB_GIT_DATE));
-    json_object_set_new(ctx, "hwloc_version", json_string(HWLOC_VERSION));
-    json_object_set_new(ctx, "golden", json_string(golden));
-    char cmd[2048] = "busbench";
-    for (int i = 0; i < argc; i++) {
-        size_t u = strlen(cmd);
-        snprintf(cmd + u, sizeof cmd - u, " %s", argv[i]);
-    }
-    json_object_set_new(ctx, "command", json_string(cmd));
-    json_object_set_new(ctx, "reps", json_integer(reps));
-    json_object_set_new(ctx, "warmup", json_integer(warmup));
-    json_object_set_new(ctx, "min_time_s", json_real(min_time));
-    json_object_set_new(ctx, "rounds", json_integer(rounds));
-    json_object_set_new(ctx, "order", json_string(shuffled ? "shuffled per round (seeded)" : "fixed"));
-    json_object_set_new(ctx, "block_override", json_integer((json_int_t)block_override));
-    json_object_set_new(ctx, "batch", json_integer((json_int_t)batch));
-    json_object_set_new(ctx, "bootstrap", json_string("percentile, 2000 resamples, 95%, xoshiro256** seeded per configuration"));
-    json_object_set_new(ctx, "peak_memory", json_string("peak_heap_bytes: the core's heap high-water mark from load to "
-                                                        "close of one render (max over rounds); maxrss_kib: process-wide"));
-    /* the pinning obtained: for each policy and thread count, where the workers ran */
     json_t *pins = json_object();
     for (int i = 0; i < nc; i++) {
         const config *c = &cs[i];
@@ -620,7 +521,28 @@ static json_t *context(int argc, char **argv, bool shuffled, const config *cs, i
         snprintf(full, sizeof full, "%s (seen in %s/%s)", val, c->w->name, c->strategy);
         json_object_set_new(pl, key, json_string(full));
     }
-    json_object_set_new(ctx, "pinning", pins);
+    return pins;
+}
+
+/* ---- the context ------------------------------------------------------------------------------ */
+static json_t *context(int argc, char **argv, bool shuffled, const config *cs, int nc, const char *golden, int reps, int warmup, double min_time, int rounds,
+                       size_t block_override, size_t batch)
+{
+    json_t *ctx = bb_env_context();
+    json_object_set_new(ctx, "golden", json_string(golden));
+    char cmd[2048];
+    json_object_set_new(ctx, "command", json_string(bb_env_command(argc, argv, cmd, sizeof cmd)));
+    json_object_set_new(ctx, "reps", json_integer(reps));
+    json_object_set_new(ctx, "warmup", json_integer(warmup));
+    json_object_set_new(ctx, "min_time_s", json_real(min_time));
+    json_object_set_new(ctx, "rounds", json_integer(rounds));
+    json_object_set_new(ctx, "order", json_string(shuffled ? "shuffled per round (seeded)" : "fixed"));
+    json_object_set_new(ctx, "block_override", json_integer((json_int_t)block_override));
+    json_object_set_new(ctx, "batch", json_integer((json_int_t)batch));
+    json_object_set_new(ctx, "bootstrap", json_string("percentile, 2000 resamples, 95%, xoshiro256** seeded per configuration"));
+    json_object_set_new(ctx, "peak_memory", json_string("peak_heap_bytes: the core's heap high-water mark from load to "
+                                                        "close of one render (max over rounds); maxrss_kib: process-wide"));
+    json_object_set_new(ctx, "pinning", pinning_context(cs, nc));
     return ctx;
 }
 
