@@ -42,6 +42,7 @@
  * program that fails to render (one line, nothing written). */
 #include "bb_capacity.h"
 #include "bb_cmds.h"
+#include "bb_env.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_stats.h"
@@ -274,10 +275,8 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     json_object_set_new(ctx, "host", json_string(host));
-    char date[64] = "";
-    time_t now = time(NULL);
-    struct tm tmv;
-    if (gmtime_r(&now, &tmv)) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+    char date[64];
+    bb_env_date(date, sizeof date);
     json_object_set_new(ctx, "date", json_string(date));
     FILE *la = fopen("/proc/loadavg", "r");
     char lbuf[128] = "";
