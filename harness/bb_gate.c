@@ -506,14 +506,11 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
     return BB_OK;
 }
 
-bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
-                          bb_gate_report *rep, bb_error *err)
+/* The metrics to gate: asked (o->metrics) or every one both files have. BB_OK with rep->metrics set,
+ * or BB_ERR_FORMAT naming the file without the metric. */
+static bb_result gate_metrics(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                              bb_gate_report *rep, bb_error *err)
 {
-    memset(rep, 0, sizeof *rep);
-    rep->threshold_pct = rep->instr_threshold_pct = NAN;
-    double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
-    rep->alpha = alpha;
-    if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");
     int have = metrics_of(base) & metrics_of(cur);
     int want = o->metrics ? o->metrics : have;
     if (!want)
@@ -527,14 +524,20 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
                             metric_names(want & ~metrics_of(lack)), metric_names(metrics_of(lack)));
     }
     rep->metrics = want;
+    return BB_OK;
+}
 
-    /* environments */
+/* The environments must match for each metric gated (bb_gate_fingerprint); --force turns a
+ * refusal into a warning. */
+static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                                   bb_gate_report *rep, bb_error *err)
+{
     char refuse[1024] = "";
     int nref = 0;
-    if (want & BB_GATE_METRIC_TIME)
+    if (rep->metrics & BB_GATE_METRIC_TIME)
         nref += bb_gate_fingerprint(base->r.context, cur->r.context, true, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
-    if (want & BB_GATE_METRIC_INSTR)
+    if (rep->metrics & BB_GATE_METRIC_INSTR)
         nref += bb_gate_fingerprint(base->r.context, cur->r.context, false, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
     if (nref && !o->force) {
@@ -548,9 +551,14 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
                             first, nref > 1 ? ", and more" : "");
     }
     if (nref) append(rep->warnings, sizeof rep->warnings, "compared anyway (--force): %s", refuse);
+    return BB_OK;
+}
 
-    /* thresholds */
-    if (want & BB_GATE_METRIC_TIME) {
+/* The timing threshold (never below BASE's noise floor) and the instruction threshold. */
+static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                                 bb_gate_report *rep, bb_error *err)
+{
+    if (rep->metrics & BB_GATE_METRIC_TIME) {
         const bb_gate_floor *fl = &base->floor;
         double thr = o->threshold_pct;
         if (isnan(thr)) {
@@ -573,7 +581,7 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
         }
         rep->threshold_pct = thr;
     }
-    if (want & BB_GATE_METRIC_INSTR) {
+    if (rep->metrics & BB_GATE_METRIC_INSTR) {
         double t = isnan(o->instr_threshold_pct) ? 1 : o->instr_threshold_pct;
         if (!(t >= 0 && t < 1000))
             return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "--instr-threshold must lie in [0, 1000) percent");
@@ -585,102 +593,134 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
     if (base->extra_work_pct > 0)
         append(rep->warnings, sizeof rep->warnings,
                "BASE was benched with --extra-work %g (a test-only injected cost)\n", base->extra_work_pct);
+    return BB_OK;
+}
 
-    /* configurations */
+/* The counters of a configuration's first row: those that moved, unstable counters, a broken render. */
+static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b, const bb_bres *c)
+{
+    row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
+    row->unstable = c->valid >= 2 && !c->counters_stable;
+    row->broken = c->error[0] != '\0';
+    bool rose = false;
+    for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
+    rep->counter_regressions += rose;
+    rep->counter_changes += row->nup > 0 && !rose;
+    rep->unstable += row->unstable;
+    rep->broken += row->broken;
+    if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
+    else if (!b->counters_stable && b->valid >= 2)
+        snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
+}
+
+/* The instruction row of configuration i of BASE (j of NEW): gated at 1 thread only. */
+static void instr_row(const bb_gate_report *rep, bb_gate_row *row, const bb_gate_file *base, const bb_gate_file *cur,
+                      size_t i, size_t j)
+{
+    const bb_bres *b = &base->r.v[i], *c = &cur->r.v[j];
+    row->base = base->instr[i];
+    row->cur = cur->instr[j];
+    row->nbase = row->ncur = 1;
+    if (b->threads > 1 || c->threads > 1) {
+        /* valgrind serialises the threads: the count includes waiting and stealing */
+        row->verdict = BB_GATE_NOT_COMPARED;
+        if (!row->note[0])
+            snprintf(row->note, sizeof row->note,
+                     "instructions are gated at 1 thread only (above, they depend on the schedule); "
+                     "the deterministic counters are gated");
+    } else if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
+        row->verdict = BB_GATE_NOT_COMPARED;
+        if (!row->note[0])
+            snprintf(row->note, sizeof row->note, "no instruction count in %s",
+                     !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
+    } else {
+        row->change = row->cur / row->base - 1;
+        row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
+        if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
+            snprintf(row->note, sizeof row->note, "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
+                     base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
+    }
+}
+
+/* Why configuration b of BASE and c of NEW cannot be compared (into buf), or NULL. */
+static const char *not_comparable(const bb_bres *b, const bb_bres *c, char *buf, size_t cap)
+{
+    if (b->frames != c->frames || b->sr != c->sr || b->block != c->block) {
+        snprintf(buf, cap, "a different workload: %lld frames at %d Hz, blocks of %lld (BASE) vs %lld, %d, %lld (NEW)",
+                 (long long)b->frames, b->sr, (long long)b->block, (long long)c->frames, c->sr, (long long)c->block);
+        return buf;
+    }
+    return b->error[0] && b->valid == 0 ? "BASE had no correct render" : NULL;
+}
+
+/* A row "not compared" of name for the first gated metric, with note. 0, or -1 when out of memory. */
+static int row_not_compared(bb_gate_report *rep, const char *name, int metric, const char *note)
+{
+    bb_gate_row *row = add_row(rep, name, metric);
+    if (!row) return -1;
+    row->verdict = BB_GATE_NOT_COMPARED;
+    snprintf(row->note, sizeof row->note, "%s", note);
+    rep->not_compared++;
+    return 0;
+}
+
+/* The rows of configuration i of BASE: instructions first, then time. 0, or -1 when out of memory. */
+static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o, double alpha,
+                          size_t i, bb_gate_report *rep)
+{
     static const int order[2] = {BB_GATE_METRIC_INSTR, BB_GATE_METRIC_TIME};
-    for (size_t i = 0; i < base->r.n; i++) {
-        const bb_bres *b = &base->r.v[i];
-        const bb_bres *c = bb_json_results_find(&cur->r, b->name);
-        if (!c) {
-            bb_gate_row *row = add_row(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
-            if (!row) goto nomem;
-            row->verdict = BB_GATE_NOT_COMPARED;
-            snprintf(row->note, sizeof row->note, "not in NEW");
-            rep->not_compared++;
+    int want = rep->metrics;
+    const bb_bres *b = &base->r.v[i];
+    const bb_bres *c = bb_json_results_find(&cur->r, b->name);
+    if (!c) return row_not_compared(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME, "not in NEW");
+    char whybuf[200];
+    const char *why = not_comparable(b, c, whybuf, sizeof whybuf);
+    bool first = true;
+    rep->compared += why == NULL;
+    for (int k = 0; k < 2; k++) {
+        int m = order[k];
+        if (!(want & m)) continue;
+        if (why) {
+            if (row_not_compared(rep, b->name, m, why)) return -1;
             continue;
         }
-        size_t j = (size_t)(c - cur->r.v);
-        const char *why = NULL;
-        char whybuf[200];
-        if (b->frames != c->frames || b->sr != c->sr || b->block != c->block) {
-            snprintf(whybuf, sizeof whybuf,
-                     "a different workload: %lld frames at %d Hz, blocks of %lld (BASE) vs %lld, %d, %lld (NEW)",
-                     (long long)b->frames, b->sr, (long long)b->block, (long long)c->frames, c->sr, (long long)c->block);
-            why = whybuf;
-        } else if (b->error[0] && b->valid == 0) {
-            why = "BASE had no correct render";
+        bb_gate_row *row = add_row(rep, b->name, m);
+        if (!row) return -1;
+        if (first) counters_row(rep, row, b, c);
+        first = false;
+        if (m == BB_GATE_METRIC_TIME) {
+            if (time_row(b, c, o, rep->threshold_pct, alpha, row)) return -1;
+        } else {
+            instr_row(rep, row, base, cur, i, (size_t)(c - cur->r.v));
         }
-        bool first = true;
-        rep->compared += why == NULL;
-        for (int k = 0; k < 2; k++) {
-            int m = order[k];
-            if (!(want & m)) continue;
-            bb_gate_row *row = add_row(rep, b->name, m);
-            if (!row) goto nomem;
-            if (why) {
-                row->verdict = BB_GATE_NOT_COMPARED;
-                snprintf(row->note, sizeof row->note, "%s", why);
-                rep->not_compared++;
-                continue;
-            }
-            if (first) {
-                first = false;
-                row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
-                row->unstable = c->valid >= 2 && !c->counters_stable;
-                row->broken = c->error[0] != '\0';
-                bool rose = false;
-                for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
-                rep->counter_regressions += rose;
-                rep->counter_changes += row->nup > 0 && !rose;
-                rep->unstable += row->unstable;
-                rep->broken += row->broken;
-                if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
-                else if (!b->counters_stable && b->valid >= 2)
-                    snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
-            }
-            if (m == BB_GATE_METRIC_TIME) {
-                if (time_row(b, c, o, rep->threshold_pct, alpha, row)) goto nomem;
-            } else {
-                row->base = base->instr[i];
-                row->cur = cur->instr[j];
-                row->nbase = row->ncur = 1;
-                if (b->threads > 1 || c->threads > 1) {
-                    /* valgrind serialises the threads: the count includes waiting and stealing */
-                    row->verdict = BB_GATE_NOT_COMPARED;
-                    if (!row->note[0])
-                        snprintf(row->note, sizeof row->note,
-                                 "instructions are gated at 1 thread only (above, they depend on the schedule); "
-                                 "the deterministic counters are gated");
-                } else if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
-                    row->verdict = BB_GATE_NOT_COMPARED;
-                    if (!row->note[0])
-                        snprintf(row->note, sizeof row->note, "no instruction count in %s",
-                                 !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
-                } else {
-                    row->change = row->cur / row->base - 1;
-                    row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
-                    if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
-                        snprintf(row->note, sizeof row->note,
-                                 "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
-                                 base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
-                }
-            }
-            switch (row->verdict) {
-            case BB_GATE_SAME: rep->same++; break;
-            case BB_GATE_FASTER: rep->faster++; break;
-            case BB_GATE_SLOWER: rep->slower++; break;
-            case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
-            }
+        switch (row->verdict) {
+        case BB_GATE_SAME: rep->same++; break;
+        case BB_GATE_FASTER: rep->faster++; break;
+        case BB_GATE_SLOWER: rep->slower++; break;
+        case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
         }
     }
-    for (size_t j = 0; j < cur->r.n; j++) {
-        if (bb_json_results_find(&base->r, cur->r.v[j].name)) continue;
-        bb_gate_row *row = add_row(rep, cur->r.v[j].name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
-        if (!row) goto nomem;
-        row->verdict = BB_GATE_NOT_COMPARED;
-        snprintf(row->note, sizeof row->note, "not in BASE");
-        rep->not_compared++;
-    }
+    return 0;
+}
+
+bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                          bb_gate_report *rep, bb_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->threshold_pct = rep->instr_threshold_pct = NAN;
+    double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
+    rep->alpha = alpha;
+    if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");
+    bb_result r;
+    if ((r = gate_metrics(base, cur, o, rep, err)) || (r = gate_environments(base, cur, o, rep, err)) ||
+        (r = gate_thresholds(base, cur, o, rep, err)))
+        return r;
+    int first = rep->metrics & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME;
+    for (size_t i = 0; i < base->r.n; i++)
+        if (compare_config(base, cur, o, alpha, i, rep)) goto nomem;
+    for (size_t j = 0; j < cur->r.n; j++)
+        if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, first, "not in BASE"))
+            goto nomem;
     if (!rep->compared)
         return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
                             "no configuration of BASE could be compared (%zu in BASE, %zu in NEW, none in common with "
