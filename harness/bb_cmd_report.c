@@ -866,6 +866,46 @@ static const bb_opt_cmd spec = {
     "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.",
     "0 written, 2 bad input or no gnuplot"};
 
+/* The capacity files (read, and refused, before anything is drawn), the anchors, the output folder.
+ * 0, or -1 with R->P.err set. */
+static int report_inputs(rep *R, const char *const *caps_in, int ncap, const char *anchors, bb_anchors *A)
+{
+    memcpy(R->capacity, caps_in, (size_t)ncap * sizeof caps_in[0]);
+    R->ncapacity = ncap;
+    if (ncap) {
+        char *cbuf = NULL;
+        size_t cn = 0;
+        FILE *cf = open_memstream(&cbuf, &cn);
+        bb_result cr = cf ? bb_capacity_md(cf, R->capacity, ncap, &R->P.err) : BB_ERR_NOMEM;
+        if (cf) fclose(cf);
+        free(cbuf);
+        if (cr) return -1;
+    }
+    if (anchors) {
+        if (bb_anchors_read(anchors, A, &R->P.err)) return -1;
+        R->anchors = A;
+    }
+    return bb_plot_open(&R->P) || bb_plot_keep_input(&R->P, "results.json") ? -1 : 0;
+}
+
+/* The axes: workloads, strategies (canonical phase order first), threads (ascending), pins. */
+static void report_axes(rep *R)
+{
+    add_strategies(&R->r, R->st, &R->nst);
+    for (size_t i = 0; i < R->r.n; i++) {
+        const bb_bres *b = &R->r.v[i];
+        add_unique(R->wl, &R->nwl, b->workload);
+        add_unique(R->pin, &R->npin, b->pin);
+        int k = 0;
+        while (k < R->nth && R->th[k] < b->threads) k++;
+        if ((k == R->nth || R->th[k] != b->threads) && R->nth < MAXU) {
+            memmove(&R->th[k + 1], &R->th[k], (size_t)(R->nth - k) * sizeof R->th[0]);
+            R->th[k] = b->threads;
+            R->nth++;
+        }
+    }
+}
+
 int bb_cmd_report(int argc, char **argv)
 {
     static report_opts o; /* the capacity files' names */
@@ -898,50 +938,14 @@ int bb_cmd_report(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     json_decref(doc);
-    memcpy(R.capacity, caps_in, (size_t)ncap * sizeof caps_in[0]);
-    R.ncapacity = ncap;
-    if (ncap) { /* the capacity files are read (and refused) before anything is drawn */
-        char *cbuf = NULL;
-        size_t cn = 0;
-        FILE *cf = open_memstream(&cbuf, &cn);
-        bb_result cr = cf ? bb_capacity_md(cf, R.capacity, ncap, &R.P.err) : BB_ERR_NOMEM;
-        if (cf) fclose(cf);
-        free(cbuf);
-        if (cr) {
-            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
-            bb_json_results_free(&R.r);
-            return BB_EXIT_USAGE;
-        }
-    }
     static bb_anchors A;
-    if (anchors) {
-        if (bb_anchors_read(anchors, &A, &R.P.err)) {
-            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
-            bb_json_results_free(&R.r);
-            return BB_EXIT_USAGE;
-        }
-        R.anchors = &A;
-    }
-    if (bb_plot_open(&R.P) || bb_plot_keep_input(&R.P, "results.json")) {
+    if (report_inputs(&R, caps_in, ncap, anchors, &A)) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
         bb_anchors_free(&A);
         return BB_EXIT_USAGE;
     }
-    /* the axes: workloads, strategies (canonical phase order first), threads, pins */
-    add_strategies(&R.r, R.st, &R.nst);
-    for (size_t i = 0; i < R.r.n; i++) {
-        const bb_bres *b = &R.r.v[i];
-        add_unique(R.wl, &R.nwl, b->workload);
-        add_unique(R.pin, &R.npin, b->pin);
-        int k = 0;
-        while (k < R.nth && R.th[k] < b->threads) k++;
-        if ((k == R.nth || R.th[k] != b->threads) && R.nth < MAXU) {
-            memmove(&R.th[k + 1], &R.th[k], (size_t)(R.nth - k) * sizeof R.th[0]);
-            R.th[k] = b->threads;
-            R.nth++;
-        }
-    }
+    report_axes(&R);
     static char names[4 * MAXU + 8][128], caps[4 * MAXU + 8][512], skips[4 * MAXU + 8][256];
     const char *figs[4 * MAXU + 8], *captions[4 * MAXU + 8], *skipped[4 * MAXU + 8];
     int owner[4 * MAXU + 8];
