@@ -855,6 +855,40 @@ static void strategy_label(const char *s, char *out, size_t cap)
         if (*c == ',') *c = '+';
 }
 
+/* A render that differs from its golden: where first (frame, seconds, cycle and beat, the events
+ * sounding), the largest difference, how many samples differ; with residual_dir, the residual WAV. */
+static void print_mismatch(FILE *out, const char *residual_dir, const char *wname, const char *label, const char *combo,
+                           const bb_golden_outcome *o, const bb_run_cfg *c, const bb_run_out *ro, const float *want,
+                           size_t nwant)
+{
+    const bb_golden_diff *d = &o->diff;
+    fprintf(out, "FAIL  %s  first difference at frame %lld (%.6f s)\n", combo, (long long)d->first, (double)d->first / c->sr);
+    fprintf(out, "      rendered %.9g, golden %.9g%s\n", (double)d->got, (double)d->want,
+            (size_t)d->first >= ro->frames ? " (the render ended before this frame)"
+            : (size_t)d->first >= nwant    ? " (the golden ended before this frame)"
+                                           : "");
+    if (d->got_frames != d->want_frames)
+        fprintf(out, "      length: rendered %zu frames, golden %zu\n", d->got_frames, d->want_frames);
+    bb_error derr;
+    bb_error_clear(&derr);
+    bb_golden_describe(out, "      ", c, d->first, &derr);
+    fprintf(out, "      largest |difference| %.9g at frame %lld; %llu of %zu samples differ\n", d->max_abs,
+            (long long)d->max_at, (unsigned long long)d->ndiff, ro->frames > nwant ? ro->frames : nwant);
+    if (!residual_dir) return;
+    char path[BB_GOLDEN_PATH_MAX + 256], name[400];
+    snprintf(name, sizeof name, "%s.%s.t%d.b%zu.%s.wav", wname, label, o->threads, o->block, bb_pin_name(o->pin));
+    bb_error werr;
+    bb_error_clear(&werr);
+    if (mkdir(residual_dir, 0777) && errno != EEXIST)
+        fprintf(out, "      residual: cannot create %s: %s\n", residual_dir, strerror(errno));
+    else if (join_path(path, sizeof path, residual_dir, name))
+        fprintf(out, "      residual: path too long\n");
+    else if (bb_golden_residual(path, ro->samples, ro->frames, want, nwant, c->sr, &werr))
+        fprintf(out, "      residual: %s\n", werr.msg);
+    else
+        fprintf(out, "      residual (rendered - golden): %s\n", path);
+}
+
 static void verify_workload(const bb_golden_manifest *man, const bb_golden_entry *e, const bb_golden_matrix *m,
                             const char *residual_dir, FILE *out, FILE *errf, bb_golden_report *rep, size_t *cap,
                             bb_golden_report *tot)
@@ -937,36 +971,7 @@ static void verify_workload(const bb_golden_manifest *man, const bb_golden_entry
                     } else {
                         o.status = BB_GOLDEN_FAIL;
                         tot->failed++;
-                        const bb_golden_diff *d = &o.diff;
-                        fprintf(out, "FAIL  %s  first difference at frame %lld (%.6f s)\n", combo, (long long)d->first,
-                                (double)d->first / c.sr);
-                        fprintf(out, "      rendered %.9g, golden %.9g%s\n", (double)d->got, (double)d->want,
-                                (size_t)d->first >= ro.frames  ? " (the render ended before this frame)"
-                                : (size_t)d->first >= nwant ? " (the golden ended before this frame)"
-                                                            : "");
-                        if (d->got_frames != d->want_frames)
-                            fprintf(out, "      length: rendered %zu frames, golden %zu\n", d->got_frames, d->want_frames);
-                        bb_error derr;
-                        bb_error_clear(&derr);
-                        bb_golden_describe(out, "      ", &c, d->first, &derr);
-                        fprintf(out, "      largest |difference| %.9g at frame %lld; %llu of %zu samples differ\n",
-                                d->max_abs, (long long)d->max_at, (unsigned long long)d->ndiff,
-                                ro.frames > nwant ? ro.frames : nwant);
-                        if (residual_dir) {
-                            char path[BB_GOLDEN_PATH_MAX + 256], name[400];
-                            snprintf(name, sizeof name, "%s.%s.t%d.b%zu.%s.wav", e->name, label, o.threads, o.block,
-                                     bb_pin_name(o.pin));
-                            bb_error werr;
-                            bb_error_clear(&werr);
-                            if (mkdir(residual_dir, 0777) && errno != EEXIST)
-                                fprintf(out, "      residual: cannot create %s: %s\n", residual_dir, strerror(errno));
-                            else if (join_path(path, sizeof path, residual_dir, name))
-                                fprintf(out, "      residual: path too long\n");
-                            else if (bb_golden_residual(path, ro.samples, ro.frames, want, nwant, c.sr, &werr))
-                                fprintf(out, "      residual: %s\n", werr.msg);
-                            else
-                                fprintf(out, "      residual (rendered - golden): %s\n", path);
-                        }
+                        print_mismatch(out, residual_dir, e->name, label, combo, &o, &c, &ro, want, nwant);
                     }
                     fflush(out);
                     report_add(rep, cap, &o);
@@ -1021,6 +1026,47 @@ int bb_golden_verify(const char *dir, const bb_golden_matrix *m, const char *res
 }
 
 /* ---- bless ---------------------------------------------------------------------------------- */
+
+/* What blessing the render got[0..n) (at sr, rendered in secs) does to the golden at wav: new,
+ * replaced (unreadable), changed (where first, by how much) or unchanged. */
+static void say_change(FILE *out, const char *name, const char *wav, const float *got, size_t n, int sr, double secs)
+{
+    float *old = NULL;
+    size_t nold = 0;
+    int osr = 0, och = 0;
+    bb_error oerr;
+    bb_error_clear(&oerr);
+    if (access(wav, F_OK) != 0) {
+        fprintf(out, "new        %-11s %s: %zu frames (%.2f s of audio, rendered in %.2f s)\n", name, wav, n,
+                (double)n / sr, secs);
+        return;
+    }
+    if (bb_wav_read(wav, &old, &nold, &osr, &och, &oerr)) {
+        fprintf(out, "replaced   %-11s %s: the old file is unreadable (%s); now %zu frames\n", name, wav, oerr.msg, n);
+        return;
+    }
+    bb_golden_diff d;
+    if (och != 1 || osr != sr) {
+        fprintf(out, "changed    %-11s %s: was %d channel(s) at %d Hz, now mono at %d Hz, %zu frames\n", name, wav, och, osr,
+                sr, n);
+    } else {
+        bb_golden_compare(got, n, old, nold, &d);
+        if (d.first < 0) {
+            fprintf(out, "unchanged  %-11s %s: %zu frames\n", name, wav, n);
+        } else {
+            char was[48], now[48];
+            if ((size_t)d.first < nold) snprintf(was, sizeof was, "%.9g", (double)d.want);
+            else snprintf(was, sizeof was, "(absent)");
+            if ((size_t)d.first < n) snprintf(now, sizeof now, "%.9g", (double)d.got);
+            else snprintf(now, sizeof now, "(absent)");
+            fprintf(out,
+                    "changed    %-11s %s: frames %zu -> %zu, max |diff| %.9g, %llu samples differ (first at "
+                    "frame %lld: %s -> %s)\n",
+                    name, wav, nold, n, d.max_abs, (unsigned long long)d.ndiff, (long long)d.first, was, now);
+        }
+    }
+    bb_free(old);
+}
 
 int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE *errf)
 {
@@ -1080,42 +1126,7 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
             break;
         }
         /* 2. say what changes */
-        float *old = NULL;
-        size_t nold = 0;
-        int osr = 0, och = 0;
-        bb_error oerr;
-        bb_error_clear(&oerr);
-        double secs = (double)ngot[i] / c.sr;
-        if (access(job->wav, F_OK) != 0) {
-            fprintf(out, "new        %-11s %s: %zu frames (%.2f s of audio, rendered in %.2f s)\n", e->name, job->wav, ngot[i],
-                    secs, now_s() - t0);
-        } else if (bb_wav_read(job->wav, &old, &nold, &osr, &och, &oerr)) {
-            fprintf(out, "replaced   %-11s %s: the old file is unreadable (%s); now %zu frames\n", e->name, job->wav,
-                    oerr.msg, ngot[i]);
-        } else {
-            bb_golden_diff d;
-            if (och != 1 || osr != c.sr) {
-                fprintf(out, "changed    %-11s %s: was %d channel(s) at %d Hz, now mono at %d Hz, %zu frames\n", e->name,
-                        job->wav, och, osr, c.sr, ngot[i]);
-            } else {
-                bb_golden_compare(got[i], ngot[i], old, nold, &d);
-                if (d.first < 0)
-                    fprintf(out, "unchanged  %-11s %s: %zu frames\n", e->name, job->wav, ngot[i]);
-                else {
-                    char was[48], now[48];
-                    if ((size_t)d.first < nold) snprintf(was, sizeof was, "%.9g", (double)d.want);
-                    else snprintf(was, sizeof was, "(absent)");
-                    if ((size_t)d.first < ngot[i]) snprintf(now, sizeof now, "%.9g", (double)d.got);
-                    else snprintf(now, sizeof now, "(absent)");
-                    fprintf(out,
-                            "changed    %-11s %s: frames %zu -> %zu, max |diff| %.9g, %llu samples differ (first at "
-                            "frame %lld: %s -> %s)\n",
-                            e->name, job->wav, nold, ngot[i], d.max_abs, (unsigned long long)d.ndiff, (long long)d.first,
-                            was, now);
-                }
-            }
-            bb_free(old);
-        }
+        say_change(out, e->name, job->wav, got[i], ngot[i], c.sr, now_s() - t0);
         if (e->blessed && strcmp(e->sha, sha))
             fprintf(out, "           %-11s manifest sha256 %.12s... -> %.12s...\n", e->name, e->sha, sha);
         e->blessed = true;
