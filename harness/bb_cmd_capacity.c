@@ -286,7 +286,7 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
         lbuf[strcspn(lbuf, "\n")] = '\0';
     }
     json_object_set_new(ctx, "loadavg", json_string(lbuf));
-    json_t *topo = bb_json_topology(NULL, NULL);
+    json_t *topo = bb_env_topology(NULL, NULL);
     if (topo) json_object_set_new(ctx, "topology", topo);
     json_object_set_new(d, "context", ctx);
     return d;

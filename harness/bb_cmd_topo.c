@@ -12,6 +12,7 @@
  * Units: counts and OS indices; cache sizes in bytes (with KiB/MiB in the
  * summary line). */
 #include "bb_cmds.h"
+#include "bb_env.h"
 #include "bb_opt.h"
 #include "bb_json.h"
 #include "bb_workers.h"
@@ -72,7 +73,7 @@ int bb_cmd_topo(int argc, char **argv)
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    json_t *s = bb_json_topology(xml, &err);
+    json_t *s = bb_env_topology(xml, &err);
     if (!s) {
         fprintf(stderr, "busbench topo: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;

@@ -188,12 +188,6 @@ const char *bb_json_ctx_str(const json_t *ctx, const char *key);
  * cpu_model, source, result}, each result a bench document)? */
 bool bb_json_is_machines(const json_t *doc);
 
-/* The hwloc topology of this machine (xml NULL) or of an hwloc XML file, as a
- * JSON object: packages, numa_nodes, cores, pus (counts), cpu_model, caches
- * (Google Benchmark's form: type, level, size in bytes, num_sharing PUs) and
- * summary (one line). A new reference, or NULL with err set (BB_ERR_IO) when
- * the topology cannot be loaded. */
-json_t *bb_json_topology(const char *xml, bb_error *err);
 
 /* Write n bytes to path atomically (temporary file in the same folder, then
  * rename). BB_ERR_IO on failure; nothing is left at path then. */

@@ -16,6 +16,7 @@
 
 #include "bb_cmds.h"
 #include "bb_golden.h"
+#include "bb_env.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
@@ -239,7 +240,7 @@ Test(bench, json_read_rejects_other_files)
 
 Test(bench, plan_on_a_16_core_two_package_topology)
 {
-    json_t *t = bb_json_topology(TOPO_XML, NULL);
+    json_t *t = bb_env_topology(TOPO_XML, NULL);
     cr_assert_not_null(t, "load " TOPO_XML);
     cr_assert(json_integer_value(json_object_get(t, "packages")) == 2);
     cr_assert(json_integer_value(json_object_get(t, "cores")) == 16);
