@@ -3,7 +3,7 @@
  * bit with its golden WAV.
  *
  * This file is only the command line: the axes are parsed by
- * bb_golden_matrix_axis and the work is bb_golden_verify (bb_golden.h), which
+ * bb_golden_matrix_axis and the work is bb_verify_run (bb_golden.h), which
  * prints one line per combination and, on a failure, the first differing frame
  * (seconds, cycle, beat, the events sounding there), the largest difference and
  * the count of differing samples. Exit codes: 0 every combination passed, 1 a
@@ -11,6 +11,7 @@
  * manifest or golden, a golden that does not match its manifest's sha256). */
 #include "bb_cmds.h"
 #include "bb_golden.h"
+#include "bb_verify.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -41,5 +42,5 @@ int bb_cmd_verify(int argc, char **argv)
     int npos;
     int rc = bb_opt_parse(&spec, groups, 2, argc, argv, NULL, 0, &npos);
     if (rc != BB_OPT_GO_ON) return rc;
-    return bb_golden_verify(v.golden, &m, v.residual, stdout, stderr, NULL);
+    return bb_verify_run(v.golden, &m, v.residual, stdout, stderr, NULL);
 }
