@@ -1,5 +1,6 @@
 # busbench - one non-recursive Makefile: the build, its dependencies and the test command here,
-# each other job in an included part under mk/ (bench, gate, fuzz, sanitizers, mutate, anchors).
+# each other job in an included part under mk/ (bench, gate, fuzz, sanitizers, difftest, mutate,
+# anchors).
 #
 #   make            build build/busbench and build/libbusbench.a
 #   make test       install what is missing, build with warnings as errors, run every suite
@@ -25,7 +26,12 @@ WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS   ?=
-BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math -fvect-cost-model=dynamic -pthread \
+# GCC's vectoriser cost model (the lanes and the element-wise loops); clang has no such flag
+VECT_FLAGS := $(shell $(CC) -fvect-cost-model=dynamic -E -x c /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=dynamic)
+# clang warns (-Wpsabi) that the width-8 kernels take 256-bit vectors without AVX: they are
+# always inlined (KINL, core/bb_kernel.h) into functions cloned for AVX2, so no vector crosses a call
+VECT_FLAGS += $(shell $(CC) --version 2>/dev/null | grep -q clang && echo -Wno-psabi)
+BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math $(VECT_FLAGS) -pthread \
              -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icore -Ivariants -Iharness $(SAN)
 PKGS     := sndfile hwloc libcrypto jansson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -38,6 +44,7 @@ CORE_SRC := $(wildcard core/*.c)
 VAR_SRC  := $(wildcard variants/*.c)
 HAR_SRC  := $(filter-out harness/main.c,$(wildcard harness/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
+DT_SRC   := tests/difftest/bb_gen.c tests/difftest/bb_difftest.c
 
 LIB      := $(BUILD)/libbusbench.a
 BIN      := $(BUILD)/busbench
@@ -45,7 +52,7 @@ TESTBIN  := $(BUILD)/unit-tests
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 # every object of the build; each has a dependency file beside it (-MMD -MP), included at the end
-OBJS     := $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC) harness/main.c $(TEST_SRC))
+OBJS     := $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC) harness/main.c $(TEST_SRC) $(DT_SRC) tests/difftest/difftest.c)
 DEPS     := $(OBJS:.o=.d)
 
 # Quiet by default, as Linux and Redis build: "CC build/core/bb_rat.o"; V=1 prints the commands.
@@ -68,7 +75,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(call say,CC,$@)$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -MMD -MP -c $< -o $@
+	$(call say,CC,$@)$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CRIT_CFLAGS) $(CFLAGS) -Itests -Itests/difftest -MMD -MP -c $< -o $@
 
 # Build identity that `busbench bench` records in its results: the git commit
 # ("-dirty" when tracked files differ from it), its commit date (busbench history orders
@@ -96,7 +103,7 @@ $(LIB): $(call obj,$(CORE_SRC) $(VAR_SRC) $(HAR_SRC))
 $(BIN): $(call obj,harness/main.c) $(LIB)
 	$(call say,LD,$@)$(CC) $(BB_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(TESTBIN): $(call obj,$(TEST_SRC)) $(LIB)
+$(TESTBIN): $(call obj,$(TEST_SRC) $(DT_SRC)) $(LIB)
 	$(call say,LD,$@)$(CC) $(BB_CFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
 
 # Debian packages, installed only when absent (a fresh machine's lists may be empty).
@@ -112,7 +119,11 @@ deps:
 	fi
 
 # The test command of the README: deps, then a fresh make that sees them.
+# Suite slurm runs the Slurm example on a private single-node cluster (tests/slurm/cluster.sh):
+# Debian's daemons, installed for the tests only.
+SLURM_DEB_PKGS := munge slurmctld slurmd slurm-client
 test: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(SLURM_DEB_PKGS)"
 	@$(MAKE) --no-print-directory check
 
 check: $(BIN) $(TESTBIN)
@@ -121,6 +132,7 @@ check: $(BIN) $(TESTBIN)
 	@$(MAKE) --no-print-directory gate
 	@$(MAKE) --no-print-directory asan-quick
 	@$(MAKE) --no-print-directory tsan-quick
+	@$(MAKE) --no-print-directory fuzz-regress
 
 verify: $(BIN)
 	@if [ -f golden/manifest.tsv ]; then $(BIN) verify --golden golden; else echo "verify: no golden corpus yet"; fi
@@ -170,6 +182,6 @@ install: $(BIN) $(LIB)
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbusbench.a
 	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/busbench/
 
-include mk/bench.mk mk/gate.mk mk/fuzz.mk mk/sanitizers.mk mk/mutate.mk mk/anchors.mk
+include mk/bench.mk mk/gate.mk mk/fuzz.mk mk/sanitizers.mk mk/difftest.mk mk/mutate.mk mk/anchors.mk
 
 -include $(DEPS)

@@ -211,10 +211,7 @@ typedef bb_kf_w8 comb_vec;
 typedef float comb_half __attribute__((vector_size(16)));
 
 /* v in every lane (not 0 + v, which would turn -0 into +0). */
-static inline __attribute__((always_inline)) comb_vec splat(float v)
-{
-    return (comb_vec){v, v, v, v, v, v, v, v};
-}
+#define SPLAT(v) ((comb_vec){(v), (v), (v), (v), (v), (v), (v), (v)})
 
 static inline __attribute__((always_inline)) comb_vec load8(const float *p)
 {
@@ -228,15 +225,7 @@ static inline __attribute__((always_inline)) void store8(float *p, const comb_ve
     memcpy(p, v, sizeof *v);
 }
 
-/* p[0..4) in elements 0..3, q[0..4) in 4..7, and back. */
-static inline __attribute__((always_inline)) comb_vec load_halves(const float *p, const float *q)
-{
-    comb_half a, b;
-    memcpy(&a, p, sizeof a);
-    memcpy(&b, q, sizeof b);
-    return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
-}
-
+/* v's elements 0..3 to p[0..4), 4..7 to q[0..4). */
 static inline __attribute__((always_inline)) void store_halves(float *p, float *q, const comb_vec *v)
 {
     memcpy(p, v, sizeof(comb_half));
@@ -259,7 +248,7 @@ static inline __attribute__((always_inline)) void reverb_group(const reverb_k *c
     comb_vec v[8];
 #pragma GCC unroll 8
     for (int k = 0; k < NCOMB; k++) v[k] = load8(l[k] + j);
-    comb_vec acc = splat(0.0f);
+    comb_vec acc = SPLAT(0.0f);
 #pragma GCC unroll 8
     for (int k = 0; k < NCOMB; k++) acc += v[k];
 #pragma GCC unroll 4
@@ -331,7 +320,9 @@ static inline __attribute__((always_inline)) void reverb_edge(bb_reverb *r, cons
 
 BB_LANE_CLONES static void reverb_run(bb_reverb *r, const float *restrict in, float *restrict out, size_t n)
 {
-    const reverb_k c = { splat(r->damp1), splat(r->damp2), splat(r->feedback), splat(r->mix), splat(r->dry) };
+    /* SPLAT is a compound literal, not a call: clang refuses a call that returns a 256-bit
+       vector in the default (pre-AVX) clone of this function */
+    const reverb_k c = {SPLAT(r->damp1), SPLAT(r->damp2), SPLAT(r->feedback), SPLAT(r->mix), SPLAT(r->dry)};
     comb_vec st;
     memcpy(&st, r->comb_store, sizeof st);
     size_t gmax = 8;

@@ -631,9 +631,9 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
             break;
         }
         case BB_N_OSC:
-            s->phase = bb_k_osc_w8((bb_osc_shape)nd->sub, s->phase, sr, (const float *)a, ra, L->ratio, o, n);
+            bb_k_osc_w8((bb_osc_shape)nd->sub, &s->phase, sr, (const float *)a, ra, L->ratio, o, n);
             break;
-        case BB_N_NOISE: s->noise = bb_k_noise_w8(s->noise, o, n); break;
+        case BB_N_NOISE: bb_k_noise_w8(&s->noise, o, n); break;
         case BB_N_ADD:
         case BB_N_SUB:
         case BB_N_MUL:

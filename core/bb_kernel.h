@@ -82,16 +82,18 @@ KINL VU BB_K(bb_k_osc_shape)(bb_osc_shape shape, VU ph, double sr, const float *
     return ph;
 }
 
-/* The same with the shape chosen once per call. */
-KINL VU BB_K(bb_k_osc)(bb_osc_shape shape, VU ph, double sr, const float *restrict freq, const bb_runs *runs,
-                       const float *restrict ratio, VF *restrict out, size_t n)
+/* The same with the shape chosen once per call; the phase is read from and
+ * written back to *ph (a pointer, not a vector value: clang refuses 256-bit
+ * vector arguments in a caller built without AVX, the default clone). */
+KINL void BB_K(bb_k_osc)(bb_osc_shape shape, VU *ph, double sr, const float *restrict freq, const bb_runs *runs,
+                         const float *restrict ratio, VF *restrict out, size_t n)
 {
     switch (shape) {
-    case BB_OSC_SINE: return BB_K(bb_k_osc_shape)(BB_OSC_SINE, ph, sr, freq, runs, ratio, out, n);
-    case BB_OSC_SAW: return BB_K(bb_k_osc_shape)(BB_OSC_SAW, ph, sr, freq, runs, ratio, out, n);
-    case BB_OSC_SQUARE: return BB_K(bb_k_osc_shape)(BB_OSC_SQUARE, ph, sr, freq, runs, ratio, out, n);
-    case BB_OSC_TRI: return BB_K(bb_k_osc_shape)(BB_OSC_TRI, ph, sr, freq, runs, ratio, out, n);
-    default: return BB_K(bb_k_osc_shape)((bb_osc_shape)-1, ph, sr, freq, runs, ratio, out, n);
+    case BB_OSC_SINE: *ph = BB_K(bb_k_osc_shape)(BB_OSC_SINE, *ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_SAW: *ph = BB_K(bb_k_osc_shape)(BB_OSC_SAW, *ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_SQUARE: *ph = BB_K(bb_k_osc_shape)(BB_OSC_SQUARE, *ph, sr, freq, runs, ratio, out, n); break;
+    case BB_OSC_TRI: *ph = BB_K(bb_k_osc_shape)(BB_OSC_TRI, *ph, sr, freq, runs, ratio, out, n); break;
+    default: *ph = BB_K(bb_k_osc_shape)((bb_osc_shape)-1, *ph, sr, freq, runs, ratio, out, n); break;
     }
 }
 
@@ -143,9 +145,11 @@ KINL void BB_K(bb_k_biquad)(BB_K(bb_k_bq) *restrict f, const VF *restrict in, VF
     f->y2 = y2;
 }
 
-/* Noise: xorshift64* per lane (see bb_osc.c) over out[0..n); returns the state. */
-KINL VU64 BB_K(bb_k_noise)(VU64 x, VF *restrict out, size_t n)
+/* Noise: xorshift64* per lane (see bb_osc.c) over out[0..n); the state is
+ * read from and written back to *state (a pointer: see bb_k_osc). */
+KINL void BB_K(bb_k_noise)(VU64 *state, VF *restrict out, size_t n)
 {
+    VU64 x = *state;
     for (size_t i = 0; i < n; i++) {
         x ^= x >> 12;
         x ^= x << 25;
@@ -154,7 +158,7 @@ KINL VU64 BB_K(bb_k_noise)(VU64 x, VF *restrict out, size_t n)
         const VI u = KCVT(r >> 40, VI); /* 0 .. 2^24 - 1 */
         out[i] = KCVT(u - 8388608, VF) * 0x1p-23f;
     }
-    return x;
+    *state = x;
 }
 
 /* The arithmetic nodes: o = a op b (op: BB_N_ADD, SUB, MUL, DIV) or -a (BB_N_NEG). */

@@ -63,7 +63,7 @@ uint32_t bb_osc_inc(float f, float ratio, double sr)
 void bb_osc_compute(bb_osc *o, const float *restrict freq, const bb_runs *runs, float ratio,
                     float *restrict out, size_t n)
 {
-    o->phase = bb_k_osc_w1(o->shape, o->phase, o->sr, freq, runs, &ratio, out, n);
+    bb_k_osc_w1(o->shape, &o->phase, o->sr, freq, runs, &ratio, out, n);
 }
 
 /* ---- noise ------------------------------------------------------------------ */
@@ -82,5 +82,7 @@ void bb_noise_init(bb_noise *z, uint64_t seed)
 void bb_noise_compute(bb_noise *z, float *restrict out, size_t n)
 {
     const uint64_t x = z->state;
-    z->state = bb_k_noise_w1(x ? x : NOISE_ZERO_STATE, out, n); /* a zeroed struct still makes noise */
+    uint64_t st = x ? x : NOISE_ZERO_STATE; /* a zeroed struct still makes noise */
+    bb_k_noise_w1(&st, out, n);
+    z->state = st;
 }

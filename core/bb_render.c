@@ -48,7 +48,10 @@ typedef struct tail {
 /* A window mixed and waiting for its continuous part. */
 typedef struct win_slot {
     int64_t k0, k1;
-    bool tails;         /* tailbuf holds the reload tails' voices of [k0, k1) */
+    bool tails;         /* tailbuf holds the reload tails' voices of [k0, k1) ... */
+    int64_t tail_end;   /* ... and is added to the output before this sample only (the end of
+                           the tails' last voice: where windows fall must not decide where a
+                           +0 is added, which turns a -0 of the new program's signal into +0) */
     float *tailbuf;
     size_t tail_cap;
 } win_slot;
@@ -410,8 +413,10 @@ static bb_result output_window(bb_render *r, uint64_t q, int64_t *at)
             *at = b;
             return res;
         }
-        if (w->tails)
-            for (size_t i = 0; i < bn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
+        if (w->tails && w->tail_end > b) {
+            const size_t tn = (size_t)(w->tail_end - b) < bn ? (size_t)(w->tail_end - b) : bn;
+            for (size_t i = 0; i < tn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
+        }
         if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
         r->stats.blocks++;
     }
@@ -486,10 +491,24 @@ static bb_result reserve_windows(bb_render *r)
     return BB_OK;
 }
 
-/* The reload tails' voices of w's window into its tailbuf (w->tails: any). */
+/* The sample where the last voice of the reload tails ends (INT64_MIN: none). */
+static int64_t tails_end(const bb_render *r)
+{
+    int64_t end = INT64_MIN;
+    for (int i = 0; i < r->ntails; i++)
+        for (size_t t = 0; t < bb_inst_ntrigs(r->tails[i].inst); t++) {
+            const bb_trig *tr = bb_inst_trig(r->tails[i].inst, t);
+            for (size_t v = 0; v < tr->nv; v++)
+                if (tr->v[v].end > end) end = tr->v[v].end;
+        }
+    return end;
+}
+
+/* The reload tails' voices of w's window into its tailbuf (w->tails: any sounds in it). */
 static bb_result mix_tails(bb_render *r, win_slot *w)
 {
-    w->tails = r->ntails > 0;
+    w->tail_end = tails_end(r);
+    w->tails = w->tail_end > w->k0;
     if (!w->tails) return BB_OK;
     size_t wn = (size_t)(w->k1 - w->k0);
     if (bb_grow((void **)&w->tailbuf, &w->tail_cap, wn, sizeof *w->tailbuf)) return BB_ERR_NOMEM;

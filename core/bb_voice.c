@@ -26,6 +26,7 @@
 #include "bb_alloc.h"
 #include "bb_math.h"
 
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
@@ -180,7 +181,13 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
                 v.req.len = v.len;
                 if (v.req.bus < 0 || v.len <= 0) continue;
             } else {
-                smp = bb_kit_get(p->kit, h->val.name, h->val.name_len, (int)floor(n));
+                /* a sample index from `# n`, clamped to int (counted): never an undefined conversion */
+                double ni = floor(n);
+                if (!(ni >= (double)INT_MIN && ni <= (double)INT_MAX)) {
+                    ni = ni < 0 ? (double)INT_MIN : (double)INT_MAX;
+                    t->count.clamps++;
+                }
+                smp = bb_kit_get(p->kit, h->val.name, h->val.name_len, (int)ni);
                 if (!smp || smp->frames < 2) continue;
             }
             /* one voice per tone of each note event at the onset (note 0 without one) */
@@ -204,7 +211,11 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
                         v.rate = smp->sr / p->sr * ratio;
                         v.data = smp->data;
                         v.frames = smp->frames;
-                        v.len = (int64_t)ceil((double)(smp->frames - 1) / v.rate);
+                        /* pitched far down, a sample would last for hours (or for ever: a rate
+                           of 0): clamped like a bus voice, to --max-bus-seconds, and counted */
+                        const double len = ceil((double)(smp->frames - 1) / v.rate);
+                        if (!(len <= (double)bus_max)) t->count.clamps++;
+                        v.len = len <= (double)bus_max ? (int64_t)len : bus_max;
                         if (v.len <= 0) continue;
                     }
                     v.env = (int32_t)(v.len / 2 < env_max ? v.len / 2 : env_max);

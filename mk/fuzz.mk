@@ -4,7 +4,9 @@
 # block 512 against all at block 64, bit for bit, core + variants): tests/fuzz/fuzz_*.c, built in
 # $(FUZZ_BUILD). `make fuzz FUZZ_SECONDS=N` runs each target N seconds from its seed corpus
 # (tests/fuzz/corpus/NAME, read-only; new inputs go to $(FUZZ_BUILD)/corpus/NAME, crashes to
-# $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there).
+# $(FUZZ_BUILD)/artifacts/). `make fuzz-regress` runs every seed once (the findings live there);
+# make check (and so make test) runs it, so that the core and the strategies keep building with
+# clang -Werror (the lanes' vector code is GCC/Clang) and no finding comes back.
 # FUZZ_RUNS=N counts executions instead. libsndfile's MP3 decoder prints a resync note for every
 # corrupt frame, so the wav target runs with stderr closed (libFuzzer keeps its own report fd).
 FUZZ_TARGETS := mini ph wav render

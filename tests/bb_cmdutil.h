@@ -1,10 +1,11 @@
 /* bb_cmdutil.h - helpers of the suites that drive the busbench program and
  * its result files: the program beside the test binary, a shell command,
- * silence, and synthetic bench results (a configuration with fixed times and
+ * silence, a merged result checked against the unsharded run, and synthetic bench results (a configuration with fixed times and
  * counters, a context, instruction counts). Include after bb_testutil.h. */
 #ifndef BB_CMDUTIL_H
 #define BB_CMDUTIL_H
 
+#include "bb_gate.h"
 #include "bb_json.h"
 #include "bb_stats.h"
 
@@ -12,6 +13,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +56,28 @@ static inline int tu_sh(const char *fmt, ...)
     fflush(stderr);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Assert that the merged result at merged_path has exactly the configurations of the unsharded
+ * result at all_path (n of them) with the same deterministic counters, each valid with its speedup. */
+static inline void tu_merged_equals_unsharded(const char *all_path, const char *merged_path, size_t n)
+{
+    bb_gate_file all, m;
+    bb_error err;
+    cr_assert(bb_gate_file_load(all_path, &all, &err) == BB_OK, "%s", err.msg);
+    cr_assert(bb_gate_file_load(merged_path, &m, &err) == BB_OK, "%s", err.msg);
+    cr_assert(all.r.n == n && m.r.n == all.r.n, "%zu configurations merged, %zu unsharded, %zu expected", m.r.n, all.r.n, n);
+    bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
+    for (size_t k = 0; k < all.r.n; k++) {
+        const bb_bres *a = &all.r.v[k], *b = bb_json_results_find(&m.r, a->name);
+        cr_assert_not_null(b, "%s is in the merged result", a->name);
+        cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 0 && bb_gate_counters(b, a, up, BB_GATE_COUNTERS_MAX) == 0,
+                  "%s: the same deterministic counters", a->name);
+        cr_assert(a->counters.synth_calls == b->counters.synth_calls && a->counters.blocks == b->counters.blocks);
+        cr_assert(b->valid == 1 && isfinite(b->speedup), "%s: valid, with its speedup (its reference in its shard)", a->name);
+    }
+    bb_gate_file_free(&all);
+    bb_gate_file_free(&m);
 }
 
 /* A configuration of b->rounds rounds around ms (a fixed zigzag of the given spread) with fixed counters. */

@@ -419,6 +419,26 @@ Test(limits, max_bus_seconds_clamps_and_counts)
     cr_expect_eq(one.frames, dflt.frames);
 }
 
+/* Values from patterns that reach integer conversions are clamped and counted, never undefined
+ * (the sanitizer builds check float-cast-overflow): a sample index beyond int, a sample pitched
+ * so far down that it would last for hours (or for ever, at rate 0). */
+Test(limits, extreme_control_values_clamp_and_count)
+{
+    outcome big_n, deep, deeper;
+    render("out: s \"bd\" # n \"3900000000\"\n", &big_n, "--cycles", "1", "--sr", "8000", NULL);
+    render("out: s \"bd\" # note \"-400\"\n", &deep, "--cycles", "1", "--sr", "8000", "--max-bus-seconds", "1", NULL);
+    render("out: s \"bd\" # note \"-100000000000000000000000000000\"\n", &deeper, "--cycles", "1", "--sr", "8000",
+           "--max-bus-seconds", "1", NULL);
+    cr_assert_eq(big_n.res, BB_OK, "%s", big_n.msg);
+    cr_assert_eq(deep.res, BB_OK, "%s", deep.msg);
+    cr_assert_eq(deeper.res, BB_OK, "%s", deeper.msg);
+    cr_expect_eq(big_n.st.clamps, 1, "n 3900000000 is clamped to INT_MAX, once");
+    cr_expect_eq(big_n.st.voices, 1);
+    cr_expect_eq(deep.st.clamps, 1, "a bd 400 semitones down would last about 2^33 times its length");
+    cr_expect_eq(deeper.st.clamps, 1, "a rate of 0 would last for ever");
+    cr_expect_eq(deeper.st.voices, 1);
+}
+
 /* ---- one hour of q.ph ---------------------------------------------------------------------------- */
 
 static void no_release(void *ctx, bb_busbuf *b)

@@ -84,23 +84,13 @@ Test(merge, shards_merged_equal_the_unsharded_run, .timeout = 300)
     for (int i = 1; i <= 3; i++)
         cr_assert(tu_sh("'%s' bench %s --shard %d/3 --out %s/s%d.json >/dev/null 2>&1", bin, opts, i, d, i) == 0, "shard %d", i);
     cr_assert(tu_sh("cd %s && '%s' merge s3.json s1.json s2.json -o m.json", d, bin) == 0);
-    char p[256];
-    bb_gate_file all, m, s;
+    char p[256], q[256];
+    bb_gate_file m, s;
     bb_error err;
     snprintf(p, sizeof p, "%s/all.json", d);
-    cr_assert(bb_gate_file_load(p, &all, &err) == BB_OK, "%s", err.msg);
-    snprintf(p, sizeof p, "%s/m.json", d);
-    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK, "%s", err.msg);
-    cr_assert(all.r.n == 6 && m.r.n == all.r.n, "%zu configurations merged, %zu unsharded", m.r.n, all.r.n);
-    bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
-    for (size_t k = 0; k < all.r.n; k++) {
-        const bb_bres *a = &all.r.v[k], *b = bb_json_results_find(&m.r, a->name);
-        cr_assert_not_null(b, "%s is in the merged result", a->name);
-        cr_assert(bb_gate_counters(a, b, up, BB_GATE_COUNTERS_MAX) == 0 && bb_gate_counters(b, a, up, BB_GATE_COUNTERS_MAX) == 0,
-                  "%s: the same deterministic counters", a->name);
-        cr_assert(a->counters.synth_calls == b->counters.synth_calls && a->counters.blocks == b->counters.blocks);
-        cr_assert(b->valid == 1 && isfinite(b->speedup), "%s: valid, with its speedup (its reference in its shard)", a->name);
-    }
+    snprintf(q, sizeof q, "%s/m.json", d);
+    tu_merged_equals_unsharded(p, q, 6);
+    cr_assert(bb_gate_file_load(q, &m, &err) == BB_OK, "%s", err.msg);
     const json_t *mg = json_object_get(m.r.context, "merged");
     cr_assert(json_integer_value(json_object_get(mg, "shards")) == 3 && !json_object_get(m.r.context, "shard"));
     /* each shard ran a third of the groups, and said which */
@@ -114,8 +104,7 @@ Test(merge, shards_merged_equal_the_unsharded_run, .timeout = 300)
         total += s.r.n;
         bb_gate_file_free(&s);
     }
-    cr_assert(total == all.r.n, "each configuration in exactly one shard");
-    bb_gate_file_free(&all);
+    cr_assert(total == 6, "each configuration in exactly one shard");
     bb_gate_file_free(&m);
     cr_assert(tu_sh("'%s' bench %s --shard 4/4 >/dev/null 2>&1", bin, opts) == BB_EXIT_USAGE, "3 groups cannot fill 4 shards");
     /* costs from the previous run: another split, still each configuration once */
@@ -215,24 +204,4 @@ Test(merge, machines_side_by_side_and_their_report_renders)
     cr_assert(tu_sh("cd %s/rep && test $(grep -c '<table>' report.html) -ge 3 && grep -q '<th>cpu A @ host1</th>' report.html && "
                     "grep -q '<th>cpu B @ host2</th>' report.html && grep -q '<td>2.00x \\[1.90, 2.10\\] at 1 thr' report.html",
                     d) == 0, "the strategy x machine table renders");
-}
-
-Test(merge, the_slurm_example_shards_merges_and_reports, .timeout = 300)
-{
-    const char *d = tu_tmpdir("merge");
-    const char *env = "BUSBENCH_BENCH_FLAGS='--golden golden --workloads phonon,static --strategies serial,cycle --threads 1 "
-                      "--reps 1 --warmup 0' SLURM_ARRAY_TASK_COUNT=2 SLURM_ARRAY_TASK_MIN=0";
-    for (int i = 0; i < 2; i++)
-        cr_assert(tu_sh("%s SLURM_ARRAY_TASK_ID=%d BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh >/dev/null 2>&1",
-                        env, i, tu_busbench(), d) == 0, "array task %d", i);
-    cr_assert(tu_sh("test -s %s/shard-0.json && test -s %s/shard-1.json", d, d) == 0);
-    cr_assert(tu_sh("BUSBENCH='%s' BUSBENCH_OUT=%s bash harness/ci/slurm-bench.sh merge 42 >/dev/null 2>&1", tu_busbench(), d) == 0);
-    char p[256];
-    bb_gate_file m;
-    bb_error err;
-    snprintf(p, sizeof p, "%s/results.json", d);
-    cr_assert(bb_gate_file_load(p, &m, &err) == BB_OK && m.r.n == 4, "two workloads x serial, cycle");
-    bb_gate_file_free(&m);
-    cr_assert(tu_sh("test -s %s/report/report.md && test -s %s/report/phases.png", d, d) == 0);
-    cr_assert(tu_sh("bash harness/ci/slurm-bench.sh >/dev/null 2>&1") != 0, "outside an array: refused");
 }
