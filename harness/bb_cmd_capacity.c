@@ -271,23 +271,7 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
         json_array_append_new(steps, e);
     }
     json_object_set_new(d, "steps", steps);
-    json_t *ctx = json_object();
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    json_object_set_new(ctx, "host", json_string(host));
-    char date[64];
-    bb_env_date(date, sizeof date);
-    json_object_set_new(ctx, "date", json_string(date));
-    FILE *la = fopen("/proc/loadavg", "r");
-    char lbuf[128] = "";
-    if (la) {
-        if (!fgets(lbuf, sizeof lbuf, la)) lbuf[0] = '\0';
-        fclose(la);
-        lbuf[strcspn(lbuf, "\n")] = '\0';
-    }
-    json_object_set_new(ctx, "loadavg", json_string(lbuf));
-    json_t *topo = bb_env_topology(NULL, NULL);
-    if (topo) json_object_set_new(ctx, "topology", topo);
+    json_t *ctx = bb_env_context(); /* the machine, as bench's results say it */
     json_object_set_new(d, "context", ctx);
     return d;
 }
@@ -415,8 +399,12 @@ static bb_result read_row(const char *path, caprow *r, bb_error *err)
     snprintf(r->strategy, sizeof r->strategy, "%s", json_string_value(st));
     const char *b = json_string_value(json_object_get(d, "bounded_by"));
     snprintf(r->bound, sizeof r->bound, "%s", b ? b : "?");
-    const char *la = json_string_value(json_object_get(json_object_get(d, "context"), "loadavg"));
-    snprintf(r->loadavg, sizeof r->loadavg, "%.14s", la ? la : "?");
+    const json_t *ctx = json_object_get(d, "context"), *lav = json_object_get(ctx, "load_avg");
+    const char *la = json_string_value(json_object_get(ctx, "loadavg")); /* before bb_env: a string */
+    if (json_array_size(lav) == 3)
+        snprintf(r->loadavg, sizeof r->loadavg, "%.2f %.2f %.2f", json_number_value(json_array_get(lav, 0)),
+                 json_number_value(json_array_get(lav, 1)), json_number_value(json_array_get(lav, 2)));
+    else snprintf(r->loadavg, sizeof r->loadavg, "%.14s", la ? la : "?");
     r->threads = (long)json_integer_value(th);
     r->k = (long)json_integer_value(k);
     r->block = (long)json_integer_value(json_object_get(d, "block"));
