@@ -217,8 +217,9 @@ size_t bb_render_latency_blocks(const bb_render *r)
     return window_blocks(r) * r->nslots;
 }
 
-/* Make every trigger's window buffer of slot hold [k0, k1), zeroed, and the one
- * mixed into (the output graph may still read the other slots). */
+/* Make every trigger's window buffer of slot hold [k0, k1) and be the one mixed
+ * into (the output graph may still read the other slots). Not zeroed: mixing
+ * writes every sample of it (bb_trig_fill). */
 static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slot)
 {
     size_t n = (size_t)(k1 - k0);
@@ -226,7 +227,6 @@ static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slo
         bb_trig *tr = bb_inst_trig(in, t);
         if (bb_grow((void **)&tr->wins[slot], &tr->wins_cap[slot], n, sizeof *tr->win)) return BB_ERR_NOMEM;
         tr->win = tr->wins[slot];
-        memset(tr->win, 0, n * sizeof *tr->win);
         tr->win_k0 = k0;
     }
     return BB_OK;
@@ -236,8 +236,15 @@ void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
         bb_trig *tr = bb_inst_trig(r->main, t);
-        bb_trig_mix(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
+        bb_trig_fill(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
     }
+}
+
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1)
+{
+    uint64_t n = 0;
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) n += bb_trig_mix_work(bb_inst_trig(r->main, t), k0, k1);
+    return n;
 }
 
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
@@ -295,6 +302,23 @@ static void drop_tail(bb_render *r, int i)
     r->tails[i] = r->tails[--r->ntails];
 }
 
+/* The old output's window buffers to the new one's triggers (as many as
+ * both have): the old output, now a tail, mixes into its slot's tail buffer
+ * and never reads them again, and a pipelined render then finds its look-ahead
+ * slots made (not fresh memory to fault in after every switch). */
+static void hand_windows(bb_inst *from, bb_inst *to)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(from) && t < bb_inst_ntrigs(to); t++) {
+        bb_trig *a = bb_inst_trig(from, t), *b = bb_inst_trig(to, t);
+        for (size_t i = 0; i < BB_TRIG_WINDOWS; i++) {
+            float *w = b->wins[i];
+            size_t cap = b->wins_cap[i];
+            b->wins[i] = a->wins[i], b->wins_cap[i] = a->wins_cap[i];
+            a->wins[i] = w, a->wins_cap[i] = cap;
+        }
+    }
+}
+
 /* Switch to the next program at sample k. */
 static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
 {
@@ -304,6 +328,7 @@ static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
     bb_result res = bb_inst_create(&in, np, &np->main, &r->o.lim, false);
     if (res) return bb_error_set(err, res, np->ph->file, 0, 0, "cannot set up the reloaded output graph");
     gather_counts(r, r->main);
+    hand_windows(r->main, in);
     r->tails[r->ntails++].inst = r->main;
     r->main = in;
     r->cur++;

@@ -91,7 +91,10 @@ enum { BB_STAT_RESULT = 1, BB_STAT_GATED = 2, BB_STAT_HEAP = 4 };
     X(lane_groups, BB_STAT_RESULT)                                                                    \
     X(lane_samples, BB_STAT_RESULT)                                                                   \
     X(lane_slots, BB_STAT_RESULT)                                                                     \
-    X(lane_fallbacks, BB_STAT_RESULT)
+    X(lane_fallbacks, BB_STAT_RESULT)                                                                 \
+    /* jobs (a window's synthesis or mixing) a pool of 2 threads or more ran on the calling thread:    \
+       their work was below a hand-off (bb_driver.c) */                                               \
+    X(jobs_local, BB_STAT_RESULT)
 
 #define BB_STATS_DECLARE(name, flags) uint64_t name;
 typedef struct bb_stats {
@@ -137,7 +140,8 @@ typedef struct bb_strategy_ops {
     /* Give every pending request of window [k0, k1) a buffer (req->buf, with one
      * reference for the voice). */
     bb_result (*resolve)(bb_strategy *s, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
-    /* Mix the window (NULL: the render calls bb_render_mix over it). */
+    /* Mix the window (NULL: the render calls bb_render_mix over it). Every
+     * sample of [k0, k1) must be mixed once: the window buffers are not zeroed. */
     bb_result (*mix)(bb_strategy *s, int64_t k0, int64_t k1);
     /* A voice is done with b: drop one reference. */
     void (*release)(bb_strategy *s, bb_busbuf *b);
@@ -224,8 +228,11 @@ const bb_prog *bb_render_prog(const bb_render *r);
  * order, appended to out (look-ahead: creates no voice). Render thread only. */
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out);
 /* Mix the voices of every trigger over [k0, k1) (a part of the current window)
- * into the window buffers. Safe to call concurrently for disjoint ranges. */
+ * into the window buffers, writing every sample of the range (what was there
+ * before does not count). Safe to call concurrently for disjoint ranges. */
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
+/* Voice-samples bb_render_mix over [k0, k1) mixes (after the window's schedule). */
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1);
 /* Sample index of the start of cycle c in the current program. */
 int64_t bb_render_cycle_start(const bb_render *r, int64_t c);
 

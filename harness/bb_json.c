@@ -38,8 +38,11 @@ const double bb_json_cdf_p[BB_JSON_CDF_POINTS] = {
     0.90, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, CDF_TAIL,
 };
 
-/* The counters a result holds (BB_STAT_RESULT), in the table's order. */
-#define EACH_COUNTER(i) for (size_t i = 0; i < bb_stats_ncounters; i++) if (bb_stats_counters[i].flags & BB_STAT_RESULT)
+/* The counters a result holds (BB_STAT_RESULT, and not absent from the file it was read from), in the
+ * table's order. */
+#define EACH_COUNTER(i, absent)                                                                                      \
+    for (size_t i = 0; i < bb_stats_ncounters; i++)                                                                  \
+        if ((bb_stats_counters[i].flags & BB_STAT_RESULT) && !((absent) >> i & 1))
 
 /* ---- the fields, from the tables of bb_json.h ------------------------------------------ */
 typedef enum field_kind { K_INT, K_I64, K_U64, K_SIZE, K_REAL, K_BOOL, K_STR } field_kind;
@@ -199,10 +202,10 @@ static void put_fields(json_t *e, const bb_bres *b, const field *fs, size_t n)
     for (size_t i = 0; i < n; i++) put(e, fs[i].json, field_json(b, &fs[i]));
 }
 
-static void put_config(json_t *e, const bb_bres *b)
+static void put_config(json_t *e, const bb_bres *b, uint64_t absent)
 {
     put_fields(e, b, config_fields, NFIELDS(config_fields));
-    EACH_COUNTER(i) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
+    EACH_COUNTER(i, absent) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
 }
 
 /* The placement of b's workers in one line: "w0:2>2 w1:3>5!" (planned PU > last PU, '!' when the
@@ -269,7 +272,7 @@ json_t *bb_json_document(const bb_results *r)
             put(e, "round", json_integer(i));
             put(e, "real_time", ms(b->rep_ns[i]));
             put(e, "cpu_time", ms(b->rep_cpu_ns[i]));
-            put_config(e, b);
+            put_config(e, b, r->counters_absent);
             if (b->rep_ir && isfinite(b->rep_ir[i])) put(e, "instructions", json_integer((json_int_t)llround(b->rep_ir[i])));
             json_array_append_new(benches, e);
         }
@@ -286,7 +289,7 @@ json_t *bb_json_document(const bb_results *r)
             put(e, "real_time", isfinite(v) ? json_real(v / 1e6) : json_real(0));
             double cv = a == 1 ? b->cpu_median : (double)NAN;
             put(e, "cpu_time", isfinite(cv) ? json_real(cv / 1e6) : isfinite(v) ? json_real(v / 1e6) : json_real(0));
-            put_config(e, b);
+            put_config(e, b, r->counters_absent);
             if (a == 1) put_stats(e, b);
             if (b->error[0]) {
                 put(e, "error_occurred", json_true());
@@ -483,7 +486,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
     for (size_t p = 0; p < 2; p++)
         for (size_t i = 0; i < parts[p].n; i++)
             if (parts[p].f[i].csv) sb_printf(&b, ",%s", parts[p].f[i].csv);
-    EACH_COUNTER(i) sb_printf(&b, ",%s", bb_stats_counters[i].name);
+    EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%s", bb_stats_counters[i].name);
     sb_printf(&b, ",places,error\n");
     for (size_t c = 0; c < r->n; c++) {
         const bb_bres *x = &r->v[c];
@@ -491,7 +494,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
         for (size_t p = 0; p < 2; p++)
             for (size_t i = 0; i < parts[p].n; i++)
                 if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
-        EACH_COUNTER(i) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
+        EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
         char pl[1024];
         places_line(x, pl, sizeof pl);
         sb_printf(&b, ",");
@@ -664,7 +667,10 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
         get_fields(e, b, stats_fields, NFIELDS(stats_fields));
         get_fields(e, b, instr_fields, NFIELDS(instr_fields));
         b->t.n = (size_t)b->valid;
-        EACH_COUNTER(c) bb_stats_set_counter(&b->counters, c, (uint64_t)get_int(e, bb_stats_counters[c].name));
+        EACH_COUNTER(c, 0) {
+            bb_stats_set_counter(&b->counters, c, (uint64_t)get_int(e, bb_stats_counters[c].name));
+            if (!json_object_get(e, bb_stats_counters[c].name)) r->counters_absent |= (uint64_t)1 << c;
+        }
         get_str(e, "error_message", b->error, sizeof b->error);
         if (series) {
             get_array(json_object_get(series, "rep_ns"), b->rep_ns, rounds);

@@ -144,6 +144,8 @@ typedef struct bb_bres {
 
 typedef struct bb_results {
     json_t *context;         /* owned: the Google Benchmark "context" object */
+    uint64_t counters_absent; /* bit i: counter i of bb_stats_counters was not in the file read (a file
+                                 older than the counter): written back without it, not as a 0 */
     bb_bres *v;
     size_t n, cap;
 } bb_results;

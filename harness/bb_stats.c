@@ -23,6 +23,8 @@
 const bb_stats_counter_def bb_stats_counters[] = {BB_STATS_COUNTERS(C)};
 #undef C
 const size_t bb_stats_ncounters = sizeof bb_stats_counters / sizeof bb_stats_counters[0];
+/* bb_results.counters_absent has a bit per counter */
+_Static_assert(sizeof bb_stats_counters / sizeof bb_stats_counters[0] <= 64, "at most 64 counters");
 
 uint64_t bb_stats_counter(const bb_stats *s, size_t i)
 {
