@@ -50,7 +50,8 @@ enum {
     BB_RENDER_RELOADS_MAX = 64,
     BB_RENDER_SECONDS_MAX = 24 * 3600, /* longest render */
     BB_RENDER_LOOKAHEAD_MAX = BB_TRIG_WINDOWS - 1, /* windows mixed ahead of the one output */
-    BB_RENDER_WINDOW_BYTES = 64 << 20 /* a pipelined render's window buffers: the look-ahead shrinks to fit */
+    BB_RENDER_WINDOW_BYTES = 64 << 20, /* a pipelined render's window buffers: the look-ahead shrinks to fit */
+    BB_RENDER_STEP_MAX = 1 << 20      /* frames one bb_render_step may ask for */
 };
 
 /* The counters of a render, described once: X(name, flags) declares a uint64_t member of bb_stats,
@@ -204,6 +205,51 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
  * limits, memory, a strategy failure) stop it and are described in err. */
 bb_result bb_render_run(bb_render *r, bb_error *err);
 void bb_render_close(bb_render *r);
+
+/* The step API: the same render, pulled n frames at a time by its caller (an
+ * audio callback, a thread filling a ring) instead of pushed to the sink.
+ * bb_render_step renders whole windows as bb_render_run does (the same loop,
+ * so the same bytes: the sink and the stop hook are still called) into a FIFO
+ * inside the render and hands out the next n frames from it; a window longer
+ * than n is rendered in the call that first needs it, and later calls are
+ * served from the FIFO. A render is either run or stepped, never both.
+ *
+ * bb_render_step_reserve: before the first step, from the thread that will
+ * step; allocates the FIFO for calls of at most nmax frames (nmax + the
+ * render's latency in frames) and the pipelined window buffers, so that
+ * stepping allocates only what the render loop itself allocates. Returns
+ * BB_ERR_ARG (called twice, after the render started, nmax outside [1,
+ * BB_RENDER_STEP_MAX]), BB_ERR_NOMEM.
+ * bb_render_step: copies min(n, what is left) frames to out and says how many
+ * in *got (fewer than n only at the end; 0 once bb_render_done). n must be at
+ * most nmax (BB_ERR_ARG). The render's errors (bb_render_run's) stop it:
+ * later calls return BB_OK with *got 0. */
+bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err);
+bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err);
+/* True once every frame of the render has been handed out by bb_render_step. */
+bool bb_render_done(bb_render *r);
+
+/* Live reloads: a program compiled while the render plays (bb_prog_compile at
+ * the render's rate, with its kit, which must not change: bb_kit_use_all it
+ * before the render starts) becomes its next switch. From any one thread at a
+ * time, not the one that steps: bb_render_offer hands p over (BB_ERR_ARG,
+ * keeping nothing, while an earlier offer is still pending); before its next
+ * window the render takes it if p->c0 is a whole cycle after the last switch
+ * (bb_render_last_prog's c0), p->s0 is where that program puts p->c0
+ * (bb_prog_idx) and the render has not passed s0 (bb_render_position); else
+ * it refuses it. bb_render_offer_poll says where the offer stands: PENDING,
+ * TAKEN (the render owns p now), REFUSED (p is the caller's again, in *back),
+ * IDLE (nothing offered); TAKEN and REFUSED are said once, then IDLE. The
+ * switch itself is that of a scripted reload: at the cycle boundary, the old
+ * voices ringing out. */
+enum { BB_RENDER_OFFER_IDLE, BB_RENDER_OFFER_PENDING, BB_RENDER_OFFER_TAKEN, BB_RENDER_OFFER_REFUSED };
+bb_result bb_render_offer(bb_render *r, bb_prog *p);
+int bb_render_offer_poll(bb_render *r, bb_prog **back);
+/* The program of the last switch known (the first program when none); read it
+ * only while no offer is pending. */
+const bb_prog *bb_render_last_prog(const bb_render *r);
+/* The first sample the render has not yet mixed (any thread; it only grows). */
+int64_t bb_render_position(const bb_render *r);
 
 /* Counters of the render so far (voices and clamps are gathered at the end of run). */
 const bb_stats *bb_render_stats(const bb_render *r);

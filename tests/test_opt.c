@@ -55,7 +55,7 @@ Test(opt, every_command_prints_the_same_help_both_ways_with_exit_codes)
         free(a);
         free(b);
     }
-    cr_assert_geq(n, 13);
+    cr_assert_geq(n, 14);
 }
 
 /* One command line in both forms: $P is a program, $D a fresh folder. */
@@ -79,6 +79,7 @@ static const form_case forms[] = {
     {"merge", "merge $D/none.json --out=$D/m.json", "merge $D/none.json --out $D/m.json"},
     {"history", "history $D/a.json $D/b.json -o $D/h --instr-tolerance=-1", "history $D/a.json $D/b.json -o $D/h --instr-tolerance -1"},
     {"strategies", "strategies --sep=+ --canaries", "strategies --sep + --canaries"},
+    {"live", "live $P --period=10", "live $P --period 10"},
 };
 
 /* Run line (with $P and $D put in) into D/NAME.out and D/NAME.err; returns the exit status. */
@@ -110,7 +111,7 @@ Test(opt, every_command_reads_opt_equals_value_as_opt_space_value, .timeout = 12
     size_t nf = sizeof forms / sizeof forms[0];
     char names[CMDS_MAX][32];
     int n = commands(names);
-    cr_assert_geq(n, 13);
+    cr_assert_geq(n, 14);
     for (int i = 0; i < n; i++) {
         size_t k = 0;
         while (k < nf && strcmp(forms[k].cmd, names[i])) k++;
