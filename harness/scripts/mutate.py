@@ -46,8 +46,8 @@ DEFAULT_FILES = ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb
 DEFAULT_TESTS = [
     "build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
     "build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
-    "build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,all "
-    "--threads 2 --blocks 512 --pins none",
+    # verify's and bench's default strategies: every one of the registry but the canaries
+    "build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
     # the gate's exact counters (heap allocations and bytes included) against the committed baseline:
     # one untimed round, so only the deterministic counters can fail it
     "build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
