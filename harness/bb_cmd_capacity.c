@@ -26,7 +26,8 @@
  * no window above 2. A run that has already failed (a window above 2, or more
  * windows above 1 than the percentile allows) is stopped early.
  *
- * The search: k = 1, then doubling while it passes, then bisection between the
+ * The search: k = 1, then doubling while it passes (the last step capped at
+ * --max-k, which is itself tried), then bisection between the
  * last pass and the first failure until they are 1 apart or within --tolerance
  * per cent. Each k is run --reps times (3) and passes when most runs pass (it
  * stops as soon as that is decided): one unlucky run on a shared machine does
@@ -208,10 +209,11 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
     *best = NULL;
     *bound = "the deadline";
     for (long k = 1; hi < 0; k *= 2) {
-        if (k > C->max_k) {
+        if (lo == C->max_k) {
             *bound = "--max-k";
             return lo;
         }
+        if (k > C->max_k) k = C->max_k; /* --max-k itself is tried: the search never stops short of it */
         if (try_k(C, k, &lo, &hi, best, err)) return -1;
         if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "a limit of the program";
         if (C->nsteps >= STEPS_MAX) return lo;
@@ -301,7 +303,7 @@ static void usage(FILE *f)
             "Criterion: %s.\n\n"
             "options (and every render option below; defaults here: --strategy all, --cycles 4, --lookahead 1):\n"
             "  --reps N         runs per k, a k passes when most pass (default 3, at most %d)\n"
-            "  --max-k N        stop the search there (default 4096)\n"
+            "  --max-k N        stop the search there: N is tried and reported when it passes (default 4096)\n"
             "  --tolerance PCT  stop the bisection when the bracket is within PCT%% of k (default 5; 0: exact)\n"
             "  --out FILE.json  write the result (atomically)\n"
             "  --quiet          print the result only, not each k tried\n\n"
