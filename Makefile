@@ -370,15 +370,19 @@ difftest: $(BUILD)/difftest
 #                and runs a fast subset of the tests (a hang past the limit counts as caught); prints
 #                killed / timeouts / survived and the survivors with file:line, JSON in $(MUTATE_JSON).
 #                MUTANTS_FILE=harness/scripts/mutate-issue16.json runs a list of hand-written mutants.
+#                MUTATE_SET=newer samples only the code added after mutate.py was written (lanes, run
+#                bitmaps, the pipelined render, the reverb bank, the fixed-point phase, shard, merge,
+#                history, capacity, JUnit). A hung mutant's whole process group is killed at the limit.
 MUTANTS ?= 60
 SEED ?= 1
 MUTANTS_FILE ?=
+MUTATE_SET ?= default
 MUTATE_JSON ?= $(BUILD)/mutate.json
-MUTATE_TIMEOUT ?= 90
+MUTATE_TIMEOUT ?= 240
 .PHONY: mutate
 mutate:
-	nice -n 10 python3 harness/scripts/mutate.py --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) --timeout $(MUTATE_TIMEOUT) \
-	  $(if $(MUTANTS_FILE),--explicit $(MUTANTS_FILE))
+	nice -n 19 python3 harness/scripts/mutate.py --set $(MUTATE_SET) --mutants $(MUTANTS) --seed $(SEED) --json $(MUTATE_JSON) \
+	  --timeout $(MUTATE_TIMEOUT) $(if $(MUTANTS_FILE),--explicit $(MUTANTS_FILE))
 
 # ---- anchors: busbench beside Csound, scsynth, Faust and a plain C loop -------------------------
 # make bench-anchors  a benchmark, not a test: installs csound, supercollider-server, faust and

@@ -20,9 +20,16 @@ arms, dropped statements that call a listed function, dropped counter and refere
 updates (x++, x--, x += y, x -= y), weakened atomics (seq_cst -> relaxed), constants
 (true <-> false).
 
-Mutants are enumerated in a fixed order over the files, then MUTANTS of them are sampled with
-SEED. The test subset is `--tests` (shell commands, run in the copy in order; the first failure
-kills). Results go to --json.
+Mutants are enumerated in a fixed order over the files (--set default or newer, or --files with
+optional line ranges PATH:FROM-TO), then MUTANTS of them are sampled with SEED. The test subset is
+`--tests` (shell commands, run in the copy in order; the first failure kills; GLOBS::CMD runs only
+for mutants of the files GLOBS match). Results go to --json.
+
+Timeouts: each build and test command runs in its own session (a process group of its own, with
+every child it starts) and past its limit the whole group is killed; it also runs under coreutils
+timeout, which kills the group a little later on its own, so that a campaign killed outright
+(SIGKILL, a closed terminal) leaves no hung suite behind. The campaign checks this before it starts
+(check_kill: a command that leaves sleepers in the background, killed at 1 s, must leave nothing).
 """
 import argparse
 import fnmatch
@@ -37,25 +44,43 @@ import sys
 import tempfile
 import time
 
-# The files mutated: every strategy and the parts of the core that strategies rely on (keys,
-# static analysis and identity, the render loop, voices and look-ahead).
-DEFAULT_FILES = ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c"]
+# The files mutated, by set (--set). "default": every strategy and the parts of the core that
+# strategies rely on (keys, static analysis and identity, the render loop, voices and look-ahead),
+# and the code added after this script was first written. "newer": that code alone, as line ranges
+# where it is part of an older file (PATH:FROM-TO): the lanes (variants/lanes.c, the lane kernel of
+# core/bb_inst.c and core/bb_kernel.h, the run bitmaps of core/bb_dsp.h), the pipelined render
+# (core/bb_render.c), the reverb bank (core/bb_fx.c), the fixed-point phase (core/bb_osc.c), and
+# the harness's shard, merge, history, capacity and JUnit.
+NEWER_HARNESS = ["harness/bb_shard.c", "harness/bb_cmd_merge.c", "harness/bb_cmd_history.c", "harness/bb_cmd_capacity.c",
+                 "harness/bb_ci.c"]
+FILE_SETS = {
+    "default": ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c",
+                "core/bb_kernel.h", "core/bb_dsp.h", "core/bb_fx.c", "core/bb_osc.c"] + NEWER_HARNESS,
+    "newer": ["variants/lanes.c", "core/bb_inst.c:410-800", "core/bb_kernel.h", "core/bb_dsp.h:20-70",
+              "core/bb_render.c:369-640", "core/bb_fx.c:118-370", "core/bb_osc.c"] + NEWER_HARNESS,
+}
 
-# A test is "CMD" (run for every mutant) or "GLOB::CMD" (run only for mutants of files matching
-# GLOB): the pool's stress under ThreadSanitizer sees orderings no functional test can.
+# A test is "CMD" (run for every mutant) or "GLOBS::CMD" (run only for mutants of files matching one
+# of GLOBS, comma-separated): the pool's stress under ThreadSanitizer sees orderings no functional
+# test can; the engine's checks are wasted on a mutant of the harness, and the reverse.
+ENGINE = "core/*,variants/*"
 DEFAULT_TESTS = [
-    "build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    "build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
-    "build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,all "
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
+    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
+    ENGINE + "::build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,lanes,cycle+lanes,all "
     "--threads 2 --blocks 512 --pins none",
+    # generated programs (tests/difftest): every strategy and composition, lanes included, against serial,
+    # and the counters the program implies
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'difftest/*'",
     # the gate's exact counters (heap allocations and bytes included) against the committed baseline:
     # one untimed round, so only the deterministic counters can fail it
-    "build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
+    ENGINE + "::build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
     "--warmup 0 --quiet --out build/mutant-gate.json && build/busbench compare reports/baseline.json "
     "build/mutant-gate.json --metric time --quiet",
-    "build/unit-tests --jobs 2 --filter 'faults/*'",
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'faults/*'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
+    "harness/*::build/unit-tests --jobs 2 --filter '@(shard|merge|history|capacity|ci|compare|bench)/*'",
 ]
 
 
@@ -65,7 +90,7 @@ def tests_for(tests, path):
     for t in tests:
         if "::" in t.split(" ", 1)[0]:
             g, cmd = t.split("::", 1)
-            if fnmatch.fnmatch(path, g):
+            if any(fnmatch.fnmatch(path, x) for x in g.split(",")):
                 out.append(cmd)
         else:
             out.append(t)
@@ -196,29 +221,68 @@ def load_equivalents(path):
 
 
 CHILD = []  # the process group of the command running now, for cleanup on a signal
+LAST = [0]  # the process group of the last command run
+GRACE_S = 15  # the in-group deadman fires this long after the script's own limit
 
 
 def run(cmd, cwd, limit, log):
+    """Run cmd (a shell command) in its own session, so that its process group holds it and every
+    child it starts; past limit seconds the whole group is killed (SIGKILL). Belt and braces: the
+    command runs under coreutils timeout, which leads the group and kills all of it GRACE_S seconds
+    later even when this script is gone (killed with SIGKILL, or its terminal closed), so no hung
+    suite outlives a campaign. Returns (exit status or "timeout", seconds)."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    argv = ["timeout", "-s", "KILL", str(int(limit) + GRACE_S), "sh", "-c", cmd]
+    p = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     CHILD[:] = [p.pid]
+    LAST[0] = p.pid
     try:
         rc = p.wait(timeout=limit)
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
+        kill_group(p.pid)
         p.wait()
         return "timeout", time.monotonic() - t0
     finally:
         CHILD.clear()
+    # a command that exits but leaves children behind (a background job) does not keep them
+    kill_group(p.pid)
     return rc, time.monotonic() - t0
+
+
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def group_alive(pgid):
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def check_kill(work):
+    """The timeout kills a hung command and what it started in the background: a shell that starts
+    two sleepers (one from a subshell, reparented to init when the subshell exits) and waits; once
+    the limit has passed no process of its group may be left. Returns an error message, or None."""
+    with open(os.path.join(work, "killcheck.log"), "w") as log:
+        rc, took = run("sleep 600 & (sleep 600 &) ; wait", work, 1, log)
+    deadline = time.monotonic() + 3  # the killed are reaped by init: give it a moment
+    while group_alive(LAST[0]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if rc != "timeout" or took > 10:
+        return f"a hung command was not stopped at its limit (status {rc}, {took:.1f} s)"
+    if group_alive(LAST[0]):
+        return f"processes of a timed-out command (process group {LAST[0]}) survived the kill"
+    return None
 
 
 def on_signal(signum, frame):
     for pid in CHILD:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill_group(pid)
     raise SystemExit(128 + signum)
 
 
@@ -239,7 +303,9 @@ def copy_tree(src, dst):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--files", nargs="*", default=DEFAULT_FILES, help="globs of sources to mutate")
+    ap.add_argument("--files", nargs="*", help="globs of sources to mutate, each optionally PATH:FROM-TO (lines); "
+                    "default: the --set")
+    ap.add_argument("--set", choices=sorted(FILE_SETS), default="default", help="the files mutated when --files is not given")
     ap.add_argument("--mutants", type=int, default=60, help="how many to sample (0: all)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tests", action="append", help="a test command (repeatable); default: a fast subset")
@@ -256,12 +322,21 @@ def main():
     tests = a.tests or DEFAULT_TESTS
 
     import glob
-    paths = sorted({p for g in a.files for p in glob.glob(os.path.join(root, g))})
+    ranges = {}  # path -> (from, to) lines, or absent: the whole file
+    for g in a.files or FILE_SETS[a.set]:
+        m = re.fullmatch(r"(.*):(\d+)-(\d+)", g)
+        pat, rng = (m.group(1), (int(m.group(2)), int(m.group(3)))) if m else (g, None)
+        for p in glob.glob(os.path.join(root, pat)):
+            if rng or p not in ranges:
+                ranges[p] = rng
+    paths = sorted(ranges)
     allm = []
     for p in paths:
         rel = os.path.relpath(p, root)
         with open(p) as f:
-            allm.extend(mutants_of(rel, f.read()))
+            found = mutants_of(rel, f.read())
+        r = ranges[p]
+        allm.extend(m for m in found if not r or r[0] <= m["line"] <= r[1])
     if a.explicit:
         with open(a.explicit) as f:
             chosen = json.load(f)
@@ -274,10 +349,10 @@ def main():
             print(f"  {m['file']}:{m['line']} [{m['op']}] {m['old'].strip()}  =>  {m['new'].strip()}")
         return 0
     work = tempfile.mkdtemp(prefix="bbmutate-")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
-        return mutate(a, root, tests, allm, chosen, paths, work)
+        return mutate(a, root, tests, allm, chosen, paths, ranges, work)
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -285,8 +360,13 @@ def main():
             print(f"mutate: work folder {work}")
 
 
-def mutate(a, root, tests, allm, chosen, paths, work):
+def mutate(a, root, tests, allm, chosen, paths, ranges, work):
     equivalents = load_equivalents(os.path.join(root, a.equivalents))
+    why = check_kill(work)
+    if why:
+        print(f"mutate: {why}", file=sys.stderr)
+        return 2
+    print("mutate: a hung command is killed at its limit with every process it started (checked)")
     src = os.path.join(work, "src")
     t_start = time.monotonic()
     copy_tree(root, src)
@@ -366,7 +446,8 @@ def mutate(a, root, tests, allm, chosen, paths, work):
     for r in results:
         if r["status"] == "survived":
             print(f"  survived: {r['file']}:{r['line']} [{r['op']}] {r['old'].strip()}  =>  {r['new'].strip()}")
-    out = {"seed": a.seed, "requested": a.mutants, "possible": len(allm), "files": [os.path.relpath(p, root) for p in paths],
+    out = {"seed": a.seed, "requested": a.mutants, "possible": len(allm),
+           "files": [os.path.relpath(p, root) + (":%d-%d" % ranges[p] if ranges[p] else "") for p in paths],
            "tests": tests, "limit_s": limit, "clean_s": round(clean, 1), "elapsed_s": round(elapsed, 1),
            "counts": counts, "score": round(score, 4), "mutants": results}
     jpath = os.path.join(root, a.json)
