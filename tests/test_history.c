@@ -7,7 +7,8 @@
  * - A deterministic counter that moves (up, then down) is a change point at
  *   each of the two commits.
  * - Two commits that each move one counter: changes.tsv, every line of it,
- *   names each commit and the one before it.
+ *   names each commit and the one before it; commits dated in three time
+ *   zones are ordered by the instant.
  * - Bad inputs (an empty file, truncated JSON, another tool's JSON, a
  *   document of several machines, a single result) are exit 2 with one line,
  *   and nothing is written. */
@@ -138,6 +139,45 @@ Test(history, the_change_list_is_exactly_the_two_counter_moves, .timeout = 120)
     free(got);
 }
 
+/* A result of commit `commit` dated `date`, cycle's synth_calls = synth. */
+static void dated_result(const char *dir, const char *commit, const char *date, uint64_t synth)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    json_object_set_new(r.context, "git_commit", json_string(commit));
+    json_object_set_new(r.context, "git_commit_date", json_string(date));
+    bb_bres *c = bb_json_results_add(&r, 5);
+    tu_config(c, "w", "cycle", 1, 5, 0.01);
+    c->counters.synth_calls = synth;
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.json", dir, commit);
+    bb_error err;
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+    tu_make_instr(path, 1e9, "valgrind-3.19.0");
+}
+
+/* Commit dates in three time zones: ordered by the instant (07:00, 10:00,
+ * 11:00 UTC), not by the local clock (12:00, 10:00, 08:00), so the change
+ * list runs a -> b -> c. */
+Test(history, commits_are_ordered_by_the_instant_whatever_their_time_zone, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    dated_result(d, "ca", "2026-03-01T12:00:00+05:00", 12);
+    dated_result(d, "cb", "2026-03-01T10:00:00Z", 13);
+    dated_result(d, "cc", "2026-03-01T08:00:00-03:00", 14);
+    cr_assert(tu_sh("cd %s && '%s' history cc.json ca.json cb.json -o out >log.txt 2>&1", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+                          "cb\tca\tw/cycle/threads:1/pin:compact\tsynth_calls\t12\t13\t8.333333\n"
+                          "cc\tcb\tw/cycle/threads:1/pin:compact\tsynth_calls\t13\t14\t7.692308\n");
+    free(got);
+}
+
 Test(history, bad_inputs_are_clear_errors)
 {
     const char *d = tu_tmpdir("hist");
@@ -153,7 +193,8 @@ Test(history, bad_inputs_are_clear_errors)
                {"r00.json other.json", "expected Google Benchmark JSON"},
                {"r00.json mm.json", "several machines"},
                {"r00.json", "at least two"},
-               {"r00.json r01.json --instr-tolerance x", "--instr-tolerance"}};
+               {"r00.json r01.json --instr-tolerance x", "--instr-tolerance"},
+               {"r00.json r01.json -o out --instr-tolerance", "--instr-tolerance"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = tu_sh("cd %s && '%s' history %s -o out >/dev/null 2>err.txt", d, tu_busbench(), bad[i].args);
         cr_assert(rc == BB_EXIT_USAGE, "%s: exit 2, got %d", bad[i].args, rc);
