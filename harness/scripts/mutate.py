@@ -25,11 +25,14 @@ optional line ranges PATH:FROM-TO), then MUTANTS of them are sampled with SEED. 
 `--tests` (shell commands, run in the copy in order; the first failure kills; GLOBS::CMD runs only
 for mutants of the files GLOBS match). Results go to --json.
 
-Timeouts: each build and test command runs in its own session (a process group of its own, with
-every child it starts) and past its limit the whole group is killed; it also runs under coreutils
-timeout, which kills the group a little later on its own, so that a campaign killed outright
-(SIGKILL, a closed terminal) leaves no hung suite behind. The campaign checks this before it starts
-(check_kill: a command that leaves sleepers in the background, killed at 1 s, must leave nothing).
+Timeouts: each build and test command runs in a session of its own under a reaper (this script,
+--reap), a child subreaper: every process the command starts stays below it, even one that starts
+a session or process group of its own (Criterion's workers do, so a process-group kill misses them:
+that left hung suites running after the last campaign). Past the limit the reaper kills them all;
+it does the same on its own deadline a little later, and when this script dies (the parent-death
+signal), so that no hung suite outlives a campaign. The campaign checks this before it starts
+(check_kill: a command that leaves sleepers in the background, one in its own session, killed at
+1 s, must leave nothing).
 """
 import argparse
 import fnmatch
@@ -220,69 +223,154 @@ def load_equivalents(path):
     return eq
 
 
-CHILD = []  # the process group of the command running now, for cleanup on a signal
-LAST = [0]  # the process group of the last command run
-GRACE_S = 15  # the in-group deadman fires this long after the script's own limit
+CHILD = []  # the reaper of the command running now, for cleanup on a signal
+GRACE_S = 15  # the reaper's own deadline comes this long after the script's limit
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
 
-def run(cmd, cwd, limit, log):
-    """Run cmd (a shell command) in its own session, so that its process group holds it and every
-    child it starts; past limit seconds the whole group is killed (SIGKILL). Belt and braces: the
-    command runs under coreutils timeout, which leads the group and kills all of it GRACE_S seconds
-    later even when this script is gone (killed with SIGKILL, or its terminal closed), so no hung
-    suite outlives a campaign. Returns (exit status or "timeout", seconds)."""
-    t0 = time.monotonic()
-    argv = ["timeout", "-s", "KILL", str(int(limit) + GRACE_S), "sh", "-c", cmd]
-    p = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    CHILD[:] = [p.pid]
-    LAST[0] = p.pid
+def prctl(option, value):
+    import ctypes
+    if ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl")
+
+
+def descendants(root):
+    """The live processes under root (by parent links in /proc), zombies left out."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if rest[0] != "Z":
+            kids.setdefault(int(rest[1]), []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill_tree():
+    """Kill every process under this one, until none is left (a process that forks meanwhile is
+    found on the next pass: as a subreaper this process inherits every orphan), and reap them."""
+    for _ in range(200):
+        left = descendants(os.getpid())
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        time.sleep(0.01)
+
+
+def reap_main(limit, argv):
+    """`mutate.py --reap LIMIT -- CMD...`: run CMD as a child subreaper, so that every process it
+    starts stays below this one whatever it does (Criterion's workers start sessions of their own,
+    out of reach of a process-group kill); when CMD ends, at LIMIT seconds, or on SIGTERM (also sent
+    when the campaign dies: the parent-death signal), kill all of them. Exit: CMD's status, 124 past
+    LIMIT, 143 on SIGTERM."""
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+    class Stop(Exception):
+        pass
+
+    def on_term(signum, frame):
+        raise Stop()
+
+    signal.signal(signal.SIGTERM, on_term)
+    p = subprocess.Popen(argv)
     try:
         rc = p.wait(timeout=limit)
     except subprocess.TimeoutExpired:
-        kill_group(p.pid)
-        p.wait()
+        rc = 124
+    except Stop:
+        rc = 143
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kill_tree()
+    return rc
+
+
+def run(cmd, cwd, limit, log):
+    """Run cmd (a shell command) under a reaper (reap_main) in a session of its own; past limit seconds
+    the reaper kills it with every process it started, wherever they went (other sessions and process
+    groups included); the reaper's own deadline is GRACE_S later, and it does the same if this script
+    dies. Returns (exit status or "timeout", seconds)."""
+    t0 = time.monotonic()
+    argv = [sys.executable, os.path.abspath(__file__), "--reap", str(int(limit) + GRACE_S), "--", "sh", "-c", cmd]
+
+    def detach():
+        os.setsid()
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    p = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=detach)
+    CHILD[:] = [p]
+    try:
+        rc = p.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        stop_reaper(p)
         return "timeout", time.monotonic() - t0
     finally:
         CHILD.clear()
-    # a command that exits but leaves children behind (a background job) does not keep them
-    kill_group(p.pid)
-    return rc, time.monotonic() - t0
+    return ("timeout" if rc == 124 else rc), time.monotonic() - t0
 
 
-def kill_group(pgid):
+def stop_reaper(p):
+    p.send_signal(signal.SIGTERM)
     try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
 
 
-def group_alive(pgid):
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
+def marked(tag):
+    """Processes whose command line holds tag."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    if tag.encode() in f.read():
+                        out.append(d)
+            except OSError:
+                pass
+    return out
 
 
 def check_kill(work):
-    """The timeout kills a hung command and what it started in the background: a shell that starts
-    two sleepers (one from a subshell, reparented to init when the subshell exits) and waits; once
-    the limit has passed no process of its group may be left. Returns an error message, or None."""
+    """A hung command is killed with every process it started: a shell that starts sleepers in the
+    background, one from a subshell (an orphan), one in a session of its own (as Criterion's workers
+    are), and waits; at the 1 s limit it is stopped and none of the sleepers may be left. Returns an
+    error message, or None."""
+    tag = "%d.%06d" % (600 + os.getpid() % 1000, os.getpid())  # sleep's argument, unique to this run
     with open(os.path.join(work, "killcheck.log"), "w") as log:
-        rc, took = run("sleep 600 & (sleep 600 &) ; wait", work, 1, log)
-    deadline = time.monotonic() + 3  # the killed are reaped by init: give it a moment
-    while group_alive(LAST[0]) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if rc != "timeout" or took > 10:
+        rc, took = run(f"sleep {tag} & (sleep {tag} &) ; setsid sleep {tag} & wait", work, 1, log)
+    left = marked(tag)
+    for pid in left:
+        os.kill(int(pid), signal.SIGKILL)
+    if rc != "timeout" or took > 40:
         return f"a hung command was not stopped at its limit (status {rc}, {took:.1f} s)"
-    if group_alive(LAST[0]):
-        return f"processes of a timed-out command (process group {LAST[0]}) survived the kill"
+    if left:
+        return f"processes of a timed-out command survived: {' '.join(left)}"
     return None
 
 
 def on_signal(signum, frame):
-    for pid in CHILD:
-        kill_group(pid)
+    for p in CHILD:
+        stop_reaper(p)
     raise SystemExit(128 + signum)
 
 
@@ -302,6 +390,8 @@ def copy_tree(src, dst):
 
 
 def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "--reap" and sys.argv[3] == "--":
+        return reap_main(float(sys.argv[2]), sys.argv[4:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", nargs="*", help="globs of sources to mutate, each optionally PATH:FROM-TO (lines); "
                     "default: the --set")
@@ -383,7 +473,10 @@ def mutate(a, root, tests, allm, chosen, paths, ranges, work):
             print(f"mutate: the unmutated tree does not build (see {work})", file=sys.stderr)
             return 2
         t0 = time.monotonic()
+        needed = {c for m in chosen for c in tests_for(tests, m["file"])}  # only what some mutant runs
         for t in [t.split("::", 1)[-1] if "::" in t.split(" ", 1)[0] else t for t in tests]:
+            if t not in needed:
+                continue
             rc, _ = run(t, src, 1800, log)
             if rc != 0:
                 print(f"mutate: the unmutated tree fails `{t}` (see {logpath}): fix that first", file=sys.stderr)
