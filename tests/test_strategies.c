@@ -365,6 +365,25 @@ Test(strategies, lane_counters_are_exact_on_a_hand_counted_window)
     }
 }
 
+/* Synthesis calls counted exactly where a bus triggers another: out plays ~b
+ * once a cycle and each ~b plays ~a twice inside itself (nested, synthesised
+ * by ~b's own instance), so 3 calls a cycle under every strategy that
+ * synthesises each request (serial, parallel, pool) and under lanes, which
+ * cannot run ~b (a trigger inside) and falls back for it. */
+Test(strategies, nested_triggers_count_every_synthesis_call)
+{
+    static const char prog[] = "bpm: 120\n~a: saw 220 # lpf 900\n~b: s \"~a ~a\" # gain 0.5\nout: s \"~b\"\n";
+    static const char *const names[] = {"serial", "parallel", "pool", "cycle,lanes"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        tu_cfg c = {.strategy = names[i], .threads = 2, .cycles = 2};
+        tu_out o;
+        tu_render(prog, &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        tu_free(&o);
+        cr_expect_eq(o.st.synth_calls, 6, "%s: synth calls %llu", names[i], (unsigned long long)o.st.synth_calls);
+    }
+}
+
 /* batch pipelines (look-ahead 32 windows by default) from 2 threads on, and
  * only batch; its latency is (1 + look-ahead) windows of 8 blocks. */
 Test(strategies, batch_pipelines_from_two_threads)
