@@ -42,6 +42,20 @@ static void files(const char *d, bool bump, bool slow, const char *cpu)
     }
 }
 
+/* Writes totals.txt in the folder given: the totals <testsuites> and <testsuite> state (tests,
+ * failures, errors, skipped), then the same counted from the <testcase> elements. */
+#define TOTALS_CMD \
+    "cd %s && /usr/bin/python3 -c '\n" \
+    "import xml.etree.ElementTree as E\n" \
+    "r = E.parse(\"j.xml\").getroot()\n" \
+    "out = open(\"totals.txt\", \"w\")\n" \
+    "for e in [r] + r.findall(\"testsuite\"):\n" \
+    "    out.write(\"%%s %%s %%s %%s %%s\\n\" %% (e.tag, e.get(\"tests\"), e.get(\"failures\"), e.get(\"errors\"), e.get(\"skipped\")))\n" \
+    "c = r.findall(\".//testcase\")\n" \
+    "out.write(\"cases %%d %%d %%d %%d\\n\" %% (len(c), sum(1 for x in c if x.find(\"failure\") is not None),\n" \
+    "          sum(1 for x in c if x.find(\"error\") is not None), sum(1 for x in c if x.find(\"skipped\") is not None)))\n" \
+    "'"
+
 Test(ci, junit_is_read_by_junitparser, .timeout = 60)
 {
     const char *d = tu_tmpdir("ci");
@@ -76,22 +90,20 @@ Test(ci, junit_is_read_by_junitparser, .timeout = 60)
     cr_assert(strstr(all, "busbench.gone|gone/serial/threads:1/pin:compact|skipped|not compared"), "%s", all);
     /* the totals: <testsuites> and <testsuite> say tests, failures, errors, skipped; counted from the
        <testcase> elements themselves they must be the same, 4 cases, 2 failures, 0 errors, 1 skipped */
-    rc = tu_sh("cd %s && /usr/bin/python3 -c '\n"
-               "import xml.etree.ElementTree as E\n"
-               "r = E.parse(\"j.xml\").getroot()\n"
-               "out = open(\"totals.txt\", \"w\")\n"
-               "for e in [r] + r.findall(\"testsuite\"):\n"
-               "    out.write(\"%%s %%s %%s %%s %%s\\n\" %% (e.tag, e.get(\"tests\"), e.get(\"failures\"), e.get(\"errors\"), e.get(\"skipped\")))\n"
-               "c = r.findall(\".//testcase\")\n"
-               "out.write(\"cases %%d %%d %%d %%d\\n\" %% (len(c), sum(1 for x in c if x.find(\"failure\") is not None),\n"
-               "          sum(1 for x in c if x.find(\"error\") is not None), sum(1 for x in c if x.find(\"skipped\") is not None)))\n"
-               "'",
-               d);
+    rc = tu_sh(TOTALS_CMD, d);
     cr_assert(rc == 0, "python3 reads the XML");
     snprintf(p, sizeof p, "%s/totals.txt", d);
     char *tot = tu_slurp(p, NULL);
     cr_assert_not_null(tot);
     cr_expect_str_eq(tot, "testsuites 4 2 0 1\ntestsuite 4 2 0 1\ncases 4 2 0 1\n");
+    free(tot);
+    /* and with one failure of four (passed and failed no longer equal in number) */
+    files(d, true, false, "cpu A");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh(TOTALS_CMD, d) == 0);
+    tot = tu_slurp(p, NULL);
+    cr_assert_not_null(tot);
+    cr_expect_str_eq(tot, "testsuites 4 1 0 1\ntestsuite 4 1 0 1\ncases 4 1 0 1\n");
     free(tot);
 }
 
