@@ -115,6 +115,7 @@ Test(capacity, command_writes_a_result_the_report_reads)
     cr_assert(bb_capacity_md(f, paths, 1, &err) == BB_OK);
     fclose(f);
     cr_assert_eq(tu_sh("grep -q '^## Capacity' %s && grep -q '| serial | 1 | 4096 | 1 |' %s", md, md), 0);
+    cr_assert_eq(tu_sh("test $(grep -c '^|' %s) = 3", md), 0, "the table: a header, its rule and one row per result");
 }
 
 Test(capacity, bad_input_is_exit_2_and_writes_nothing)
