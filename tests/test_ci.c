@@ -113,6 +113,7 @@ Test(ci, markdown_renders_as_github_markdown)
     files(d, false, true, "cpu A");
     int rc = tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench());
     cr_assert(rc == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && test $(grep -c '^| `' s.md) = 4", d) == 0, "one table row per configuration, no more");
     cr_assert(tu_sh("cd %s && cmark-gfm -e table s.md > s.html", d) == 0, "cmark-gfm runs (make deps installs it)");
     cr_assert(tu_sh("cd %s && test $(grep -c '<table>' s.html) = 1 && test $(grep -c '<tr>' s.html) = 5", d) == 0,
               "one table: a header and a row per configuration compared or not");
