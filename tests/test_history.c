@@ -193,8 +193,7 @@ Test(history, bad_inputs_are_clear_errors)
                {"r00.json other.json", "expected Google Benchmark JSON"},
                {"r00.json mm.json", "several machines"},
                {"r00.json", "at least two"},
-               {"r00.json r01.json --instr-tolerance x", "--instr-tolerance"},
-               {"r00.json r01.json -o out --instr-tolerance", "--instr-tolerance"}};
+               {"r00.json r01.json --instr-tolerance x", "--instr-tolerance"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = tu_sh("cd %s && '%s' history %s -o out >/dev/null 2>err.txt", d, tu_busbench(), bad[i].args);
         cr_assert(rc == BB_EXIT_USAGE, "%s: exit 2, got %d", bad[i].args, rc);
@@ -203,4 +202,11 @@ Test(history, bad_inputs_are_clear_errors)
         cr_assert(lines_with(p, bad[i].says) == 1, "%s: stderr names '%s'", bad[i].args, bad[i].says);
         cr_assert(tu_sh("test ! -e %s/out", d) == 0, "%s: nothing written", bad[i].args);
     }
+    /* an option that wants a value, given last */
+    int rc = tu_sh("cd %s && '%s' history r00.json r01.json -o out --instr-tolerance >/dev/null 2>err.txt", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_USAGE, "--instr-tolerance last: exit 2, got %d", rc);
+    char p[256];
+    snprintf(p, sizeof p, "%s/err.txt", d);
+    cr_assert(lines_with(p, "incomplete option '--instr-tolerance'") == 1, "stderr names the option");
+    cr_assert(tu_sh("test ! -e %s/out", d) == 0, "nothing written");
 }
