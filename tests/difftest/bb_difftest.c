@@ -42,7 +42,7 @@ static const char *const compositions[] = {
     "cycle,batch", "pool,batch", "cycle,static,pool,batch",
 };
 static const int default_threads[] = {1, 2, 3};
-static const size_t default_blocks[] = {1, 64, 512};
+static const size_t default_blocks[] = {512, 64, 1}; /* cheapest first: a failure shows sooner */
 
 static int push(bb_dt_matrix *m, const char *strategy, int threads, size_t block)
 {
@@ -70,14 +70,17 @@ int bb_difftest_matrix_default(bb_dt_matrix *m)
     memset(m, 0, sizeof *m);
     const size_t nt = sizeof default_threads / sizeof *default_threads;
     const size_t nb = sizeof default_blocks / sizeof *default_blocks;
-    for (size_t b = 0; b < nb; b++)
-        if (push(m, "serial", 1, default_blocks[b])) return -1;
-    for (size_t i = 0; bb_variants[i]; i++) {
-        if (bb_variants[i]->canary || !strcmp(bb_variants[i]->name, "serial")) continue;
-        if (bb_difftest_matrix_of(m, bb_variants[i]->name, default_threads, nt, default_blocks, nb)) return -1;
+    const size_t nc = sizeof compositions / sizeof *compositions;
+    for (size_t b = 0; b < nb; b++) { /* block by block: every strategy at 512 before any at 1 */
+        const size_t blk = default_blocks[b];
+        if (push(m, "serial", 1, blk)) return -1;
+        for (size_t i = 0; bb_variants[i]; i++) {
+            if (bb_variants[i]->canary || !strcmp(bb_variants[i]->name, "serial")) continue;
+            if (bb_difftest_matrix_of(m, bb_variants[i]->name, default_threads, nt, &blk, 1)) return -1;
+        }
+        for (size_t i = 0; i < nc; i++)
+            if (bb_difftest_matrix_of(m, compositions[i], default_threads, nt, &blk, 1)) return -1;
     }
-    for (size_t i = 0; i < sizeof compositions / sizeof *compositions; i++)
-        if (bb_difftest_matrix_of(m, compositions[i], default_threads, nt, default_blocks, nb)) return -1;
     return 0;
 }
 

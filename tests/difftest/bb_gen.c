@@ -354,11 +354,15 @@ static bb_gnode *gen_body(gen *g, vkind vk, int depth)
     return b;
 }
 
-/* a "string": the mini-notation of a whole pattern */
+/* a "string": the mini-notation of a whole pattern; often a plain sequence of values, whose
+   every step is a change point (a busy pattern's rests and modifiers hide many of them) */
 static bb_gnode *gen_string(gen *g, vkind vk)
 {
     bb_gnode *s = node(g, "\"", "", "\"", 'e', BB_GT_NONE);
-    return add(g, s, gen_body(g, vk, 0));
+    if (vk == VK_TRIG || !chance(g, 45)) return add(g, s, gen_body(g, vk, 0));
+    bb_gnode *seq = list(g, "", " ", "", 0, BB_GT_M_SEQ, 1);
+    for (int i = 0, n = 2 + pick(g, 3); i < n; i++) add(g, seq, gen_atom(g, vk));
+    return add(g, s, seq);
 }
 
 /* ---- expressions ------------------------------------------------------------------------- */

@@ -4,7 +4,7 @@
  *   difftest --replay DIR/NAME
  *
  * Generates programs S/0, S/1, ... (bb_gen.h), renders each under the default
- * matrix (or LIST at threads 1, 2, 3 and blocks 1, 64, 512) against serial
+ * matrix (or LIST at threads 1, 2, 3 and blocks 512, 64, 1) against serial
  * (bb_difftest.h), stops after N programs or T seconds, whichever comes first,
  * and prints the coverage table. The first failing program is reduced and
  * written to DIR (default tests/difftest/corpus) as seedS-I with the command
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
     if (!mkdtemp(tmp)) return 2;
     bb_dt_matrix m = {0};
     static const int threads[] = {1, 2, 3};
-    static const size_t blocks[] = {1, 64, 512};
+    static const size_t blocks[] = {512, 64, 1};
     int bad = strategy ? bb_difftest_matrix_of(&m, strategy, threads, 3, blocks, 3) : bb_difftest_matrix_default(&m);
     if (bad) return 2;
     int rc = 0;
@@ -112,8 +112,8 @@ int main(int argc, char **argv)
             free(s);
             rc = 2;
         } else if (v == BB_DT_DIFFERS) {
-            printf("difftest: program %llu/%llu: %s threads %d block %zu: %s\n", seed, (unsigned long long)i,
-                   r.config.strategy, r.config.threads, r.config.block, r.msg);
+            printf("difftest: program %llu/%llu (found after %.1f s): %s threads %d block %zu: %s\n", seed,
+                   (unsigned long long)i, now_s() - t0, r.config.strategy, r.config.threads, r.config.block, r.msg);
             size_t k = bb_difftest_reduce(&c, &r, tmp);
             bb_dt_result rr;
             bb_dt_matrix one = {&r.config, 1};
