@@ -16,7 +16,8 @@ BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
 DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox \
-            libssl-dev libjansson-dev valgrind python3-junitparser cmark-gfm
+            libssl-dev libjansson-dev valgrind python3-junitparser cmark-gfm \
+            jackd2 libjack-jackd2-dev
 
 WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
@@ -29,7 +30,7 @@ VECT_FLAGS := $(shell $(CC) -fvect-cost-model=dynamic -E -x c /dev/null >/dev/nu
 VECT_FLAGS += $(shell $(CC) --version 2>/dev/null | grep -q clang && echo -Wno-psabi)
 BB_CFLAGS := -std=c11 $(OPT) $(WARN) -ffp-contract=off -fno-fast-math $(VECT_FLAGS) -pthread \
              -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icore -Ivariants -Iharness $(SAN)
-PKGS     := sndfile hwloc libcrypto jansson
+PKGS     := sndfile hwloc libcrypto jansson jack
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CRIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)

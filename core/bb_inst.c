@@ -25,6 +25,7 @@
 #include "bb_dsp.h"
 #include "bb_math.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define BB_KW 1
@@ -85,6 +86,22 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
  * queries then. */
 enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
 
+/* Room for n events in ps's arrays. */
+static bb_result patsig_reserve(patsig *ps, size_t n)
+{
+    size_t cap = ps->cache.haps.cap;
+    if (bb_grow((void **)&ps->cache.haps.v, &cap, n, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
+    ps->cache.haps.cap = cap;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->val, &cap, n, sizeof *ps->val)) return BB_ERR_NOMEM;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->from, &cap, n, sizeof *ps->from)) return BB_ERR_NOMEM;
+    cap = ps->cap;
+    if (bb_grow((void **)&ps->to, &cap, n, sizeof *ps->to)) return BB_ERR_NOMEM;
+    ps->cap = cap;
+    return BB_OK;
+}
+
 /* Room for PATSIG_RESERVE events, and the program's first PATSIG_WARM_CYCLES
  * cycles queried once, so that the arena, the event list and the per-event
  * arrays exist before the render at the size those cycles need (alternations
@@ -92,42 +109,41 @@ enum { PATSIG_RESERVE = 256, PATSIG_WARM_CYCLES = 8 };
  * 38 in cycle 1, and its query's scratch grows with them): a worker that meets
  * a bus for the first time in the steady state does not allocate, unless a
  * later cycle needs more. A failed query is left for compute to report. */
-static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps)
+static bb_result patsig_warm(const bb_prog *prog, bb_arena *scratch, patsig *ps, size_t *most)
 {
-    size_t cap = 0;
-    if (bb_grow((void **)&ps->cache.haps.v, &cap, PATSIG_RESERVE, sizeof *ps->cache.haps.v)) return BB_ERR_NOMEM;
-    ps->cache.haps.cap = cap;
-    cap = 0;
-    if (bb_grow((void **)&ps->val, &cap, PATSIG_RESERVE, sizeof *ps->val)) return BB_ERR_NOMEM;
-    cap = 0;
-    if (bb_grow((void **)&ps->from, &cap, PATSIG_RESERVE, sizeof *ps->from)) return BB_ERR_NOMEM;
-    cap = 0;
-    if (bb_grow((void **)&ps->to, &cap, PATSIG_RESERVE, sizeof *ps->to)) return BB_ERR_NOMEM;
-    ps->cap = cap;
+    if (patsig_reserve(ps, PATSIG_RESERVE)) return BB_ERR_NOMEM;
     const int64_t c0 = prog->c0.num / prog->c0.den;
     for (int64_t c = c0; c < c0 + PATSIG_WARM_CYCLES; c++) {
         const bb_result r = patsig_cycle(prog, scratch, ps, c);
         if (r) return r == BB_ERR_NOMEM ? r : BB_OK;
+        if (ps->cache.haps.n > *most) *most = ps->cache.haps.n;
     }
     return BB_OK;
 }
 
-/* A pattern signal of pat, warmed (see patsig_warm). */
-static bb_result patsig_create(const bb_prog *prog, bb_arena *scratch, const bb_pat *pat, patsig *ps)
+/* A pattern signal of pat, warmed (see patsig_warm); *most: the most events
+ * of a warmed cycle (at least what it held). */
+static bb_result patsig_create(const bb_prog *prog, bb_arena *scratch, const bb_pat *pat, patsig *ps, size_t *most)
 {
     ps->cache.pat = pat;
     ps->cache.cycle = INT64_MIN;
     bb_haps_init(&ps->cache.haps);
-    return patsig_warm(prog, scratch, ps);
+    return patsig_warm(prog, scratch, ps, most);
+}
+
+/* Free what ps holds (not ps). */
+static void patsig_release(patsig *ps)
+{
+    bb_haps_free(&ps->cache.haps);
+    bb_free(ps->val);
+    bb_free(ps->from);
+    bb_free(ps->to);
 }
 
 static void patsig_free(patsig *ps)
 {
     if (!ps) return;
-    bb_haps_free(&ps->cache.haps);
-    bb_free(ps->val);
-    bb_free(ps->from);
-    bb_free(ps->to);
+    patsig_release(ps);
     bb_free(ps);
 }
 
@@ -164,14 +180,12 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
         case BB_N_REVERB:
             r = bb_reverb_create(&s->reverb, sr, nd->p[0], nd->p[1], nd->p[2]);
             break;
-        case BB_N_PAT:
+        case BB_N_PAT: {
+            size_t most = 0;
             s->pat = bb_calloc(1, sizeof *s->pat);
-            if (!s->pat) {
-                r = BB_ERR_NOMEM;
-                break;
-            }
-            r = patsig_create(prog, &in->scratch, nd->pat, s->pat);
+            r = s->pat ? patsig_create(prog, &in->scratch, nd->pat, s->pat, &most) : BB_ERR_NOMEM;
             break;
+        }
         case BB_N_CONST: {
             float *o = in->buf + i * BB_CHUNK;
             for (size_t j = 0; j < BB_CHUNK; j++) o[j] = nd->k;
@@ -229,15 +243,7 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
     if (!r) r = bb_haps_sort(&c->haps, scratch);
     if (r) return r;
     size_t n = c->haps.n;
-    if (n > ps->cap) {
-        size_t cap = ps->cap;
-        if (bb_grow((void **)&ps->val, &cap, n, sizeof *ps->val)) return BB_ERR_NOMEM;
-        cap = ps->cap;
-        if (bb_grow((void **)&ps->from, &cap, n, sizeof *ps->from)) return BB_ERR_NOMEM;
-        cap = ps->cap;
-        if (bb_grow((void **)&ps->to, &cap, n, sizeof *ps->to)) return BB_ERR_NOMEM;
-        ps->cap = cap;
-    }
+    if (n > ps->cap && patsig_reserve(ps, n)) return BB_ERR_NOMEM; /* the event list has room already */
     for (size_t i = 0; i < n; i++) {
         const bb_hap *h = &c->haps.v[i];
         ps->val[i] = h->val.is_note ? (float)h->val.note : 0.0f;
@@ -252,22 +258,14 @@ static bb_result patsig_cycle(const bb_prog *prog, bb_arena *scratch, patsig *ps
 /* The pattern's values on [k0, k0 + n) into out[0..n) (which must hold zeros)
  * and their run starts marked in runs: a run starts at k0, at each cycle
  * boundary and at each edge of an event inside the range. Each cycle's events
- * come from one of slots[0..nslots) (one: the instance's own; the lanes share
- * BB_LANES per node, so that lanes in the same cycle query it once). A failed
- * query sets *err and stops. */
-static inline __attribute__((always_inline)) void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err,
-                                                           patsig *const *slots, size_t nslots, uint64_t *clock,
-                                                           int64_t k0, size_t n, float *restrict out, bb_runs *runs)
+ * come from ps (the lanes read segments instead: lanes_pat). A failed query
+ * sets *err and stops. */
+static void pat_fill(const bb_prog *prog, bb_arena *scratch, bb_result *err, patsig *ps, int64_t k0, size_t n,
+                     float *restrict out, bb_runs *runs)
 {
     int64_t k1 = k0 + (int64_t)n;
     for (int64_t k = k0; k < k1;) {
         int64_t cyc = bb_prog_cycle(prog, k);
-        patsig *ps = slots[0];
-        if (nslots > 1) { /* the slot that holds cyc, else the least recently used */
-            for (size_t i = 1; i < nslots && ps->cache.cycle != cyc; i++)
-                if (slots[i]->cache.cycle == cyc || slots[i]->stamp < ps->stamp) ps = slots[i];
-            ps->stamp = ++*clock;
-        }
         bb_result r = patsig_cycle(prog, scratch, ps, cyc);
         if (r) {
             if (!*err) *err = r;
@@ -297,7 +295,7 @@ static void compute_pat(bb_inst *in, patsig *ps, int64_t k0, size_t n, float *re
     for (size_t j = 0; j < n; j++) out[j] = 0.0f;
     bb_runs_one(runs);
     if (in->err) return; /* a failed query is not cached: asking again would only fail again, slowly */
-    pat_fill(in->prog, &in->scratch, &in->err, &ps, 1, NULL, k0, n, out, runs);
+    pat_fill(in->prog, &in->scratch, &in->err, ps, k0, n, out, runs);
 }
 
 static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, float *restrict out)
@@ -439,9 +437,8 @@ typedef struct bb_lanes {
     bb_kf_w8 *buf;                         /* nnodes * BB_CHUNK */
     lstate *st;                            /* per node */
     bb_runs *runs;                         /* per node: the union of the lanes' runs */
-    patsig **pat;                          /* per node * BB_LANES: the lanes' cycle caches */
+    struct lpat **pat;                     /* per node * BB_LANES: the lanes' cycle caches */
     bool *ctl;                             /* per node: a pattern read only at its run starts */
-    float *tmp;                            /* BB_LANES * BB_CHUNK: a pattern, lane by lane */
     uint64_t clock;                        /* stamps of the cycle caches */
     bb_arena scratch;
     bb_result err;
@@ -476,10 +473,197 @@ static bool pat_is_control(const bb_code *code, int32_t p)
     return true;
 }
 
+/* ---- a pattern in lanes: a cycle as segments of one value ------------------
+ * A lane's pattern input changes only at the edges of the cycle's events, so
+ * each cached cycle is resolved once into segments (the value of the first
+ * event in canonical order that holds a sample, else 0, as pat_fill paints
+ * it) and a chunk of a lane reads the few segments it meets: no cycle
+ * arithmetic when the chunk's cycle is cached, nothing written per sample for
+ * a control input. A segment starts at the cycle's first sample and at every
+ * edge of a non-empty event inside the cycle: the run starts pat_fill marks. */
+
+/* A lane's cycle cache: the pattern's events and their segments. */
+typedef struct lpat {
+    patsig ps;
+    int64_t seg_cycle; /* the cycle the segments hold, or INT64_MIN */
+    int64_t kb, ke;    /* its samples */
+    int64_t *seg_k;    /* segment s from seg_k[s] to seg_k[s + 1] (the last to ke) */
+    float *seg_v;      /* its value */
+    size_t nseg, seg_cap;
+    bool seg_heap;     /* seg_k and seg_v are allocations of their own (else in the lanes' raw block) */
+} lpat;
+
+static void lpat_free(lpat *lp)
+{
+    if (!lp) return;
+    patsig_release(&lp->ps);
+    if (lp->seg_heap) {
+        bb_free(lp->seg_k);
+        bb_free(lp->seg_v);
+    }
+    bb_free(lp);
+}
+
+/* Room for n segments. The lanes' raw block holds what their warmed cycles
+ * need (lanes_create); a later cycle with more events moves them to the heap. */
+static bb_result segments_reserve(lpat *lp, size_t n)
+{
+    lp->seg_cycle = INT64_MIN;
+    if (n <= lp->seg_cap) return BB_OK;
+    int64_t *k = bb_malloc(n * sizeof *k);
+    float *v = bb_malloc(n * sizeof *v);
+    if (!k || !v) {
+        bb_free(k);
+        bb_free(v);
+        return BB_ERR_NOMEM;
+    }
+    if (lp->seg_heap) {
+        bb_free(lp->seg_k);
+        bb_free(lp->seg_v);
+    }
+    lp->seg_k = k;
+    lp->seg_v = v;
+    lp->seg_cap = n;
+    lp->seg_heap = true;
+    return BB_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The first segment whose start is after k (seg_k[0] <= k). */
+static size_t segment_after(const lpat *lp, int64_t k)
+{
+    size_t lo = 1, hi = lp->nseg;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (lp->seg_k[mid] <= k) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* lp's segments for the cycle it caches (patsig_cycle's). Values painted later
+ * events first, as pat_fill paints samples. */
+static bb_result lane_segments(const bb_prog *prog, lpat *lp)
+{
+    const patsig *ps = &lp->ps;
+    const int64_t cyc = ps->cache.cycle;
+    const size_t ne = ps->cache.haps.n;
+    bb_rat_clear_overflow();
+    const int64_t kb = bb_prog_idx(prog, bb_rat_int(cyc)), ke = bb_prog_idx(prog, bb_rat_int(cyc + 1));
+    if (bb_rat_overflowed()) return BB_ERR_OVERFLOW;
+    if (segments_reserve(lp, 2 * ne + 1)) return BB_ERR_NOMEM;
+    size_t m = 0;
+    lp->seg_k[m++] = kb;
+    for (size_t i = 0; i < ne; i++) {
+        if (ps->from[i] >= ps->to[i]) continue;
+        if (ps->from[i] > kb && ps->from[i] < ke) lp->seg_k[m++] = ps->from[i];
+        if (ps->to[i] > kb && ps->to[i] < ke) lp->seg_k[m++] = ps->to[i];
+    }
+    qsort(lp->seg_k, m, sizeof *lp->seg_k, cmp_i64);
+    size_t u = 1;
+    for (size_t s = 1; s < m; s++)
+        if (lp->seg_k[s] != lp->seg_k[u - 1]) lp->seg_k[u++] = lp->seg_k[s];
+    lp->nseg = u;
+    for (size_t s = 0; s < u; s++) lp->seg_v[s] = 0.0f;
+    for (size_t i = ne; i-- > 0;) {
+        const int64_t lo = ps->from[i] > kb ? ps->from[i] : kb, hi = ps->to[i] < ke ? ps->to[i] : ke;
+        if (lo >= hi) continue;
+        for (size_t s = segment_after(lp, lo) - 1; s < u && lp->seg_k[s] < hi; s++) lp->seg_v[s] = ps->val[i];
+    }
+    lp->kb = kb;
+    lp->ke = ke;
+    lp->seg_cycle = cyc;
+    return BB_OK;
+}
+
+/* The slot of node i's lanes whose segments hold sample k: one already made
+ * (no cycle arithmetic), else the least recently used one refilled with k's
+ * cycle. NULL with L->err set when a query fails. */
+static const lpat *lane_slot(bb_lanes *L, size_t i, int64_t k)
+{
+    lpat *const *slots = L->pat + i * BB_LANES;
+    for (size_t s = 0; s < BB_LANES; s++) {
+        lpat *lp = slots[s];
+        if (lp->seg_cycle != INT64_MIN && lp->kb <= k && k < lp->ke) {
+            lp->ps.stamp = ++L->clock;
+            return lp;
+        }
+    }
+    const int64_t cyc = bb_prog_cycle(L->prog, k);
+    lpat *lp = slots[0];
+    for (size_t s = 1; s < BB_LANES && lp->ps.cache.cycle != cyc; s++)
+        if (slots[s]->ps.cache.cycle == cyc || slots[s]->ps.stamp < lp->ps.stamp) lp = slots[s];
+    lp->ps.stamp = ++L->clock;
+    bb_result r = patsig_cycle(L->prog, &L->scratch, &lp->ps, cyc);
+    if (!r) r = lane_segments(L->prog, lp);
+    if (!r && !(lp->kb <= k && k < lp->ke)) r = BB_ERR_OVERFLOW; /* exact time says it holds k */
+    if (r) {
+        lp->seg_cycle = INT64_MIN;
+        if (!L->err) L->err = r;
+        return NULL;
+    }
+    return lp;
+}
+
+/* Lane l of pattern node i on its chunk [k0, k0 + n): each segment's start
+ * marked in own, its value in o (element l) at that start, or at every sample
+ * of it when all is set. After a failed query, 0 to the end. */
+static void lane_pat(bb_lanes *L, size_t i, size_t l, size_t n, bool all, bb_kf_w8 *restrict o, bb_runs *own)
+{
+    const int64_t k0 = L->k0[l], k1 = k0 + (int64_t)n;
+    for (int64_t k = k0; k < k1;) {
+        const lpat *lp = lane_slot(L, i, k);
+        const int64_t stop = !lp ? k1 : lp->ke < k1 ? lp->ke : k1;
+        for (size_t s = lp ? segment_after(lp, k) - 1 : 0; k < stop; s++) {
+            const int64_t e = !lp ? k1 : s + 1 < lp->nseg ? lp->seg_k[s + 1] : lp->ke;
+            const int64_t end = e < stop ? e : stop;
+            const float v = lp ? lp->seg_v[s] : 0.0f;
+            bb_runs_mark(own, (size_t)(k - k0));
+            if (all)
+                for (int64_t j = k; j < end; j++) o[j - k0][l] = v;
+            else
+                o[k - k0][l] = v;
+            k = end;
+        }
+    }
+}
+
+/* Pattern node i for every lane into o (lane l: element l), its runs in ro
+ * (the union of the lanes'): every sample, or only where ro's runs start when
+ * the node is a control (L->ctl): a lane's value at a run start of another
+ * lane is its value at the run start before. Lanes without a request (or
+ * after a failed query) read 0. */
+static void lanes_pat(bb_lanes *L, size_t i, size_t n, bb_kf_w8 *restrict o, bb_runs *ro)
+{
+    const bool all = !L->ctl[i];
+    bb_runs own[BB_LANES];
+    bb_runs_one(ro);
+    for (size_t l = 0; l < BB_LANES; l++) {
+        bb_runs_one(&own[l]);
+        if (L->live[l] && !L->err) {
+            lane_pat(L, i, l, n, all, o, &own[l]);
+        } else if (all) {
+            for (size_t j = 0; j < n; j++) o[j][l] = 0.0f;
+        } else {
+            o[0][l] = 0.0f;
+        }
+        bb_runs_merge(ro, ro, &own[l]);
+    }
+    if (all) return;
+    for (size_t p = 0, j = bb_runs_end(ro, 0, n); j < n; p = j, j = bb_runs_end(ro, j, n))
+        for (size_t l = 0; l < BB_LANES; l++)
+            if (!(own[l].bits[j >> 6] >> (j & 63) & 1)) o[j][l] = o[p][l];
+}
+
 static void lanes_destroy(bb_lanes *L)
 {
     if (!L) return;
-    for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) patsig_free(L->pat[i]);
+    for (size_t i = 0; L->pat && i < (size_t)L->code->nnodes * BB_LANES; i++) lpat_free(L->pat[i]);
     bb_free(L->pat);
     bb_free(L->ctl);
     bb_free(L->runs);
@@ -488,6 +672,34 @@ static void lanes_destroy(bb_lanes *L)
     bb_free(L);
 }
 
+/* The lanes' cycle caches of pattern node i, warmed; *segs grows by the
+ * segments their warmed cycles need (2 per event and 1 each). */
+static bb_result lanes_create_pats(bb_lanes *L, size_t i, size_t *segs)
+{
+    const bb_node *nd = &L->code->nodes[i];
+    size_t most = 0;
+    for (size_t l = 0; l < BB_LANES; l++) {
+        lpat *lp = bb_calloc(1, sizeof *lp);
+        L->pat[i * BB_LANES + l] = lp;
+        if (!lp) return BB_ERR_NOMEM;
+        /* one warms the lanes' shared arena with the first cycles; the others,
+           the same pattern, only make room for as many events */
+        bb_result r = l == 0 ? patsig_create(L->prog, &L->scratch, nd->pat, &lp->ps, &most)
+                             : patsig_reserve(&lp->ps, most > PATSIG_RESERVE ? most : PATSIG_RESERVE);
+        if (l > 0) {
+            lp->ps.cache.pat = nd->pat;
+            lp->ps.cache.cycle = INT64_MIN;
+        }
+        if (r) return r;
+        lp->seg_cycle = INT64_MIN;
+        lp->seg_cap = 2 * most + 1;
+        *segs += lp->seg_cap;
+    }
+    return BB_OK;
+}
+
+/* One block holds the node buffers, the node states and the patterns'
+ * segments (their keys, then their values). */
 static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code *code)
 {
     bb_lanes *L = bb_calloc(1, sizeof *L);
@@ -496,18 +708,30 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
     L->code = code;
     bb_arena_init(&L->scratch);
     const size_t n = (size_t)code->nnodes;
-    const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
-    const size_t tmpb = BB_LANES * BB_CHUNK * sizeof *L->tmp;
-    L->raw = bb_calloc(bufb + stb + tmpb + 64, 1);
     L->runs = bb_calloc(n, sizeof *L->runs);
     L->pat = bb_calloc(n * BB_LANES, sizeof *L->pat);
     L->ctl = bb_calloc(n, sizeof *L->ctl);
-    bb_result r = L->raw && L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
+    bb_result r = L->runs && L->pat && L->ctl ? BB_OK : BB_ERR_NOMEM;
+    size_t segs = 0;
+    for (size_t i = 0; i < n && !r; i++)
+        if (code->nodes[i].kind == BB_N_PAT) {
+            L->ctl[i] = pat_is_control(code, (int32_t)i);
+            r = lanes_create_pats(L, i, &segs);
+        }
+    const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;
+    if (!r && !(L->raw = bb_calloc(bufb + stb + segs * (sizeof(int64_t) + sizeof(float)) + 64, 1))) r = BB_ERR_NOMEM;
     if (!r) {
         char *base = (char *)(((uintptr_t)L->raw + 63) & ~(uintptr_t)63);
         L->buf = (bb_kf_w8 *)(void *)base;
         L->st = (lstate *)(void *)(base + bufb);
-        L->tmp = (float *)(void *)(base + bufb + stb);
+        int64_t *k = (int64_t *)(void *)(base + bufb + stb);
+        float *v = (float *)(void *)(k + segs);
+        for (size_t i = 0; i < n * BB_LANES; i++) {
+            lpat *lp = L->pat[i];
+            if (!lp) continue;
+            lp->seg_k = k, k += lp->seg_cap;
+            lp->seg_v = v, v += lp->seg_cap;
+        }
     }
     for (size_t i = 0; i < n && !r; i++) {
         const bb_node *nd = &code->nodes[i];
@@ -515,13 +739,6 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
         if (nd->kind == BB_N_CONST) {
             for (size_t j = 0; j < BB_CHUNK; j++) L->buf[i * BB_CHUNK + j] = (bb_kf_w8){0} + nd->k;
             bb_runs_one(&L->runs[i]);
-        } else if (nd->kind == BB_N_PAT) {
-            L->ctl[i] = pat_is_control(code, (int32_t)i);
-            for (size_t l = 0; l < BB_LANES && !r; l++) {
-                patsig *ps = bb_calloc(1, sizeof *ps);
-                L->pat[i * BB_LANES + l] = ps;
-                r = ps ? patsig_create(prog, &L->scratch, nd->pat, ps) : BB_ERR_NOMEM;
-            }
         }
     }
     if (r) {
@@ -582,22 +799,7 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
         const bb_runs *rb = nd->b >= 0 ? &L->runs[nd->b] : NULL;
         switch (nd->kind) {
         case BB_N_CONST: break; /* filled at creation */
-        case BB_N_PAT: {
-            /* lane by lane into tmp, then into the node's lanes: only where
-               its runs start when that is all its users read */
-            float *restrict t = L->tmp;
-            bb_runs_one(ro);
-            for (size_t l = 0; l < BB_LANES; l++) {
-                float *restrict tl = t + l * BB_CHUNK;
-                for (size_t j = 0; j < n; j++) tl[j] = 0.0f;
-                if (L->live[l] && !L->err)
-                    pat_fill(L->prog, &L->scratch, &L->err, L->pat + (size_t)i * BB_LANES, BB_LANES, &L->clock,
-                             L->k0[l], n, tl, ro);
-            }
-            for (size_t j = 0; j < n; j = L->ctl[i] ? bb_runs_end(ro, j, n) : j + 1)
-                for (size_t l = 0; l < BB_LANES; l++) o[j][l] = t[l * BB_CHUNK + j];
-            break;
-        }
+        case BB_N_PAT: lanes_pat(L, (size_t)i, n, o, ro); break;
         case BB_N_OSC:
             bb_k_osc_w8((bb_osc_shape)nd->sub, &s->phase, sr, (const float *)a, ra, L->ratio, o, n);
             break;
@@ -627,19 +829,28 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
         default: break; /* delay, reverb, trigger: never in lanes (lanes_ok) */
         }
     }
-    /* eight samples of eight lanes at a time, transposed into the lanes' buffers */
+    /* eight samples of eight lanes at a time, transposed into the lanes' buffers:
+       in registers while every lane takes all eight, then lane by lane */
     const bb_kf_w8 *y = L->buf + (size_t)(code->nnodes - 1) * BB_CHUNK;
     size_t full = n; /* samples every lane takes */
     for (size_t l = 0; l < BB_LANES; l++) full = dst[l] && valid[l] < full ? valid[l] : !dst[l] ? 0 : full;
-    for (size_t j = 0; j < n; j += 8) {
+    size_t j = 0;
+    if (full >= 8) {
+        float *d[BB_LANES];
+        for (size_t l = 0; l < BB_LANES; l++) d[l] = dst[l];
+        for (; j + 8 <= full; j += 8) {
+            bb_kf_w8 r[8];
+#pragma GCC unroll 8
+            for (size_t i = 0; i < 8; i++) r[i] = y[j + i];
+            bb_lane_transpose8(r);
+#pragma GCC unroll 8
+            for (size_t l = 0; l < BB_LANES; l++) bb_lane_store(d[l] + j, &r[l]);
+        }
+    }
+    for (; j < n; j += 8) {
         bb_kf_w8 r[8];
         memcpy(r, y + j, sizeof r); /* j + 8 <= BB_CHUNK: past n only stale values, never stored */
         bb_lane_transpose8(r);
-        if (j + 8 <= full) {
-#pragma GCC unroll 8
-            for (size_t l = 0; l < BB_LANES; l++) memcpy(dst[l] + j, &r[l], sizeof r[l]);
-            continue;
-        }
         for (size_t l = 0; l < BB_LANES; l++) {
             if (!dst[l] || j >= valid[l]) continue;
             if (j + 8 <= valid[l]) memcpy(dst[l] + j, &r[l], sizeof r[l]);

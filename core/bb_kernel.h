@@ -73,6 +73,9 @@ KINL VU BB_K(bb_k_osc_shape)(bb_osc_shape shape, VU ph, double sr, const float *
         for (size_t l = 0; l < BB_KW; l++) KLANE(inc, l) = bb_osc_inc(freq[i * BB_KW + l], ratio[l], sr);
         VF *restrict o = out + i;
         const size_t m = end - i;
+#if BB_KW > 1
+#pragma GCC unroll 4
+#endif
         for (size_t j = 0; j < m; j++) {
             o[j] = BB_K(bb_k_wave)(shape, ph);
             ph += inc;
@@ -103,11 +106,14 @@ typedef struct {
     VF x1, x2, y1, y2;
 } BB_K(bb_k_bq);
 
-/* Direct form I over in[0..n) with constant coefficients, in two passes that
- * keep the order of operations of y = b0 x + b1 x1 + b2 x2 - a2 y2 - a1 y1:
- * first the feed-forward sums into out (element-wise), then the feedback, the
- * only sequential part, the y1 term last so the loop-carried chain is one
- * multiply and one subtract. State in locals, no branch in either loop.
+/* Direct form I over in[0..n) with constant coefficients, keeping the order
+ * of operations of y = b0 x + b1 x1 + b2 x2 - a2 y2 - a1 y1, the y1 term last
+ * so the loop-carried chain is one multiply and one subtract. Width 1, in two
+ * passes: first the feed-forward sums into out (element-wise: the compiler
+ * vectorises it across samples), then the feedback, the only sequential part.
+ * Wider (lanes), in one pass: a lane vector gains nothing from a pass across
+ * samples, and one pass loads and stores each sample once. State in locals,
+ * two samples a turn so that no state moves, no branch in the loops.
  * reassoc: sum the feed-forward as b0 x + (b1 x1 + b2 x2) instead: a
  * different float result, only for the canary canary-lanes (a constant false
  * wherever the real kernel is instantiated). */
@@ -116,6 +122,32 @@ KINL void BB_K(bb_k_biquad)(BB_K(bb_k_bq) *restrict f, const VF *restrict in, VF
 {
     if (n == 0) return;
     const VF b0 = f->b0, b1 = f->b1, b2 = f->b2, a1 = f->a1, a2 = f->a2;
+#if BB_KW > 1
+    /* lanes: one pass, each sample's feed-forward sum then its feedback, the
+       same operations in the same order (a lane vector has nothing to gain
+       from a pass vectorised across samples; one pass loads and stores once) */
+    VF x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
+    if (reassoc)
+        for (size_t i = 0; i < n; i++) {
+            const VF x = in[i], y = b0 * x + (b1 * x1 + b2 * x2) - a2 * y2 - a1 * y1;
+            out[i] = y, x2 = x1, x1 = x, y2 = y1, y1 = y;
+        }
+    else {
+        size_t i = 0;
+        for (; i + 2 <= n; i += 2) { /* two samples a turn: no state moves */
+            const VF xa = in[i], xb = in[i + 1];
+            const VF ya = b0 * xa + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+            const VF yb = b0 * xb + b1 * xa + b2 * x1 - a2 * y1 - a1 * ya;
+            out[i] = ya, out[i + 1] = yb;
+            x2 = xa, x1 = xb, y2 = ya, y1 = yb;
+        }
+        if (i < n) {
+            const VF x = in[i], y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+            out[i] = y, x2 = x1, x1 = x, y2 = y1, y1 = y;
+        }
+    }
+    f->x1 = x1, f->x2 = x2, f->y1 = y1, f->y2 = y2;
+#else
     const VF x1 = f->x1, x2 = f->x2;
     out[0] = b0 * in[0] + b1 * x1 + b2 * x2;
     if (n > 1) out[1] = b0 * in[1] + b1 * in[0] + b2 * x1;
@@ -143,6 +175,7 @@ KINL void BB_K(bb_k_biquad)(BB_K(bb_k_bq) *restrict f, const VF *restrict in, VF
     }
     f->y1 = y1;
     f->y2 = y2;
+#endif
 }
 
 /* Noise: xorshift64* per lane (see bb_osc.c) over out[0..n); the state is

@@ -72,6 +72,12 @@ static inline __attribute__((always_inline)) void bb_lane_transpose8(bb_kf_w8 *r
     }
 }
 
+/* *v to p[0..8), p aligned to a float only (through a vector type that may
+ * alias the floats it stores; v a pointer: clang refuses 256-bit vector
+ * arguments in a caller built without AVX, the default clone). */
+typedef float bb_kf_w8u __attribute__((vector_size(4 * BB_LANES), aligned(4), may_alias));
+static inline __attribute__((always_inline)) void bb_lane_store(float *p, const bb_kf_w8 *v) { *(bb_kf_w8u *)p = *v; }
+
 /* Function multiversioning for the width-8 kernel: the default build runs on
  * any x86-64 (SSE2) or arm64; on x86-64 with ifunc support, an AVX2 clone is
  * chosen at load time when the CPU has it (same operations, same bits). */

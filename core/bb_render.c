@@ -35,6 +35,7 @@
 #include "bb_render.h"
 
 #include "bb_alloc.h"
+#include "bb_ring.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -85,6 +86,21 @@ struct bb_render {
     bb_alloc_stats a0, a_steady;
     bool steady_taken;
     int64_t steady_at;
+    /* where the loop stands (bb_render_run and bb_render_step share it) */
+    int64_t k;              /* first sample of the next window */
+    int64_t last_cycle;     /* last cycle counted in stats.cycles */
+    double t0;              /* timing: the open step's start */
+    bool begun, ended, finished; /* reserved; no window left; counters gathered */
+    /* step mode: a FIFO of output samples, written where blocks go out (the
+       token holder's thread), read by bb_render_step (fifo.buf NULL: not
+       stepped) */
+    bb_ring fifo;
+    size_t step_max;
+    /* live reloads (bb_render_offer): a program offered from another thread,
+       taken or refused by the render's thread before its next window */
+    bb_prog *_Atomic offered;
+    atomic_int offer_state;     /* BB_RENDER_OFFER_* */
+    _Atomic int64_t pos;        /* r->k, for other threads */
 };
 
 void bb_render_opts_default(bb_render_opts *o)
@@ -217,8 +233,9 @@ size_t bb_render_latency_blocks(const bb_render *r)
     return window_blocks(r) * r->nslots;
 }
 
-/* Make every trigger's window buffer of slot hold [k0, k1), zeroed, and the one
- * mixed into (the output graph may still read the other slots). */
+/* Make every trigger's window buffer of slot hold [k0, k1) and be the one mixed
+ * into (the output graph may still read the other slots). Not zeroed: mixing
+ * writes every sample of it (bb_trig_fill). */
 static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slot)
 {
     size_t n = (size_t)(k1 - k0);
@@ -226,7 +243,6 @@ static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slo
         bb_trig *tr = bb_inst_trig(in, t);
         if (bb_grow((void **)&tr->wins[slot], &tr->wins_cap[slot], n, sizeof *tr->win)) return BB_ERR_NOMEM;
         tr->win = tr->wins[slot];
-        memset(tr->win, 0, n * sizeof *tr->win);
         tr->win_k0 = k0;
     }
     return BB_OK;
@@ -236,8 +252,15 @@ void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
         bb_trig *tr = bb_inst_trig(r->main, t);
-        bb_trig_mix(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
+        bb_trig_fill(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
     }
+}
+
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1)
+{
+    uint64_t n = 0;
+    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) n += bb_trig_mix_work(bb_inst_trig(r->main, t), k0, k1);
+    return n;
 }
 
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
@@ -295,6 +318,23 @@ static void drop_tail(bb_render *r, int i)
     r->tails[i] = r->tails[--r->ntails];
 }
 
+/* The old output's window buffers to the new one's triggers (as many as
+ * both have): the old output, now a tail, mixes into its slot's tail buffer
+ * and never reads them again, and a pipelined render then finds its look-ahead
+ * slots made (not fresh memory to fault in after every switch). */
+static void hand_windows(bb_inst *from, bb_inst *to)
+{
+    for (size_t t = 0; t < bb_inst_ntrigs(from) && t < bb_inst_ntrigs(to); t++) {
+        bb_trig *a = bb_inst_trig(from, t), *b = bb_inst_trig(to, t);
+        for (size_t i = 0; i < BB_TRIG_WINDOWS; i++) {
+            float *w = b->wins[i];
+            size_t cap = b->wins_cap[i];
+            b->wins[i] = a->wins[i], b->wins_cap[i] = a->wins_cap[i];
+            a->wins[i] = w, a->wins_cap[i] = cap;
+        }
+    }
+}
+
 /* Switch to the next program at sample k. */
 static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
 {
@@ -304,6 +344,7 @@ static bb_result do_reload(bb_render *r, int64_t k, bb_error *err)
     bb_result res = bb_inst_create(&in, np, &np->main, &r->o.lim, false);
     if (res) return bb_error_set(err, res, np->ph->file, 0, 0, "cannot set up the reloaded output graph");
     gather_counts(r, r->main);
+    hand_windows(r->main, in);
     r->tails[r->ntails++].inst = r->main;
     r->main = in;
     r->cur++;
@@ -385,6 +426,16 @@ static void lap(const bb_render *r, double *t0, double *acc)
 double bb_render_times_seq(const bb_render_times *t) { return t->schedule_ns + t->continuous_ns + t->retire_ns; }
 double bb_render_times_par(const bb_render_times *t) { return t->resolve_ns + t->mix_ns; }
 
+/* Step mode: n frames of x to the FIFO. False when they do not fit (cannot
+ * happen within the bound of bb_render_step_reserve: it would be a bug,
+ * reported as BB_ERR_LIMIT). */
+static bool fifo_push(bb_render *r, const float *x, size_t n)
+{
+    if (bb_ring_space(&r->fifo) < n) return false;
+    bb_ring_write(&r->fifo, x, n);
+    return true;
+}
+
 /* 4. continuous: window q's output graph over [k0, k1) block by block, the
  * reload tails added, each block to the sink. It reads the triggers' window
  * buffers of q's slot and the output graph's own state, never the voices or
@@ -416,6 +467,10 @@ static bb_result output_window(bb_render *r, uint64_t q, int64_t *at)
         if (w->tails && w->tail_end > b) {
             const size_t tn = (size_t)(w->tail_end - b) < bn ? (size_t)(w->tail_end - b) : bn;
             for (size_t i = 0; i < tn; i++) r->out[i] += w->tailbuf[(size_t)(b - w->k0) + i];
+        }
+        if (r->fifo.buf && !fifo_push(r, r->out, bn)) {
+            *at = b;
+            return BB_ERR_LIMIT;
         }
         if (r->o.sink) r->o.sink(r->o.sink_ctx, b, r->out, bn);
         r->stats.blocks++;
@@ -603,49 +658,102 @@ static bb_result run_window(bb_render *r, int64_t k, int64_t k1, double *t0, bb_
     return BB_OK;
 }
 
-/* The windows from the start to the end, with the switches between them. */
-static bb_result run_windows(bb_render *r, bb_error *err)
+/* The program offered (bb_render_offer) becomes the next switch when it starts
+ * at a whole cycle after the last switch known, where the last program puts
+ * that cycle, and not before k (the windows before k are mixed); else it is
+ * refused and goes back to the offerer. Render thread, before a window. */
+static void take_offer(bb_render *r, int64_t k)
 {
-    int64_t last_cycle = INT64_MIN;
-    bb_result res;
-    double t0 = r->o.timing ? mono_ns() : 0; /* the steps tile the loop: reloads count as schedule */
-    for (int64_t k = 0; k < r->o.frames;) {
-        if (atomic_load(&r->stopped) || atomic_load(&r->cont_res)) return BB_OK; /* drain_all says which */
-        if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
-            /* the pending windows belong to the old output: out before the switch */
-            if ((res = drain_all(r, err))) return res;
-            if (atomic_load(&r->stopped)) return BB_OK;
-            if ((res = do_reload(r, k, err))) return res;
-            if (r->la && reserve_windows(r)) return fail(r, BB_ERR_NOMEM, err, k, "window");
-        }
-        if (!r->steady_taken && k >= r->steady_at) {
-            r->a_steady = bb_alloc_snapshot();
-            r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
-            r->steady_taken = true;
-        }
-        const int64_t k1 = window_end(r, k);
-        const bb_prog *p = r->progs[r->cur];
-        bb_rat_clear_overflow();
-        int64_t c_last = bb_prog_cycle(p, k1 - 1);
-        int64_t c_first = bb_prog_cycle(p, k);
-        r->stats.cycles += (uint64_t)(c_last - (c_first > last_cycle ? c_first - 1 : last_cycle));
-        last_cycle = c_last;
-        if ((res = run_window(r, k, k1, &t0, err))) return res;
-        k = k1;
+    bb_prog *p = atomic_load_explicit(&r->offered, memory_order_relaxed);
+    const bb_prog *last = r->progs[r->nprogs - 1];
+    bb_rat_clear_overflow();
+    bool ok = r->nprogs <= BB_RENDER_RELOADS_MAX && p->c0.den == 1 && bb_rat_cmp(p->c0, last->c0) > 0 &&
+              p->s0 >= k && bb_prog_idx(last, p->c0) == p->s0 && !bb_rat_overflowed();
+    if (ok) {
+        r->switch_at[r->nprogs] = p->s0;
+        r->progs[r->nprogs++] = p;
+        atomic_store_explicit(&r->offered, NULL, memory_order_relaxed);
     }
+    atomic_store_explicit(&r->offer_state, ok ? BB_RENDER_OFFER_TAKEN : BB_RENDER_OFFER_REFUSED, memory_order_release);
+}
+
+bb_result bb_render_offer(bb_render *r, bb_prog *p)
+{
+    if (atomic_load_explicit(&r->offer_state, memory_order_acquire) != BB_RENDER_OFFER_IDLE) return BB_ERR_ARG;
+    atomic_store_explicit(&r->offered, p, memory_order_relaxed);
+    atomic_store_explicit(&r->offer_state, BB_RENDER_OFFER_PENDING, memory_order_release);
     return BB_OK;
 }
 
-bb_result bb_render_run(bb_render *r, bb_error *err)
+int bb_render_offer_poll(bb_render *r, bb_prog **back)
 {
-    const bb_strategy_ops *ops = r->o.strategy;
-    bb_result res = r->la && reserve_windows(r) ? fail(r, BB_ERR_NOMEM, err, 0, "window") : BB_OK;
-    if (!res) res = run_windows(r, err);
-    if (res) {
-        if (r->la) ops->join(r->strat); /* nothing may run on the render once it returns */
-        return res;
+    int st = atomic_load_explicit(&r->offer_state, memory_order_acquire);
+    *back = NULL;
+    if (st == BB_RENDER_OFFER_REFUSED) *back = atomic_exchange(&r->offered, NULL);
+    if (st == BB_RENDER_OFFER_TAKEN || st == BB_RENDER_OFFER_REFUSED)
+        atomic_store_explicit(&r->offer_state, BB_RENDER_OFFER_IDLE, memory_order_release);
+    return st;
+}
+
+const bb_prog *bb_render_last_prog(const bb_render *r) { return r->progs[r->nprogs - 1]; }
+int64_t bb_render_position(const bb_render *r) { return atomic_load_explicit(&r->pos, memory_order_relaxed); }
+
+/* Before the first window: a pipelined render's window buffers (once). */
+static bb_result begin(bb_render *r, bb_error *err)
+{
+    if (r->begun) return BB_OK;
+    r->begun = true;
+    r->last_cycle = INT64_MIN;
+    r->t0 = r->o.timing ? mono_ns() : 0; /* the steps tile the loop: reloads count as schedule */
+    return r->la && reserve_windows(r) ? fail(r, BB_ERR_NOMEM, err, 0, "window") : BB_OK;
+}
+
+/* The next window, with the switch before it if one falls there; r->ended once
+ * there is none left (the end, a stop, a failure of the output graph, which
+ * finish reports). */
+static bb_result advance(bb_render *r, bb_error *err)
+{
+    bb_result res;
+    const int64_t k = r->k;
+    if (k >= r->o.frames || atomic_load(&r->stopped) || atomic_load(&r->cont_res)) {
+        r->ended = true;
+        return BB_OK;
     }
-    if ((res = drain_all(r, err))) return res;
+    if (atomic_load_explicit(&r->offer_state, memory_order_acquire) == BB_RENDER_OFFER_PENDING) take_offer(r, k);
+    if (r->cur + 1 < r->nprogs && k == r->switch_at[r->cur + 1]) {
+        /* the pending windows belong to the old output: out before the switch */
+        if ((res = drain_all(r, err))) return res;
+        if (atomic_load(&r->stopped)) {
+            r->ended = true;
+            return BB_OK;
+        }
+        if ((res = do_reload(r, k, err))) return res;
+        if (r->la && reserve_windows(r)) return fail(r, BB_ERR_NOMEM, err, k, "window");
+    }
+    if (!r->steady_taken && k >= r->steady_at) {
+        r->a_steady = bb_alloc_snapshot();
+        r->stats.busbuf_allocs_steady = r->stats.busbuf_allocs;
+        r->steady_taken = true;
+    }
+    const int64_t k1 = window_end(r, k);
+    const bb_prog *p = r->progs[r->cur];
+    bb_rat_clear_overflow();
+    int64_t c_last = bb_prog_cycle(p, k1 - 1);
+    int64_t c_first = bb_prog_cycle(p, k);
+    r->stats.cycles += (uint64_t)(c_last - (c_first > r->last_cycle ? c_first - 1 : r->last_cycle));
+    r->last_cycle = c_last;
+    if ((res = run_window(r, k, k1, &r->t0, err))) return res;
+    r->k = k1;
+    atomic_store_explicit(&r->pos, k1, memory_order_relaxed);
+    return BB_OK;
+}
+
+/* After the last window: everything out, the counters gathered (once). */
+static bb_result finish(bb_render *r, bb_error *err)
+{
+    bb_result res = drain_all(r, err);
+    if (res) return res;
+    r->finished = true;
     if (r->la) r->times.continuous_ns += r->drain_ns;
     gather_counts(r, r->main);
     for (int i = 0; i < r->ntails; i++) gather_counts(r, r->tails[i].inst);
@@ -662,6 +770,57 @@ bb_result bb_render_run(bb_render *r, bb_error *err)
     return BB_OK;
 }
 
+/* A failure stops the render: nothing may run on it once the caller has the error. */
+static bb_result failed(bb_render *r, bb_result res)
+{
+    if (r->la) r->o.strategy->join(r->strat);
+    r->ended = r->finished = true;
+    return res;
+}
+
+bb_result bb_render_run(bb_render *r, bb_error *err)
+{
+    bb_result res = begin(r, err);
+    while (!res && !r->ended) res = advance(r, err);
+    if (!res && !r->finished) res = finish(r, err);
+    return res ? failed(r, res) : BB_OK;
+}
+
+bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err)
+{
+    if (r->begun || r->fifo.buf || nmax < 1 || nmax > BB_RENDER_STEP_MAX)
+        return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0,
+                            "bb_render_step_reserve: once, before the render starts, for 1 to %d frames",
+                            BB_RENDER_STEP_MAX);
+    /* before the step's last window: fewer than n frames in the FIFO and at most
+       nslots windows mixed but not out, which may all go out with the new one */
+    const size_t cap = nmax + (r->nslots + 1) * r->o.block * window_blocks(r);
+    if (bb_ring_init(&r->fifo, cap)) return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the step FIFO");
+    r->step_max = nmax;
+    bb_result res = begin(r, err);
+    return res ? failed(r, res) : BB_OK;
+}
+
+
+bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err)
+{
+    *got = 0;
+    if (!r->fifo.buf || n > r->step_max)
+        return bb_error_set(err, BB_ERR_ARG, NULL, 0, 0, "bb_render_step: more frames than bb_render_step_reserve allowed");
+    /* windows until n frames are out (a pipelined render may still be outputting
+       the last ones on another thread: more windows, up to its look-ahead) */
+    while (bb_ring_avail(&r->fifo) < n && !r->finished) {
+        bb_result res = r->ended ? finish(r, err) : advance(r, err);
+        if (res) return failed(r, res);
+    }
+    const size_t avail = bb_ring_avail(&r->fifo), take = avail < n ? avail : n;
+    bb_ring_read(&r->fifo, out, take);
+    *got = take;
+    return BB_OK;
+}
+
+bool bb_render_done(bb_render *r) { return r->finished && bb_ring_avail(&r->fifo) == 0; }
+
 void bb_render_close(bb_render *r)
 {
     if (!r) return;
@@ -675,6 +834,8 @@ void bb_render_close(bb_render *r)
     for (int i = 0; i < r->nprogs; i++) bb_prog_free(r->progs[i]);
     bb_free(r->pend.v);
     bb_free(r->out);
+    bb_ring_free(&r->fifo);
+    bb_prog_free(atomic_load(&r->offered)); /* offered, never taken */
     for (int i = 0; i < BB_TRIG_WINDOWS; i++) bb_free(r->slots[i].tailbuf);
     bb_free(r);
 }

@@ -50,7 +50,8 @@ enum {
     BB_RENDER_RELOADS_MAX = 64,
     BB_RENDER_SECONDS_MAX = 24 * 3600, /* longest render */
     BB_RENDER_LOOKAHEAD_MAX = BB_TRIG_WINDOWS - 1, /* windows mixed ahead of the one output */
-    BB_RENDER_WINDOW_BYTES = 64 << 20 /* a pipelined render's window buffers: the look-ahead shrinks to fit */
+    BB_RENDER_WINDOW_BYTES = 64 << 20, /* a pipelined render's window buffers: the look-ahead shrinks to fit */
+    BB_RENDER_STEP_MAX = 1 << 20      /* frames one bb_render_step may ask for */
 };
 
 typedef struct bb_stats {
@@ -74,6 +75,9 @@ typedef struct bb_stats {
        requests a lanes plan synthesised one at a time (a bus the lane kernel
        cannot run, or a request alone of its bus in its window) */
     uint64_t lane_groups, lane_samples, lane_slots, lane_fallbacks;
+    /* jobs (a window's synthesis or mixing) a pool of 2 threads or more ran
+       on the calling thread: their work was below a hand-off (bb_driver.c) */
+    uint64_t jobs_local;
 } bb_stats;
 
 /* Where the render's wall time went, step by step of the loop (see the top of
@@ -114,7 +118,8 @@ typedef struct bb_strategy_ops {
     /* Give every pending request of window [k0, k1) a buffer (req->buf, with one
      * reference for the voice). */
     bb_result (*resolve)(bb_strategy *s, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
-    /* Mix the window (NULL: the render calls bb_render_mix over it). */
+    /* Mix the window (NULL: the render calls bb_render_mix over it). Every
+     * sample of [k0, k1) must be mixed once: the window buffers are not zeroed. */
     bb_result (*mix)(bb_strategy *s, int64_t k0, int64_t k1);
     /* A voice is done with b: drop one reference. */
     void (*release)(bb_strategy *s, bb_busbuf *b);
@@ -178,6 +183,51 @@ bb_result bb_render_open(bb_render **out, bb_ph *ph, const bb_render_opts *o, bb
 bb_result bb_render_run(bb_render *r, bb_error *err);
 void bb_render_close(bb_render *r);
 
+/* The step API: the same render, pulled n frames at a time by its caller (an
+ * audio callback, a thread filling a ring) instead of pushed to the sink.
+ * bb_render_step renders whole windows as bb_render_run does (the same loop,
+ * so the same bytes: the sink and the stop hook are still called) into a FIFO
+ * inside the render and hands out the next n frames from it; a window longer
+ * than n is rendered in the call that first needs it, and later calls are
+ * served from the FIFO. A render is either run or stepped, never both.
+ *
+ * bb_render_step_reserve: before the first step, from the thread that will
+ * step; allocates the FIFO for calls of at most nmax frames (nmax + the
+ * render's latency in frames) and the pipelined window buffers, so that
+ * stepping allocates only what the render loop itself allocates. Returns
+ * BB_ERR_ARG (called twice, after the render started, nmax outside [1,
+ * BB_RENDER_STEP_MAX]), BB_ERR_NOMEM.
+ * bb_render_step: copies min(n, what is left) frames to out and says how many
+ * in *got (fewer than n only at the end; 0 once bb_render_done). n must be at
+ * most nmax (BB_ERR_ARG). The render's errors (bb_render_run's) stop it:
+ * later calls return BB_OK with *got 0. */
+bb_result bb_render_step_reserve(bb_render *r, size_t nmax, bb_error *err);
+bb_result bb_render_step(bb_render *r, float *out, size_t n, size_t *got, bb_error *err);
+/* True once every frame of the render has been handed out by bb_render_step. */
+bool bb_render_done(bb_render *r);
+
+/* Live reloads: a program compiled while the render plays (bb_prog_compile at
+ * the render's rate, with its kit, which must not change: bb_kit_use_all it
+ * before the render starts) becomes its next switch. From any one thread at a
+ * time, not the one that steps: bb_render_offer hands p over (BB_ERR_ARG,
+ * keeping nothing, while an earlier offer is still pending); before its next
+ * window the render takes it if p->c0 is a whole cycle after the last switch
+ * (bb_render_last_prog's c0), p->s0 is where that program puts p->c0
+ * (bb_prog_idx) and the render has not passed s0 (bb_render_position); else
+ * it refuses it. bb_render_offer_poll says where the offer stands: PENDING,
+ * TAKEN (the render owns p now), REFUSED (p is the caller's again, in *back),
+ * IDLE (nothing offered); TAKEN and REFUSED are said once, then IDLE. The
+ * switch itself is that of a scripted reload: at the cycle boundary, the old
+ * voices ringing out. */
+enum { BB_RENDER_OFFER_IDLE, BB_RENDER_OFFER_PENDING, BB_RENDER_OFFER_TAKEN, BB_RENDER_OFFER_REFUSED };
+bb_result bb_render_offer(bb_render *r, bb_prog *p);
+int bb_render_offer_poll(bb_render *r, bb_prog **back);
+/* The program of the last switch known (the first program when none); read it
+ * only while no offer is pending. */
+const bb_prog *bb_render_last_prog(const bb_render *r);
+/* The first sample the render has not yet mixed (any thread; it only grows). */
+int64_t bb_render_position(const bb_render *r);
+
 /* Counters of the render so far (voices and clamps are gathered at the end of run). */
 const bb_stats *bb_render_stats(const bb_render *r);
 
@@ -201,8 +251,11 @@ const bb_prog *bb_render_prog(const bb_render *r);
  * order, appended to out (look-ahead: creates no voice). Render thread only. */
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out);
 /* Mix the voices of every trigger over [k0, k1) (a part of the current window)
- * into the window buffers. Safe to call concurrently for disjoint ranges. */
+ * into the window buffers, writing every sample of the range (what was there
+ * before does not count). Safe to call concurrently for disjoint ranges. */
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
+/* Voice-samples bb_render_mix over [k0, k1) mixes (after the window's schedule). */
+uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1);
 /* Sample index of the start of cycle c in the current program. */
 int64_t bb_render_cycle_start(const bb_render *r, int64_t c);
 

@@ -110,6 +110,15 @@ bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out)
  * Reads only. reverse mixes in the reverse of canonical order (the canary). */
 void bb_trig_mix(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, bool reverse);
 
+/* Voice-samples of [k0, k1): the samples bb_trig_mix over it adds (the work of
+ * mixing it, known before it starts). */
+uint64_t bb_trig_mix_work(const bb_trig *t, int64_t k0, int64_t k1);
+
+/* Write the voices' samples on [k0, k1) to out[0 .. k1-k0): the same floats as
+ * zeroing out and bb_trig_mix over it, without a pass that zeroes (a sample no
+ * voice reaches is zeroed). Reads the voices only. */
+void bb_trig_fill(const bb_trig *t, int64_t k0, int64_t k1, float *restrict out, bool reverse);
+
 /* Drop the voices that have ended by sample k, releasing their buffers. */
 void bb_trig_retire(bb_trig *t, int64_t k, bb_release_fn rel, void *ctx);
 

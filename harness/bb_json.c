@@ -45,7 +45,7 @@ const bb_json_counter bb_json_counters[] = {
     C(requests), C(cache_hits), C(cache_misses), C(allocs), C(alloc_bytes), C(allocs_steady),
     C(alloc_bytes_steady), C(busbuf_allocs), C(busbuf_allocs_steady), C(pool_reuse), C(voices),
     C(voices_dropped), C(clamps), C(reloads), C(invalidated), C(lane_groups), C(lane_samples), C(lane_slots),
-    C(lane_fallbacks),
+    C(lane_fallbacks), C(jobs_local),
 };
 #undef C
 const size_t bb_json_ncounters = sizeof bb_json_counters / sizeof bb_json_counters[0];

@@ -202,18 +202,17 @@ double bb_cpu_now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err)
+bb_result bb_run_open_render(const bb_run_cfg *c, bb_sink_fn sink_fn, void *sink_ctx, bool (*stop)(void *),
+                             bb_kit **kit, bb_render **r, bb_error *err)
 {
-    memset(out, 0, sizeof *out);
-    bb_kit *kit = NULL;
-    bb_render *r = NULL;
-    sink s = {.collect = collect, .timed = timed, .cfg = c};
+    *kit = NULL;
+    *r = NULL;
     bb_plan plan;
     int threads = c->threads > 0 ? c->threads : bb_workers_cores();
     bb_result res = bb_plan_parse(c->strategy, threads, c->batch, c->pin, &plan, err);
     if (c->lookahead) plan.lookahead = c->lookahead;
-    if (!res && (res = bb_kit_create(&kit, (double)c->sr))) bb_error_set(err, res, NULL, 0, 0, "cannot build the sample kit");
-    if (!res && c->samples) res = bb_kit_load_dir(kit, c->samples, err);
+    if (!res && (res = bb_kit_create(kit, (double)c->sr))) bb_error_set(err, res, NULL, 0, 0, "cannot build the sample kit");
+    if (!res && c->samples) res = bb_kit_load_dir(*kit, c->samples, err);
     bb_ph *ph = NULL;
     if (!res) res = bb_ph_load(c->program, &ph, err);
     bb_render_opts o;
@@ -221,7 +220,7 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     o.sr = c->sr;
     o.block = c->block;
     o.lim = c->lim;
-    o.kit = kit;
+    o.kit = *kit;
     memcpy(o.reloads, c->reloads, sizeof o.reloads);
     o.nreloads = c->nreloads;
     if (c->seconds > 0) {
@@ -231,12 +230,28 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
         o.cycles = c->cycles;
     }
     bb_plan_render_opts(&plan, &o);
-    o.sink = on_block;
-    o.sink_ctx = &s;
-    o.stop = on_window;
+    o.sink = sink_fn;
+    o.sink_ctx = sink_ctx;
+    o.stop = stop;
     o.stack = c->stack;
     o.timing = c->stats; /* the step times --stats prints */
-    if (!res) res = bb_render_open(&r, ph, &o, err);
+    if (!res) res = bb_render_open(r, ph, &o, err);
+    if (res) {
+        bb_render_close(*r);
+        bb_kit_destroy(*kit);
+        *r = NULL;
+        *kit = NULL;
+    }
+    return res;
+}
+
+bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    bb_kit *kit = NULL;
+    bb_render *r = NULL;
+    sink s = {.collect = collect, .timed = timed, .cfg = c};
+    bb_result res = bb_run_open_render(c, on_block, &s, on_window, &kit, &r, err);
     if (!res && wav) res = bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err);
     if (!res) {
         s.last_ns = bb_now_ns();
@@ -311,6 +326,7 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
     fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
     bb_lanes_print_stats(f, s);
+    fprintf(f, "jobs_local          %llu\n", (unsigned long long)s->jobs_local);
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
     /* DSP: the render without the sink; pipelined, the sink runs beside the render on another

@@ -69,6 +69,14 @@ typedef struct bb_run_out {
 bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err);
 void bb_run_out_free(bb_run_out *o);
 
+/* The kit and the render of c as bb_run sets them up (plan, options, reloads,
+ * length), with the given sink and stop hook (NULL: none), not yet run: for
+ * a caller that drives the render itself (bb_render_step). On success *kit
+ * and *r are the caller's (bb_render_close, then bb_kit_destroy); on failure
+ * both are NULL and err says why (bb_run's errors). */
+bb_result bb_run_open_render(const bb_run_cfg *c, bb_sink_fn sink_fn, void *sink_ctx, bool (*stop)(void *),
+                             bb_kit **kit, bb_render **r, bb_error *err);
+
 /* Print the counters (and worker placement) to f. */
 void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o);
 

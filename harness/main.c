@@ -52,6 +52,7 @@ const bb_cmd bb_cmds[] = {
     {"calibrate", bb_cmd_calibrate, "measure the timing noise floor (A/A runs) and the gate's detection rates"},
     {"merge", bb_cmd_merge, "put the shards of one matrix (or several machines' results) into one document"},
     {"history", bb_cmd_history, "trends and exact change points over results of successive commits"},
+    {"live", bb_cmd_live, "play a program through a JACK server and measure xruns, glitches, callback times, latency"},
     {NULL, NULL, NULL},
 };
 

@@ -162,7 +162,23 @@ typedef struct tu_cfg {
     size_t batch;            /* blocks per window of batching strategies; 0: their default */
     size_t lookahead;        /* windows a pipelined batch mixes ahead; 0: its default */
     size_t stop_after;       /* > 0: the stop hook ends the render once this many samples went out */
+    size_t step;             /* > 0: pulled with bb_render_step, this many frames a call, not run */
 } tu_cfg;
+
+/* The render r pulled step frames at a time (bb_render_step) into o, no sink. */
+static inline bb_result tu_step_all(bb_render *r, size_t step, tu_out *o, bb_error *err)
+{
+    bb_result res = bb_render_step_reserve(r, step, err);
+    float *buf = malloc(step * sizeof *buf);
+    if (!buf) abort();
+    size_t got = step;
+    while (!res && got == step) {
+        res = bb_render_step(r, buf, step, &got, err);
+        if (!res) tu_sink(o, 0, buf, got);
+    }
+    free(buf);
+    return res;
+}
 
 /* Render src under cfg into o (o->res says how it went, o->msg why). */
 static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
@@ -193,13 +209,13 @@ static inline void tu_render(const char *src, const tu_cfg *cfg, tu_out *o)
             ro.nreloads = 1;
         }
         bb_plan_render_opts(&plan, &ro);
-        ro.sink = tu_sink;
+        ro.sink = cfg->step ? NULL : tu_sink;
         ro.sink_ctx = o;
         o->stop_at = cfg->stop_after;
         if (cfg->stop_after) ro.stop = tu_stop;
         ro.timing = cfg->timing;
         o->res = bb_render_open(&r, ph, &ro, &err);
-        if (!o->res) o->res = bb_render_run(r, &err);
+        if (!o->res) o->res = cfg->step ? tu_step_all(r, cfg->step, o, &err) : bb_render_run(r, &err);
         if (r) o->st = *bb_render_stats(r);
         if (r) o->times = *bb_render_get_times(r);
         bb_render_close(r);

@@ -289,6 +289,47 @@ Test(render, a_stop_ends_the_render_after_the_window_that_asked)
     tu_free(&ref);
 }
 
+/* The step API (bb_render_step) hands out the same bytes as the whole render,
+ * whatever the step: 1, 64, 100 (not a divisor of any block or window), 256 and
+ * 4096 frames a call, for serial, cycle, pool, batch (windows of 8 blocks) and
+ * all, batch and all also pipelined at 3 threads (the output on a worker), with
+ * a reload inside the render; the counters of what went out agree. */
+Test(render, steps_of_any_size_give_the_bytes_of_the_whole_render)
+{
+    const char *reload = tu_tmpfile(BB_PROG_RELOAD_B);
+    static const struct {
+        const char *strategy;
+        int threads;
+    } plans[] = {{"serial", 1}, {"cycle", 1}, {"pool", 2}, {"batch", 1}, {"all", 1}, {"batch", 3}, {"all", 3}};
+    static const size_t steps[] = {1, 64, 100, 256, 4096};
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_RELOAD_A};
+    for (size_t p = 0; p < 2; p++) {
+        tu_cfg base = {.strategy = "serial", .block = 128, .cycles = 3, .reload_path = p ? reload : NULL,
+                       .reload_cycle = 1};
+        tu_out ref;
+        tu_render(progs[p], &base, &ref);
+        cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+        for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++)
+            for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+                tu_cfg c = base;
+                c.strategy = plans[i].strategy;
+                c.threads = plans[i].threads;
+                c.step = steps[k];
+                tu_out o;
+                tu_render(progs[p], &c, &o);
+                cr_assert_eq(o.res, BB_OK, "program %zu, %s at %d threads, steps of %zu: %s", p, c.strategy, c.threads,
+                             steps[k], o.msg);
+                cr_expect_eq(tu_first_diff(ref.x, ref.n, o.x, o.n), -1,
+                             "program %zu, %s at %d threads, steps of %zu: first difference at %ld (%zu of %zu frames)",
+                             p, c.strategy, c.threads, steps[k], tu_first_diff(ref.x, ref.n, o.x, o.n), o.n, ref.n);
+                cr_expect_eq(o.st.frames, ref.st.frames, "%s steps of %zu: frames", c.strategy, steps[k]);
+                cr_expect_eq(o.st.reloads, ref.st.reloads, "%s steps of %zu: reloads", c.strategy, steps[k]);
+                tu_free(&o);
+            }
+        tu_free(&ref);
+    }
+}
+
 /* Multiplication commutes bit for bit, whatever order the graph holds its operands in: a
  * trigger compiled before a constant must not touch the constant's samples. */
 Test(render, operands_of_a_product_commute)

@@ -458,6 +458,7 @@ Test(strategies, pipelined_batch_same_bytes_at_every_batch_size)
                         y.allocs = y.alloc_bytes = y.allocs_steady = y.alloc_bytes_steady = 0;
                         x.busbuf_allocs = x.busbuf_allocs_steady = y.busbuf_allocs = y.busbuf_allocs_steady = 0;
                         x.lane_groups = x.lane_slots = y.lane_groups = y.lane_slots = 0; /* lane tasks follow the workers */
+                        x.jobs_local = y.jobs_local = 0; /* at 1 thread no job is kept from a hand-off */
                         cr_expect(!memcmp(&x, &y, sizeof x), "%s batch %zu block %zu look-ahead %zu, program %zu: counters differ",
                                   c.strategy, batches[b], blocks[k], lookaheads[l], i);
                         tu_free(&two);
@@ -467,4 +468,125 @@ Test(strategies, pipelined_batch_same_bytes_at_every_batch_size)
         tu_free(&ref);
     }
     unlink(reload);
+}
+
+static bool drop_mod(const bb_drv *d, const bb_cache_slot *s, const void *arg)
+{
+    (void)d;
+    const int64_t *m = arg; /* drop onsets that are m[1] modulo m[0] */
+    return s->key.onset % m[0] == m[1];
+}
+
+/* Rounds of puts and evictions of keys (def, i) for i < n in a fresh table. */
+static void evict_rounds(uint64_t def, int64_t n)
+{
+    enum { NMAX = 300 };
+    bb_stats st;
+    memset(&st, 0, sizeof st);
+    bb_drv d;
+    memset(&d, 0, sizeof d);
+    d.stats = &st;
+    d.plan.store = &bb_store_heap;
+    bool in[NMAX] = {false};
+    size_t live = 0;
+    for (int round = 0; round < 40; round++) {
+        for (int64_t i = 0; i < n; i++) {
+            if (in[i] || (i * 7 + round) % 3 == 0) continue;
+            bb_busbuf *b = bb_calloc(1, sizeof *b);
+            b->data = bb_malloc(sizeof *b->data);
+            b->refs = 1;
+            b->key = (bb_buskey){.def = def, .len = 1, .note_bits = 0, .onset = i};
+            cr_assert_eq(bb_drv_cache_put(&d, b, 0), BB_OK);
+            in[i] = true;
+            live++;
+        }
+        const int64_t m[2] = {2 + round % 5, round % 2};
+        size_t want = 0;
+        for (int64_t i = 0; i < n; i++) want += in[i] && i % m[0] == m[1];
+        cr_assert_eq(bb_drv_cache_evict(&d, drop_mod, m), want, "round %d", round);
+        live -= want;
+        cr_assert_eq(d.nused, live, "round %d", round);
+        for (int64_t i = 0; i < n; i++) {
+            if (in[i] && i % m[0] == m[1]) in[i] = false;
+            bb_buskey k = {.def = def, .len = 1, .note_bits = 0, .onset = i};
+            bb_busbuf *b = bb_drv_cache_get(&d, &k);
+            cr_assert_eq(b != NULL, in[i], "def %llu, n %lld, round %d, key %lld %s", (unsigned long long)def,
+                         (long long)n, round, (long long)i, in[i] ? "lost" : "kept");
+            if (b) cr_assert_eq(b->key.onset, i);
+        }
+    }
+    static const int64_t all[2] = {1, 0};
+    cr_assert_eq(bb_drv_cache_evict(&d, drop_mod, all), live);
+    bb_free(d.slots);
+}
+
+/* The driver's cache evicts in place (entries of a run move back over the
+ * emptied slots, a run may wrap past the table's end): after every eviction
+ * each kept key is still found, no dropped one is, and every dropped buffer
+ * went back to the store (the sanitizer builds see a leak). Tables kept up to
+ * half full make long runs. */
+Test(strategies, cache_eviction_keeps_every_kept_key_findable)
+{
+    for (uint64_t def = 1; def <= 40; def++) {
+        evict_rounds(def, 31);
+        evict_rounds(def, 63);
+    }
+    evict_rounds(1, 300);
+}
+
+/* The lanes read a pattern input as segments of one value per cycle
+ * (lanes_pat): rests (0), overlapping events (the first in canonical order
+ * wins), events shorter than a chunk, cycles of 3 to 64 events, a cycle with
+ * more events than the warmed ones (its segments move to the heap), a pattern
+ * in arithmetic (read at every sample) and as a control (oscillator frequency,
+ * filter cutoff: read where its runs start) give serial's bytes. */
+Test(strategies, lanes_read_patterns_as_serial_does)
+{
+    static const char prog[] =
+        "bpm: 180\n"
+        "~p: saw (\"<[300 ~ 500, 700] 200>\" + 50) # lpf (\"[800 ~ 400, 1200] 300\" $ fast \"<3 17 64>\") 2\n"
+        "~r: square \"[~ 220]*5\" # hpf \"<[100 ~]*7 [50, 2000]>\" 1.5\n"
+        "~g: sine \"<300!8 [200 400 600 800 1000 1200]>\"\n"
+        "out: s \"~p*8 ~r(3,8)\" # note \"<0 3 7 12>\"\n"
+        "o2: s \"~g*4\"\n";
+    tu_cfg rc = {.strategy = "serial", .cycles = 10};
+    tu_out ref;
+    tu_render(prog, &rc, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    static const char *const lane_plans[] = {"all", "cycle,lanes"};
+    static const size_t blocks[] = {64, 512};
+    for (size_t s = 0; s < 2; s++)
+        for (int t = 1; t <= 2; t++)
+            for (size_t b = 0; b < 2; b++) {
+                tu_cfg c = {.strategy = lane_plans[s], .threads = t, .block = blocks[b], .cycles = 10};
+                tu_out o;
+                tu_render(prog, &c, &o);
+                cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+                cr_expect_gt(o.st.lane_groups, 0, "%s: the lanes ran", lane_plans[s]);
+                long d = tu_first_diff(ref.x, ref.n, o.x, o.n);
+                cr_expect_eq(d, -1, "%s threads %d block %zu: first differing sample %ld", lane_plans[s], t, blocks[b],
+                             d);
+                tu_free(&o);
+            }
+    tu_free(&ref);
+}
+
+/* A job smaller than a hand-off stays on the calling thread, counted
+ * (jobs_local): at 2 threads the mixing of dense's small windows, never at 1
+ * thread (nothing to hand off); q's cycle-sized synthesis is handed off. The
+ * count is deterministic: the estimate comes from request lengths and voices. */
+Test(strategies, small_jobs_stay_on_the_calling_thread)
+{
+    bb_stats one = stats_of(BB_PROG_DENSE, "all", 2);
+    cr_expect_gt(one.jobs_local, 0, "dense's windows mix a few thousand voice-samples: below a hand-off");
+    cr_expect_eq(stats_of(BB_PROG_DENSE, "all", 2).jobs_local, one.jobs_local, "the count is deterministic");
+    tu_cfg c = {.strategy = "all", .threads = 1, .cycles = 2};
+    tu_out o;
+    tu_render(BB_PROG_DENSE, &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.jobs_local, 0, "one thread: nothing is kept from a hand-off");
+    tu_free(&o);
+    bb_stats q = stats_of(BB_PROG_Q, "all", 2);
+    cr_expect_leq(q.jobs_local, q.windows, "q's synthesis jobs (a cycle's 84 requests each) are handed off: at most "
+                                           "the windows' mixing stays");
 }

@@ -153,6 +153,53 @@ Test(workers, a_quiet_machine_is_not_called_busy)
     bb_workers_destroy(w);
 }
 
+/* Rewrite the load file a pool reads (it reads it again at every sample). */
+static void set_loadavg(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert(f && fputs(text, f) >= 0 && fclose(f) == 0);
+}
+
+/* One job after a pause longer than the load's sampling period: one sample each. */
+static void sampled_jobs(bb_workers *w, count_ctx *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct timespec ts = {0, 3000000}; /* 3 ms > LOAD_PERIOD_NS */
+        nanosleep(&ts, NULL);
+        bb_workers_run(w, 8, count_task, c);
+    }
+}
+
+/* The busy state is debounced: one sample of another process's burst does not
+ * turn the spin off, three in a row do, and three quiet ones turn it on again. */
+Test(workers, one_busy_sample_does_not_stop_the_spin)
+{
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) cr_skip_test("one processing unit: the pool never spins here");
+    with_loadavg("0.00 0.00 0.00 1/300 4242\n");
+    const char *path = getenv("BUSBENCH_LOADAVG");
+    bb_workers *w;
+    bb_error err;
+    cr_assert(bb_workers_create(&w, 2, BB_PIN_NONE, &err) == BB_OK);
+    count_ctx c = {.nworkers = 2};
+    sampled_jobs(w, &c, 2);
+    set_loadavg(path, "9.00 9.00 9.00 64/300 4242\n");
+    sampled_jobs(w, &c, 1);
+    set_loadavg(path, "0.00 0.00 0.00 1/300 4242\n");
+    sampled_jobs(w, &c, 2);
+    bb_workers_stats s = bb_workers_get_stats(w);
+    cr_assert_eq(s.busy_samples, 1u, "the burst was sampled once");
+    cr_assert_eq(s.busy_flips, 0u, "one busy sample changes nothing");
+    set_loadavg(path, "9.00 9.00 9.00 64/300 4242\n");
+    sampled_jobs(w, &c, 3);
+    s = bb_workers_get_stats(w);
+    cr_assert_eq(s.busy_flips, 1u, "three busy samples in a row: busy");
+    set_loadavg(path, "0.00 0.00 0.00 1/300 4242\n");
+    sampled_jobs(w, &c, 3);
+    s = bb_workers_get_stats(w);
+    cr_assert_eq(s.busy_flips, 2u, "three quiet samples in a row: quiet again");
+    bb_workers_destroy(w);
+}
+
 Test(workers, a_spin_that_never_pays_is_given_up)
 {
     if (sysconf(_SC_NPROCESSORS_ONLN) < 2) cr_skip_test("one processing unit: the pool never spins here");

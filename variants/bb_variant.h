@@ -109,6 +109,7 @@ struct bb_drv {
     bb_busreq **uniq;
     size_t uniq_n, uniq_cap;
     atomic_int job_err;      /* a synthesis task's failure (bb_result), written by any worker */
+    uint64_t handoff_ps;     /* a job below this much work stays on the calling thread (bb_drv_run) */
     /* pool */
     bb_busbuf *free_lists[64];
     /* lanes: the window's tasks (runs of d->uniq, sorted by bus) */
@@ -116,6 +117,14 @@ struct bb_drv {
     size_t ltasks_n, ltasks_cap;
 };
 
+/* Run fn(ctx, task, worker) for task in [0, n) on the workers, or on the
+ * calling thread (worker 0) when work_ps, the job's estimated work in
+ * picoseconds, is below what a hand-off costs (counted: jobs_local). */
+void bb_drv_run(bb_drv *d, size_t n, void (*fn)(void *ctx, size_t task, int worker), void *ctx, uint64_t work_ps);
+/* Estimated work of synthesising d->uniq (in lanes or one at a time) and of
+ * mixing the window [k0, k1), in picoseconds. */
+uint64_t bb_drv_synth_work(const bb_drv *d, bool lanes);
+uint64_t bb_drv_mix_work(const bb_drv *d, int64_t k0, int64_t k1);
 /* Synthesise d->uniq[0 .. d->uniq_n) (requests with buf set and refs held) on
  * the workers. Counts synthesis calls and samples. */
 bb_result bb_drv_synth_uniq(bb_drv *d);

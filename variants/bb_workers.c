@@ -22,9 +22,15 @@
  *   - off for the pool's life when the workers outnumber the processing units
  *     this process may run on (its affinity mask: `taskset -c 1` gives one);
  *   - off while the machine is busy: the caller samples the number of runnable
- *     threads (the fourth field of /proc/loadavg) every LOAD_PERIOD_NS, and
- *     more runnable threads than online processing units means a spinning
- *     thread takes a core from a thread with work (maybe our own worker);
+ *     threads (the fourth field of /proc/loadavg) every LOAD_PERIOD_NS; the
+ *     machine is busy when the other threads' runnable ones outnumber the
+ *     processing units ours leave (ours: the caller and the workers awake
+ *     are runnable, a spinning one too, and are not counted against the
+ *     pool; a worker asleep needs its unit when a job wakes it), since then a
+ *     spinning thread takes a core from a thread with work. The first sample
+ *     sets the state; after it, LOAD_DEBOUNCE samples in a row must disagree
+ *     to change it, so that one burst of another process's threads does not
+ *     turn the spin off (counted: busy_flips);
  *   - adaptive per worker: a spin that ran out before the job came halves the
  *     worker's budget (to zero after a few), a sleep that a spin of twice its
  *     length would have avoided doubles it again, up to spin_ns (1 ms). A
@@ -92,8 +98,10 @@ typedef struct worker {
  * wake-up: on q, 2 threads under batch took 147 ms with a 50 us spin, 89 ms with 200 us and
  * 61 ms with 1 ms (1 thread: 78-86 ms). OpenMP runtimes spin for 200 ms by default. */
 enum { BB_WORKERS_SPIN_NS = 1000000 };
-/* How often the caller samples the machine's runnable threads. */
+/* How often the caller samples the machine's runnable threads, and how many
+ * samples in a row must disagree with the busy state to change it. */
 #define LOAD_PERIOD_NS 2000000L
+enum { LOAD_DEBOUNCE = 3 };
 /* A budget below this is zero: a spin shorter than a wake-up never pays. */
 #define SPIN_FLOOR_NS 4000L
 
@@ -115,6 +123,8 @@ struct bb_workers {
     int load_fd;             /* /proc/loadavg (or BUSBENCH_LOADAVG), -1 when unreadable */
     long load_t;             /* when it was last sampled (caller only) */
     uint64_t busy_samples, samples;       /* caller only */
+    uint64_t busy_flips;     /* changes of the busy state after the first sample (caller only) */
+    int load_streak;         /* samples in a row that disagreed with the busy state (caller only) */
     uint64_t caller_spin_hits, caller_sleeps; /* caller only */
     pthread_mutex_t mu;
     pthread_cond_t go, done;
@@ -319,10 +329,15 @@ static void sample_load(bb_workers *p)
     long t = now_ns();
     if (p->samples && t - p->load_t < LOAD_PERIOD_NS) return;
     p->load_t = t;
-    long r = runnable_now(p->load_fd);
-    bool busy = r > p->online_pus;
+    const long r = runnable_now(p->load_fd);
+    const long ours = p->n - atomic_load(&p->sleepers); /* runnable now: the caller, the workers awake */
+    const bool busy = r >= 0 && r - ours > p->online_pus - p->n;
+    const bool was = atomic_load_explicit(&p->busy, memory_order_relaxed);
     p->samples++;
     p->busy_samples += busy;
+    if (p->samples > 1 && busy != was && ++p->load_streak < LOAD_DEBOUNCE) return;
+    p->load_streak = 0;
+    if (p->samples > 1 && busy != was) p->busy_flips++;
     atomic_store_explicit(&p->busy, busy, memory_order_relaxed);
 }
 
@@ -638,6 +653,7 @@ bb_workers_stats bb_workers_get_stats(const bb_workers *p)
     bb_workers_stats s = {.spin_ns = p->spin_ns,
                           .load_samples = p->samples,
                           .busy_samples = p->busy_samples,
+                          .busy_flips = p->busy_flips,
                           .caller_spin_hits = p->caller_spin_hits,
                           .caller_sleeps = p->caller_sleeps,
                           .bg_posted = p->bg_posted,

@@ -8,7 +8,8 @@
  * kernel decides). Every worker records the processing unit it actually ran on
  * (hwloc_get_last_cpu_location) and whether its binding succeeded: a pin that
  * fails is reported, never hidden. The spin before sleeping stops when the
- * machine is busy or spinning does not pay (bb_workers.c says how). */
+ * machine is busy (other processes' threads want the cores, over several
+ * samples) or spinning does not pay (bb_workers.c says how). */
 #ifndef BB_WORKERS_H
 #define BB_WORKERS_H
 
@@ -82,6 +83,7 @@ typedef struct bb_workers_stats {
     uint64_t spin_hits, spin_misses, sleeps; /* workers waiting for the next job */
     uint64_t caller_spin_hits, caller_sleeps; /* the caller waiting for workers inside */
     uint64_t load_samples, busy_samples;     /* load samples; those that said "busy" */
+    uint64_t busy_flips;                     /* changes of the busy state (debounced, after the first sample) */
     uint64_t bg_posted, bg_run, bg_taken_back; /* background tasks posted; run by workers; by the caller */
 } bb_workers_stats;
 bb_workers_stats bb_workers_get_stats(const bb_workers *w);

@@ -88,7 +88,7 @@ bb_result bb_lanes_synth_uniq(bb_drv *d)
         i = e;
     }
     atomic_store(&d->job_err, BB_OK);
-    bb_workers_run(d->workers, d->ltasks_n, lane_task, d);
+    bb_drv_run(d, d->ltasks_n, lane_task, d, bb_drv_synth_work(d, true));
     bb_drv_take_counts(d);
     return (bb_result)atomic_load(&d->job_err);
 }

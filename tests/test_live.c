@@ -1,0 +1,344 @@
+/* test_live.c - live mode through a real JACK server (bb_live.h).
+ *
+ * Every test that plays starts a dummy server of its own (`jackd -n
+ * busbench-PID-SEQ -d dummy`, bb_live_cfg.dummy), so tests never meet each
+ * other's server or a user's. When jackd cannot start at all (not installed,
+ * no permission for its shared memory), the test is skipped with jackd's
+ * reason; any other failure fails.
+ *
+ * What is checked: a 2 s run of every strategy in ahead mode, and of serial and
+ * all in callback mode, records exactly the offline render's samples with no
+ * glitch (ahead mode: a ring of 32 periods, so that the machine's load cannot
+ * starve it); a reload scripted with --reload-at plays as offline; the render
+ * makes no allocation after its second cycle while it plays; the callback
+ * times, the period and the rate are reported; no server gives BB_ERR_IO
+ * naming the server; --watch switches at the next cycle boundary and the
+ * recording equals the offline render replaying the logged switches, a bad
+ * save being reported and not played; an interrupt (SIGINT in the command)
+ * leaves whole periods, a prefix of the render; a killed server is BB_ERR_IO
+ * ("went away") and leaves no server behind. */
+#include "bb_live.h"
+#include "bb_programs.h"
+#include "bb_testutil.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+TestSuite(live, .init = tu_watchdog);
+
+typedef struct {
+    char strategy[24];
+    int threads;
+    bb_live_mode mode;
+} live_case;
+
+/* cfg for src (a temporary file) for `seconds` s on a dummy server at period 256. */
+static void live_cfg(bb_live_cfg *c, const char *src, const char *strategy, int threads, bb_live_mode mode, double seconds)
+{
+    memset(c, 0, sizeof *c);
+    bb_run_cfg_default(&c->run);
+    c->run.program = tu_tmpfile(src);
+    c->run.strategy = strategy;
+    c->run.threads = threads;
+    c->run.seconds = seconds;
+    c->run.lookahead = 2; /* a pipelined batch's default look-ahead (32 windows) is 3 s: more than the run */
+    c->period = 256;
+    c->mode = mode;
+    c->ahead = 32;
+    c->dummy = true;
+    c->record = true;
+}
+
+/* Play c into o; skip the test when jackd itself could not start. */
+static void play(const bb_live_cfg *c, bb_live_out *o)
+{
+    bb_error err;
+    bb_error_clear(&err);
+    bb_result res = bb_live_run(c, o, &err);
+    char msg[1024];
+    bb_error_format(&err, msg, sizeof msg);
+    if (res == BB_ERR_IO && !strcmp(err.file, "jackd")) cr_skip_test("jackd cannot start here: %s", msg);
+    cr_assert_eq(res, BB_OK, "%s", msg);
+}
+
+/* The offline render of c's program, collected. */
+static void offline(const bb_live_cfg *c, const bb_live_out *o, bb_run_out *off)
+{
+    bb_run_cfg rc = c->run;
+    rc.sr = (int)o->sr;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_assert_eq(bb_run(&rc, NULL, true, false, off, &err), BB_OK, "%s", err.msg);
+}
+
+static void expect_bit_identical(const bb_live_cfg *c, const bb_live_out *o, const char *what)
+{
+    bb_run_out off;
+    offline(c, o, &off);
+    cr_expect_eq(o->glitches, 0, "%s: %llu glitches", what, (unsigned long long)o->glitches);
+    cr_expect(!o->rec_lost, "%s: the recording lost frames", what);
+    cr_expect_eq(o->nrec, off.frames, "%s: %zu frames recorded, %zu offline", what, o->nrec, off.frames);
+    long d = tu_first_diff(o->rec, o->nrec, off.samples, off.frames);
+    cr_expect_eq(d, -1, "%s: first difference at frame %ld", what, d);
+    cr_expect_eq(o->frames, off.frames, "%s: frames played", what);
+    bb_run_out_free(&off);
+}
+
+ParameterizedTestParameters(live, two_seconds_play_bit_identical_to_offline)
+{
+    static const char *const strategies[] = {"serial", "parallel", "cycle", "static", "pool",
+                                             "batch",  "all",      "lanes", "cycle,lanes,pool"};
+    enum { NS = sizeof strategies / sizeof strategies[0] };
+    static live_case c[NS + 3];
+    size_t n = 0;
+    for (size_t s = 0; s < NS; s++) {
+        snprintf(c[n].strategy, sizeof c[n].strategy, "%s", strategies[s]);
+        c[n].threads = 2;
+        c[n++].mode = BB_LIVE_AHEAD;
+    }
+    static const live_case cb[] = {{"serial", 1, BB_LIVE_CALLBACK}, {"all", 1, BB_LIVE_CALLBACK}, {"all", 2, BB_LIVE_CALLBACK}};
+    for (size_t i = 0; i < 3; i++) c[n++] = cb[i];
+    return cr_make_param_array(live_case, c, n);
+}
+
+/* q.ph for 2 s, through the server, recorded: the offline render's bytes. */
+ParameterizedTest(live_case *lc, live, two_seconds_play_bit_identical_to_offline)
+{
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_Q, lc->strategy, lc->threads, lc->mode, 2.0);
+    bb_live_out o;
+    play(&c, &o);
+    char what[96];
+    snprintf(what, sizeof what, "%s at %d threads, %s mode", lc->strategy, lc->threads,
+             lc->mode == BB_LIVE_AHEAD ? "ahead" : "callback");
+    expect_bit_identical(&c, &o, what);
+    cr_expect_eq(o.period, 256, "%s: period %u", what, o.period);
+    cr_expect_eq(o.sr, 44100, "%s: rate %u", what, o.sr);
+    cr_expect_geq(o.callbacks, 88200 / 256, "%s: %llu callbacks", what, (unsigned long long)o.callbacks);
+    cr_expect(o.cb_p50_ns > 0 && o.cb_p50_ns <= o.cb_p999_ns && o.cb_p999_ns <= o.cb_max_ns,
+              "%s: callback quantiles p50 %g p99.9 %g max %g ns", what, o.cb_p50_ns, o.cb_p999_ns, o.cb_max_ns);
+    bb_live_out_free(&o);
+}
+
+/* A reload scripted at cycle 1 (--reload-at, 2 s in) switches during playback as offline. */
+Test(live, a_scripted_reload_plays_as_offline)
+{
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_RELOAD_A, "all", 1, BB_LIVE_AHEAD, 3.0); /* cycle 1 begins at 2 s */
+    c.run.reloads[0].cycle = bb_rat_int(1);
+    c.run.reloads[0].path = tu_tmpfile(BB_PROG_RELOAD_B);
+    c.run.nreloads = 1;
+    bb_live_out o;
+    play(&c, &o);
+    cr_expect_eq(o.stats.reloads, 1);
+    expect_bit_identical(&c, &o, "reload in ahead mode");
+    bb_live_out_free(&o);
+}
+
+/* While it plays, the render allocates nothing after its second cycle (all, in
+ * both modes: in callback mode the render runs in the server's thread). */
+Test(live, no_allocation_in_the_steady_state)
+{
+    static const bb_live_mode modes[] = {BB_LIVE_AHEAD, BB_LIVE_CALLBACK};
+    for (size_t m = 0; m < 2; m++) {
+        bb_live_cfg c;
+        live_cfg(&c, BB_PROG_Q, "all", 1, modes[m], 4.5); /* cycles of 2 s */
+        bb_live_out o;
+        play(&c, &o);
+        cr_expect_gt(o.stats.cycles, 2, "the run passes its second cycle");
+        cr_expect_eq(o.stats.allocs_steady, 0, "mode %zu: %llu allocations after cycle 2", m,
+                     (unsigned long long)o.stats.allocs_steady);
+        bb_live_out_free(&o);
+    }
+}
+
+/* Latency: the ring plus the render's window in ahead mode, the window alone in callback mode. */
+Test(live, latency_is_the_ring_plus_the_window)
+{
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_KICK, "serial", 1, BB_LIVE_AHEAD, 0.5);
+    c.ahead = 4;
+    c.run.block = 128;
+    bb_live_out o;
+    play(&c, &o);
+    cr_expect_eq(o.latency_frames, 4 * 256 + 128);
+    bb_live_out_free(&o);
+    c.mode = BB_LIVE_CALLBACK;
+    play(&c, &o);
+    cr_expect_eq(o.latency_frames, 128);
+    bb_live_out_free(&o);
+}
+
+/* No server of that name: BB_ERR_IO naming it, at once (no server is started). */
+Test(live, no_server_is_a_clear_error)
+{
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_KICK, "serial", 1, BB_LIVE_AHEAD, 0.5);
+    c.dummy = false;
+    char name[64];
+    snprintf(name, sizeof name, "busbench-none-%d", (int)getpid());
+    c.server = name;
+    bb_live_out o;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_assert_eq(bb_live_run(&c, &o, &err), BB_ERR_IO);
+    cr_expect(strstr(err.msg, name) != NULL, "%s", err.msg);
+    cr_expect_eq(o.frames, 0);
+    bb_live_out_free(&o);
+}
+
+/* ---- a run on another thread, acted upon from the test's ------------------------------------- */
+
+typedef struct bg_run {
+    bb_live_cfg cfg;
+    bb_live_out out;
+    bb_error err;
+    bb_result res;
+    pthread_t th;
+} bg_run;
+
+static void *bg_main(void *arg)
+{
+    bg_run *b = arg;
+    bb_error_clear(&b->err);
+    b->res = bb_live_run(&b->cfg, &b->out, &b->err);
+    return NULL;
+}
+
+static void bg_start(bg_run *b) { cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0); }
+
+static void bg_join(bg_run *b)
+{
+    pthread_join(b->th, NULL);
+    if (b->res == BB_ERR_IO && !strcmp(b->err.file, "jackd")) cr_skip_test("jackd cannot start here: %s", b->err.msg);
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+/* Write text to path as an editor does: a temporary beside it renamed over it. */
+static void save(const char *path, const char *text)
+{
+    char tmp[128];
+    snprintf(tmp, sizeof tmp, "%s.new", path);
+    FILE *f = fopen(tmp, "w");
+    cr_assert(f);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_eq(rename(tmp, path), 0);
+}
+
+/* --watch: the file rewritten during playback (cycles of 2 s), then saved with
+ * an error (reported, not played), then saved again correctly, then broken
+ * again: the recording
+ * equals the offline render of the copies saved (the first program, the
+ * switches), and nothing glitched. */
+Test(live, watched_reloads_match_offline_and_a_bad_save_keeps_playing)
+{
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_RELOAD_A, "serial", 1, BB_LIVE_AHEAD, 7.0);
+    b.cfg.watch = true;
+    const char *path = b.cfg.run.program;
+    bg_start(&b);
+    sleep_s(1.0);
+    save(path, BB_PROG_RELOAD_B);
+    sleep_s(1.5);
+    save(path, "bpm: 120\nout: s \"~nope\"\n");
+    sleep_s(1.5);
+    save(path, BB_PROG_RELOAD_A);
+    sleep_s(0.5);
+    save(path, "bpm: 120\nout: s \"~gone\"\n"); /* the file as it stands at the end is not what played */
+    bg_join(&b);
+    cr_assert_eq(b.res, BB_OK, "%s", b.err.msg);
+    cr_expect_eq(b.out.bad_saves, 2);
+    cr_assert_eq(b.out.nreloads, 2, "%d switches", b.out.nreloads);
+    /* the next boundary the render reaches: when depends on the server's start-up */
+    cr_expect(b.out.reloads[0].cycle >= 1 && b.out.reloads[1].cycle > b.out.reloads[0].cycle, "cycles %lld, %lld",
+              (long long)b.out.reloads[0].cycle, (long long)b.out.reloads[1].cycle);
+    cr_expect_eq(b.out.stats.reloads, 2);
+    bb_live_cfg replay = b.cfg;
+    cr_assert(b.out.first_path[0], "the first program was saved");
+    replay.run.program = b.out.first_path;
+    for (int i = 0; i < b.out.nreloads; i++)
+        replay.run.reloads[replay.run.nreloads++] =
+            (bb_reload){.cycle = bb_rat_int(b.out.reloads[i].cycle), .path = b.out.reloads[i].path};
+    expect_bit_identical(&replay, &b.out, "watched reloads");
+    bb_live_out_free(&b.out);
+}
+
+/* An interrupt (what SIGINT sets in `busbench live`) stops the run early; what
+ * went out is whole periods, and a prefix of the offline render. */
+Test(live, an_interrupt_stops_early_with_a_prefix_of_the_render)
+{
+    static volatile int stop;
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_Q, "serial", 1, BB_LIVE_AHEAD, 10.0);
+    b.cfg.interrupt = &stop;
+    bg_start(&b);
+    sleep_s(1.0);
+    stop = 1;
+    bg_join(&b);
+    cr_assert_eq(b.res, BB_OK, "%s", b.err.msg);
+    cr_expect(b.out.interrupted);
+    cr_expect(b.out.nrec > 0 && b.out.nrec < 10 * 44100, "%zu frames", b.out.nrec);
+    cr_expect_eq(b.out.nrec % 256, 0, "whole periods");
+    bb_run_out off;
+    offline(&b.cfg, &b.out, &off);
+    cr_expect_eq(tu_first_diff(b.out.rec, b.out.nrec, off.samples, b.out.nrec), -1);
+    bb_run_out_free(&off);
+    bb_live_out_free(&b.out);
+}
+
+/* The pid of our child named jackd, or 0. */
+static pid_t our_jackd(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t found = 0;
+    while (d && !found && (de = readdir(d))) {
+        char p[300], stat[512];
+        snprintf(p, sizeof p, "/proc/%s/stat", de->d_name);
+        FILE *f = fopen(p, "r");
+        if (!f) continue;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        fclose(f);
+        stat[n] = 0;
+        int pid, ppid;
+        char comm[64], state;
+        if (sscanf(stat, "%d (%63[^)]) %c %d", &pid, comm, &state, &ppid) == 4 && ppid == getpid() &&
+            !strcmp(comm, "jackd"))
+            found = pid;
+    }
+    if (d) closedir(d);
+    return found;
+}
+
+/* The server killed mid-run: BB_ERR_IO saying it went away, and the run returns. */
+Test(live, a_killed_server_is_a_clear_error)
+{
+    bg_run b;
+    memset(&b, 0, sizeof b);
+    live_cfg(&b.cfg, BB_PROG_Q, "serial", 1, BB_LIVE_AHEAD, 10.0);
+    bg_start(&b);
+    sleep_s(1.5);
+    pid_t j = our_jackd();
+    if (!j) {
+        bg_join(&b);
+        cr_assert_fail("no jackd child found (run: %s)", b.err.msg);
+    }
+    kill(j, SIGKILL);
+    bg_join(&b);
+    cr_expect_eq(b.res, BB_ERR_IO);
+    cr_expect(strstr(b.err.msg, "went away") != NULL, "%s", b.err.msg);
+    cr_expect_eq(our_jackd(), 0, "no server left");
+    bb_live_out_free(&b.out);
+}
