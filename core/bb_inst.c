@@ -192,8 +192,15 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
             bb_runs_one(&in->runs[i]);
             break;
         }
-        default:
-            break;
+        case BB_N_OSC:
+        case BB_N_NOISE:
+        case BB_N_ADD:
+        case BB_N_SUB:
+        case BB_N_MUL:
+        case BB_N_DIV:
+        case BB_N_NEG:
+        case BB_N_FILT:
+        case BB_N_TRIG: break; /* no state to create */
         }
     }
     for (size_t t = 0; t < (size_t)code->ntrigs && !r; t++) {
@@ -225,7 +232,14 @@ void bb_inst_init(bb_inst *in, float ratio, uint64_t seed)
         case BB_N_NOISE: bb_noise_init(&s->noise, bb_hash_mix(nd->seed ^ seed)); break;
         case BB_N_DELAY: bb_delay_init(s->delay); break;
         case BB_N_REVERB: bb_reverb_init(s->reverb); break;
-        default: break; /* a pattern's cycle cache stays: it depends on the cycle alone */
+        case BB_N_PAT: break; /* its cycle cache stays: it depends on the cycle alone */
+        case BB_N_CONST:
+        case BB_N_ADD:
+        case BB_N_SUB:
+        case BB_N_MUL:
+        case BB_N_DIV:
+        case BB_N_NEG:
+        case BB_N_TRIG: break; /* no state */
         }
     }
     for (size_t t = 0; t < in->ntrigs; t++) bb_trig_clear(&in->trigs[t], release_heap, NULL);
@@ -447,12 +461,21 @@ typedef struct bb_lanes {
     bool live[BB_LANES];
 } bb_lanes;
 
+/* Which node kinds the lane instance runs, one entry per kind (the static assertion below fails
+ * when a kind is added without one): every kind whose state widens to lane vectors; not the delay
+ * and reverb lines (their buffers are per instance) nor triggers (voices of their own). */
+static const bool lane_kind[] = {
+    [BB_N_CONST] = true, [BB_N_PAT] = true,   [BB_N_OSC] = true,     [BB_N_NOISE] = true,
+    [BB_N_ADD] = true,   [BB_N_SUB] = true,   [BB_N_MUL] = true,     [BB_N_DIV] = true,
+    [BB_N_NEG] = true,   [BB_N_FILT] = true,  [BB_N_DELAY] = false,  [BB_N_REVERB] = false,
+    [BB_N_TRIG] = false,
+};
+_Static_assert(sizeof lane_kind / sizeof lane_kind[0] == BB_N_TRIG + 1, "lane_kind: one entry per node kind");
+
 static bool lanes_ok(const bb_code *code)
 {
-    for (int32_t i = 0; i < code->nnodes; i++) {
-        bb_node_kind k = code->nodes[i].kind;
-        if (k == BB_N_DELAY || k == BB_N_REVERB || k == BB_N_TRIG) return false;
-    }
+    for (int32_t i = 0; i < code->nnodes; i++)
+        if (!lane_kind[code->nodes[i].kind]) return false;
     return code->nnodes > 0;
 }
 
@@ -776,7 +799,16 @@ static void lanes_start(bb_lanes *L, size_t l, const bb_busreq *req)
             s->noise[l] = z.state;
             break;
         }
-        default: break;
+        case BB_N_CONST:
+        case BB_N_PAT: /* its lane's cycle cache is restamped by pat_fill */
+        case BB_N_ADD:
+        case BB_N_SUB:
+        case BB_N_MUL:
+        case BB_N_DIV:
+        case BB_N_NEG: break;
+        case BB_N_DELAY:
+        case BB_N_REVERB:
+        case BB_N_TRIG: break; /* never in lanes (lane_kind) */
         }
     }
 }
@@ -826,7 +858,9 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
             }
             break;
         }
-        default: break; /* delay, reverb, trigger: never in lanes (lanes_ok) */
+        case BB_N_DELAY:
+        case BB_N_REVERB:
+        case BB_N_TRIG: break; /* never in lanes (lane_kind) */
         }
     }
     /* eight samples of eight lanes at a time, transposed into the lanes' buffers:

@@ -54,31 +54,54 @@ enum {
     BB_RENDER_STEP_MAX = 1 << 20      /* frames one bb_render_step may ask for */
 };
 
+/* The counters of a render, described once: X(name, flags) declares a uint64_t member of bb_stats,
+ * and the harness prints (--stats), writes (bench results), checks for stability and gates them
+ * from the same rows, in this order. Flags:
+ *   BB_STAT_RESULT  written in bench results (JSON, CSV) and read back
+ *   BB_STAT_GATED   compared by the CI gate: work or memory that must not grow unnoticed
+ *   BB_STAT_HEAP    the heap's: not required to repeat from round to round; gated at 1 thread only */
+enum { BB_STAT_RESULT = 1, BB_STAT_GATED = 2, BB_STAT_HEAP = 4 };
+#define BB_STATS_COUNTERS(X)                                                                          \
+    X(frames, BB_STAT_RESULT)                                                                         \
+    X(blocks, BB_STAT_RESULT)                                                                         \
+    X(windows, BB_STAT_RESULT)                                                                        \
+    X(cycles, BB_STAT_RESULT)                   /* cycles touched */                                  \
+    X(preprocess_calls, BB_STAT_RESULT | BB_STAT_GATED) /* batches of bus synthesis a strategy started */ \
+    X(synth_calls, BB_STAT_RESULT | BB_STAT_GATED)      /* buffers synthesised */                     \
+    X(synth_samples, BB_STAT_RESULT | BB_STAT_GATED)                                                  \
+    X(requests, BB_STAT_RESULT)                 /* bus buffers asked for by voices */                 \
+    X(cache_hits, BB_STAT_RESULT)                                                                     \
+    X(cache_misses, BB_STAT_RESULT | BB_STAT_GATED)                                                   \
+    X(allocs, BB_STAT_RESULT | BB_STAT_GATED | BB_STAT_HEAP) /* heap allocations during the render */ \
+    X(alloc_bytes, BB_STAT_RESULT | BB_STAT_GATED | BB_STAT_HEAP)                                     \
+    X(allocs_steady, BB_STAT_RESULT | BB_STAT_GATED | BB_STAT_HEAP) /* ... after the first two cycles */ \
+    X(alloc_bytes_steady, BB_STAT_RESULT | BB_STAT_GATED | BB_STAT_HEAP)                              \
+    X(busbuf_allocs, BB_STAT_RESULT | BB_STAT_GATED) /* bus buffers obtained from the heap */         \
+    X(busbuf_allocs_steady, BB_STAT_RESULT | BB_STAT_GATED)                                           \
+    X(pool_reuse, BB_STAT_RESULT)               /* bus buffers reused from a pool */                  \
+    X(voices, BB_STAT_RESULT)                                                                         \
+    X(voices_dropped, BB_STAT_RESULT)                                                                 \
+    X(clamps, BB_STAT_RESULT)                                                                         \
+    X(voices_peak, 0)       /* most voices sounding at once (at the first sample of a block) */       \
+    X(reloads, BB_STAT_RESULT)                  /* program switches */                                \
+    X(invalidated, BB_STAT_RESULT)              /* cache entries dropped by them */                   \
+    /* lanes (phase 3): lane kernel calls (groups of requests of one bus side by side), the           \
+       lane-samples they computed for a request and the lane-samples they had (occupancy =            \
+       lane_samples / lane_slots), and the requests a lanes plan synthesised one at a time (a bus     \
+       the lane kernel cannot run, or a request alone of its bus in its window) */                    \
+    X(lane_groups, BB_STAT_RESULT)                                                                    \
+    X(lane_samples, BB_STAT_RESULT)                                                                   \
+    X(lane_slots, BB_STAT_RESULT)                                                                     \
+    X(lane_fallbacks, BB_STAT_RESULT)                                                                 \
+    /* jobs (a window's synthesis or mixing) a pool of 2 threads or more ran on the calling thread:    \
+       their work was below a hand-off (bb_driver.c) */                                               \
+    X(jobs_local, BB_STAT_RESULT)
+
+#define BB_STATS_DECLARE(name, flags) uint64_t name;
 typedef struct bb_stats {
-    uint64_t frames, blocks, windows;
-    uint64_t preprocess_calls;  /* batches of bus synthesis a strategy started */
-    uint64_t synth_calls;       /* buffers synthesised */
-    uint64_t synth_samples;
-    uint64_t requests;          /* bus buffers asked for by voices */
-    uint64_t cache_hits, cache_misses;
-    uint64_t allocs, alloc_bytes;            /* heap allocations during the render */
-    uint64_t allocs_steady, alloc_bytes_steady; /* ... after the first two cycles */
-    uint64_t busbuf_allocs, busbuf_allocs_steady; /* bus buffers obtained from the heap */
-    uint64_t pool_reuse;        /* bus buffers reused from a pool */
-    uint64_t voices, voices_dropped, clamps;
-    uint64_t voices_peak;       /* most voices sounding at once (at the first sample of a block) */
-    uint64_t reloads, invalidated; /* program switches; cache entries dropped by them */
-    uint64_t cycles;            /* cycles touched */
-    /* lanes (phase 3): lane kernel calls (groups of requests of one bus side
-       by side), the lane-samples they computed for a request and the
-       lane-samples they had (occupancy = lane_samples / lane_slots), and the
-       requests a lanes plan synthesised one at a time (a bus the lane kernel
-       cannot run, or a request alone of its bus in its window) */
-    uint64_t lane_groups, lane_samples, lane_slots, lane_fallbacks;
-    /* jobs (a window's synthesis or mixing) a pool of 2 threads or more ran
-       on the calling thread: their work was below a hand-off (bb_driver.c) */
-    uint64_t jobs_local;
+    BB_STATS_COUNTERS(BB_STATS_DECLARE)
 } bb_stats;
+#undef BB_STATS_DECLARE
 
 /* Where the render's wall time went, step by step of the loop (see the top of
  * this file), summed over the windows; only when bb_render_opts.timing is set

@@ -14,17 +14,34 @@
 #include "bb_cmds.h"
 #include "bb_golden.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
-static void usage(FILE *f)
+typedef struct bless_opts {
+    const char *golden;
+    bool force;
+    bb_golden_matrix m;
+} bless_opts;
+
+static bb_result opt_workloads(void *base, const char *v, bb_error *err)
 {
-    fprintf(f, "usage: busbench bless [--golden DIR] [--workloads LIST] [--force]\n\n"
-               "Re-render the golden WAVs with serial and rewrite DIR/manifest.tsv (default DIR: golden).\n"
-               "Refuses when git reports uncommitted changes under DIR, core, variants, harness or the\n"
-               "Makefile, unless --force.\n");
+    return bb_golden_matrix_axis(&((bless_opts *)base)->m, "--workloads", v, err);
 }
+
+static const bb_opt opts[] = {
+    {"--golden", BB_OPT_STR, offsetof(bless_opts, golden), 0, 0, "DIR", "the corpus (default golden)", "a folder", NULL},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "only these workloads (comma-separated; default every one)", NULL, opt_workloads},
+    {"--force", BB_OPT_FLAG, offsetof(bless_opts, force), 0, 0, NULL, "do not check that the tree is clean", NULL, NULL},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {"bless", "[--golden DIR] [--workloads LIST] [--force]",
+                               "Re-render the golden WAVs with serial and rewrite DIR/manifest.tsv (default DIR: golden).\n"
+                               "Refuses when git reports uncommitted changes under DIR, core, variants, harness or the\n"
+                               "Makefile, unless --force.",
+                               "0 written, 2 refused or failed (nothing half-written)"};
 
 /* 0: clean; 1: dirty (listed on stderr); -1: cannot tell (said on stderr). */
 static int tree_state(const char *dir)
@@ -59,33 +76,16 @@ static int tree_state(const char *dir)
 
 int bb_cmd_bless(int argc, char **argv)
 {
-    const char *dir = "golden";
-    bool force = false;
-    bb_golden_matrix m;
-    memset(&m, 0, sizeof m);
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(o, "--force")) {
-            force = true;
-        } else if ((!strcmp(o, "--golden") || !strcmp(o, "--workloads")) && i + 1 < argc) {
-            const char *v = argv[++i];
-            bb_error err;
-            bb_error_clear(&err);
-            if (!strcmp(o, "--golden")) {
-                dir = v;
-            } else if (bb_golden_matrix_axis(&m, o, v, &err)) {
-                fprintf(stderr, "busbench bless: %s: %s\n", o, err.msg);
-                return BB_EXIT_USAGE;
-            }
-        } else {
-            fprintf(stderr, "busbench bless: unknown or incomplete option '%s'\n", o);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-    }
+    static bless_opts b; /* the matrix is large */
+    memset(&b, 0, sizeof b);
+    b.golden = "golden";
+    const bb_opt_group groups[] = {{NULL, opts, &b}};
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    const char *dir = b.golden;
+    bool force = b.force;
+    bb_golden_matrix m = b.m;
     if (!force) {
         int st = tree_state(dir);
         if (st) {

@@ -29,6 +29,9 @@
  *
  * Units: ratios are plain numbers, floors and thresholds percent, times ns. */
 #include "bb_cmds.h"
+#include "bb_env.h"
+#include "bb_opt.h"
+#include "bb_proc.h"
 #include "bb_run.h"
 #include "bb_gate.h"
 #include "bb_stats.h"
@@ -44,33 +47,6 @@
 
 enum { MAX_DETECT = 8, MAX_RUNS = 2 + MAX_DETECT };
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench calibrate [options]\n\n"
-            "Bench the same configurations as A and B in separate processes, --trials times, and\n"
-            "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
-            "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
-            "busbench compare refuses timing thresholds below the floor recorded in its BASE.\n\n"
-            "options:\n"
-            "  --golden DIR          golden corpus (default golden)\n"
-            "  --workloads LIST      (default q)\n"
-            "  --strategies LIST     (default serial)\n"
-            "  --threads LIST        (default 1)\n"
-            "  --pins LIST           (default compact)\n"
-            "  --trials T            A/A trials (default 10)\n"
-            "  --reps R              timed rounds per bench run (default 10)\n"
-            "  --level L             quantile of |ratio - 1| taken as the floor (default 0.95)\n"
-            "  --record FILE.json    write the floor into this bench result's context (atomically)\n"
-            "  --out FILE.json       the calibration: every ratio, the floors, the detection rates\n"
-            "  --detect LIST         then --trials fresh trials with these injected slowdowns (percent\n"
-            "                        extra work, e.g. 5,10,20): A/A false positive and detection rates\n"
-            "  --threshold PCT       timing threshold for --detect (default: the floor measured)\n"
-            "  --alpha A             significance for --detect (default 0.05)\n"
-            "  --seed N              first bench seed (default 1; each run gets its own)\n"
-            "  --quiet               only the summary\n");
-}
-
 typedef struct opts {
     const char *golden, *workloads, *strategies, *threads, *pins;
     int trials, reps;
@@ -79,9 +55,58 @@ typedef struct opts {
     double detect[MAX_DETECT];
     int ndetect;
     bool quiet;
+    const char *out_path, *record;
     char exe[PATH_MAX];
     char dir[PATH_MAX];
 } opts;
+
+/* detect = PCT { "," PCT }, each 0.001 to 1000, at most MAX_DETECT */
+static bb_result opt_detect(void *base, const char *v, bb_error *err)
+{
+    opts *o = base;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    o->ndetect = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (o->ndetect == MAX_DETECT || bb_run_parse_double(t, 0.001, 1000, &o->detect[o->ndetect++]))
+            return bb_error_set(err, BB_ERR_ARG, "--detect", 0, 0,
+                                "bad value '%s': expected at most %d per cents from 0.001 to 1000, comma-separated", v, MAX_DETECT);
+    if (!o->ndetect) return bb_error_set(err, BB_ERR_ARG, "--detect", 0, 0, "expected a list of per cents");
+    return BB_OK;
+}
+
+#define CO(m) offsetof(opts, m)
+static const bb_opt options[] = {
+    {"--golden", BB_OPT_STR, CO(golden), 0, 0, "DIR", "golden corpus (default golden)", "a folder", NULL},
+    {"--workloads", BB_OPT_STR, CO(workloads), 0, 0, "LIST", "(default q)", "a list", NULL},
+    {"--strategies", BB_OPT_STR, CO(strategies), 0, 0, "LIST", "(default serial)", "a list", NULL},
+    {"--threads", BB_OPT_STR, CO(threads), 0, 0, "LIST", "(default 1)", "a list", NULL},
+    {"--pins", BB_OPT_STR, CO(pins), 0, 0, "LIST", "(default compact)", "a list", NULL},
+    {"--trials", BB_OPT_INT, CO(trials), 2, 10000, "T", "A/A trials (default 10)", NULL, NULL},
+    {"--reps", BB_OPT_INT, CO(reps), 1, 100000, "R", "timed rounds per bench run (default 10)", NULL, NULL},
+    {"--level", BB_OPT_REAL, CO(level), 0.5, 1, "L", "quantile of |ratio - 1| taken as the floor (default 0.95)", NULL, NULL},
+    {"--record", BB_OPT_STR, CO(record), 0, 0, "FILE.json", "write the floor into this bench result's context (atomically)", "a file",
+     NULL},
+    {"--out", BB_OPT_STR, CO(out_path), 0, 0, "FILE.json", "the calibration: every ratio, the floors, the detection rates",
+     "an output path", NULL},
+    {"--detect", BB_OPT_FN, 0, 0, 0, "LIST",
+     "then --trials fresh trials with these injected slowdowns (percent\n"
+     "extra work, e.g. 5,10,20): A/A false positive and detection rates", NULL, opt_detect},
+    {"--threshold", BB_OPT_REAL, CO(threshold), 0, 999, "PCT", "timing threshold for --detect (default: the floor measured)", NULL, NULL},
+    {"--alpha", BB_OPT_REAL, CO(alpha), 1e-12, 0.999999, "A", "significance for --detect (default 0.05)", NULL, NULL},
+    {"--seed", BB_OPT_LONG, CO(seed), 0, 1e15, "N", "first bench seed (default 1; each run gets its own)", NULL, NULL},
+    {"--quiet", BB_OPT_FLAG, CO(quiet), 0, 0, NULL, "only the summary", NULL, NULL},
+    BB_OPT_END,
+};
+#undef CO
+
+static const bb_opt_cmd spec = {
+    "calibrate", "[options]",
+    "Bench the same configurations as A and B in separate processes, --trials times, and\n"
+    "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
+    "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
+    "busbench compare refuses timing thresholds below the floor recorded in its BASE.",
+    "0 measured (and recorded), 1 a bench run had wrong renders, 2 bad input or a failed run"};
 
 /* One bench run into dir/NAME.json; extra: --extra-work percent (0: none).
  * Loads the result into f. Returns 0, or the bench's exit code (1: wrong
@@ -122,7 +147,7 @@ static int bench_run(const opts *o, const char *name, double extra, long seed, b
     }
     argv[k] = NULL;
     int why = 0;
-    int rc = bb_gate_run(argv, true, &why);
+    int rc = bb_proc_run(argv, true, &why);
     if (rc) {
         fprintf(stderr, "busbench calibrate: bench run %s failed (exit %d%s%s); run it by hand to see why:\n ", name, rc,
                 why ? ": " : "", why ? strerror(why) : "");
@@ -156,14 +181,6 @@ static double median_rounds(const bb_bres *b)
     return m;
 }
 
-static void iso_now(char *buf, size_t cap)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%S%z", &tm);
-}
-
 /* Per-configuration series of ratios. */
 typedef struct series {
     char name[320];
@@ -176,301 +193,313 @@ typedef struct series {
     int ndet;                      /* detection trials done */
 } series;
 
-static void remove_dir(const char *dir) { rmdir(dir); }
+/* A calibration under way: the options, the series of each configuration, the next bench seed. */
+typedef struct cal {
+    opts o;
+    series *S;
+    int ns;
+    long seed;
+    double floor_pct;         /* the largest configuration's floor */
+    double thr;               /* the detection phase's timing threshold */
+    int det_trials;
+} cal;
 
-int bb_cmd_calibrate(int argc, char **argv)
+/* The series, one per configuration of the first A run (the calibration's configurations). 0 or -1. */
+static int series_init(cal *C, const bb_gate_file *A)
 {
-    opts o = {.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
-              .trials = 10, .reps = 10, .level = 0.95, .threshold = NAN, .alpha = 0.05, .seed = 1};
-    const char *out_path = NULL, *record = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        if (!strcmp(a, "--quiet")) {
-            o.quiet = true;
-            continue;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v) {
-            fprintf(stderr, "busbench calibrate: %s '%s'\n", a[0] == '-' ? "expected a value after" : "unexpected argument", a);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        double x = 0;
-        int bad = 0;
-        if (!strcmp(a, "--golden")) o.golden = v;
-        else if (!strcmp(a, "--workloads")) o.workloads = v;
-        else if (!strcmp(a, "--strategies")) o.strategies = v;
-        else if (!strcmp(a, "--threads")) o.threads = v;
-        else if (!strcmp(a, "--pins")) o.pins = v;
-        else if (!strcmp(a, "--trials")) bad = bb_run_parse_double(v, 2, 10000, &x) || x != floor(x), o.trials = (int)x;
-        else if (!strcmp(a, "--reps")) bad = bb_run_parse_double(v, 1, 100000, &x) || x != floor(x), o.reps = (int)x;
-        else if (!strcmp(a, "--level")) bad = bb_run_parse_double(v, 0.5, 1, &o.level);
-        else if (!strcmp(a, "--threshold")) bad = bb_run_parse_double(v, 0, 999, &o.threshold);
-        else if (!strcmp(a, "--alpha")) bad = bb_run_parse_double(v, 1e-12, 0.999999, &o.alpha);
-        else if (!strcmp(a, "--seed")) bad = bb_run_parse_double(v, 0, 1e15, &x) || x != floor(x), o.seed = (long)x;
-        else if (!strcmp(a, "--out")) out_path = v;
-        else if (!strcmp(a, "--record")) record = v;
-        else if (!strcmp(a, "--detect")) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", v);
-            o.ndetect = 0;
-            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && !bad; t = strtok_r(NULL, ",", &save)) {
-                if (o.ndetect == MAX_DETECT) bad = 1;
-                else bad = bb_run_parse_double(t, 0.001, 1000, &o.detect[o.ndetect++]);
-            }
-            bad |= o.ndetect == 0;
-        } else {
-            fprintf(stderr, "busbench calibrate: unknown option '%s'\n", a);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-        if (bad) {
-            fprintf(stderr, "busbench calibrate: bad value '%s' for %s\n", v, a);
-            return BB_EXIT_USAGE;
-        }
-        i++;
+    C->ns = (int)A->r.n;
+    C->S = calloc((size_t)(C->ns ? C->ns : 1), sizeof *C->S);
+    for (int k = 0; C->S && k < C->ns; k++) {
+        snprintf(C->S[k].name, sizeof C->S[k].name, "%s", A->r.v[k].name);
+        C->S[k].ratio = calloc((size_t)C->o.trials, sizeof *C->S[k].ratio);
+        for (int d = 0; d < C->o.ndetect; d++) C->S[k].det_ratio[d] = calloc((size_t)C->o.trials, sizeof(double));
     }
-    if (record && access(record, R_OK | W_OK) != 0) {
-        fprintf(stderr, "busbench calibrate: --record %s: %s (it must be an existing bench result)\n", record,
-                strerror(errno));
-        return BB_EXIT_USAGE;
-    }
-    if (bb_gate_self_exe(o.exe, sizeof o.exe)) {
-        fprintf(stderr, "busbench calibrate: cannot find the busbench program (set BB_BUSBENCH)\n");
-        return BB_EXIT_USAGE;
-    }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(o.dir, sizeof o.dir, "%s/busbench-cal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(o.dir)) {
-        fprintf(stderr, "busbench calibrate: cannot make a temporary folder: %s\n", strerror(errno));
-        return BB_EXIT_USAGE;
-    }
+    return C->S ? 0 : -1;
+}
 
-    int code = BB_EXIT_OK;
-    series *S = NULL;
-    int ns = 0;
-    long seed = o.seed;
-    /* ---- phase 1: A/A trials, the floor ---- */
-    for (int t = 0; t < o.trials && code == BB_EXIT_OK; t++) {
+/* Phase 1: --trials A/A pairs, each configuration's ratio median(B)/median(A). Returns the exit code so far. */
+static int phase_aa(cal *C)
+{
+    const opts *o = &C->o;
+    for (int t = 0; t < o->trials; t++) {
         bb_gate_file A, B;
         char na[32], nb[32];
         snprintf(na, sizeof na, "a%d", t);
         snprintf(nb, sizeof nb, "b%d", t);
-        if ((code = bench_run(&o, na, 0, seed++, &A))) break;
-        if ((code = bench_run(&o, nb, 0, seed++, &B))) {
+        int code = bench_run(o, na, 0, C->seed++, &A);
+        if (code) return code;
+        if ((code = bench_run(o, nb, 0, C->seed++, &B))) {
             bb_gate_file_free(&A);
-            break;
+            return code;
         }
-        if (!S) {
-            ns = (int)A.r.n;
-            S = calloc((size_t)ns, sizeof *S);
-            for (int k = 0; S && k < ns; k++) {
-                snprintf(S[k].name, sizeof S[k].name, "%s", A.r.v[k].name);
-                S[k].ratio = calloc((size_t)o.trials, sizeof *S[k].ratio);
-                for (int d = 0; d < o.ndetect; d++) S[k].det_ratio[d] = calloc((size_t)o.trials, sizeof(double));
-            }
-            if (!S) code = BB_EXIT_USAGE;
-        }
-        for (int k = 0; S && k < ns; k++) {
-            const bb_bres *a = bb_json_results_find(&A.r, S[k].name), *b = bb_json_results_find(&B.r, S[k].name);
+        if (!C->S && series_init(C, &A)) code = BB_EXIT_USAGE;
+        for (int k = 0; !code && k < C->ns; k++) {
+            const bb_bres *a = bb_json_results_find(&A.r, C->S[k].name), *b = bb_json_results_find(&B.r, C->S[k].name);
             double r = a && b ? median_rounds(b) / median_rounds(a) : (double)NAN;
-            if (S[k].ratio && isfinite(r)) S[k].ratio[S[k].n++] = r;
+            if (C->S[k].ratio && isfinite(r)) C->S[k].ratio[C->S[k].n++] = r;
         }
-        if (!o.quiet)
-            fprintf(stderr, "calibrate: A/A trial %d/%d done (%s: ratio %.4f)\n", t + 1, o.trials, S ? S[0].name : "?",
-                    S && S[0].n ? S[0].ratio[S[0].n - 1] : (double)NAN);
+        if (!o->quiet && !code)
+            fprintf(stderr, "calibrate: A/A trial %d/%d done (%s: ratio %.4f)\n", t + 1, o->trials, C->ns ? C->S[0].name : "?",
+                    C->ns && C->S[0].n ? C->S[0].ratio[C->S[0].n - 1] : (double)NAN);
         bb_gate_file_free(&A);
         bb_gate_file_free(&B);
+        if (code) return code;
     }
-    double floor_pct = 0;
-    if (code == BB_EXIT_OK) {
-        printf("noise floor: %d A/A trials (separate processes), %d rounds a side, floor = %g quantile of |B/A - 1|\n\n",
-               o.trials, o.reps, o.level);
-        printf("%-44s %6s %8s %8s %8s %8s %8s %9s\n", "configuration", "trials", "min", "q2.5", "median", "q97.5", "max",
-               "floor %");
-        for (int k = 0; k < ns; k++) {
-            series *s = &S[k];
-            double *c = malloc((size_t)(s->n ? s->n : 1) * sizeof *c), *dev = malloc((size_t)(s->n ? s->n : 1) * sizeof *dev);
-            if (!c || !dev) {
-                free(c);
-                free(dev);
-                code = BB_EXIT_USAGE;
-                break;
-            }
-            for (int i = 0; i < s->n; i++) {
-                c[i] = s->ratio[i];
-                dev[i] = fabs(s->ratio[i] - 1);
-            }
-            bb_stats_sort(c, (size_t)s->n);
-            bb_stats_sort(dev, (size_t)s->n);
-            s->floor_pct = 100 * bb_stats_quantile_sorted(dev, (size_t)s->n, o.level);
-            if (s->floor_pct > floor_pct) floor_pct = s->floor_pct;
-            size_t n = (size_t)s->n;
-            printf("%-44s %6d %8.4f %8.4f %8.4f %8.4f %8.4f %9.2f\n", s->name, s->n, bb_stats_quantile_sorted(c, n, 0),
-                   bb_stats_quantile_sorted(c, n, 0.025), bb_stats_quantile_sorted(c, n, 0.5),
-                   bb_stats_quantile_sorted(c, n, 0.975), bb_stats_quantile_sorted(c, n, 1), s->floor_pct);
+    return BB_EXIT_OK;
+}
+
+/* Each configuration's floor (the --level quantile of |ratio - 1|) and the table of ratios; C->floor_pct. */
+static int floor_table(cal *C)
+{
+    const opts *o = &C->o;
+    printf("noise floor: %d A/A trials (separate processes), %d rounds a side, floor = %g quantile of |B/A - 1|\n\n",
+           o->trials, o->reps, o->level);
+    printf("%-44s %6s %8s %8s %8s %8s %8s %9s\n", "configuration", "trials", "min", "q2.5", "median", "q97.5", "max",
+           "floor %");
+    for (int k = 0; k < C->ns; k++) {
+        series *s = &C->S[k];
+        double *c = malloc((size_t)(s->n ? s->n : 1) * sizeof *c), *dev = malloc((size_t)(s->n ? s->n : 1) * sizeof *dev);
+        if (!c || !dev) {
             free(c);
             free(dev);
+            return BB_EXIT_USAGE;
         }
-        printf("\nnoise floor: %.2f%% (the largest above): busbench compare refuses timing thresholds below it\n",
-               floor_pct);
+        for (int i = 0; i < s->n; i++) {
+            c[i] = s->ratio[i];
+            dev[i] = fabs(s->ratio[i] - 1);
+        }
+        bb_stats_sort(c, (size_t)s->n);
+        bb_stats_sort(dev, (size_t)s->n);
+        s->floor_pct = 100 * bb_stats_quantile_sorted(dev, (size_t)s->n, o->level);
+        if (s->floor_pct > C->floor_pct) C->floor_pct = s->floor_pct;
+        size_t n = (size_t)s->n;
+        printf("%-44s %6d %8.4f %8.4f %8.4f %8.4f %8.4f %9.2f\n", s->name, s->n, bb_stats_quantile_sorted(c, n, 0),
+               bb_stats_quantile_sorted(c, n, 0.025), bb_stats_quantile_sorted(c, n, 0.5),
+               bb_stats_quantile_sorted(c, n, 0.975), bb_stats_quantile_sorted(c, n, 1), s->floor_pct);
+        free(c);
+        free(dev);
     }
+    printf("\nnoise floor: %.2f%% (the largest above): busbench compare refuses timing thresholds below it\n",
+           C->floor_pct);
+    return BB_EXIT_OK;
+}
 
-    /* ---- phase 2: detection ---- */
-    double thr = isnan(o.threshold) ? ceil(floor_pct * 10) / 10 : o.threshold;
-    int det_trials = 0;
-    for (int t = 0; t < o.trials && o.ndetect && code == BB_EXIT_OK; t++) {
-        int nruns = 2 + o.ndetect;
+/* The gate's verdicts of detection trial t: run F[j] (1: B, 2..: slowed) against F[0] (A). */
+static int detect_verdicts(cal *C, bb_gate_file *F, int nruns, int t)
+{
+    bb_gate_opts go;
+    bb_gate_opts_default(&go);
+    go.metrics = BB_GATE_METRIC_TIME;
+    go.threshold_pct = C->thr;
+    go.alpha = C->o.alpha;
+    go.seed = (uint64_t)t;
+    for (int j = 1; j < nruns; j++) {
+        bb_gate_report rep;
+        bb_error err;
+        bb_error_clear(&err);
+        if (bb_gate_compare(&F[0], &F[j], &go, &rep, &err)) {
+            char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+            fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
+            bb_gate_report_free(&rep);
+            return BB_EXIT_USAGE;
+        }
+        for (size_t r = 0; r < rep.n; r++)
+            for (int k = 0; k < C->ns; k++) {
+                series *s = &C->S[k];
+                if (strcmp(s->name, rep.rows[r].name) || rep.rows[r].metric != BB_GATE_METRIC_TIME) continue;
+                bb_gate_verdict v = rep.rows[r].verdict;
+                if (j == 1) {
+                    s->aa_slower += v == BB_GATE_SLOWER;
+                    s->aa_faster += v == BB_GATE_FASTER;
+                } else {
+                    s->det_slower[j - 2] += v == BB_GATE_SLOWER;
+                    s->det_ratio[j - 2][t] = rep.rows[r].cur / rep.rows[r].base;
+                }
+            }
+        bb_gate_report_free(&rep);
+    }
+    return BB_EXIT_OK;
+}
+
+/* Phase 2 (--detect): --trials fresh trials of A, B and one slowed run per injected slowdown, in a
+ * rotated order, judged against A. Returns the exit code so far. */
+static int phase_detect(cal *C)
+{
+    const opts *o = &C->o;
+    C->thr = isnan(o->threshold) ? ceil(C->floor_pct * 10) / 10 : o->threshold;
+    int code = BB_EXIT_OK;
+    for (int t = 0; t < o->trials && o->ndetect && code == BB_EXIT_OK; t++) {
+        int nruns = 2 + o->ndetect;
         bb_gate_file F[MAX_RUNS];
         int have = 0;
         for (int j = 0; j < nruns && code == BB_EXIT_OK; j++) {
             int which = (j + t) % nruns; /* rotated order: 0 = A, 1 = B, 2.. = slowed */
             char nm[32];
             snprintf(nm, sizeof nm, "d%d-%d", t, which);
-            code = bench_run(&o, nm, which >= 2 ? o.detect[which - 2] : 0, seed++, &F[which]);
+            code = bench_run(o, nm, which >= 2 ? o->detect[which - 2] : 0, C->seed++, &F[which]);
             if (!code) have |= 1 << which;
         }
-        if (code == BB_EXIT_OK) {
-            bb_gate_opts go;
-            bb_gate_opts_default(&go);
-            go.metrics = BB_GATE_METRIC_TIME;
-            go.threshold_pct = thr;
-            go.alpha = o.alpha;
-            go.seed = (uint64_t)t;
-            for (int j = 1; j < nruns && code == BB_EXIT_OK; j++) {
-                bb_gate_report rep;
-                bb_error err;
-                bb_error_clear(&err);
-                if (bb_gate_compare(&F[0], &F[j], &go, &rep, &err)) {
-                    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-                    fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
-                    code = BB_EXIT_USAGE;
-                    bb_gate_report_free(&rep);
-                    break;
-                }
-                for (size_t r = 0; r < rep.n; r++) {
-                    for (int k = 0; k < ns; k++) {
-                        if (strcmp(S[k].name, rep.rows[r].name) || rep.rows[r].metric != BB_GATE_METRIC_TIME) continue;
-                        bb_gate_verdict v = rep.rows[r].verdict;
-                        if (j == 1) {
-                            S[k].aa_slower += v == BB_GATE_SLOWER;
-                            S[k].aa_faster += v == BB_GATE_FASTER;
-                        } else {
-                            S[k].det_slower[j - 2] += v == BB_GATE_SLOWER;
-                            S[k].det_ratio[j - 2][t] = rep.rows[r].cur / rep.rows[r].base;
-                        }
-                    }
-                }
-                bb_gate_report_free(&rep);
-            }
-            for (int k = 0; k < ns; k++) S[k].ndet++;
-            det_trials++;
-            if (!o.quiet) fprintf(stderr, "calibrate: detection trial %d/%d done\n", t + 1, o.trials);
+        if (code == BB_EXIT_OK && (code = detect_verdicts(C, F, nruns, t)) == BB_EXIT_OK) {
+            for (int k = 0; k < C->ns; k++) C->S[k].ndet++;
+            C->det_trials++;
+            if (!o->quiet) fprintf(stderr, "calibrate: detection trial %d/%d done\n", t + 1, o->trials);
         }
         for (int j = 0; j < nruns; j++)
             if (have & (1 << j)) bb_gate_file_free(&F[j]);
     }
-    if (code == BB_EXIT_OK && o.ndetect) {
-        printf("\ndetection: %d fresh trials, each A, B and one run per injected slowdown (bench --extra-work), "
-               "judged against A\nby the timing gate: U test p < %g and change > %.1f%%\n\n",
-               det_trials, o.alpha, thr);
-        printf("%-44s %14s", "configuration", "A/A flagged");
-        for (int d = 0; d < o.ndetect; d++) printf("   +%g%% flagged (real)", o.detect[d]);
-        printf("\n");
-        for (int k = 0; k < ns; k++) {
-            series *s = &S[k];
-            printf("%-44s %4d/%-3d %4.0f%%", s->name, s->aa_slower + s->aa_faster, s->ndet,
-                   100.0 * (s->aa_slower + s->aa_faster) / (s->ndet ? s->ndet : 1));
-            for (int d = 0; d < o.ndetect; d++) {
-                double med = bb_stats_median(s->det_ratio[d], (size_t)s->ndet);
-                printf("   %3d/%-3d %4.0f%% (%+5.1f%%)", s->det_slower[d], s->ndet, 100.0 * s->det_slower[d] / (s->ndet ? s->ndet : 1),
-                       (med - 1) * 100);
-            }
-            printf("\n");
-        }
-        printf("\n'A/A flagged': unchanged runs called slower or faster (the false positive rate); '+X%% flagged':\n"
-               "slowed runs called slower; '(real)': the slowdown the injection caused (median ratio - 1).\n");
-    }
+    return code;
+}
 
-    /* ---- the records ---- */
-    char date[64];
-    iso_now(date, sizeof date);
-    json_t *nf = NULL;
-    if (code == BB_EXIT_OK) {
-        nf = json_object();
-        json_object_set_new(nf, "floor_pct", json_real(floor_pct));
-        json_object_set_new(nf, "level", json_real(o.level));
-        json_object_set_new(nf, "trials", json_integer(o.trials));
-        json_object_set_new(nf, "reps", json_integer(o.reps));
-        json_object_set_new(nf, "date", json_string(date));
-        json_object_set_new(nf, "method",
-                            json_string("A/A: the same configurations benched as A and B in separate processes; floor = "
-                                        "level quantile of |median(B)/median(A) - 1|, the largest over configurations"));
-        json_t *cfgs = json_array(), *per = json_object();
-        for (int k = 0; k < ns; k++) {
-            json_array_append_new(cfgs, json_string(S[k].name));
-            json_object_set_new(per, S[k].name, json_real(S[k].floor_pct));
+static void detect_table(const cal *C)
+{
+    const opts *o = &C->o;
+    printf("\ndetection: %d fresh trials, each A, B and one run per injected slowdown (bench --extra-work), "
+           "judged against A\nby the timing gate: U test p < %g and change > %.1f%%\n\n",
+           C->det_trials, o->alpha, C->thr);
+    printf("%-44s %14s", "configuration", "A/A flagged");
+    for (int d = 0; d < o->ndetect; d++) printf("   +%g%% flagged (real)", o->detect[d]);
+    printf("\n");
+    for (int k = 0; k < C->ns; k++) {
+        const series *s = &C->S[k];
+        printf("%-44s %4d/%-3d %4.0f%%", s->name, s->aa_slower + s->aa_faster, s->ndet,
+               100.0 * (s->aa_slower + s->aa_faster) / (s->ndet ? s->ndet : 1));
+        for (int d = 0; d < o->ndetect; d++) {
+            double med = bb_stats_median(s->det_ratio[d], (size_t)s->ndet);
+            printf("   %3d/%-3d %4.0f%% (%+5.1f%%)", s->det_slower[d], s->ndet, 100.0 * s->det_slower[d] / (s->ndet ? s->ndet : 1),
+                   (med - 1) * 100);
         }
-        json_object_set_new(nf, "configurations", cfgs);
-        json_object_set_new(nf, "per_configuration_pct", per);
+        printf("\n");
     }
+    printf("\n'A/A flagged': unchanged runs called slower or faster (the false positive rate); '+X%% flagged':\n"
+           "slowed runs called slower; '(real)': the slowdown the injection caused (median ratio - 1).\n");
+}
+
+/* The record of the floor (a new object): what --record writes into a result's context. */
+static json_t *noise_floor_json(const cal *C)
+{
+    char date[64];
+    bb_env_date(date, sizeof date);
+    json_t *nf = json_object();
+    json_object_set_new(nf, "floor_pct", json_real(C->floor_pct));
+    json_object_set_new(nf, "level", json_real(C->o.level));
+    json_object_set_new(nf, "trials", json_integer(C->o.trials));
+    json_object_set_new(nf, "reps", json_integer(C->o.reps));
+    json_object_set_new(nf, "date", json_string(date));
+    json_object_set_new(nf, "method",
+                        json_string("A/A: the same configurations benched as A and B in separate processes; floor = "
+                                    "level quantile of |median(B)/median(A) - 1|, the largest over configurations"));
+    json_t *cfgs = json_array(), *per = json_object();
+    for (int k = 0; k < C->ns; k++) {
+        json_array_append_new(cfgs, json_string(C->S[k].name));
+        json_object_set_new(per, C->S[k].name, json_real(C->S[k].floor_pct));
+    }
+    json_object_set_new(nf, "configurations", cfgs);
+    json_object_set_new(nf, "per_configuration_pct", per);
+    return nf;
+}
+
+/* One configuration's series in --out: the A/A ratios and, with --detect, its detection counts. */
+static json_t *series_json(const cal *C, const series *s)
+{
+    json_t *e = json_object(), *a = json_array();
+    for (int i = 0; i < s->n; i++) json_array_append_new(a, json_real(s->ratio[i]));
+    json_object_set_new(e, "aa_ratios", a);
+    if (!C->o.ndetect) return e;
+    json_object_set_new(e, "detection_trials", json_integer(s->ndet));
+    json_object_set_new(e, "aa_flagged", json_integer(s->aa_slower + s->aa_faster));
+    json_t *det = json_object();
+    for (int d = 0; d < C->o.ndetect; d++) {
+        char key[32];
+        snprintf(key, sizeof key, "%g", C->o.detect[d]);
+        json_t *x = json_object(), *rs = json_array();
+        json_object_set_new(x, "flagged_slower", json_integer(s->det_slower[d]));
+        for (int i = 0; i < s->ndet; i++) json_array_append_new(rs, json_real(s->det_ratio[d][i]));
+        json_object_set_new(x, "ratios", rs);
+        json_object_set_new(det, key, x);
+    }
+    json_object_set_new(e, "detection", det);
+    return e;
+}
+
+/* --out and --record (each atomically). Returns the exit code. */
+static int write_records(const cal *C, json_t *nf)
+{
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (code == BB_EXIT_OK && out_path) {
-        json_t *doc = json_object();
+    if (C->o.out_path) {
+        json_t *doc = json_object(), *ser = json_object();
         json_object_set(doc, "noise_floor", nf);
-        json_t *ser = json_object();
-        for (int k = 0; k < ns; k++) {
-            json_t *e = json_object(), *a = json_array();
-            for (int i = 0; i < S[k].n; i++) json_array_append_new(a, json_real(S[k].ratio[i]));
-            json_object_set_new(e, "aa_ratios", a);
-            if (o.ndetect) {
-                json_object_set_new(e, "detection_trials", json_integer(S[k].ndet));
-                json_object_set_new(e, "aa_flagged", json_integer(S[k].aa_slower + S[k].aa_faster));
-                json_t *det = json_object();
-                for (int d = 0; d < o.ndetect; d++) {
-                    char key[32];
-                    snprintf(key, sizeof key, "%g", o.detect[d]);
-                    json_t *x = json_object(), *rs = json_array();
-                    json_object_set_new(x, "flagged_slower", json_integer(S[k].det_slower[d]));
-                    for (int i = 0; i < S[k].ndet; i++) json_array_append_new(rs, json_real(S[k].det_ratio[d][i]));
-                    json_object_set_new(x, "ratios", rs);
-                    json_object_set_new(det, key, x);
-                }
-                json_object_set_new(e, "detection", det);
-            }
-            json_object_set_new(ser, S[k].name, e);
-        }
+        for (int k = 0; k < C->ns; k++) json_object_set_new(ser, C->S[k].name, series_json(C, &C->S[k]));
         json_object_set_new(doc, "configurations", ser);
-        if (o.ndetect) {
-            json_object_set_new(doc, "detection_threshold_pct", json_real(thr));
-            json_object_set_new(doc, "detection_alpha", json_real(o.alpha));
+        if (C->o.ndetect) {
+            json_object_set_new(doc, "detection_threshold_pct", json_real(C->thr));
+            json_object_set_new(doc, "detection_alpha", json_real(C->o.alpha));
         }
-        if (bb_json_commit_doc(doc, out_path, &err)) {
-            fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
-            code = BB_EXIT_USAGE;
-        }
+        bb_result r = bb_json_commit_doc(doc, C->o.out_path, &err);
         json_decref(doc);
-    }
-    if (code == BB_EXIT_OK && record) {
-        if (bb_gate_set_context(record, "noise_floor", nf, &err)) {
+        if (r) {
             fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
-            code = BB_EXIT_USAGE;
-        } else if (!o.quiet) {
-            printf("recorded in %s (context.noise_floor)\n", record);
+            return BB_EXIT_USAGE;
         }
     }
-    if (nf) json_decref(nf);
-    for (int k = 0; S && k < ns; k++) {
-        free(S[k].ratio);
-        for (int d = 0; d < o.ndetect; d++) free(S[k].det_ratio[d]);
+    if (C->o.record) {
+        if (bb_gate_set_context(C->o.record, "noise_floor", nf, &err)) {
+            fprintf(stderr, "busbench calibrate: %s\n", bb_error_format(&err, msg, sizeof msg));
+            return BB_EXIT_USAGE;
+        }
+        if (!C->o.quiet) printf("recorded in %s (context.noise_floor)\n", C->o.record);
     }
-    free(S);
-    remove_dir(o.dir);
+    return BB_EXIT_OK;
+}
+
+/* Before the first run: --record is a result we may rewrite, we know our program, a temporary folder. */
+static int setup(opts *o)
+{
+    if (o->record && access(o->record, R_OK | W_OK) != 0) {
+        fprintf(stderr, "busbench calibrate: --record %s: %s (it must be an existing bench result)\n", o->record,
+                strerror(errno));
+        return BB_EXIT_USAGE;
+    }
+    if (bb_proc_self_exe(o->exe, sizeof o->exe)) {
+        fprintf(stderr, "busbench calibrate: cannot find the busbench program (set BB_BUSBENCH)\n");
+        return BB_EXIT_USAGE;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(o->dir, sizeof o->dir, "%s/busbench-cal-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(o->dir)) {
+        fprintf(stderr, "busbench calibrate: cannot make a temporary folder: %s\n", strerror(errno));
+        return BB_EXIT_USAGE;
+    }
+    return BB_EXIT_OK;
+}
+
+int bb_cmd_calibrate(int argc, char **argv)
+{
+    static cal C; /* the paths are large */
+    memset(&C, 0, sizeof C);
+    C.o = (opts){.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
+                 .trials = 10, .reps = 10, .level = 0.95, .threshold = NAN, .alpha = 0.05, .seed = 1};
+    const bb_opt_group groups[] = {{NULL, options, &C.o}};
+    int npos;
+    int code = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (code != BB_OPT_GO_ON) return code;
+    if ((code = setup(&C.o))) return code;
+    C.seed = C.o.seed;
+    code = phase_aa(&C);
+    if (code == BB_EXIT_OK) code = floor_table(&C);
+    if (code == BB_EXIT_OK) code = phase_detect(&C);
+    if (code == BB_EXIT_OK && C.o.ndetect) detect_table(&C);
+    if (code == BB_EXIT_OK) {
+        json_t *nf = noise_floor_json(&C);
+        code = write_records(&C, nf);
+        json_decref(nf);
+    }
+    for (int k = 0; C.S && k < C.ns; k++) {
+        free(C.S[k].ratio);
+        for (int d = 0; d < C.o.ndetect; d++) free(C.S[k].det_ratio[d]);
+    }
+    free(C.S);
+    rmdir(C.o.dir);
     return code;
 }

@@ -43,6 +43,7 @@
  * program that fails to render (one line, nothing written). */
 #include "bb_capacity.h"
 #include "bb_cmds.h"
+#include "bb_env.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_stats.h"
@@ -72,6 +73,7 @@ typedef struct cap {
     long reps, max_k;
     double tol;
     bool quiet;
+    const char *out;          /* --out FILE.json, or NULL */
     step steps[STEPS_MAX];
     int nsteps;
     /* the early stop of the current run */
@@ -271,45 +273,23 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
         json_array_append_new(steps, e);
     }
     json_object_set_new(d, "steps", steps);
-    json_t *ctx = json_object();
-    char host[256] = "";
-    gethostname(host, sizeof host - 1);
-    json_object_set_new(ctx, "host", json_string(host));
-    char date[64] = "";
-    time_t now = time(NULL);
-    struct tm tmv;
-    if (gmtime_r(&now, &tmv)) strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    json_object_set_new(ctx, "date", json_string(date));
-    FILE *la = fopen("/proc/loadavg", "r");
-    char lbuf[128] = "";
-    if (la) {
-        if (!fgets(lbuf, sizeof lbuf, la)) lbuf[0] = '\0';
-        fclose(la);
-        lbuf[strcspn(lbuf, "\n")] = '\0';
-    }
-    json_object_set_new(ctx, "loadavg", json_string(lbuf));
-    json_t *topo = bb_json_topology(NULL, NULL);
-    if (topo) json_object_set_new(ctx, "topology", topo);
+    json_t *ctx = bb_env_context(); /* the machine, as bench's results say it */
     json_object_set_new(d, "context", ctx);
     return d;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench capacity FILE.ph [options]\n\n"
-            "The largest k such that the program with every trigger pattern of its output stacked k times\n"
-            "(k copies, each its own voices) renders in real time: k = 1, then doubling, then bisection.\n"
-            "Criterion: %s.\n\n"
-            "options (and every render option below; defaults here: --strategy all, --cycles 4, --lookahead 1):\n"
-            "  --reps N         runs per k, a k passes when most pass (default 3, at most %d)\n"
-            "  --max-k N        stop the search there: N is tried and reported when it passes (default 4096)\n"
-            "  --tolerance PCT  stop the bisection when the bracket is within PCT%% of k (default 5; 0: exact)\n"
-            "  --out FILE.json  write the result (atomically)\n"
-            "  --quiet          print the result only, not each k tried\n\n"
-            "render options:\n%s",
-            criterion_text, REPS_MAX, bb_run_cfg_usage);
-}
+#define CAP(m) offsetof(cap, m)
+static const bb_opt opts[] = {
+    {"--reps", BB_OPT_LONG, CAP(reps), 1, REPS_MAX, "N", "runs per k, a k passes when most pass (default 3, at most 15)",
+     "a number of runs from 1 to 15", NULL},
+    {"--max-k", BB_OPT_LONG, CAP(max_k), 1, 1L << 20, "N", "stop the search there: N is tried and reported when it passes (default 4096)", "a k from 1 to 1048576", NULL},
+    {"--tolerance", BB_OPT_REAL, CAP(tol), 0, 100, "PCT", "stop the bisection when the bracket is within PCT% of k (default 5; 0: exact)",
+     "0 to 100 per cent", NULL},
+    {"--out", BB_OPT_STR, CAP(out), 0, 0, "FILE.json", "write the result (atomically)", "an output path", NULL},
+    {"--quiet", BB_OPT_FLAG, CAP(quiet), 0, 0, NULL, "print the result only, not each k tried", NULL, NULL},
+    BB_OPT_END,
+};
+#undef CAP
 
 int bb_cmd_capacity(int argc, char **argv)
 {
@@ -322,70 +302,28 @@ int bb_cmd_capacity(int argc, char **argv)
     C.reps = 3;
     C.max_k = 4096;
     C.tol = 5;
-    const char *outp = NULL;
     bb_error err;
     bb_error_clear(&err);
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    for (int i = 1; i < argc;) {
-        int k = bb_run_cfg_option(&C.cfg, argc, argv, &i, &err);
-        if (k < 0) {
-            fprintf(stderr, "busbench capacity: %s\n", bb_error_format(&err, msg, sizeof msg));
-            return BB_EXIT_USAGE;
-        }
-        if (k) continue;
-        const char *o = argv[i];
-        long l;
-        double d;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(o, "--quiet")) {
-            C.quiet = true;
-            i++;
-        } else if ((!strcmp(o, "--reps") || !strcmp(o, "--max-k") || !strcmp(o, "--tolerance") || !strcmp(o, "--out")) &&
-                   i + 1 >= argc) {
-            fprintf(stderr, "busbench capacity: expected a value after %s\n", o);
-            return BB_EXIT_USAGE;
-        } else if (!strcmp(o, "--reps")) {
-            if (bb_run_parse_long(argv[i + 1], 1, REPS_MAX, &l)) {
-                fprintf(stderr, "busbench capacity: bad --reps '%s' (expected 1 to %d)\n", argv[i + 1], REPS_MAX);
-                return BB_EXIT_USAGE;
-            }
-            C.reps = l;
-            i += 2;
-        } else if (!strcmp(o, "--max-k")) {
-            if (bb_run_parse_long(argv[i + 1], 1, 1L << 20, &l)) {
-                fprintf(stderr, "busbench capacity: bad --max-k '%s' (expected 1 to 1048576)\n", argv[i + 1]);
-                return BB_EXIT_USAGE;
-            }
-            C.max_k = l;
-            i += 2;
-        } else if (!strcmp(o, "--tolerance")) {
-            if (bb_run_parse_double(argv[i + 1], 0, 100, &d)) {
-                fprintf(stderr, "busbench capacity: bad --tolerance '%s' (expected 0 to 100 per cent)\n", argv[i + 1]);
-                return BB_EXIT_USAGE;
-            }
-            C.tol = d;
-            i += 2;
-        } else if (!strcmp(o, "--out")) {
-            outp = argv[i + 1];
-            i += 2;
-        } else if (o[0] == '-' && o[1]) {
-            fprintf(stderr, "busbench capacity: unknown option '%s'\n", o);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        } else if (!C.cfg.program) {
-            C.cfg.program = argv[i++];
-        } else {
-            fprintf(stderr, "busbench capacity: unexpected argument '%s'\n", o);
-            return BB_EXIT_USAGE;
-        }
-    }
-    if (!C.cfg.program) {
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64], about[1024];
+    snprintf(about, sizeof about,
+             "The largest k such that the program with every trigger pattern of its output stacked k times\n"
+             "(k copies, each its own voices) renders in real time: k = 1, then doubling, then bisection.\n"
+             "Criterion: %s.\n"
+             "Every render option applies; defaults here: --strategy all, --cycles 4, --lookahead 1.",
+             criterion_text);
+    const bb_opt_cmd spec = {"capacity", "FILE.ph [options]", about, "0 measured, 2 bad input"};
+    const bb_opt_group groups[] = {{NULL, opts, &C}, {"render options", bb_run_options, &C.cfg}};
+    const char *pos[1];
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 2, argc, argv, pos, 1, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    if (!npos) {
         fprintf(stderr, "busbench capacity: expected a program (FILE.ph)\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 2, stderr);
         return BB_EXIT_USAGE;
     }
+    C.cfg.program = pos[0];
+    const char *outp = C.out;
     if (outp && bb_json_check_writable(outp, &err)) {
         fprintf(stderr, "busbench capacity: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
@@ -463,8 +401,12 @@ static bb_result read_row(const char *path, caprow *r, bb_error *err)
     snprintf(r->strategy, sizeof r->strategy, "%s", json_string_value(st));
     const char *b = json_string_value(json_object_get(d, "bounded_by"));
     snprintf(r->bound, sizeof r->bound, "%s", b ? b : "?");
-    const char *la = json_string_value(json_object_get(json_object_get(d, "context"), "loadavg"));
-    snprintf(r->loadavg, sizeof r->loadavg, "%.14s", la ? la : "?");
+    const json_t *ctx = json_object_get(d, "context"), *lav = json_object_get(ctx, "load_avg");
+    const char *la = json_string_value(json_object_get(ctx, "loadavg")); /* before bb_env: a string */
+    if (json_array_size(lav) == 3)
+        snprintf(r->loadavg, sizeof r->loadavg, "%.2f %.2f %.2f", json_number_value(json_array_get(lav, 0)),
+                 json_number_value(json_array_get(lav, 1)), json_number_value(json_array_get(lav, 2)));
+    else snprintf(r->loadavg, sizeof r->loadavg, "%.14s", la ? la : "?");
     r->threads = (long)json_integer_value(th);
     r->k = (long)json_integer_value(k);
     r->block = (long)json_integer_value(json_object_get(d, "block"));

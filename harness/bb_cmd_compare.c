@@ -33,31 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench compare BASE.json NEW.json [options]\n\n"
-            "Compare two bench results configuration by configuration. Deterministic counters\n"
-            "(preprocessing and synthesis calls, samples synthesised, cache misses, bus buffers from\n"
-            "the heap, and heap allocations at 1 thread) are gated exactly: any increase is a\n"
-            "regression. Instruction counts (bench --metric instructions|both) are gated by a relative\n"
-            "threshold. Times are gated by a Mann-Whitney U test and an effect threshold that may not\n"
-            "be smaller than the noise floor recorded in BASE (busbench calibrate --record).\n"
-            "Exit 0: nothing regressed; 1: something did; 2: unusable input.\n\n"
-            "options:\n"
-            "  --metric M            auto (default: every metric both files have), time, instructions\n"
-            "  --threshold PCT       timing effect threshold (default: the larger of 5 and BASE's floor)\n"
-            "  --instr-threshold PCT instruction threshold (default 1)\n"
-            "  --alpha A             significance of the U test (default 0.05)\n"
-            "  --force               compare across environments that differ (CPU, compiler, flags, ...)\n"
-            "  --seed N              seed of the bootstrap intervals (default 1)\n"
-            "  --quiet               print only regressions, warnings and the summary\n"
-            "  --markdown            print a Markdown summary instead of the table (a pull-request comment,\n"
-            "                        a GitHub job summary)\n"
-            "  --junit FILE          also write JUnit XML: each configuration a test case, a regression a\n"
-            "                        failure (written atomically)\n");
-}
-
 static void print_row(const bb_gate_row *r)
 {
     if (r->verdict == BB_GATE_NOT_COMPARED && !r->nup && !r->unstable && !r->broken) {
@@ -90,64 +65,66 @@ typedef struct cmp_opts {
     const char *junit;
 } cmp_opts;
 
-/* One option with a value: 0 taken, 1 a bad value, -1 unknown. */
-static int opt_value(cmp_opts *o, const char *k, const char *v)
+/* seed = a whole number from 0 to 9e15 */
+static bb_result opt_seed(void *base, const char *v, bb_error *err)
 {
-    if (!strcmp(k, "--threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.threshold_pct) != 0;
-    if (!strcmp(k, "--instr-threshold")) return bb_run_parse_double(v, 0, 999, &o->gate.instr_threshold_pct) != 0;
-    if (!strcmp(k, "--alpha")) return bb_run_parse_double(v, 1e-12, 0.999999, &o->gate.alpha) != 0;
-    if (!strcmp(k, "--junit")) return o->junit = v, 0;
-    if (!strcmp(k, "--seed")) {
-        double s;
-        if (bb_run_parse_double(v, 0, 9e15, &s) || s != floor(s)) return 1;
-        o->gate.seed = (uint64_t)s;
-        return 0;
-    }
-    if (strcmp(k, "--metric")) return -1;
-    if (!strcmp(v, "auto")) o->gate.metrics = 0;
-    else if (!strcmp(v, "time")) o->gate.metrics = BB_GATE_METRIC_TIME;
-    else if (!strcmp(v, "instructions")) o->gate.metrics = BB_GATE_METRIC_INSTR;
-    else return 1;
-    return 0;
+    double s;
+    if (bb_run_parse_double(v, 0, 9e15, &s) || s != floor(s))
+        return bb_error_set(err, BB_ERR_ARG, "--seed", 0, 0, "bad value '%s': expected a whole number from 0 to 9e15", v);
+    ((cmp_opts *)base)->gate.seed = (uint64_t)s;
+    return BB_OK;
 }
 
-/* The command line into o. -1 to go on, else an exit code. */
+/* metric = "auto" | "time" | "instructions" */
+static bb_result opt_metric(void *base, const char *v, bb_error *err)
+{
+    bb_gate_opts *g = &((cmp_opts *)base)->gate;
+    if (!strcmp(v, "auto")) g->metrics = 0;
+    else if (!strcmp(v, "time")) g->metrics = BB_GATE_METRIC_TIME;
+    else if (!strcmp(v, "instructions")) g->metrics = BB_GATE_METRIC_INSTR;
+    else return bb_error_set(err, BB_ERR_ARG, "--metric", 0, 0, "bad value '%s': expected auto, time or instructions", v);
+    return BB_OK;
+}
+
+#define CO(m) offsetof(cmp_opts, m)
+static const bb_opt opts[] = {
+    {"--metric", BB_OPT_FN, 0, 0, 0, "M", "auto (default: every metric both files have), time, instructions", NULL, opt_metric},
+    {"--threshold", BB_OPT_REAL, CO(gate.threshold_pct), 0, 999, "PCT", "timing effect threshold (default: the larger of 5 and BASE's floor)",
+     NULL, NULL},
+    {"--instr-threshold", BB_OPT_REAL, CO(gate.instr_threshold_pct), 0, 999, "PCT", "instruction threshold (default 1)", NULL, NULL},
+    {"--alpha", BB_OPT_REAL, CO(gate.alpha), 1e-12, 0.999999, "A", "significance of the U test (default 0.05)", NULL, NULL},
+    {"--force", BB_OPT_FLAG, CO(gate.force), 0, 0, NULL, "compare across environments that differ (CPU, compiler, flags, ...)", NULL, NULL},
+    {"--seed", BB_OPT_FN, 0, 0, 0, "N", "seed of the bootstrap intervals (default 1)", NULL, opt_seed},
+    {"--quiet", BB_OPT_FLAG, CO(quiet), 0, 0, NULL, "print only regressions, warnings and the summary", NULL, NULL},
+    {"--markdown", BB_OPT_FLAG, CO(markdown), 0, 0, NULL,
+     "print a Markdown summary instead of the table (a pull-request comment,\na GitHub job summary)", NULL, NULL},
+    {"--junit", BB_OPT_STR, CO(junit), 0, 0, "FILE",
+     "also write JUnit XML: each configuration a test case, a regression a\nfailure (written atomically)", "an output path", NULL},
+    BB_OPT_END,
+};
+#undef CO
+
+static const bb_opt_cmd spec = {
+    "compare", "BASE.json NEW.json [options]",
+    "Compare two bench results configuration by configuration. Deterministic counters\n"
+    "(preprocessing and synthesis calls, samples synthesised, cache misses, bus buffers from\n"
+    "the heap, and heap allocations at 1 thread) are gated exactly: any increase is a\n"
+    "regression. Instruction counts (bench --metric instructions|both) are gated by a relative\n"
+    "threshold. Times are gated by a Mann-Whitney U test and an effect threshold that may not\n"
+    "be smaller than the noise floor recorded in BASE (busbench calibrate --record).",
+    "0 nothing regressed, 1 something did, 2 unusable input"};
+
+/* The command line into o: -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, cmp_opts *o)
 {
     memset(o, 0, sizeof *o);
     bb_gate_opts_default(&o->gate);
-    for (int i = 1; i < argc; i++) {
-        const char *k = argv[i];
-        if (!strcmp(k, "--help") || !strcmp(k, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        bool *flag = !strcmp(k, "--force") ? &o->gate.force : !strcmp(k, "--quiet") ? &o->quiet
-                   : !strcmp(k, "--markdown") ? &o->markdown : NULL;
-        if (flag) {
-            *flag = true;
-            continue;
-        }
-        if (k[0] != '-' || !k[1]) {
-            if (o->np == 2) {
-                fprintf(stderr, "busbench compare: unexpected argument '%s' (two files: BASE and NEW)\n", k);
-                return BB_EXIT_USAGE;
-            }
-            o->paths[o->np++] = k;
-            continue;
-        }
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int bad = v ? opt_value(o, k, v) : -2;
-        if (bad == -2) fprintf(stderr, "busbench compare: expected a value after %s\n", k);
-        if (bad < 0) fprintf(stderr, "busbench compare: unknown option '%s'\n", k);
-        if (bad < 0) usage(stderr);
-        if (bad == 1) fprintf(stderr, "busbench compare: bad value '%s' for %s\n", v, k);
-        if (bad) return BB_EXIT_USAGE;
-        i++;
-    }
+    const bb_opt_group groups[] = {{NULL, opts, o}};
+    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, o->paths, 2, &o->np);
+    if (rc != BB_OPT_GO_ON) return rc;
     if (o->np != 2) {
         fprintf(stderr, "busbench compare: expected two files, BASE.json and NEW.json\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
     return -1;

@@ -27,6 +27,8 @@
  * input is bad. Units: ms for times, millions for instructions, percent for
  * changes. */
 #include "bb_cmds.h"
+#include "bb_opt.h"
+#include "bb_run.h"
 #include "bb_gate.h"
 #include "bb_json.h"
 #include "bb_plot.h"
@@ -58,16 +60,37 @@ typedef struct history {
     int changes;
 } history;
 
-static void usage(FILE *f)
+typedef struct history_opts {
+    const char *dir;
+    double tol;
+} history_opts;
+
+/* tolerance = per cent, 0 <= PCT < 1000 (stored as a fraction) */
+static bb_result opt_tolerance(void *base, const char *v, bb_error *err)
 {
-    fprintf(f,
-            "usage: busbench history RESULTS.json... -o DIR [--instr-tolerance PCT]\n\n"
-            "Results of successive commits (ordered by the commit date their context records, else the\n"
-            "bench date): per configuration a trend figure of the median time (95%% CI) and the\n"
-            "instruction count (PNG and SVG), and a table of the exact change points, the commits where\n"
-            "a deterministic counter moved or the instruction count moved beyond the tolerance\n"
-            "(default 1%%): DIR/history.md, DIR/changes.tsv. Needs gnuplot.\n");
+    double pct;
+    if (bb_run_parse_double(v, 0, 999.999999, &pct))
+        return bb_error_set(err, BB_ERR_ARG, "--instr-tolerance", 0, 0, "bad value '%s': expected per cent, 0 to under 1000", v);
+    ((history_opts *)base)->tol = pct / 100;
+    return BB_OK;
 }
+
+static const bb_opt opts[] = {
+    {"-o", BB_OPT_STR, offsetof(history_opts, dir), 0, 0, "DIR", "the folder of the figures and tables", "an output folder", NULL},
+    {"--out", BB_OPT_STR, offsetof(history_opts, dir), 0, 0, "DIR", "the same as -o", "an output path", NULL},
+    {"--instr-tolerance", BB_OPT_FN, 0, 0, 0, "PCT", "an instruction count moved by more than PCT% is a change point (default 1)", NULL,
+     opt_tolerance},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {
+    "history", "RESULTS.json... -o DIR [--instr-tolerance PCT]",
+    "Results of successive commits (ordered by the commit date their context records, else the\n"
+    "bench date): per configuration a trend figure of the median time (95% CI) and the\n"
+    "instruction count (PNG and SVG), and a table of the exact change points, the commits where\n"
+    "a deterministic counter moved or the instruction count moved beyond the tolerance\n"
+    "(default 1%): DIR/history.md, DIR/changes.tsv. Needs gnuplot.",
+    "0 written, 2 bad input or no gnuplot"};
 
 /* "2026-01-02T03:04:05+01:00" (or Z, or no zone: UTC) as seconds since the epoch; NaN when not a date. */
 static double iso_seconds(const char *s)
@@ -254,33 +277,23 @@ static int write_outputs(history *H)
 /* The command line. -1 to go on, else an exit code. */
 static int parse(int argc, char **argv, history *H, const char **dir)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        char *end = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(a, "-o") && i + 1 < argc) {
-            *dir = argv[++i];
-        } else if (!strcmp(a, "--instr-tolerance") && i + 1 < argc) {
-            H->tol = strtod(argv[++i], &end) / 100;
-            if (end == argv[i] || *end || !(H->tol >= 0 && H->tol < 10)) {
-                fprintf(stderr, "busbench history: bad value '%s' for --instr-tolerance (percent)\n", argv[i]);
-                return BB_EXIT_USAGE;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "busbench history: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        } else if (H->n < HIST_MAX) {
-            H->p[H->n].path = a;
-            H->p[H->n].arg = H->n;
-            H->n++;
-        }
+    history_opts ho = {NULL, H->tol};
+    const bb_opt_group groups[] = {{NULL, opts, &ho}};
+    const char **pos = calloc((size_t)argc, sizeof *pos);
+    int n = 0;
+    int rc = pos ? bb_opt_parse(&spec, groups, 1, argc, argv, pos, HIST_MAX, &n) : BB_EXIT_USAGE;
+    for (int i = 0; rc == BB_OPT_GO_ON && i < n; i++) {
+        H->p[i].path = pos[i];
+        H->p[i].arg = i;
     }
+    free(pos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    H->n = n;
+    H->tol = ho.tol;
+    *dir = ho.dir;
     if (!*dir || H->n < 2) {
         fprintf(stderr, "busbench history: expected at least two result files and -o DIR\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
     return -1;

@@ -15,10 +15,13 @@
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_live.h"
+#include "bb_opt.h"
+#include "bb_verify.h"
 
 #include <jansson.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,38 +33,6 @@ static void on_interrupt(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench live FILE.ph [options]\n\n"
-            "Plays FILE through a JACK server and measures it.\n\n"
-            "live options:\n"
-            "  --server dummy|NAME  dummy: start `jackd -n NAME -d dummy -r SR -p PERIOD` for the run under a name\n"
-            "                       of its own and stop it at the end; NAME: that running server (default: JACK's\n"
-            "                       default server; never started)\n"
-            "  --period P           frames per callback asked of a dummy server (%d..%d, default 256)\n"
-            "  --mode M             callback (render in the process callback) or ahead (a render thread fills a\n"
-            "                       ring; the callback copies), default ahead\n"
-            "  --ahead N            ahead mode: periods in the ring (1..%d, default 4)\n"
-            "  --record OUT.wav     keep what went to the server and compare it with the offline render\n"
-            "  --json OUT.json      the figures as JSON\n"
-            "  --threads N          (a render option) defaults to 1 here\n"
-            "  --stack K            every trigger of the output stacked K times (the load of `busbench capacity`)\n"
-            "  --sweep              per strategy x threads x mode, the smallest glitch-free period (needs\n"
-            "                       --server dummy; each point --seconds long, default 5):\n"
-            "    --strategies L     strategies as verify takes them (default: every one but the canaries)\n"
-            "    --threads-list L   thread counts (default: 1 and the core count)\n"
-            "    --periods L        periods tried in increasing order (default 64,128,256,512,1024)\n"
-            "    --modes L          callback,ahead (default both)\n"
-            "  --capacity           the largest --stack k that plays glitch-free at this period, mode, strategy\n"
-            "                       and threads (needs --server dummy; k doubling, then bisection to 10 %%)\n"
-            "  --watch              recompile FILE when it is saved and switch to it at the next cycle boundary\n"
-            "                       (after any --reload-at); a save that does not compile is reported, the\n"
-            "                       previous program keeps playing\n\n"
-            "render options:\n%s",
-            BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, BB_LIVE_AHEAD_MAX, bb_run_cfg_usage);
 }
 
 enum { SWEEP_PERIODS_MAX = 16, SWEEP_SECONDS = 5, CAPACITY_K_MAX = 1 << 16 };
@@ -94,104 +65,111 @@ static const char *parse_periods(live_args *a, const char *v)
     return a->nperiods ? NULL : want;
 }
 
-/* options: (render option | --watch | --sweep | --capacity | --stack K | --periods L | --modes L | --strategies L |
- *           --threads-list L | --server S | --period P | --mode M | --ahead N | --record F | --json F)* FILE
- * Returns 0, 1 for --help (printed), or -1 with the reason on stderr. */
+/* server = "dummy" | a running server's NAME */
+static bb_result opt_server(void *base, const char *v, bb_error *err)
+{
+    (void)err;
+    bb_live_cfg *c = &((live_args *)base)->cfg;
+    c->dummy = !strcmp(v, "dummy");
+    c->server = c->dummy ? NULL : v;
+    return BB_OK;
+}
+
+/* mode = "callback" | "ahead" */
+static bb_result opt_mode(void *base, const char *v, bb_error *err)
+{
+    bb_live_cfg *c = &((live_args *)base)->cfg;
+    if (!strcmp(v, "callback")) c->mode = BB_LIVE_CALLBACK;
+    else if (!strcmp(v, "ahead")) c->mode = BB_LIVE_AHEAD;
+    else return bb_error_set(err, BB_ERR_ARG, "--mode", 0, 0, "bad value '%s': expected callback or ahead", v);
+    return BB_OK;
+}
+
+static bb_result opt_periods(void *base, const char *v, bb_error *err)
+{
+    const char *want = parse_periods(base, v);
+    return want ? bb_error_set(err, BB_ERR_ARG, "--periods", 0, 0, "bad value '%s': expected %s", v, want) : BB_OK;
+}
+
+/* modes = a list holding callback, ahead or both */
+static bb_result opt_modes(void *base, const char *v, bb_error *err)
+{
+    live_args *a = base;
+    a->modes[BB_LIVE_CALLBACK] = strstr(v, "callback") != NULL;
+    a->modes[BB_LIVE_AHEAD] = strstr(v, "ahead") != NULL;
+    if (!a->modes[0] && !a->modes[1])
+        return bb_error_set(err, BB_ERR_ARG, "--modes", 0, 0, "bad value '%s': expected callback, ahead or callback,ahead", v);
+    return BB_OK;
+}
+
+static bb_result opt_strategies(void *base, const char *v, bb_error *err)
+{
+    return bb_golden_matrix_axis(&((live_args *)base)->axes, "--strategies", v, err);
+}
+
+static bb_result opt_threads_list(void *base, const char *v, bb_error *err)
+{
+    return bb_golden_matrix_axis(&((live_args *)base)->axes, "--threads", v, err);
+}
+
+#define LA(m) offsetof(live_args, m)
+static const bb_opt opts[] = {
+    {"--server", BB_OPT_FN, 0, 0, 0, "dummy|NAME",
+     "dummy: start `jackd -n NAME -d dummy -r SR -p PERIOD` for the run under a name\n"
+     "of its own and stop it at the end; NAME: that running server (default: JACK's\n"
+     "default server; never started)", NULL, opt_server},
+    {"--period", BB_OPT_SIZE, LA(cfg.period), BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, "P",
+     "frames per callback asked of a dummy server (16..8192, default 256)", "a period of 16 to 8192 frames", NULL},
+    {"--mode", BB_OPT_FN, 0, 0, 0, "M",
+     "callback (render in the process callback) or ahead (a render thread fills a\nring; the callback copies), default ahead",
+     NULL, opt_mode},
+    {"--ahead", BB_OPT_SIZE, LA(cfg.ahead), 1, BB_LIVE_AHEAD_MAX, "N", "ahead mode: periods in the ring (1..1024, default 4)",
+     "a number of periods from 1 to 1024", NULL},
+    {"--record", BB_OPT_STR, LA(record), 0, 0, "OUT.wav", "keep what went to the server and compare it with the offline render",
+     "an output path", NULL},
+    {"--json", BB_OPT_STR, LA(json), 0, 0, "OUT.json", "the figures as JSON", "an output path", NULL},
+    {"--stack", BB_OPT_INT, LA(cfg.run.stack), 1, 1 << 16, "K",
+     "every trigger of the output stacked K times (the load of `busbench capacity`)", "a number of copies from 1 to 65536", NULL},
+    {"--sweep", BB_OPT_FLAG, LA(sweep), 0, 0, NULL,
+     "per strategy x threads x mode, the smallest glitch-free period (needs\n"
+     "--server dummy; each point --seconds long, default 5), over the four lists below", NULL, NULL},
+    {"--strategies", BB_OPT_FN, 0, 0, 0, "L", "strategies as verify takes them (default: every one but the canaries)", NULL,
+     opt_strategies},
+    {"--threads-list", BB_OPT_FN, 0, 0, 0, "L", "thread counts (default: 1 and the core count)", NULL, opt_threads_list},
+    {"--periods", BB_OPT_FN, 0, 0, 0, "L", "periods tried in increasing order (default 64,128,256,512,1024)", NULL, opt_periods},
+    {"--modes", BB_OPT_FN, 0, 0, 0, "L", "callback,ahead (default both)", NULL, opt_modes},
+    {"--capacity", BB_OPT_FLAG, LA(capacity), 0, 0, NULL,
+     "the largest --stack k that plays glitch-free at this period, mode, strategy\n"
+     "and threads (needs --server dummy; k doubling, then bisection to 10 %)", NULL, NULL},
+    {"--watch", BB_OPT_FLAG, LA(cfg.watch), 0, 0, NULL,
+     "recompile FILE when it is saved and switch to it at the next cycle boundary\n"
+     "(after any --reload-at); a save that does not compile is reported, the\n"
+     "previous program keeps playing", NULL, NULL},
+    BB_OPT_END,
+};
+#undef LA
+
+static const bb_opt_cmd spec = {
+    "live", "FILE.ph [options]", "Plays FILE through a JACK server and measures it (--threads defaults to 1 here).",
+    "0 played (with --record: the recording equals the offline render), 1 the recording differs,\n"
+    "2 bad options, no server, a render error or the server gone, 130 interrupted (SIGINT, SIGTERM)"};
+
+/* The command line into a (its defaults already set). Returns 0, 1 for --help (printed), or -1 with
+ * the reason on stderr. */
 static int parse(live_args *a, int argc, char **argv)
 {
     bb_live_cfg *c = &a->cfg;
-    bb_error err;
-    bb_error_clear(&err);
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    for (int i = 1; i < argc;) {
-        int k = bb_run_cfg_option(&c->run, argc, argv, &i, &err);
-        if (k < 0) {
-            fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
-            return -1;
-        }
-        if (k) continue;
-        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long l;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            return 1;
-        }
-        if (!strcmp(o, "--watch")) {
-            c->watch = true;
-            i++;
-            continue;
-        }
-        if (o[0] != '-' || !o[1]) {
-            if (c->run.program) {
-                fprintf(stderr, "busbench live: unexpected argument '%s'\n", o);
-                return -1;
-            }
-            c->run.program = argv[i++];
-            continue;
-        }
-        if (!strcmp(o, "--sweep") || !strcmp(o, "--capacity")) {
-            a->sweep |= !strcmp(o, "--sweep");
-            a->capacity |= !strcmp(o, "--capacity");
-            i++;
-            continue;
-        }
-        static const char *const known[] = {"--server", "--period", "--mode",    "--ahead",   "--record", "--json",
-                                            "--stack",  "--periods", "--modes", "--strategies", "--threads-list", NULL};
-        int is = 0;
-        for (int j = 0; known[j]; j++) is |= !strcmp(o, known[j]);
-        if (!is) {
-            fprintf(stderr, "busbench live: unknown option '%s'\n", o);
-            usage(stderr);
-            return -1;
-        }
-        if (!v) {
-            fprintf(stderr, "busbench live: expected a value after %s\n", o);
-            return -1;
-        }
-        const char *want = NULL;
-        if (!strcmp(o, "--server")) {
-            c->dummy = !strcmp(v, "dummy");
-            c->server = c->dummy ? NULL : v;
-        } else if (!strcmp(o, "--period")) {
-            if (bb_run_parse_long(v, BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, &l)) want = "a period of 16 to 8192 frames";
-            c->period = (size_t)l;
-        } else if (!strcmp(o, "--mode")) {
-            if (!strcmp(v, "callback")) c->mode = BB_LIVE_CALLBACK;
-            else if (!strcmp(v, "ahead")) c->mode = BB_LIVE_AHEAD;
-            else want = "callback or ahead";
-        } else if (!strcmp(o, "--ahead")) {
-            if (bb_run_parse_long(v, 1, BB_LIVE_AHEAD_MAX, &l)) want = "a number of periods from 1 to 1024";
-            c->ahead = (size_t)l;
-        } else if (!strcmp(o, "--record")) {
-            a->record = v;
-        } else if (!strcmp(o, "--stack")) {
-            if (bb_run_parse_long(v, 1, 1 << 16, &l)) want = "a number of copies from 1 to 65536";
-            c->run.stack = (int)l;
-        } else if (!strcmp(o, "--periods")) {
-            want = parse_periods(a, v);
-        } else if (!strcmp(o, "--modes")) {
-            a->modes[BB_LIVE_CALLBACK] = strstr(v, "callback") != NULL;
-            a->modes[BB_LIVE_AHEAD] = strstr(v, "ahead") != NULL;
-            if (!a->modes[0] && !a->modes[1]) want = "callback, ahead or callback,ahead";
-        } else if (!strcmp(o, "--strategies") || !strcmp(o, "--threads-list")) {
-            if (bb_golden_matrix_axis(&a->axes, !strcmp(o, "--strategies") ? "--strategies" : "--threads", v, &err)) {
-                fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
-                return -1;
-            }
-        } else {
-            a->json = v;
-        }
-        if (want) {
-            fprintf(stderr, "busbench live: %s: bad value '%s': expected %s\n", o, v, want);
-            return -1;
-        }
-        i += 2;
-    }
-    if (!c->run.program) {
+    const bb_opt_group groups[] = {{"live options", opts, a}, {"render options", bb_run_options, &c->run}};
+    const char *pos[1];
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 2, argc, argv, pos, 1, &npos);
+    if (rc != BB_OPT_GO_ON) return rc == BB_EXIT_OK ? 1 : -1;
+    if (!npos) {
         fprintf(stderr, "busbench live: expected a program\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 2, stderr);
         return -1;
     }
+    c->run.program = pos[0];
     c->record = a->record != NULL;
     return 0;
 }
@@ -299,7 +277,7 @@ static const char *compare_offline(FILE *f, const live_args *a, const bb_live_ou
         fprintf(f, "record: %s, %zu frames: DIFFERS from the offline render (%zu frames): first at frame %lld, %llu "
                    "frames differ\n",
                 a->record, o->nrec, want, (long long)d.first, (unsigned long long)d.ndiff);
-        bb_golden_describe(f, "  ", &rc, d.first, &err);
+        bb_verify_describe(f, "  ", &rc, d.first, &err);
     }
     bb_run_out_free(&off);
     return verdict;

@@ -30,6 +30,7 @@
  * passed (exit 2, one line naming the file and the problem); the output is
  * committed atomically (bb_json_commit_doc). Units: none of its own. */
 #include "bb_cmds.h"
+#include "bb_opt.h"
 #include "bb_gate.h"
 #include "bb_json.h"
 #include "bb_shard.h"
@@ -46,19 +47,27 @@ typedef struct input {
     json_t *doc;              /* the document itself */
 } input;
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: busbench merge A.json B.json ... -o M.json [--machines]\n\n"
-            "Put the shards of one bench matrix (bench --shard I/N), or results of one machine and one\n"
-            "build, together into one result. Refused (exit 2, nothing written): environments that\n"
-            "differ (CPU model, PUs, compiler, flags; valgrind and libc for instruction counts), another\n"
-            "commit, other metrics, a configuration in two inputs or twice in one, a missing or repeated shard.\n\n"
-            "  --machines   results of different machines into one document that keeps each machine's\n"
-            "               series apart, labelled by CPU model and host; busbench report draws them\n"
-            "               side by side\n"
-            "  -o FILE      the merged file (written atomically)\n");
-}
+typedef struct merge_opts {
+    const char *out;
+    bool machines;
+} merge_opts;
+
+static const bb_opt opts[] = {
+    {"-o", BB_OPT_STR, offsetof(merge_opts, out), 0, 0, "FILE", "the merged file (written atomically)", "an output path", NULL},
+    {"--out", BB_OPT_STR, offsetof(merge_opts, out), 0, 0, "FILE", "the same as -o", "an output path", NULL},
+    {"--machines", BB_OPT_FLAG, offsetof(merge_opts, machines), 0, 0, NULL,
+     "results of different machines into one document that keeps each machine's\n"
+     "series apart, labelled by CPU model and host; busbench report draws them\nside by side", NULL, NULL},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {
+    "merge", "A.json B.json ... -o M.json [--machines]",
+    "Put the shards of one bench matrix (bench --shard I/N), or results of one machine and one\n"
+    "build, together into one result. Refused (exit 2, nothing written): environments that\n"
+    "differ (CPU model, PUs, compiler, flags; valgrind and libc for instruction counts), another\n"
+    "commit, other metrics, a configuration in two inputs or twice in one, a missing or repeated shard.",
+    "0 written, 2 refused or bad input (nothing written)"};
 
 /* Read every input. 0, or -1 after one line on stderr. */
 static int load_inputs(input *in, int n)
@@ -262,43 +271,32 @@ static json_t *merge_shards(const input *in, int n)
 
 int bb_cmd_merge(int argc, char **argv)
 {
-    const char *out = NULL;
-    bool machines = false;
+    merge_opts mo = {NULL, false};
+    const bb_opt_group groups[] = {{NULL, opts, &mo}};
+    const char **pos = calloc((size_t)argc, sizeof *pos);
     input *in = calloc((size_t)argc, sizeof *in);
     int n = 0;
-    if (!in) return BB_EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(in);
-            return BB_EXIT_OK;
-        } else if (!strcmp(a, "--machines")) {
-            machines = true;
-        } else if (!strcmp(a, "-o") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "busbench merge: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            free(in);
-            return BB_EXIT_USAGE;
-        } else if (n < MERGE_MAX) {
-            in[n++].path = a;
-        }
-    }
-    if (!out || n < 1) {
+    int rc = pos && in ? bb_opt_parse(&spec, groups, 1, argc, argv, pos, MERGE_MAX, &n) : BB_EXIT_USAGE;
+    for (int i = 0; rc == BB_OPT_GO_ON && i < n; i++) in[i].path = pos[i];
+    free(pos);
+    if (rc == BB_OPT_GO_ON && (!mo.out || n < 1)) {
         fprintf(stderr, "busbench merge: expected result files and -o M.json\n");
-        usage(stderr);
-        free(in);
-        return BB_EXIT_USAGE;
+        bb_opt_usage(&spec, groups, 1, stderr);
+        rc = BB_EXIT_USAGE;
     }
+    if (rc != BB_OPT_GO_ON) {
+        free(in);
+        return rc;
+    }
+    const char *out = mo.out;
+    bool machines = mo.machines;
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_error err;
     bb_error_clear(&err);
     json_t *doc = NULL;
     if (bb_json_check_writable(out, &err)) fprintf(stderr, "busbench merge: %s\n", bb_error_format(&err, msg, sizeof msg));
     else if (!load_inputs(in, n)) doc = machines ? machines_doc(in, n) : merge_shards(in, n);
-    int rc = doc ? BB_EXIT_OK : BB_EXIT_USAGE;
+    rc = doc ? BB_EXIT_OK : BB_EXIT_USAGE;
     if (doc && bb_json_commit_doc(doc, out, &err)) {
         fprintf(stderr, "busbench merge: %s\n", bb_error_format(&err, msg, sizeof msg));
         rc = BB_EXIT_USAGE;

@@ -8,69 +8,47 @@
  * that fails (overflow, limit), with the reason on stderr. N is a non-negative
  * decimal number of cycles, read exactly. */
 #include "bb_cmds.h"
+#include "bb_opt.h"
 
 #include "bb_pat.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
+/* cycles = a non-negative decimal, read exactly */
+static bb_result opt_cycles(void *base, const char *v, bb_error *err)
 {
-    fprintf(f,
-            "usage: busbench query \"PATTERN\" [--cycles N]\n"
-            "\n"
-            "Print the events of a mini-notation pattern whose onset lies in [0, N)\n"
-            "(N cycles, default 8; a decimal such as 2.5 is read exactly), one per line:\n"
-            "  BEGIN END VALUE\n"
-            "with BEGIN and END the event's whole as reduced rationals (0, 3/8, 17/2)\n"
-            "and VALUE the token as written (bd, bd:3, ~x, c4'min7, 0.5), sorted by\n"
-            "begin, end and value.\n"
-            "\n"
-            "options:\n"
-            "  --cycles N   how many cycles to list (default 8)\n"
-            "  --help       this text\n"
-            "\n"
-            "exit status: 0 success, 2 bad pattern or option\n");
+    bb_rat *c = base;
+    if (bb_rat_parse_decimal(v, strlen(v), c) && c->num >= 0) return BB_OK;
+    return bb_error_set(err, BB_ERR_ARG, "--cycles", 0, 0, "expected a non-negative number of cycles, found '%s'", v);
 }
 
-static int bad_cycles(const char *v)
-{
-    fprintf(stderr, "busbench query: --cycles: expected a non-negative number of cycles, found '%s'\n", v);
-    return BB_EXIT_USAGE;
-}
+static const bb_opt opts[] = {
+    {"--cycles", BB_OPT_FN, 0, 0, 0, "N", "how many cycles to list (default 8)", NULL, opt_cycles},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {"query", "\"PATTERN\" [--cycles N]",
+                                "Print the events of a mini-notation pattern whose onset lies in [0, N)\n"
+                                "(N cycles, default 8; a decimal such as 2.5 is read exactly), one per line:\n"
+                                "  BEGIN END VALUE\n"
+                                "with BEGIN and END the event's whole as reduced rationals (0, 3/8, 17/2)\n"
+                                "and VALUE the token as written (bd, bd:3, ~x, c4'min7, 0.5), sorted by\n"
+                                "begin, end and value.",
+                                "0 success, 2 bad pattern or option"};
 
 int bb_cmd_query(int argc, char **argv)
 {
-    const char *pattern = NULL;
     bb_rat cycles = bb_rat_int(8);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        if (!strcmp(a, "--cycles") || !strncmp(a, "--cycles=", 9)) {
-            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v) {
-                fprintf(stderr, "busbench query: --cycles: expected a number of cycles after it\n");
-                return BB_EXIT_USAGE;
-            }
-            if (!bb_rat_parse_decimal(v, strlen(v), &cycles) || cycles.num < 0) return bad_cycles(v);
-            continue;
-        }
-        if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "busbench query: unknown option '%s' (see busbench query --help)\n", a);
-            return BB_EXIT_USAGE;
-        }
-        if (pattern) {
-            fprintf(stderr, "busbench query: expected one pattern, found a second one: '%s' (quote the pattern)\n", a);
-            return BB_EXIT_USAGE;
-        }
-        pattern = a;
-    }
+    const bb_opt_group groups[] = {{NULL, opts, &cycles}};
+    const char *pos[1];
+    int npos;
+    int prc = bb_opt_parse(&spec, groups, 1, argc, argv, pos, 1, &npos);
+    if (prc != BB_OPT_GO_ON) return prc;
+    const char *pattern = npos ? pos[0] : NULL;
     if (!pattern) {
         fprintf(stderr, "busbench query: expected a pattern\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
 

@@ -1,64 +1,51 @@
-/* bb_cmd_render.c - `busbench render FILE.ph -o OUT.wav [options]`. */
+/* bb_cmd_render.c - `busbench render FILE.ph -o OUT.wav [options]`: one render to a WAV file (written
+ * atomically), with the render options of bb_run_options. */
 #include "bb_cmds.h"
 #include "bb_run.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: busbench render FILE.ph -o OUT.wav [options]\n\noptions:\n%s", bb_run_cfg_usage);
-}
+typedef struct render_opts {
+    bb_run_cfg cfg;
+    const char *out;
+} render_opts;
+
+static const bb_opt opts[] = {
+    {"-o", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the WAV file to write (replaced only when complete)",
+     "an output path", NULL},
+    {"--out", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the same as -o", "an output path", NULL},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {"render", "FILE.ph -o OUT.wav [options]", "Render a .ph program to a mono WAV file.",
+                               "0 written, 2 bad input (the program, an option, an unwritable output)"};
 
 int bb_cmd_render(int argc, char **argv)
 {
-    bb_run_cfg c;
-    bb_run_cfg_default(&c);
-    bb_error err;
-    bb_error_clear(&err);
-    const char *outp = NULL;
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    for (int i = 1; i < argc;) {
-        int k = bb_run_cfg_option(&c, argc, argv, &i, &err);
-        if (k < 0) {
-            fprintf(stderr, "busbench render: %s\n", bb_error_format(&err, msg, sizeof msg));
-            return BB_EXIT_USAGE;
-        }
-        if (k) continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        }
-        if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            outp = argv[i + 1];
-            i += 2;
-        } else if (!strcmp(argv[i], "-o")) {
-            fprintf(stderr, "busbench render: expected an output path after -o\n");
-            return BB_EXIT_USAGE;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "busbench render: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        } else if (!c.program) {
-            c.program = argv[i++];
-        } else {
-            fprintf(stderr, "busbench render: unexpected argument '%s'\n", argv[i]);
-            return BB_EXIT_USAGE;
-        }
-    }
-    if (!c.program || !outp) {
+    render_opts r = {.out = NULL};
+    bb_run_cfg_default(&r.cfg);
+    const bb_opt_group groups[] = {{NULL, opts, &r}, {"render options", bb_run_options, &r.cfg}};
+    const char *pos[1];
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 2, argc, argv, pos, 1, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    if (!npos || !r.out) {
         fprintf(stderr, "busbench render: expected a program and -o OUT.wav\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 2, stderr);
         return BB_EXIT_USAGE;
     }
+    r.cfg.program = pos[0];
+    bb_error err;
+    bb_error_clear(&err);
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_run_out o;
-    bb_result r = bb_run(&c, outp, false, false, &o, &err);
-    if (r) {
+    if (bb_run(&r.cfg, r.out, false, false, &o, &err)) {
         fprintf(stderr, "busbench render: %s\n", bb_error_format(&err, msg, sizeof msg));
         bb_run_out_free(&o);
         return BB_EXIT_USAGE;
     }
-    if (c.stats) bb_run_print_stats(stderr, &c, &o);
+    if (r.cfg.stats) bb_run_print_stats(stderr, &r.cfg, &o);
     bb_run_out_free(&o);
     return BB_EXIT_OK;
 }

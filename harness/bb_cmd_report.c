@@ -31,6 +31,7 @@
 #include "bb_anchors.h"
 #include "bb_capacity.h"
 #include "bb_cmds.h"
+#include "bb_opt.h"
 #include "bb_json.h"
 #include "bb_plot.h"
 #include "bb_stats.h"
@@ -830,51 +831,97 @@ static int report_machines(const char *dir, const char *in, const json_t *doc)
 }
 
 /* ---- the command ---------------------------------------------------------------------------------- */
-static void usage(FILE *f)
+typedef struct report_opts {
+    const char *dir, *anchors;
+    const char *caps[BB_CAPACITY_FILES_MAX];
+    int ncap;
+} report_opts;
+
+/* --capacity FILE, repeatable up to BB_CAPACITY_FILES_MAX */
+static bb_result opt_capacity(void *base, const char *v, bb_error *err)
 {
-    fprintf(f, "usage: busbench report RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...]\n\n"
-               "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
-               "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
-               "by side per workload, and a strategy x machine table.\n"
-               "--anchors adds the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json).\n"
-               "--capacity (repeatable) adds a row per result of busbench capacity --out to the Capacity table.\n"
-               "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.\n");
+    report_opts *o = base;
+    if (o->ncap >= BB_CAPACITY_FILES_MAX)
+        return bb_error_set(err, BB_ERR_LIMIT, "--capacity", 0, 0, "at most %d --capacity files", BB_CAPACITY_FILES_MAX);
+    o->caps[o->ncap++] = v;
+    return BB_OK;
+}
+
+static const bb_opt opts[] = {
+    {"-o", BB_OPT_STR, offsetof(report_opts, dir), 0, 0, "DIR", "the report's folder (DIR/report.md, figures, data)", "an output folder",
+     NULL},
+    {"--out", BB_OPT_STR, offsetof(report_opts, dir), 0, 0, "DIR", "the same as -o", "an output path", NULL},
+    {"--anchors", BB_OPT_STR, offsetof(report_opts, anchors), 0, 0, "HYPERFINE.json",
+     "add the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json)", "a file", NULL},
+    {"--capacity", BB_OPT_FN, 0, 0, 0, "CAP.json",
+     "(repeatable) add a row per result of busbench capacity --out to the Capacity table", NULL, opt_capacity},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {
+    "report", "RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...]",
+    "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
+    "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
+    "by side per workload, and a strategy x machine table.\n"
+    "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.",
+    "0 written, 2 bad input or no gnuplot"};
+
+/* The capacity files (read, and refused, before anything is drawn), the anchors, the output folder.
+ * 0, or -1 with R->P.err set. */
+static int report_inputs(rep *R, const char *const *caps_in, int ncap, const char *anchors, bb_anchors *A)
+{
+    memcpy(R->capacity, caps_in, (size_t)ncap * sizeof caps_in[0]);
+    R->ncapacity = ncap;
+    if (ncap) {
+        char *cbuf = NULL;
+        size_t cn = 0;
+        FILE *cf = open_memstream(&cbuf, &cn);
+        bb_result cr = cf ? bb_capacity_md(cf, R->capacity, ncap, &R->P.err) : BB_ERR_NOMEM;
+        if (cf) fclose(cf);
+        free(cbuf);
+        if (cr) return -1;
+    }
+    if (anchors) {
+        if (bb_anchors_read(anchors, A, &R->P.err)) return -1;
+        R->anchors = A;
+    }
+    return bb_plot_open(&R->P) || bb_plot_keep_input(&R->P, "results.json") ? -1 : 0;
+}
+
+/* The axes: workloads, strategies (canonical phase order first), threads (ascending), pins. */
+static void report_axes(rep *R)
+{
+    add_strategies(&R->r, R->st, &R->nst);
+    for (size_t i = 0; i < R->r.n; i++) {
+        const bb_bres *b = &R->r.v[i];
+        add_unique(R->wl, &R->nwl, b->workload);
+        add_unique(R->pin, &R->npin, b->pin);
+        int k = 0;
+        while (k < R->nth && R->th[k] < b->threads) k++;
+        if ((k == R->nth || R->th[k] != b->threads) && R->nth < MAXU) {
+            memmove(&R->th[k + 1], &R->th[k], (size_t)(R->nth - k) * sizeof R->th[0]);
+            R->th[k] = b->threads;
+            R->nth++;
+        }
+    }
 }
 
 int bb_cmd_report(int argc, char **argv)
 {
-    const char *in = NULL, *dir = NULL, *anchors = NULL, *caps_in[BB_CAPACITY_FILES_MAX];
-    int ncap = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            dir = argv[++i];
-        } else if (!strcmp(argv[i], "--anchors") && i + 1 < argc) {
-            anchors = argv[++i];
-        } else if (!strcmp(argv[i], "--capacity") && i + 1 < argc) {
-            if (ncap >= BB_CAPACITY_FILES_MAX) {
-                fprintf(stderr, "busbench report: at most %d --capacity files\n", BB_CAPACITY_FILES_MAX);
-                return BB_EXIT_USAGE;
-            }
-            caps_in[ncap++] = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "busbench report: unknown or incomplete option '%s'\n", argv[i]);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "busbench report: unexpected argument '%s'\n", argv[i]);
-            return BB_EXIT_USAGE;
-        }
-    }
-    if (!in || !dir) {
+    static report_opts o; /* the capacity files' names */
+    memset(&o, 0, sizeof o);
+    const bb_opt_group groups[] = {{NULL, opts, &o}};
+    const char *pos[1];
+    int npos;
+    int prc = bb_opt_parse(&spec, groups, 1, argc, argv, pos, 1, &npos);
+    if (prc != BB_OPT_GO_ON) return prc;
+    if (!npos || !o.dir) {
         fprintf(stderr, "busbench report: expected RESULTS.json and -o DIR\n");
-        usage(stderr);
+        bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
+    const char *in = pos[0], *dir = o.dir, *anchors = o.anchors, *const *caps_in = o.caps;
+    int ncap = o.ncap;
     static rep R; /* large; one per process */
     memset(&R, 0, sizeof R);
     bb_plot_init(&R.P, dir, in);
@@ -891,50 +938,14 @@ int bb_cmd_report(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     json_decref(doc);
-    memcpy(R.capacity, caps_in, (size_t)ncap * sizeof caps_in[0]);
-    R.ncapacity = ncap;
-    if (ncap) { /* the capacity files are read (and refused) before anything is drawn */
-        char *cbuf = NULL;
-        size_t cn = 0;
-        FILE *cf = open_memstream(&cbuf, &cn);
-        bb_result cr = cf ? bb_capacity_md(cf, R.capacity, ncap, &R.P.err) : BB_ERR_NOMEM;
-        if (cf) fclose(cf);
-        free(cbuf);
-        if (cr) {
-            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
-            bb_json_results_free(&R.r);
-            return BB_EXIT_USAGE;
-        }
-    }
     static bb_anchors A;
-    if (anchors) {
-        if (bb_anchors_read(anchors, &A, &R.P.err)) {
-            fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
-            bb_json_results_free(&R.r);
-            return BB_EXIT_USAGE;
-        }
-        R.anchors = &A;
-    }
-    if (bb_plot_open(&R.P) || bb_plot_keep_input(&R.P, "results.json")) {
+    if (report_inputs(&R, caps_in, ncap, anchors, &A)) {
         fprintf(stderr, "busbench report: %s\n", bb_error_format(&R.P.err, msg, sizeof msg));
         bb_json_results_free(&R.r);
         bb_anchors_free(&A);
         return BB_EXIT_USAGE;
     }
-    /* the axes: workloads, strategies (canonical phase order first), threads, pins */
-    add_strategies(&R.r, R.st, &R.nst);
-    for (size_t i = 0; i < R.r.n; i++) {
-        const bb_bres *b = &R.r.v[i];
-        add_unique(R.wl, &R.nwl, b->workload);
-        add_unique(R.pin, &R.npin, b->pin);
-        int k = 0;
-        while (k < R.nth && R.th[k] < b->threads) k++;
-        if ((k == R.nth || R.th[k] != b->threads) && R.nth < MAXU) {
-            memmove(&R.th[k + 1], &R.th[k], (size_t)(R.nth - k) * sizeof R.th[0]);
-            R.th[k] = b->threads;
-            R.nth++;
-        }
-    }
+    report_axes(&R);
     static char names[4 * MAXU + 8][128], caps[4 * MAXU + 8][512], skips[4 * MAXU + 8][256];
     const char *figs[4 * MAXU + 8], *captions[4 * MAXU + 8], *skipped[4 * MAXU + 8];
     int owner[4 * MAXU + 8];

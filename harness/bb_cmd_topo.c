@@ -12,6 +12,8 @@
  * Units: counts and OS indices; cache sizes in bytes (with KiB/MiB in the
  * summary line). */
 #include "bb_cmds.h"
+#include "bb_env.h"
+#include "bb_opt.h"
 #include "bb_json.h"
 #include "bb_workers.h"
 
@@ -21,15 +23,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: busbench topo [--topology FILE.xml] [--threads N]\n\n"
-               "Print the hwloc topology and the PU each pinning policy gives to workers\n"
-               "0..n-1 for every n from 1 to N (default: the number of cores).\n\n"
-               "options:\n"
-               "  --topology FILE.xml  plan against an hwloc XML topology (lstopo --of xml) instead of this machine\n"
-               "  --threads N          largest worker count to plan for (1..256)\n");
-}
+typedef struct topo_opts {
+    const char *xml;
+    long nmax;
+} topo_opts;
+
+static const bb_opt opts[] = {
+    {"--topology", BB_OPT_STR, offsetof(topo_opts, xml), 0, 0, "FILE.xml",
+     "plan against an hwloc XML topology (lstopo --of xml) instead of this machine", "a file", NULL},
+    {"--threads", BB_OPT_LONG, offsetof(topo_opts, nmax), 1, BB_WORKERS_MAX, "N", "largest worker count to plan for (1..256)", NULL, NULL},
+    BB_OPT_END,
+};
+
+static const bb_opt_cmd spec = {"topo", "[--topology FILE.xml] [--threads N]",
+                                "Print the hwloc topology and the PU each pinning policy gives to workers\n"
+                                "0..n-1 for every n from 1 to N (default: the number of cores).",
+                                "0 printed, 2 bad input (an option, an unreadable topology)"};
+
 
 /* The tree, one line per object that matters for placement. */
 static void tree(hwloc_topology_t t, hwloc_obj_t o, int depth)
@@ -53,32 +63,17 @@ static void tree(hwloc_topology_t t, hwloc_obj_t o, int depth)
 
 int bb_cmd_topo(int argc, char **argv)
 {
-    const char *xml = NULL;
-    long nmax = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return BB_EXIT_OK;
-        } else if (!strcmp(argv[i], "--topology") && i + 1 < argc) {
-            xml = argv[++i];
-        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            errno = 0;
-            nmax = strtol(argv[++i], &end, 10);
-            if (errno || *end || nmax < 1 || nmax > BB_WORKERS_MAX) {
-                fprintf(stderr, "busbench topo: bad --threads '%s' (1..%d)\n", argv[i], BB_WORKERS_MAX);
-                return BB_EXIT_USAGE;
-            }
-        } else {
-            fprintf(stderr, "busbench topo: unknown or incomplete option '%s'\n", argv[i]);
-            usage(stderr);
-            return BB_EXIT_USAGE;
-        }
-    }
+    topo_opts to = {NULL, 0};
+    const bb_opt_group groups[] = {{NULL, opts, &to}};
+    int npos;
+    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    if (rc != BB_OPT_GO_ON) return rc;
+    const char *xml = to.xml;
+    long nmax = to.nmax;
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    json_t *s = bb_json_topology(xml, &err);
+    json_t *s = bb_env_topology(xml, &err);
     if (!s) {
         fprintf(stderr, "busbench topo: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;

@@ -28,6 +28,7 @@ int bb_cmd_merge(int argc, char **argv);
 int bb_cmd_history(int argc, char **argv);
 int bb_cmd_capacity(int argc, char **argv);
 int bb_cmd_live(int argc, char **argv);
+int bb_cmd_strategies(int argc, char **argv);
 
 /* The table of commands, terminated by an entry with name == NULL. */
 extern const bb_cmd bb_cmds[];

@@ -1,14 +1,13 @@
 /* bb_gate.c - the comparison behind `busbench compare` and the measurements
  * behind `busbench calibrate`.
  *
- * What it is: the statistics of the gate (Mann-Whitney U, exact for small
- * samples without ties, normal approximation with tie correction otherwise;
- * an unpaired bootstrap interval of the change of medians), the reading of
+ * What it is: the gate's use of its statistics (bb_stats: the Mann-Whitney U
+ * test and the bootstrap interval of the change of medians), the reading of
  * bench results as the gate needs them (the bench's model from bb_json_read,
  * plus the instruction counts, metrics and noise floor that bb_json's model
  * does not carry), the environment fingerprint check, the per-configuration
- * verdicts, and two utilities for commands that run busbench itself (spawn
- * and wait; rewrite a results file's context atomically).
+ * verdicts, and rewriting a results file's context atomically (calibrate
+ * --record). Child processes are bb_proc's.
  *
  * Invariants:
  *  - a deterministic counter that went up is a regression whatever the
@@ -39,147 +38,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-/* ---- Mann-Whitney U -------------------------------------------------------------- */
-typedef struct tagged {
-    double v;
-    int g; /* 0: x, 1: y */
-} tagged;
-
-static int cmp_tagged(const void *a, const void *b)
-{
-    double x = ((const tagged *)a)->v, y = ((const tagged *)b)->v;
-    return (x > y) - (x < y);
-}
-
-/* P(U <= u) and P(U >= u) for U = pairs with y > x, sizes nx, ny, no ties:
- * counts by the recurrence c(i, j, u) = c(i, j-1, u) + c(i-1, j, u-j) over i
- * values of y and j values of x (the largest value is an x, or a y above all
- * j x's). Doubles hold the counts exactly enough: C(100, 50) ~ 1e29 is well in
- * range and only additions of positive numbers occur. */
-static int mwu_exact(size_t nx, size_t ny, double u, double *p_le, double *p_ge)
-{
-    size_t m = ny, n = nx, umax = nx * ny;
-    size_t w = umax + 1;
-    double *F = calloc((m + 1) * w, sizeof *F);
-    if (!F) return -1;
-    for (size_t i = 0; i <= m; i++) F[i * w] = 1; /* j = 0: U = 0 */
-    for (size_t j = 1; j <= n; j++)
-        for (size_t i = 1; i <= m; i++) {
-            double *row = F + i * w;
-            const double *prev = F + (i - 1) * w;
-            for (size_t k = umax + 1; k-- > j;) row[k] += prev[k - j];
-        }
-    const double *c = F + m * w;
-    double total = 0, le = 0, ge = 0;
-    for (size_t k = 0; k <= umax; k++) {
-        total += c[k];
-        if ((double)k <= u + 1e-9) le += c[k];
-        if ((double)k >= u - 1e-9) ge += c[k];
-    }
-    free(F);
-    *p_le = le / total;
-    *p_ge = ge / total;
-    return 0;
-}
-
-int bb_gate_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_gate_mwu *out)
-{
-    out->u = 0;
-    out->z = NAN;
-    out->p = 1;
-    out->exact = false;
-    if (!nx || !ny) return 0;
-    size_t N = nx + ny;
-    tagged *t = malloc(N * sizeof *t);
-    if (!t) {
-        out->p = NAN;
-        return -1;
-    }
-    for (size_t i = 0; i < nx; i++) t[i] = (tagged){x[i], 0};
-    for (size_t i = 0; i < ny; i++) t[nx + i] = (tagged){y[i], 1};
-    qsort(t, N, sizeof *t, cmp_tagged);
-    double ry = 0, ties = 0;
-    for (size_t i = 0; i < N;) {
-        size_t j = i + 1;
-        while (j < N && t[j].v == t[i].v) j++;
-        double rank = ((double)(i + 1) + (double)j) / 2, k = (double)(j - i);
-        for (size_t q = i; q < j; q++)
-            if (t[q].g) ry += rank;
-        ties += k * k * k - k;
-        i = j;
-    }
-    free(t);
-    double u = ry - (double)ny * ((double)ny + 1) / 2;
-    out->u = u;
-    double mn = (double)nx * (double)ny;
-    if (ties == 0 && nx <= BB_GATE_MWU_EXACT_MAX && ny <= BB_GATE_MWU_EXACT_MAX) {
-        double le, ge;
-        if (mwu_exact(nx, ny, u, &le, &ge)) {
-            out->p = NAN;
-            return -1;
-        }
-        double p = 2 * (le < ge ? le : ge);
-        out->p = p > 1 ? 1 : p;
-        out->exact = true;
-        return 0;
-    }
-    double n = (double)N;
-    double var = mn / 12 * ((n + 1) - ties / (n * (n - 1)));
-    if (!(var > 0)) return 0; /* every value tied: nothing to test */
-    double d = u - mn / 2;
-    double ad = fabs(d) - 0.5;
-    if (ad < 0) ad = 0;
-    double z = (d < 0 ? -ad : ad) / sqrt(var);
-    out->z = z;
-    double p = erfc(fabs(z) / sqrt(2.0));
-    out->p = p > 1 ? 1 : p;
-    return 0;
-}
-
-static double median_of_draw(const double *x, size_t n, double *scratch, bb_stats_rng *g)
-{
-    for (size_t i = 0; i < n; i++) scratch[i] = x[bb_stats_rng_below(g, n)];
-    bb_stats_sort(scratch, n);
-    return bb_stats_quantile_sorted(scratch, n, 0.5);
-}
-
-int bb_gate_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
-                      uint64_t seed, double *lo, double *hi)
-{
-    *lo = *hi = NAN;
-    if (!nx || !ny || !resamples) return -1;
-    double *sx = malloc(nx * sizeof *sx), *sy = malloc(ny * sizeof *sy), *r = malloc(resamples * sizeof *r);
-    if (!sx || !sy || !r) {
-        free(sx);
-        free(sy);
-        free(r);
-        return -1;
-    }
-    bb_stats_rng g;
-    bb_stats_rng_seed(&g, seed);
-    for (unsigned b = 0; b < resamples; b++) {
-        double mx = median_of_draw(x, nx, sx, &g), my = median_of_draw(y, ny, sy, &g);
-        r[b] = my / mx - 1;
-    }
-    bb_stats_sort(r, resamples);
-    double a = (1 - level) / 2;
-    *lo = bb_stats_quantile_sorted(r, resamples, a);
-    *hi = bb_stats_quantile_sorted(r, resamples, 1 - a);
-    free(sx);
-    free(sy);
-    free(r);
-    return 0;
-}
 
 /* ---- reading results ---------------------------------------------------------------- */
 static bool has_string(const json_t *arr, const char *s)
@@ -409,40 +273,16 @@ static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
     return r;
 }
 
-/* The counters gated: those that cost work or memory and that the bench found
- * deterministic; heap_only marks the heap's, gated at 1 thread only. */
-static const struct {
-    const char *name;
-    size_t off;
-    bool heap_only;
-} gated[] = {
-    {"preprocess_calls", offsetof(bb_stats, preprocess_calls), false},
-    {"synth_calls", offsetof(bb_stats, synth_calls), false},
-    {"synth_samples", offsetof(bb_stats, synth_samples), false},
-    {"cache_misses", offsetof(bb_stats, cache_misses), false},
-    {"busbuf_allocs", offsetof(bb_stats, busbuf_allocs), false},
-    {"busbuf_allocs_steady", offsetof(bb_stats, busbuf_allocs_steady), false},
-    {"allocs", offsetof(bb_stats, allocs), true},
-    {"alloc_bytes", offsetof(bb_stats, alloc_bytes), true},
-    {"allocs_steady", offsetof(bb_stats, allocs_steady), true},
-    {"alloc_bytes_steady", offsetof(bb_stats, alloc_bytes_steady), true},
-};
-
-static uint64_t field(const bb_stats *s, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, (const char *)s + off, sizeof v);
-    return v;
-}
-
 int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max)
 {
     int n = 0;
     bool one_thread = b->threads == 1 && c->threads == 1;
-    for (size_t i = 0; i < sizeof gated / sizeof gated[0]; i++) {
-        if (gated[i].heap_only && !one_thread) continue;
-        uint64_t x = field(&b->counters, gated[i].off), y = field(&c->counters, gated[i].off);
-        if (y != x && n < max) up[n++] = (bb_gate_counter_up){gated[i].name, x, y};
+    /* the counters that cost work or memory (BB_STAT_GATED); the heap's at 1 thread only */
+    for (size_t i = 0; i < bb_stats_ncounters; i++) {
+        unsigned fl = bb_stats_counters[i].flags;
+        if (!(fl & BB_STAT_GATED) || ((fl & BB_STAT_HEAP) && !one_thread)) continue;
+        uint64_t x = bb_stats_counter(&b->counters, i), y = bb_stats_counter(&c->counters, i);
+        if (y != x && n < max) up[n++] = (bb_gate_counter_up){bb_stats_counters[i].name, x, y};
     }
     return n;
 }
@@ -512,10 +352,10 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
         row->base = bb_stats_median(xb, nb);
         row->cur = bb_stats_median(xc, nc);
         row->change = row->cur / row->base - 1;
-        bb_gate_change_ci(xb, nb, xc, nc, o->resamples ? o->resamples : BB_STATS_BOOT_DEFAULT, 0.95,
+        bb_stats_change_ci(xb, nb, xc, nc, o->resamples ? o->resamples : BB_STATS_BOOT_DEFAULT, 0.95,
                           o->seed ^ fnv1a(b->name), &row->ci_lo, &row->ci_hi);
-        bb_gate_mwu u;
-        if (bb_gate_mann_whitney(xb, nb, xc, nc, &u)) {
+        bb_stats_mwu u;
+        if (bb_stats_mann_whitney(xb, nb, xc, nc, &u)) {
             free(xb);
             free(xc);
             return BB_ERR_NOMEM;
@@ -533,14 +373,11 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
     return BB_OK;
 }
 
-bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
-                          bb_gate_report *rep, bb_error *err)
+/* The metrics to gate: asked (o->metrics) or every one both files have. BB_OK with rep->metrics set,
+ * or BB_ERR_FORMAT naming the file without the metric. */
+static bb_result gate_metrics(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                              bb_gate_report *rep, bb_error *err)
 {
-    memset(rep, 0, sizeof *rep);
-    rep->threshold_pct = rep->instr_threshold_pct = NAN;
-    double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
-    rep->alpha = alpha;
-    if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");
     int have = metrics_of(base) & metrics_of(cur);
     int want = o->metrics ? o->metrics : have;
     if (!want)
@@ -554,14 +391,20 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
                             metric_names(want & ~metrics_of(lack)), metric_names(metrics_of(lack)));
     }
     rep->metrics = want;
+    return BB_OK;
+}
 
-    /* environments */
+/* The environments must match for each metric gated (bb_gate_fingerprint); --force turns a
+ * refusal into a warning. */
+static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                                   bb_gate_report *rep, bb_error *err)
+{
     char refuse[1024] = "";
     int nref = 0;
-    if (want & BB_GATE_METRIC_TIME)
+    if (rep->metrics & BB_GATE_METRIC_TIME)
         nref += bb_gate_fingerprint(base->r.context, cur->r.context, true, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
-    if (want & BB_GATE_METRIC_INSTR)
+    if (rep->metrics & BB_GATE_METRIC_INSTR)
         nref += bb_gate_fingerprint(base->r.context, cur->r.context, false, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
     if (nref && !o->force) {
@@ -575,9 +418,14 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
                             first, nref > 1 ? ", and more" : "");
     }
     if (nref) append(rep->warnings, sizeof rep->warnings, "compared anyway (--force): %s", refuse);
+    return BB_OK;
+}
 
-    /* thresholds */
-    if (want & BB_GATE_METRIC_TIME) {
+/* The timing threshold (never below BASE's noise floor) and the instruction threshold. */
+static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                                 bb_gate_report *rep, bb_error *err)
+{
+    if (rep->metrics & BB_GATE_METRIC_TIME) {
         const bb_gate_floor *fl = &base->floor;
         double thr = o->threshold_pct;
         if (isnan(thr)) {
@@ -600,7 +448,7 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
         }
         rep->threshold_pct = thr;
     }
-    if (want & BB_GATE_METRIC_INSTR) {
+    if (rep->metrics & BB_GATE_METRIC_INSTR) {
         double t = isnan(o->instr_threshold_pct) ? 1 : o->instr_threshold_pct;
         if (!(t >= 0 && t < 1000))
             return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "--instr-threshold must lie in [0, 1000) percent");
@@ -612,102 +460,134 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
     if (base->extra_work_pct > 0)
         append(rep->warnings, sizeof rep->warnings,
                "BASE was benched with --extra-work %g (a test-only injected cost)\n", base->extra_work_pct);
+    return BB_OK;
+}
 
-    /* configurations */
+/* The counters of a configuration's first row: those that moved, unstable counters, a broken render. */
+static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b, const bb_bres *c)
+{
+    row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
+    row->unstable = c->valid >= 2 && !c->counters_stable;
+    row->broken = c->error[0] != '\0';
+    bool rose = false;
+    for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
+    rep->counter_regressions += rose;
+    rep->counter_changes += row->nup > 0 && !rose;
+    rep->unstable += row->unstable;
+    rep->broken += row->broken;
+    if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
+    else if (!b->counters_stable && b->valid >= 2)
+        snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
+}
+
+/* The instruction row of configuration i of BASE (j of NEW): gated at 1 thread only. */
+static void instr_row(const bb_gate_report *rep, bb_gate_row *row, const bb_gate_file *base, const bb_gate_file *cur,
+                      size_t i, size_t j)
+{
+    const bb_bres *b = &base->r.v[i], *c = &cur->r.v[j];
+    row->base = base->instr[i];
+    row->cur = cur->instr[j];
+    row->nbase = row->ncur = 1;
+    if (b->threads > 1 || c->threads > 1) {
+        /* valgrind serialises the threads: the count includes waiting and stealing */
+        row->verdict = BB_GATE_NOT_COMPARED;
+        if (!row->note[0])
+            snprintf(row->note, sizeof row->note,
+                     "instructions are gated at 1 thread only (above, they depend on the schedule); "
+                     "the deterministic counters are gated");
+    } else if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
+        row->verdict = BB_GATE_NOT_COMPARED;
+        if (!row->note[0])
+            snprintf(row->note, sizeof row->note, "no instruction count in %s",
+                     !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
+    } else {
+        row->change = row->cur / row->base - 1;
+        row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
+        if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
+            snprintf(row->note, sizeof row->note, "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
+                     base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
+    }
+}
+
+/* Why configuration b of BASE and c of NEW cannot be compared (into buf), or NULL. */
+static const char *not_comparable(const bb_bres *b, const bb_bres *c, char *buf, size_t cap)
+{
+    if (b->frames != c->frames || b->sr != c->sr || b->block != c->block) {
+        snprintf(buf, cap, "a different workload: %lld frames at %d Hz, blocks of %lld (BASE) vs %lld, %d, %lld (NEW)",
+                 (long long)b->frames, b->sr, (long long)b->block, (long long)c->frames, c->sr, (long long)c->block);
+        return buf;
+    }
+    return b->error[0] && b->valid == 0 ? "BASE had no correct render" : NULL;
+}
+
+/* A row "not compared" of name for the first gated metric, with note. 0, or -1 when out of memory. */
+static int row_not_compared(bb_gate_report *rep, const char *name, int metric, const char *note)
+{
+    bb_gate_row *row = add_row(rep, name, metric);
+    if (!row) return -1;
+    row->verdict = BB_GATE_NOT_COMPARED;
+    snprintf(row->note, sizeof row->note, "%s", note);
+    rep->not_compared++;
+    return 0;
+}
+
+/* The rows of configuration i of BASE: instructions first, then time. 0, or -1 when out of memory. */
+static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o, double alpha,
+                          size_t i, bb_gate_report *rep)
+{
     static const int order[2] = {BB_GATE_METRIC_INSTR, BB_GATE_METRIC_TIME};
-    for (size_t i = 0; i < base->r.n; i++) {
-        const bb_bres *b = &base->r.v[i];
-        const bb_bres *c = bb_json_results_find(&cur->r, b->name);
-        if (!c) {
-            bb_gate_row *row = add_row(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
-            if (!row) goto nomem;
-            row->verdict = BB_GATE_NOT_COMPARED;
-            snprintf(row->note, sizeof row->note, "not in NEW");
-            rep->not_compared++;
+    int want = rep->metrics;
+    const bb_bres *b = &base->r.v[i];
+    const bb_bres *c = bb_json_results_find(&cur->r, b->name);
+    if (!c) return row_not_compared(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME, "not in NEW");
+    char whybuf[200];
+    const char *why = not_comparable(b, c, whybuf, sizeof whybuf);
+    bool first = true;
+    rep->compared += why == NULL;
+    for (int k = 0; k < 2; k++) {
+        int m = order[k];
+        if (!(want & m)) continue;
+        if (why) {
+            if (row_not_compared(rep, b->name, m, why)) return -1;
             continue;
         }
-        size_t j = (size_t)(c - cur->r.v);
-        const char *why = NULL;
-        char whybuf[200];
-        if (b->frames != c->frames || b->sr != c->sr || b->block != c->block) {
-            snprintf(whybuf, sizeof whybuf,
-                     "a different workload: %lld frames at %d Hz, blocks of %lld (BASE) vs %lld, %d, %lld (NEW)",
-                     (long long)b->frames, b->sr, (long long)b->block, (long long)c->frames, c->sr, (long long)c->block);
-            why = whybuf;
-        } else if (b->error[0] && b->valid == 0) {
-            why = "BASE had no correct render";
+        bb_gate_row *row = add_row(rep, b->name, m);
+        if (!row) return -1;
+        if (first) counters_row(rep, row, b, c);
+        first = false;
+        if (m == BB_GATE_METRIC_TIME) {
+            if (time_row(b, c, o, rep->threshold_pct, alpha, row)) return -1;
+        } else {
+            instr_row(rep, row, base, cur, i, (size_t)(c - cur->r.v));
         }
-        bool first = true;
-        rep->compared += why == NULL;
-        for (int k = 0; k < 2; k++) {
-            int m = order[k];
-            if (!(want & m)) continue;
-            bb_gate_row *row = add_row(rep, b->name, m);
-            if (!row) goto nomem;
-            if (why) {
-                row->verdict = BB_GATE_NOT_COMPARED;
-                snprintf(row->note, sizeof row->note, "%s", why);
-                rep->not_compared++;
-                continue;
-            }
-            if (first) {
-                first = false;
-                row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
-                row->unstable = c->valid >= 2 && !c->counters_stable;
-                row->broken = c->error[0] != '\0';
-                bool rose = false;
-                for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
-                rep->counter_regressions += rose;
-                rep->counter_changes += row->nup > 0 && !rose;
-                rep->unstable += row->unstable;
-                rep->broken += row->broken;
-                if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
-                else if (!b->counters_stable && b->valid >= 2)
-                    snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
-            }
-            if (m == BB_GATE_METRIC_TIME) {
-                if (time_row(b, c, o, rep->threshold_pct, alpha, row)) goto nomem;
-            } else {
-                row->base = base->instr[i];
-                row->cur = cur->instr[j];
-                row->nbase = row->ncur = 1;
-                if (b->threads > 1 || c->threads > 1) {
-                    /* valgrind serialises the threads: the count includes waiting and stealing */
-                    row->verdict = BB_GATE_NOT_COMPARED;
-                    if (!row->note[0])
-                        snprintf(row->note, sizeof row->note,
-                                 "instructions are gated at 1 thread only (above, they depend on the schedule); "
-                                 "the deterministic counters are gated");
-                } else if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
-                    row->verdict = BB_GATE_NOT_COMPARED;
-                    if (!row->note[0])
-                        snprintf(row->note, sizeof row->note, "no instruction count in %s",
-                                 !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
-                } else {
-                    row->change = row->cur / row->base - 1;
-                    row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
-                    if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
-                        snprintf(row->note, sizeof row->note,
-                                 "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
-                                 base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
-                }
-            }
-            switch (row->verdict) {
-            case BB_GATE_SAME: rep->same++; break;
-            case BB_GATE_FASTER: rep->faster++; break;
-            case BB_GATE_SLOWER: rep->slower++; break;
-            case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
-            }
+        switch (row->verdict) {
+        case BB_GATE_SAME: rep->same++; break;
+        case BB_GATE_FASTER: rep->faster++; break;
+        case BB_GATE_SLOWER: rep->slower++; break;
+        case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
         }
     }
-    for (size_t j = 0; j < cur->r.n; j++) {
-        if (bb_json_results_find(&base->r, cur->r.v[j].name)) continue;
-        bb_gate_row *row = add_row(rep, cur->r.v[j].name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME);
-        if (!row) goto nomem;
-        row->verdict = BB_GATE_NOT_COMPARED;
-        snprintf(row->note, sizeof row->note, "not in BASE");
-        rep->not_compared++;
-    }
+    return 0;
+}
+
+bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
+                          bb_gate_report *rep, bb_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->threshold_pct = rep->instr_threshold_pct = NAN;
+    double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
+    rep->alpha = alpha;
+    if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");
+    bb_result r;
+    if ((r = gate_metrics(base, cur, o, rep, err)) || (r = gate_environments(base, cur, o, rep, err)) ||
+        (r = gate_thresholds(base, cur, o, rep, err)))
+        return r;
+    int first = rep->metrics & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME;
+    for (size_t i = 0; i < base->r.n; i++)
+        if (compare_config(base, cur, o, alpha, i, rep)) goto nomem;
+    for (size_t j = 0; j < cur->r.n; j++)
+        if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, first, "not in BASE"))
+            goto nomem;
     if (!rep->compared)
         return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
                             "no configuration of BASE could be compared (%zu in BASE, %zu in NEW, none in common with "
@@ -722,52 +602,6 @@ nomem:
 bool bb_gate_regressed(const bb_gate_report *rep)
 {
     return rep->slower + rep->counter_regressions + rep->counter_changes + rep->unstable + rep->broken > 0;
-}
-
-/* ---- running busbench itself ----------------------------------------------------------------- */
-int bb_gate_self_exe(char *buf, size_t cap)
-{
-    const char *e = getenv("BB_BUSBENCH");
-    if (e && *e) {
-        if (strlen(e) >= cap) return -1;
-        snprintf(buf, cap, "%s", e);
-        return 0;
-    }
-    if (cap < 2) return -1;
-    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
-    if (n <= 0 || (size_t)n >= cap - 1) return -1;
-    buf[n] = '\0';
-    return 0;
-}
-
-int bb_gate_run(char *const argv[], bool quiet, int *why)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (quiet) {
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) {
-        if (why) *why = rc;
-        return 127;
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) {
-            if (why) *why = errno;
-            return 127;
-        }
-    if (WIFEXITED(st)) {
-        if (WEXITSTATUS(st) == 127 && why) *why = ENOENT;
-        return WEXITSTATUS(st);
-    }
-    return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 127;
 }
 
 bb_result bb_gate_set_context(const char *path, const char *key, json_t *value, bb_error *err)

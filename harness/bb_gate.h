@@ -38,30 +38,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- Mann-Whitney U ------------------------------------------------------------ */
-typedef struct bb_gate_mwu {
-    double u;       /* U of y: pairs (x_i, y_j) with y_j > x_i, ties counting 1/2 */
-    double z;       /* normal approximation's z (continuity corrected); NaN when exact */
-    double p;       /* two-sided p-value; 1 when there is nothing to test */
-    bool exact;     /* p from the exact distribution (no ties, both sizes <= BB_GATE_MWU_EXACT_MAX) */
-} bb_gate_mwu;
-
-enum { BB_GATE_MWU_EXACT_MAX = 50 };
-
-/* Two-sided Mann-Whitney U test of x[0..nx) against y[0..ny) (NaNs must be
- * filtered by the caller). Exact when there are no ties and nx, ny <=
- * BB_GATE_MWU_EXACT_MAX; otherwise the normal approximation with the tie
- * correction of the variance and a continuity correction. With nx or ny == 0
- * the result is u = 0, p = 1. Returns 0, or -1 when out of memory (then p is
- * NaN). */
-int bb_gate_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_gate_mwu *out);
-
-/* Percentile bootstrap interval at level of median(y) / median(x) - 1, the two
- * samples resampled independently (resamples draws, xoshiro seeded with seed).
- * Returns 0 with *lo <= *hi, or -1 (an empty sample, out of memory: NaNs). */
-int bb_gate_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
-                      uint64_t seed, double *lo, double *hi);
-
 /* ---- a bench result as the gate reads it ------------------------------------------ */
 typedef struct bb_gate_floor {
     bool present;
@@ -196,16 +172,6 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
  * went up, unstable counters, a wrong render in NEW) or a counter that went down
  * (no regression, but the baseline no longer describes the tree). */
 bool bb_gate_regressed(const bb_gate_report *rep);
-
-/* ---- running busbench itself ---------------------------------------------------------- */
-/* The path of the busbench program to run child commands with: $BB_BUSBENCH if
- * set, else this process's own executable. Returns 0, or -1 (buf unchanged). */
-int bb_gate_self_exe(char *buf, size_t cap);
-
-/* Run argv[0] (searched in PATH) with argv, stdout and stderr to /dev/null when
- * quiet, and wait. Returns its exit status, 127 when it could not be started
- * (errno-like reason in *why when why != NULL), 128 + signal when killed. */
-int bb_gate_run(char *const argv[], bool quiet, int *why);
 
 /* Set key (an object) in the "context" of the results file at path to value
  * (a reference is taken), rewriting the file atomically. BB_ERR_IO,

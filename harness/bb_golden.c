@@ -1,5 +1,6 @@
 /* bb_golden.c - the golden corpus: manifest, SHA-256 of decoded samples,
- * comparison, where a frame lies, and the verify and bless engines.
+ * comparison, jobs, the matrix of combinations, and the bless engine (verify's
+ * is bb_verify.c).
  *
  * What it guarantees:
  *   - Equality is equality of bits. Two renderings match only when every frame
@@ -18,8 +19,7 @@
  *
  * Units: frames (samples of the mono output, int64/size_t), seconds (double,
  * for display), cycles (exact rationals from the program's own time map,
- * bb_prog_time, so cycle and beat are exact even after a reload). Four beats
- * make a cycle; beats are counted from 0. */
+ * bb_prog_time, so cycle and beat are exact even after a reload). */
 #include "bb_golden.h"
 
 #include "bb_alloc.h"
@@ -163,8 +163,7 @@ bb_result bb_golden_residual(const char *path, const float *got, size_t ngot, co
 
 /* ---- paths and small helpers -------------------------------------------------------- */
 
-/* dir/rel, or rel when it is absolute or dir is empty or ".". -1 when it does not fit. */
-static int join_path(char *out, size_t cap, const char *dir, const char *rel)
+int bb_golden_join_path(char *out, size_t cap, const char *dir, const char *rel)
 {
     int n;
     if (rel[0] == '/' || !dir[0] || !strcmp(dir, "."))
@@ -328,7 +327,7 @@ bb_result bb_golden_manifest_load(const char *dir, bb_golden_manifest *m, bb_err
     memset(m, 0, sizeof *m);
     char path[BB_GOLDEN_PATH_MAX];
     if (snprintf(m->dir, sizeof m->dir, "%s", dir) >= (int)sizeof m->dir ||
-        join_path(path, sizeof path, dir, BB_GOLDEN_MANIFEST))
+        bb_golden_join_path(path, sizeof path, dir, BB_GOLDEN_MANIFEST))
         return bb_error_set(err, BB_ERR_ARG, dir, 0, 0, "golden dir path too long");
     FILE *f = fopen(path, "rb");
     if (!f) return bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot read the golden manifest: %s", strerror(errno));
@@ -448,8 +447,8 @@ bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, co
 {
     memset(job, 0, sizeof *job);
     bb_run_cfg_default(&job->cfg);
-    if (join_path(job->program, sizeof job->program, m->dir, e->program) ||
-        join_path(job->wav, sizeof job->wav, m->dir, e->wav))
+    if (bb_golden_join_path(job->program, sizeof job->program, m->dir, e->program) ||
+        bb_golden_join_path(job->wav, sizeof job->wav, m->dir, e->wav))
         return bb_error_set(err, BB_ERR_ARG, m->dir, 0, 0, "path too long for workload '%s'", e->name);
     job->cfg.program = job->program;
     char buf[BB_GOLDEN_OPTS_MAX];
@@ -457,7 +456,7 @@ bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, co
     char *argv[BB_GOLDEN_ARGS_MAX + 1];
     int argc;
     char mpath[BB_GOLDEN_PATH_MAX];
-    join_path(mpath, sizeof mpath, m->dir, BB_GOLDEN_MANIFEST);
+    bb_golden_join_path(mpath, sizeof mpath, m->dir, BB_GOLDEN_MANIFEST);
     if (split_spaces(buf, argv, BB_GOLDEN_ARGS_MAX, &argc))
         return bb_error_set(err, BB_ERR_FORMAT, mpath, e->line, 0, "too many options");
     argv[argc] = NULL;
@@ -470,13 +469,13 @@ bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, co
             const char *colon = strchr(v, ':');
             if (colon && colon[1]) {
                 char rel[BB_GOLDEN_PATH_MAX];
-                if (join_path(rel, sizeof rel, m->dir, colon + 1))
+                if (bb_golden_join_path(rel, sizeof rel, m->dir, colon + 1))
                     return bb_error_set(err, BB_ERR_ARG, mpath, e->line, 0, "reload path too long");
                 snprintf(res, sizeof res, "%.*s:%s", (int)(colon - v), v, rel);
                 path_opt = true;
             }
         } else if (!strcmp(argv[i], "--samples")) {
-            if (join_path(res, sizeof res, m->dir, v)) return bb_error_set(err, BB_ERR_ARG, mpath, e->line, 0, "samples path too long");
+            if (bb_golden_join_path(res, sizeof res, m->dir, v)) return bb_error_set(err, BB_ERR_ARG, mpath, e->line, 0, "samples path too long");
             path_opt = true;
         }
         if (path_opt) {
@@ -549,132 +548,6 @@ bb_result bb_golden_read(const bb_golden_job *job, const bb_golden_entry *e, flo
                             "says %s (the file was changed outside `make bless`)",
                             e->name, sha_out, e->sha);
     return BB_OK;
-}
-
-/* ---- where a frame lies ----------------------------------------------------------------- */
-
-/* The text of p's value at time b (the event whose whole holds b), or NULL. */
-static const char *value_at(const bb_pat *p, bb_rat b, bb_rat b1, bb_arena *scratch, bb_haps *h, char *buf, size_t cap)
-{
-    bb_haps_clear(h);
-    if (bb_pat_query(p, b, b1, scratch, h)) return NULL;
-    for (size_t i = 0; i < h->n; i++) {
-        const bb_hap *x = &h->v[i];
-        if (x->has_whole && bb_rat_le(x->whole_b, b) && bb_rat_lt(b, x->whole_e)) {
-            if (x->val.kind == BB_VAL_NUM)
-                snprintf(buf, cap, "%g", x->val.num);
-            else
-                snprintf(buf, cap, "%.*s", (int)(x->val.text_len > 60 ? 60 : x->val.text_len), x->val.text);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
-static void describe_trig(FILE *f, const char *indent, const bb_prog *p, int t, int64_t k, bb_arena *scratch,
-                          bb_haps *h, bb_haps *h2)
-{
-    const bb_trigdef *td = &p->main.trigs[t];
-    bb_rat t0 = bb_prog_time(p, k), t1 = bb_prog_time(p, k + 1);
-    bb_haps_clear(h);
-    bb_arena_reset(scratch);
-    bb_result r = bb_pat_query(td->pat, t0, t1, scratch, h);
-    if (r) {
-        fprintf(f, "%strigger %s:%d:%d: cannot query: %s\n", indent, p->ph->file, td->line, td->col, bb_result_str(r));
-        return;
-    }
-    /* h holds the trigger's haps; value queries use h2 and the same scratch (not reset meanwhile) */
-    int shown = 0, total = 0;
-    for (size_t i = 0; i < h->n; i++) {
-        const bb_hap *x = &h->v[i];
-        if (!x->has_whole || !bb_rat_eq(x->part_b, t0) || !bb_rat_le(x->whole_b, t0) || !bb_rat_lt(t0, x->whole_e)) continue;
-        total++;
-        if (shown >= 8) continue;
-        shown++;
-        char b[48], e[48], vb[3][72];
-        int64_t onset = bb_prog_idx(p, x->whole_b);
-        bb_rat ob1 = bb_prog_time(p, onset + 1);
-        const bb_pat *ctl[3] = {td->note, td->n, td->gain};
-        static const char *const names[3] = {"note", "n", "gain"};
-        char extra[256] = "";
-        for (int c = 0; c < 3; c++) {
-            if (!ctl[c]) continue;
-            const char *v = value_at(ctl[c], x->whole_b, bb_rat_max(ob1, bb_rat_add(x->whole_b, bb_rat_make(1, 1 << 20))),
-                                     scratch, h2, vb[c], sizeof vb[c]);
-            size_t used = strlen(extra);
-            snprintf(extra + used, sizeof extra - used, ", %s %s", names[c], v ? v : "(none: 0)");
-        }
-        char echo[48] = "";
-        if (x->gain != 1.0) snprintf(echo, sizeof echo, ", echo gain %g", x->gain);
-        fprintf(f, "%s%s:%d:%d  \"%.*s\"  whole [%s, %s)  onset frame %lld%s%s\n", indent, p->ph->file, td->line,
-                td->col, (int)(x->val.text_len > 60 ? 60 : x->val.text_len), x->val.text,
-                bb_rat_fmt(x->whole_b, b, sizeof b), bb_rat_fmt(x->whole_e, e, sizeof e), (long long)onset, echo,
-                extra);
-    }
-    if (total > shown) fprintf(f, "%s... and %d more events of this trigger\n", indent, total - shown);
-    if (!total) fprintf(f, "%s%s:%d:%d  no event of this trigger sounds here\n", indent, p->ph->file, td->line, td->col);
-}
-
-bb_result bb_golden_describe(FILE *f, const char *indent, const bb_run_cfg *cfg, int64_t k, bb_error *err)
-{
-    fprintf(f, "%sframe %lld is at %.6f s", indent, (long long)k, (double)k / cfg->sr);
-    bb_kit *kit = NULL;
-    bb_prog *progs[BB_RENDER_RELOADS_MAX + 1];
-    int np = 0;
-    bb_result r = bb_kit_create(&kit, (double)cfg->sr);
-    if (r) bb_error_set(err, r, NULL, 0, 0, "cannot build the sample kit");
-    if (!r && cfg->samples) r = bb_kit_load_dir(kit, cfg->samples, err);
-    for (int i = 0; !r && i <= cfg->nreloads; i++) {
-        const char *path = i ? cfg->reloads[i - 1].path : cfg->program;
-        bb_prog_opts po = {.sr = (double)cfg->sr, .kit = kit, .c0 = bb_rat_int(0), .s0 = 0};
-        if (i) {
-            po.c0 = cfg->reloads[i - 1].cycle;
-            po.s0 = bb_prog_idx(progs[np - 1], po.c0);
-        }
-        bb_ph *ph;
-        if ((r = bb_ph_load(path, &ph, err))) break;
-        if ((r = bb_prog_compile(ph, &po, &progs[np], err))) break;
-        np++;
-    }
-    if (r) {
-        fprintf(f, " (cannot describe it further: %s)\n", err->msg);
-    } else {
-        int cur = 0;
-        for (int i = 1; i < np; i++)
-            if (progs[i]->s0 <= k) cur = i;
-        const bb_prog *p = progs[cur];
-        bb_rat t = bb_prog_time(p, k);
-        int64_t cyc = bb_rat_floor(t);
-        bb_rat pos = bb_rat_sub(t, bb_rat_int(cyc));
-        char tb[64];
-        fprintf(f, ", cycle %lld, beat %.4g (t = %s cycles; 4 beats a cycle, from 0)\n", (long long)cyc,
-                bb_rat_to_double(bb_rat_mul(pos, bb_rat_int(4))), bb_rat_fmt(t, tb, sizeof tb));
-        if (np > 1) {
-            char cb[48];
-            if (cur)
-                fprintf(f, "%sprogram in force: %s (switched in at cycle %s)\n", indent, p->ph->file,
-                        bb_rat_fmt(p->c0, cb, sizeof cb));
-            else
-                fprintf(f, "%sprogram in force: %s (the first; a reload follows)\n", indent, p->ph->file);
-            if (cur) fprintf(f, "%s(voices of the previous program may still sound; they are not listed)\n", indent);
-        }
-        if (!p->main.ntrigs) fprintf(f, "%sno trigger pattern: only continuous outputs sound\n", indent);
-        else fprintf(f, "%sevents sounding (whole begin <= t < whole end):\n", indent);
-        bb_arena scratch;
-        bb_arena_init(&scratch);
-        bb_haps h, h2;
-        bb_haps_init(&h);
-        bb_haps_init(&h2);
-        char ind2[64];
-        snprintf(ind2, sizeof ind2, "%s  ", indent);
-        for (int t2 = 0; t2 < p->main.ntrigs; t2++) describe_trig(f, ind2, p, t2, k, &scratch, &h, &h2);
-        bb_haps_free(&h);
-        bb_haps_free(&h2);
-        bb_arena_free(&scratch);
-    }
-    for (int i = 0; i < np; i++) bb_prog_free(progs[i]);
-    bb_kit_destroy(kit);
-    return r;
 }
 
 /* ---- the matrix ------------------------------------------------------------------------- */
@@ -782,31 +655,33 @@ bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const c
     return BB_OK;
 }
 
-/* ---- verify ------------------------------------------------------------------------------ */
+/* the axes as options (bb_opt.h): base is the bb_golden_matrix */
+static bb_result axis_strategies(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--strategies", v, err); }
+static bb_result axis_threads(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--threads", v, err); }
+static bb_result axis_blocks(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--blocks", v, err); }
+static bb_result axis_pins(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--pins", v, err); }
+static bb_result axis_workloads(void *m, const char *v, bb_error *err) { return bb_golden_matrix_axis(m, "--workloads", v, err); }
 
-static void report_add(bb_golden_report *rep, size_t *cap, const bb_golden_outcome *o)
-{
-    if (!rep) return;
-    if (bb_grow((void **)&rep->v, cap, rep->n + 1, sizeof *rep->v)) return; /* counts still kept */
-    rep->v[rep->n++] = *o;
-}
+const bb_opt bb_golden_matrix_options[] = {
+    {"--strategies", BB_OPT_FN, 0, 0, 0, "LIST", "default: every strategy that is not a canary; '+' composes (cycle+pool)", NULL,
+     axis_strategies},
+    {"--threads", BB_OPT_FN, 0, 0, 0, "LIST", "default: 1 and the core count", NULL, axis_threads},
+    {"--blocks", BB_OPT_FN, 0, 0, 0, "LIST", "default: 64,512", NULL, axis_blocks},
+    {"--pins", BB_OPT_FN, 0, 0, 0, "LIST", "compact, scatter, none (default: compact,none)", NULL, axis_pins},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "default: every workload of the manifest", NULL, axis_workloads},
+    BB_OPT_END,
+};
 
-void bb_golden_report_free(bb_golden_report *rep)
-{
-    bb_free(rep->v);
-    memset(rep, 0, sizeof *rep);
-}
+/* ---- selecting workloads, messages ---- */
 
-static void print_err(FILE *errf, const char *cmd, const bb_error *e)
+void bb_golden_print_err(FILE *errf, const char *cmd, const bb_error *e)
 {
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     fprintf(errf, "busbench %s: %s\n", cmd, bb_error_format(e, msg, sizeof msg));
 }
 
-/* Selected entries of m (all when the workload axis is empty): indices into sel.
- * Returns -1 (message on errf) for an unknown name. */
-static int select_entries(const bb_golden_manifest *man, const bb_golden_matrix *m, size_t *sel, size_t *nsel,
-                          const char *cmd, FILE *errf)
+int bb_golden_select(const bb_golden_manifest *man, const bb_golden_matrix *m, size_t *sel, size_t *nsel,
+                     const char *cmd, FILE *errf)
 {
     *nsel = 0;
     if (!m || !m->nworkloads) {
@@ -826,184 +701,48 @@ static int select_entries(const bb_golden_manifest *man, const bb_golden_matrix 
     return 0;
 }
 
-static bool bad_input_result(bb_result r)
-{
-    return r == BB_ERR_PARSE || r == BB_ERR_SEMANTIC || r == BB_ERR_IO || r == BB_ERR_FORMAT || r == BB_ERR_ARG;
-}
+/* ---- bless ---------------------------------------------------------------------------------- */
 
-static void strategy_label(const char *s, char *out, size_t cap)
+/* What blessing the render got[0..n) (at sr, rendered in secs) does to the golden at wav: new,
+ * replaced (unreadable), changed (where first, by how much) or unchanged. */
+static void say_change(FILE *out, const char *name, const char *wav, const float *got, size_t n, int sr, double secs)
 {
-    snprintf(out, cap, "%s", s);
-    for (char *c = out; *c; c++)
-        if (*c == ',') *c = '+';
-}
-
-static void verify_workload(const bb_golden_manifest *man, const bb_golden_entry *e, const bb_golden_matrix *m,
-                            const char *residual_dir, FILE *out, FILE *errf, bb_golden_report *rep, size_t *cap,
-                            bb_golden_report *tot)
-{
-    bb_golden_job job;
-    bb_error err;
-    bb_error_clear(&err);
-    float *want = NULL;
-    size_t nwant = 0;
-    char sha[BB_GOLDEN_SHA_HEX];
-    bb_result r = bb_golden_job_init(&job, man, e, &err);
-    if (!r) r = bb_golden_read(&job, e, &want, &nwant, sha, &err);
-    if (r == BB_ERR_MISMATCH) {
-        print_err(errf, "verify", &err);
-        fprintf(out, "TAMPERED  %s: %s does not match its manifest sha256; comparing with the file as it is\n", e->name,
-                job.wav);
-        tot->tampered++;
-        tot->bad_inputs++;
-    } else if (r) {
-        print_err(errf, "verify", &err);
-        fprintf(out, "BAD       %s: %s\n", e->name, err.msg);
-        tot->bad_inputs++;
-        bb_golden_job_free(&job);
+    float *old = NULL;
+    size_t nold = 0;
+    int osr = 0, och = 0;
+    bb_error oerr;
+    bb_error_clear(&oerr);
+    if (access(wav, F_OK) != 0) {
+        fprintf(out, "new        %-11s %s: %zu frames (%.2f s of audio, rendered in %.2f s)\n", name, wav, n,
+                (double)n / sr, secs);
         return;
     }
-    for (size_t si = 0; si < m->nstrategies; si++)
-        for (size_t ti = 0; ti < m->nthreads; ti++)
-            for (size_t bi = 0; bi < m->nblocks; bi++)
-                for (size_t pi = 0; pi < m->npins; pi++) {
-                    bb_golden_outcome o;
-                    memset(&o, 0, sizeof o);
-                    snprintf(o.workload, sizeof o.workload, "%s", e->name);
-                    snprintf(o.strategy, sizeof o.strategy, "%s", m->strategies[si]);
-                    o.threads = m->threads[ti];
-                    o.block = m->blocks[bi];
-                    o.pin = m->pins[pi];
-                    bb_run_cfg c = job.cfg;
-                    c.strategy = o.strategy;
-                    c.threads = o.threads;
-                    c.block = o.block;
-                    c.pin = o.pin;
-                    c.stats = false;
-                    bb_run_out ro;
-                    bb_error rerr;
-                    bb_error_clear(&rerr);
-                    double t0 = now_s();
-                    o.render_res = bb_run(&c, NULL, true, false, &ro, &rerr);
-                    o.seconds = now_s() - t0;
-                    char label[160];
-                    strategy_label(o.strategy, label, sizeof label);
-                    char combo[512];
-                    snprintf(combo, sizeof combo, "%-11s %-14s threads %-3d block %-5zu pin %-7s", e->name, label,
-                             o.threads, o.block, bb_pin_name(o.pin));
-                    if (o.render_res) {
-                        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-                        bb_error_format(&rerr, msg, sizeof msg);
-                        if (bad_input_result(o.render_res)) {
-                            o.status = BB_GOLDEN_BAD;
-                            fprintf(out, "BAD   %s  the workload does not render: %s\n", combo, msg);
-                            fprintf(errf, "busbench verify: workload '%s': %s\n", e->name, msg);
-                            tot->bad_inputs++;
-                            report_add(rep, cap, &o);
-                            bb_run_out_free(&ro);
-                            bb_free(want);
-                            bb_golden_job_free(&job);
-                            return;
-                        }
-                        o.status = BB_GOLDEN_FAIL;
-                        tot->failed++;
-                        fprintf(out, "FAIL  %s  the render failed: %s\n", combo, msg);
-                        report_add(rep, cap, &o);
-                        bb_run_out_free(&ro);
-                        continue;
-                    }
-                    bb_golden_compare(ro.samples, ro.frames, want, nwant, &o.diff);
-                    if (o.diff.first < 0) {
-                        o.status = BB_GOLDEN_PASS;
-                        tot->passed++;
-                        fprintf(out, "pass  %s  %zu frames  %.3f s\n", combo, ro.frames, o.seconds);
-                    } else {
-                        o.status = BB_GOLDEN_FAIL;
-                        tot->failed++;
-                        const bb_golden_diff *d = &o.diff;
-                        fprintf(out, "FAIL  %s  first difference at frame %lld (%.6f s)\n", combo, (long long)d->first,
-                                (double)d->first / c.sr);
-                        fprintf(out, "      rendered %.9g, golden %.9g%s\n", (double)d->got, (double)d->want,
-                                (size_t)d->first >= ro.frames  ? " (the render ended before this frame)"
-                                : (size_t)d->first >= nwant ? " (the golden ended before this frame)"
-                                                            : "");
-                        if (d->got_frames != d->want_frames)
-                            fprintf(out, "      length: rendered %zu frames, golden %zu\n", d->got_frames, d->want_frames);
-                        bb_error derr;
-                        bb_error_clear(&derr);
-                        bb_golden_describe(out, "      ", &c, d->first, &derr);
-                        fprintf(out, "      largest |difference| %.9g at frame %lld; %llu of %zu samples differ\n",
-                                d->max_abs, (long long)d->max_at, (unsigned long long)d->ndiff,
-                                ro.frames > nwant ? ro.frames : nwant);
-                        if (residual_dir) {
-                            char path[BB_GOLDEN_PATH_MAX + 256], name[400];
-                            snprintf(name, sizeof name, "%s.%s.t%d.b%zu.%s.wav", e->name, label, o.threads, o.block,
-                                     bb_pin_name(o.pin));
-                            bb_error werr;
-                            bb_error_clear(&werr);
-                            if (mkdir(residual_dir, 0777) && errno != EEXIST)
-                                fprintf(out, "      residual: cannot create %s: %s\n", residual_dir, strerror(errno));
-                            else if (join_path(path, sizeof path, residual_dir, name))
-                                fprintf(out, "      residual: path too long\n");
-                            else if (bb_golden_residual(path, ro.samples, ro.frames, want, nwant, c.sr, &werr))
-                                fprintf(out, "      residual: %s\n", werr.msg);
-                            else
-                                fprintf(out, "      residual (rendered - golden): %s\n", path);
-                        }
-                    }
-                    fflush(out);
-                    report_add(rep, cap, &o);
-                    bb_run_out_free(&ro);
-                }
-    bb_free(want);
-    bb_golden_job_free(&job);
+    if (bb_wav_read(wav, &old, &nold, &osr, &och, &oerr)) {
+        fprintf(out, "replaced   %-11s %s: the old file is unreadable (%s); now %zu frames\n", name, wav, oerr.msg, n);
+        return;
+    }
+    bb_golden_diff d;
+    if (och != 1 || osr != sr) {
+        fprintf(out, "changed    %-11s %s: was %d channel(s) at %d Hz, now mono at %d Hz, %zu frames\n", name, wav, och, osr,
+                sr, n);
+    } else {
+        bb_golden_compare(got, n, old, nold, &d);
+        if (d.first < 0) {
+            fprintf(out, "unchanged  %-11s %s: %zu frames\n", name, wav, n);
+        } else {
+            char was[48], now[48];
+            if ((size_t)d.first < nold) snprintf(was, sizeof was, "%.9g", (double)d.want);
+            else snprintf(was, sizeof was, "(absent)");
+            if ((size_t)d.first < n) snprintf(now, sizeof now, "%.9g", (double)d.got);
+            else snprintf(now, sizeof now, "(absent)");
+            fprintf(out,
+                    "changed    %-11s %s: frames %zu -> %zu, max |diff| %.9g, %llu samples differ (first at "
+                    "frame %lld: %s -> %s)\n",
+                    name, wav, nold, n, d.max_abs, (unsigned long long)d.ndiff, (long long)d.first, was, now);
+        }
+    }
+    bb_free(old);
 }
-
-int bb_golden_verify(const char *dir, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
-                     bb_golden_report *rep)
-{
-    bb_golden_report tot;
-    memset(&tot, 0, sizeof tot);
-    if (rep) memset(rep, 0, sizeof *rep);
-    size_t cap = 0;
-    double t0 = now_s();
-    bb_golden_manifest man;
-    bb_error err;
-    bb_error_clear(&err);
-    bb_result r = bb_golden_manifest_load(dir, &man, &err);
-    if (r) {
-        print_err(errf, "verify", &err);
-        if (rep) rep->bad_inputs = 1;
-        return BB_EXIT_USAGE;
-    }
-    size_t sel[BB_GOLDEN_ENTRIES_MAX], nsel;
-    if (select_entries(&man, m, sel, &nsel, "verify", errf)) {
-        bb_golden_manifest_free(&man);
-        if (rep) rep->bad_inputs = 1;
-        return BB_EXIT_USAGE;
-    }
-    for (size_t i = 0; i < nsel; i++) verify_workload(&man, &man.v[sel[i]], m, residual_dir, out, errf, rep, &cap, &tot);
-    tot.seconds = now_s() - t0;
-    size_t ncomb = tot.passed + tot.failed;
-    fprintf(out, "verify: %zu workload%s, %zu combination%s: %zu passed, %zu failed", nsel, nsel == 1 ? "" : "s", ncomb,
-            ncomb == 1 ? "" : "s", tot.passed, tot.failed);
-    if (tot.bad_inputs) fprintf(out, ", %zu bad input%s", tot.bad_inputs, tot.bad_inputs == 1 ? "" : "s");
-    if (tot.tampered) fprintf(out, " (%zu tampered golden%s)", tot.tampered, tot.tampered == 1 ? "" : "s");
-    fprintf(out, " in %.1f s\n", tot.seconds);
-    fflush(out);
-    bb_golden_manifest_free(&man);
-    if (rep) {
-        rep->passed = tot.passed;
-        rep->failed = tot.failed;
-        rep->bad_inputs = tot.bad_inputs;
-        rep->tampered = tot.tampered;
-        rep->seconds = tot.seconds;
-    }
-    if (tot.bad_inputs) return BB_EXIT_USAGE;
-    return tot.failed ? BB_EXIT_FAIL : BB_EXIT_OK;
-}
-
-/* ---- bless ---------------------------------------------------------------------------------- */
 
 int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE *errf)
 {
@@ -1011,11 +750,11 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
     bb_error err;
     bb_error_clear(&err);
     if (bb_golden_manifest_load(dir, &man, &err)) {
-        print_err(errf, "bless", &err);
+        bb_golden_print_err(errf, "bless", &err);
         return BB_EXIT_USAGE;
     }
     size_t sel[BB_GOLDEN_ENTRIES_MAX], nsel;
-    if (select_entries(&man, m, sel, &nsel, "bless", errf)) {
+    if (bb_golden_select(&man, m, sel, &nsel, "bless", errf)) {
         bb_golden_manifest_free(&man);
         return BB_EXIT_USAGE;
     }
@@ -1033,7 +772,7 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
         bb_golden_entry *e = &man.v[sel[i]];
         bb_golden_job *job = &jobs[njobs++];
         if (bb_golden_job_init(job, &man, e, &err)) {
-            print_err(errf, "bless", &err);
+            bb_golden_print_err(errf, "bless", &err);
             rc = BB_EXIT_USAGE;
             break;
         }
@@ -1046,7 +785,7 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
         bb_run_out ro;
         double t0 = now_s();
         if (bb_run(&c, NULL, true, false, &ro, &err)) {
-            print_err(errf, "bless", &err);
+            bb_golden_print_err(errf, "bless", &err);
             fprintf(errf, "busbench bless: workload '%s' does not render; nothing was written\n", e->name);
             bb_run_out_free(&ro);
             rc = BB_EXIT_USAGE;
@@ -1058,47 +797,12 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
         bb_run_out_free(&ro);
         char sha[BB_GOLDEN_SHA_HEX];
         if (bb_golden_sha256_samples(got[i], ngot[i], sha, &err)) {
-            print_err(errf, "bless", &err);
+            bb_golden_print_err(errf, "bless", &err);
             rc = BB_EXIT_USAGE;
             break;
         }
         /* 2. say what changes */
-        float *old = NULL;
-        size_t nold = 0;
-        int osr = 0, och = 0;
-        bb_error oerr;
-        bb_error_clear(&oerr);
-        double secs = (double)ngot[i] / c.sr;
-        if (access(job->wav, F_OK) != 0) {
-            fprintf(out, "new        %-11s %s: %zu frames (%.2f s of audio, rendered in %.2f s)\n", e->name, job->wav, ngot[i],
-                    secs, now_s() - t0);
-        } else if (bb_wav_read(job->wav, &old, &nold, &osr, &och, &oerr)) {
-            fprintf(out, "replaced   %-11s %s: the old file is unreadable (%s); now %zu frames\n", e->name, job->wav,
-                    oerr.msg, ngot[i]);
-        } else {
-            bb_golden_diff d;
-            if (och != 1 || osr != c.sr) {
-                fprintf(out, "changed    %-11s %s: was %d channel(s) at %d Hz, now mono at %d Hz, %zu frames\n", e->name,
-                        job->wav, och, osr, c.sr, ngot[i]);
-            } else {
-                bb_golden_compare(got[i], ngot[i], old, nold, &d);
-                if (d.first < 0)
-                    fprintf(out, "unchanged  %-11s %s: %zu frames\n", e->name, job->wav, ngot[i]);
-                else {
-                    char was[48], now[48];
-                    if ((size_t)d.first < nold) snprintf(was, sizeof was, "%.9g", (double)d.want);
-                    else snprintf(was, sizeof was, "(absent)");
-                    if ((size_t)d.first < ngot[i]) snprintf(now, sizeof now, "%.9g", (double)d.got);
-                    else snprintf(now, sizeof now, "(absent)");
-                    fprintf(out,
-                            "changed    %-11s %s: frames %zu -> %zu, max |diff| %.9g, %llu samples differ (first at "
-                            "frame %lld: %s -> %s)\n",
-                            e->name, job->wav, nold, ngot[i], d.max_abs, (unsigned long long)d.ndiff, (long long)d.first,
-                            was, now);
-                }
-            }
-            bb_free(old);
-        }
+        say_change(out, e->name, job->wav, got[i], ngot[i], c.sr, now_s() - t0);
         if (e->blessed && strcmp(e->sha, sha))
             fprintf(out, "           %-11s manifest sha256 %.12s... -> %.12s...\n", e->name, e->sha, sha);
         e->blessed = true;
@@ -1108,15 +812,15 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
     /* 3. write: every WAV (atomically), then the manifest (atomically) */
     for (size_t i = 0; i < nsel && rc == BB_EXIT_OK; i++) {
         if (bb_wav_write(jobs[i].wav, got[i], ngot[i], jobs[i].cfg.sr, BB_WAV_F32, &err)) {
-            print_err(errf, "bless", &err);
+            bb_golden_print_err(errf, "bless", &err);
             rc = BB_EXIT_USAGE;
         }
     }
     if (rc == BB_EXIT_OK) {
         char path[BB_GOLDEN_PATH_MAX];
-        join_path(path, sizeof path, dir, BB_GOLDEN_MANIFEST);
+        bb_golden_join_path(path, sizeof path, dir, BB_GOLDEN_MANIFEST);
         if (bb_golden_manifest_write(&man, path, &err)) {
-            print_err(errf, "bless", &err);
+            bb_golden_print_err(errf, "bless", &err);
             rc = BB_EXIT_USAGE;
         } else {
             fprintf(out, "bless: %zu golden%s written, %s rewritten\n", nsel, nsel == 1 ? "" : "s", path);

@@ -1,8 +1,8 @@
 /* bb_golden.h - the golden corpus: its manifest, the SHA-256 of decoded samples,
- * sample-exact comparison, the description of a place in a render, and the
- * engines behind `busbench verify` (every workload x strategy x threads x block
- * x pinning against the golden WAVs) and `busbench bless` (re-render the
- * goldens with serial and rewrite the manifest).
+ * sample-exact comparison, the matrix of combinations (every workload x
+ * strategy x threads x block x pinning: bb_verify.h runs it) and the engine
+ * behind `busbench bless` (re-render the goldens with serial and rewrite the
+ * manifest).
  *
  * The manifest, DIR/manifest.tsv, is the corpus's one source of truth: one
  * workload a line, tab-separated,
@@ -23,6 +23,7 @@
 #ifndef BB_GOLDEN_H
 #define BB_GOLDEN_H
 
+#include "bb_opt.h"
 #include "bb_run.h"
 
 #include <stdbool.h>
@@ -131,18 +132,7 @@ void bb_golden_job_free(bb_golden_job *job);
 bb_result bb_golden_read(const bb_golden_job *job, const bb_golden_entry *e, float **data, size_t *frames,
                          char sha_out[BB_GOLDEN_SHA_HEX], bb_error *err);
 
-/* ---- where a frame is -------------------------------------------------------- */
-
-/* Print to f, each line starting with indent, where frame k of a render of cfg
- * lies: seconds, cycle and beat (4 beats a cycle, counted from 0), the program
- * in force (after a reload, the reloaded one), and the events of its trigger
- * patterns sounding at that instant (whole begin <= t_k < whole end: value,
- * whole, onset frame, and the note/n/gain values at the onset). A sample can
- * ring past its event's whole; such voices are not listed. Returns the compile
- * errors of the program (nothing is printed then but the time in seconds). */
-bb_result bb_golden_describe(FILE *f, const char *indent, const bb_run_cfg *cfg, int64_t k, bb_error *err);
-
-/* ---- verify ------------------------------------------------------------------ */
+/* ---- the matrix (verify's combinations; bless takes its workloads) ---- */
 
 typedef struct bb_golden_matrix {
     char strategies[BB_GOLDEN_AXIS_MAX][128]; /* "cycle" or a composition "cycle,pool" */
@@ -166,51 +156,24 @@ void bb_golden_matrix_default(bb_golden_matrix *m);
  * take) into m, replacing that axis. Strategies are checked against the
  * registry; '+' composes ("cycle+pool" is the plan "cycle,pool"). Threads are
  * 1..BB_WORKERS_MAX, blocks 1..BB_RENDER_BLOCK_MAX, pins compact/scatter/none,
- * workloads names (checked by bb_golden_verify against the manifest). Returns
+ * workloads names (checked by bb_verify_run against the manifest). Returns
  * BB_ERR_ARG naming the option and the bad value, BB_ERR_LIMIT beyond
  * BB_GOLDEN_AXIS_MAX values. */
 bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const char *list, bb_error *err);
 
-/* The outcome of one combination. */
-typedef enum { BB_GOLDEN_PASS, BB_GOLDEN_FAIL, BB_GOLDEN_BAD } bb_golden_status;
+/* The axes as a table of options (--strategies, --threads, --blocks, --pins, --workloads; base: a
+ * bb_golden_matrix), for verify and bless. */
+extern const bb_opt bb_golden_matrix_options[];
 
-typedef struct bb_golden_outcome {
-    char workload[BB_GOLDEN_NAME_MAX];
-    char strategy[128];       /* as the plan names it: "cycle,pool" */
-    int threads;
-    size_t block;
-    bb_pin pin;
-    bb_golden_status status;  /* FAIL: a mismatch or a render that failed */
-    bb_result render_res;     /* BB_OK, or why the render failed */
-    bb_golden_diff diff;      /* when the render succeeded */
-    double seconds;           /* wall time of the render */
-} bb_golden_outcome;
-
-typedef struct bb_golden_report {
-    bb_golden_outcome *v;     /* bb_malloc'ed, one per combination run, in order */
-    size_t n;
-    size_t passed, failed;
-    size_t bad_inputs;        /* workloads (or the whole corpus) that were bad input */
-    size_t tampered;          /* goldens whose samples do not match their sha256 */
-    double seconds;           /* the whole verify */
-} bb_golden_report;
-
-/* Render every selected workload of the corpus in dir under every combination
- * of m and compare it with its golden. One line per combination goes to out
- * (pass or FAIL; on a failure, indented lines: the first differing frame with
- * seconds, cycle, beat and the sounding events, the largest difference, the
- * count of differing samples, and the residual WAV written to residual_dir when
- * that is not NULL), then a summary line. Bad input (no or malformed manifest,
- * an unknown workload, a missing, unreadable or malformed golden, a program that
- * does not compile) is described on errf naming the file; a workload whose
- * golden does not match its manifest sha256 is reported as tampered on errf and
- * still compared (its failures then show where the file was changed).
- * rep (may be NULL) receives every outcome; free it with bb_golden_report_free.
- * Returns BB_EXIT_OK when every combination passed, BB_EXIT_USAGE when any
- * input was bad (tampered goldens included), else BB_EXIT_FAIL. */
-int bb_golden_verify(const char *dir, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
-                     bb_golden_report *rep);
-void bb_golden_report_free(bb_golden_report *rep);
+/* ---- helpers of verify and bless ---- */
+/* dir/rel, or rel when it is absolute or dir is empty or ".". -1 when it does not fit. */
+int bb_golden_join_path(char *out, size_t cap, const char *dir, const char *rel);
+/* "busbench CMD: the error" on errf. */
+void bb_golden_print_err(FILE *errf, const char *cmd, const bb_error *e);
+/* The entries of man that m selects (all when its workload axis is empty), as indices into sel.
+ * Returns -1 (the names the manifest lists, on errf) for an unknown workload. */
+int bb_golden_select(const bb_golden_manifest *man, const bb_golden_matrix *m, size_t *sel, size_t *nsel, const char *cmd,
+                     FILE *errf);
 
 /* ---- bless ------------------------------------------------------------------- */
 

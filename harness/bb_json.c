@@ -19,7 +19,6 @@
 #include "bb_tmpfile.h"
 
 #include <errno.h>
-#include <hwloc.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -39,27 +38,57 @@ const double bb_json_cdf_p[BB_JSON_CDF_POINTS] = {
     0.90, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, CDF_TAIL,
 };
 
-#define C(f) {#f, offsetof(bb_stats, f)}
-const bb_json_counter bb_json_counters[] = {
-    C(frames), C(blocks), C(windows), C(cycles), C(preprocess_calls), C(synth_calls), C(synth_samples),
-    C(requests), C(cache_hits), C(cache_misses), C(allocs), C(alloc_bytes), C(allocs_steady),
-    C(alloc_bytes_steady), C(busbuf_allocs), C(busbuf_allocs_steady), C(pool_reuse), C(voices),
-    C(voices_dropped), C(clamps), C(reloads), C(invalidated), C(lane_groups), C(lane_samples), C(lane_slots),
-    C(lane_fallbacks), C(jobs_local),
-};
-#undef C
-const size_t bb_json_ncounters = sizeof bb_json_counters / sizeof bb_json_counters[0];
+/* The counters a result holds (BB_STAT_RESULT, and not absent from the file it was read from), in the
+ * table's order. */
+#define EACH_COUNTER(i, absent)                                                                                      \
+    for (size_t i = 0; i < bb_stats_ncounters; i++)                                                                  \
+        if ((bb_stats_counters[i].flags & BB_STAT_RESULT) && !((absent) >> i & 1))
 
-static uint64_t counter(const bb_stats *s, size_t i)
+/* ---- the fields, from the tables of bb_json.h ------------------------------------------ */
+typedef enum field_kind { K_INT, K_I64, K_U64, K_SIZE, K_REAL, K_BOOL, K_STR } field_kind;
+
+typedef struct field {
+    field_kind kind;
+    size_t off, size;        /* of the member in bb_bres */
+    const char *json, *csv;  /* its key and CSV column (NULL: not in the CSV) */
+    double div;              /* CSV value = model value / div */
+} field;
+
+#define FIELD(kind, member, dim, key, csv, div) {K_##kind, offsetof(bb_bres, member), sizeof(((bb_bres *)0)->member), key, csv, div},
+#define NESTED(kind, path, key, csv, div) {K_##kind, offsetof(bb_bres, path), sizeof(((bb_bres *)0)->path), key, csv, div},
+static const field config_fields[] = {BB_BRES_CONFIG(FIELD, NESTED)};
+static const field stats_fields[] = {BB_BRES_STATS(FIELD, NESTED)};
+static const field instr_fields[] = {BB_BRES_INSTR(FIELD, NESTED)};
+#undef FIELD
+#undef NESTED
+#define NFIELDS(a) (sizeof a / sizeof a[0])
+
+/* A whole-number field (every kind but REAL and STR) as JSON's integer. */
+static json_int_t field_int(const bb_bres *b, const field *f)
 {
-    uint64_t v;
-    memcpy(&v, (const char *)s + bb_json_counters[i].offset, sizeof v);
-    return v;
+    const char *p = (const char *)b + f->off;
+    int i;
+    int64_t i64;
+    uint64_t u64;
+    size_t z;
+    bool t;
+    switch (f->kind) {
+    case K_INT: return memcpy(&i, p, sizeof i), i;
+    case K_I64: return memcpy(&i64, p, sizeof i64), (json_int_t)i64;
+    case K_U64: return memcpy(&u64, p, sizeof u64), (json_int_t)u64;
+    case K_SIZE: return memcpy(&z, p, sizeof z), (json_int_t)z;
+    case K_BOOL: return memcpy(&t, p, sizeof t), t;
+    case K_REAL:
+    case K_STR: break;
+    }
+    return 0;
 }
 
-static void set_counter(bb_stats *s, size_t i, uint64_t v)
+static double field_real(const bb_bres *b, const field *f)
 {
-    memcpy((char *)s + bb_json_counters[i].offset, &v, sizeof v);
+    double v;
+    memcpy(&v, (const char *)b + f->off, sizeof v);
+    return v;
 }
 
 /* ---- the model ------------------------------------------------------------------ */
@@ -70,6 +99,7 @@ void bb_json_results_free(bb_results *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->v[i].rep_ns);
         free(r->v[i].rep_cpu_ns);
+        free(r->v[i].rep_ir);
     }
     free(r->v);
     if (r->context) json_decref(r->context);
@@ -118,6 +148,32 @@ bb_bres *bb_json_results_find(const bb_results *r, const char *name)
     return NULL;
 }
 
+int bb_json_set_instructions(bb_bres *b, const double *ir, size_t n)
+{
+    size_t cap = n > (size_t)b->rounds ? n : (size_t)b->rounds; /* rep_ir has rounds entries or more */
+    double *rep = malloc((cap ? cap : 1) * sizeof *rep), *v = malloc((n ? n : 1) * sizeof *v);
+    if (!rep || !v) {
+        free(rep);
+        free(v);
+        return -1;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < cap; i++) rep[i] = i < n ? ir[i] : (double)NAN;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ir[i])) v[m++] = ir[i];
+    if (m) {
+        bb_stats_sort(v, m);
+        b->instructions = (int64_t)llround(bb_stats_quantile_sorted(v, m, 0.5));
+        b->instructions_min = (int64_t)llround(v[0]);
+        b->instructions_max = (int64_t)llround(v[m - 1]);
+    }
+    b->instruction_rounds = (int)m;
+    free(v);
+    free(b->rep_ir);
+    b->rep_ir = rep;
+    return 0;
+}
+
 /* ---- writing ---------------------------------------------------------------------- */
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
 static json_t *ms(double ns) { return num(ns / 1e6); }
@@ -127,16 +183,43 @@ static int put(json_t *o, const char *k, json_t *v)
     return v ? json_object_set_new(o, k, v) : -1;
 }
 
-static void put_config(json_t *e, const bb_bres *b)
+static json_t *field_json(const bb_bres *b, const field *f)
 {
-    put(e, "workload", json_string(b->workload));
-    put(e, "strategy", json_string(b->strategy));
-    put(e, "pin", json_string(b->pin));
-    put(e, "threads", json_integer(b->threads));
-    put(e, "block", json_integer(b->block));
-    put(e, "sample_rate", json_integer(b->sr));
-    for (size_t i = 0; i < bb_json_ncounters; i++)
-        put(e, bb_json_counters[i].name, json_integer((json_int_t)counter(&b->counters, i)));
+    switch (f->kind) {
+    case K_REAL: return num(field_real(b, f));
+    case K_STR: return json_string((const char *)b + f->off);
+    case K_BOOL: return json_boolean(field_int(b, f));
+    case K_INT:
+    case K_I64:
+    case K_U64:
+    case K_SIZE: break;
+    }
+    return json_integer(field_int(b, f));
+}
+
+static void put_fields(json_t *e, const bb_bres *b, const field *fs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) put(e, fs[i].json, field_json(b, &fs[i]));
+}
+
+static void put_config(json_t *e, const bb_bres *b, uint64_t absent)
+{
+    put_fields(e, b, config_fields, NFIELDS(config_fields));
+    EACH_COUNTER(i, absent) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
+}
+
+/* The placement of b's workers in one line: "w0:2>2 w1:3>5!" (planned PU > last PU, '!' when the
+ * binding failed). */
+static void places_line(const bb_bres *b, char *pl, size_t cap)
+{
+    size_t used = 0;
+    pl[0] = 0;
+    for (int i = 0; i < b->nplaces && used < cap; i++) {
+        int w = snprintf(pl + used, cap - used, "%sw%d:%d>%d%s", i ? " " : "", i, b->places[i].planned_pu,
+                         b->places[i].last_pu, b->places[i].planned_pu >= 0 && !b->places[i].bound ? "!" : "");
+        if (w < 0) break;
+        used += (size_t)w;
+    }
 }
 
 static json_t *entry(const bb_bres *b, int family, const char *suffix, const char *run_type)
@@ -160,66 +243,11 @@ static json_t *entry(const bb_bres *b, int family, const char *suffix, const cha
 
 static void put_stats(json_t *e, const bb_bres *b)
 {
-    put(e, "rounds", json_integer(b->rounds));
-    put(e, "valid", json_integer(b->valid));
-    put(e, "voided", json_integer(b->voided));
-    put(e, "frames", json_integer(b->frames));
-    put(e, "median_ns", num(b->t.median));
-    put(e, "mean_ns", num(b->t.mean));
-    put(e, "stddev_ns", num(b->t.stddev));
-    put(e, "mad_ns", num(b->t.mad));
-    put(e, "min_ns", num(b->t.min));
-    put(e, "max_ns", num(b->t.max));
-    put(e, "ci95_lo_ns", num(b->ci_lo));
-    put(e, "ci95_hi_ns", num(b->ci_hi));
-    put(e, "cpu_median_ns", num(b->cpu_median));
-    put(e, "baseline", json_string(b->baseline));
-    put(e, "speedup", num(b->speedup));
-    put(e, "speedup_ci95_lo", num(b->sp_lo));
-    put(e, "speedup_ci95_hi", num(b->sp_hi));
-    put(e, "speedup_pairs", json_integer(b->pairs));
-    put(e, "deadline_ns", num(b->deadline_ns));
-    put(e, "window_blocks", json_integer(b->window_blocks));
-    put(e, "window_misses", json_integer((json_int_t)b->window_misses));
-    put(e, "windows_timed", json_integer((json_int_t)b->windows_timed));
-    put(e, "cold_blocks", json_integer((json_int_t)b->cold.n));
-    put(e, "cold_p50_ns", num(b->cold.p50));
-    put(e, "cold_p99_ns", num(b->cold.p99));
-    put(e, "cold_p999_ns", num(b->cold.p999));
-    put(e, "cold_max_ns", num(b->cold.max));
-    put(e, "cold_misses", json_integer((json_int_t)b->cold.misses));
-    put(e, "steady_blocks", json_integer((json_int_t)b->steady.n));
-    put(e, "steady_p50_ns", num(b->steady.p50));
-    put(e, "steady_p99_ns", num(b->steady.p99));
-    put(e, "steady_p999_ns", num(b->steady.p999));
-    put(e, "steady_max_ns", num(b->steady.max));
-    put(e, "steady_misses", json_integer((json_int_t)b->steady.misses));
-    put(e, "counters_stable", json_boolean(b->counters_stable));
-    put(e, "allocs_min", json_integer((json_int_t)b->allocs_lo));
-    put(e, "allocs_max", json_integer((json_int_t)b->allocs_hi));
-    put(e, "allocs_steady_min", json_integer((json_int_t)b->allocs_steady_lo));
-    put(e, "allocs_steady_max", json_integer((json_int_t)b->allocs_steady_hi));
-    put(e, "peak_heap_bytes", json_integer(b->peak_heap));
-    put(e, "maxrss_kib", json_integer(b->maxrss_kib));
-    put(e, "seq_ns", num(b->seq_ns));
-    put(e, "par_ns", num(b->par_ns));
-    put(e, "step_schedule_ns", num(b->steps.schedule_ns));
-    put(e, "step_resolve_ns", num(b->steps.resolve_ns));
-    put(e, "step_mix_ns", num(b->steps.mix_ns));
-    put(e, "step_continuous_ns", num(b->steps.continuous_ns));
-    put(e, "step_retire_ns", num(b->steps.retire_ns));
-    put(e, "step_windows", json_integer((json_int_t)b->steps.windows));
-    put(e, "pin_ok", json_boolean(b->pin_ok));
-    char pl[1024] = "";
-    size_t used = 0;
-    for (int i = 0; i < b->nplaces && used < sizeof pl; i++) {
-        int w = snprintf(pl + used, sizeof pl - used, "%sw%d:%d>%d%s", i ? " " : "", i, b->places[i].planned_pu,
-                         b->places[i].last_pu,
-                         b->places[i].planned_pu >= 0 && !b->places[i].bound ? "!" : "");
-        if (w < 0) break;
-        used += (size_t)w;
-    }
+    put_fields(e, b, stats_fields, NFIELDS(stats_fields));
+    char pl[1024];
+    places_line(b, pl, sizeof pl);
     put(e, "places", json_string(pl));
+    if (b->instruction_rounds > 0) put_fields(e, b, instr_fields, NFIELDS(instr_fields));
 }
 
 static json_t *array_of(const double *v, int n)
@@ -244,7 +272,8 @@ json_t *bb_json_document(const bb_results *r)
             put(e, "round", json_integer(i));
             put(e, "real_time", ms(b->rep_ns[i]));
             put(e, "cpu_time", ms(b->rep_cpu_ns[i]));
-            put_config(e, b);
+            put_config(e, b, r->counters_absent);
+            if (b->rep_ir && isfinite(b->rep_ir[i])) put(e, "instructions", json_integer((json_int_t)llround(b->rep_ir[i])));
             json_array_append_new(benches, e);
         }
         static const char *const aggs[] = {"mean", "median", "stddev", "mad", "min", "max"};
@@ -260,7 +289,7 @@ json_t *bb_json_document(const bb_results *r)
             put(e, "real_time", isfinite(v) ? json_real(v / 1e6) : json_real(0));
             double cv = a == 1 ? b->cpu_median : (double)NAN;
             put(e, "cpu_time", isfinite(cv) ? json_real(cv / 1e6) : isfinite(v) ? json_real(v / 1e6) : json_real(0));
-            put_config(e, b);
+            put_config(e, b, r->counters_absent);
             if (a == 1) put_stats(e, b);
             if (b->error[0]) {
                 put(e, "error_occurred", json_true());
@@ -284,6 +313,12 @@ json_t *bb_json_document(const bb_results *r)
             json_array_append_new(pl, w);
         }
         put(s, "places", pl);
+        if (b->rep_ir) {
+            json_t *a = json_array();
+            for (int i = 0; a && i < b->rounds; i++)
+                json_array_append_new(a, isfinite(b->rep_ir[i]) ? json_integer((json_int_t)llround(b->rep_ir[i])) : json_null());
+            put(s, "rep_instructions", a);
+        }
         json_array_append_new(configs, s);
     }
     put(doc, "benchmarks", benches);
@@ -424,65 +459,45 @@ static void csv_num(strbuf *b, double v, double scale)
     else sb_printf(b, ",");
 }
 
-static void csv_lat(strbuf *b, const bb_latency *l)
+static void csv_field(strbuf *sb, const bb_bres *b, const field *f)
 {
-    csv_num(b, l->p50, 1e3);
-    csv_num(b, l->p99, 1e3);
-    csv_num(b, l->p999, 1e3);
-    csv_num(b, l->max, 1e3);
-    sb_printf(b, ",%" PRIu64 ",%zu", l->misses, l->n);
+    switch (f->kind) {
+    case K_REAL: csv_num(sb, field_real(b, f), f->div); return;
+    case K_STR:
+        sb_printf(sb, ",");
+        csv_str(sb, (const char *)b + f->off);
+        return;
+    case K_U64:
+    case K_SIZE: sb_printf(sb, ",%" PRIu64, (uint64_t)field_int(b, f)); return;
+    case K_INT:
+    case K_I64:
+    case K_BOOL: sb_printf(sb, ",%lld", (long long)field_int(b, f)); return;
+    }
 }
 
+/* One row a configuration: name, the configuration and the statistics that have a CSV column
+ * (bb_json.h's tables, in their order), the counters, the placement and the error. */
 bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err)
 {
+    static const struct { const field *f; size_t n; } parts[] = {
+        {config_fields, NFIELDS(config_fields)}, {stats_fields, NFIELDS(stats_fields)}};
     strbuf b = {0};
-    sb_printf(&b, "name,workload,strategy,threads,pin,block,sample_rate,frames,rounds,valid,voided,"
-                  "median_ms,mean_ms,stddev_ms,mad_ms,min_ms,max_ms,ci95_lo_ms,ci95_hi_ms,cpu_median_ms,"
-                  "speedup,speedup_ci95_lo,speedup_ci95_hi,deadline_us,"
-                  "cold_p50_us,cold_p99_us,cold_p999_us,cold_max_us,cold_misses,cold_blocks,"
-                  "steady_p50_us,steady_p99_us,steady_p999_us,steady_max_us,steady_misses,steady_blocks,"
-                  "window_blocks,window_misses,windows_timed,peak_heap_bytes,maxrss_kib,pin_ok,counters_stable,"
-                  "allocs_min,allocs_max,allocs_steady_min,allocs_steady_max");
-    for (size_t i = 0; i < bb_json_ncounters; i++) sb_printf(&b, ",%s", bb_json_counters[i].name);
+    sb_printf(&b, "name");
+    for (size_t p = 0; p < 2; p++)
+        for (size_t i = 0; i < parts[p].n; i++)
+            if (parts[p].f[i].csv) sb_printf(&b, ",%s", parts[p].f[i].csv);
+    EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%s", bb_stats_counters[i].name);
     sb_printf(&b, ",places,error\n");
     for (size_t c = 0; c < r->n; c++) {
         const bb_bres *x = &r->v[c];
         csv_str(&b, x->name);
+        for (size_t p = 0; p < 2; p++)
+            for (size_t i = 0; i < parts[p].n; i++)
+                if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
+        EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
+        char pl[1024];
+        places_line(x, pl, sizeof pl);
         sb_printf(&b, ",");
-        csv_str(&b, x->workload);
-        sb_printf(&b, ",");
-        csv_str(&b, x->strategy);
-        sb_printf(&b, ",%d,%s,%" PRId64 ",%d,%" PRId64 ",%d,%d,%d", x->threads, x->pin, x->block, x->sr, x->frames,
-                  x->rounds, x->valid, x->voided);
-        csv_num(&b, x->t.median, 1e6);
-        csv_num(&b, x->t.mean, 1e6);
-        csv_num(&b, x->t.stddev, 1e6);
-        csv_num(&b, x->t.mad, 1e6);
-        csv_num(&b, x->t.min, 1e6);
-        csv_num(&b, x->t.max, 1e6);
-        csv_num(&b, x->ci_lo, 1e6);
-        csv_num(&b, x->ci_hi, 1e6);
-        csv_num(&b, x->cpu_median, 1e6);
-        csv_num(&b, x->speedup, 1);
-        csv_num(&b, x->sp_lo, 1);
-        csv_num(&b, x->sp_hi, 1);
-        csv_num(&b, x->deadline_ns, 1e3);
-        csv_lat(&b, &x->cold);
-        csv_lat(&b, &x->steady);
-        sb_printf(&b, ",%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRId64 ",%d,%d", x->window_blocks,
-                  x->window_misses, x->windows_timed, x->peak_heap, x->maxrss_kib, x->pin_ok, x->counters_stable);
-        sb_printf(&b, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, x->allocs_lo, x->allocs_hi, x->allocs_steady_lo,
-                  x->allocs_steady_hi);
-        for (size_t i = 0; i < bb_json_ncounters; i++) sb_printf(&b, ",%" PRIu64, counter(&x->counters, i));
-        sb_printf(&b, ",");
-        char pl[1024] = "";
-        size_t used = 0;
-        for (int i = 0; i < x->nplaces && used < sizeof pl; i++) {
-            int w = snprintf(pl + used, sizeof pl - used, "%sw%d:%d>%d%s", i ? " " : "", i, x->places[i].planned_pu,
-                             x->places[i].last_pu, x->places[i].planned_pu >= 0 && !x->places[i].bound ? "!" : "");
-            if (w < 0) break;
-            used += (size_t)w;
-        }
         csv_str(&b, pl);
         sb_printf(&b, ",");
         csv_str(&b, x->error);
@@ -518,19 +533,47 @@ static void get_str(const json_t *o, const char *k, char *dst, size_t cap)
     snprintf(dst, cap, "%s", s ? s : "");
 }
 
-static void get_lat(const json_t *e, const char *pre, bb_latency *l)
+static void get_field(const json_t *e, bb_bres *b, const field *f)
 {
-    char k[64];
-#define F(field, suffix) (snprintf(k, sizeof k, "%s_%s", pre, suffix), field = get_num(e, k))
-    F(l->p50, "p50_ns");
-    F(l->p99, "p99_ns");
-    F(l->p999, "p999_ns");
-    F(l->max, "max_ns");
-#undef F
-    snprintf(k, sizeof k, "%s_misses", pre);
-    l->misses = (uint64_t)get_int(e, k);
-    snprintf(k, sizeof k, "%s_blocks", pre);
-    l->n = (size_t)get_int(e, k);
+    char *p = (char *)b + f->off;
+    switch (f->kind) {
+    case K_REAL: {
+        double v = get_num(e, f->json);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    case K_STR: get_str(e, f->json, p, f->size); return;
+    case K_BOOL: {
+        bool v = json_is_true(json_object_get(e, f->json));
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    case K_INT: {
+        int v = (int)get_int(e, f->json);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    case K_I64: {
+        int64_t v = get_int(e, f->json);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    case K_U64: {
+        uint64_t v = (uint64_t)get_int(e, f->json);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    case K_SIZE: {
+        size_t v = (size_t)get_int(e, f->json);
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    }
+}
+
+static void get_fields(const json_t *e, bb_bres *b, const field *fs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) get_field(e, b, &fs[i]);
 }
 
 static void get_array(const json_t *a, double *dst, int n)
@@ -620,60 +663,29 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
             return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
         }
         get_str(e, "run_name", b->name, sizeof b->name);
-        get_str(e, "workload", b->workload, sizeof b->workload);
-        get_str(e, "strategy", b->strategy, sizeof b->strategy);
-        get_str(e, "pin", b->pin, sizeof b->pin);
-        b->threads = (int)get_int(e, "threads");
-        b->sr = (int)get_int(e, "sample_rate");
-        b->block = get_int(e, "block");
-        b->frames = get_int(e, "frames");
-        b->valid = (int)get_int(e, "valid");
-        b->voided = (int)get_int(e, "voided");
+        get_fields(e, b, config_fields, NFIELDS(config_fields));
+        get_fields(e, b, stats_fields, NFIELDS(stats_fields));
+        get_fields(e, b, instr_fields, NFIELDS(instr_fields));
         b->t.n = (size_t)b->valid;
-        b->t.median = get_num(e, "median_ns");
-        b->t.mean = get_num(e, "mean_ns");
-        b->t.stddev = get_num(e, "stddev_ns");
-        b->t.mad = get_num(e, "mad_ns");
-        b->t.min = get_num(e, "min_ns");
-        b->t.max = get_num(e, "max_ns");
-        b->ci_lo = get_num(e, "ci95_lo_ns");
-        b->ci_hi = get_num(e, "ci95_hi_ns");
-        b->cpu_median = get_num(e, "cpu_median_ns");
-        get_str(e, "baseline", b->baseline, sizeof b->baseline);
-        b->speedup = get_num(e, "speedup");
-        b->sp_lo = get_num(e, "speedup_ci95_lo");
-        b->sp_hi = get_num(e, "speedup_ci95_hi");
-        b->pairs = (int)get_int(e, "speedup_pairs");
-        b->deadline_ns = get_num(e, "deadline_ns");
-        b->window_blocks = get_int(e, "window_blocks");
-        b->window_misses = (uint64_t)get_int(e, "window_misses");
-        b->windows_timed = (uint64_t)get_int(e, "windows_timed");
-        get_lat(e, "cold", &b->cold);
-        get_lat(e, "steady", &b->steady);
-        for (size_t c = 0; c < bb_json_ncounters; c++)
-            set_counter(&b->counters, c, (uint64_t)get_int(e, bb_json_counters[c].name));
-        b->counters_stable = json_is_true(json_object_get(e, "counters_stable"));
-        b->allocs_lo = (uint64_t)get_int(e, "allocs_min");
-        b->allocs_hi = (uint64_t)get_int(e, "allocs_max");
-        b->allocs_steady_lo = (uint64_t)get_int(e, "allocs_steady_min");
-        b->allocs_steady_hi = (uint64_t)get_int(e, "allocs_steady_max");
-        b->peak_heap = get_int(e, "peak_heap_bytes");
-        b->maxrss_kib = get_int(e, "maxrss_kib");
-        b->seq_ns = get_num(e, "seq_ns");
-        b->par_ns = get_num(e, "par_ns");
-        b->steps.schedule_ns = get_num(e, "step_schedule_ns");
-        b->steps.resolve_ns = get_num(e, "step_resolve_ns");
-        b->steps.mix_ns = get_num(e, "step_mix_ns");
-        b->steps.continuous_ns = get_num(e, "step_continuous_ns");
-        b->steps.retire_ns = get_num(e, "step_retire_ns");
-        b->steps.windows = (uint64_t)get_int(e, "step_windows");
-        b->pin_ok = json_is_true(json_object_get(e, "pin_ok"));
+        EACH_COUNTER(c, 0) {
+            bb_stats_set_counter(&b->counters, c, (uint64_t)get_int(e, bb_stats_counters[c].name));
+            if (!json_object_get(e, bb_stats_counters[c].name)) r->counters_absent |= (uint64_t)1 << c;
+        }
         get_str(e, "error_message", b->error, sizeof b->error);
         if (series) {
             get_array(json_object_get(series, "rep_ns"), b->rep_ns, rounds);
             get_array(json_object_get(series, "rep_cpu_ns"), b->rep_cpu_ns, rounds);
             get_array(json_object_get(series, "cdf_cold_ns"), b->cdf_cold, BB_JSON_CDF_POINTS);
             get_array(json_object_get(series, "cdf_steady_ns"), b->cdf_steady, BB_JSON_CDF_POINTS);
+            const json_t *ir = json_object_get(series, "rep_instructions");
+            if (json_is_array(ir)) {
+                b->rep_ir = malloc((size_t)(rounds ? rounds : 1) * sizeof *b->rep_ir);
+                if (!b->rep_ir) {
+                    bb_json_results_free(r);
+                    return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
+                }
+                get_array(ir, b->rep_ir, rounds);
+            }
             const json_t *pl = json_object_get(series, "places");
             size_t k;
             const json_t *w;
@@ -691,100 +703,4 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
         return bb_error_set(err, BB_ERR_FORMAT, path, 0, 0, "no busbench configurations in this file");
     }
     return BB_OK;
-}
-
-/* ---- the topology ------------------------------------------------------------------------ */
-static void human_bytes(char *dst, size_t cap, uint64_t b)
-{
-    if (b >= (1u << 20) && b % (1u << 20) == 0) snprintf(dst, cap, "%" PRIu64 " MiB", b >> 20);
-    else if (b >= 1024 && b % 1024 == 0) snprintf(dst, cap, "%" PRIu64 " KiB", b >> 10);
-    else snprintf(dst, cap, "%" PRIu64 " B", b);
-}
-
-static void cpuinfo_model(char *dst, size_t cap)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f) return;
-    char line[512];
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, "model name", 10)) {
-            const char *c = strchr(line, ':');
-            if (c) {
-                c++;
-                while (*c == ' ') c++;
-                snprintf(dst, cap, "%s", c);
-                dst[strcspn(dst, "\n")] = '\0';
-            }
-            break;
-        }
-    fclose(f);
-}
-
-json_t *bb_json_topology(const char *xml, bb_error *err)
-{
-    hwloc_topology_t t;
-    if (hwloc_topology_init(&t) != 0) {
-        bb_error_set(err, BB_ERR_IO, "hwloc", 0, 0, "cannot initialise hwloc");
-        return NULL;
-    }
-    if (xml && hwloc_topology_set_xml(t, xml) != 0) {
-        hwloc_topology_destroy(t);
-        bb_error_set(err, BB_ERR_IO, xml, 0, 0, "cannot read this hwloc XML topology");
-        return NULL;
-    }
-    if (hwloc_topology_load(t) != 0) {
-        hwloc_topology_destroy(t);
-        bb_error_set(err, BB_ERR_IO, xml ? xml : "hwloc", 0, 0, "cannot load the topology");
-        return NULL;
-    }
-    int npk = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE), nnuma = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
-    int ncore = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE), npu = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU);
-    json_t *o = json_object();
-    json_object_set_new(o, "packages", json_integer(npk));
-    json_object_set_new(o, "numa_nodes", json_integer(nnuma));
-    json_object_set_new(o, "cores", json_integer(ncore));
-    json_object_set_new(o, "pus", json_integer(npu));
-    char model[256] = "";
-    hwloc_obj_t pk = hwloc_get_obj_by_type(t, HWLOC_OBJ_PACKAGE, 0);
-    const char *m = pk ? hwloc_obj_get_info_by_name(pk, "CPUModel") : NULL;
-    if (m) snprintf(model, sizeof model, "%s", m);
-    else if (!xml) cpuinfo_model(model, sizeof model);
-    json_object_set_new(o, "cpu_model", json_string(model[0] ? model : "unknown"));
-    static const struct {
-        hwloc_obj_type_t type;
-        const char *name;
-    } kinds[] = {{HWLOC_OBJ_L1CACHE, "L1"}, {HWLOC_OBJ_L1ICACHE, "L1i"}, {HWLOC_OBJ_L2CACHE, "L2"},
-                 {HWLOC_OBJ_L3CACHE, "L3"}, {HWLOC_OBJ_L4CACHE, "L4"}};
-    json_t *caches = json_array();
-    char summary[1024];
-    int used = snprintf(summary, sizeof summary, "%d package%s, %d NUMA node%s, %d core%s, %d PU%s", npk,
-                        npk == 1 ? "" : "s", nnuma, nnuma == 1 ? "" : "s", ncore, ncore == 1 ? "" : "s", npu,
-                        npu == 1 ? "" : "s");
-    bool first = true;
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        int count = hwloc_get_nbobjs_by_type(t, kinds[k].type);
-        hwloc_obj_t c = hwloc_get_obj_by_type(t, kinds[k].type, 0);
-        if (!c || count <= 0) continue;
-        const char *ty = c->attr->cache.type == HWLOC_OBJ_CACHE_DATA ? "Data"
-                       : c->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION ? "Instruction" : "Unified";
-        int sharing = c->cpuset ? hwloc_bitmap_weight(c->cpuset) : 1;
-        json_t *e = json_object();
-        json_object_set_new(e, "type", json_string(ty));
-        json_object_set_new(e, "level", json_integer(c->attr->cache.depth));
-        json_object_set_new(e, "size", json_integer((json_int_t)c->attr->cache.size));
-        json_object_set_new(e, "num_sharing", json_integer(sharing));
-        json_array_append_new(caches, e);
-        char hb[32];
-        human_bytes(hb, sizeof hb, c->attr->cache.size);
-        const char *label = kinds[k].type == HWLOC_OBJ_L1CACHE && c->attr->cache.type == HWLOC_OBJ_CACHE_DATA ? "L1d"
-                                                                                                              : kinds[k].name;
-        if (used > 0 && (size_t)used < sizeof summary)
-            used += snprintf(summary + used, sizeof summary - (size_t)used, "%s %s %s x%d (%d PU%s each)",
-                             first ? ";" : ",", label, hb, count, sharing, sharing == 1 ? "" : "s");
-        first = false;
-    }
-    json_object_set_new(o, "caches", caches);
-    json_object_set_new(o, "summary", json_string(summary));
-    hwloc_topology_destroy(t);
-    return o;
 }

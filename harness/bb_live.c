@@ -665,8 +665,26 @@ static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
     return res;
 }
 
+/* A program that does not compile is bad input before any server is started or met
+ * (compiled at the run's rate; the render proper opens at the server's). */
+static bb_result check_program(const bb_live_cfg *c, bb_error *err)
+{
+    bb_run_cfg rc = c->run;
+    bb_kit *kit = NULL;
+    bb_render *r = NULL;
+    bb_result res = bb_run_open_render(&rc, NULL, NULL, NULL, &kit, &r, err);
+    bb_render_close(r);
+    bb_kit_destroy(kit);
+    return res;
+}
+
 bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
 {
+    bb_result checked = check_program(c, err);
+    if (checked) {
+        memset(o, 0, sizeof *o);
+        return checked;
+    }
     memset(o, 0, sizeof *o);
     live *L = bb_calloc(1, sizeof *L);
     if (!L) return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the live run");

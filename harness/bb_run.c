@@ -9,6 +9,7 @@
 #include "bb_run.h"
 
 #include "bb_alloc.h"
+#include "bb_stats.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -16,24 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-const char bb_run_cfg_usage[] =
-    "  --cycles N          length in cycles (default 8; decimals are exact)\n"
-    "  --seconds S         length in seconds (instead of --cycles)\n"
-    "  --strategy LIST     serial, parallel, cycle, static, pool, batch, all, canary-*; comma-separated to compose\n"
-    "  --threads N         worker threads (default: the cores hwloc reports)\n"
-    "  --pin POLICY        compact, scatter or none (default none)\n"
-    "  --block N           samples per block (default 512)\n"
-    "  --batch K           blocks per window for batch (default 8)\n"
-    "  --lookahead L       pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
-    "                      (1 to 32, default 32; latency (L + 1) x K blocks)\n"
-    "  --sr HZ             sample rate (default 44100)\n"
-    "  --format F          f32, s16 or s24 (default f32)\n"
-    "  --samples DIR       a Dirt-Samples style folder\n"
-    "  --reload-at C:FILE  switch to FILE at cycle C (repeatable)\n"
-    "  --max-voices N      voices sounding at once per trigger pattern (default 256)\n"
-    "  --max-bus-seconds S longest bus voice (default 10)\n"
-    "  --stats             print the counters to stderr\n";
 
 double bb_now_ns(void)
 {
@@ -75,88 +58,77 @@ int bb_run_parse_double(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+/* cycles = a positive decimal (exact); it replaces a --seconds given before */
+static bb_result opt_cycles(void *base, const char *v, bb_error *err)
+{
+    bb_run_cfg *c = base;
+    if (!bb_rat_parse_decimal(v, strlen(v), &c->cycles) || c->cycles.num <= 0)
+        return bb_error_set(err, BB_ERR_ARG, "--cycles", 0, 0, "bad value '%s': expected a positive number of cycles", v);
+    c->seconds = 0;
+    return BB_OK;
+}
+
+/* pin = "compact" | "scatter" | "none" */
+static bb_result opt_pin(void *base, const char *v, bb_error *err)
+{
+    if (bb_pin_parse(v, &((bb_run_cfg *)base)->pin) == BB_OK) return BB_OK;
+    return bb_error_set(err, BB_ERR_ARG, "--pin", 0, 0, "bad value '%s': expected compact, scatter or none", v);
+}
+
+/* format = "f32" | "s16" | "s24" */
+static bb_result opt_format(void *base, const char *v, bb_error *err)
+{
+    if (bb_wav_format_parse(v, &((bb_run_cfg *)base)->fmt) == BB_OK) return BB_OK;
+    return bb_error_set(err, BB_ERR_ARG, "--format", 0, 0, "bad value '%s': expected f32, s16 or s24", v);
+}
+
+/* reload = whole-cycle ":" file (at most BB_RENDER_RELOADS_MAX of them) */
+static bb_result opt_reload(void *base, const char *v, bb_error *err)
+{
+    bb_run_cfg *c = base;
+    const char *colon = strchr(v, ':');
+    bool bad = !colon || c->nreloads >= BB_RENDER_RELOADS_MAX || !colon[1] ||
+               !bb_rat_parse_decimal(v, (size_t)(colon - v), &c->reloads[c->nreloads].cycle) ||
+               c->reloads[c->nreloads].cycle.den != 1 || c->reloads[c->nreloads].cycle.num <= 0;
+    if (bad)
+        return bb_error_set(err, BB_ERR_ARG, "--reload-at", 0, 0, "bad value '%s': expected CYCLE:FILE with a whole cycle number", v);
+    c->reloads[c->nreloads++].path = colon + 1;
+    return BB_OK;
+}
+
+#define CFG(m) offsetof(bb_run_cfg, m)
+const bb_opt bb_run_options[] = {
+    {"--cycles", BB_OPT_FN, 0, 0, 0, "N", "length in cycles (default 8; decimals are exact)", NULL, opt_cycles},
+    {"--seconds", BB_OPT_REAL, CFG(seconds), 1e-6, (double)BB_RENDER_SECONDS_MAX, "S", "length in seconds (instead of --cycles)",
+     "a positive number of seconds (at most 24 hours)", NULL},
+    {"--strategy", BB_OPT_STR, CFG(strategy), 0, 0, "LIST",
+     "a strategy (busbench strategies) or canary-*; comma-separated to compose", NULL, NULL},
+    {"--threads", BB_OPT_INT, CFG(threads), 1, BB_WORKERS_MAX, "N", "worker threads (default: the cores hwloc reports)",
+     "a number of threads from 1 to 256", NULL},
+    {"--pin", BB_OPT_FN, 0, 0, 0, "POLICY", "compact, scatter or none (default none)", NULL, opt_pin},
+    {"--block", BB_OPT_SIZE, CFG(block), 1, BB_RENDER_BLOCK_MAX, "N", "samples per block (default 512)",
+     "a block size from 1 to 65536 samples", NULL},
+    {"--batch", BB_OPT_SIZE, CFG(batch), 1, 1024, "K", "blocks per window for batch (default 8)", "a number of blocks from 1 to 1024", NULL},
+    {"--lookahead", BB_OPT_SIZE, CFG(lookahead), 1, BB_RENDER_LOOKAHEAD_MAX, "L",
+     "pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
+     "(1 to 32, default 32; latency (L + 1) x K blocks)", "a number of windows from 1 to 32", NULL},
+    {"--sr", BB_OPT_INT, CFG(sr), 1000, 768000, "HZ", "sample rate (default 44100)", "a sample rate from 1000 to 768000 Hz", NULL},
+    {"--format", BB_OPT_FN, 0, 0, 0, "F", "f32, s16 or s24 (default f32)", NULL, opt_format},
+    {"--samples", BB_OPT_STR, CFG(samples), 0, 0, "DIR", "a Dirt-Samples style folder", NULL, NULL},
+    {"--reload-at", BB_OPT_FN, 0, 0, 0, "C:FILE", "switch to FILE at cycle C (repeatable)", NULL, opt_reload},
+    {"--max-voices", BB_OPT_INT, CFG(lim.max_voices), 1, 65536, "N", "voices sounding at once per trigger pattern (default 256)",
+     "a number of voices from 1 to 65536", NULL},
+    {"--max-bus-seconds", BB_OPT_REAL, CFG(lim.max_bus_seconds), 1e-3, 3600, "S", "longest bus voice (default 10)",
+     "a number of seconds from 0.001 to 3600", NULL},
+    {"--stats", BB_OPT_FLAG, CFG(stats), 0, 0, NULL, "print the counters to stderr", NULL, NULL},
+    BB_OPT_END,
+};
+#undef CFG
+
 int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *err)
 {
-    const char *o = argv[*i];
-    static const char *const with_value[] = {"--cycles", "--seconds", "--strategy", "--threads", "--pin",
-                                             "--block", "--batch", "--lookahead", "--sr", "--format", "--samples",
-                                             "--reload-at", "--max-voices", "--max-bus-seconds", NULL};
-    if (!strcmp(o, "--stats")) {
-        c->stats = true;
-        (*i)++;
-        return 1;
-    }
-    int known = 0;
-    for (int k = 0; with_value[k]; k++) known |= !strcmp(o, with_value[k]);
-    if (!known) return 0;
-    if (*i + 1 >= argc) {
-        bb_error_set(err, BB_ERR_ARG, o, 0, 0, "expected a value after %s", o);
-        return -1;
-    }
-    const char *v = argv[*i + 1];
-    long l;
-    double d;
-    int bad = 0;
-    const char *want = "";
-    if (!strcmp(o, "--cycles")) {
-        bad = !bb_rat_parse_decimal(v, strlen(v), &c->cycles) || c->cycles.num <= 0;
-        want = "a positive number of cycles";
-        c->seconds = 0;
-    } else if (!strcmp(o, "--seconds")) {
-        bad = bb_run_parse_double(v, 1e-6, (double)BB_RENDER_SECONDS_MAX, &c->seconds);
-        want = "a positive number of seconds (at most 24 hours)";
-    } else if (!strcmp(o, "--strategy")) {
-        c->strategy = v;
-    } else if (!strcmp(o, "--threads")) {
-        bad = bb_run_parse_long(v, 1, BB_WORKERS_MAX, &l);
-        c->threads = (int)l;
-        want = "a number of threads from 1 to 256";
-    } else if (!strcmp(o, "--pin")) {
-        bad = bb_pin_parse(v, &c->pin) != BB_OK;
-        want = "compact, scatter or none";
-    } else if (!strcmp(o, "--block")) {
-        bad = bb_run_parse_long(v, 1, BB_RENDER_BLOCK_MAX, &l);
-        c->block = (size_t)l;
-        want = "a block size from 1 to 65536 samples";
-    } else if (!strcmp(o, "--batch")) {
-        bad = bb_run_parse_long(v, 1, 1024, &l);
-        c->batch = (size_t)l;
-        want = "a number of blocks from 1 to 1024";
-    } else if (!strcmp(o, "--lookahead")) {
-        bad = bb_run_parse_long(v, 1, BB_RENDER_LOOKAHEAD_MAX, &l);
-        c->lookahead = (size_t)l;
-        want = "a number of windows from 1 to 32";
-    } else if (!strcmp(o, "--sr")) {
-        bad = bb_run_parse_long(v, 1000, 768000, &l);
-        c->sr = (int)l;
-        want = "a sample rate from 1000 to 768000 Hz";
-    } else if (!strcmp(o, "--format")) {
-        bad = bb_wav_format_parse(v, &c->fmt) != BB_OK;
-        want = "f32, s16 or s24";
-    } else if (!strcmp(o, "--samples")) {
-        c->samples = v;
-    } else if (!strcmp(o, "--reload-at")) {
-        const char *colon = strchr(v, ':');
-        want = "CYCLE:FILE with a whole cycle number";
-        bad = !colon || c->nreloads >= BB_RENDER_RELOADS_MAX || !colon[1] ||
-              !bb_rat_parse_decimal(v, (size_t)(colon - v), &c->reloads[c->nreloads].cycle) ||
-              c->reloads[c->nreloads].cycle.den != 1 || c->reloads[c->nreloads].cycle.num <= 0;
-        if (!bad) c->reloads[c->nreloads++].path = colon + 1;
-    } else if (!strcmp(o, "--max-voices")) {
-        bad = bb_run_parse_long(v, 1, 65536, &l);
-        c->lim.max_voices = (int)l;
-        want = "a number of voices from 1 to 65536";
-    } else if (!strcmp(o, "--max-bus-seconds")) {
-        bad = bb_run_parse_double(v, 1e-3, 3600, &d);
-        c->lim.max_bus_seconds = d;
-        want = "a number of seconds from 0.001 to 3600";
-    }
-    if (bad) {
-        bb_error_set(err, BB_ERR_ARG, o, 0, 0, "bad value '%s': expected %s", v, want);
-        return -1;
-    }
-    *i += 2;
-    return 1;
+    const bb_opt_group g = {NULL, bb_run_options, c};
+    return bb_opt_take(&g, 1, argc, argv, i, err);
 }
 
 typedef struct sink {
@@ -303,30 +275,9 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
 {
     const bb_stats *s = &o->stats;
     fprintf(f, "strategy            %s\n", c->strategy);
-    fprintf(f, "frames              %llu\n", (unsigned long long)s->frames);
-    fprintf(f, "cycles              %llu\n", (unsigned long long)s->cycles);
-    fprintf(f, "blocks              %llu\n", (unsigned long long)s->blocks);
-    fprintf(f, "windows             %llu\n", (unsigned long long)s->windows);
-    fprintf(f, "preprocess_calls    %llu\n", (unsigned long long)s->preprocess_calls);
-    fprintf(f, "synth_calls         %llu\n", (unsigned long long)s->synth_calls);
-    fprintf(f, "synth_samples       %llu\n", (unsigned long long)s->synth_samples);
-    fprintf(f, "requests            %llu\n", (unsigned long long)s->requests);
-    fprintf(f, "cache_hits          %llu\n", (unsigned long long)s->cache_hits);
-    fprintf(f, "cache_misses        %llu\n", (unsigned long long)s->cache_misses);
-    fprintf(f, "allocs              %llu\n", (unsigned long long)s->allocs);
-    fprintf(f, "alloc_bytes         %llu\n", (unsigned long long)s->alloc_bytes);
-    fprintf(f, "allocs_steady       %llu\n", (unsigned long long)s->allocs_steady);
-    fprintf(f, "busbuf_allocs       %llu\n", (unsigned long long)s->busbuf_allocs);
-    fprintf(f, "busbuf_allocs_steady %llu\n", (unsigned long long)s->busbuf_allocs_steady);
-    fprintf(f, "pool_reuse          %llu\n", (unsigned long long)s->pool_reuse);
-    fprintf(f, "voices              %llu\n", (unsigned long long)s->voices);
-    fprintf(f, "voices_dropped      %llu\n", (unsigned long long)s->voices_dropped);
-    fprintf(f, "clamps              %llu\n", (unsigned long long)s->clamps);
-    fprintf(f, "voices_peak         %llu\n", (unsigned long long)s->voices_peak);
-    fprintf(f, "reloads             %llu\n", (unsigned long long)s->reloads);
-    fprintf(f, "invalidated         %llu\n", (unsigned long long)s->invalidated);
+    for (size_t i = 0; i < bb_stats_ncounters; i++)
+        fprintf(f, "%-19s %llu\n", bb_stats_counters[i].name, (unsigned long long)bb_stats_counter(s, i));
     bb_lanes_print_stats(f, s);
-    fprintf(f, "jobs_local          %llu\n", (unsigned long long)s->jobs_local);
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
     /* DSP: the render without the sink; pipelined, the sink runs beside the render on another

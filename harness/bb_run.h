@@ -4,6 +4,7 @@
 #ifndef BB_RUN_H
 #define BB_RUN_H
 
+#include "bb_opt.h"
 #include "bb_render.h"
 #include "bb_variant.h"
 #include "bb_wav.h"
@@ -38,12 +39,13 @@ typedef struct bb_run_cfg {
 
 void bb_run_cfg_default(bb_run_cfg *c);
 
-/* If argv[*i] is a render option, consume it (and its value), advance *i past it
- * and return 1; return 0 if it is not one; -1 on a bad value (err says which). */
-int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *err);
+/* The render options (bb_opt.h's table, offsets into bb_run_cfg), shared by every command that
+ * renders (render, capacity) and by the golden manifest's option column. */
+extern const bb_opt bb_run_options[];
 
-/* Usage text of the render options. */
-extern const char bb_run_cfg_usage[];
+/* If argv[*i] is a render option ("--name value" or "--name=value"), store it in c, advance *i
+ * past it and return 1; return 0 if it is not one; -1 on a bad value (err says which). */
+int bb_run_cfg_option(bb_run_cfg *c, int argc, char **argv, int *i, bb_error *err);
 
 typedef struct bb_run_out {
     float *samples;          /* when collected: bb_malloc'ed, caller frees with bb_free */

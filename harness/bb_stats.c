@@ -10,13 +10,33 @@
  * (data, resamples, level, seed). The generator is xoshiro256** (Blackman and
  * Vigna) seeded through splitmix64, so a zero seed is as good as any other.
  *
- * Units: none of its own; whatever the samples are in. */
+ * Units: none of its own; whatever the samples are in. The render's counters (bb_stats of
+ * bb_render.h) are listed here by name from their one table, for the harness's writers. */
 #include "bb_stats.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define C(name, flags) {#name, offsetof(bb_stats, name), flags},
+const bb_stats_counter_def bb_stats_counters[] = {BB_STATS_COUNTERS(C)};
+#undef C
+const size_t bb_stats_ncounters = sizeof bb_stats_counters / sizeof bb_stats_counters[0];
+/* bb_results.counters_absent has a bit per counter */
+_Static_assert(sizeof bb_stats_counters / sizeof bb_stats_counters[0] <= 64, "at most 64 counters");
+
+uint64_t bb_stats_counter(const bb_stats *s, size_t i)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)s + bb_stats_counters[i].offset, sizeof v);
+    return v;
+}
+
+void bb_stats_set_counter(bb_stats *s, size_t i, uint64_t v)
+{
+    memcpy((char *)s + bb_stats_counters[i].offset, &v, sizeof v);
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -278,4 +298,136 @@ double bb_stats_pipeline_bound(double seq, double par, int threads)
     if (!bound_args(seq, par, threads)) return NAN;
     double spread = (seq + par) / threads;
     return (seq + par) / (seq > spread ? seq : spread);
+}
+
+/* ---- Mann-Whitney U -------------------------------------------------------------- */
+typedef struct tagged {
+    double v;
+    int g; /* 0: x, 1: y */
+} tagged;
+
+static int cmp_tagged(const void *a, const void *b)
+{
+    double x = ((const tagged *)a)->v, y = ((const tagged *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* P(U <= u) and P(U >= u) for U = pairs with y > x, sizes nx, ny, no ties:
+ * counts by the recurrence c(i, j, u) = c(i, j-1, u) + c(i-1, j, u-j) over i
+ * values of y and j values of x (the largest value is an x, or a y above all
+ * j x's). Doubles hold the counts exactly enough: C(100, 50) ~ 1e29 is well in
+ * range and only additions of positive numbers occur. */
+static int mwu_exact(size_t nx, size_t ny, double u, double *p_le, double *p_ge)
+{
+    size_t m = ny, n = nx, umax = nx * ny;
+    size_t w = umax + 1;
+    double *F = calloc((m + 1) * w, sizeof *F);
+    if (!F) return -1;
+    for (size_t i = 0; i <= m; i++) F[i * w] = 1; /* j = 0: U = 0 */
+    for (size_t j = 1; j <= n; j++)
+        for (size_t i = 1; i <= m; i++) {
+            double *row = F + i * w;
+            const double *prev = F + (i - 1) * w;
+            for (size_t k = umax + 1; k-- > j;) row[k] += prev[k - j];
+        }
+    const double *c = F + m * w;
+    double total = 0, le = 0, ge = 0;
+    for (size_t k = 0; k <= umax; k++) {
+        total += c[k];
+        if ((double)k <= u + 1e-9) le += c[k];
+        if ((double)k >= u - 1e-9) ge += c[k];
+    }
+    free(F);
+    *p_le = le / total;
+    *p_ge = ge / total;
+    return 0;
+}
+
+int bb_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_stats_mwu *out)
+{
+    out->u = 0;
+    out->z = NAN;
+    out->p = 1;
+    out->exact = false;
+    if (!nx || !ny) return 0;
+    size_t N = nx + ny;
+    tagged *t = malloc(N * sizeof *t);
+    if (!t) {
+        out->p = NAN;
+        return -1;
+    }
+    for (size_t i = 0; i < nx; i++) t[i] = (tagged){x[i], 0};
+    for (size_t i = 0; i < ny; i++) t[nx + i] = (tagged){y[i], 1};
+    qsort(t, N, sizeof *t, cmp_tagged);
+    double ry = 0, ties = 0;
+    for (size_t i = 0; i < N;) {
+        size_t j = i + 1;
+        while (j < N && t[j].v == t[i].v) j++;
+        double rank = ((double)(i + 1) + (double)j) / 2, k = (double)(j - i);
+        for (size_t q = i; q < j; q++)
+            if (t[q].g) ry += rank;
+        ties += k * k * k - k;
+        i = j;
+    }
+    free(t);
+    double u = ry - (double)ny * ((double)ny + 1) / 2;
+    out->u = u;
+    double mn = (double)nx * (double)ny;
+    if (ties == 0 && nx <= BB_STATS_MWU_EXACT_MAX && ny <= BB_STATS_MWU_EXACT_MAX) {
+        double le, ge;
+        if (mwu_exact(nx, ny, u, &le, &ge)) {
+            out->p = NAN;
+            return -1;
+        }
+        double p = 2 * (le < ge ? le : ge);
+        out->p = p > 1 ? 1 : p;
+        out->exact = true;
+        return 0;
+    }
+    double n = (double)N;
+    double var = mn / 12 * ((n + 1) - ties / (n * (n - 1)));
+    if (!(var > 0)) return 0; /* every value tied: nothing to test */
+    double d = u - mn / 2;
+    double ad = fabs(d) - 0.5;
+    if (ad < 0) ad = 0;
+    double z = (d < 0 ? -ad : ad) / sqrt(var);
+    out->z = z;
+    double p = erfc(fabs(z) / sqrt(2.0));
+    out->p = p > 1 ? 1 : p;
+    return 0;
+}
+
+static double median_of_draw(const double *x, size_t n, double *scratch, bb_stats_rng *g)
+{
+    for (size_t i = 0; i < n; i++) scratch[i] = x[bb_stats_rng_below(g, n)];
+    bb_stats_sort(scratch, n);
+    return bb_stats_quantile_sorted(scratch, n, 0.5);
+}
+
+int bb_stats_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
+                      uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (!nx || !ny || !resamples) return -1;
+    double *sx = malloc(nx * sizeof *sx), *sy = malloc(ny * sizeof *sy), *r = malloc(resamples * sizeof *r);
+    if (!sx || !sy || !r) {
+        free(sx);
+        free(sy);
+        free(r);
+        return -1;
+    }
+    bb_stats_rng g;
+    bb_stats_rng_seed(&g, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        double mx = median_of_draw(x, nx, sx, &g), my = median_of_draw(y, ny, sy, &g);
+        r[b] = my / mx - 1;
+    }
+    bb_stats_sort(r, resamples);
+    double a = (1 - level) / 2;
+    *lo = bb_stats_quantile_sorted(r, resamples, a);
+    *hi = bb_stats_quantile_sorted(r, resamples, 1 - a);
+    free(sx);
+    free(sy);
+    free(r);
+    return 0;
 }

@@ -1,5 +1,5 @@
 /* bb_stats.h - the statistics of a benchmark: order statistics, spread,
- * bootstrap confidence intervals, the scaling bounds of a sequential and a
+ * bootstrap confidence intervals, the Mann-Whitney U test, the scaling bounds of a sequential and a
  * parallel part, and a small reproducible PRNG.
  *
  * Units are whatever the caller's samples are in (the bench passes
@@ -20,6 +20,8 @@
  * the caller's to filter (the bench drops voided timings before calling). */
 #ifndef BB_STATS_H
 #define BB_STATS_H
+
+#include "bb_render.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -118,5 +120,43 @@ int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, 
  * base holds the reference's times and x a candidate's. Same returns as above. */
 int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, unsigned resamples, double level,
                                 uint64_t seed, double *lo, double *hi);
+
+/* The counters of bb_stats (BB_STATS_COUNTERS of bb_render.h) by name, in its order: what
+ * --stats prints, bench writes and reads back, the bench checks for stability and the gate compares. */
+typedef struct bb_stats_counter_def {
+    const char *name;
+    size_t offset;           /* of its uint64_t in bb_stats */
+    unsigned flags;          /* BB_STAT_RESULT, BB_STAT_GATED, BB_STAT_HEAP */
+} bb_stats_counter_def;
+extern const bb_stats_counter_def bb_stats_counters[];
+extern const size_t bb_stats_ncounters;
+
+/* Counter i of s / set it. */
+uint64_t bb_stats_counter(const bb_stats *s, size_t i);
+void bb_stats_set_counter(bb_stats *s, size_t i, uint64_t v);
+
+/* ---- Mann-Whitney U ------------------------------------------------------------ */
+typedef struct bb_stats_mwu {
+    double u;       /* U of y: pairs (x_i, y_j) with y_j > x_i, ties counting 1/2 */
+    double z;       /* normal approximation's z (continuity corrected); NaN when exact */
+    double p;       /* two-sided p-value; 1 when there is nothing to test */
+    bool exact;     /* p from the exact distribution (no ties, both sizes <= BB_STATS_MWU_EXACT_MAX) */
+} bb_stats_mwu;
+
+enum { BB_STATS_MWU_EXACT_MAX = 50 };
+
+/* Two-sided Mann-Whitney U test of x[0..nx) against y[0..ny) (NaNs must be
+ * filtered by the caller). Exact when there are no ties and nx, ny <=
+ * BB_STATS_MWU_EXACT_MAX; otherwise the normal approximation with the tie
+ * correction of the variance and a continuity correction. With nx or ny == 0
+ * the result is u = 0, p = 1. Returns 0, or -1 when out of memory (then p is
+ * NaN). */
+int bb_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_stats_mwu *out);
+
+/* Percentile bootstrap interval at level of median(y) / median(x) - 1, the two
+ * samples resampled independently (resamples draws, xoshiro seeded with seed).
+ * Returns 0 with *lo <= *hi, or -1 (an empty sample, out of memory: NaNs). */
+int bb_stats_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
+                      uint64_t seed, double *lo, double *hi);
 
 #endif

@@ -53,14 +53,16 @@ const bb_cmd bb_cmds[] = {
     {"merge", bb_cmd_merge, "put the shards of one matrix (or several machines' results) into one document"},
     {"history", bb_cmd_history, "trends and exact change points over results of successive commits"},
     {"live", bb_cmd_live, "play a program through a JACK server and measure xruns, glitches, callback times, latency"},
+    {"strategies", bb_cmd_strategies, "list the strategies of the registry (every default list comes from it)"},
     {NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: busbench COMMAND [OPTIONS]\n\ncommands:\n");
-    for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-8s %s\n", c->name, c->summary);
-    fprintf(f, "\n'busbench COMMAND --help' describes a command.\n");
+    for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-10s %s\n", c->name, c->summary);
+    fprintf(f, "\n'busbench help COMMAND' (or 'busbench COMMAND --help') describes a command.\n"
+               "exit: 0 success, 1 a check failed (a mismatch, a regression), 2 bad input or usage\n");
 }
 
 int main(int argc, char **argv)
@@ -70,9 +72,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return BB_EXIT_USAGE;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || (!strcmp(argv[1], "help") && argc == 2)) {
         usage(stdout);
         return BB_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "help")) { /* busbench help CMD: the command's own --help, the same text */
+        char *h[] = {argv[2], "--help", NULL};
+        for (const bb_cmd *c = bb_cmds; c->name; c++)
+            if (!strcmp(argv[2], c->name)) return c->run(2, h);
+        fprintf(stderr, "busbench: unknown command '%s'\n", argv[2]);
+        usage(stderr);
+        return BB_EXIT_USAGE;
     }
     for (const bb_cmd *c = bb_cmds; c->name; c++)
         if (!strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);

@@ -23,6 +23,7 @@
 #include "bb_alloc.h"
 #include "bb_cmds.h"
 #include "bb_golden.h"
+#include "bb_verify.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
 #include "bb_variant.h"
@@ -345,7 +346,7 @@ Test(golden, manifest_missing_is_io_error)
     FILE *out = sink(), *errf = sink();
     bb_golden_matrix mx;
     bb_golden_matrix_default(&mx);
-    cr_assert_eq(bb_golden_verify(tmpdir, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(tmpdir, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "manifest.tsv"), "the message names the manifest: %s", e);
     free(e);
@@ -441,16 +442,16 @@ Test(golden, serial_reproduces_every_golden)
 {
     bb_golden_matrix m;
     one_combo(&m, "serial", NULL);
-    bb_golden_report rep;
+    bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_golden_verify(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_OK, "%s", o);
     cr_assert_geq(rep.passed, 8);
     cr_assert_eq(rep.failed, 0);
     cr_assert_eq(rep.n, rep.passed);
     free(o);
-    bb_golden_report_free(&rep);
+    bb_verify_report_free(&rep);
     fclose(out);
     fclose(errf);
 }
@@ -496,13 +497,13 @@ static void canary_caught(const char *canary, const char *w)
 
     bb_golden_matrix m;
     one_combo(&m, canary, w);
-    bb_golden_report rep;
+    bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_golden_verify(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_FAIL, "%s on %s: exit %d\n%s", canary, w, rc, o);
     cr_assert_eq(rep.n, 1);
-    cr_assert_eq(rep.v[0].status, BB_GOLDEN_FAIL);
+    cr_assert_eq(rep.v[0].status, BB_VERIFY_FAIL);
     cr_assert_eq(rep.v[0].diff.first, first, "%s on %s: verify says frame %lld, the independent loop %lld", canary, w,
                  (long long)rep.v[0].diff.first, (long long)first);
     char want[64];
@@ -512,7 +513,7 @@ static void canary_caught(const char *canary, const char *w)
     free(o);
     bb_free(s);
     bb_free(c);
-    bb_golden_report_free(&rep);
+    bb_verify_report_free(&rep);
     fclose(out);
     fclose(errf);
 }
@@ -533,9 +534,9 @@ Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
     bb_error err;
     one_combo(&m, "canary-stale,canary-key,canary-reload,canary-order,canary-lanes,serial,parallel,cycle,static,pool,batch,lanes,all", NULL);
     cr_assert_eq(bb_golden_matrix_axis(&m, "--threads", "2", &err), BB_OK);
-    bb_golden_report rep;
+    bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_golden_verify(CORPUS, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
+    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
     bb_golden_manifest man;
     cr_assert_eq(bb_golden_manifest_load(CORPUS, &man, &err), BB_OK, "%s", err.msg);
     for (size_t k = 0; k < m.nstrategies; k++) {
@@ -543,7 +544,7 @@ Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
         for (size_t i = 0; i < rep.n; i++) {
             if (strcmp(rep.v[i].strategy, m.strategies[k])) continue;
             runs++;
-            fails += rep.v[i].status != BB_GOLDEN_PASS;
+            fails += rep.v[i].status != BB_VERIFY_PASS;
         }
         cr_assert_eq(runs, man.n, "%s ran %zu of %zu workloads", m.strategies[k], runs, man.n);
         if (!strncmp(m.strategies[k], "canary-", 7))
@@ -552,7 +553,7 @@ Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
             cr_expect_eq(fails, 0, "%s fails %zu workloads", m.strategies[k], fails);
     }
     bb_golden_manifest_free(&man);
-    bb_golden_report_free(&rep);
+    bb_verify_report_free(&rep);
     fclose(out);
     fclose(errf);
 }
@@ -584,16 +585,16 @@ Test(golden, tampered_golden_is_reported_at_exactly_that_sample)
     int64_t k = tamper(dir);
     bb_golden_matrix m;
     one_combo(&m, "serial", "q");
-    bb_golden_report rep;
+    bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
     char res[600];
     snprintf(res, sizeof res, "%s/residual", tmpdir);
-    int rc = bb_golden_verify(dir, &m, res, out, errf, &rep);
+    int rc = bb_verify_run(dir, &m, res, out, errf, &rep);
     char *o = contents(out), *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "a golden that does not match its manifest is bad input\n%s", o);
     cr_assert_eq(rep.tampered, 1);
     cr_assert_eq(rep.n, 1);
-    cr_assert_eq(rep.v[0].status, BB_GOLDEN_FAIL);
+    cr_assert_eq(rep.v[0].status, BB_VERIFY_FAIL);
     cr_assert_eq(rep.v[0].diff.first, k, "reported frame %lld, changed %lld", (long long)rep.v[0].diff.first, (long long)k);
     cr_assert_eq(rep.v[0].diff.ndiff, 1);
     cr_assert(strstr(e, "q.wav") && strstr(e, "sha256"), "stderr names the file and the sha: %s", e);
@@ -616,7 +617,7 @@ Test(golden, tampered_golden_is_reported_at_exactly_that_sample)
     bb_free(x);
     free(o);
     free(e);
-    bb_golden_report_free(&rep);
+    bb_verify_report_free(&rep);
     fclose(out);
     fclose(errf);
 }
@@ -626,9 +627,9 @@ static void expect_bad_golden(const char *dir, const char *needle)
 {
     bb_golden_matrix m;
     one_combo(&m, "serial", "q");
-    bb_golden_report rep;
+    bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_golden_verify(dir, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(dir, &m, NULL, out, errf, &rep);
     char *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "expected bad input (%s), got exit %d: %s", needle, rc, e);
     cr_assert_eq(rep.bad_inputs, 1);
@@ -636,7 +637,7 @@ static void expect_bad_golden(const char *dir, const char *needle)
     cr_assert(strstr(e, "q.wav"), "the message names the file: %s", e);
     cr_assert(strstr(e, needle), "the message says '%s': %s", needle, e);
     free(e);
-    bb_golden_report_free(&rep);
+    bb_verify_report_free(&rep);
     fclose(out);
     fclose(errf);
 }
@@ -726,7 +727,7 @@ Test(golden, unknown_workload_is_bad_input)
     bb_golden_matrix m;
     one_combo(&m, "serial", "no-such-workload");
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_golden_verify(CORPUS, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "no-such-workload"), "%s", e);
     free(e);
@@ -747,7 +748,7 @@ Test(golden, describe_gives_seconds_cycle_beat_and_events)
        frame 29400 + 3675 is t = 9/8: cycle 1, beat 0.5, the onset of the third chord
        of cycle 1 (whole [9/8, 19/16)) */
     FILE *f = sink();
-    cr_assert_eq(bb_golden_describe(f, "  ", &job.cfg, 29400 + 3675, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_verify_describe(f, "  ", &job.cfg, 29400 + 3675, &err), BB_OK, "%s", err.msg);
     char *o = contents(f);
     cr_assert(strstr(o, "cycle 1, beat 0.5 (t = 9/8 cycles"), "%s", o);
     cr_assert(strstr(o, "\"~x\"  whole [9/8, 19/16)  onset frame 33075"), "%s", o);
@@ -783,7 +784,7 @@ Test(golden, bless_restores_a_tampered_golden_and_reproduces_the_manifest)
     bb_golden_matrix v;
     one_combo(&v, "serial", "q");
     FILE *o2 = sink();
-    cr_assert_eq(bb_golden_verify(dir, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
+    cr_assert_eq(bb_verify_run(dir, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
     free(a);
     free(b);
     free(o);

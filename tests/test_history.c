@@ -207,6 +207,6 @@ Test(history, bad_inputs_are_clear_errors)
     cr_assert(rc == BB_EXIT_USAGE, "--instr-tolerance last: exit 2, got %d", rc);
     char p[256];
     snprintf(p, sizeof p, "%s/err.txt", d);
-    cr_assert(lines_with(p, "incomplete option '--instr-tolerance'") == 1, "stderr names the option");
+    cr_assert(lines_with(p, "--instr-tolerance") == 1, "one line on stderr names the option");
     cr_assert(tu_sh("test ! -e %s/out", d) == 0, "nothing written");
 }

@@ -174,3 +174,93 @@ Test(stats, scaling_bounds)
     cr_assert(isnan(bb_stats_amdahl_bound(NAN, 1, 2)) && isnan(bb_stats_pipeline_bound(1, -1, 2)));
     cr_assert(isnan(bb_stats_amdahl_bound(0, 0, 2)) && isnan(bb_stats_pipeline_bound(1, 1, 0)));
 }
+
+/* ---- the Mann-Whitney U test and the interval of a change (the gate's statistics): against values
+ * computed by hand and by brute-force enumeration (exact: every arrangement of the ranks; normal
+ * approximation: the textbook formula with the tie correction, evaluated independently) ---- */
+Test(stats, mann_whitney_exact_small_samples)
+{
+    bb_stats_mwu u;
+    double a[] = {1, 2, 3}, b[] = {4, 5, 6};
+    cr_assert(bb_stats_mann_whitney(a, 3, b, 3, &u) == 0);
+    cr_assert(u.exact && u.u == 9, "U of y = every pair, 9; got %g", u.u);
+    cr_assert(fabs(u.p - 0.1) < 1e-12, "complete separation of 3 and 3: p = 2/C(6,3) = 0.1, got %g", u.p);
+    double c[] = {1, 2, 3, 4}, d[] = {5, 6, 7, 8};
+    bb_stats_mann_whitney(c, 4, d, 4, &u);
+    cr_assert(fabs(u.p - 2.0 / 70) < 1e-12, "4 and 4: p = 2/70, got %g", u.p);
+    double e[] = {1, 3, 5}, f[] = {2, 4, 6};
+    bb_stats_mann_whitney(e, 3, f, 3, &u);
+    cr_assert(u.u == 6 && fabs(u.p - 0.7) < 1e-12, "interleaved: U = 6, p = 0.7 (enumeration), got %g, %g", u.u, u.p);
+    double g[] = {1, 3, 5, 7, 9}, h[] = {2, 4, 6, 8, 10, 11, 12};
+    bb_stats_mann_whitney(g, 5, h, 7, &u);
+    cr_assert(u.u == 25 && fabs(u.p - 0.2676767676767677) < 1e-12, "5 and 7: U = 25, p = 0.26768 (enumeration), got %g, %g",
+              u.u, u.p);
+    /* symmetric: swapping the samples gives the same p and U' = mn - U */
+    bb_stats_mwu v;
+    bb_stats_mann_whitney(h, 7, g, 5, &v);
+    cr_assert(fabs(v.p - u.p) < 1e-12 && v.u == 35 - u.u);
+    /* identical samples: nothing to see */
+    bb_stats_mann_whitney(a, 3, a, 3, &u);
+    cr_assert(u.p == 1);
+    bb_stats_mann_whitney(a, 0, b, 3, &u);
+    cr_assert(u.p == 1 && u.u == 0, "an empty sample tests nothing");
+}
+
+Test(stats, mann_whitney_normal_approximation_with_ties)
+{
+    bb_stats_mwu u;
+    double x[] = {1, 1, 2, 2, 3, 3, 4}, y[] = {2, 3, 3, 4, 5, 5, 6};
+    cr_assert(bb_stats_mann_whitney(x, 7, y, 7, &u) == 0);
+    cr_assert(!u.exact, "ties: the normal approximation");
+    cr_assert(u.u == 40.5, "U with ties counting 1/2: 40.5, got %g", u.u);
+    /* sigma^2 = mn/12 ((N+1) - sum(t^3 - t)/(N(N-1))) with ties 2,3,4,2,2 ... (hand: z = 2.018586) */
+    cr_assert(fabs(u.z - 2.018586176023361) < 1e-9, "z %.12g", u.z);
+    cr_assert(fabs(u.p - 0.043530249035711545) < 1e-9, "p %.12g", u.p);
+    /* large samples (no ties, above the exact limit): 60 and 60, shifted by 30 */
+    double a[60], b[60];
+    for (int i = 0; i < 60; i++) {
+        a[i] = i;
+        b[i] = i + 30.5;
+    }
+    double want = 0;
+    for (int i = 0; i < 60; i++)
+        for (int j = 0; j < 60; j++) want += b[j] > a[i];
+    bb_stats_mann_whitney(a, 60, b, 60, &u);
+    cr_assert(!u.exact && u.u == want, "U %g, counted %g", u.u, want);
+    cr_assert(u.p < 1e-10);
+    /* the approximation agrees with the exact test at 20 and 20 (no ties) */
+    double c[20], d[20];
+    for (int i = 0; i < 20; i++) {
+        c[i] = 2 * i;
+        d[i] = 2 * i + 9;
+    }
+    bb_stats_mwu ex;
+    bb_stats_mann_whitney(c, 20, d, 20, &ex);
+    cr_assert(ex.exact);
+    double z = (ex.u - 200 - 0.5) / sqrt(20.0 * 20 * 41 / 12);
+    double pn = erfc(fabs(z) / sqrt(2.0));
+    cr_assert(fabs(ex.p - pn) < 0.01, "exact %g vs normal %g", ex.p, pn);
+}
+
+Test(stats, change_interval_of_the_medians)
+{
+    double x[10], y[10];
+    for (int i = 0; i < 10; i++) {
+        x[i] = 100;
+        y[i] = 110;
+    }
+    double lo, hi;
+    cr_assert(bb_stats_change_ci(x, 10, y, 10, 500, 0.95, 7, &lo, &hi) == 0);
+    cr_assert(fabs(lo - 0.1) < 1e-12 && fabs(hi - 0.1) < 1e-12, "constant samples: [%g, %g]", lo, hi);
+    for (int i = 0; i < 10; i++) {
+        x[i] = 100 + i;
+        y[i] = 120 + i;
+    }
+    cr_assert(bb_stats_change_ci(x, 10, y, 10, 2000, 0.95, 7, &lo, &hi) == 0);
+    double truth = 124.5 / 104.5 - 1; /* ratio of the medians - 1 */
+    cr_assert(lo < truth && truth < hi && lo > 0.1 && hi < 0.3, "[%g, %g] around %g", lo, hi, truth);
+    double lo2, hi2;
+    bb_stats_change_ci(x, 10, y, 10, 2000, 0.95, 7, &lo2, &hi2);
+    cr_assert(lo == lo2 && hi == hi2, "seeded: the same interval every time");
+    cr_assert(bb_stats_change_ci(x, 0, y, 10, 100, 0.95, 7, &lo, &hi) == -1 && isnan(lo));
+}

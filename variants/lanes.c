@@ -95,10 +95,6 @@ bb_result bb_lanes_synth_uniq(bb_drv *d)
 
 void bb_lanes_print_stats(FILE *f, const bb_stats *s)
 {
-    fprintf(f, "lane_groups         %llu\n", (unsigned long long)s->lane_groups);
-    fprintf(f, "lane_samples        %llu\n", (unsigned long long)s->lane_samples);
-    fprintf(f, "lane_slots          %llu\n", (unsigned long long)s->lane_slots);
-    fprintf(f, "lane_fallbacks      %llu\n", (unsigned long long)s->lane_fallbacks);
     if (s->lane_slots)
         fprintf(f, "lane_occupancy      %.1f%% (%.2f groups per window, kernel %s)\n",
                 100.0 * (double)s->lane_samples / (double)s->lane_slots,

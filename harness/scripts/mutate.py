@@ -50,7 +50,8 @@ import time
 # The files mutated, by set (--set). "default": every strategy and the parts of the core that
 # strategies rely on (keys, static analysis and identity, the render loop, voices and look-ahead),
 # and the code added after this script was first written. "newer": that code alone, as line ranges
-# where it is part of an older file (PATH:FROM-TO): the lanes (variants/lanes.c, the lane kernel of
+# where it is part of an older file (PATH@START@END: from the line that holds START to the next that
+# holds END, so that the ranges follow the code as it moves): the lanes (variants/lanes.c, the lane kernel of
 # core/bb_inst.c and core/bb_kernel.h, the run bitmaps of core/bb_dsp.h), the pipelined render
 # (core/bb_render.c), the reverb bank (core/bb_fx.c), the fixed-point phase (core/bb_osc.c), and
 # the harness's shard, merge, history, capacity and JUnit.
@@ -59,8 +60,9 @@ NEWER_HARNESS = ["harness/bb_shard.c", "harness/bb_cmd_merge.c", "harness/bb_cmd
 FILE_SETS = {
     "default": ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c",
                 "core/bb_kernel.h", "core/bb_dsp.h", "core/bb_fx.c", "core/bb_osc.c"] + NEWER_HARNESS,
-    "newer": ["variants/lanes.c", "core/bb_inst.c:410-800", "core/bb_kernel.h", "core/bb_dsp.h:20-70",
-              "core/bb_render.c:369-640", "core/bb_fx.c:118-370", "core/bb_osc.c"] + NEWER_HARNESS,
+    "newer": ["variants/lanes.c", "core/bb_inst.c@---- lanes@bb_synth_counters bb_synth_counts(", "core/bb_kernel.h",
+              "core/bb_dsp.h@typedef struct bb_runs@---- oscillators", "core/bb_render.c@static double mono_ns(@void bb_render_close(",
+              "core/bb_fx.c@---- reverb@", "core/bb_osc.c"] + NEWER_HARNESS,
 }
 
 # A test is "CMD" (run for every mutant) or "GLOBS::CMD" (run only for mutants of files matching one
@@ -70,8 +72,10 @@ ENGINE = "core/*,variants/*"
 DEFAULT_TESTS = [
     ENGINE + "::build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
     ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
-    ENGINE + "::build/busbench verify --golden golden --strategies serial,parallel,cycle,static,pool,batch,lanes,cycle+lanes,all "
-    "--threads 2 --blocks 512 --pins none",
+    # verify's default strategies: every one of the registry but the canaries (lanes included); and
+    # the composition that forms lane groups a cycle wide
+    ENGINE + "::build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
+    ENGINE + "::build/busbench verify --golden golden --strategies cycle+lanes --threads 2 --blocks 512 --pins none",
     # generated programs (tests/difftest): every strategy and composition, lanes included, against serial,
     # and the counters the program implies
     ENGINE + "::build/unit-tests --jobs 2 --filter 'difftest/*'",
@@ -396,8 +400,9 @@ def main():
     if len(sys.argv) > 3 and sys.argv[1] == "--reap" and sys.argv[3] == "--":
         return reap_main(float(sys.argv[2]), sys.argv[4:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--files", nargs="*", help="globs of sources to mutate, each optionally PATH:FROM-TO (lines); "
-                    "default: the --set")
+    ap.add_argument("--files", nargs="*", help="globs of sources to mutate, each optionally PATH:FROM-TO (lines) or "
+                    "PATH@START@END (from the first line holding START to the next holding END; END empty: the end "
+                    "of the file); default: the --set")
     ap.add_argument("--set", choices=sorted(FILE_SETS), default="default", help="the files mutated when --files is not given")
     ap.add_argument("--mutants", type=int, default=60, help="how many to sample (0: all)")
     ap.add_argument("--seed", type=int, default=1)
@@ -417,10 +422,23 @@ def main():
     import glob
     ranges = {}  # path -> (from, to) lines, or absent: the whole file
     for g in a.files or FILE_SETS[a.set]:
+        pat, rng = g, None
         m = re.fullmatch(r"(.*):(\d+)-(\d+)", g)
-        pat, rng = (m.group(1), (int(m.group(2)), int(m.group(3)))) if m else (g, None)
+        if m:
+            pat, rng = m.group(1), (int(m.group(2)), int(m.group(3)))
+        elif "@" in g:
+            pat, start, end = g.split("@", 2)
+            rng = (start, end)
         for p in glob.glob(os.path.join(root, pat)):
-            if rng or p not in ranges:
+            if rng and isinstance(rng[0], str):
+                with open(p) as f:
+                    lines = f.read().split("\n")
+                first = next((i + 1 for i, ln in enumerate(lines) if rng[0] in ln), None)
+                if first is None:
+                    sys.exit(f"mutate: {pat}: no line holds '{rng[0]}' (the start of a range of --files)")
+                last = next((i + 1 for i, ln in enumerate(lines) if i + 1 > first and rng[1] and rng[1] in ln), len(lines))
+                ranges[p] = (first, last)
+            elif rng or p not in ranges:
                 ranges[p] = rng
     paths = sorted(ranges)
     allm = []

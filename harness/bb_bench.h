@@ -1,0 +1,135 @@
+/* bb_bench.h - the measuring engine of `busbench bench` (bb_bench.c says how it measures): the
+ * options it runs by, the workloads, the configurations and their matrix, the rounds and the
+ * results. The command (bb_cmd_bench.c) parses the options into bb_bench_opts, builds the matrix,
+ * runs the rounds with its progress bar and writes what bb_bench_results gives. */
+#ifndef BB_BENCH_H
+#define BB_BENCH_H
+
+#include "bb_golden.h"
+#include "bb_json.h"
+#include "bb_run.h"
+#include "bb_shard.h"
+#include "bb_stats.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { BB_BENCH_LIST_MAX = 64, BB_BENCH_STEPS = 5 };
+enum { BB_BENCH_METRIC_TIME, BB_BENCH_METRIC_INSTR, BB_BENCH_METRIC_BOTH };
+enum { BB_BENCH_GO_ON = -1 }; /* returned by a step when the command goes on; else an exit code */
+
+/* A growable vector of doubles (plain malloc: outside the core's counters). */
+typedef struct bb_bench_dvec {
+    double *v;
+    size_t n, cap;
+} bb_bench_dvec;
+
+/* A workload of the golden corpus (bb_golden.h), ready to render: its job, golden and kit. */
+typedef struct bb_bench_workload {
+    char name[BB_GOLDEN_NAME_MAX];
+    bb_golden_job job;        /* the render setup; job.cfg points into it: never moved */
+    const bb_run_cfg *cfg;    /* &job.cfg */
+    int64_t frames;           /* the golden's length */
+    float *golden;            /* bb_malloc'ed by bb_golden_read */
+    size_t ngolden;
+    bb_kit *kit;
+} bb_bench_workload;
+
+/* One configuration workload x strategy x threads x pinning and what its rounds measured. */
+typedef struct bb_bench_config {
+    bb_bench_workload *w;
+    char strategy[128];       /* bb_plan_parse form ("cycle,pool") */
+    int threads;
+    bb_pin pin;
+    bool added;               /* not asked for: the reference added for speedups */
+    bb_bench_dvec rep, cpu;            /* per round; NaN when void */
+    bb_bench_dvec ir;                  /* per round: instructions, NaN when void or not counted */
+    bb_bench_dvec cold, steady;        /* block times of valid rounds */
+    bb_bench_dvec step[BB_BENCH_STEPS];      /* per valid round: the loop's step times (step_of) */
+    bb_bench_dvec seq, par;            /* per valid round: its sequential and parallel parts */
+    uint64_t step_windows;
+    uint64_t window_misses, windows;
+    int64_t window_blocks;
+    bb_stats counters;
+    bool have_counters, stable;
+    uint64_t allocs_lo, allocs_hi, allocs_steady_lo, allocs_steady_hi; /* over valid rounds */
+    int64_t peak_heap, maxrss;
+    bb_worker_place places[BB_WORKERS_MAX];
+    int nplaces;
+    bool pin_ok;
+    int valid, voided;
+    double total_ns;
+    char error[512];
+    int baseline;             /* index of the reference configuration, -1 none */
+} bb_bench_config;
+
+/* What the command line asks for, once parsed and checked. */
+typedef struct bb_bench_opts {
+    const char *golden, *out_json, *out_csv, *threads_arg;
+    char wl_buf[1024], st_buf[1024], pin_buf[256];
+    long reps, warmup, max_rounds, block, batch, seed;
+    double min_time, extra_pct;
+    bool quiet, shuffled, reps_given, warmup_given;
+    bool counting;            /* this process is the callgrind child: count instructions */
+    int metric;
+    bb_shard shard;           /* count 0: the whole bb_bench_matrix */
+    const char *shard_costs;  /* a previous result whose medians are the groups' expected costs (NULL: frames) */
+    int threads[BB_WORKERS_MAX], nthreads;
+    bb_pin pins[8];
+    int npins;
+    char *strats[BB_BENCH_LIST_MAX];   /* point into st_buf, '+' turned into ',' */
+    int nstrats;
+} bb_bench_opts;
+
+/* The configurations to run: workload x pin x strategy x threads plus each (workload, pin)'s serial
+ * 1-thread reference, cut down to the asked shard. A group is one (workload, pin): its configurations
+ * stay together (their speedups are paired with the group's reference). */
+typedef struct bb_bench_matrix {
+    bb_bench_workload *all;            /* the workloads this shard renders */
+    int nall;
+    bb_bench_config *cs;
+    int nc;
+    int groups;               /* in the whole bb_bench_matrix */
+    int groups_here;          /* in this shard */
+    double cost_here, cost_total, cost_max; /* expected cost (frames rendered per round): this shard, all, the largest shard */
+    size_t maxblocks;         /* the largest render's block count: the size of the block-time buffer */
+} bb_bench_matrix;
+
+/* The progress of the rounds: the engine counts renders (done of total, total re-estimated under
+ * --min-time) and calls show, when set, after each render with the round and the configuration. */
+typedef struct bb_bench_progress {
+    void (*show)(struct bb_bench_progress *p, int round, int rounds, int which, bool warm);
+    long done, total;
+} bb_bench_progress;
+
+/* Split s (modified) at commas into out[0..max): the count, or -1 past max. */
+int bb_bench_split_list(char *s, char **out, int max);
+
+/* The workloads, the configurations and the shard of o into m. BB_BENCH_GO_ON, or an exit code
+ * after a message (m is freed then). */
+int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m);
+void bb_bench_matrix_free(bb_bench_matrix *m);
+
+/* Warm-up, then rounds until --reps and --min-time are met. Returns the timed rounds run, -1 when
+ * out of memory. */
+int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progress *pg);
+
+/* The results model of every configuration. Returns the configurations with failures, -1 when out
+ * of memory. */
+int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_results *res);
+
+/* The instruction counts into res (configurations cs[0..nc), in the same order): measured here
+ * (own_ir: this process is the callgrind child) or taken from the instruction child's document
+ * (child, may be NULL; nothing is taken from one that cannot be read). Returns 0, or -1 when out
+ * of memory. */
+int bb_bench_instructions(bb_results *res, const bb_bench_config *cs, int nc, bool own_ir, const json_t *child);
+
+/* The context's "shard" object: this shard, its groups and their expected costs. */
+json_t *bb_bench_shard_context(const bb_bench_opts *o, const bb_bench_matrix *m);
+
+/* For each pinning policy and thread count, where the workers ran (the context's "pinning"). */
+json_t *bb_bench_pinning(const bb_bench_config *cs, int nc);
+
+#endif

@@ -1,0 +1,31 @@
+/* bb_env.h - the machine and the build a result was measured on: date, host, executable, PUs and
+ * cores, cpu model and MHz, frequency scaling, load, caches and topology (hwloc), compiler and
+ * flags, the git commit and its date, the lane kernel's ISA. bench writes them as its results'
+ * "context" (Google Benchmark's keys where it has them); compare's fingerprint reads them back. */
+#ifndef BB_ENV_H
+#define BB_ENV_H
+
+#include "bb_result.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Now, in ISO 8601 local time with the offset ("2026-12-07T18:00:00+00:00"), into buf. */
+void bb_env_date(char *buf, size_t cap);
+
+/* The hwloc topology of this machine (xml NULL) or of an hwloc XML file, as a
+ * JSON object: packages, numa_nodes, cores, pus (counts), cpu_model, caches
+ * (Google Benchmark's form: type, level, size in bytes, num_sharing PUs) and
+ * summary (one line). A new reference, or NULL with err set (BB_ERR_IO) when
+ * the topology cannot be loaded. */
+json_t *bb_env_topology(const char *xml, bb_error *err);
+
+/* The machine and build facts as a new JSON object (keys: date, host_name, executable, num_cpus,
+ * mhz_per_cpu, cpu_scaling_enabled, load_avg, library_build_type, caches, cpu_model, cores,
+ * topology, hwloc, compiler, cflags, lanes_isa, git_commit, git_commit_date, hwloc_version). */
+json_t *bb_env_context(void);
+
+/* "busbench ARGV..." (the command as given) into buf; returns buf. */
+const char *bb_env_command(int argc, char **argv, char *buf, size_t cap);
+
+#endif
