@@ -89,11 +89,15 @@ void bb_ci_markdown(FILE *f, const bb_gate_file *base, const bb_gate_file *cur, 
             bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
     fprintf(f, "Gates: deterministic counters exact");
     if (rep->metrics & BB_GATE_METRIC_INSTR) fprintf(f, "; instructions within %g%%", rep->instr_threshold_pct);
-    if (rep->metrics & BB_GATE_METRIC_TIME)
-        fprintf(f, "; times: Mann-Whitney U p < %g and a change beyond %g%%", rep->alpha, rep->threshold_pct);
-    fprintf(f, ".\n\n**%d configuration%s compared**: %d slower, %d faster, %d same, %d not compared; %d with counters "
-               "that went up%s%s.\n\n",
-            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->not_compared,
+    if ((rep->metrics & BB_GATE_METRIC_TIME) && !base->floor.present)
+        fprintf(f, "; times: inconclusive (BASE records no noise floor: `busbench calibrate --record BASE`)");
+    else if (rep->metrics & BB_GATE_METRIC_TIME)
+        fprintf(f, "; times: Mann-Whitney U p < %g and a change beyond %s%g%%", rep->alpha,
+                rep->threshold_asked ? "" : "each configuration's noise floor, at least ", rep->threshold_pct);
+    fprintf(f, ".\n\n**%d configuration%s compared**: %d slower, %d faster, %d same, %d inconclusive, %d not compared; "
+               "%d with counters that went up%s%s.\n\n",
+            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->inconclusive,
+            rep->not_compared,
             rep->counter_regressions, rep->unstable ? ", unstable counters" : "", rep->broken ? ", wrong renders" : "");
     md_details(f, rep);
     fprintf(f, "| configuration | metric | old | new | change | 95%% CI | p | verdict |\n"

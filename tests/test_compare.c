@@ -8,6 +8,12 @@
  *   regressed, 1 on a slower timing, a counter that went up, instructions
  *   beyond the threshold; 2 for incompatible environments (unless --force), a
  *   threshold below the recorded noise floor, no metric in common.
+ * - The gate never cries wolf: without a noise floor in BASE, timing
+ *   differences are "inconclusive" (five benches of one build, drifting as
+ *   real processes do, compared pairwise: exit 0, in text, Markdown and
+ *   JUnit); with floors recorded per configuration, each configuration is
+ *   judged against its own (a slowdown beyond it is caught though another
+ *   configuration's floor is larger; a change below it is not a regression).
  * - The proof that the gate works, end to end on a tiny corpus built here:
  *   `busbench bench --metric instructions` (valgrind's callgrind) of an
  *   unchanged tree twice is identical and passes `busbench compare`; the same
@@ -134,6 +140,27 @@ Test(compare, timing_gate_on_files)
     write_file(bump, 10, 0.01, 1, "cpu A");
     write_file(drop, 10, 0.01, -1, "cpu A");
     write_file(other, 10, 0.01, 0, "cpu B");
+    /* no noise floor in BASE: a timing difference is inconclusive, the counters still gate */
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_OK, "30%% slower without a floor: inconclusive");
+    cr_assert(compare(base, bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails without a floor too");
+    bb_gate_file b, s;
+    bb_error err;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].verdict == BB_GATE_INCONCLUSIVE && rep.rows[1].verdict == BB_GATE_INCONCLUSIVE);
+    cr_assert(rep.inconclusive == 2 && rep.slower == 0 && !bb_gate_regressed(&rep));
+    cr_assert(rep.rows[0].p < 1e-3 && fabs(rep.rows[0].change - 0.3) < 1e-9, "the numbers are still there");
+    cr_assert(strstr(rep.warnings, "no noise floor") && strstr(rep.warnings, "inconclusive"), "%s", rep.warnings);
+    cr_assert(strstr(rep.rows[0].note, "calibrate --record"), "says how to get one: %s", rep.rows[0].note);
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+
+    tu_floor(base, 3, "w/serial/threads:1/pin:compact", 3.0, "w/cycle/threads:1/pin:compact", 3.0, NULL);
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "unchanged passes");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "30%% slower fails");
     cr_assert(compare(base, fast, NULL, NULL) == BB_EXIT_OK, "faster passes");
@@ -146,20 +173,16 @@ Test(compare, timing_gate_on_files)
     cr_assert(compare(base, same, "--metric", "instructions") == BB_EXIT_USAGE, "no instructions to compare");
 
     /* the verdicts themselves */
-    bb_gate_file b, s;
-    bb_error err;
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
     cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
-    bb_gate_opts o;
-    bb_gate_opts_default(&o);
-    bb_gate_report rep;
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5, "default threshold 5%% without a floor");
+    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5 && rep.rows[0].threshold_pct == 5,
+              "default threshold 5%% above a 3%% floor");
     cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.3) < 1e-9);
     cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].ci_lo > 0.25 && rep.rows[0].ci_hi < 0.35, "p %g, [%g, %g]",
               rep.rows[0].p, rep.rows[0].ci_lo, rep.rows[0].ci_hi);
     cr_assert(rep.rows[1].verdict == BB_GATE_SAME, "cycle did not change");
-    cr_assert(strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
+    cr_assert(!strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&s);
     /* a drop is a change, not a regression */
@@ -181,15 +204,10 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     snprintf(slow, sizeof slow, "%s/slow.json", d);
     write_file(base, 10, 0.01, 0, "cpu A");
     write_file(slow, 10.8, 0.01, 0, "cpu A");
-    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%%");
-    json_t *nf = json_object();
-    json_object_set_new(nf, "floor_pct", json_real(12.5));
-    json_object_set_new(nf, "level", json_real(0.95));
-    json_object_set_new(nf, "trials", json_integer(10));
-    json_object_set_new(nf, "reps", json_integer(10));
+    tu_floor(base, 2, NULL);
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%% above a 2%% floor");
+    tu_floor(base, 12.5, NULL); /* a global floor only (no configuration's own): each configuration uses it */
     bb_error err;
-    cr_assert(bb_gate_set_context(base, "noise_floor", nf, &err) == BB_OK, "%s", err.msg);
-    json_decref(nf);
     cr_assert(compare(base, slow, "--threshold", "5") == BB_EXIT_USAGE, "5%% < the 12.5%% floor: refused");
     cr_assert(compare(base, slow, "--threshold", "12.5") == BB_EXIT_OK, "at the floor: 8%% is noise");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_OK, "the default threshold is the floor (12.5%%)");
@@ -204,6 +222,12 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     bb_gate_report rep;
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_ERR_ARG);
     cr_assert(strstr(err.msg, "noise floor of 12.50%") && strstr(err.msg, "noise alone"), "says why: %s", err.msg);
+    bb_gate_report_free(&rep);
+    o.threshold_pct = NAN;
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].floor_src == BB_GATE_FLOOR_GLOBAL && rep.rows[0].threshold_pct == 12.5 && rep.floor_global == 2);
+    cr_assert(strstr(rep.rows[0].note, "global floor 12.50%") && strstr(rep.warnings, "used the global floor"),
+              "says so: %s / %s", rep.rows[0].note, rep.warnings);
     bb_gate_report_free(&rep);
     /* the instruction gate has no floor: a timing floor never stops it */
     bb_gate_file_free(&b);
