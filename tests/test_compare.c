@@ -234,6 +234,127 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     bb_gate_file_free(&s);
 }
 
+/* ---- a gate that never cries wolf ------------------------------------------------------------ */
+
+/* A result of serial and cycle (1 thread, 12 rounds, a fixed zigzag of +-spread) with medians
+ * ms_serial and ms_cycle; cycle's synthesis calls moved by bump. */
+static void write_pair(const char *path, double ms_serial, double ms_cycle, double spread, int bump)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms_serial, spread);
+    bb_bres *c = bb_json_results_add(&r, 12);
+    tu_config(c, "w", "cycle", 1, ms_cycle, spread);
+    c->counters.synth_calls = (uint64_t)((int64_t)c->counters.synth_calls + bump);
+    bb_error err;
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+}
+
+Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
+{
+    /* one build benched five times: each process's median drifts (as measured: +42%, +54%) while
+     * its rounds agree within +-5%, so the U test finds p < 0.01 between processes */
+    static const double drift[5] = {1.00, 1.42, 0.80, 1.54, 1.10};
+    const char *d = tu_tmpdir("wolf");
+    char path[5][128];
+    for (int k = 0; k < 5; k++) {
+        snprintf(path[k], sizeof path[k], "%s/run%d.json", d, k);
+        write_pair(path[k], 10 * drift[k], 5 * drift[(k + 2) % 5], 0.05, 0);
+    }
+    tu_quiet();
+    double pmin = 1;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            if (i == j) continue;
+            cr_assert(compare(path[i], path[j], NULL, NULL) == BB_EXIT_OK, "run%d vs run%d: no regression", i, j);
+            bb_gate_file a, b;
+            bb_error err;
+            bb_gate_opts o;
+            bb_gate_opts_default(&o);
+            bb_gate_report rep;
+            cr_assert(bb_gate_file_load(path[i], &a, &err) == BB_OK && bb_gate_file_load(path[j], &b, &err) == BB_OK);
+            cr_assert(bb_gate_compare(&a, &b, &o, &rep, &err) == BB_OK, "%s", err.msg);
+            cr_assert(rep.n == 2 && rep.inconclusive == 2 && rep.slower + rep.faster + rep.same == 0);
+            for (size_t r = 0; r < rep.n; r++) pmin = fmin(pmin, rep.rows[r].p);
+            bb_gate_report_free(&rep);
+            bb_gate_file_free(&a);
+            bb_gate_file_free(&b);
+        }
+    cr_assert(pmin < 0.01, "the drift is significant to the U test (p %g): without the rule it would cry wolf", pmin);
+    /* the counters stay the verdict */
+    char bump[128];
+    snprintf(bump, sizeof bump, "%s/bump.json", d);
+    write_pair(bump, 10 * drift[1], 5, 0.05, 1);
+    cr_assert(compare(path[0], bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails without a floor");
+    /* each output says so: text, Markdown, JUnit (an inconclusive check passes, with its verdict) */
+    const char *bin = tu_busbench();
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json > t.txt && grep -q '^w/serial/threads:1/pin:compact .* "
+                    "inconclusive$' t.txt && grep -q '2 inconclusive.* -> ok$' t.txt && grep -q 'time: inconclusive' t.txt",
+                    d, bin) == 0, "the text table: see %s/t.txt", d);
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --markdown > m.md && grep -q 'no regression' m.md && "
+                    "grep -q '| inconclusive |$' m.md && grep -q '2 inconclusive' m.md && grep -q 'times: inconclusive' m.md",
+                    d, bin) == 0, "the Markdown: see %s/m.md", d);
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --junit j.xml >/dev/null && grep -c '<testcase' j.xml | grep -qx 2 "
+                    "&& ! grep -q '<failure\|<skipped' j.xml && grep -q 'time: .*: inconclusive; inconclusive: BASE records no "
+                    "noise floor' j.xml",
+                    d, bin) == 0, "the JUnit: see %s/j.xml", d);
+}
+
+Test(compare, each_configuration_is_judged_against_its_own_floor)
+{
+    tu_quiet();
+    const char *d = tu_tmpdir("floor");
+    char base[128], slow[128], small[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(slow, sizeof slow, "%s/slow.json", d);
+    snprintf(small, sizeof small, "%s/small.json", d);
+    write_pair(base, 10, 5, 0.01, 0);
+    write_pair(slow, 13.7, 5, 0.01, 0);  /* serial +37%, cycle unchanged */
+    write_pair(small, 10.8, 5, 0.01, 0); /* serial +8% */
+    /* serial's floor 10%, cycle's 64% (the largest, as in the measured case that hid +37%) */
+    tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, "w/cycle/threads:1/pin:compact", 64.0, NULL);
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "+37%% beyond serial's 10%% floor is caught");
+    cr_assert(compare(base, small, NULL, NULL) == BB_EXIT_OK, "+8%% is inside serial's 10%% floor: no regression");
+    cr_assert(compare(base, slow, "--threshold", "20") == BB_EXIT_USAGE, "20%% is below cycle's floor: refused");
+    cr_assert(compare(base, slow, "--threshold", "64") == BB_EXIT_OK, "... an asked threshold applies to all");
+
+    bb_gate_file b, s;
+    bb_error err;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK, "%s", err.msg);
+    const bb_gate_row *rs = &rep.rows[0], *rc = &rep.rows[1];
+    cr_assert(!strcmp(rs->name, "w/serial/threads:1/pin:compact") && !strcmp(rc->name, "w/cycle/threads:1/pin:compact"));
+    cr_assert(rs->floor_src == BB_GATE_FLOOR_OWN && rs->floor_pct == 10 && rs->threshold_pct == 10, "serial: its own 10%%");
+    cr_assert(rc->floor_src == BB_GATE_FLOOR_OWN && rc->floor_pct == 64 && rc->threshold_pct == 64, "cycle: its own 64%%");
+    cr_assert(rs->verdict == BB_GATE_SLOWER && fabs(rs->change - 0.37) < 1e-9 && rs->p < 1e-3);
+    cr_assert(rc->verdict == BB_GATE_SAME && rep.slower == 1 && rep.floor_global == 0 && bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&s);
+    cr_assert(bb_gate_file_load(small, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].verdict == BB_GATE_SAME, "significant, but below the floor: same");
+    cr_assert(!bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+
+    /* a configuration without a floor of its own uses the global one, and says so */
+    tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, NULL);
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && rep.rows[1].floor_src == BB_GATE_FLOOR_GLOBAL);
+    cr_assert(rep.rows[1].threshold_pct == 64 && rep.floor_global == 1 && strstr(rep.rows[1].note, "global floor 64.00%"),
+              "%s", rep.rows[1].note);
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+}
+
 Test(compare, instruction_gate_on_files)
 {
     tu_quiet();
