@@ -232,7 +232,7 @@ static void render_once(const bb_bench_workload *w, const char *strategy, int th
                         size_t batch, vsink *s, rrun *o, const measure *ms)
 {
     memset(o, 0, sizeof *o);
-    o->instructions = NAN;
+    o->instructions = (double)NAN;
     bb_plan plan2;
     bb_render *r2 = NULL;
     bb_ph *ph2 = NULL;
@@ -369,9 +369,9 @@ static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed
     }
     if (!ok) {
         c->voided++;
-        dvec_push(&c->rep, NAN);
-        dvec_push(&c->cpu, NAN);
-        dvec_push(&c->ir, NAN);
+        dvec_push(&c->rep, (double)NAN);
+        dvec_push(&c->cpu, (double)NAN);
+        dvec_push(&c->ir, (double)NAN);
         return;
     }
     c->valid++;

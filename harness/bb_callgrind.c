@@ -58,9 +58,9 @@ double bb_callgrind_stop(void)
     char p[PATH_MAX + 16];
     snprintf(p, sizeof p, "%s.%d", g_ic.base, ++g_ic.dumps);
     FILE *f = fopen(p, "r");
-    if (!f) return NAN;
+    if (!f) return (double)NAN;
     char line[512];
-    double totals = NAN, summary = NAN;
+    double totals = (double)NAN, summary = (double)NAN;
     while (fgets(line, sizeof line, f)) {
         if (!strncmp(line, "totals:", 7)) totals = strtod(line + 7, NULL);
         else if (!strncmp(line, "summary:", 8)) summary = strtod(line + 8, NULL);

@@ -176,7 +176,7 @@ static int bench_run(const opts *o, const char *name, double extra, long seed, b
 static double median_rounds(const bb_bres *b)
 {
     double *v = malloc((size_t)(b->rounds > 0 ? b->rounds : 1) * sizeof *v);
-    if (!v) return NAN;
+    if (!v) return (double)NAN;
     size_t n = 0;
     for (int i = 0; i < b->rounds; i++)
         if (isfinite(b->rep_ns[i])) v[n++] = b->rep_ns[i];
@@ -493,7 +493,7 @@ int bb_cmd_calibrate(int argc, char **argv)
     static cal C; /* the paths are large */
     memset(&C, 0, sizeof C);
     C.o = (opts){.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
-                 .trials = 10, .reps = 10, .level = 0.95, .threshold = NAN, .alpha = 0.05, .seed = 1};
+                 .trials = 10, .reps = 10, .level = 0.95, .threshold = (double)NAN, .alpha = 0.05, .seed = 1};
     const bb_opt_group groups[] = {{NULL, options, &C.o}};
     int npos;
     int code = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);

@@ -103,7 +103,7 @@ static bool stop_early(void *ctx, const double *block_ns, size_t nblocks)
 
 static double median_of(double *v, int n)
 {
-    if (n <= 0) return NAN;
+    if (n <= 0) return (double)NAN;
     bb_stats_sort(v, (size_t)n);
     return bb_stats_quantile_sorted(v, (size_t)n, 0.5);
 }
@@ -146,7 +146,7 @@ static bb_result run_k(cap *C, long k, step *st, bb_error *err)
             p999[st->runs] = L.p999;
             mx[st->runs] = L.max;
         } else {
-            p999[st->runs] = mx[st->runs] = NAN;
+            p999[st->runs] = mx[st->runs] = (double)NAN;
         }
         double audio_ns = (double)o.stats.frames / (double)c.sr * 1e9;
         dsp[st->runs] = audio_ns > 0 ? o.wall_ns / audio_ns : (double)NAN;

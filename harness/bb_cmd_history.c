@@ -100,7 +100,7 @@ static double iso_seconds(const char *s)
     int used = 0;
     if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
                      &tm.tm_sec, &used) != 6)
-        return NAN;
+        return (double)NAN;
     const char *end = s + used;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;

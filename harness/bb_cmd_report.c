@@ -263,7 +263,7 @@ static int fig_cdf(rep *R, int wi, char *fname, size_t fcap)
     if (!d || !b) return -1;
     fprintf(d, "# steady-state per-block processing time of %s at the largest thread count, pin %s\n# us cumulative_fraction\n",
             w, pin);
-    double deadline = NAN;
+    double deadline = (double)NAN;
     int idx = 0;
     fprintf(b, "set logscale x\nset xlabel \"block processing time (us, log scale)\"\nset ylabel \"fraction of blocks\"\n");
     fprintf(b, "set yrange [0:1.02]\nset grid\nset key outside right top\n");

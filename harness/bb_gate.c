@@ -120,7 +120,7 @@ bb_result bb_gate_file_load(const char *path, bb_gate_file *f, bb_error *err)
     f->instr_lo = malloc(n * sizeof *f->instr_lo);
     f->instr_hi = malloc(n * sizeof *f->instr_hi);
     if (!f->instr || !f->instr_lo || !f->instr_hi) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    for (size_t i = 0; i < n; i++) f->instr[i] = f->instr_lo[i] = f->instr_hi[i] = NAN;
+    for (size_t i = 0; i < n; i++) f->instr[i] = f->instr_lo[i] = f->instr_hi[i] = (double)NAN;
     const json_t *ctx = f->r.context;
     const json_t *metrics = json_object_get(ctx, "metrics");
     f->has_time = !json_is_array(metrics) || has_string(metrics, "time");
@@ -261,9 +261,9 @@ const char *bb_gate_verdict_name(bb_gate_verdict v)
 void bb_gate_opts_default(bb_gate_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->threshold_pct = NAN;
-    o->instr_threshold_pct = NAN;
-    o->alpha = NAN;
+    o->threshold_pct = (double)NAN;
+    o->instr_threshold_pct = (double)NAN;
+    o->alpha = (double)NAN;
     o->resamples = BB_STATS_BOOT_DEFAULT;
     o->seed = 1;
 }
@@ -288,8 +288,8 @@ static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
     memset(r, 0, sizeof *r);
     snprintf(r->name, sizeof r->name, "%s", name);
     r->metric = metric;
-    r->base = r->cur = r->change = r->ci_lo = r->ci_hi = r->p = NAN;
-    r->threshold_pct = r->floor_pct = NAN;
+    r->base = r->cur = r->change = r->ci_lo = r->ci_hi = r->p = (double)NAN;
+    r->threshold_pct = r->floor_pct = (double)NAN;
     return r;
 }
 
@@ -473,7 +473,7 @@ static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file 
 /* The largest floor in BASE over the configurations that both files have (NaN: none), its name into worst. */
 static double largest_floor(const bb_gate_file *base, const bb_gate_file *cur, const char **worst)
 {
-    double m = NAN;
+    double m = (double)NAN;
     *worst = NULL;
     for (size_t i = 0; i < base->r.n; i++) {
         bb_gate_floor_src src;
@@ -645,7 +645,7 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
                           bb_gate_report *rep, bb_error *err)
 {
     memset(rep, 0, sizeof *rep);
-    rep->threshold_pct = rep->instr_threshold_pct = NAN;
+    rep->threshold_pct = rep->instr_threshold_pct = (double)NAN;
     double alpha = isnan(o->alpha) ? 0.05 : o->alpha;
     rep->alpha = alpha;
     if (!(alpha > 0 && alpha < 1)) return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "alpha must lie in (0, 1)");

@@ -135,7 +135,7 @@ void bb_golden_compare(const float *got, size_t ngot, const float *want, size_t 
         float g = i < ngot ? got[i] : 0.0f, w = i < nwant ? want[i] : 0.0f;
         if (i < ngot && i < nwant && same_bits(g, w)) continue;
         double a = fabs((double)g - (double)w);
-        if (isnan(a)) a = INFINITY;
+        if (isnan(a)) a = (double)INFINITY;
         if (d->first < 0) {
             d->first = (int64_t)i;
             d->got = g;

@@ -126,15 +126,15 @@ bb_bres *bb_json_results_add(bb_results *r, int rounds)
         return NULL;
     }
     b->rounds = rounds;
-    for (int i = 0; i < rounds; i++) b->rep_ns[i] = b->rep_cpu_ns[i] = NAN;
-    b->t.median = b->t.mean = b->t.stddev = b->t.mad = b->t.min = b->t.max = NAN;
-    b->ci_lo = b->ci_hi = b->cpu_median = NAN;
-    b->speedup = b->sp_lo = b->sp_hi = NAN;
-    b->seq_ns = b->par_ns = NAN;
-    b->steps.schedule_ns = b->steps.resolve_ns = b->steps.mix_ns = b->steps.continuous_ns = b->steps.retire_ns = NAN;
-    b->cold.p50 = b->cold.p99 = b->cold.p999 = b->cold.max = NAN;
+    for (int i = 0; i < rounds; i++) b->rep_ns[i] = b->rep_cpu_ns[i] = (double)NAN;
+    b->t.median = b->t.mean = b->t.stddev = b->t.mad = b->t.min = b->t.max = (double)NAN;
+    b->ci_lo = b->ci_hi = b->cpu_median = (double)NAN;
+    b->speedup = b->sp_lo = b->sp_hi = (double)NAN;
+    b->seq_ns = b->par_ns = (double)NAN;
+    b->steps.schedule_ns = b->steps.resolve_ns = b->steps.mix_ns = b->steps.continuous_ns = b->steps.retire_ns = (double)NAN;
+    b->cold.p50 = b->cold.p99 = b->cold.p999 = b->cold.max = (double)NAN;
     b->steady = b->cold;
-    for (int i = 0; i < BB_JSON_CDF_POINTS; i++) b->cdf_cold[i] = b->cdf_steady[i] = NAN;
+    for (int i = 0; i < BB_JSON_CDF_POINTS; i++) b->cdf_cold[i] = b->cdf_steady[i] = (double)NAN;
     b->counters_stable = true;
     b->pin_ok = true;
     r->n++;

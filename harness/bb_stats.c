@@ -51,7 +51,7 @@ void bb_stats_sort(double *x, size_t n)
 
 double bb_stats_quantile_sorted(const double *s, size_t n, double p)
 {
-    if (n == 0) return NAN;
+    if (n == 0) return (double)NAN;
     if (!(p > 0)) return s[0];
     if (p >= 1) return s[n - 1];
     double h = (double)(n - 1) * p;
@@ -72,9 +72,9 @@ static double *sorted_copy(const double *x, size_t n)
 
 double bb_stats_median(const double *x, size_t n)
 {
-    if (n == 0) return NAN;
+    if (n == 0) return (double)NAN;
     double *c = sorted_copy(x, n);
-    if (!c) return NAN;
+    if (!c) return (double)NAN;
     double m = bb_stats_quantile_sorted(c, n, 0.5);
     free(c);
     return m;
@@ -82,7 +82,7 @@ double bb_stats_median(const double *x, size_t n)
 
 double bb_stats_mean(const double *x, size_t n)
 {
-    if (n == 0) return NAN;
+    if (n == 0) return (double)NAN;
     double s = 0;
     for (size_t i = 0; i < n; i++) s += x[i];
     return s / (double)n;
@@ -90,7 +90,7 @@ double bb_stats_mean(const double *x, size_t n)
 
 double bb_stats_stddev(const double *x, size_t n)
 {
-    if (n == 0) return NAN;
+    if (n == 0) return (double)NAN;
     if (n == 1) return 0;
     double m = bb_stats_mean(x, n), ss = 0;
     for (size_t i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
@@ -107,10 +107,10 @@ static double mad_sorted(const double *s, size_t n, double m, double *d)
 
 double bb_stats_mad(const double *x, size_t n)
 {
-    if (n == 0) return NAN;
+    if (n == 0) return (double)NAN;
     double *c = sorted_copy(x, n);
     double *d = malloc(n * sizeof *d);
-    double r = NAN;
+    double r = (double)NAN;
     if (c && d) r = mad_sorted(c, n, bb_stats_quantile_sorted(c, n, 0.5), d);
     free(c);
     free(d);
@@ -120,7 +120,7 @@ double bb_stats_mad(const double *x, size_t n)
 int bb_stats_summary(const double *x, size_t n, bb_sample_stats *out)
 {
     out->n = n;
-    out->median = out->mean = out->stddev = out->mad = out->min = out->max = NAN;
+    out->median = out->mean = out->stddev = out->mad = out->min = out->max = (double)NAN;
     if (n == 0) return 0;
     double *c = sorted_copy(x, n);
     double *d = malloc(n * sizeof *d);
@@ -144,7 +144,7 @@ int bb_stats_latency(const double *x, size_t n, double deadline, bb_latency *out
 {
     memset(out, 0, sizeof *out);
     out->n = n;
-    out->p50 = out->p99 = out->p999 = out->max = NAN;
+    out->p50 = out->p99 = out->p999 = out->max = (double)NAN;
     if (n == 0) return 0;
     double *c = sorted_copy(x, n);
     if (!c) return -1;
@@ -230,7 +230,7 @@ static int interval(double *meds, unsigned b, double level, double *lo, double *
 int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, double level, uint64_t seed,
                                  double *lo, double *hi)
 {
-    *lo = *hi = NAN;
+    *lo = *hi = (double)NAN;
     if (n == 0 || resamples == 0 || !(level > 0 && level < 1)) return -1;
     double *r = malloc(n * sizeof *r), *meds = malloc(resamples * sizeof *meds);
     if (!r || !meds) {
@@ -254,7 +254,7 @@ int bb_stats_bootstrap_median_ci(const double *x, size_t n, unsigned resamples, 
 int bb_stats_bootstrap_ratio_ci(const double *base, const double *x, size_t n, unsigned resamples, double level,
                                 uint64_t seed, double *lo, double *hi)
 {
-    *lo = *hi = NAN;
+    *lo = *hi = (double)NAN;
     if (n == 0 || resamples == 0 || !(level > 0 && level < 1)) return -1;
     double *rb = malloc(n * sizeof *rb), *rx = malloc(n * sizeof *rx), *ratios = malloc(resamples * sizeof *ratios);
     if (!rb || !rx || !ratios) {
@@ -289,13 +289,13 @@ static bool bound_args(double seq, double par, int threads)
 
 double bb_stats_amdahl_bound(double seq, double par, int threads)
 {
-    if (!bound_args(seq, par, threads)) return NAN;
+    if (!bound_args(seq, par, threads)) return (double)NAN;
     return (seq + par) / (seq + par / threads);
 }
 
 double bb_stats_pipeline_bound(double seq, double par, int threads)
 {
-    if (!bound_args(seq, par, threads)) return NAN;
+    if (!bound_args(seq, par, threads)) return (double)NAN;
     double spread = (seq + par) / threads;
     return (seq + par) / (seq > spread ? seq : spread);
 }
@@ -346,14 +346,14 @@ static int mwu_exact(size_t nx, size_t ny, double u, double *p_le, double *p_ge)
 int bb_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, bb_stats_mwu *out)
 {
     out->u = 0;
-    out->z = NAN;
+    out->z = (double)NAN;
     out->p = 1;
     out->exact = false;
     if (!nx || !ny) return 0;
     size_t N = nx + ny;
     tagged *t = malloc(N * sizeof *t);
     if (!t) {
-        out->p = NAN;
+        out->p = (double)NAN;
         return -1;
     }
     for (size_t i = 0; i < nx; i++) t[i] = (tagged){x[i], 0};
@@ -376,7 +376,7 @@ int bb_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny
     if (ties == 0 && nx <= BB_STATS_MWU_EXACT_MAX && ny <= BB_STATS_MWU_EXACT_MAX) {
         double le, ge;
         if (mwu_exact(nx, ny, u, &le, &ge)) {
-            out->p = NAN;
+            out->p = (double)NAN;
             return -1;
         }
         double p = 2 * (le < ge ? le : ge);
@@ -407,7 +407,7 @@ static double median_of_draw(const double *x, size_t n, double *scratch, bb_stat
 int bb_stats_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
                       uint64_t seed, double *lo, double *hi)
 {
-    *lo = *hi = NAN;
+    *lo = *hi = (double)NAN;
     if (!nx || !ny || !resamples) return -1;
     double *sx = malloc(nx * sizeof *sx), *sy = malloc(ny * sizeof *sy), *r = malloc(resamples * sizeof *r);
     if (!sx || !sy || !r) {

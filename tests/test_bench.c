@@ -50,8 +50,8 @@ static void fill(bb_bres *b, const char *wl, const char *st, int threads, double
         b->rep_ns[i] = (base_ms + 0.1 * i) * 1e6;
         b->rep_cpu_ns[i] = b->rep_ns[i] * threads;
     }
-    b->rep_ns[1] = NAN; /* a voided round */
-    b->rep_cpu_ns[1] = NAN;
+    b->rep_ns[1] = (double)NAN; /* a voided round */
+    b->rep_cpu_ns[1] = (double)NAN;
     b->valid = b->rounds - 1;
     b->voided = 1;
     b->t.n = (size_t)b->valid;

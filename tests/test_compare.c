@@ -223,7 +223,7 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_ERR_ARG);
     cr_assert(strstr(err.msg, "noise floor of 12.50%") && strstr(err.msg, "noise alone"), "says why: %s", err.msg);
     bb_gate_report_free(&rep);
-    o.threshold_pct = NAN;
+    o.threshold_pct = (double)NAN;
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
     cr_assert(rep.rows[0].floor_src == BB_GATE_FLOOR_GLOBAL && rep.rows[0].threshold_pct == 12.5 && rep.floor_global == 2);
     cr_assert(strstr(rep.rows[0].note, "global floor 12.50%") && strstr(rep.warnings, "used the global floor"),

@@ -199,7 +199,7 @@ Test(kit, create_reports_bad_rate_and_nomem)
 {
     bb_kit *k;
     cr_assert(bb_kit_create(&k, 0.0) == BB_ERR_ARG);
-    cr_assert(bb_kit_create(&k, NAN) == BB_ERR_ARG);
+    cr_assert(bb_kit_create(&k, (double)NAN) == BB_ERR_ARG);
     for (uint64_t n = 1; n < 60; n += 7) {
         bb_alloc_stats s0 = bb_alloc_snapshot();
         bb_alloc_fail_at(n);

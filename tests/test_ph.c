@@ -93,8 +93,8 @@ Test(ph, the_issue_programs_compile)
         "bpm: 120\n~x: saw 440 # lpf (\"800 <300 500 200 999>\" $ fast \"<3 19 3 3 2 8 9>\")\n"
         "o1: s \"~x(7,17)\" $ stut 3 0.25 0.1 # note \"c4'min7 f3'min7\" # delay 0.334 0.3 # reverb 0.9 0.99\n"
         "o2: s \"bd(4,17)\"\no3: s \"808lt(4,17,2)\"\n",
-        "bpm: 120\n~synth $ saw # lpf 800\n~d1 $ s \"808bd(4,17)\" # n 3 # gain 1\n~d2 $ s \"808ht(4,17,<2 3 1 2>)\"\n"
-        "~d3 $ s \"~synth(3,17,1)\" # note \"<c'min7 g'min7>\"\n",
+        ("bpm: 120\n~synth $ saw # lpf 800\n~d1 $ s \"808bd(4,17)\" # n 3 # gain 1\n~d2 $ s \"808ht(4,17,<2 3 1 2>)\"\n"
+         "~d3 $ s \"~synth(3,17,1)\" # note \"<c'min7 g'min7>\"\n"),
         "~kick: sine 55 + sine 54.8\nout: s \"~kick ~ ~kick ~\"\n",
         "~bass: saw 55 + saw 55.5\nout: s \"~bass ~bass ~bass*2 ~bass\"\n",
         "~lead: square 440 + saw 440 * 0.5\nout: s \"~lead*2\"\n",

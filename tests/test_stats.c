@@ -171,7 +171,7 @@ Test(stats, scaling_bounds)
         double a = bb_stats_amdahl_bound(12, 88, t), p = bb_stats_pipeline_bound(12, 88, t);
         cr_assert(a >= 1 && a <= t && p >= a && p <= t, "threads %d: Amdahl %g, pipeline %g", t, a, p);
     }
-    cr_assert(isnan(bb_stats_amdahl_bound(NAN, 1, 2)) && isnan(bb_stats_pipeline_bound(1, -1, 2)));
+    cr_assert(isnan(bb_stats_amdahl_bound((double)NAN, 1, 2)) && isnan(bb_stats_pipeline_bound(1, -1, 2)));
     cr_assert(isnan(bb_stats_amdahl_bound(0, 0, 2)) && isnan(bb_stats_pipeline_bound(1, 1, 0)));
 }
 
