@@ -72,10 +72,17 @@ static void md_details(FILE *f, const bb_gate_report *rep)
     bool any = false;
     for (size_t i = 0; i < rep->n; i++) {
         const bb_gate_row *r = &rep->rows[i];
+        if (r->broken) {
+            fprintf(f, "- `");
+            md_cell(f, r->name);
+            fprintf(f, "`: **");
+            md_cell(f, r->headline);
+            fprintf(f, "** (its counters are not compared)\n");
+            any = true;
+        }
         for (int k = 0; k < r->nup; k++, any = true)
             fprintf(f, "- `%s`: counter **%s** %" PRIu64 " -> %" PRIu64 "\n", r->name, r->up[k].name, r->up[k].base, r->up[k].cur);
         if (r->unstable) fprintf(f, "- `%s`: deterministic counters varied between rounds\n", r->name), any = true;
-        if (r->broken) fprintf(f, "- `%s`: wrong or failed renders in NEW\n", r->name), any = true;
     }
     if (any) fprintf(f, "\n");
 }
@@ -134,11 +141,11 @@ static void reasons(FILE *f, const bb_gate_report *rep, size_t a, size_t b)
     const char *sep = "";
     for (size_t i = a; i < b; i++) {
         const bb_gate_row *r = &rep->rows[i];
+        if (r->broken) fprintf(f, "%s%s", sep, r->headline), sep = "; ";
         if (r->verdict == BB_GATE_SLOWER) fprintf(f, "%s%s slower: %+.2f%%", sep, bb_ci_metric_name(r), r->change * 100), sep = "; ";
         for (int k = 0; k < r->nup; k++, sep = "; ")
             fprintf(f, "%s%s %" PRIu64 " -> %" PRIu64, sep, r->up[k].name, r->up[k].base, r->up[k].cur);
         if (r->unstable) fprintf(f, "%scounters varied between rounds", sep), sep = "; ";
-        if (r->broken) fprintf(f, "%swrong or failed renders", sep), sep = "; ";
     }
 }
 

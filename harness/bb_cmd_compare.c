@@ -47,6 +47,7 @@ static void print_row(const bb_gate_row *r)
     bb_ci_cells_of(r, &c);
     printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
            bb_gate_verdict_name(r->verdict));
+    if (r->broken) printf("    REGRESSION: NEW: %s (its counters are not compared)\n", r->headline);
     for (int i = 0; i < r->nup; i++) {
         const bb_gate_counter_up *u = &r->up[i];
         if (u->cur > u->base)
@@ -57,8 +58,7 @@ static void print_row(const bb_gate_row *r)
                    u->name, u->base, u->cur, u->base - u->cur);
     }
     if (r->unstable) printf("    REGRESSION: NEW's deterministic counters varied between rounds\n");
-    if (r->broken) printf("    REGRESSION: NEW had wrong or failed renders\n");
-    if (r->note[0]) printf("    note: %s\n", r->note);
+    if (r->note[0] && !r->broken) printf("    note: %s\n", r->note);
 }
 
 typedef struct cmp_opts {

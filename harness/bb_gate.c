@@ -532,12 +532,15 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
     return BB_OK;
 }
 
-/* The counters of a configuration's first row: those that moved, unstable counters, a broken render. */
+/* The counters of a configuration's first row: those that moved, unstable counters, a broken render
+ * (NEW's render was wrong or failed: its counters describe no correct render, so they are not
+ * compared, and no advice to re-make the baseline follows from them). */
 static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b, const bb_bres *c)
 {
-    row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
-    row->unstable = c->valid >= 2 && !c->counters_stable;
     row->broken = c->error[0] != '\0';
+    row->nup = row->broken ? 0 : bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
+    row->unstable = !row->broken && c->valid >= 2 && !c->counters_stable;
+    if (row->broken) snprintf(row->headline, sizeof row->headline, "%s", c->error);
     bool rose = false;
     for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
     rep->counter_regressions += rose;

@@ -9,7 +9,10 @@
  *    calls, samples synthesised, cache misses and bus buffers taken from the
  *    heap always; heap allocations (count and bytes, whole render and steady
  *    state) only at 1 thread, where they do not depend on the schedule. Any
- *    increase is a regression, whatever the thresholds;
+ *    increase is a regression, whatever the thresholds. A configuration whose
+ *    render in NEW was wrong (or failed) is a regression whose headline is
+ *    the bench's localisation ("audio differs at frame N (cycle c, beat b)");
+ *    its counters, which describe no correct render, are not compared;
  *  - instruction counts (files benched with --metric instructions or both:
  *    callgrind's count of bb_render_run), gated by a relative threshold
  *    (default 1%): deterministic at 1 thread, so no statistics are needed;
@@ -144,7 +147,10 @@ typedef struct bb_gate_row {
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
     int nup;                         /* deterministic counters that moved, either way */
     bool unstable;                   /* NEW's deterministic counters varied between rounds (a regression) */
-    bool broken;                     /* NEW had wrong or failed renders (a regression) */
+    bool broken;                     /* NEW had wrong or failed renders (a regression; its counters are
+                                        not compared: nup is 0) */
+    char headline[512];              /* broken: what NEW's bench said ("wrong render: audio differs at
+                                        frame N (cycle c, beat b) ..."), the first thing every output says */
     char note[256];
 } bb_gate_row;
 

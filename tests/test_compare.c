@@ -355,6 +355,55 @@ Test(compare, each_configuration_is_judged_against_its_own_floor)
     bb_gate_file_free(&s);
 }
 
+Test(compare, a_wrong_render_is_the_headline_and_its_counters_are_not_compared, .timeout = 120)
+{
+    /* synthetic: NEW's render was wrong and its counters moved: the render is the verdict */
+    const char *d = tu_tmpdir("wrong");
+    char base[128], cur[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(cur, sizeof cur, "%s/cur.json", d);
+    write_pair(base, 10, 5, 0.01, 0);
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, 10, 0.01);
+    bb_bres *c = bb_json_results_add(&r, 12);
+    tu_config(c, "w", "cycle", 1, 5, 0.01);
+    c->counters.synth_calls -= 3;
+    snprintf(c->error, sizeof c->error, "wrong render: audio differs at frame 22050 (cycle 1, beat 0, 0.5 s)");
+    bb_error err;
+    cr_assert(bb_json_write(&r, cur, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+    bb_gate_file b, n;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(cur, &n, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &n, &o, &rep, &err) == BB_OK, "%s", err.msg);
+    cr_assert(rep.rows[1].broken && rep.rows[1].nup == 0 && rep.counter_changes == 0 && rep.broken == 1);
+    cr_assert(strstr(rep.rows[1].headline, "frame 22050 (cycle 1, beat 0") && bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&n);
+    const char *bin = tu_busbench();
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json > t.txt; test $? = 1 && grep -q 'REGRESSION: NEW: wrong render: "
+                    "audio differs at frame 22050' t.txt && ! grep -q 'CHANGED\\|re-make' t.txt", d, bin) == 0,
+              "the text: see %s/t.txt", d);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --markdown > m.md; grep -q '\\*\\*wrong render: audio differs at "
+                    "frame 22050 (cycle 1, beat 0' m.md && ! grep -q synth_calls m.md", d, bin) == 0,
+              "the Markdown: see %s/m.md", d);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --junit j.xml >/dev/null; grep -q '<failure type=\"regression\" "
+                    "message=\"wrong render: audio differs at frame 22050 (cycle 1, beat 0' j.xml && ! grep -q synth_calls j.xml",
+                    d, bin) == 0, "the JUnit case names the frame: see %s/j.xml", d);
+
+    /* end to end: the program changed under its golden (cycle 1's note): bench localises the frame */
+    const char *dir = tu_tiny_corpus("wrong", 4);
+    cr_assert(tu_sh("cd %s && sed -i 's/<0 7>/<0 5>/' tiny.ph && '%s' bench --golden . --strategies serial --threads 1 "
+                    "--reps 1 --quiet --out w.json >w.log 2>&1; test $? = 1", dir, bin) == 0, "a wrong render: exit 1");
+    cr_assert(tu_sh("grep -q 'audio differs at frame 2205[0-9] (cycle 1, beat 0' %s/w.log", dir) == 0,
+              "bench names the frame, its cycle and beat: see %s/w.log", dir);
+}
+
 Test(compare, instruction_gate_on_files)
 {
     tu_quiet();
