@@ -105,19 +105,26 @@ Test(compare, counters_that_move_either_way_are_reported)
 
 /* ---- compare on synthetic files ------------------------------------------------------------ */
 
-/* A result file of two configurations; ms: serial's median; cycle's synthesis calls moved by bump. */
-static void write_file(const char *path, double ms, double spread, int bump, const char *cpu)
+/* A result of serial and cycle (1 thread, 12 rounds, a fixed zigzag of +-spread) on cpu with medians
+ * ms_serial and ms_cycle; cycle's synthesis calls moved by bump. */
+static void write_pair(const char *path, double ms_serial, double ms_cycle, double spread, int bump, const char *cpu)
 {
     bb_results r;
     bb_json_results_init(&r);
     r.context = tu_ctx(cpu);
-    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms_serial, spread);
     bb_bres *c = bb_json_results_add(&r, 12);
-    tu_config(c, "w", "cycle", 1, 5, spread);
+    tu_config(c, "w", "cycle", 1, ms_cycle, spread);
     c->counters.synth_calls = (uint64_t)((int64_t)c->counters.synth_calls + bump);
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
+}
+
+/* A result file of two configurations; ms: serial's median (cycle's 5 ms); cycle's synthesis calls moved by bump. */
+static void write_file(const char *path, double ms, double spread, int bump, const char *cpu)
+{
+    write_pair(path, ms, 5, spread, bump, cpu);
 }
 
 
@@ -236,22 +243,6 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
 
 /* ---- a gate that never cries wolf ------------------------------------------------------------ */
 
-/* A result of serial and cycle (1 thread, 12 rounds, a fixed zigzag of +-spread) with medians
- * ms_serial and ms_cycle; cycle's synthesis calls moved by bump. */
-static void write_pair(const char *path, double ms_serial, double ms_cycle, double spread, int bump)
-{
-    bb_results r;
-    bb_json_results_init(&r);
-    r.context = tu_ctx("cpu A");
-    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms_serial, spread);
-    bb_bres *c = bb_json_results_add(&r, 12);
-    tu_config(c, "w", "cycle", 1, ms_cycle, spread);
-    c->counters.synth_calls = (uint64_t)((int64_t)c->counters.synth_calls + bump);
-    bb_error err;
-    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
-    bb_json_results_free(&r);
-}
-
 Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
 {
     /* one build benched five times: each process's median drifts (as measured: +42%, +54%) while
@@ -261,7 +252,7 @@ Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
     char path[5][128];
     for (int k = 0; k < 5; k++) {
         snprintf(path[k], sizeof path[k], "%s/run%d.json", d, k);
-        write_pair(path[k], 10 * drift[k], 5 * drift[(k + 2) % 5], 0.05, 0);
+        write_pair(path[k], 10 * drift[k], 5 * drift[(k + 2) % 5], 0.05, 0, "cpu A");
     }
     tu_quiet();
     double pmin = 1;
@@ -286,7 +277,7 @@ Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
     /* the counters stay the verdict */
     char bump[128];
     snprintf(bump, sizeof bump, "%s/bump.json", d);
-    write_pair(bump, 10 * drift[1], 5, 0.05, 1);
+    write_pair(bump, 10 * drift[1], 5, 0.05, 1, "cpu A");
     cr_assert(compare(path[0], bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails without a floor");
     /* each output says so: text, Markdown, JUnit (an inconclusive check passes, with its verdict) */
     const char *bin = tu_busbench();
@@ -310,9 +301,9 @@ Test(compare, each_configuration_is_judged_against_its_own_floor)
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(slow, sizeof slow, "%s/slow.json", d);
     snprintf(small, sizeof small, "%s/small.json", d);
-    write_pair(base, 10, 5, 0.01, 0);
-    write_pair(slow, 13.7, 5, 0.01, 0);  /* serial +37%, cycle unchanged */
-    write_pair(small, 10.8, 5, 0.01, 0); /* serial +8% */
+    write_pair(base, 10, 5, 0.01, 0, "cpu A");
+    write_pair(slow, 13.7, 5, 0.01, 0, "cpu A");  /* serial +37%, cycle unchanged */
+    write_pair(small, 10.8, 5, 0.01, 0, "cpu A"); /* serial +8% */
     /* serial's floor 10%, cycle's 64% (the largest, as in the measured case that hid +37%) */
     tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, "w/cycle/threads:1/pin:compact", 64.0, NULL);
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "+37%% beyond serial's 10%% floor is caught");
@@ -362,7 +353,7 @@ Test(compare, a_wrong_render_is_the_headline_and_its_counters_are_not_compared, 
     char base[128], cur[128];
     snprintf(base, sizeof base, "%s/base.json", d);
     snprintf(cur, sizeof cur, "%s/cur.json", d);
-    write_pair(base, 10, 5, 0.01, 0);
+    write_pair(base, 10, 5, 0.01, 0, "cpu A");
     bb_results r;
     bb_json_results_init(&r);
     r.context = tu_ctx("cpu A");
