@@ -26,7 +26,8 @@
  * no window above 2. A run that has already failed (a window above 2, or more
  * windows above 1 than the percentile allows) is stopped early.
  *
- * The search: k = 1, then doubling while it passes, then bisection between the
+ * The search: k = 1, then doubling while it passes (the last step capped at
+ * --max-k, which is itself tried), then bisection between the
  * last pass and the first failure until they are 1 apart or within --tolerance
  * per cent. Each k is run --reps times (3) and passes when most runs pass (it
  * stops as soon as that is decided): one unlucky run on a shared machine does
@@ -210,10 +211,11 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
     *best = NULL;
     *bound = "the deadline";
     for (long k = 1; hi < 0; k *= 2) {
-        if (k > C->max_k) {
+        if (lo == C->max_k) {
             *bound = "--max-k";
             return lo;
         }
+        if (k > C->max_k) k = C->max_k; /* --max-k itself is tried: the search never stops short of it */
         if (try_k(C, k, &lo, &hi, best, err)) return -1;
         if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "a limit of the program";
         if (C->nsteps >= STEPS_MAX) return lo;
@@ -280,7 +282,7 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
 static const bb_opt opts[] = {
     {"--reps", BB_OPT_LONG, CAP(reps), 1, REPS_MAX, "N", "runs per k, a k passes when most pass (default 3, at most 15)",
      "a number of runs from 1 to 15", NULL},
-    {"--max-k", BB_OPT_LONG, CAP(max_k), 1, 1L << 20, "N", "stop the search there (default 4096)", "a k from 1 to 1048576", NULL},
+    {"--max-k", BB_OPT_LONG, CAP(max_k), 1, 1L << 20, "N", "stop the search there: N is tried and reported when it passes (default 4096)", "a k from 1 to 1048576", NULL},
     {"--tolerance", BB_OPT_REAL, CAP(tol), 0, 100, "PCT", "stop the bisection when the bracket is within PCT% of k (default 5; 0: exact)",
      "0 to 100 per cent", NULL},
     {"--out", BB_OPT_STR, CAP(out), 0, 0, "FILE.json", "write the result (atomically)", "an output path", NULL},

@@ -10,7 +10,9 @@
  * must come from an environment whose measurements can be put together:
  * bb_gate_fingerprint (the CPU model, number of PUs, compiler, code-generation
  * flags; for instruction counts also valgrind and libc), the same commit and
- * the same metrics. No configuration may appear twice. When the inputs are
+ * the same metrics. No configuration may appear twice, in two inputs or
+ * within one (a hand-edited or concatenated file: refused, naming the
+ * configuration and the file, not merged as two). When the inputs are
  * shards, they must be N distinct shards of the same N, all of them. The
  * merged file is the inputs' Google Benchmark entries and busbench series in
  * input order (family_index renumbered), with the first input's context, its
@@ -19,7 +21,8 @@
  * Machines (--machines): each input is one machine's result, labelled
  * "CPU MODEL @ HOST" from its context; two inputs of one label are refused
  * (merge that machine's shards first). The document keeps every machine's
- * result whole under "busbench": {"machines": [...]} (bb_json_is_machines);
+ * result whole under "busbench": {"machines": [...]} (bb_json_is_machines),
+ * none of them listing a configuration twice;
  * its "benchmarks" array is empty, so a Google Benchmark tool sees nothing
  * to misread, and compare and history refuse it with a clear message.
  *
@@ -63,7 +66,7 @@ static const bb_opt_cmd spec = {
     "Put the shards of one bench matrix (bench --shard I/N), or results of one machine and one\n"
     "build, together into one result. Refused (exit 2, nothing written): environments that\n"
     "differ (CPU model, PUs, compiler, flags; valgrind and libc for instruction counts), another\n"
-    "commit, other metrics, a configuration in two inputs, a missing or repeated shard.",
+    "commit, other metrics, a configuration in two inputs or twice in one, a missing or repeated shard.",
     "0 written, 2 refused or bad input (nothing written)"};
 
 /* Read every input. 0, or -1 after one line on stderr. */
@@ -121,19 +124,30 @@ static int same_build(const input *a, const input *b)
     return 0;
 }
 
-/* No configuration twice. 0 or -1. */
+/* No configuration twice within one input (a hand-edited or concatenated result file). 0 or -1. */
+static int none_twice_in(const input *x)
+{
+    for (size_t k = 0; k < x->f.r.n; k++)
+        if (bb_json_results_find(&x->f.r, x->f.r.v[k].name) != &x->f.r.v[k]) {
+            fprintf(stderr, "busbench merge: %s: configuration %s is twice in %s\n", x->path, x->f.r.v[k].name, x->path);
+            return -1;
+        }
+    return 0;
+}
+
+/* No configuration twice: within an input, or in two inputs. 0 or -1. */
 static int no_duplicates(const input *in, int n)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (none_twice_in(&in[i])) return -1;
         for (size_t k = 0; k < in[i].f.r.n; k++)
-            for (int j = 0; j <= i; j++) {
-                const bb_bres *d = bb_json_results_find(&in[j].f.r, in[i].f.r.v[k].name);
-                if (d && (j < i || d != &in[i].f.r.v[k])) {
+            for (int j = 0; j < i; j++)
+                if (bb_json_results_find(&in[j].f.r, in[i].f.r.v[k].name)) {
                     fprintf(stderr, "busbench merge: %s: configuration %s is also in %s\n", in[i].path,
                             in[i].f.r.v[k].name, in[j].path);
                     return -1;
                 }
-            }
+    }
     return 0;
 }
 
@@ -212,6 +226,10 @@ static json_t *machines_doc(const input *in, int n)
     for (int i = 0; i < n; i++) {
         const json_t *c = in[i].f.r.context;
         char label[512];
+        if (none_twice_in(&in[i])) {
+            json_decref(doc), json_decref(ctx), json_decref(bb), json_decref(ms), json_decref(labels);
+            return NULL;
+        }
         snprintf(label, sizeof label, "%s @ %s", bb_json_ctx_str(c, "cpu_model"), bb_json_ctx_str(c, "host_name"));
         size_t k;
         json_t *l;

@@ -11,8 +11,11 @@
  *   window has none.
  * - `busbench capacity` writes a result whose fields the report reads, and its
  *   Markdown row; bad input is exit 2 with nothing written.
- * No assertion is about time: the k found depends on the machine, only its
- * range and the file's shape are checked. */
+ * - The search: a program that triggers nothing has the capacity --max-k
+ *   exactly, --max-k itself tried (the steps listed whole); with --tolerance 0
+ *   the k reported passed and k + 1 failed, by the command's own steps.
+ * No assertion is about time: the k found against the deadline depends on the
+ * machine; what is checked is that the search brackets it exactly. */
 #include <criterion/criterion.h>
 
 #include "bb_testutil.h"
@@ -112,6 +115,7 @@ Test(capacity, command_writes_a_result_the_report_reads)
     cr_assert(bb_capacity_md(f, paths, 1, &err) == BB_OK);
     fclose(f);
     cr_assert_eq(tu_sh("grep -q '^## Capacity' %s && grep -q '| serial | 1 | 4096 | 1 |' %s", md, md), 0);
+    cr_assert_eq(tu_sh("test $(grep -c '^|' %s) = 3", md), 0, "the table: a header, its rule and one row per result");
 }
 
 Test(capacity, bad_input_is_exit_2_and_writes_nothing)
@@ -129,4 +133,84 @@ Test(capacity, bad_input_is_exit_2_and_writes_nothing)
     FILE *f = fopen("/dev/null", "w");
     cr_assert(bb_capacity_md(f, paths, 1, &err) != BB_OK, "a program is not a capacity result");
     fclose(f);
+}
+
+/* capacity --out FILE on program path with extra options; the result document (asserted read). */
+static json_t *capacity_json(const char *path, const char *opts)
+{
+    const char *dir = tu_tmpdir("capk");
+    char out[512];
+    snprintf(out, sizeof out, "%s/cap.json", dir);
+    cr_assert_eq(tu_sh("%s capacity %s --cycles 2 --block 4096 --threads 1 --strategy serial %s --out %s >/dev/null",
+                       tu_busbench(), path, opts, out),
+                 0, "capacity %s", opts);
+    json_error_t je;
+    json_t *d = json_load_file(out, 0, &je);
+    cr_assert_not_null(d, "%s", je.text);
+    return d;
+}
+
+/* A program that triggers nothing costs next to nothing at any k: its capacity
+ * is --max-k exactly, and --max-k itself is tried (doubling 1, 2, 4 and then
+ * 5, not stopping at 4). */
+Test(capacity, max_k_is_tried_and_is_the_capacity_of_a_silent_program, .timeout = 120)
+{
+    tu_quiet();
+    const char *p = tu_tmpfile("bpm: 480\nout: s \"~\"\n");
+    static const struct {
+        const char *opts;
+        long k, steps[4];
+        size_t nsteps;
+    } cases[] = {{"--max-k 3", 3, {1, 2, 3}, 3}, {"--max-k 5", 5, {1, 2, 4, 5}, 4}, {"--max-k 4", 4, {1, 2, 4}, 3}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char opts[64];
+        snprintf(opts, sizeof opts, "%s --reps 3", cases[c].opts);
+        json_t *d = capacity_json(p, opts);
+        cr_expect_eq(json_integer_value(json_object_get(d, "k")), cases[c].k, "%s: k", cases[c].opts);
+        cr_expect_str_eq(json_string_value(json_object_get(d, "bounded_by")), "--max-k", "%s", cases[c].opts);
+        const json_t *steps = json_object_get(d, "steps");
+        cr_assert_eq(json_array_size(steps), cases[c].nsteps, "%s: %zu steps", cases[c].opts, json_array_size(steps));
+        for (size_t i = 0; i < cases[c].nsteps; i++) {
+            const json_t *s = json_array_get(steps, i);
+            cr_expect_eq(json_integer_value(json_object_get(s, "k")), cases[c].steps[i], "%s: step %zu", cases[c].opts, i);
+            cr_expect(json_is_true(json_object_get(s, "pass")), "%s: step %zu passes", cases[c].opts, i);
+        }
+        json_decref(d);
+    }
+}
+
+/* --tolerance 0: the k reported passed and k + 1 failed, each by the command's
+ * own criterion (its steps say so), whatever the machine's speed: a thousand
+ * triggers of rests cost a few per cent of real time each, so the deadline
+ * bounds k within a few seconds of search. */
+Test(capacity, exact_search_reports_a_k_that_passes_and_whose_successor_fails, .timeout = 300)
+{
+    tu_quiet();
+    enum { TRIGGERS = 1000 };
+    char *src = malloc(16 + TRIGGERS * 8 + 2);
+    cr_assert_not_null(src);
+    size_t n = (size_t)sprintf(src, "bpm: 480\nout: ");
+    for (int i = 0; i < TRIGGERS; i++) n += (size_t)sprintf(src + n, "%ss \"~\"", i ? " + " : "");
+    sprintf(src + n, "\n");
+    const char *p = tu_tmpfile(src);
+    free(src);
+    json_t *d = capacity_json(p, "--reps 1 --tolerance 0 --max-k 1024");
+    const long k = (long)json_integer_value(json_object_get(d, "k"));
+    const json_t *steps = json_object_get(d, "steps");
+    const char *bound = json_string_value(json_object_get(d, "bounded_by"));
+    cr_assert_str_eq(bound, "the deadline", "1024 copies of 1000 triggers cannot keep real time");
+    bool k_passed = k == 0, next_failed = false;
+    size_t i;
+    const json_t *s;
+    json_array_foreach(steps, i, s) {
+        const long sk = (long)json_integer_value(json_object_get(s, "k"));
+        const bool pass = json_is_true(json_object_get(s, "pass"));
+        if (pass) cr_expect_leq(sk, k, "a step that passed (%ld) is above the k reported (%ld)", sk, k);
+        else cr_expect_gt(sk, k, "a step that failed (%ld) is at or below the k reported (%ld)", sk, k);
+        k_passed |= sk == k && pass;
+        next_failed |= sk == k + 1 && !pass;
+    }
+    cr_expect(k_passed, "k = %ld was tried and passed", k);
+    cr_expect(next_failed, "k + 1 = %ld was tried and failed: the search did not stop short", k + 1);
+    json_decref(d);
 }

@@ -4,7 +4,9 @@
  * - The JUnit XML is read by a real consumer, Debian's python3-junitparser
  *   (make deps installs it): one test case per configuration, a regression a
  *   failure that names what moved, a configuration missing from NEW skipped,
- *   the others passed; names with XML's special characters survive.
+ *   the others passed; names with XML's special characters survive; the
+ *   totals of <testsuites> and <testsuite> (tests, failures, errors, skipped)
+ *   equal what the <testcase> elements hold.
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per configuration and metric, the regression in bold.
  * - An unwritable --junit is exit 2 before anything is compared; a refused
@@ -41,6 +43,20 @@ static void files(const char *d, bool bump, bool slow, const char *cpu)
     }
 }
 
+/* Writes totals.txt in the folder given: the totals <testsuites> and <testsuite> state (tests,
+ * failures, errors, skipped), then the same counted from the <testcase> elements. */
+#define TOTALS_CMD \
+    "cd %s && /usr/bin/python3 -c '\n" \
+    "import xml.etree.ElementTree as E\n" \
+    "r = E.parse(\"j.xml\").getroot()\n" \
+    "out = open(\"totals.txt\", \"w\")\n" \
+    "for e in [r] + r.findall(\"testsuite\"):\n" \
+    "    out.write(\"%%s %%s %%s %%s %%s\\n\" %% (e.tag, e.get(\"tests\"), e.get(\"failures\"), e.get(\"errors\"), e.get(\"skipped\")))\n" \
+    "c = r.findall(\".//testcase\")\n" \
+    "out.write(\"cases %%d %%d %%d %%d\\n\" %% (len(c), sum(1 for x in c if x.find(\"failure\") is not None),\n" \
+    "          sum(1 for x in c if x.find(\"error\") is not None), sum(1 for x in c if x.find(\"skipped\") is not None)))\n" \
+    "'"
+
 Test(ci, junit_is_read_by_junitparser, .timeout = 60)
 {
     const char *d = tu_tmpdir("ci");
@@ -73,6 +89,23 @@ Test(ci, junit_is_read_by_junitparser, .timeout = 60)
     cr_assert(strstr(all, "busbench.w|w/cycle/threads:1/pin:compact|failure|synth_calls 12 -> 13"), "%s", all);
     cr_assert(strstr(all, "busbench.w|w/a&b<c>/threads:1/pin:compact|passed|"), "names with & and < survive: %s", all);
     cr_assert(strstr(all, "busbench.gone|gone/serial/threads:1/pin:compact|skipped|not compared"), "%s", all);
+    /* the totals: <testsuites> and <testsuite> say tests, failures, errors, skipped; counted from the
+       <testcase> elements themselves they must be the same, 4 cases, 2 failures, 0 errors, 1 skipped */
+    rc = tu_sh(TOTALS_CMD, d);
+    cr_assert(rc == 0, "python3 reads the XML");
+    snprintf(p, sizeof p, "%s/totals.txt", d);
+    char *tot = tu_slurp(p, NULL);
+    cr_assert_not_null(tot);
+    cr_expect_str_eq(tot, "testsuites 4 2 0 1\ntestsuite 4 2 0 1\ncases 4 2 0 1\n");
+    free(tot);
+    /* and with one failure of four (passed and failed no longer equal in number) */
+    files(d, true, false, "cpu A");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh(TOTALS_CMD, d) == 0);
+    tot = tu_slurp(p, NULL);
+    cr_assert_not_null(tot);
+    cr_expect_str_eq(tot, "testsuites 4 1 0 1\ntestsuite 4 1 0 1\ncases 4 1 0 1\n");
+    free(tot);
 }
 
 Test(ci, markdown_renders_as_github_markdown)
@@ -81,6 +114,7 @@ Test(ci, markdown_renders_as_github_markdown)
     files(d, false, true, "cpu A");
     int rc = tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench());
     cr_assert(rc == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && test $(grep -c '^| `' s.md) = 4", d) == 0, "one table row per configuration, no more");
     cr_assert(tu_sh("cd %s && cmark-gfm -e table s.md > s.html", d) == 0, "cmark-gfm runs (make deps installs it)");
     cr_assert(tu_sh("cd %s && test $(grep -c '<table>' s.html) = 1 && test $(grep -c '<tr>' s.html) = 5", d) == 0,
               "one table: a header and a row per configuration compared or not");

@@ -6,6 +6,9 @@
  *   history.md; every configuration gets its trend figure (PNG and SVG).
  * - A deterministic counter that moves (up, then down) is a change point at
  *   each of the two commits.
+ * - Two commits that each move one counter: changes.tsv, every line of it,
+ *   names each commit and the one before it; commits dated in three time
+ *   zones are ordered by the instant.
  * - Bad inputs (an empty file, truncated JSON, another tool's JSON, a
  *   document of several machines, a single result) are exit 2 with one line,
  *   and nothing is written. */
@@ -22,8 +25,9 @@
 
 enum { COMMITS = 24, STEP = 13 };
 
-/* Commit k's result: instructions 1e9 x wobble (x 1.03 from STEP on), synth_calls + bump; dated day k. */
-static void commit_result(const char *dir, int k, double wobble, double step, uint64_t bump)
+/* Commit k's result: instructions 1e9 x wobble (x 1.03 from STEP on), cycle's synth_calls + bump,
+ * serial's preprocess_calls + bump_pre; dated day k. */
+static void commit_result2(const char *dir, int k, double wobble, double step, uint64_t bump, uint64_t bump_pre)
 {
     bb_results r;
     bb_json_results_init(&r);
@@ -33,8 +37,10 @@ static void commit_result(const char *dir, int k, double wobble, double step, ui
     json_object_set_new(r.context, "git_commit", json_string(s));
     snprintf(s, sizeof s, "2026-03-%02dT12:00:00+02:00", k + 1);
     json_object_set_new(r.context, "git_commit_date", json_string(s));
-    tu_config(bb_json_results_add(&r, 5), "w", "serial", 1, 10, 0.01);
     bb_bres *c = bb_json_results_add(&r, 5);
+    tu_config(c, "w", "serial", 1, 10, 0.01);
+    c->counters.preprocess_calls += bump_pre;
+    c = bb_json_results_add(&r, 5);
     tu_config(c, "w", "cycle", 1, 5, 0.01);
     c->counters.synth_calls += bump;
     bb_error err;
@@ -42,6 +48,11 @@ static void commit_result(const char *dir, int k, double wobble, double step, ui
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
     tu_make_instr(path, 1e9 * wobble * step, "valgrind-3.19.0");
+}
+
+static void commit_result(const char *dir, int k, double wobble, double step, uint64_t bump)
+{
+    commit_result2(dir, k, wobble, step, bump, 0);
 }
 
 /* history of every commit, the files listed in a scrambled order. */
@@ -104,6 +115,69 @@ Test(history, a_counter_that_moves_is_a_change_point_both_ways, .timeout = 120)
     cr_assert(lines_with(p, "\t12\t13\t") == 1 && lines_with(p, "\t13\t12\t") == 1, "before and after, each way");
 }
 
+/* Commit 5 moves cycle's synth_calls, commit 9 serial's preprocess_calls:
+ * changes.tsv is exactly its header and two lines, each naming the commit that
+ * moved the counter and the one before it, the configuration, the counter,
+ * before, after and the change. */
+Test(history, the_change_list_is_exactly_the_two_counter_moves, .timeout = 120)
+{
+    const char *d = tu_tmpdir("hist");
+    for (int k = 0; k < COMMITS; k++) commit_result2(d, k, 1, 1, k >= 5, k >= 9);
+    cr_assert(history(d, "") == 0);
+    char p[256], want[1024];
+#define C(k) (unsigned)(k), (unsigned)(k) * 2654435761u
+    snprintf(want, sizeof want,
+             "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+             "c%02d%08x\tc%02d%08x\tw/cycle/threads:1/pin:compact\tsynth_calls\t12\t13\t8.333333\n"
+             "c%02d%08x\tc%02d%08x\tw/serial/threads:1/pin:compact\tpreprocess_calls\t8\t9\t12.500000\n",
+             C(5), C(4), C(9), C(8));
+#undef C
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, want);
+    free(got);
+}
+
+/* A result of commit `commit` dated `date`, cycle's synth_calls = synth. */
+static void dated_result(const char *dir, const char *commit, const char *date, uint64_t synth)
+{
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    json_object_set_new(r.context, "git_commit", json_string(commit));
+    json_object_set_new(r.context, "git_commit_date", json_string(date));
+    bb_bres *c = bb_json_results_add(&r, 5);
+    tu_config(c, "w", "cycle", 1, 5, 0.01);
+    c->counters.synth_calls = synth;
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.json", dir, commit);
+    bb_error err;
+    cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+    tu_make_instr(path, 1e9, "valgrind-3.19.0");
+}
+
+/* Commit dates in three time zones: ordered by the instant (07:00, 10:00,
+ * 11:00 UTC), not by the local clock (12:00, 10:00, 08:00), so the change
+ * list runs a -> b -> c. */
+Test(history, commits_are_ordered_by_the_instant_whatever_their_time_zone, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    dated_result(d, "ca", "2026-03-01T12:00:00+05:00", 12);
+    dated_result(d, "cb", "2026-03-01T10:00:00Z", 13);
+    dated_result(d, "cc", "2026-03-01T08:00:00-03:00", 14);
+    cr_assert(tu_sh("cd %s && '%s' history cc.json ca.json cb.json -o out >log.txt 2>&1", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+                          "cb\tca\tw/cycle/threads:1/pin:compact\tsynth_calls\t12\t13\t8.333333\n"
+                          "cc\tcb\tw/cycle/threads:1/pin:compact\tsynth_calls\t13\t14\t7.692308\n");
+    free(got);
+}
+
 Test(history, bad_inputs_are_clear_errors)
 {
     const char *d = tu_tmpdir("hist");
@@ -128,4 +202,11 @@ Test(history, bad_inputs_are_clear_errors)
         cr_assert(lines_with(p, bad[i].says) == 1, "%s: stderr names '%s'", bad[i].args, bad[i].says);
         cr_assert(tu_sh("test ! -e %s/out", d) == 0, "%s: nothing written", bad[i].args);
     }
+    /* an option that wants a value, given last */
+    int rc = tu_sh("cd %s && '%s' history r00.json r01.json -o out --instr-tolerance >/dev/null 2>err.txt", d, tu_busbench());
+    cr_assert(rc == BB_EXIT_USAGE, "--instr-tolerance last: exit 2, got %d", rc);
+    char p[256];
+    snprintf(p, sizeof p, "%s/err.txt", d);
+    cr_assert(lines_with(p, "--instr-tolerance") == 1, "one line on stderr names the option");
+    cr_assert(tu_sh("test ! -e %s/out", d) == 0, "nothing written");
 }

@@ -6,7 +6,8 @@
  *   counters.
  * - Merge refuses (exit 2, one line on stderr, nothing written, a previous
  *   output left byte for byte) another CPU, another commit, other metrics, a
- *   configuration twice, a shard missing or given twice, shards mixed with
+ *   configuration in two inputs or twice in one (also under --machines), a
+ *   shard missing or given twice, shards mixed with
  *   whole results; and bad inputs: an empty file, truncated JSON, another
  *   tool's JSON, a document of machines.
  * - --machines keeps each machine apart (labelled CPU @ host), refuses one
@@ -149,6 +150,25 @@ Test(merge, refuses_mismatches_with_exit_2_and_writes_nothing)
     refused(d, "s1.json s2.json s2.json s3.json", "given twice");
     refused(d, "s1.json whole.json s3.json", "not shards");
     refused(d, "s1.json instr.json s3.json", "metrics");
+}
+
+/* One input that lists a configuration twice (a hand-edited or concatenated
+ * result) is refused like two inputs that share one: exit 2, naming the
+ * configuration and the file, nothing written; alone or with other shards. */
+Test(merge, an_input_that_holds_a_configuration_twice_is_refused)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *w1[] = {"a"}, *w2[] = {"b", "b"}, *w3[] = {"c"};
+    char p[256];
+#define R(name, ...) (snprintf(p, sizeof p, "%s/%s", d, name), result(p, __VA_ARGS__))
+    R("s1.json", w1, 1, "cpu A", "h1", "abc", 1, 3);
+    R("s2.json", w2, 2, "cpu A", "h2", "abc", 2, 3);
+    R("s3.json", w3, 1, "cpu A", "h3", "abc", 3, 3);
+    R("whole.json", w2, 2, "cpu A", "h1", "abc", 0, 0);
+#undef R
+    refused(d, "s1.json s2.json s3.json", "s2.json: configuration b/serial/threads:1/pin:compact is twice in s2.json");
+    refused(d, "whole.json", "whole.json: configuration b/serial/threads:1/pin:compact is twice in whole.json");
+    refused(d, "--machines whole.json", "whole.json: configuration b/serial/threads:1/pin:compact is twice in whole.json");
 }
 
 Test(merge, bad_inputs_are_clear_errors)

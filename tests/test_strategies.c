@@ -327,6 +327,63 @@ Test(strategies, lanes_fill_their_lanes_and_fall_back_where_they_must)
     cr_expect_eq(s.lane_groups + s.lane_samples + s.lane_slots + s.lane_fallbacks, 0);
 }
 
+/* Hand-counted lane bookkeeping: one window a cycle (`cycle,lanes`, 88200
+ * samples a cycle at 120 bpm). ~v's four requests (weights 3,1,1 with ~v*2:
+ * 52920, 17640, 8820, 8820 samples) are one group as wide as its longest;
+ * ~u's ten of 8820 are two groups (8 and 2), each 8820 chunks long; ~d has a
+ * delay (3 fallbacks) and ~w is alone of its bus in a window (1 fallback).
+ * Per cycle: groups 3, slots 8 x 52920 + 2 x 8 x 8820, samples
+ * 52920 + 17640 + 2 x 8820 + 10 x 8820, fallbacks 4, synth calls 4+10+3+1. */
+static const char LANES_COUNTED[] = "bpm: 120\n"
+                                    "~v: saw \"220 330\" # lpf 800\n"
+                                    "~u: square \"110 165\"\n"
+                                    "~d: saw \"220 330\" # delay 0.1 0.3\n"
+                                    "~w: tri \"55 82\"\n"
+                                    "out: s \"~v@3 ~v ~v*2\"\n"
+                                    "o2: s \"~u*10\"\n"
+                                    "o3: s \"~d*3\"\n"
+                                    "o4: s \"~w\"\n";
+
+Test(strategies, lane_counters_are_exact_on_a_hand_counted_window)
+{
+    const uint64_t cycles = 2, len = 8820; /* a tenth of a cycle */
+    for (int threads = 1; threads <= 2; threads++) {
+        tu_cfg c = {.strategy = "cycle,lanes", .threads = threads, .cycles = (int64_t)cycles};
+        tu_out o;
+        tu_render(LANES_COUNTED, &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        tu_free(&o);
+        const bb_stats *s = &o.st;
+        cr_expect_eq(s->lane_groups, cycles * 3, "%d threads: groups %llu", threads, (unsigned long long)s->lane_groups);
+        cr_expect_eq(s->lane_slots, cycles * (8 * 6 * len + 2 * 8 * len), "%d threads: slots %llu", threads,
+                     (unsigned long long)s->lane_slots);
+        cr_expect_eq(s->lane_samples, cycles * (6 * len + 4 * len + 10 * len), "%d threads: samples %llu", threads,
+                     (unsigned long long)s->lane_samples);
+        cr_expect_eq(s->lane_fallbacks, cycles * 4, "%d threads: fallbacks %llu", threads,
+                     (unsigned long long)s->lane_fallbacks);
+        cr_expect_eq(s->synth_calls, cycles * 18, "%d threads: synth calls %llu", threads, (unsigned long long)s->synth_calls);
+    }
+}
+
+/* Synthesis calls counted exactly where a bus triggers another: out plays ~b
+ * once a cycle and each ~b plays ~a twice inside itself (nested, synthesised
+ * by ~b's own instance), so 3 calls a cycle under every strategy that
+ * synthesises each request (serial, parallel, pool) and under lanes, which
+ * cannot run ~b (a trigger inside) and falls back for it. */
+Test(strategies, nested_triggers_count_every_synthesis_call)
+{
+    static const char prog[] = "bpm: 120\n~a: saw 220 # lpf 900\n~b: s \"~a ~a\" # gain 0.5\nout: s \"~b\"\n";
+    static const char *const names[] = {"serial", "parallel", "pool", "cycle,lanes"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        tu_cfg c = {.strategy = names[i], .threads = 2, .cycles = 2};
+        tu_out o;
+        tu_render(prog, &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        tu_free(&o);
+        cr_expect_eq(o.st.synth_calls, 6, "%s: synth calls %llu", names[i], (unsigned long long)o.st.synth_calls);
+    }
+}
+
 /* batch pipelines (look-ahead 32 windows by default) from 2 threads on, and
  * only batch; its latency is (1 + look-ahead) windows of 8 blocks. */
 Test(strategies, batch_pipelines_from_two_threads)

@@ -20,9 +20,19 @@ arms, dropped statements that call a listed function, dropped counter and refere
 updates (x++, x--, x += y, x -= y), weakened atomics (seq_cst -> relaxed), constants
 (true <-> false).
 
-Mutants are enumerated in a fixed order over the files, then MUTANTS of them are sampled with
-SEED. The test subset is `--tests` (shell commands, run in the copy in order; the first failure
-kills). Results go to --json.
+Mutants are enumerated in a fixed order over the files (--set default or newer, or --files with
+optional line ranges PATH:FROM-TO), then MUTANTS of them are sampled with SEED. The test subset is
+`--tests` (shell commands, run in the copy in order; the first failure kills; GLOBS::CMD runs only
+for mutants of the files GLOBS match). Results go to --json.
+
+Timeouts: each build and test command runs in a session of its own under a reaper (this script,
+--reap), a child subreaper: every process the command starts stays below it, even one that starts
+a session or process group of its own (Criterion's workers do, so a process-group kill misses them:
+that left hung suites running after the last campaign). Past the limit the reaper kills them all;
+it does the same on its own deadline a little later, and when this script dies (the parent-death
+signal), so that no hung suite outlives a campaign. The campaign checks this before it starts
+(check_kill: a command that leaves sleepers in the background, one in its own session, killed at
+1 s, must leave nothing).
 """
 import argparse
 import fnmatch
@@ -37,25 +47,50 @@ import sys
 import tempfile
 import time
 
-# The files mutated: every strategy and the parts of the core that strategies rely on (keys,
-# static analysis and identity, the render loop, voices and look-ahead).
-DEFAULT_FILES = ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c"]
+# The files mutated, by set (--set). "default": every strategy and the parts of the core that
+# strategies rely on (keys, static analysis and identity, the render loop, voices and look-ahead),
+# and the code added after this script was first written. "newer": that code alone, as line ranges
+# where it is part of an older file (PATH@START@END: from the line that holds START to the next that
+# holds END, so that the ranges follow the code as it moves): the lanes (variants/lanes.c, the lane kernel of
+# core/bb_inst.c and core/bb_kernel.h, the run bitmaps of core/bb_dsp.h), the pipelined render
+# (core/bb_render.c), the reverb bank (core/bb_fx.c), the fixed-point phase (core/bb_osc.c), and
+# the harness's shard, merge, history, capacity and JUnit.
+NEWER_HARNESS = ["harness/bb_shard.c", "harness/bb_cmd_merge.c", "harness/bb_cmd_history.c", "harness/bb_cmd_capacity.c",
+                 "harness/bb_ci.c"]
+FILE_SETS = {
+    "default": ["variants/*.c", "core/bb_render.c", "core/bb_voice.c", "core/bb_prog.c", "core/bb_inst.c",
+                "core/bb_kernel.h", "core/bb_dsp.h", "core/bb_fx.c", "core/bb_osc.c"] + NEWER_HARNESS,
+    "newer": ["variants/lanes.c", "core/bb_inst.c@---- lanes@bb_synth_counters bb_synth_counts(", "core/bb_kernel.h",
+              "core/bb_dsp.h@typedef struct bb_runs@---- oscillators", "core/bb_render.c@static double mono_ns(@void bb_render_close(",
+              "core/bb_fx.c@---- reverb@", "core/bb_osc.c"] + NEWER_HARNESS,
+}
 
-# A test is "CMD" (run for every mutant) or "GLOB::CMD" (run only for mutants of files matching
-# GLOB): the pool's stress under ThreadSanitizer sees orderings no functional test can.
+# A test is "CMD" (run for every mutant) or "GLOBS::CMD" (run only for mutants of files matching one
+# of GLOBS, comma-separated): the pool's stress under ThreadSanitizer sees orderings no functional
+# test can; the engine's checks are wasted on a mutant of the harness, and the reverse.
+ENGINE = "core/*,variants/*"
 DEFAULT_TESTS = [
-    "build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    "build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
-    # verify's and bench's default strategies: every one of the registry but the canaries
-    "build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
-    # the gate's exact counters (heap allocations and bytes included) against the committed baseline:
-    # one untimed round, so only the deterministic counters can fail it
-    "build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
-    "--warmup 0 --quiet --out build/mutant-gate.json && build/busbench compare reports/baseline.json "
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
+    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
+    # verify's default strategies: every one of the registry but the canaries (lanes included); and
+    # the composition that forms lane groups a cycle wide
+    ENGINE + "::build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
+    ENGINE + "::build/busbench verify --golden golden --strategies cycle+lanes --threads 2 --blocks 512 --pins none",
+    # generated programs (tests/difftest): every strategy and composition, lanes included, against serial,
+    # and the counters the program implies
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'difftest/*'",
+    # the gate's exact counters (heap allocations and bytes included) against the unmutated tree's, run
+    # the same way (the clean run writes them first): one untimed round without warm-up, so only the
+    # deterministic counters can fail it. Not against reports/baseline.json: made with warm-up rounds,
+    # its allocation counters differ from a cold single round's (phonon/static, reload/all at 1 thread)
+    ENGINE + "::build/busbench bench --workloads phonon,static,chords,dense,reload --threads 1,2 --pins compact --reps 1 "
+    "--warmup 0 --quiet --out build/mutant-gate.json && { test -e build/mutant-gate-clean.json || "
+    "cp build/mutant-gate.json build/mutant-gate-clean.json; } && build/busbench compare build/mutant-gate-clean.json "
     "build/mutant-gate.json --metric time --quiet",
-    "build/unit-tests --jobs 2 --filter 'faults/*'",
+    ENGINE + "::build/unit-tests --jobs 2 --filter 'faults/*'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
+    "harness/*::build/unit-tests --jobs 2 --filter '@(shard|merge|history|capacity|ci|compare|bench)/*'",
 ]
 
 
@@ -65,7 +100,7 @@ def tests_for(tests, path):
     for t in tests:
         if "::" in t.split(" ", 1)[0]:
             g, cmd = t.split("::", 1)
-            if fnmatch.fnmatch(path, g):
+            if any(fnmatch.fnmatch(path, x) for x in g.split(",")):
                 out.append(cmd)
         else:
             out.append(t)
@@ -195,30 +230,154 @@ def load_equivalents(path):
     return eq
 
 
-CHILD = []  # the process group of the command running now, for cleanup on a signal
+CHILD = []  # the reaper of the command running now, for cleanup on a signal
+GRACE_S = 15  # the reaper's own deadline comes this long after the script's limit
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
 
-def run(cmd, cwd, limit, log):
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    CHILD[:] = [p.pid]
+def prctl(option, value):
+    import ctypes
+    if ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl")
+
+
+def descendants(root):
+    """The live processes under root (by parent links in /proc), zombies left out."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                rest = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if rest[0] != "Z":
+            kids.setdefault(int(rest[1]), []).append(int(d))
+    out, todo = [], [root]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill_tree():
+    """Kill every process under this one, until none is left (a process that forks meanwhile is
+    found on the next pass: as a subreaper this process inherits every orphan), and reap them."""
+    for _ in range(200):
+        left = descendants(os.getpid())
+        if not left:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        time.sleep(0.01)
+
+
+def reap_main(limit, argv):
+    """`mutate.py --reap LIMIT -- CMD...`: run CMD as a child subreaper, so that every process it
+    starts stays below this one whatever it does (Criterion's workers start sessions of their own,
+    out of reach of a process-group kill); when CMD ends, at LIMIT seconds, or on SIGTERM (also sent
+    when the campaign dies: the parent-death signal), kill all of them. Exit: CMD's status, 124 past
+    LIMIT, 143 on SIGTERM."""
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+    class Stop(Exception):
+        pass
+
+    def on_term(signum, frame):
+        raise Stop()
+
+    signal.signal(signal.SIGTERM, on_term)
+    p = subprocess.Popen(argv)
     try:
         rc = p.wait(timeout=limit)
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+        rc = 124
+    except Stop:
+        rc = 143
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    kill_tree()
+    return rc
+
+
+def run(cmd, cwd, limit, log):
+    """Run cmd (a shell command) under a reaper (reap_main) in a session of its own; past limit seconds
+    the reaper kills it with every process it started, wherever they went (other sessions and process
+    groups included); the reaper's own deadline is GRACE_S later, and it does the same if this script
+    dies. Returns (exit status or "timeout", seconds)."""
+    t0 = time.monotonic()
+    argv = [sys.executable, os.path.abspath(__file__), "--reap", str(int(limit) + GRACE_S), "--", "sh", "-c", cmd]
+
+    def detach():
+        os.setsid()
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    p = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=detach)
+    CHILD[:] = [p]
+    try:
+        rc = p.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        stop_reaper(p)
         return "timeout", time.monotonic() - t0
     finally:
         CHILD.clear()
-    return rc, time.monotonic() - t0
+    return ("timeout" if rc == 124 else rc), time.monotonic() - t0
+
+
+def stop_reaper(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+
+
+def marked(tag):
+    """Processes whose command line holds tag."""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/cmdline", "rb") as f:
+                    if tag.encode() in f.read():
+                        out.append(d)
+            except OSError:
+                pass
+    return out
+
+
+def check_kill(work):
+    """A hung command is killed with every process it started: a shell that starts sleepers in the
+    background, one from a subshell (an orphan), one in a session of its own (as Criterion's workers
+    are), and waits; at the 1 s limit it is stopped and none of the sleepers may be left. Returns an
+    error message, or None."""
+    tag = "%d.%06d" % (600 + os.getpid() % 1000, os.getpid())  # sleep's argument, unique to this run
+    with open(os.path.join(work, "killcheck.log"), "w") as log:
+        rc, took = run(f"sleep {tag} & (sleep {tag} &) ; setsid sleep {tag} & wait", work, 1, log)
+    left = marked(tag)
+    for pid in left:
+        os.kill(int(pid), signal.SIGKILL)
+    if rc != "timeout" or took > 40:
+        return f"a hung command was not stopped at its limit (status {rc}, {took:.1f} s)"
+    if left:
+        return f"processes of a timed-out command survived: {' '.join(left)}"
+    return None
 
 
 def on_signal(signum, frame):
-    for pid in CHILD:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    for p in CHILD:
+        stop_reaper(p)
     raise SystemExit(128 + signum)
 
 
@@ -238,8 +397,13 @@ def copy_tree(src, dst):
 
 
 def main():
+    if len(sys.argv) > 3 and sys.argv[1] == "--reap" and sys.argv[3] == "--":
+        return reap_main(float(sys.argv[2]), sys.argv[4:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--files", nargs="*", default=DEFAULT_FILES, help="globs of sources to mutate")
+    ap.add_argument("--files", nargs="*", help="globs of sources to mutate, each optionally PATH:FROM-TO (lines) or "
+                    "PATH@START@END (from the first line holding START to the next holding END; END empty: the end "
+                    "of the file); default: the --set")
+    ap.add_argument("--set", choices=sorted(FILE_SETS), default="default", help="the files mutated when --files is not given")
     ap.add_argument("--mutants", type=int, default=60, help="how many to sample (0: all)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tests", action="append", help="a test command (repeatable); default: a fast subset")
@@ -256,12 +420,34 @@ def main():
     tests = a.tests or DEFAULT_TESTS
 
     import glob
-    paths = sorted({p for g in a.files for p in glob.glob(os.path.join(root, g))})
+    ranges = {}  # path -> (from, to) lines, or absent: the whole file
+    for g in a.files or FILE_SETS[a.set]:
+        pat, rng = g, None
+        m = re.fullmatch(r"(.*):(\d+)-(\d+)", g)
+        if m:
+            pat, rng = m.group(1), (int(m.group(2)), int(m.group(3)))
+        elif "@" in g:
+            pat, start, end = g.split("@", 2)
+            rng = (start, end)
+        for p in glob.glob(os.path.join(root, pat)):
+            if rng and isinstance(rng[0], str):
+                with open(p) as f:
+                    lines = f.read().split("\n")
+                first = next((i + 1 for i, ln in enumerate(lines) if rng[0] in ln), None)
+                if first is None:
+                    sys.exit(f"mutate: {pat}: no line holds '{rng[0]}' (the start of a range of --files)")
+                last = next((i + 1 for i, ln in enumerate(lines) if i + 1 > first and rng[1] and rng[1] in ln), len(lines))
+                ranges[p] = (first, last)
+            elif rng or p not in ranges:
+                ranges[p] = rng
+    paths = sorted(ranges)
     allm = []
     for p in paths:
         rel = os.path.relpath(p, root)
         with open(p) as f:
-            allm.extend(mutants_of(rel, f.read()))
+            found = mutants_of(rel, f.read())
+        r = ranges[p]
+        allm.extend(m for m in found if not r or r[0] <= m["line"] <= r[1])
     if a.explicit:
         with open(a.explicit) as f:
             chosen = json.load(f)
@@ -274,10 +460,10 @@ def main():
             print(f"  {m['file']}:{m['line']} [{m['op']}] {m['old'].strip()}  =>  {m['new'].strip()}")
         return 0
     work = tempfile.mkdtemp(prefix="bbmutate-")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
-        return mutate(a, root, tests, allm, chosen, paths, work)
+        return mutate(a, root, tests, allm, chosen, paths, ranges, work)
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -285,8 +471,13 @@ def main():
             print(f"mutate: work folder {work}")
 
 
-def mutate(a, root, tests, allm, chosen, paths, work):
+def mutate(a, root, tests, allm, chosen, paths, ranges, work):
     equivalents = load_equivalents(os.path.join(root, a.equivalents))
+    why = check_kill(work)
+    if why:
+        print(f"mutate: {why}", file=sys.stderr)
+        return 2
+    print("mutate: a hung command is killed at its limit with every process it started (checked)")
     src = os.path.join(work, "src")
     t_start = time.monotonic()
     copy_tree(root, src)
@@ -303,7 +494,10 @@ def mutate(a, root, tests, allm, chosen, paths, work):
             print(f"mutate: the unmutated tree does not build (see {work})", file=sys.stderr)
             return 2
         t0 = time.monotonic()
+        needed = {c for m in chosen for c in tests_for(tests, m["file"])}  # only what some mutant runs
         for t in [t.split("::", 1)[-1] if "::" in t.split(" ", 1)[0] else t for t in tests]:
+            if t not in needed:
+                continue
             rc, _ = run(t, src, 1800, log)
             if rc != 0:
                 print(f"mutate: the unmutated tree fails `{t}` (see {logpath}): fix that first", file=sys.stderr)
@@ -366,7 +560,8 @@ def mutate(a, root, tests, allm, chosen, paths, work):
     for r in results:
         if r["status"] == "survived":
             print(f"  survived: {r['file']}:{r['line']} [{r['op']}] {r['old'].strip()}  =>  {r['new'].strip()}")
-    out = {"seed": a.seed, "requested": a.mutants, "possible": len(allm), "files": [os.path.relpath(p, root) for p in paths],
+    out = {"seed": a.seed, "requested": a.mutants, "possible": len(allm),
+           "files": [os.path.relpath(p, root) + (":%d-%d" % ranges[p] if ranges[p] else "") for p in paths],
            "tests": tests, "limit_s": limit, "clean_s": round(clean, 1), "elapsed_s": round(elapsed, 1),
            "counts": counts, "score": round(score, 4), "mutants": results}
     jpath = os.path.join(root, a.json)
