@@ -10,12 +10,17 @@
  * `make bless FORCE=1` passes). Outside a git work tree, or when git cannot be
  * run, it cannot tell and also refuses without --force. Paths are relative to
  * the current directory, which `make bless` makes the repository root.
+ * A corpus outside the repository (a user's own: `bless --golden DIR`) has no
+ * commit to check; there bless refuses instead to overwrite a golden that is
+ * already blessed and would change (each named), unless --force: new workloads
+ * are rendered, unchanged ones rewritten as they were.
  * Exit: 0 written, 2 refused or failed (nothing half-written). */
 #include "bb_cmds.h"
 #include "bb_golden.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -39,9 +44,20 @@ static const bb_opt opts[] = {
 
 static const bb_opt_cmd spec = {"bless", "[--golden DIR] [--workloads LIST] [--force]",
                                "Re-render the golden WAVs with serial and rewrite DIR/manifest.tsv (default DIR: golden).\n"
-                               "Refuses when git reports uncommitted changes under DIR, core, variants, harness or the\n"
-                               "Makefile, unless --force.",
+                               "In the repository, refuses when git reports uncommitted changes under DIR, core, variants,\n"
+                               "harness or the Makefile; for a corpus outside it, refuses to overwrite a blessed golden\n"
+                               "that would change; --force does neither check.",
                                "0 written, 2 refused or failed (nothing half-written)"};
+
+/* Whether dir lies inside the git work tree of the current directory (the repository's own corpus). */
+static bool in_repository(const char *dir)
+{
+    if (strchr(dir, '\'')) return true; /* then tree_state refuses it */
+    char cmd[BB_GOLDEN_PATH_MAX + 128];
+    snprintf(cmd, sizeof cmd, "git ls-files --error-unmatch -- '%s' >/dev/null 2>&1", dir);
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
 
 /* 0: clean; 1: dirty (listed on stderr); -1: cannot tell (said on stderr). */
 static int tree_state(const char *dir)
@@ -86,6 +102,8 @@ int bb_cmd_bless(int argc, char **argv)
     const char *dir = b.golden;
     bool force = b.force;
     bb_golden_matrix m = b.m;
+    if (!force && !in_repository(dir)) /* a user's corpus: blessed goldens are kept instead */
+        return bb_golden_bless(dir, &m, true, stdout, stderr);
     if (!force) {
         int st = tree_state(dir);
         if (st) {
@@ -97,5 +115,5 @@ int bb_cmd_bless(int argc, char **argv)
     } else {
         fprintf(stderr, "busbench bless: --force: not checking the tree\n");
     }
-    return bb_golden_bless(dir, &m, stdout, stderr);
+    return bb_golden_bless(dir, &m, false, stdout, stderr);
 }

@@ -744,7 +744,7 @@ static void say_change(FILE *out, const char *name, const char *wav, const float
     bb_free(old);
 }
 
-int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE *errf)
+int bb_golden_bless(const char *dir, const bb_golden_matrix *m, bool keep_blessed, FILE *out, FILE *errf)
 {
     bb_golden_manifest man;
     bb_error err;
@@ -766,7 +766,7 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
         fprintf(errf, "busbench bless: out of memory\n");
         rc = BB_EXIT_USAGE;
     }
-    size_t njobs = 0;
+    size_t njobs = 0, ndiffer = 0;
     /* 1. render everything (nothing is written unless all succeed) */
     for (size_t i = 0; i < nsel && rc == BB_EXIT_OK; i++) {
         bb_golden_entry *e = &man.v[sel[i]];
@@ -803,11 +803,21 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE 
         }
         /* 2. say what changes */
         say_change(out, e->name, job->wav, got[i], ngot[i], c.sr, now_s() - t0);
-        if (e->blessed && strcmp(e->sha, sha))
+        if (e->blessed && strcmp(e->sha, sha)) {
             fprintf(out, "           %-11s manifest sha256 %.12s... -> %.12s...\n", e->name, e->sha, sha);
+            if (keep_blessed) {
+                fprintf(errf, "busbench bless: workload '%s' has a golden that differs from this render\n", e->name);
+                ndiffer++;
+            }
+        }
         e->blessed = true;
         e->frames = (uint64_t)ngot[i];
         memcpy(e->sha, sha, sizeof e->sha);
+    }
+    if (rc == BB_EXIT_OK && ndiffer) {
+        rc = BB_EXIT_USAGE;
+        fprintf(errf, "busbench bless: refusing to overwrite goldens that differ (nothing was written); "
+                      "bless --force overwrites them\n");
     }
     /* 3. write: every WAV (atomically), then the manifest (atomically) */
     for (size_t i = 0; i < nsel && rc == BB_EXIT_OK; i++) {

@@ -185,6 +185,8 @@ int bb_golden_select(const bb_golden_manifest *man, const bb_golden_matrix *m, s
  * Nothing is written unless every render succeeded. Does NOT check the state of
  * the source tree (the bless command does). Returns BB_EXIT_OK, or
  * BB_EXIT_USAGE with the reason on errf. */
-int bb_golden_bless(const char *dir, const bb_golden_matrix *m, FILE *out, FILE *errf);
+/* keep_blessed: refuse (exit 2, nothing written, each named) when a golden already blessed
+ * would change: a corpus outside the repository has no commit to protect it. */
+int bb_golden_bless(const char *dir, const bb_golden_matrix *m, bool keep_blessed, FILE *out, FILE *errf);
 
 #endif
