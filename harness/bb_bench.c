@@ -21,7 +21,9 @@
  *  - every render, warm-up included, is compared sample by sample (bit for
  *    bit, memcmp of the float32 samples) with its golden WAV as the blocks
  *    leave the render; a wrong render (or a failed one) voids that round's
- *    timing, is reported with its first differing sample, and makes the
+ *    timing, is reported with its first differing frame localised as verify
+ *    does ("audio differs at frame N (cycle c, beat b, t s)": the program is
+ *    compiled again for that, only after a wrong render), and makes the
  *    command exit 1 once the results are written;
  *  - times come from CLOCK_MONOTONIC (wall) and CLOCK_PROCESS_CPUTIME_ID (CPU,
  *    every thread of the process) around bb_render_run alone: loading,
@@ -88,6 +90,7 @@
 
 #include "bb_callgrind.h"
 #include "bb_cmds.h"
+#include "bb_verify.h"
 
 #include "bb_alloc.h"
 #include "bb_kit.h"
@@ -225,6 +228,25 @@ typedef struct measure {
     double extra;             /* test-only extra work: also render this fraction of its length */
 } measure;
 
+/* Where frame k of a render of cfg lies, as verify localises it: "cycle C, beat B" into buf
+ * (from bb_verify_describe's first line), or "" when it cannot say. */
+static void where_frame(const bb_run_cfg *cfg, int64_t k, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    if (!f) return;
+    bb_error err;
+    bb_error_clear(&err);
+    bb_verify_describe(f, "", cfg, k, &err);
+    fclose(f);
+    const char *c = text ? strstr(text, ", cycle ") : NULL;
+    const char *e = c ? strstr(c, " (t = ") : NULL;
+    if (c && e) snprintf(buf, cap, "%.*s", (int)(e - c - 2), c + 2);
+    free(text);
+}
+
 /* Render w with strategy/threads/pin, comparing with the golden; when timed,
  * fill block times into sink (caller's buffer of cap blocks); ms: count the
  * render's instructions, add extra work. */
@@ -315,10 +337,14 @@ static void render_once(const bb_bench_workload *w, const char *strategy, int th
         snprintf(o->msg, sizeof o->msg, "render failed: %s", bb_error_format(&err, m, sizeof m));
     } else if (s->first_diff >= 0 || s->n != w->ngolden) {
         o->wrong = true;
-        if (s->first_diff >= 0 && (size_t)s->first_diff < w->ngolden && (size_t)s->first_diff < s->n)
+        char at[96];
+        if (s->first_diff >= 0 && (size_t)s->first_diff < w->ngolden && (size_t)s->first_diff < s->n) {
+            where_frame(w->cfg, s->first_diff, at, sizeof at);
             snprintf(o->msg, sizeof o->msg,
-                     "wrong render: first differing sample %" PRId64 " (%.6f s): got %.9g, golden %.9g; %zu samples differ",
-                     s->first_diff, (double)s->first_diff / w->cfg->sr, (double)s->got, (double)s->want, s->ndiff);
+                     "wrong render: audio differs at frame %" PRId64 " (%s%s%.6f s): got %.9g, golden %.9g; %zu samples differ",
+                     s->first_diff, at, at[0] ? ", " : "", (double)s->first_diff / w->cfg->sr, (double)s->got,
+                     (double)s->want, s->ndiff);
+        }
         else
             snprintf(o->msg, sizeof o->msg, "wrong render: %zu frames, golden has %zu", s->n, w->ngolden);
     } else if (s->overflow) {

@@ -72,10 +72,17 @@ static void md_details(FILE *f, const bb_gate_report *rep)
     bool any = false;
     for (size_t i = 0; i < rep->n; i++) {
         const bb_gate_row *r = &rep->rows[i];
+        if (r->broken) {
+            fprintf(f, "- `");
+            md_cell(f, r->name);
+            fprintf(f, "`: **");
+            md_cell(f, r->headline);
+            fprintf(f, "** (its counters are not compared)\n");
+            any = true;
+        }
         for (int k = 0; k < r->nup; k++, any = true)
             fprintf(f, "- `%s`: counter **%s** %" PRIu64 " -> %" PRIu64 "\n", r->name, r->up[k].name, r->up[k].base, r->up[k].cur);
         if (r->unstable) fprintf(f, "- `%s`: deterministic counters varied between rounds\n", r->name), any = true;
-        if (r->broken) fprintf(f, "- `%s`: wrong or failed renders in NEW\n", r->name), any = true;
     }
     if (any) fprintf(f, "\n");
 }
@@ -89,11 +96,15 @@ void bb_ci_markdown(FILE *f, const bb_gate_file *base, const bb_gate_file *cur, 
             bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
     fprintf(f, "Gates: deterministic counters exact");
     if (rep->metrics & BB_GATE_METRIC_INSTR) fprintf(f, "; instructions within %g%%", rep->instr_threshold_pct);
-    if (rep->metrics & BB_GATE_METRIC_TIME)
-        fprintf(f, "; times: Mann-Whitney U p < %g and a change beyond %g%%", rep->alpha, rep->threshold_pct);
-    fprintf(f, ".\n\n**%d configuration%s compared**: %d slower, %d faster, %d same, %d not compared; %d with counters "
-               "that went up%s%s.\n\n",
-            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->not_compared,
+    if ((rep->metrics & BB_GATE_METRIC_TIME) && !base->floor.present)
+        fprintf(f, "; times: inconclusive (BASE records no noise floor: `busbench calibrate --record BASE`)");
+    else if (rep->metrics & BB_GATE_METRIC_TIME)
+        fprintf(f, "; times: Mann-Whitney U p < %g and a change beyond %s%g%%", rep->alpha,
+                rep->threshold_asked ? "" : "each configuration's noise floor, at least ", rep->threshold_pct);
+    fprintf(f, ".\n\n**%d configuration%s compared**: %d slower, %d faster, %d same, %d inconclusive, %d not compared; "
+               "%d with counters that went up%s%s.\n\n",
+            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->inconclusive,
+            rep->not_compared,
             rep->counter_regressions, rep->unstable ? ", unstable counters" : "", rep->broken ? ", wrong renders" : "");
     md_details(f, rep);
     fprintf(f, "| configuration | metric | old | new | change | 95%% CI | p | verdict |\n"
@@ -130,11 +141,11 @@ static void reasons(FILE *f, const bb_gate_report *rep, size_t a, size_t b)
     const char *sep = "";
     for (size_t i = a; i < b; i++) {
         const bb_gate_row *r = &rep->rows[i];
+        if (r->broken) fprintf(f, "%s%s", sep, r->headline), sep = "; ";
         if (r->verdict == BB_GATE_SLOWER) fprintf(f, "%s%s slower: %+.2f%%", sep, bb_ci_metric_name(r), r->change * 100), sep = "; ";
         for (int k = 0; k < r->nup; k++, sep = "; ")
             fprintf(f, "%s%s %" PRIu64 " -> %" PRIu64, sep, r->up[k].name, r->up[k].base, r->up[k].cur);
         if (r->unstable) fprintf(f, "%scounters varied between rounds", sep), sep = "; ";
-        if (r->broken) fprintf(f, "%swrong or failed renders", sep), sep = "; ";
     }
 }
 

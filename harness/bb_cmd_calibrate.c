@@ -8,17 +8,19 @@
  * as between a baseline and a later CI run). Each trial gives, per
  * configuration, the ratio median(B) / median(A); nothing changed, so every
  * departure from 1 is noise. The floor is the level-quantile (default 95%) of
- * |ratio - 1| over the trials, in percent, the largest over the
- * configurations: the smallest change that this machine can tell from noise
- * with R rounds a side. `--record RESULTS.json` writes it into a results
- * file's context (key "noise_floor"), where `busbench compare` finds it and
- * refuses any timing threshold below it.
+ * |ratio - 1| over the trials, in percent, for each configuration: the
+ * smallest change that this machine can tell from noise with R rounds a side.
+ * `--record RESULTS.json` writes the floors into a results file's context
+ * (key "noise_floor": "per_configuration_pct", and "floor_pct", the largest),
+ * where `busbench compare` finds them: it judges each configuration against
+ * its own floor and refuses a timing threshold below it.
  *
  * With --detect 5,10,20 it goes on with fresh trials: each runs A, B and one
  * run per injected slowdown (bench's test-only --extra-work PCT), in an order
  * rotated from trial to trial, and judges B and each slowed run against A with
- * the gate's own timing verdict (bb_gate_compare: U test p < alpha and change
- * beyond the threshold, by default the floor just measured). It reports the
+ * the gate's own timing verdict (bb_gate_compare, A carrying the floors just
+ * measured: U test p < alpha and change beyond the threshold, by default the
+ * gate's own, the larger of 5% and the configuration's floor). It reports the
  * A/A false positive rate and the detection rate of each slowdown, with the
  * slowdown the injection really caused (median ratio). That is a benchmark,
  * not a test: its figures depend on the machine and its load.
@@ -92,7 +94,8 @@ static const bb_opt options[] = {
     {"--detect", BB_OPT_FN, 0, 0, 0, "LIST",
      "then --trials fresh trials with these injected slowdowns (percent\n"
      "extra work, e.g. 5,10,20): A/A false positive and detection rates", NULL, opt_detect},
-    {"--threshold", BB_OPT_REAL, CO(threshold), 0, 999, "PCT", "timing threshold for --detect (default: the floor measured)", NULL, NULL},
+    {"--threshold", BB_OPT_REAL, CO(threshold), 0, 999, "PCT",
+     "timing threshold for --detect (default: compare's, the larger of 5\nand each configuration's floor measured)", NULL, NULL},
     {"--alpha", BB_OPT_REAL, CO(alpha), 1e-12, 0.999999, "A", "significance for --detect (default 0.05)", NULL, NULL},
     {"--seed", BB_OPT_LONG, CO(seed), 0, 1e15, "N", "first bench seed (default 1; each run gets its own)", NULL, NULL},
     {"--quiet", BB_OPT_FLAG, CO(quiet), 0, 0, NULL, "only the summary", NULL, NULL},
@@ -104,8 +107,9 @@ static const bb_opt_cmd spec = {
     "calibrate", "[options]",
     "Bench the same configurations as A and B in separate processes, --trials times, and\n"
     "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
-    "--level quantile of |ratio - 1| (percent, the largest over the configurations).\n"
-    "busbench compare refuses timing thresholds below the floor recorded in its BASE.",
+    "--level quantile of |ratio - 1| (percent, per configuration). busbench compare judges\n"
+    "each configuration against its floor recorded in BASE (--record), and without one calls\n"
+    "timing differences inconclusive.",
     "0 measured (and recorded), 1 a bench run had wrong renders, 2 bad input or a failed run"};
 
 /* One bench run into dir/NAME.json; extra: --extra-work percent (0: none).
@@ -200,7 +204,6 @@ typedef struct cal {
     int ns;
     long seed;
     double floor_pct;         /* the largest configuration's floor */
-    double thr;               /* the detection phase's timing threshold */
     int det_trials;
 } cal;
 
@@ -279,18 +282,23 @@ static int floor_table(cal *C)
         free(c);
         free(dev);
     }
-    printf("\nnoise floor: %.2f%% (the largest above): busbench compare refuses timing thresholds below it\n",
+    printf("\nnoise floor: per configuration above (the largest %.2f%%): busbench compare judges each configuration\n"
+           "against its own and refuses timing thresholds below it\n",
            C->floor_pct);
     return BB_EXIT_OK;
 }
 
-/* The gate's verdicts of detection trial t: run F[j] (1: B, 2..: slowed) against F[0] (A). */
-static int detect_verdicts(cal *C, bb_gate_file *F, int nruns, int t)
+/* The gate's verdicts of detection trial t: run F[j] (1: B, 2..: slowed) against F[0] (A), A
+ * carrying the floors nf measured (as --record would write them). */
+static int detect_verdicts(cal *C, bb_gate_file *F, int nruns, int t, json_t *nf)
 {
+    json_object_set(F[0].r.context, "noise_floor", nf);
+    bb_gate_floor_of(F[0].r.context, &F[0].floor);
     bb_gate_opts go;
     bb_gate_opts_default(&go);
     go.metrics = BB_GATE_METRIC_TIME;
-    go.threshold_pct = C->thr;
+    go.threshold_pct = C->o.threshold;
+    go.below_floor_ok = true; /* an experiment may ask how a threshold below the floor fares */
     go.alpha = C->o.alpha;
     go.seed = (uint64_t)t;
     for (int j = 1; j < nruns; j++) {
@@ -323,10 +331,9 @@ static int detect_verdicts(cal *C, bb_gate_file *F, int nruns, int t)
 
 /* Phase 2 (--detect): --trials fresh trials of A, B and one slowed run per injected slowdown, in a
  * rotated order, judged against A. Returns the exit code so far. */
-static int phase_detect(cal *C)
+static int phase_detect(cal *C, json_t *nf)
 {
     const opts *o = &C->o;
-    C->thr = isnan(o->threshold) ? ceil(C->floor_pct * 10) / 10 : o->threshold;
     int code = BB_EXIT_OK;
     for (int t = 0; t < o->trials && o->ndetect && code == BB_EXIT_OK; t++) {
         int nruns = 2 + o->ndetect;
@@ -339,7 +346,7 @@ static int phase_detect(cal *C)
             code = bench_run(o, nm, which >= 2 ? o->detect[which - 2] : 0, C->seed++, &F[which]);
             if (!code) have |= 1 << which;
         }
-        if (code == BB_EXIT_OK && (code = detect_verdicts(C, F, nruns, t)) == BB_EXIT_OK) {
+        if (code == BB_EXIT_OK && (code = detect_verdicts(C, F, nruns, t, nf)) == BB_EXIT_OK) {
             for (int k = 0; k < C->ns; k++) C->S[k].ndet++;
             C->det_trials++;
             if (!o->quiet) fprintf(stderr, "calibrate: detection trial %d/%d done\n", t + 1, o->trials);
@@ -353,9 +360,12 @@ static int phase_detect(cal *C)
 static void detect_table(const cal *C)
 {
     const opts *o = &C->o;
+    char thr[96];
+    if (isnan(o->threshold)) snprintf(thr, sizeof thr, "the larger of 5%% and the configuration's floor");
+    else snprintf(thr, sizeof thr, "%.1f%%", o->threshold);
     printf("\ndetection: %d fresh trials, each A, B and one run per injected slowdown (bench --extra-work), "
-           "judged against A\nby the timing gate: U test p < %g and change > %.1f%%\n\n",
-           C->det_trials, o->alpha, C->thr);
+           "judged against A\nby the timing gate: U test p < %g and change > %s\n\n",
+           C->det_trials, o->alpha, thr);
     printf("%-44s %14s", "configuration", "A/A flagged");
     for (int d = 0; d < o->ndetect; d++) printf("   +%g%% flagged (real)", o->detect[d]);
     printf("\n");
@@ -386,8 +396,10 @@ static json_t *noise_floor_json(const cal *C)
     json_object_set_new(nf, "reps", json_integer(C->o.reps));
     json_object_set_new(nf, "date", json_string(date));
     json_object_set_new(nf, "method",
-                        json_string("A/A: the same configurations benched as A and B in separate processes; floor = "
-                                    "level quantile of |median(B)/median(A) - 1|, the largest over configurations"));
+                        json_string("A/A: the same configurations benched as A and B in separate processes; a "
+                                    "configuration's floor (per_configuration_pct) = level quantile of "
+                                    "|median(B)/median(A) - 1|; floor_pct = the largest, used for a configuration "
+                                    "without its own"));
     json_t *cfgs = json_array(), *per = json_object();
     for (int k = 0; k < C->ns; k++) {
         json_array_append_new(cfgs, json_string(C->S[k].name));
@@ -433,7 +445,9 @@ static int write_records(const cal *C, json_t *nf)
         for (int k = 0; k < C->ns; k++) json_object_set_new(ser, C->S[k].name, series_json(C, &C->S[k]));
         json_object_set_new(doc, "configurations", ser);
         if (C->o.ndetect) {
-            json_object_set_new(doc, "detection_threshold_pct", json_real(C->thr));
+            /* null: the gate's default, each configuration's own floor (at least 5%) */
+            json_object_set_new(doc, "detection_threshold_pct",
+                                isnan(C->o.threshold) ? json_null() : json_real(C->o.threshold));
             json_object_set_new(doc, "detection_alpha", json_real(C->o.alpha));
         }
         bb_result r = bb_json_commit_doc(doc, C->o.out_path, &err);
@@ -488,13 +502,11 @@ int bb_cmd_calibrate(int argc, char **argv)
     C.seed = C.o.seed;
     code = phase_aa(&C);
     if (code == BB_EXIT_OK) code = floor_table(&C);
-    if (code == BB_EXIT_OK) code = phase_detect(&C);
+    json_t *nf = code == BB_EXIT_OK ? noise_floor_json(&C) : NULL;
+    if (code == BB_EXIT_OK) code = phase_detect(&C, nf);
     if (code == BB_EXIT_OK && C.o.ndetect) detect_table(&C);
-    if (code == BB_EXIT_OK) {
-        json_t *nf = noise_floor_json(&C);
-        code = write_records(&C, nf);
-        json_decref(nf);
-    }
+    if (code == BB_EXIT_OK) code = write_records(&C, nf);
+    json_decref(nf);
     for (int k = 0; C.S && k < C.ns; k++) {
         free(C.S[k].ratio);
         for (int d = 0; d < C.o.ndetect; d++) free(C.S[k].det_ratio[d]);

@@ -10,6 +10,10 @@
  * a wrong render in NEW) or 2 (unusable input: unreadable files, no metric or
  * configuration in common, environments that cannot be compared without
  * --force, a timing threshold below the noise floor recorded in BASE).
+ * Without a noise floor recorded in BASE, a timing difference is
+ * "inconclusive" (exit 0 unless counters or instructions regress): the floor
+ * is what says how far two processes of one binary drift apart on this
+ * machine. With one, each configuration is judged against its own floor.
  *
  * CI-native output (bb_ci.h): --markdown prints a Markdown summary instead
  * of the table; --junit FILE writes JUnit XML (each configuration a test
@@ -43,6 +47,7 @@ static void print_row(const bb_gate_row *r)
     bb_ci_cells_of(r, &c);
     printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
            bb_gate_verdict_name(r->verdict));
+    if (r->broken) printf("    REGRESSION: NEW: %s (its counters are not compared)\n", r->headline);
     for (int i = 0; i < r->nup; i++) {
         const bb_gate_counter_up *u = &r->up[i];
         if (u->cur > u->base)
@@ -53,8 +58,7 @@ static void print_row(const bb_gate_row *r)
                    u->name, u->base, u->cur, u->base - u->cur);
     }
     if (r->unstable) printf("    REGRESSION: NEW's deterministic counters varied between rounds\n");
-    if (r->broken) printf("    REGRESSION: NEW had wrong or failed renders\n");
-    if (r->note[0]) printf("    note: %s\n", r->note);
+    if (r->note[0] && !r->broken) printf("    note: %s\n", r->note);
 }
 
 typedef struct cmp_opts {
@@ -89,7 +93,7 @@ static bb_result opt_metric(void *base, const char *v, bb_error *err)
 #define CO(m) offsetof(cmp_opts, m)
 static const bb_opt opts[] = {
     {"--metric", BB_OPT_FN, 0, 0, 0, "M", "auto (default: every metric both files have), time, instructions", NULL, opt_metric},
-    {"--threshold", BB_OPT_REAL, CO(gate.threshold_pct), 0, 999, "PCT", "timing effect threshold (default: the larger of 5 and BASE's floor)",
+    {"--threshold", BB_OPT_REAL, CO(gate.threshold_pct), 0, 999, "PCT", "timing effect threshold (default: the larger of 5 and the\nconfiguration's noise floor in BASE)",
      NULL, NULL},
     {"--instr-threshold", BB_OPT_REAL, CO(gate.instr_threshold_pct), 0, 999, "PCT", "instruction threshold (default 1)", NULL, NULL},
     {"--alpha", BB_OPT_REAL, CO(gate.alpha), 1e-12, 0.999999, "A", "significance of the U test (default 0.05)", NULL, NULL},
@@ -111,7 +115,8 @@ static const bb_opt_cmd spec = {
     "the heap, and heap allocations at 1 thread) are gated exactly: any increase is a\n"
     "regression. Instruction counts (bench --metric instructions|both) are gated by a relative\n"
     "threshold. Times are gated by a Mann-Whitney U test and an effect threshold that may not\n"
-    "be smaller than the noise floor recorded in BASE (busbench calibrate --record).",
+    "be smaller than the configuration's noise floor recorded in BASE (busbench calibrate\n"
+    "--record); without a recorded floor a timing difference is inconclusive, never a regression.",
     "0 nothing regressed, 1 something did, 2 unusable input"};
 
 /* The command line into o: -1 to go on, else the exit code. */
@@ -138,8 +143,13 @@ static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_ga
     printf("gates: deterministic counters exact");
     if (rep->metrics & BB_GATE_METRIC_INSTR) printf("; instructions +-%g%%", rep->instr_threshold_pct);
     if (rep->metrics & BB_GATE_METRIC_TIME) {
-        printf("; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
-        if (base->floor.present) printf(" (noise floor in BASE: %.2f%%)", base->floor.pct);
+        if (!base->floor.present)
+            printf("; time: inconclusive (no noise floor in BASE: busbench calibrate --record BASE)");
+        else if (!rep->threshold_asked)
+            printf("; time: U test p < %g and change beyond each configuration's noise floor in BASE (at least %g%%)",
+                   rep->alpha, rep->threshold_pct);
+        else
+            printf("; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
     }
     printf("\n\n%-44s %-6s %13s %13s %9s %18s %7s  %s\n", "configuration", "metric", "old", "new", "change", "95% CI", "p",
            "verdict");
@@ -154,9 +164,10 @@ static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_ga
             s += l + (s[l] == '\n');
         }
     }
-    printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d not compared; %d with counters that went "
-           "up, %d with counters that only went down%s%s -> %s\n",
-           rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->not_compared,
+    printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d inconclusive, %d not compared; %d with "
+           "counters that went up, %d with counters that only went down%s%s -> %s\n",
+           rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->inconclusive,
+           rep->not_compared,
            rep->counter_regressions, rep->counter_changes, rep->unstable ? ", unstable counters" : "",
            rep->broken ? ", wrong renders" : "",
            rep->slower + rep->counter_regressions + rep->unstable + rep->broken ? "REGRESSION"

@@ -19,8 +19,13 @@
  *    worker first grows its scratch depends on the schedule: the bench keeps
  *    them as ranges for that reason);
  *  - a timing verdict other than "same" needs both the U test (p < alpha) and
- *    the effect (|change| > threshold); the threshold is never below the noise
- *    floor recorded in the base file (bb_gate_compare refuses it);
+ *    the effect (|change| > threshold); the threshold is never below the
+ *    configuration's noise floor recorded in the base file (bb_gate_compare
+ *    refuses it); without a recorded floor the verdict is "inconclusive",
+ *    never "slower" (the U test alone cannot tell a regression from the
+ *    drift between two processes of one binary: it sees only the rounds
+ *    within each), and a configuration without a floor of its own uses the
+ *    global one, said in its note and in the warnings;
  *  - instruction counts are compared without statistics: they are exact at 1
  *    thread (and gated only there); the threshold absorbs what libc and
  *    valgrind may change;
@@ -65,6 +70,8 @@ void bb_gate_floor_of(const json_t *context, bb_gate_floor *out)
     if (!json_is_object(f) || !json_is_number(pct)) return;
     out->present = true;
     out->pct = json_number_value(pct);
+    const json_t *per = json_object_get(f, "per_configuration_pct");
+    out->per_config = json_is_object(per) ? per : NULL;
     const json_t *lv = json_object_get(f, "level");
     out->level = json_is_number(lv) ? json_number_value(lv) : (double)NAN;
     out->trials = (int)json_integer_value(json_object_get(f, "trials"));
@@ -80,6 +87,17 @@ void bb_gate_floor_of(const json_t *context, bb_gate_floor *out)
         if (w < 0) break;
         used += (size_t)w;
     }
+}
+
+double bb_gate_floor_for(const bb_gate_floor *fl, const char *name, bb_gate_floor_src *src)
+{
+    const json_t *own = fl->present ? json_object_get(fl->per_config, name) : NULL;
+    if (json_is_number(own) && json_number_value(own) >= 0) {
+        *src = BB_GATE_FLOOR_OWN;
+        return json_number_value(own);
+    }
+    *src = fl->present ? BB_GATE_FLOOR_GLOBAL : BB_GATE_FLOOR_NONE;
+    return fl->present ? fl->pct : (double)NAN;
 }
 
 void bb_gate_file_free(bb_gate_file *f)
@@ -235,6 +253,7 @@ const char *bb_gate_verdict_name(bb_gate_verdict v)
     case BB_GATE_FASTER: return "faster";
     case BB_GATE_SLOWER: return "slower";
     case BB_GATE_NOT_COMPARED: return "not compared";
+    case BB_GATE_INCONCLUSIVE: return "inconclusive";
     }
     return "?";
 }
@@ -270,7 +289,14 @@ static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
     snprintf(r->name, sizeof r->name, "%s", name);
     r->metric = metric;
     r->base = r->cur = r->change = r->ci_lo = r->ci_hi = r->p = (double)NAN;
+    r->threshold_pct = r->floor_pct = (double)NAN;
     return r;
+}
+
+/* Add a sentence to a row's note ("; "-separated). */
+static void note_add(bb_gate_row *row, const char *s)
+{
+    append(row->note, sizeof row->note, "%s%s", row->note[0] ? "; " : "", s);
 }
 
 int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max)
@@ -331,9 +357,30 @@ static int metrics_of(const bb_gate_file *f)
     return (f->has_time ? BB_GATE_METRIC_TIME : 0) | (f->has_instr ? BB_GATE_METRIC_INSTR : 0);
 }
 
-/* Compare the timing of b and c into row. */
-static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts *o, double thr, double alpha,
-                          bb_gate_row *row)
+/* The timing threshold of row (configuration b of BASE): the configuration's floor (its own, else
+ * BASE's global one, said in the note), and the larger of it and 5% (or --threshold, which
+ * gate_thresholds checked). No floor: NaN, and the note says why the verdict is inconclusive. */
+static void time_threshold(const bb_gate_file *base, const bb_gate_opts *o, bb_gate_report *rep, bb_gate_row *row)
+{
+    double fl = bb_gate_floor_for(&base->floor, row->name, &row->floor_src);
+    row->floor_pct = fl;
+    if (row->floor_src == BB_GATE_FLOOR_NONE) {
+        note_add(row, "inconclusive: BASE records no noise floor (busbench calibrate --record BASE)");
+        return;
+    }
+    if (row->floor_src == BB_GATE_FLOOR_GLOBAL) {
+        char why[160];
+        snprintf(why, sizeof why, "no noise floor of its own in BASE: the global floor %.2f%% is used", fl);
+        note_add(row, why);
+        rep->floor_global++;
+    }
+    double thr = o->threshold_pct;
+    if (isnan(thr)) thr = fl > 5 ? ceil(fl * 10) / 10 : 5;
+    row->threshold_pct = thr;
+}
+
+/* Compare the timing of b and c into row (its threshold_pct set: NaN gives INCONCLUSIVE). */
+static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts *o, double alpha, bb_gate_row *row)
 {
     double *xb = malloc((size_t)(b->rounds > 0 ? b->rounds : 1) * sizeof *xb);
     double *xc = malloc((size_t)(c->rounds > 0 ? c->rounds : 1) * sizeof *xc);
@@ -347,7 +394,7 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
     row->ncur = nc;
     if (!nb || !nc) {
         row->verdict = BB_GATE_NOT_COMPARED;
-        snprintf(row->note, sizeof row->note, "no valid timed rounds in %s", !nb ? "BASE" : "NEW");
+        note_add(row, !nb ? "no valid timed rounds in BASE" : "no valid timed rounds in NEW");
     } else {
         row->base = bb_stats_median(xb, nb);
         row->cur = bb_stats_median(xc, nc);
@@ -361,12 +408,14 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
             return BB_ERR_NOMEM;
         }
         row->p = u.p;
-        row->verdict = bb_gate_time_verdict(row->change, row->p, thr / 100, alpha);
+        row->verdict = isnan(row->threshold_pct) ? BB_GATE_INCONCLUSIVE
+                                                 : bb_gate_time_verdict(row->change, row->p, row->threshold_pct / 100, alpha);
         /* the smallest p the exact test can give is 2 / C(nb + nc, nb) */
         double pmin = 2;
         for (size_t i = 1; i <= nb; i++) pmin *= (double)i / (double)(nc + i);
-        if (u.exact && pmin >= alpha)
-            snprintf(row->note, sizeof row->note, "%zu and %zu rounds cannot reach p < %g: more --reps", nb, nc, alpha);
+        char why[96];
+        snprintf(why, sizeof why, "%zu and %zu rounds cannot reach p < %g: more --reps", nb, nc, alpha);
+        if (u.exact && pmin >= alpha) note_add(row, why);
     }
     free(xb);
     free(xc);
@@ -421,32 +470,52 @@ static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file 
     return BB_OK;
 }
 
-/* The timing threshold (never below BASE's noise floor) and the instruction threshold. */
+/* The largest floor in BASE over the configurations that both files have (NaN: none), its name into worst. */
+static double largest_floor(const bb_gate_file *base, const bb_gate_file *cur, const char **worst)
+{
+    double m = (double)NAN;
+    *worst = NULL;
+    for (size_t i = 0; i < base->r.n; i++) {
+        bb_gate_floor_src src;
+        double f = bb_gate_floor_for(&base->floor, base->r.v[i].name, &src);
+        if (bb_json_results_find(&cur->r, base->r.v[i].name) && src != BB_GATE_FLOOR_NONE && !(f <= m)) {
+            m = f;
+            *worst = base->r.v[i].name;
+        }
+    }
+    return m;
+}
+
+/* The timing threshold asked (never below the floor of a configuration compared, unless
+ * o->below_floor_ok; per configuration: time_threshold) and the instruction threshold. */
 static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
                                  bb_gate_report *rep, bb_error *err)
 {
     if (rep->metrics & BB_GATE_METRIC_TIME) {
         const bb_gate_floor *fl = &base->floor;
         double thr = o->threshold_pct;
+        const char *worst;
+        double top = largest_floor(base, cur, &worst);
+        if (!fl->present)
+            append(rep->warnings, sizeof rep->warnings,
+                   "BASE records no noise floor (busbench calibrate --record BASE): timing differences are "
+                   "inconclusive, never a regression; the deterministic counters%s still gate\n",
+                   rep->metrics & BB_GATE_METRIC_INSTR ? " and the instruction counts" : "");
         if (isnan(thr)) {
             thr = 5;
-            if (fl->present && fl->pct > thr) thr = ceil(fl->pct * 10) / 10;
-            if (!fl->present)
-                append(rep->warnings, sizeof rep->warnings,
-                       "BASE records no noise floor (busbench calibrate --record BASE): the timing threshold "
-                       "defaults to 5%%, which may be inside this machine's noise\n");
         } else if (!(thr >= 0 && thr < 1000)) {
             return bb_error_set(err, BB_ERR_ARG, "<arg>", 0, 0, "--threshold must lie in [0, 1000) percent");
-        } else if (fl->present && thr < fl->pct) {
+        } else if (!o->below_floor_ok && worst && thr < top) {
             return bb_error_set(err, BB_ERR_ARG, base->path, 0, 0,
                                 "refusing a timing threshold of %g%%: it is below the noise floor of %.2f%% recorded "
-                                "in BASE (busbench calibrate, %s: %d A/A trials of %d rounds; %.0f%% of them differed "
-                                "by up to %.2f%% with no change at all), so noise alone would be called a "
-                                "regression; use --threshold %.1f or more, or re-calibrate",
-                                thr, fl->pct, fl->date, fl->trials, fl->reps, fl->level * 100, fl->pct,
-                                ceil(fl->pct * 10) / 10);
+                                "in BASE for %s (busbench calibrate, %s: %d A/A trials of %d rounds; %.0f%% of them "
+                                "differed by up to %.2f%% with no change at all), so noise alone would be called a "
+                                "regression; use --threshold %.1f or more, leave it out (each configuration then uses "
+                                "its own floor), or re-calibrate",
+                                thr, top, worst, fl->date, fl->trials, fl->reps, fl->level * 100, top, ceil(top * 10) / 10);
         }
         rep->threshold_pct = thr;
+        rep->threshold_asked = !isnan(o->threshold_pct);
     }
     if (rep->metrics & BB_GATE_METRIC_INSTR) {
         double t = isnan(o->instr_threshold_pct) ? 1 : o->instr_threshold_pct;
@@ -463,12 +532,15 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
     return BB_OK;
 }
 
-/* The counters of a configuration's first row: those that moved, unstable counters, a broken render. */
+/* The counters of a configuration's first row: those that moved, unstable counters, a broken render
+ * (NEW's render was wrong or failed: its counters describe no correct render, so they are not
+ * compared, and no advice to re-make the baseline follows from them). */
 static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b, const bb_bres *c)
 {
-    row->nup = bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
-    row->unstable = c->valid >= 2 && !c->counters_stable;
     row->broken = c->error[0] != '\0';
+    row->nup = row->broken ? 0 : bb_gate_counters(b, c, row->up, BB_GATE_COUNTERS_MAX);
+    row->unstable = !row->broken && c->valid >= 2 && !c->counters_stable;
+    if (row->broken) snprintf(row->headline, sizeof row->headline, "%s", c->error);
     bool rose = false;
     for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
     rep->counter_regressions += rose;
@@ -556,7 +628,8 @@ static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, con
         if (first) counters_row(rep, row, b, c);
         first = false;
         if (m == BB_GATE_METRIC_TIME) {
-            if (time_row(b, c, o, rep->threshold_pct, alpha, row)) return -1;
+            time_threshold(base, o, rep, row);
+            if (time_row(b, c, o, alpha, row)) return -1;
         } else {
             instr_row(rep, row, base, cur, i, (size_t)(c - cur->r.v));
         }
@@ -565,6 +638,7 @@ static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, con
         case BB_GATE_FASTER: rep->faster++; break;
         case BB_GATE_SLOWER: rep->slower++; break;
         case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
+        case BB_GATE_INCONCLUSIVE: rep->inconclusive++; break;
         }
     }
     return 0;
@@ -588,6 +662,12 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
     for (size_t j = 0; j < cur->r.n; j++)
         if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, first, "not in BASE"))
             goto nomem;
+    if (rep->floor_global)
+        append(rep->warnings, sizeof rep->warnings,
+               "%d configuration%s without a noise floor of %s own in BASE used the global floor (%.2f%%): "
+               "re-calibrate (busbench calibrate --record BASE) to give each its own\n",
+               rep->floor_global, rep->floor_global == 1 ? "" : "s", rep->floor_global == 1 ? "its" : "their",
+               base->floor.pct);
     if (!rep->compared)
         return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
                             "no configuration of BASE could be compared (%zu in BASE, %zu in NEW, none in common with "

@@ -9,21 +9,29 @@
  *    calls, samples synthesised, cache misses and bus buffers taken from the
  *    heap always; heap allocations (count and bytes, whole render and steady
  *    state) only at 1 thread, where they do not depend on the schedule. Any
- *    increase is a regression, whatever the thresholds;
+ *    increase is a regression, whatever the thresholds. A configuration whose
+ *    render in NEW was wrong (or failed) is a regression whose headline is
+ *    the bench's localisation ("audio differs at frame N (cycle c, beat b)");
+ *    its counters, which describe no correct render, are not compared;
  *  - instruction counts (files benched with --metric instructions or both:
  *    callgrind's count of bb_render_run), gated by a relative threshold
  *    (default 1%): deterministic at 1 thread, so no statistics are needed;
  *  - wall times of the valid rounds, gated by a Mann-Whitney U test (two-sided
  *    p < alpha) AND an effect threshold on the ratio of medians (default: the
- *    larger of 5% and the noise floor recorded in the base file); the change
- *    comes with a 95% bootstrap interval (percentile, unpaired: the two files'
- *    rounds are not pairs).
+ *    larger of 5% and that configuration's noise floor recorded in the base
+ *    file); the change comes with a 95% bootstrap interval (percentile,
+ *    unpaired: the two files' rounds are not pairs). Without a recorded floor
+ *    a timing difference is INCONCLUSIVE, never a regression: nobody knows
+ *    how far this machine's runs of one binary drift apart (measured: +42%
+ *    and +54% at p < 0.01 between benches of the same binary).
  *
  * The noise floor is what `busbench calibrate` measures: the same
  * configurations benched as A and B in separate processes, again and again;
- * the floor is the level-quantile (default 95%) of |median(B)/median(A) - 1|,
- * in percent, the largest over the configurations. A timing threshold below
- * it would call run-to-run noise a regression, so compare refuses it.
+ * a configuration's floor is the level-quantile (default 95%) of
+ * |median(B)/median(A) - 1|, in percent ("per_configuration_pct"; "floor_pct"
+ * is the largest, used only for a configuration without a floor of its own,
+ * which the report says). A timing threshold below a configuration's floor
+ * would call run-to-run noise a regression, so compare refuses it.
  *
  * Units: times in ns (as the bench's model), instructions as counts,
  * thresholds and floors in percent, changes as fractions (0.05 = 5% slower). */
@@ -46,6 +54,8 @@ typedef struct bb_gate_floor {
     int trials, reps;
     char date[64];
     char configs[512];   /* the configurations it was measured on */
+    const json_t *per_config; /* name -> percent ("per_configuration_pct"), borrowed from the
+                                 file's context (valid while it is loaded), or NULL */
 } bb_gate_floor;
 
 typedef struct bb_gate_file {
@@ -69,6 +79,13 @@ void bb_gate_file_free(bb_gate_file *f);
  * `busbench calibrate --record` writes), or present = false. */
 void bb_gate_floor_of(const json_t *context, bb_gate_floor *out);
 
+/* Where a configuration's floor comes from. */
+typedef enum { BB_GATE_FLOOR_NONE = 0, BB_GATE_FLOOR_OWN, BB_GATE_FLOOR_GLOBAL } bb_gate_floor_src;
+
+/* The noise floor (percent) of configuration name: its own, else the global
+ * floor_pct (*src says which), else NaN with *src = BB_GATE_FLOOR_NONE. */
+double bb_gate_floor_for(const bb_gate_floor *fl, const char *name, bb_gate_floor_src *src);
+
 /* ---- environments ---------------------------------------------------------------- */
 /* Check that two results contexts come from environments whose measurements
  * can be compared. For times (timing true): the same CPU model, number of
@@ -86,7 +103,8 @@ typedef enum {
     BB_GATE_SAME = 0,
     BB_GATE_FASTER,
     BB_GATE_SLOWER,
-    BB_GATE_NOT_COMPARED  /* missing, invalid or different workload: see note */
+    BB_GATE_NOT_COMPARED, /* missing, invalid or different workload: see note */
+    BB_GATE_INCONCLUSIVE  /* timing without a recorded noise floor: never a regression */
 } bb_gate_verdict;
 
 const char *bb_gate_verdict_name(bb_gate_verdict v);
@@ -95,10 +113,11 @@ enum { BB_GATE_METRIC_TIME = 1, BB_GATE_METRIC_INSTR = 2 };
 
 typedef struct bb_gate_opts {
     int metrics;           /* BB_GATE_METRIC_* bits to gate; 0: every metric both files have */
-    double threshold_pct;  /* timing effect threshold; NaN: max(5, the base's floor) */
+    double threshold_pct;  /* timing effect threshold; NaN: max(5, the configuration's floor in BASE) */
     double instr_threshold_pct; /* instruction threshold; NaN: 1 */
     double alpha;          /* significance of the U test; NaN: 0.05 */
     bool force;            /* compare across incompatible environments (with a warning) */
+    bool below_floor_ok;   /* accept a threshold_pct below a floor (calibrate --detect measures it) */
     unsigned resamples;    /* bootstrap; 0: BB_STATS_BOOT_DEFAULT */
     uint64_t seed;
 } bb_gate_opts;
@@ -121,11 +140,17 @@ typedef struct bb_gate_row {
     size_t nbase, ncur;              /* samples (valid rounds) */
     double change, ci_lo, ci_hi;     /* cur / base - 1 and its interval (NaN for instructions: exact) */
     double p;                        /* U test, two-sided; NaN for instructions */
+    double threshold_pct;            /* time: the effect threshold used (NaN: inconclusive, or instructions) */
+    double floor_pct;                /* time: the configuration's floor in BASE (NaN: none) */
+    bb_gate_floor_src floor_src;     /* where floor_pct comes from */
     bb_gate_verdict verdict;
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
     int nup;                         /* deterministic counters that moved, either way */
     bool unstable;                   /* NEW's deterministic counters varied between rounds (a regression) */
-    bool broken;                     /* NEW had wrong or failed renders (a regression) */
+    bool broken;                     /* NEW had wrong or failed renders (a regression; its counters are
+                                        not compared: nup is 0) */
+    char headline[512];              /* broken: what NEW's bench said ("wrong render: audio differs at
+                                        frame N (cycle c, beat b) ..."), the first thing every output says */
     char note[256];
 } bb_gate_row;
 
@@ -133,10 +158,14 @@ typedef struct bb_gate_report {
     bb_gate_row *rows;
     size_t n, cap;
     int metrics;                 /* what was gated */
-    double threshold_pct;        /* the timing threshold used (NaN when time is not gated) */
+    double threshold_pct;        /* the timing threshold asked (--threshold) or the least used (5): each
+                                    configuration uses the larger of it and its floor (its row's
+                                    threshold_pct); NaN when time is not gated */
     double instr_threshold_pct;  /* the instruction threshold used (NaN when not gated) */
     double alpha;
-    int slower, faster, same, not_compared; /* rows, by verdict */
+    bool threshold_asked;        /* threshold_pct was given (--threshold): every configuration uses it */
+    int slower, faster, same, not_compared, inconclusive; /* rows, by verdict */
+    int floor_global;            /* timing rows that used BASE's global floor (none of their own) */
     int counter_regressions, unstable, broken; /* configurations */
     int counter_changes;         /* configurations whose counters only went down (fail: re-make the baseline) */
     int compared;                /* configurations found in both files and compared */
@@ -151,7 +180,8 @@ int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up,
 
 /* Verdict of one timing comparison: SLOWER when p < alpha and change >
  * threshold (a fraction), FASTER when p < alpha and change < -threshold, else
- * SAME. */
+ * SAME. (bb_gate_compare asks it only where a floor is recorded: elsewhere
+ * the verdict is INCONCLUSIVE.) */
 bb_gate_verdict bb_gate_time_verdict(double change, double p, double threshold, double alpha);
 /* Verdict of one instruction comparison: SLOWER when change > threshold,
  * FASTER when change < -threshold, else SAME. */
@@ -161,7 +191,8 @@ bb_gate_verdict bb_gate_instr_verdict(double change, double threshold);
  * bb_gate_report_free). Returns BB_OK when the inputs could be compared (the
  * regressions are in rep: slower + counter_regressions), or, with err saying
  * why and nothing worth acting on in rep:
- *   BB_ERR_ARG     a timing threshold below the base's noise floor, or a bad option;
+ *   BB_ERR_ARG     a timing threshold below the noise floor of a configuration
+ *                  compared (unless opts->below_floor_ok), or a bad option;
  *   BB_ERR_FORMAT  no metric in common, a requested metric missing, no
  *                  configuration in common, or environments that cannot be
  *                  compared (unless opts->force). */

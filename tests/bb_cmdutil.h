@@ -1,7 +1,7 @@
 /* bb_cmdutil.h - helpers of the suites that drive the busbench program and
  * its result files: the program beside the test binary, a shell command,
  * silence, a merged result checked against the unsharded run, and synthetic bench results (a configuration with fixed times and
- * counters, a context, instruction counts). Include after bb_testutil.h. */
+ * counters, a context, a recorded noise floor, instruction counts). Include after bb_testutil.h. */
 #ifndef BB_CMDUTIL_H
 #define BB_CMDUTIL_H
 
@@ -123,6 +123,27 @@ static inline json_t *tu_ctx(const char *cpu)
     json_object_set_new(c, "compiler", json_string("cc 12.2.0"));
     json_object_set_new(c, "cflags", json_string("cc -std=c11 -O2 -g -Wall -ffp-contract=off -Icore"));
     return c;
+}
+
+/* Record a noise floor in the result file at path as `busbench calibrate --record` writes it:
+ * global (floor_pct), then NAME, PCT pairs (each configuration's own), NULL-terminated. */
+static inline void tu_floor(const char *path, double global, ...)
+{
+    json_t *nf = json_object(), *per = json_object();
+    json_object_set_new(nf, "floor_pct", json_real(global));
+    json_object_set_new(nf, "level", json_real(0.95));
+    json_object_set_new(nf, "trials", json_integer(10));
+    json_object_set_new(nf, "reps", json_integer(10));
+    va_list ap;
+    va_start(ap, global);
+    for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *))
+        json_object_set_new(per, name, json_real(va_arg(ap, double)));
+    va_end(ap);
+    if (json_object_size(per)) json_object_set(nf, "per_configuration_pct", per);
+    json_decref(per);
+    bb_error err;
+    cr_assert(bb_gate_set_context(path, "noise_floor", nf, &err) == BB_OK, "%s", err.msg);
+    json_decref(nf);
 }
 
 /* Turn a result file into an instruction-count file: metrics, the tool's

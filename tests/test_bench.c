@@ -358,7 +358,8 @@ Test(bench, wrong_renders_void_their_timing_and_exit_1)
     cr_assert(json_integer_value(json_object_get(m, "voided")) == 4, "warm-up and the three rounds");
     cr_assert(json_is_true(json_object_get(m, "error_occurred")));
     const char *msg = json_string_value(json_object_get(m, "error_message"));
-    cr_assert(msg && strstr(msg, "first differing sample"), "%s", msg ? msg : "(none)");
+    cr_assert(msg && strstr(msg, "audio differs at frame ") && strstr(msg, ", beat "), "localised (frame, cycle, beat): %s",
+              msg ? msg : "(none)");
     const json_t *ok = median_of(doc, "tiny/serial/threads:2/pin:compact");
     cr_assert(ok && json_integer_value(json_object_get(ok, "valid")) == 3);
     json_decref(doc);

@@ -8,6 +8,12 @@
  *   regressed, 1 on a slower timing, a counter that went up, instructions
  *   beyond the threshold; 2 for incompatible environments (unless --force), a
  *   threshold below the recorded noise floor, no metric in common.
+ * - The gate never cries wolf: without a noise floor in BASE, timing
+ *   differences are "inconclusive" (five benches of one build, drifting as
+ *   real processes do, compared pairwise: exit 0, in text, Markdown and
+ *   JUnit); with floors recorded per configuration, each configuration is
+ *   judged against its own (a slowdown beyond it is caught though another
+ *   configuration's floor is larger; a change below it is not a regression).
  * - The proof that the gate works, end to end on a tiny corpus built here:
  *   `busbench bench --metric instructions` (valgrind's callgrind) of an
  *   unchanged tree twice is identical and passes `busbench compare`; the same
@@ -99,19 +105,26 @@ Test(compare, counters_that_move_either_way_are_reported)
 
 /* ---- compare on synthetic files ------------------------------------------------------------ */
 
-/* A result file of two configurations; ms: serial's median; cycle's synthesis calls moved by bump. */
-static void write_file(const char *path, double ms, double spread, int bump, const char *cpu)
+/* A result of serial and cycle (1 thread, 12 rounds, a fixed zigzag of +-spread) on cpu with medians
+ * ms_serial and ms_cycle; cycle's synthesis calls moved by bump. */
+static void write_pair(const char *path, double ms_serial, double ms_cycle, double spread, int bump, const char *cpu)
 {
     bb_results r;
     bb_json_results_init(&r);
     r.context = tu_ctx(cpu);
-    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms, spread);
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, ms_serial, spread);
     bb_bres *c = bb_json_results_add(&r, 12);
-    tu_config(c, "w", "cycle", 1, 5, spread);
+    tu_config(c, "w", "cycle", 1, ms_cycle, spread);
     c->counters.synth_calls = (uint64_t)((int64_t)c->counters.synth_calls + bump);
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
+}
+
+/* A result file of two configurations; ms: serial's median (cycle's 5 ms); cycle's synthesis calls moved by bump. */
+static void write_file(const char *path, double ms, double spread, int bump, const char *cpu)
+{
+    write_pair(path, ms, 5, spread, bump, cpu);
 }
 
 
@@ -134,6 +147,27 @@ Test(compare, timing_gate_on_files)
     write_file(bump, 10, 0.01, 1, "cpu A");
     write_file(drop, 10, 0.01, -1, "cpu A");
     write_file(other, 10, 0.01, 0, "cpu B");
+    /* no noise floor in BASE: a timing difference is inconclusive, the counters still gate */
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_OK, "30%% slower without a floor: inconclusive");
+    cr_assert(compare(base, bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails without a floor too");
+    bb_gate_file b, s;
+    bb_error err;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
+    cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].verdict == BB_GATE_INCONCLUSIVE && rep.rows[1].verdict == BB_GATE_INCONCLUSIVE);
+    cr_assert(rep.inconclusive == 2 && rep.slower == 0 && !bb_gate_regressed(&rep));
+    cr_assert(rep.rows[0].p < 1e-3 && fabs(rep.rows[0].change - 0.3) < 1e-9, "the numbers are still there");
+    cr_assert(strstr(rep.warnings, "no noise floor") && strstr(rep.warnings, "inconclusive"), "%s", rep.warnings);
+    cr_assert(strstr(rep.rows[0].note, "calibrate --record"), "says how to get one: %s", rep.rows[0].note);
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+
+    tu_floor(base, 3, "w/serial/threads:1/pin:compact", 3.0, "w/cycle/threads:1/pin:compact", 3.0, NULL);
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "unchanged passes");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "30%% slower fails");
     cr_assert(compare(base, fast, NULL, NULL) == BB_EXIT_OK, "faster passes");
@@ -146,20 +180,16 @@ Test(compare, timing_gate_on_files)
     cr_assert(compare(base, same, "--metric", "instructions") == BB_EXIT_USAGE, "no instructions to compare");
 
     /* the verdicts themselves */
-    bb_gate_file b, s;
-    bb_error err;
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
     cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
-    bb_gate_opts o;
-    bb_gate_opts_default(&o);
-    bb_gate_report rep;
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5, "default threshold 5%% without a floor");
+    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5 && rep.rows[0].threshold_pct == 5,
+              "default threshold 5%% above a 3%% floor");
     cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.3) < 1e-9);
     cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].ci_lo > 0.25 && rep.rows[0].ci_hi < 0.35, "p %g, [%g, %g]",
               rep.rows[0].p, rep.rows[0].ci_lo, rep.rows[0].ci_hi);
     cr_assert(rep.rows[1].verdict == BB_GATE_SAME, "cycle did not change");
-    cr_assert(strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
+    cr_assert(!strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&s);
     /* a drop is a change, not a regression */
@@ -181,15 +211,10 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     snprintf(slow, sizeof slow, "%s/slow.json", d);
     write_file(base, 10, 0.01, 0, "cpu A");
     write_file(slow, 10.8, 0.01, 0, "cpu A");
-    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%%");
-    json_t *nf = json_object();
-    json_object_set_new(nf, "floor_pct", json_real(12.5));
-    json_object_set_new(nf, "level", json_real(0.95));
-    json_object_set_new(nf, "trials", json_integer(10));
-    json_object_set_new(nf, "reps", json_integer(10));
+    tu_floor(base, 2, NULL);
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "8%% slower, default threshold 5%% above a 2%% floor");
+    tu_floor(base, 12.5, NULL); /* a global floor only (no configuration's own): each configuration uses it */
     bb_error err;
-    cr_assert(bb_gate_set_context(base, "noise_floor", nf, &err) == BB_OK, "%s", err.msg);
-    json_decref(nf);
     cr_assert(compare(base, slow, "--threshold", "5") == BB_EXIT_USAGE, "5%% < the 12.5%% floor: refused");
     cr_assert(compare(base, slow, "--threshold", "12.5") == BB_EXIT_OK, "at the floor: 8%% is noise");
     cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_OK, "the default threshold is the floor (12.5%%)");
@@ -205,9 +230,169 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_ERR_ARG);
     cr_assert(strstr(err.msg, "noise floor of 12.50%") && strstr(err.msg, "noise alone"), "says why: %s", err.msg);
     bb_gate_report_free(&rep);
+    o.threshold_pct = (double)NAN;
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].floor_src == BB_GATE_FLOOR_GLOBAL && rep.rows[0].threshold_pct == 12.5 && rep.floor_global == 2);
+    cr_assert(strstr(rep.rows[0].note, "global floor 12.50%") && strstr(rep.warnings, "used the global floor"),
+              "says so: %s / %s", rep.rows[0].note, rep.warnings);
+    bb_gate_report_free(&rep);
     /* the instruction gate has no floor: a timing floor never stops it */
     bb_gate_file_free(&b);
     bb_gate_file_free(&s);
+}
+
+/* ---- a gate that never cries wolf ------------------------------------------------------------ */
+
+Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
+{
+    /* one build benched five times: each process's median drifts (as measured: +42%, +54%) while
+     * its rounds agree within +-5%, so the U test finds p < 0.01 between processes */
+    static const double drift[5] = {1.00, 1.42, 0.80, 1.54, 1.10};
+    const char *d = tu_tmpdir("wolf");
+    char path[5][128];
+    for (int k = 0; k < 5; k++) {
+        snprintf(path[k], sizeof path[k], "%s/run%d.json", d, k);
+        write_pair(path[k], 10 * drift[k], 5 * drift[(k + 2) % 5], 0.05, 0, "cpu A");
+    }
+    tu_quiet();
+    double pmin = 1;
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 5; j++) {
+            if (i == j) continue;
+            cr_assert(compare(path[i], path[j], NULL, NULL) == BB_EXIT_OK, "run%d vs run%d: no regression", i, j);
+            bb_gate_file a, b;
+            bb_error err;
+            bb_gate_opts o;
+            bb_gate_opts_default(&o);
+            bb_gate_report rep;
+            cr_assert(bb_gate_file_load(path[i], &a, &err) == BB_OK && bb_gate_file_load(path[j], &b, &err) == BB_OK);
+            cr_assert(bb_gate_compare(&a, &b, &o, &rep, &err) == BB_OK, "%s", err.msg);
+            cr_assert(rep.n == 2 && rep.inconclusive == 2 && rep.slower + rep.faster + rep.same == 0);
+            for (size_t r = 0; r < rep.n; r++) pmin = fmin(pmin, rep.rows[r].p);
+            bb_gate_report_free(&rep);
+            bb_gate_file_free(&a);
+            bb_gate_file_free(&b);
+        }
+    cr_assert(pmin < 0.01, "the drift is significant to the U test (p %g): without the rule it would cry wolf", pmin);
+    /* the counters stay the verdict */
+    char bump[128];
+    snprintf(bump, sizeof bump, "%s/bump.json", d);
+    write_pair(bump, 10 * drift[1], 5, 0.05, 1, "cpu A");
+    cr_assert(compare(path[0], bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails without a floor");
+    /* each output says so: text, Markdown, JUnit (an inconclusive check passes, with its verdict) */
+    const char *bin = tu_busbench();
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json > t.txt && grep -q '^w/serial/threads:1/pin:compact .* "
+                    "inconclusive$' t.txt && grep -q '2 inconclusive.* -> ok$' t.txt && grep -q 'time: inconclusive' t.txt",
+                    d, bin) == 0, "the text table: see %s/t.txt", d);
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --markdown > m.md && grep -q 'no regression' m.md && "
+                    "grep -q '| inconclusive |$' m.md && grep -q '2 inconclusive' m.md && grep -q 'times: inconclusive' m.md",
+                    d, bin) == 0, "the Markdown: see %s/m.md", d);
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --junit j.xml >/dev/null && grep -c '<testcase' j.xml | grep -qx 2 "
+                    "&& ! grep -qE '<failure|<skipped' j.xml && grep -q 'time: .*: inconclusive; inconclusive: BASE records no "
+                    "noise floor' j.xml",
+                    d, bin) == 0, "the JUnit: see %s/j.xml", d);
+}
+
+Test(compare, each_configuration_is_judged_against_its_own_floor)
+{
+    tu_quiet();
+    const char *d = tu_tmpdir("floor");
+    char base[128], slow[128], small[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(slow, sizeof slow, "%s/slow.json", d);
+    snprintf(small, sizeof small, "%s/small.json", d);
+    write_pair(base, 10, 5, 0.01, 0, "cpu A");
+    write_pair(slow, 13.7, 5, 0.01, 0, "cpu A");  /* serial +37%, cycle unchanged */
+    write_pair(small, 10.8, 5, 0.01, 0, "cpu A"); /* serial +8% */
+    /* serial's floor 10%, cycle's 64% (the largest, as in the measured case that hid +37%) */
+    tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, "w/cycle/threads:1/pin:compact", 64.0, NULL);
+    cr_assert(compare(base, slow, NULL, NULL) == BB_EXIT_FAIL, "+37%% beyond serial's 10%% floor is caught");
+    cr_assert(compare(base, small, NULL, NULL) == BB_EXIT_OK, "+8%% is inside serial's 10%% floor: no regression");
+    cr_assert(compare(base, slow, "--threshold", "20") == BB_EXIT_USAGE, "20%% is below cycle's floor: refused");
+    cr_assert(compare(base, slow, "--threshold", "64") == BB_EXIT_OK, "... an asked threshold applies to all");
+
+    bb_gate_file b, s;
+    bb_error err;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK, "%s", err.msg);
+    const bb_gate_row *rs = &rep.rows[0], *rc = &rep.rows[1];
+    cr_assert(!strcmp(rs->name, "w/serial/threads:1/pin:compact") && !strcmp(rc->name, "w/cycle/threads:1/pin:compact"));
+    cr_assert(rs->floor_src == BB_GATE_FLOOR_OWN && rs->floor_pct == 10 && rs->threshold_pct == 10, "serial: its own 10%%");
+    cr_assert(rc->floor_src == BB_GATE_FLOOR_OWN && rc->floor_pct == 64 && rc->threshold_pct == 64, "cycle: its own 64%%");
+    cr_assert(rs->verdict == BB_GATE_SLOWER && fabs(rs->change - 0.37) < 1e-9 && rs->p < 1e-3);
+    cr_assert(rc->verdict == BB_GATE_SAME && rep.slower == 1 && rep.floor_global == 0 && bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&s);
+    cr_assert(bb_gate_file_load(small, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].verdict == BB_GATE_SAME, "significant, but below the floor: same");
+    cr_assert(!bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+
+    /* a configuration without a floor of its own uses the global one, and says so */
+    tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, NULL);
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
+    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && rep.rows[1].floor_src == BB_GATE_FLOOR_GLOBAL);
+    cr_assert(rep.rows[1].threshold_pct == 64 && rep.floor_global == 1 && strstr(rep.rows[1].note, "global floor 64.00%"),
+              "%s", rep.rows[1].note);
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&s);
+}
+
+Test(compare, a_wrong_render_is_the_headline_and_its_counters_are_not_compared, .timeout = 120)
+{
+    /* synthetic: NEW's render was wrong and its counters moved: the render is the verdict */
+    const char *d = tu_tmpdir("wrong");
+    char base[128], cur[128];
+    snprintf(base, sizeof base, "%s/base.json", d);
+    snprintf(cur, sizeof cur, "%s/cur.json", d);
+    write_pair(base, 10, 5, 0.01, 0, "cpu A");
+    bb_results r;
+    bb_json_results_init(&r);
+    r.context = tu_ctx("cpu A");
+    tu_config(bb_json_results_add(&r, 12), "w", "serial", 1, 10, 0.01);
+    bb_bres *c = bb_json_results_add(&r, 12);
+    tu_config(c, "w", "cycle", 1, 5, 0.01);
+    c->counters.synth_calls -= 3;
+    snprintf(c->error, sizeof c->error, "wrong render: audio differs at frame 22050 (cycle 1, beat 0, 0.5 s)");
+    bb_error err;
+    cr_assert(bb_json_write(&r, cur, &err) == BB_OK, "%s", err.msg);
+    bb_json_results_free(&r);
+    bb_gate_file b, n;
+    bb_gate_opts o;
+    bb_gate_opts_default(&o);
+    bb_gate_report rep;
+    cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(cur, &n, &err) == BB_OK);
+    cr_assert(bb_gate_compare(&b, &n, &o, &rep, &err) == BB_OK, "%s", err.msg);
+    cr_assert(rep.rows[1].broken && rep.rows[1].nup == 0 && rep.counter_changes == 0 && rep.broken == 1);
+    cr_assert(strstr(rep.rows[1].headline, "frame 22050 (cycle 1, beat 0") && bb_gate_regressed(&rep));
+    bb_gate_report_free(&rep);
+    bb_gate_file_free(&b);
+    bb_gate_file_free(&n);
+    const char *bin = tu_busbench();
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json > t.txt; test $? = 1 && grep -q 'REGRESSION: NEW: wrong render: "
+                    "audio differs at frame 22050' t.txt && ! grep -q 'CHANGED\\|re-make' t.txt", d, bin) == 0,
+              "the text: see %s/t.txt", d);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --markdown > m.md; grep -q '\\*\\*wrong render: audio differs at "
+                    "frame 22050 (cycle 1, beat 0' m.md && ! grep -q synth_calls m.md", d, bin) == 0,
+              "the Markdown: see %s/m.md", d);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --junit j.xml >/dev/null; grep -q '<failure type=\"regression\" "
+                    "message=\"wrong render: audio differs at frame 22050 (cycle 1, beat 0' j.xml && ! grep -q synth_calls j.xml",
+                    d, bin) == 0, "the JUnit case names the frame: see %s/j.xml", d);
+
+    /* end to end: the program changed under its golden (cycle 1's note): bench localises the frame */
+    const char *dir = tu_tiny_corpus("wrong", 4);
+    cr_assert(tu_sh("cd %s && sed -i 's/<0 7>/<0 5>/' tiny.ph && '%s' bench --golden . --strategies serial --threads 1 "
+                    "--reps 1 --quiet --out w.json >w.log 2>&1; test $? = 1", dir, bin) == 0, "a wrong render: exit 1");
+    cr_assert(tu_sh("grep -q 'audio differs at frame 2205[0-9] (cycle 1, beat 0' %s/w.log", dir) == 0,
+              "bench names the frame, its cycle and beat: see %s/w.log", dir);
 }
 
 Test(compare, instruction_gate_on_files)
