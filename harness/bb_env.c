@@ -202,6 +202,8 @@ json_t *bb_env_context(void)
     return ctx;
 }
 
+const char *bb_env_version(void) { return BB_GIT_COMMIT " (" BB_GIT_DATE ")"; }
+
 const char *bb_env_command(int argc, char **argv, char *buf, size_t cap)
 {
     snprintf(buf, cap, "busbench");

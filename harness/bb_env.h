@@ -25,6 +25,10 @@ json_t *bb_env_topology(const char *xml, bb_error *err);
  * topology, hwloc, compiler, cflags, lanes_isa, git_commit, git_commit_date, hwloc_version). */
 json_t *bb_env_context(void);
 
+/* The build's identity, "COMMIT (COMMIT_DATE)" (a short git commit, "-dirty" when the tree
+ * differed from it; "unknown" outside git): a static string. */
+const char *bb_env_version(void);
+
 /* "busbench ARGV..." (the command as given) into buf; returns buf. */
 const char *bb_env_command(int argc, char **argv, char *buf, size_t cap);
 

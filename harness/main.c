@@ -10,6 +10,7 @@
  * it and removes its temporary like any other full disk. SIGKILL cannot be
  * caught: after it a DEST.tmp.XXXXXX temporary can remain (never a partial DEST). */
 #include "bb_cmds.h"
+#include "bb_env.h"
 #include "bb_tmpfile.h"
 
 #include <signal.h>
@@ -61,7 +62,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: busbench COMMAND [OPTIONS]\n\ncommands:\n");
     for (const bb_cmd *c = bb_cmds; c->name; c++) fprintf(f, "  %-10s %s\n", c->name, c->summary);
-    fprintf(f, "\n'busbench help COMMAND' (or 'busbench COMMAND --help') describes a command.\n"
+    fprintf(f, "\n'busbench help COMMAND' (or 'busbench COMMAND --help') describes a command;\n"
+               "'busbench --version' names the build (its git commit and date).\n"
                "exit: 0 success, 1 a check failed (a mismatch, a regression), 2 bad input or usage\n");
 }
 
@@ -74,6 +76,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || (!strcmp(argv[1], "help") && argc == 2)) {
         usage(stdout);
+        return BB_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("busbench %s\n", bb_env_version());
         return BB_EXIT_OK;
     }
     if (!strcmp(argv[1], "help")) { /* busbench help CMD: the command's own --help, the same text */

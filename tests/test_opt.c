@@ -182,3 +182,21 @@ Test(opt, out_of_range_missing_or_unwanted_values_are_exit_2)
     cr_assert_eq(demo_parse(&v, pos, &np, 3, a5), BB_EXIT_USAGE, "no abbreviations or unknown names");
     cr_assert_eq(demo_parse(&v, pos, &np, 3, a6), BB_EXIT_USAGE, "more positionals than the command takes");
 }
+
+/* --version names the build: the commit the Makefile stamped (as the bench context's git_commit). */
+Test(opt, version_names_the_build)
+{
+    const char *d = tu_tmpdir("opt-version");
+    cr_assert_eq(tu_sh("'%s' --version > %s/v.txt 2>&1", tu_busbench(), d), 0);
+    cr_assert_eq(tu_sh("'%s' version > %s/w.txt 2>&1 && cmp -s %s/v.txt %s/w.txt", tu_busbench(), d, d, d), 0,
+                 "'version' and '--version' print the same");
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/v.txt", d);
+    size_t n;
+    char *v = tu_slurp(path, &n);
+    cr_assert_not_null(v);
+    unsigned x;
+    cr_expect(!strncmp(v, "busbench ", 9) && (sscanf(v + 9, "%8x", &x) == 1 || !strncmp(v + 9, "unknown", 7)),
+              "busbench COMMIT (DATE), got: %s", v);
+    free(v);
+}
