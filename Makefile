@@ -108,15 +108,19 @@ $(TESTBIN): $(call obj,$(TEST_SRC) $(DT_SRC)) $(LIB)
 	$(call say,LD,$@)$(CC) $(BB_CFLAGS) -o $@ $^ $(CRIT_LIBS) $(LDLIBS)
 
 # Debian packages, installed only when absent (a fresh machine's lists may be empty).
+APT_GET ?= apt-get
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
+	  if ! command -v $(APT_GET) >/dev/null 2>&1; then \
+	    echo "make deps: no $(APT_GET) on this machine: install these (Debian package names; find your" \
+	         "system's equivalents, found through pkg-config):$$missing" >&2; exit 1; fi; \
 	  echo "make deps: installing$$missing"; \
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	  $$SUDO $(APT_GET) update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO $(APT_GET) install -y -qq --no-install-recommends $$missing; \
 	fi
 
 # The test command of the README: deps, then a fresh make that sees them.
