@@ -8,6 +8,7 @@
 #   make deps       install missing Debian packages (apt-get), nothing when all are present
 #   make clean      remove build/
 #   make install PREFIX=/usr/local
+#   make difftest   generated programs against serial, every strategy (SEED= N= SECONDS=; mk/difftest.mk)
 #   make V=1 ...    print each compile and link command whole (the default prints "CC file.o")
 #
 # test and report first run `deps`, then re-invoke make so that pkg-config sees the

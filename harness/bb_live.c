@@ -650,14 +650,12 @@ static bb_result open_watched(live *L, const bb_run_cfg *rc, bb_live_out *o, bb_
     }
 }
 
-/* The render at the server's rate (the run's when they agree). */
-static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
+/* The render at rate sr: opened before any server is met, at the run's rate (a program
+ * that does not compile is bad input, and no server is started for it). */
+static bb_result open_render(live *L, int sr, bb_live_out *o, bb_error *err)
 {
     bb_run_cfg rc = L->c->run;
-    o->sr = jack_get_sample_rate(L->client);
-    o->period = jack_get_buffer_size(L->client);
-    o->realtime = jack_is_realtime(L->client) != 0;
-    rc.sr = (int)o->sr;
+    rc.sr = sr;
     bb_result res = L->c->watch ? open_watched(L, &rc, o, err) : bb_run_open_render(&rc, NULL, NULL, NULL, &L->kit, &L->r, err);
     /* a watched program compiles while the render plays: the kit must not change then */
     if (!res && L->c->watch && bb_kit_use_all(L->kit))
@@ -665,26 +663,23 @@ static bb_result open_render(live *L, bb_live_out *o, bb_error *err)
     return res;
 }
 
-/* A program that does not compile is bad input before any server is started or met
- * (compiled at the run's rate; the render proper opens at the server's). */
-static bb_result check_program(const bb_live_cfg *c, bb_error *err)
+/* The server's rate and period; the render is opened again at the server's rate
+ * when it is not the run's (a running server of its own rate). */
+static bb_result match_server(live *L, bb_live_out *o, bb_error *err)
 {
-    bb_run_cfg rc = c->run;
-    bb_kit *kit = NULL;
-    bb_render *r = NULL;
-    bb_result res = bb_run_open_render(&rc, NULL, NULL, NULL, &kit, &r, err);
-    bb_render_close(r);
-    bb_kit_destroy(kit);
-    return res;
+    o->sr = jack_get_sample_rate(L->client);
+    o->period = jack_get_buffer_size(L->client);
+    o->realtime = jack_is_realtime(L->client) != 0;
+    if ((int)o->sr == L->c->run.sr) return BB_OK;
+    bb_render_close(L->r);
+    bb_kit_destroy(L->kit);
+    L->r = NULL;
+    L->kit = NULL;
+    return open_render(L, (int)o->sr, o, err);
 }
 
 bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
 {
-    bb_result checked = check_program(c, err);
-    if (checked) {
-        memset(o, 0, sizeof *o);
-        return checked;
-    }
     memset(o, 0, sizeof *o);
     live *L = bb_calloc(1, sizeof *L);
     if (!L) return bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "no memory for the live run");
@@ -694,8 +689,9 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     jack_set_info_function(quiet);
     bb_error_clear(&L->render_err);
     L->sem_ok = sem_init(&L->wake, 0, 0) == 0;
-    bb_result res = L->sem_ok ? connect_server(L, o, err) : bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "sem_init");
-    if (!res) res = open_render(L, o, err);
+    bb_result res = L->sem_ok ? open_render(L, c->run.sr, o, err) : bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "sem_init");
+    if (!res) res = connect_server(L, o, err);
+    if (!res) res = match_server(L, o, err);
     if (!res) res = client_setup(L, err);
     if (!res && c->record && pthread_create(&L->writer, NULL, writer_main, L))
         res = bb_error_set(err, BB_ERR_NOMEM, NULL, 0, 0, "cannot start the writer thread");

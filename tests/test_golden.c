@@ -18,8 +18,6 @@
  * of the corpus in its own mkdtemp folder (Criterion may run tests in parallel
  * processes). Tests run from the repository root, as `make test` does. */
 #include <criterion/criterion.h>
-#include <libgen.h>
-#include <sys/wait.h>
 
 #include "bb_programs.h"
 #include "bb_alloc.h"
@@ -28,6 +26,7 @@
 #include "bb_verify.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
+#include "bb_cmdutil.h"
 #include "bb_variant.h"
 #include "bb_wav.h"
 
@@ -830,13 +829,7 @@ Test(golden, bless_writes_nothing_when_a_render_fails)
  * golden that would change (named, exit 2, the WAV untouched) unless --force. */
 Test(golden, a_corpus_outside_the_repository_is_made_and_kept)
 {
-    char bin[PATH_MAX];
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    cr_assert(n > 0);
-    self[n] = '\0';
-    snprintf(bin, sizeof bin, "%s/busbench", dirname(self));
-    const char *d = tu_tmpdir("usercorpus");
+    const char *bin = tu_busbench(), *d = tu_tmpdir("usercorpus");
     FILE *f;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/mine.ph", d);
@@ -847,11 +840,9 @@ Test(golden, a_corpus_outside_the_repository_is_made_and_kept)
     cr_assert_not_null(f = fopen(path, "w"));
     fputs("mine\tmine.ph\tmine.wav\t-\t-\t--cycles 2 --sr 8000\n", f);
     fclose(f);
-    char cmd[3 * PATH_MAX];
-    snprintf(cmd, sizeof cmd, "'%s' bless --golden '%s' >/dev/null 2>&1", bin, d);
-    cr_assert_eq(system(cmd), 0, "a new user corpus is blessed");
-    snprintf(cmd, sizeof cmd, "'%s' verify --golden '%s' --threads 1,2 --blocks 64 >/dev/null 2>&1", bin, d);
-    cr_assert_eq(system(cmd), 0, "verify passes against it");
+    cr_assert_eq(tu_sh("'%s' bless --golden '%s' >/dev/null 2>&1", bin, d), 0, "a new user corpus is blessed");
+    cr_assert_eq(tu_sh("'%s' verify --golden '%s' --threads 1,2 --blocks 64 >/dev/null 2>&1", bin, d), 0,
+                 "verify passes against it");
     size_t n0 = 0, n1 = 0;
     snprintf(path, sizeof path, "%s/mine.wav", d);
     char *before = tu_slurp(path, &n0);
@@ -859,17 +850,15 @@ Test(golden, a_corpus_outside_the_repository_is_made_and_kept)
     cr_assert_not_null(f = fopen(path, "w"));
     fputs("bpm: 120\n~x: square 220 # lpf 900\nout: s \"~x*4\" # note \"0 7\"\n", f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "'%s' bless --golden '%s' 2>&1 | grep -q \"workload 'mine' has a golden that differs\"", bin, d);
-    cr_assert_eq(system(cmd), 0, "the refusal names the workload");
-    snprintf(cmd, sizeof cmd, "'%s' bless --golden '%s' >/dev/null 2>&1", bin, d);
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 2, "a changed golden is not overwritten without --force");
+    cr_assert_eq(tu_sh("'%s' bless --golden '%s' 2>&1 | grep -q \"workload 'mine' has a golden that differs\"", bin, d), 0,
+                 "the refusal names the workload");
+    cr_assert_eq(tu_sh("'%s' bless --golden '%s' >/dev/null 2>&1", bin, d), 2,
+                 "a changed golden is not overwritten without --force");
     snprintf(path, sizeof path, "%s/mine.wav", d);
     char *after = tu_slurp(path, &n1);
     cr_expect(n0 == n1 && !memcmp(before, after, n0), "the golden WAV is untouched");
     free(after);
-    snprintf(cmd, sizeof cmd, "'%s' bless --golden '%s' --force >/dev/null 2>&1", bin, d);
-    cr_assert_eq(system(cmd), 0, "--force overwrites it");
+    cr_assert_eq(tu_sh("'%s' bless --golden '%s' --force >/dev/null 2>&1", bin, d), 0, "--force overwrites it");
     after = tu_slurp(path, &n1);
     cr_expect(!(n0 == n1 && !memcmp(before, after, n0)), "the golden WAV is re-rendered");
     free(before);

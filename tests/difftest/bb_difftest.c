@@ -20,6 +20,7 @@
  * Units: frames in samples; rates in Hz. */
 #include "bb_difftest.h"
 
+#include "bb_golden.h"
 #include "bb_kit.h"
 #include "bb_lane.h"
 #include "bb_ph.h"
@@ -204,22 +205,15 @@ static int fail(bb_dt_result *res, const bb_dt_config *cfg, int64_t frame, const
     return 1;
 }
 
-static int64_t first_diff(const capture *a, const capture *b)
-{
-    size_t n = a->n < b->n ? a->n : b->n;
-    for (size_t i = 0; i < n; i++)
-        if (memcmp(&a->x[i], &b->x[i], sizeof *a->x)) return (int64_t)i;
-    return a->n == b->n ? -1 : (int64_t)n;
-}
-
 /* Samples and strategy-independent counters against the reference; 1 when they differ. */
 static int compare_ref(const rendered *ref, const rendered *o, const bb_dt_config *cfg, bb_dt_result *res)
 {
     if (o->res) return fail(res, cfg, -1, "render failed where serial did not: %s", o->msg);
-    int64_t k = first_diff(&ref->out, &o->out);
-    if (k >= 0)
-        return fail(res, cfg, k, "samples differ from serial's at frame %lld (serial %.9g, this %.9g)", (long long)k,
-                    (size_t)k < ref->out.n ? (double)ref->out.x[k] : 0.0, (size_t)k < o->out.n ? (double)o->out.x[k] : 0.0);
+    bb_golden_diff d;
+    bb_golden_compare(o->out.x, o->out.n, ref->out.x, ref->out.n, &d); /* bit for bit */
+    if (d.first >= 0)
+        return fail(res, cfg, d.first, "samples differ from serial's at frame %lld (serial %.9g, this %.9g)",
+                    (long long)d.first, (double)d.want, (double)d.got);
 #define SAME(f)                                                                                                   \
     if (o->st.f != ref->st.f)                                                                                     \
         return fail(res, cfg, -1, "counter " #f " is %llu, serial's %llu", (unsigned long long)o->st.f,            \
