@@ -4,7 +4,9 @@
  *
  * What it is: the workloads are the golden corpus's (bb_golden.h: the manifest,
  * each workload's render options, its golden WAV checked against the manifest's
- * length and sha256 before it is trusted as a reference); every configuration
+ * length and sha256 before it is trusted as a reference) or the programs given on
+ * the command line (each with the serial render of this run as its reference:
+ * bb_workload.h; below, "golden" is whichever reference); every configuration
  * workload x strategy x threads x pinning is
  * rendered --warmup times untimed, then in rounds: round r renders every
  * configuration once (interleaved: A B C, C A B, ...), so that drift of the
@@ -127,22 +129,22 @@ static void dvec_free(bb_bench_dvec *d)
     memset(d, 0, sizeof *d);
 }
 
-/* ---- workloads: the golden corpus (bb_golden.h) ------------------------------------ */
+/* ---- workloads: a corpus's or the programs given (bb_workload.h) ------------------------ */
 
 
-/* Set w up from entry e of m: the job (options parsed, paths resolved), the
- * golden samples (checked against the manifest's frames and sha256: a golden
- * that was changed outside `make bless` is bad input, never a reference), the
- * kit. */
-static bb_result prepare_workload(bb_bench_workload *w, const bb_golden_manifest *m, const bb_golden_entry *e, bb_error *err)
+/* Set w up from wl: its reference (a golden checked against the manifest's frames and sha256: one
+ * that was changed outside `make bless` is bad input, never a reference; or a program's serial
+ * render), the kit. */
+static bb_result prepare_workload(bb_bench_workload *w, bb_workload *wl, bb_error *err)
 {
-    snprintf(w->name, sizeof w->name, "%s", e->name);
-    bb_result res = bb_golden_job_init(&w->job, m, e, err);
+    snprintf(w->name, sizeof w->name, "%s", wl->name);
+    w->wl = wl;
+    w->cfg = &wl->job.cfg;
+    bb_result res = bb_workload_reference(wl, err);
     if (res) return res;
-    w->cfg = &w->job.cfg;
-    char sha[BB_GOLDEN_SHA_HEX];
-    if ((res = bb_golden_read(&w->job, e, &w->golden, &w->ngolden, sha, err))) return res;
-    w->frames = (int64_t)w->ngolden;
+    w->golden = wl->ref;
+    w->ngolden = wl->nref;
+    w->frames = (int64_t)wl->nref;
     if (w->cfg->fmt != BB_WAV_F32)
         return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "the bench compares float32 goldens only");
     if ((res = bb_kit_create(&w->kit, (double)w->cfg->sr)))
@@ -153,11 +155,7 @@ static bb_result prepare_workload(bb_bench_workload *w, const bb_golden_manifest
 
 static void free_workloads(bb_bench_workload *v, int n)
 {
-    for (int i = 0; v && i < n; i++) {
-        bb_free(v[i].golden);
-        bb_kit_destroy(v[i].kit);
-        bb_golden_job_free(&v[i].job);
-    }
+    for (int i = 0; v && i < n; i++) bb_kit_destroy(v[i].kit);
     free(v);
 }
 
@@ -561,30 +559,31 @@ void bb_bench_matrix_free(bb_bench_matrix *m)
     }
     free(m->cs);
     free_workloads(m->all, m->nall);
+    bb_workload_set_free(&m->set);
     memset(m, 0, sizeof *m);
 }
 
-/* The workloads asked for, in the order asked (default: the manifest's). BB_BENCH_GO_ON or 2. */
-static int select_workloads(bb_bench_opts *o, const bb_golden_manifest *man, const bb_golden_entry **sel, int *nsel)
+/* The workloads asked for, in the order asked (default: the manifest's, or the programs'), into
+ * m->set; a program's reference rendered now (its length is its group's cost). BB_BENCH_GO_ON or 2. */
+static int select_workloads(bb_bench_opts *o, bb_bench_matrix *m)
 {
-    *nsel = 0;
-    if (!o->wl_buf[0]) {
-        for (size_t j = 0; j < man->n && *nsel < BB_BENCH_LIST_MAX; j++) sel[(*nsel)++] = &man->v[j];
-        return BB_BENCH_GO_ON;
-    }
     char *names[BB_BENCH_LIST_MAX];
-    int nn = bb_bench_split_list(o->wl_buf, names, BB_BENCH_LIST_MAX);
-    for (int i = 0; i < nn; i++) {
-        const bb_golden_entry *e = bb_golden_manifest_find(man, names[i]);
-        if (!e) {
-            fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
-            for (size_t j = 0; j < man->n; j++) fprintf(stderr, " %s", man->v[j].name);
-            fprintf(stderr, ")\n");
-            return BB_EXIT_USAGE;
-        }
-        sel[(*nsel)++] = e;
-    }
-    return BB_BENCH_GO_ON;
+    int nn = o->wl_buf[0] ? bb_bench_split_list(o->wl_buf, names, BB_BENCH_LIST_MAX) : 0;
+    const bb_workload_src src = {.golden = o->golden, .programs = o->programs, .nprograms = o->nprograms,
+                                 .opts = &o->wopts, .names = (const char *const *)names, .nnames = nn > 0 ? (size_t)nn : 0};
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    bb_result r = nn < 0 ? bb_error_set(&err, BB_ERR_LIMIT, "--workloads", 0, 0, "more than %d workloads", BB_BENCH_LIST_MAX)
+                         : bb_workload_open(&m->set, &src, &err);
+    if (!r && m->set.n > BB_BENCH_LIST_MAX)
+        r = bb_error_set(&err, BB_ERR_LIMIT, m->set.golden, 0, 0, "more than %d workloads: choose with --workloads",
+                         BB_BENCH_LIST_MAX);
+    for (size_t i = 0; !r && i < m->set.n; i++)
+        if (!m->set.v[i].entry) r = bb_workload_reference(&m->set.v[i], &err);
+    if (!r) return BB_BENCH_GO_ON;
+    fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+    return BB_EXIT_USAGE;
 }
 
 /* Does a group hold serial at 1 thread among the asked configurations? */
@@ -598,7 +597,7 @@ static bool asks_reference(const bb_bench_opts *o)
 
 /* --shard-costs: each group's cost from a previous result, the sum of its configurations' median times (ns);
  * a group it lacks is estimated from its frames at the known groups' mean time per frame. BB_BENCH_GO_ON or 2. */
-static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel, int ng, double *cost)
+static int costs_from(const bb_bench_opts *o, const bb_workload *sel, int ng, double *cost)
 {
     bb_results prev;
     bb_error err;
@@ -609,7 +608,7 @@ static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel,
     }
     double known = 0, known_frames = 0;
     for (int g = 0; g < ng; g++) {
-        const char *w = sel[g / o->npins]->name, *pin = bb_pin_name(o->pins[g % o->npins]);
+        const char *w = sel[g / o->npins].name, *pin = bb_pin_name(o->pins[g % o->npins]);
         double t = 0;
         for (size_t k = 0; k < prev.n; k++)
             if (!strcmp(prev.v[k].workload, w) && !strcmp(prev.v[k].pin, pin) && isfinite(prev.v[k].t.median))
@@ -625,7 +624,7 @@ static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel,
 }
 
 /* Which groups (index i * npins + p) this shard runs: owned[g]. BB_BENCH_GO_ON or 2. */
-static int shard_groups(const bb_bench_opts *o, const bb_golden_entry *const *sel, int nsel, bool *owned, bb_bench_matrix *m)
+static int shard_groups(const bb_bench_opts *o, const bb_workload *sel, int nsel, bool *owned, bb_bench_matrix *m)
 {
     int ng = nsel * o->npins;
     int per = o->nstrats * o->nthreads + !asks_reference(o);
@@ -633,7 +632,7 @@ static int shard_groups(const bb_bench_opts *o, const bb_golden_entry *const *se
     int *owner = malloc((size_t)ng * sizeof *owner);
     int rc = BB_BENCH_GO_ON;
     if (!cost || !load || !owner) rc = BB_EXIT_USAGE;
-    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) cost[g] = (double)sel[g / o->npins]->frames * per;
+    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) cost[g] = (double)(sel[g / o->npins].frames > 0 ? sel[g / o->npins].frames : 0) * per;
     if (rc == BB_BENCH_GO_ON && o->shard_costs && o->shard.count) rc = costs_from(o, sel, ng, cost);
     if (rc == BB_BENCH_GO_ON && bb_shard_assign(cost, (size_t)ng, o->shard.count ? o->shard.count : 1, owner, load)) rc = BB_EXIT_USAGE;
     if (!cost || !load || !owner) fprintf(stderr, "busbench bench: no memory\n");
@@ -688,22 +687,16 @@ static void add_group(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_workl
     }
 }
 
-/* Load the workloads this shard needs (golden checked, kit built) and lay out its configurations. BB_BENCH_GO_ON or 2. */
+/* Load the workloads this shard needs (reference checked or rendered, kit built) and lay out its configurations. BB_BENCH_GO_ON or 2. */
 int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
 {
     memset(m, 0, sizeof *m);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_error err;
     bb_error_clear(&err);
-    bb_golden_manifest man;
-    if (bb_golden_manifest_load(o->golden, &man, &err)) {
-        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-        return BB_EXIT_USAGE;
-    }
-    const bb_golden_entry *sel[BB_BENCH_LIST_MAX];
     bool owned[BB_BENCH_LIST_MAX * 8];
-    int nsel = 0, rc = select_workloads(o, &man, sel, &nsel);
-    if (rc == BB_BENCH_GO_ON) rc = shard_groups(o, sel, nsel, owned, m);
+    int rc = select_workloads(o, m), nsel = (int)m->set.n;
+    if (rc == BB_BENCH_GO_ON) rc = shard_groups(o, m->set.v, nsel, owned, m);
     if (rc == BB_BENCH_GO_ON) {
         m->all = calloc((size_t)(nsel ? nsel : 1), sizeof *m->all);
         m->cs = calloc((size_t)m->groups_here * (size_t)(o->nstrats * o->nthreads + 1) + 1, sizeof *m->cs);
@@ -717,7 +710,7 @@ int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
         for (int p = 0; p < o->npins; p++) any |= owned[i * o->npins + p];
         if (!any) continue;
         bb_bench_workload *w = &m->all[m->nall++];
-        if (prepare_workload(w, &man, sel[i], &err)) {
+        if (prepare_workload(w, &m->set.v[i], &err)) {
             fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
             rc = BB_EXIT_USAGE;
             break;
@@ -728,7 +721,6 @@ int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
         size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
         if (nb > m->maxblocks) m->maxblocks = nb;
     }
-    bb_golden_manifest_free(&man);
     if (rc != BB_BENCH_GO_ON) bb_bench_matrix_free(m);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "bb_run.h"
 #include "bb_shard.h"
 #include "bb_stats.h"
+#include "bb_workload.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -26,13 +27,14 @@ typedef struct bb_bench_dvec {
     size_t n, cap;
 } bb_bench_dvec;
 
-/* A workload of the golden corpus (bb_golden.h), ready to render: its job, golden and kit. */
+/* A workload (bb_workload.h: of the golden corpus, or a program given on the command line), ready
+ * to render: its setup, its reference and its kit. */
 typedef struct bb_bench_workload {
     char name[BB_GOLDEN_NAME_MAX];
-    bb_golden_job job;        /* the render setup; job.cfg points into it: never moved */
-    const bb_run_cfg *cfg;    /* &job.cfg */
-    int64_t frames;           /* the golden's length */
-    float *golden;            /* bb_malloc'ed by bb_golden_read */
+    const bb_workload *wl;    /* in the matrix's set */
+    const bb_run_cfg *cfg;    /* &wl->job.cfg */
+    int64_t frames;           /* the reference's length */
+    const float *golden;      /* the reference (wl->ref: the golden WAV, or the serial render of this run) */
     size_t ngolden;
     bb_kit *kit;
 } bb_bench_workload;
@@ -67,7 +69,10 @@ typedef struct bb_bench_config {
 
 /* What the command line asks for, once parsed and checked. */
 typedef struct bb_bench_opts {
-    const char *golden, *out_json, *out_csv, *threads_arg;
+    const char *golden, *out_json, *out_csv, *threads_arg; /* golden NULL: the default corpus */
+    const char *programs[BB_WORKLOAD_PROGRAMS_MAX];        /* given on the command line: their workloads */
+    int nprograms;
+    bb_run_cfg wopts;         /* the programs' workload options */
     char wl_buf[1024], st_buf[1024], pin_buf[256];
     long reps, warmup, max_rounds, block, batch, seed;
     double min_time, extra_pct;
@@ -87,6 +92,7 @@ typedef struct bb_bench_opts {
  * 1-thread reference, cut down to the asked shard. A group is one (workload, pin): its configurations
  * stay together (their speedups are paired with the group's reference). */
 typedef struct bb_bench_matrix {
+    bb_workload_set set;               /* every selected workload (this shard's or not) */
     bb_bench_workload *all;            /* the workloads this shard renders */
     int nall;
     bb_bench_config *cs;
@@ -107,8 +113,9 @@ typedef struct bb_bench_progress {
 /* Split s (modified) at commas into out[0..max): the count, or -1 past max. */
 int bb_bench_split_list(char *s, char **out, int max);
 
-/* The workloads, the configurations and the shard of o into m. BB_BENCH_GO_ON, or an exit code
- * after a message (m is freed then). */
+/* The workloads (their references loaded, kits built), the configurations and the shard of o into
+ * m. A program's reference is rendered before the matrix is cut into shards (its length is a
+ * group's expected cost). BB_BENCH_GO_ON, or an exit code after a message (m is freed then). */
 int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m);
 void bb_bench_matrix_free(bb_bench_matrix *m);
 

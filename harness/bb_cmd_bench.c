@@ -29,7 +29,9 @@ static json_t *context(int argc, char **argv, bool shuffled, const bb_bench_conf
                        size_t block_override, size_t batch)
 {
     json_t *ctx = bb_env_context();
-    json_object_set_new(ctx, "golden", json_string(golden));
+    if (golden) json_object_set_new(ctx, "golden", json_string(golden));
+    else json_object_set_new(ctx, "reference", json_string("programs given on the command line, each against its "
+                                                           "serial render (1 thread, block 512) made in this run"));
     char cmd[2048];
     json_object_set_new(ctx, "command", json_string(bb_env_command(argc, argv, cmd, sizeof cmd)));
     json_object_set_new(ctx, "reps", json_integer(reps));
@@ -148,8 +150,11 @@ static bb_result opt_shard(void *base, const char *v, bb_error *err)
 
 #define BO(m) offsetof(bb_bench_opts, m)
 static const bb_opt opts[] = {
-    {"--golden", BB_OPT_STR, BO(golden), 0, 0, "DIR", "golden corpus with manifest.tsv (default golden)", "a folder", NULL},
-    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "comma-separated workload names (default: the manifest's)", NULL, opt_workloads},
+    {"--golden", BB_OPT_STR, BO(golden), 0, 0, "DIR",
+     "golden corpus with manifest.tsv (default: ./golden when it exists,\nelse the installed corpus; which one is said above)",
+     "a folder", NULL},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "comma-separated workload names (default: the manifest's, or\nevery program given)",
+     NULL, opt_workloads},
     {"--strategies", BB_OPT_FN, 0, 0, 0, "LIST",
      "comma-separated; compose with '+' (cycle+pool)\n(default: every strategy but the canaries: busbench strategies)", NULL,
      opt_strategies},
@@ -188,20 +193,29 @@ static const bb_opt opts[] = {
 };
 #undef BO
 
-static const bb_opt_cmd spec = {
-    "bench", "[options]",
-    "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
-    "then in interleaved rounds; check every render against its golden WAV bit for bit;\n"
-    "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
-    "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
-    "and placement.",
-    "0 every render right, 1 a render was wrong or failed (its timing is void), 2 bad input"};
+/* The paragraph of the usage: what bench does, and which corpus it reads here without --golden. */
+static const char *about(char *buf, size_t cap)
+{
+    char def[2 * PATH_MAX];
+    snprintf(buf, cap,
+             "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
+             "then in interleaved rounds; check every render against its reference bit for bit;\n"
+             "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
+             "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
+             "and placement. Without FILE.ph, the workloads of a golden corpus, each against its\n"
+             "golden WAV; with FILE.ph..., each program (named after its file) against its serial\n"
+             "render made once in this run, with the workload options below.\n%s",
+             bb_workload_default_text(def, sizeof def));
+    return buf;
+}
+
+static const char *const bench_exits =
+    "0 every render right, 1 a render was wrong or failed (its timing is void), 2 bad input";
 
 /* The command line into o. BB_BENCH_GO_ON, or an exit code (--help, a bad option). */
 static int opts_parse(int argc, char **argv, bb_bench_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->golden = "golden";
     /* every strategy of the registry that is not a canary (busbench strategies) */
     for (size_t i = 0, n = 0; bb_variants[i]; i++)
         if (!bb_variants[i]->canary)
@@ -211,10 +225,22 @@ static int opts_parse(int argc, char **argv, bb_bench_opts *o)
     o->max_rounds = 1000, o->seed = 1;
     o->shuffled = true;
     o->metric = BB_BENCH_METRIC_TIME;
-    const bb_opt_group groups[] = {{NULL, opts, o}};
-    int npos;
-    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    bb_run_cfg_default(&o->wopts);
+    static const char *const own[] = {"--batch", NULL}; /* bench's --batch is every workload's */
+    bb_opt wtable[BB_WORKLOAD_OPTIONS_MAX];
+    char text[3 * PATH_MAX];
+    const bb_opt_cmd spec = {"bench", "[FILE.ph...] [options]", about(text, sizeof text), bench_exits};
+    const bb_opt_group groups[] = {
+        {NULL, opts, o}, {"workload options (with FILE.ph)", bb_workload_options(wtable, BB_WORKLOAD_OPTIONS_MAX, own), &o->wopts}};
+    int rc = bb_opt_parse(&spec, groups, 2, argc, argv, o->programs, BB_WORKLOAD_PROGRAMS_MAX, &o->nprograms);
     if (rc != BB_OPT_GO_ON) return rc;
+    const bb_workload_src src = {.golden = o->golden, .nprograms = o->nprograms, .opts = &o->wopts};
+    bb_error err;
+    bb_error_clear(&err);
+    if (bb_workload_check_src(&src, &err)) {
+        bb_golden_print_err(stderr, "bench", &err);
+        return BB_EXIT_USAGE;
+    }
     o->reps_given = o->reps >= 0, o->warmup_given = o->warmup >= 0;
     if (!o->reps_given) o->reps = 10;
     if (!o->warmup_given) o->warmup = 1;
@@ -420,7 +446,7 @@ static int output(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, int ar
         bb_json_results_free(&res);
         return BB_EXIT_USAGE;
     }
-    res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->golden, (int)o->reps, (int)o->warmup, o->min_time,
+    res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->nprograms ? NULL : m->set.golden, (int)o->reps, (int)o->warmup, o->min_time,
                           rounds, (size_t)o->block, (size_t)o->batch);
     if (res.context && o->shard.count) json_object_set_new(res.context, "shard", bb_bench_shard_context(o, m));
     json_t *child_doc = o->metric == BB_BENCH_METRIC_BOTH ? instructions_child(o, argc, argv, &code, &failures) : NULL;

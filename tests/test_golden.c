@@ -347,7 +347,7 @@ Test(golden, manifest_missing_is_io_error)
     FILE *out = sink(), *errf = sink();
     bb_golden_matrix mx;
     bb_golden_matrix_default(&mx);
-    cr_assert_eq(bb_verify_run(tmpdir, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = tmpdir}, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "manifest.tsv"), "the message names the manifest: %s", e);
     free(e);
@@ -445,7 +445,7 @@ Test(golden, serial_reproduces_every_golden)
     one_combo(&m, "serial", NULL);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_OK, "%s", o);
     cr_assert_geq(rep.passed, 8);
@@ -500,7 +500,7 @@ static void canary_caught(const char *canary, const char *w)
     one_combo(&m, canary, w);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_FAIL, "%s on %s: exit %d\n%s", canary, w, rc, o);
     cr_assert_eq(rep.n, 1);
@@ -537,7 +537,7 @@ Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
     cr_assert_eq(bb_golden_matrix_axis(&m, "--threads", "2", &err), BB_OK);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
     bb_golden_manifest man;
     cr_assert_eq(bb_golden_manifest_load(CORPUS, &man, &err), BB_OK, "%s", err.msg);
     for (size_t k = 0; k < m.nstrategies; k++) {
@@ -590,7 +590,7 @@ Test(golden, tampered_golden_is_reported_at_exactly_that_sample)
     FILE *out = sink(), *errf = sink();
     char res[600];
     snprintf(res, sizeof res, "%s/residual", tmpdir);
-    int rc = bb_verify_run(dir, &m, res, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = dir}, &m, res, out, errf, &rep);
     char *o = contents(out), *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "a golden that does not match its manifest is bad input\n%s", o);
     cr_assert_eq(rep.tampered, 1);
@@ -630,7 +630,7 @@ static void expect_bad_golden(const char *dir, const char *needle)
     one_combo(&m, "serial", "q");
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(dir, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = dir}, &m, NULL, out, errf, &rep);
     char *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "expected bad input (%s), got exit %d: %s", needle, rc, e);
     cr_assert_eq(rep.bad_inputs, 1);
@@ -728,7 +728,7 @@ Test(golden, unknown_workload_is_bad_input)
     bb_golden_matrix m;
     one_combo(&m, "serial", "no-such-workload");
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "no-such-workload"), "%s", e);
     free(e);
@@ -785,7 +785,7 @@ Test(golden, bless_restores_a_tampered_golden_and_reproduces_the_manifest)
     bb_golden_matrix v;
     one_combo(&v, "serial", "q");
     FILE *o2 = sink();
-    cr_assert_eq(bb_verify_run(dir, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = dir}, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
     free(a);
     free(b);
     free(o);
