@@ -81,7 +81,7 @@ static void program_name(const char *path, char (*taken)[BB_GOLDEN_NAME_MAX], si
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t len = strlen(base);
-    if (len > 3 && !strcmp(base + len - 3, ".ph")) len -= 3;
+    if (len >= 3 && !strcmp(base + len - 3, ".ph")) len -= 3;
     char stem[BB_GOLDEN_NAME_MAX - 8];
     if (len >= sizeof stem) len = sizeof stem - 1;
     for (size_t i = 0; i < len; i++) {

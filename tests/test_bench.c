@@ -365,6 +365,46 @@ Test(bench, wrong_renders_void_their_timing_and_exit_1)
     json_decref(doc);
 }
 
+/* bench FILE.ph: the program's workload is named after it, its reference is its serial render of
+ * this run (said in the context, no golden), and every render is checked against it. */
+Test(bench, bench_of_a_program_names_the_workload_after_it)
+{
+    quiet();
+    const char *dir = tu_tmpdir("benchprog");
+    char ph[128], out[128];
+    snprintf(ph, sizeof ph, "%s/song.ph", dir);
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    FILE *f = fopen(ph, "w");
+    cr_assert_not_null(f);
+    fputs("cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n", f);
+    fclose(f);
+    char *argv[] = {"bench", ph, "--cycles", "2", "--sr", "8000", "--strategies", "serial,cycle", "--threads", "1,2",
+                    "--reps", "2", "--warmup", "1", "--out", out, "--quiet", NULL};
+    fflush(stdout);
+    cr_assert_eq(bb_cmd_bench(17, argv), BB_EXIT_OK);
+    json_t *doc = load(out);
+    const json_t *ctx = json_object_get(doc, "context");
+    cr_assert_null(json_object_get(ctx, "golden"), "no corpus was read");
+    const char *ref = json_string_value(json_object_get(ctx, "reference"));
+    cr_assert(ref && strstr(ref, "serial render"), "the context says what the reference is");
+    size_t i, n = 0;
+    const json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        cr_assert_str_eq(json_string_value(json_object_get(e, "workload")), "song");
+        n++;
+    }
+    cr_assert_gt(n, 0);
+    static const char *const runs[] = {"song/serial/threads:1/pin:compact", "song/serial/threads:2/pin:compact",
+                                       "song/cycle/threads:1/pin:compact", "song/cycle/threads:2/pin:compact"};
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *m = median_of(doc, runs[k]);
+        cr_assert_not_null(m, "%s is in the results", runs[k]);
+        cr_assert_eq(json_integer_value(json_object_get(m, "valid")), 2, "%s: every round checked and valid", runs[k]);
+        cr_assert_eq(json_integer_value(json_object_get(m, "frames")), 8000, "2 cycles at 2 cps, 8000 Hz");
+    }
+    json_decref(doc);
+}
+
 static bool has_gnuplot(void) { return system("gnuplot --version >/dev/null 2>&1") == 0; }
 
 static bool contains(const char *h, size_t n, const char *needle)

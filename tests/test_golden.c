@@ -864,3 +864,79 @@ Test(golden, a_corpus_outside_the_repository_is_made_and_kept)
     free(before);
     free(after);
 }
+
+/* ---- programs given on the command line: each against the serial render of this run ---------- */
+
+/* A user's program in a fresh folder: a bus that reads a pattern (canary-stale, which treats every
+ * bus as static, renders it wrong), at 2 cycles a second; returns its path (static storage). */
+static const char *user_program(void)
+{
+    static char p[600];
+    snprintf(p, sizeof p, "%s/song.ph", tmpdir);
+    spit(p, "cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n");
+    return p;
+}
+
+Test(golden, a_users_program_verifies_with_every_strategy)
+{
+    const char *ph = user_program(), *out = tmp_path("v.txt");
+    int rc = tu_sh("'%s' verify '%s' --cycles 2 --sr 8000 > %s 2>&1", tu_busbench(), ph, out);
+    char *o = slurp(out, NULL);
+    cr_assert_eq(rc, 0, "every strategy renders the program as serial does:\n%s", o);
+    cr_assert(strstr(o, "reference song: the serial render of this run"), "the reference is said: %s", o);
+    bb_golden_matrix m;
+    bb_golden_matrix_default(&m);
+    size_t lines = 0;
+    for (const char *s = o; (s = strstr(s, "\npass  song ")); s++) lines++;
+    cr_assert_eq(lines, m.nstrategies * m.nthreads * m.nblocks * m.npins, "one pass line per combination:\n%s", o);
+    for (size_t k = 0; bb_variants[k]; k++) {
+        if (bb_variants[k]->canary) continue;
+        char want[64];
+        snprintf(want, sizeof want, "pass  song        %-14s", bb_variants[k]->name);
+        cr_expect(strstr(o, want), "strategy %s was checked:\n%s", bb_variants[k]->name, o);
+    }
+    cr_assert(strstr(o, "8000 frames"), "2 cycles at 2 cps and 8000 Hz: %s", o);
+    free(o);
+}
+
+/* The frame verify names for a canary on a user's program is where the canary's render first
+ * differs from serial's, found here by a plain loop over two renders of bb_run. */
+Test(golden, a_canary_given_explicitly_is_caught_on_a_users_program)
+{
+    const char *ph = user_program(), *out = tmp_path("c.txt");
+    size_t n[2];
+    float *x[2];
+    static const char *const strat[2] = {"serial", "canary-stale"};
+    for (int i = 0; i < 2; i++) {
+        bb_run_cfg c;
+        bb_run_cfg_default(&c);
+        c.program = ph;
+        c.cycles = bb_rat_int(2);
+        c.sr = 8000;
+        c.strategy = strat[i];
+        c.threads = 1;
+        c.block = 64;
+        bb_run_out o;
+        bb_error err;
+        cr_assert_eq(bb_run(&c, NULL, true, false, &o, &err), BB_OK, "%s", err.msg);
+        x[i] = o.samples;
+        n[i] = o.frames;
+        o.samples = NULL;
+        bb_run_out_free(&o);
+    }
+    long long first = -1;
+    for (size_t i = 0; i < n[0] && first < 0; i++)
+        if (i >= n[1] || memcmp(&x[0][i], &x[1][i], sizeof(float))) first = (long long)i;
+    cr_assert_geq(first, 0, "canary-stale renders the program like serial: it cannot be caught");
+    int rc = tu_sh("'%s' verify '%s' --cycles 2 --sr 8000 --strategies canary-stale --threads 1 --blocks 64 --pins none "
+                   "> %s 2>&1", tu_busbench(), ph, out);
+    char *o = slurp(out, NULL), want[96];
+    cr_assert_eq(rc, 1, "a mismatch is exit 1:\n%s", o);
+    snprintf(want, sizeof want, "first difference at frame %lld ", first);
+    cr_assert(strstr(o, want), "verify names frame %lld:\n%s", first, o);
+    cr_assert(strstr(o, ", cycle ") && strstr(o, ", beat ") && strstr(o, "song.ph:3:"), "localised as verify does:\n%s", o);
+    cr_assert(strstr(o, "rendered ") && strstr(o, ", reference "), "against the reference:\n%s", o);
+    bb_free(x[0]);
+    bb_free(x[1]);
+    free(o);
+}
