@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 double bb_now_ns(void)
 {
@@ -224,7 +225,9 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     bb_render *r = NULL;
     sink s = {.collect = collect, .timed = timed, .cfg = c};
     bb_result res = bb_run_open_render(c, on_block, &s, on_window, &kit, &r, err);
-    if (!res && wav) res = bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err);
+    if (!res && wav)
+        res = strcmp(wav, BB_RUN_STDOUT) ? bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err)
+                                         : bb_wav_writer_open_fd(&s.wav, STDOUT_FILENO, "<stdout>", c->sr, c->fmt, err);
     if (!res) {
         s.last_ns = bb_now_ns();
         double t0 = s.last_ns, c0 = bb_cpu_now_ns();
