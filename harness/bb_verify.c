@@ -332,8 +332,9 @@ int bb_verify_run(const bb_workload_src *src, const bb_golden_matrix *m, const c
     for (size_t i = 0; i < set.n; i++) verify_workload(&set.v[i], m, residual_dir, out, errf, rep, &cap, &tot);
     tot.seconds = (bb_now_ns() / 1e9) - t0;
     size_t ncomb = tot.passed + tot.failed;
-    fprintf(out, "verify: %zu %s%s, %zu combination%s: %zu passed, %zu failed", set.n, src->nprograms ? "program" : "workload",
-            set.n == 1 ? "" : "s", ncomb, ncomb == 1 ? "" : "s", tot.passed, tot.failed);
+    fprintf(out, "verify: %zu %s%s%s%s, %zu combination%s: %zu passed, %zu failed", set.n,
+            src->nprograms ? "program" : "workload", set.n == 1 ? "" : "s", src->nprograms ? "" : " of ", set.golden, ncomb,
+            ncomb == 1 ? "" : "s", tot.passed, tot.failed);
     if (tot.bad_inputs) fprintf(out, ", %zu bad input%s", tot.bad_inputs, tot.bad_inputs == 1 ? "" : "s");
     if (tot.tampered) fprintf(out, " (%zu tampered golden%s)", tot.tampered, tot.tampered == 1 ? "" : "s");
     fprintf(out, " in %.1f s\n", tot.seconds);
