@@ -284,6 +284,7 @@ static bb_result writer_sf(bb_wav_writer *w, int sr, bb_error *err)
 bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
                              bb_wav_format fmt, bb_error *err)
 {
+    *out = NULL;
     bb_wav_writer *w;
     bb_result r = writer_new(&w, path, sr, fmt, err);
     if (r) return r;
@@ -307,6 +308,7 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
 bb_result bb_wav_writer_open_fd(bb_wav_writer **out, int fd, const char *name, int sr, bb_wav_format fmt,
                                 bb_error *err)
 {
+    *out = NULL;
     bb_wav_writer *w;
     bb_result r = writer_new(&w, name, sr, fmt, err);
     if (r) return r;

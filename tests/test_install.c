@@ -6,7 +6,8 @@
  * (tests/install/tiny.c: serial and cycle through the installed headers) compiles, links and
  * runs with its flags; `man -l` renders the page with every command's usage; the completion script
  * sources in a plain bash and completes a command and an option; and `make uninstall` leaves no
- * file behind. The nested make runs without the parent's MAKEFLAGS (no jobserver of its own). */
+ * file behind. The nested make runs without the parent's MAKEFLAGS (no jobserver of its own) and
+ * never remakes the build the other suites are running (make -o). */
 #include <criterion/criterion.h>
 
 #include "bb_testutil.h"
@@ -18,6 +19,18 @@
 #include <string.h>
 
 #define MAKE "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory"
+
+/* The make options that install this test's build (the folder of the busbench beside the test
+ * binary) and never remake it (-o: the other suites are running it), whatever its stamp says. */
+static const char *this_build(void)
+{
+    static char o[3 * PATH_MAX + 64];
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", tu_busbench());
+    *strrchr(dir, '/') = '\0';
+    snprintf(o, sizeof o, "BUILD=%s -o %s/busbench -o %s/libbusbench.a", dir, dir, dir);
+    return o;
+}
 
 /* The text of dir/name (the caller frees); the test fails when it cannot be read. */
 static char *text_of(const char *dir, const char *name)
@@ -48,7 +61,7 @@ Test(install, make_install_gives_a_usable_busbench_and_uninstall_removes_it, .ti
     char repo[PATH_MAX], inst[PATH_MAX + 16];
     cr_assert_not_null(getcwd(repo, sizeof repo));
     snprintf(inst, sizeof inst, "%s/usr/local", stage);
-    cr_assert_eq(tu_sh(MAKE " install DESTDIR=%s PREFIX=/usr/local > %s/make.txt 2>&1", stage, work), 0,
+    cr_assert_eq(tu_sh(MAKE " %s install DESTDIR=%s PREFIX=/usr/local > %s/make.txt 2>&1", this_build(), stage, work), 0,
                  "make install (log in %s/make.txt)", work);
 
     /* verify from another folder: the installed corpus is the default there */
@@ -93,6 +106,6 @@ Test(install, make_install_gives_a_usable_busbench_and_uninstall_removes_it, .ti
     cr_expect_str_eq(c, "--workloads\n", "an option of the command is completed");
     free(c);
 
-    cr_assert_eq(tu_sh(MAKE " uninstall DESTDIR=%s PREFIX=/usr/local > %s/unmake.txt 2>&1", stage, work), 0);
+    cr_assert_eq(tu_sh(MAKE " %s uninstall DESTDIR=%s PREFIX=/usr/local > %s/unmake.txt 2>&1", this_build(), stage, work), 0);
     cr_assert_eq(tu_sh("test -z \"$(find %s ! -type d)\"", stage), 0, "make uninstall leaves no file in %s", stage);
 }
