@@ -42,9 +42,9 @@ static void install_signal_policy(void)
 
 const bb_cmd bb_cmds[] = {
     {"render", bb_cmd_render, "render a .ph program to a WAV file"},
-    {"verify", bb_cmd_verify, "check every strategy against the golden WAVs"},
+    {"verify", bb_cmd_verify, "check every strategy bit for bit: against the golden WAVs, or FILE.ph against its serial render"},
     {"bless", bb_cmd_bless, "re-render the golden WAVs with serial and rewrite the manifest"},
-    {"bench", bb_cmd_bench, "measure the workloads x strategies x threads x pinning matrix"},
+    {"bench", bb_cmd_bench, "measure the workloads (the corpus's, or FILE.ph...) x strategies x threads x pinning matrix"},
     {"report", bb_cmd_report, "plot a bench result and write a Markdown report"},
     {"capacity", bb_cmd_capacity, "the largest load (triggers stacked k times) a strategy sustains in real time"},
     {"topo", bb_cmd_topo, "show the topology and the placement of each pinning policy"},

@@ -52,6 +52,23 @@ Test(opt, every_command_prints_the_same_help_both_ways_with_exit_codes)
         cr_assert(!strncmp(a, head, strlen(head)), "%s --help begins with its usage line: %.80s", name, a);
         cr_assert_str_eq(a, b, "busbench help %s and %s --help print the same", name, name);
         cr_assert_not_null(strstr(a, "\nexit: 0 "), "%s's help lists its exit codes", name);
+        /* --list-options (the completion's source) lists the options the help shows, no more, no less */
+        cr_assert_eq(tu_sh("'%s' %s --list-options > %s/l.txt 2>&1", bin, name, d), 0, "%s --list-options exits 0", name);
+        snprintf(pb, sizeof pb, "%s/l.txt", d);
+        char *l = tu_slurp(pb, NULL);
+        cr_assert_not_null(l);
+        int listed = 0, shown = 0;
+        for (char *s = l, *nl; *s; s = nl + 1, listed++) {
+            cr_assert_not_null(nl = strchr(s, '\n'));
+            char line[160];
+            snprintf(line, sizeof line, "\n  %.*s ", (int)(nl - s), s);
+            size_t ll = strlen(line);
+            cr_expect(strstr(a, line) || (line[ll - 1] = '\n', strstr(a, line)), "%s: '%.*s' is in the help", name,
+                      (int)(nl - s), s);
+        }
+        for (const char *s = a; (s = strstr(s, "\n  -")); s++) shown++;
+        cr_expect_eq(listed, shown, "%s: %d options listed, %d in the help", name, listed, shown);
+        free(l);
         free(a);
         free(b);
     }
