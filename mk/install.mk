@@ -8,7 +8,8 @@
 #   share/bash-completion/completions/busbench  generated from the option tables (gen-completion.sh)
 #   share/busbench/golden/                    the golden corpus: verify's and bench's default outside
 #                                             a checkout (found beside the executable, BINDIR/../share)
-# make uninstall [PREFIX] [DESTDIR]: removes exactly those files, and busbench's own folders.
+# make uninstall [PREFIX] [DESTDIR]: removes exactly those files, and busbench's own folders when
+# nothing else is left in them. `man -l` of the page needs Debian's man-db (in DEB_PKGS: the tests read it).
 # The page and the completion are generated from the built binary into $(BUILD)/install/ first.
 
 INST_DIR      := $(BUILD)/install
@@ -45,4 +46,4 @@ install: $(BIN) $(LIB) install-generated
 
 uninstall:
 	$(call say,RM,$(D))rm -f $(INST_FILES)
-	$(Q)for d in $(INST_OWN_DIRS); do [ ! -d $$d ] || rmdir $$d; done
+	$(Q)for d in $(INST_OWN_DIRS); do [ ! -d $$d ] || rmdir --ignore-fail-on-non-empty $$d; done
