@@ -102,7 +102,7 @@ const bb_opt bb_run_options[] = {
     {"--seconds", BB_OPT_REAL, CFG(seconds), 1e-6, (double)BB_RENDER_SECONDS_MAX, "S", "length in seconds (instead of --cycles)",
      "a positive number of seconds (at most 24 hours)", NULL},
     {"--strategy", BB_OPT_STR, CFG(strategy), 0, 0, "LIST",
-     "a strategy (busbench strategies) or canary-*; comma-separated to compose", NULL, NULL},
+     "a strategy (busbench strategies) or canary-*; compose with + or , (cycle+pool)", NULL, NULL},
     {"--threads", BB_OPT_INT, CFG(threads), 1, BB_WORKERS_MAX, "N", "worker threads (default: the cores hwloc reports)",
      "a number of threads from 1 to 256", NULL},
     {"--pin", BB_OPT_FN, 0, 0, 0, "POLICY", "compact, scatter or none (default none)", NULL, opt_pin},

@@ -384,6 +384,26 @@ Test(strategies, nested_triggers_count_every_synthesis_call)
     }
 }
 
+/* '+' and ',' compose alike, everywhere a strategy list is read (render, verify, bench):
+ * the same plan, part by part; an unknown part is named. */
+Test(strategies, plus_and_comma_compose_the_same_plan)
+{
+    static const char *pairs[][2] = {{"cycle+pool", "cycle,pool"}, {"batch+lanes+static", "batch,lanes,static"},
+                                     {"cycle+pool,batch", "cycle,pool,batch"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        bb_plan a, b;
+        bb_error err;
+        cr_assert_eq(bb_plan_parse(pairs[i][0], 2, 0, BB_PIN_NONE, &a, &err), BB_OK, "%s: %s", pairs[i][0], err.msg);
+        cr_assert_eq(bb_plan_parse(pairs[i][1], 2, 0, BB_PIN_NONE, &b, &err), BB_OK, "%s: %s", pairs[i][1], err.msg);
+        memcpy(a.name, b.name, sizeof a.name); /* the name is the list as written */
+        cr_expect(memcmp(&a, &b, sizeof a) == 0, "%s and %s give different plans", pairs[i][0], pairs[i][1]);
+    }
+    bb_plan p;
+    bb_error err;
+    cr_assert_eq(bb_plan_parse("cycle+bogus", 1, 0, BB_PIN_NONE, &p, &err), BB_ERR_ARG);
+    cr_expect(strstr(err.msg, "unknown strategy 'bogus'") != NULL, "%s", err.msg);
+}
+
 /* batch pipelines (look-ahead 32 windows by default) from 2 threads on, and
  * only batch; its latency is (1 + look-ahead) windows of 8 blocks. */
 Test(strategies, batch_pipelines_from_two_threads)
