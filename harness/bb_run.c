@@ -111,7 +111,8 @@ const bb_opt bb_run_options[] = {
     {"--batch", BB_OPT_SIZE, CFG(batch), 1, 1024, "K", "blocks per window for batch (default 8)", "a number of blocks from 1 to 1024", NULL},
     {"--lookahead", BB_OPT_SIZE, CFG(lookahead), 1, BB_RENDER_LOOKAHEAD_MAX, "L",
      "pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
-     "(1 to 32, default 32; latency (L + 1) x K blocks)", "a number of windows from 1 to 32", NULL},
+     "(1 to 32; latency (L + 1) x K blocks; default 32 where the output graph's signal\n"
+     "processing over a window outweighs a hand-off, else not pipelined)", "a number of windows from 1 to 32", NULL},
     {"--sr", BB_OPT_INT, CFG(sr), 1000, 768000, "HZ", "sample rate (default 44100)", "a sample rate from 1000 to 768000 Hz", NULL},
     {"--format", BB_OPT_FN, 0, 0, 0, "F", "f32, s16 or s24 (default f32)", NULL, opt_format},
     {"--samples", BB_OPT_STR, CFG(samples), 0, 0, "DIR", "a Dirt-Samples style folder", NULL, NULL},

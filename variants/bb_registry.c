@@ -26,7 +26,8 @@ const bb_variant *bb_variant_find(const char *name, size_t len)
 
 size_t bb_plan_lookahead(const bb_plan *plan)
 {
-    return plan->pipeline && plan->threads > 1 ? plan->lookahead : 0;
+    if (!plan->pipeline || plan->threads <= 1) return 0;
+    return plan->lookahead ? plan->lookahead : BB_PLAN_LOOKAHEAD;
 }
 
 bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err)
