@@ -464,13 +464,6 @@ static void record_sample(bb_bench_config *c, bool ok, double wall, double cpu, 
     dvec_push(&c->ir, ir / n);
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 static void config_name(const bb_bench_config *c, char *dst, size_t cap)
 {
     snprintf(dst, cap, "%s/%s/threads:%d/pin:%s", c->w->name, c->strategy, c->threads, bb_pin_name(c->pin));
@@ -888,7 +881,7 @@ static void result_times(const bb_bench_opts *o, const bb_bench_config *c, const
             dvec_push(&okc, c->cpu.v[i]);
         }
     bb_stats_summary(ok.v, ok.n, &b->t);
-    uint64_t s = (uint64_t)o->seed ^ fnv1a(b->name);
+    uint64_t s = (uint64_t)o->seed ^ bb_stats_hash(b->name);
     if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
     b->cpu_median = bb_stats_median(okc.v, okc.n);
     dvec_free(&ok);
