@@ -29,8 +29,9 @@
  * BB_BENCH_ITERS_MAX, and fixed for every round (the rounds stay comparable
  * and paired). The round's time is the sample's wall
  * (and CPU) time divided by iters: every statistic is per render. Every
- * render of a sample is compared with the golden as before (the count is
- * recorded: renders_checked); a wrong one ends and voids the sample. Counters,
+ * render of a sample is compared with the golden as before (the counts are
+ * recorded: renders_checked, warmup_renders); a wrong one ends and voids the
+ * sample. Counters,
  * steps and block times are taken from every right render of the sample.
  * Counting instructions, a sample is one render.
  *
@@ -780,7 +781,7 @@ static void run_config(const bb_bench_opts *o, round_state *R, bb_bench_config *
         R->meas.count = timed && o->counting;
         render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
                     &out, &R->meas);
-        c->renders_checked += out.res == BB_OK; /* it ran to its end: every block was compared */
+        *(timed ? &c->renders_checked : &c->warmup_renders) += out.res == BB_OK; /* ran to its end: every block compared */
         ok = record_render(c, &out, &R->sink, timed, deadline);
         wall += out.wall_ns;
         cpu += out.cpu_ns;
@@ -962,6 +963,7 @@ int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_
         b->voided = c->voided;
         b->iterations = c->iters > 0 ? c->iters : 1;
         b->renders_checked = c->renders_checked;
+        b->warmup_renders = c->warmup_renders;
         failures += c->voided > 0;
         result_times(o, c, &m->cs[c->baseline], b);
         result_rest(c, b);

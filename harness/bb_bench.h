@@ -48,7 +48,8 @@ typedef struct bb_bench_config {
     bool added;               /* not asked for: the reference added for speedups */
     int iters;                /* renders per timing sample (chosen after the warm-up) */
     double warm_ns;           /* the fastest right warm-up render's wall time, 0: none yet */
-    int64_t renders_checked;  /* renders compared with the golden to their end, warm-up included */
+    int64_t renders_checked;  /* timed renders compared with the golden to their end */
+    int64_t warmup_renders;   /* warm-up renders compared with it to their end */
     bb_bench_dvec rep, cpu;            /* per round: per render of its sample; NaN when void */
     bb_bench_dvec ir;                  /* per round: instructions, NaN when void or not counted */
     bb_bench_dvec cold, steady;        /* block times of valid rounds */

@@ -249,7 +249,7 @@ static void put_stats(json_t *e, const bb_bres *b)
     char pl[1024];
     places_line(b, pl, sizeof pl);
     put(e, "places", json_string(pl));
-    if (b->renders_checked > 0) put_fields(e, b, sample_fields, NFIELDS(sample_fields));
+    if (b->renders_checked > 0 || b->warmup_renders > 0) put_fields(e, b, sample_fields, NFIELDS(sample_fields));
     if (b->instruction_rounds > 0) put_fields(e, b, instr_fields, NFIELDS(instr_fields));
 }
 

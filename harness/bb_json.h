@@ -117,14 +117,16 @@ extern const double bb_json_cdf_p[BB_JSON_CDF_POINTS];
     F(BOOL, pin_ok, , "pin_ok", "pin_ok", 1)             /* every planned binding succeeded */
 
 /* The timing samples (bench --min-sample-time): on the median entry of a result that records them
- * (renders_checked > 0; a file from before them has none, and is written back without them). A
+ * (renders_checked or warmup_renders > 0; a file from before them has none, and is written back
+ * without them). A
  * sample is `iterations` renders back to back, each compared with the golden; its time divided by
  * them is the time per render that real_time, rep_ns and every statistic above give (Google
  * Benchmark's iterations: every entry's "iterations" is this number, 1 for older files). */
 #define BB_BRES_SAMPLE(F, N)                                                                              \
     F(INT, iterations, , "iterations", "iterations", 1) /* renders per timing sample */                   \
-    F(I64, renders_checked, , "renders_checked", "renders_checked", 1) /* renders compared bit for bit,  \
-                                                                          warm-up included */
+    F(I64, renders_checked, , "renders_checked", "renders_checked", 1) /* timed renders compared bit for \
+                                                                          bit: valid x iterations when all right */ \
+    F(I64, warmup_renders, , "warmup_renders", "warmup_renders", 1) /* warm-up renders, compared too */
 
 /* Instruction counts (bench --metric instructions or both): on the median entry when counted. */
 #define BB_BRES_INSTR(F, N)                                                                   \

@@ -118,7 +118,8 @@ static void md_threading_row(FILE *f, const bb_report *R, const char *w, const c
     num(f, x->cpu_median / x->t.median, "%.2f");
     fprintf(f, " | %" PRIu64 " | ", x->counters.jobs_local);
     instr_ratio(f, x, one);
-    if (bb_report_oversubscribed(R, t)) fprintf(f, " | **oversubscribed**: %d threads on %d PUs |\n", t, R->pus);
+    if (bb_report_oversubscribed(R, t))
+        fprintf(f, " | **oversubscribed**: %d threads on %d PU%s |\n", t, R->pus, R->pus == 1 ? "" : "s");
     else fprintf(f, " | |\n");
 }
 
@@ -275,8 +276,9 @@ static void md_bound_words(FILE *f, const bb_report *R, const char *w, const cha
     fprintf(f, "- %s at %d threads: %.2fx measured, Amdahl bound %.2fx, pipeline bound %.2fx: %.0f%% of Amdahl", s,
             x->threads, q.x, am, pl, 100 * of);
     if (bb_report_oversubscribed(R, x->threads))
-        fprintf(f, " (oversubscribed: %d threads time-share %d PUs, and the bounds assume a PU per thread: measure "
-                   "scaling with at most %d threads).\n", x->threads, R->pus, R->pus);
+        fprintf(f, " (oversubscribed: %d threads time-share %d PU%s, and the bounds assume a PU per thread: measure "
+                   "scaling with at most %d thread%s).\n", x->threads, R->pus, R->pus == 1 ? "" : "s", R->pus,
+                R->pus == 1 ? "" : "s");
     else if (of >= 0.9) fprintf(f, " (at its bound: more threads need a smaller sequential part, e.g. pipelining).\n");
     else if (of >= 0.6) fprintf(f, " (near its bound).\n");
     else fprintf(f, " (far from its bound: the parallel part itself does not scale: hand-offs, imbalance, a busy machine).\n");
@@ -365,7 +367,7 @@ static void md_checks(FILE *f, const bb_report *R)
     for (size_t i = 0; i < R->r.n; i++) {
         wrong += R->r.v[i].error[0] != 0;
         voided += R->r.v[i].voided;
-        checked += R->r.v[i].renders_checked;
+        checked += R->r.v[i].renders_checked + R->r.v[i].warmup_renders;
     }
     fprintf(f, "## Verification\n\n");
     if (!wrong) {
