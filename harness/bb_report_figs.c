@@ -167,7 +167,7 @@ static double g_instr(const bb_bres *b) { return b->instruction_rounds > 0 ? (do
 static bool counter_data(const bb_report *R, FILE *d, const char *p, getter g, double *lo, double *hi)
 {
     bool any = false;
-    *lo = INFINITY, *hi = 0;
+    *lo = (double)INFINITY, *hi = 0;
     fprintf(d, "# workload");
     for (int s = 0; s < R->nst; s++) fprintf(d, " \"%s\"", R->st[s]);
     fprintf(d, "\n");
@@ -394,7 +394,7 @@ static int fig_cdf(bb_report *R, int wi, char *name, size_t cap)
     }
     fprintf(g.d, "# steady-state block processing time of %s (pin %s): us, fraction of blocks at most, fraction slower\n",
             w, R->pin[0]);
-    double deadline = (double)NAN, xmin = INFINITY, xmax = 0;
+    double deadline = (double)NAN, xmin = (double)INFINITY, xmax = 0;
     int thr = 0, idx = cdf_lines(R, w, name, g.d, pl, &xmin, &xmax, &deadline, &thr);
     fclose(pl);
     fprintf(g.b, "set title \"%s: steady-state block processing time, each strategy at its most threads within the PUs "

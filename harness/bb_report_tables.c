@@ -403,7 +403,7 @@ static void md_head(FILE *f, const bb_report *R)
                "strateg%s x %d thread count%s x %d pinning%s).\n\n", R->P.src, date ? ", benched " : "", date ? date : "",
             R->r.n, R->nwl, R->nwl == 1 ? "" : "s", R->nst, R->nst == 1 ? "y" : "ies", R->nth, R->nth == 1 ? "" : "s",
             R->npin, R->npin == 1 ? "" : "s");
-    double lo = INFINITY, hi = 0, slo = INFINITY; /* medians per render, per sample */
+    double lo = (double)INFINITY, hi = 0, slo = (double)INFINITY; /* medians per render, per sample */
     int ilo = 1 << 30, ihi = 0;
     for (size_t i = 0; i < R->r.n; i++) {
         const bb_bres *b = &R->r.v[i];
