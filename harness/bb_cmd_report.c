@@ -57,42 +57,33 @@ static const bb_bres *mach_best(const machine *m, const char *w, const char *s)
     return best;
 }
 
-/* Figure machines_W: one cluster per strategy, one bar per machine, speedup at its largest thread count. */
+/* Figure machines_W: one cluster per strategy (serial left out: over itself it is 1), one bar per
+ * machine (hatched apart), its speedup over serial at 1 thread at that machine's largest thread count. */
 static int mach_figure(mrep *M, int wi, char *fname, size_t fcap)
 {
     const char *w = M->wl[wi];
-    char sn[128];
+    char sn[128], title[300];
     bb_plot_safe_name(sn, sizeof sn, w);
     snprintf(fname, fcap, "machines_%.100s", sn);
-    char *dat = NULL, *body = NULL;
-    size_t dn = 0, bn = 0;
-    FILE *d = open_memstream(&dat, &dn), *b = open_memstream(&body, &bn);
-    if (!d || !b) return -1;
-    fprintf(d, "# %s: speedup over serial at 1 thread at each machine's largest thread count; value lo hi per machine\n", w);
-    for (int s = 0; s < M->nst; s++) {
-        fprintf(d, "\"%s\"", M->st[s]);
+    const char *st[BB_REPORT_MAXU], *labels[BB_REPORT_MAXU], *colours[BB_REPORT_MAXU];
+    int nst = 0, n = 0;
+    for (int s = 0; s < M->nst; s++)
+        if (strcmp(M->st[s], "serial")) st[nst++] = M->st[s];
+    bb_report_bar *bars = malloc((size_t)(nst * M->nm + 1) * sizeof *bars);
+    if (!bars) return -1;
+    for (int m = 0; m < M->nm; m++) labels[m] = M->m[m].label;
+    for (int s = 0; s < nst; s++) {
+        colours[s] = bb_plot_strategy_colour(st[s]);
         for (int m = 0; m < M->nm; m++) {
-            const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
-            fprintf(d, " %.6g %.6g %.6g", x ? x->speedup : (double)NAN, x ? x->sp_lo : (double)NAN, x ? x->sp_hi : (double)NAN);
+            const bb_bres *x = mach_best(&M->m[m], w, st[s]);
+            if (x && isfinite(x->speedup)) bars[n++] = (bb_report_bar){s, m, m, x->speedup, x->sp_lo, x->sp_hi, colours[s]};
         }
-        fprintf(d, "\n");
     }
-    fprintf(b, "set title \"%s: speedup per strategy on each machine (largest thread count, 95%% CI)\"\n", w);
-    fprintf(b, "set style data histogram\nset style histogram errorbars gap 2 lw 1\nset style fill solid 0.85 border -1\n");
-    fprintf(b, "set boxwidth 0.9\nset key outside below\nset grid ytics\nset yrange [0:*]\nset ylabel \"speedup (x)\"\n");
-    fprintf(b, "set xtics rotate by -30\nset arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#666666\" dt 2\nplot ");
-    for (int m = 0; m < M->nm; m++) {
-        fprintf(b, "%s\"data/%s.dat\" using %d:%d:%d%s lc rgb \"%s\" title \"", m ? ", \\\n  " : "", fname, 2 + 3 * m,
-                3 + 3 * m, 4 + 3 * m, m ? "" : ":xtic(1)", bb_plot_palette[(size_t)(m + 1) % bb_plot_npalette]);
-        bb_plot_quote(b, M->m[m].label);
-        fprintf(b, "\"");
-    }
-    fprintf(b, "\n");
-    fclose(d);
-    fclose(b);
-    int rc = bb_plot_draw(&M->P, fname, dat, dn, body, 1000, 600);
-    free(dat);
-    free(body);
+    snprintf(title, sizeof title, "%.100s: speedup over serial at 1 thread on the same machine, each strategy at the "
+                                  "machine's largest thread count", w);
+    bb_report_bars f = {fname, title, "speedup over serial at 1 thread (x)", st, nst, M->nm, labels, M->nm, NULL, NULL, 0};
+    int rc = bb_report_figs_bars(&M->P, &f, bars, n, 1000, 600);
+    free(bars);
     return rc;
 }
 
@@ -105,6 +96,7 @@ static void mach_table(FILE *f, const mrep *M, const char *w)
     for (int m = 0; m < M->nm; m++) fprintf(f, "---|");
     fprintf(f, "\n");
     for (int s = 0; s < M->nst; s++) {
+        if (!strcmp(M->st[s], "serial")) continue; /* over itself it is 1 */
         fprintf(f, "| %s |", M->st[s]);
         for (int m = 0; m < M->nm; m++) {
             const bb_bres *x = mach_best(&M->m[m], w, M->st[s]);
@@ -134,8 +126,9 @@ static int mach_markdown(mrep *M, char (*figs)[128], int nfigs)
         fprintf(f, "| %s | `%s` | %s | %s | %zu |\n", M->m[m].label, M->m[m].source, c ? c : "?", d ? d : "?", M->m[m].r.n);
     }
     for (int w = 0; w < M->nwl; w++) {
-        fprintf(f, "\n## %s\n\nSpeedup per strategy (rows) on each machine (columns), bootstrap 95%% interval, and the "
-                   "median render time:\n\n", M->wl[w]);
+        fprintf(f, "\n## %s\n\nSpeedup over serial at 1 thread on the same machine, per strategy (rows) on each machine "
+                   "(columns), at its largest thread count, with the bootstrap 95%% interval and the median time per render "
+                   "(serial is left out: over itself it is 1):\n\n", M->wl[w]);
         mach_table(f, M, M->wl[w]);
         if (w < nfigs) bb_report_tables_fig(f, figs[w], "Speedups side by side.");
     }

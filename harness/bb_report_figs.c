@@ -46,11 +46,11 @@ static int gp_open(gp *g)
 }
 
 /* Close g and draw it as name when draw (0 or -1), else 1 (nothing to draw). */
-static int gp_draw(bb_report *R, gp *g, const char *name, bool draw, int w, int h)
+static int gp_draw(bb_plot *P, gp *g, const char *name, bool draw, int w, int h)
 {
     if (g->d) fclose(g->d);
     if (g->b) fclose(g->b);
-    int rc = !g->d || !g->b ? -1 : draw ? bb_plot_draw(&R->P, name, g->dat, g->dn, g->body, w, h) : 1;
+    int rc = !g->d || !g->b ? -1 : draw ? bb_plot_draw(P, name, g->dat, g->dn, g->body, w, h) : 1;
     free(g->dat);
     free(g->body);
     return rc;
@@ -106,52 +106,93 @@ static int phase_strategies(const bb_report *R, const char *p, const char **st)
     return m;
 }
 
-static int fig_phases(bb_report *R, const char *pin, char *name, size_t cap)
+/* ---- clustered bars from 1x ---------------------------------------------------------------------- */
+/* How much lighter series k of n is drawn (0: the colour itself). */
+static double bar_light(int k, int n) { return n > 1 ? 0.6 * k / (n - 1) : 0; }
+
+/* The bars' data: a block per series (x ratio lo hi colour), x = cluster + the slot's offset. */
+static void bars_data(FILE *d, const bb_report_bars *f, const bb_report_bar *b, int n, span *a)
 {
-    if (R->npin > 1) snprintf(name, cap, "phases_%s", pin);
-    else snprintf(name, cap, "phases");
-    const char *st[BB_REPORT_MAXU];
-    int m = phase_strategies(R, pin, st);
-    gp g;
-    if (gp_open(&g)) return gp_draw(R, &g, name, false, 0, 0); /* -1 */
-    double bw = 0.8 / (m ? m : 1);
-    span a = {1, 1, 1, 1};
-    fprintf(g.d, "# the phase's own effect: each strategy at 1 thread over serial at 1 thread (pin %s)\n"
-                 "# x speedup ci95_lo ci95_hi (x: the workload's index, shifted per strategy)\n", pin);
-    for (int k = 0; k < m; k++) {
-        fprintf(g.d, "%s# %s\n", k ? "\n\n" : "", st[k]);
-        for (int w = 0; w < R->nwl; w++) {
-            bb_report_ratio q;
-            if (!bb_report_phase(R, R->wl[w], st[k], pin, &q)) continue;
-            double l = isfinite(q.lo) ? q.lo : q.x, h = isfinite(q.hi) ? q.hi : q.x;
-            span_add(&a, q.x, l, h);
-            fprintf(g.d, "%.4f %.6g %.6g %.6g\n", w + (k - (m - 1) / 2.0) * bw, q.x, l, h);
+    double bw = 0.8 / (f->nslots ? f->nslots : 1);
+    fprintf(d, "# x ratio ci95_lo ci95_hi colour (x: the cluster's index, shifted per slot)\n");
+    for (int k = 0; k < (f->nseries ? f->nseries : 1); k++) {
+        fprintf(d, "%s# series %d\n", k ? "\n\n" : "", k);
+        for (int i = 0; i < n; i++) {
+            if (b[i].series != k || !isfinite(b[i].v)) continue;
+            double l = isfinite(b[i].lo) ? b[i].lo : b[i].v, h = isfinite(b[i].hi) ? b[i].hi : b[i].v;
+            span_add(a, b[i].v, l, h);
+            char c[8];
+            unsigned rgb = 0;
+            bb_plot_lighter(b[i].colour, bar_light(k, f->nseries), c);
+            if (sscanf(c + 1, "%6x", &rgb) != 1) rgb = 0x808080;
+            fprintf(d, "%.4f %.6g %.6g %.6g %u\n", b[i].cluster + (b[i].slot - (f->nslots - 1) / 2.0) * bw, b[i].v, l, h, rgb);
         }
     }
+}
+
+int bb_report_figs_bars(bb_plot *P, const bb_report_bars *f, const bb_report_bar *b, int n, int w, int h)
+{
+    gp g;
+    if (gp_open(&g)) return gp_draw(P, &g, f->name, false, 0, 0); /* -1 */
+    span a = {1, 1, 1, 1};
+    bars_data(g.d, f, b, n, &a);
+    double hw = 0.4 / (f->nslots ? f->nslots : 1);
     bool lg = decades(&a);
-    fprintf(g.b, "set title \"What each phase buys on its own: speedup over serial, both at 1 thread (pin %s)\\n"
-                 "bars start at 1x (up: faster, down: slower); whiskers: 95%% CI%s\"\n", pin, lg ? "; log scale" : "");
-    fprintf(g.b, "set ylabel \"speedup over serial at 1 thread (x)\"\nset key outside right top\nset grid ytics\n");
-    fprintf(g.b, "set xrange [-0.6:%d.4]\nset xtics (", R->nwl - 1);
-    for (int w = 0; w < R->nwl; w++) {
-        fprintf(g.b, "%s", w ? ", " : "");
-        quoted(g.b, R->wl[w]);
-        fprintf(g.b, " %d", w);
+    fprintf(g.b, "set title \"%s\\nbars start at 1x (up: faster, down: slower); whiskers: 95%% CI%s\"\n", f->title,
+            lg ? "; log scale" : "");
+    fprintf(g.b, "set ylabel \"%s\"\nset key outside right top\nset grid ytics\nset xrange [-0.6:%d.4]\nset xtics (",
+            f->ylabel, f->nclusters - 1);
+    for (int c = 0; c < f->nclusters; c++) {
+        fprintf(g.b, "%s", c ? ", " : "");
+        quoted(g.b, f->clusters[c]);
+        fprintf(g.b, " %d", c);
     }
     fprintf(g.b, ")\nset xtics rotate by -30\n");
     if (lg) log_y(g.b, a.lo / 1.3, a.hi * 1.3);
     else fprintf(g.b, "set yrange [0:%.6g]\n", a.hi * 1.1);
     fprintf(g.b, "set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#555555\" dt 2 lw 1.5\nplot ");
-    for (int k = 0; k < m; k++) {
-        fprintf(g.b, "%s\"data/%s.dat\" index %d using 1:2:($1-%.4f):($1+%.4f):($2<1?$2:1):($2<1?1:$2) with boxxyerror "
-                     "fs solid 0.9 noborder lc rgb \"%s\" title ",
-                k ? ", \\\n  " : "", name, k, bw / 2, bw / 2, bb_plot_strategy_colour(st[k]));
-        quoted(g.b, st[k]);
-        fprintf(g.b, ", \\\n  \"data/%s.dat\" index %d using 1:2:3:4 with yerrorbars pt 7 ps 0 lw 1 lc rgb \"#222222\" notitle",
-                name, k);
+    for (int k = 0; k < (f->nseries ? f->nseries : 1); k++) {
+        fprintf(g.b, "%s\"data/%s.dat\" index %d using 1:2:($1-%.4f):($1+%.4f):($2<1?$2:1):($2<1?1:$2):5 with boxxyerror "
+                     "fs solid 1 noborder lc rgb variable notitle, \\\n  \"data/%s.dat\" index %d using 1:3:(0):($4-$3) "
+                     "with vectors nohead lw 1 lc rgb \"#222222\" notitle", k ? ", \\\n  " : "", f->name, k, hw, hw,
+                f->name, k);
+        if (f->nseries > 1) {
+            char grey[8];
+            bb_plot_lighter("#555555", bar_light(k, f->nseries), grey);
+            fprintf(g.b, ", \\\n  NaN with boxes fs solid 1 noborder lc rgb \"%s\" title ", grey);
+            quoted(g.b, f->series[k]);
+        }
+    }
+    for (int k = 0; k < f->nkeys; k++) {
+        fprintf(g.b, ", \\\n  NaN with boxes fs solid 0.9 noborder lc rgb \"%s\" title ", f->key_colours[k]);
+        quoted(g.b, f->keys[k]);
     }
     fprintf(g.b, "\n");
-    return gp_draw(R, &g, name, m > 0, 1000, 560);
+    return gp_draw(P, &g, f->name, n > 0, w, h);
+}
+
+static int fig_phases(bb_report *R, const char *pin, char *name, size_t cap)
+{
+    if (R->npin > 1) snprintf(name, cap, "phases_%s", pin);
+    else snprintf(name, cap, "phases");
+    const char *st[BB_REPORT_MAXU], *colours[BB_REPORT_MAXU];
+    int m = phase_strategies(R, pin, st), n = 0;
+    bb_report_bar *bars = malloc((size_t)(m * R->nwl + 1) * sizeof *bars);
+    if (!bars) return -1;
+    for (int k = 0; k < m; k++) {
+        colours[k] = bb_plot_strategy_colour(st[k]);
+        for (int w = 0; w < R->nwl; w++) {
+            bb_report_ratio q;
+            if (bb_report_phase(R, R->wl[w], st[k], pin, &q))
+                bars[n++] = (bb_report_bar){w, k, 0, q.x, q.lo, q.hi, colours[k]};
+        }
+    }
+    char title[256];
+    snprintf(title, sizeof title, "What each phase buys on its own: speedup over serial, both at 1 thread (pin %s)", pin);
+    bb_report_bars f = {name, title, "speedup over serial at 1 thread (x)", R->wl, R->nwl, m, NULL, 0, st, colours, m};
+    int rc = bb_report_figs_bars(&R->P, &f, bars, n, 1000, 560);
+    free(bars);
+    return rc;
 }
 
 /* ---- counters --------------------------------------------------------------------------------- */
@@ -214,7 +255,7 @@ static int fig_counters(bb_report *R, char *name, size_t cap)
         n += on[c];
     }
     gp g;
-    if (gp_open(&g)) return gp_draw(R, &g, name, false, 0, 0); /* -1 */
+    if (gp_open(&g)) return gp_draw(&R->P, &g, name, false, 0, 0); /* -1 */
     fprintf(g.b, "set multiplot layout %d,1 title \"What each phase does, at 1 thread (pin %s): counts per render "
                  "(log scale; a zero is not drawn, the tables have it)\"\n", n ? n : 1, p);
     fprintf(g.b, "set style data histogram\nset style histogram clustered gap 2\nset style fill solid 0.9 noborder\n"
@@ -234,7 +275,7 @@ static int fig_counters(bb_report *R, char *name, size_t cap)
         fprintf(g.b, "\n");
     }
     fprintf(g.b, "unset multiplot\n");
-    return gp_draw(R, &g, name, n > 0, 1000, 60 + 260 * (n ? n : 1));
+    return gp_draw(&R->P, &g, name, n > 0, 1000, 60 + 260 * (n ? n : 1));
 }
 
 /* ---- scaling ------------------------------------------------------------------------------------ */
@@ -310,7 +351,7 @@ static int fig_scaling(bb_report *R, int wi, char *name, size_t cap)
     const char *st[BB_REPORT_MAXU];
     int m = scaling_strategies(R, w, st), blocks[BB_REPORT_MAXU], idx = 0;
     gp g;
-    if (gp_open(&g)) return gp_draw(R, &g, name, false, 0, 0); /* -1 */
+    if (gp_open(&g)) return gp_draw(&R->P, &g, name, false, 0, 0); /* -1 */
     double tmax = R->th[R->nth - 1];
     span a = {1, tmax, 1, tmax}; /* the ideal's */
     for (int k = 0; k < m; k++) {
@@ -346,7 +387,7 @@ static int fig_scaling(bb_report *R, int wi, char *name, size_t cap)
         fprintf(g.b, "\n");
     }
     fprintf(g.b, "unset multiplot\n");
-    return gp_draw(R, &g, name, m > 0, 320 * cols + 40, 290 * (rows ? rows : 1) + 70);
+    return gp_draw(&R->P, &g, name, m > 0, 320 * cols + 40, 290 * (rows ? rows : 1) + 70);
 }
 
 /* ---- the block-time tail ------------------------------------------------------------------------ */
@@ -367,7 +408,7 @@ static int cdf_lines(const bb_report *R, const char *w, const char *name, FILE *
             *xmin = fmin(*xmin, x->cdf_steady[i] / 1e3), *xmax = fmax(*xmax, x->cdf_steady[i] / 1e3);
             fprintf(d, "%.6g %.6g %.6g\n", x->cdf_steady[i] / 1e3, bb_json_cdf_p[i], 1.0 - bb_json_cdf_p[i]);
         }
-        fprintf(pl, "%s\"data/%s.dat\" index %d using 1:3 with steps lw 2 lc rgb \"%s\" title ", idx ? ", \\\n  " : "plot ",
+        fprintf(pl, "%s\"data/%s.dat\" index %d using 1:3 with lines lw 2 lc rgb \"%s\" title ", idx ? ", \\\n  " : "plot ",
                 name, idx, bb_plot_strategy_colour(R->st[s]));
         fprintf(pl, "\"");
         bb_plot_quote(pl, R->st[s]);
@@ -390,7 +431,7 @@ static int fig_cdf(bb_report *R, int wi, char *name, size_t cap)
     if (gp_open(&g) || !pl) {
         if (pl) fclose(pl);
         free(plot);
-        return gp_draw(R, &g, name, false, 0, 0); /* -1 */
+        return gp_draw(&R->P, &g, name, false, 0, 0); /* -1 */
     }
     fprintf(g.d, "# steady-state block processing time of %s (pin %s): us, fraction of blocks at most, fraction slower\n",
             w, R->pin[0]);
@@ -411,7 +452,7 @@ static int fig_cdf(bb_report *R, int wi, char *name, size_t cap)
     }
     if (idx) fprintf(g.b, "set xrange [%.6g:%.6g]\n%s\n", xmin / 1.5, xmax * 1.5, plot);
     free(plot);
-    return gp_draw(R, &g, name, idx > 0, 900, 560);
+    return gp_draw(&R->P, &g, name, idx > 0, 900, 560);
 }
 
 /* ---- all of them ---------------------------------------------------------------------------------- */
