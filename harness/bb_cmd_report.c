@@ -34,6 +34,7 @@
 #include "bb_opt.h"
 #include "bb_json.h"
 #include "bb_plot.h"
+#include "bb_report_live.h"
 #include "bb_stats.h"
 
 #include <inttypes.h>
@@ -835,6 +836,7 @@ typedef struct report_opts {
     const char *dir, *anchors;
     const char *caps[BB_CAPACITY_FILES_MAX];
     int ncap;
+    bb_report_live_files live; /* --live FILE...: results of busbench live --sweep / --capacity */
 } report_opts;
 
 /* --capacity FILE, repeatable up to BB_CAPACITY_FILES_MAX */
@@ -855,11 +857,13 @@ static const bb_opt opts[] = {
      "add the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json)", "a file", NULL},
     {"--capacity", BB_OPT_FN, 0, 0, 0, "CAP.json",
      "(repeatable) add a row per result of busbench capacity --out to the Capacity table", NULL, opt_capacity},
+    {"--live", BB_OPT_FN, offsetof(report_opts, live), 0, 0, "LIVE.json", "(repeatable) DIR/live.md and its figures from "
+     "busbench live --sweep/--capacity --json\n(RESULTS.json may then be left out)", NULL, bb_report_live_opt},
     BB_OPT_END,
 };
 
 static const bb_opt_cmd spec = {
-    "report", "RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...]",
+    "report", "RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...] [--live LIVE.json ...]",
     "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md.\n"
     "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
     "by side per workload, and a strategy x machine table.\n"
@@ -915,11 +919,13 @@ int bb_cmd_report(int argc, char **argv)
     int npos;
     int prc = bb_opt_parse(&spec, groups, 1, argc, argv, pos, 1, &npos);
     if (prc != BB_OPT_GO_ON) return prc;
-    if (!npos || !o.dir) {
+    if ((!npos && !o.live.n) || !o.dir) {
         fprintf(stderr, "busbench report: expected RESULTS.json and -o DIR\n");
         bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
+    const int lrc = o.live.n ? bb_report_live_cmd(&o.live, o.dir) : BB_EXIT_OK; /* DIR/live.md */
+    if (lrc || !npos) return lrc;
     const char *in = pos[0], *dir = o.dir, *anchors = o.anchors, *const *caps_in = o.caps;
     int ncap = o.ncap;
     static rep R; /* large; one per process */
