@@ -10,7 +10,9 @@
  * In ahead mode the process callback never allocates, locks, waits or does
  * I/O: it reads the clock, copies from one ring and into another (bb_ring: a
  * single-producer single-consumer FIFO over C11 atomics) and posts a
- * semaphore (sem_post neither blocks nor locks) to wake the render thread. In
+ * semaphore (sem_post neither blocks nor locks) to wake the render thread
+ * (bb_live_in_process is up while it runs: suite live counts the locks taken
+ * then, and finds none). In
  * callback mode it calls bb_render_step, which renders a whole window when the
  * FIFO inside the render runs dry: the render's own work, with whatever the
  * strategy does (a pipelined batch joins its output task there); that cost

@@ -16,7 +16,13 @@
  * recording equals the offline render replaying the logged switches, a bad
  * save being reported and not played; an interrupt (SIGINT in the command)
  * leaves whole periods, a prefix of the render; a killed server is BB_ERR_IO
- * ("went away") and leaves no server behind. */
+ * ("went away") and leaves no server behind; the process callback takes no
+ * lock in ahead mode, and in callback mode takes the pool's mutex when the
+ * render wakes a worker (libc's lock functions are defined in this binary and
+ * counted while bb_live_in_process is up: see the section below); a running
+ * server at another rate than asked is an error (exit 2 from the command),
+ * at another rate with none asked the render follows it bit for bit, at
+ * another period it plays and both periods are reported (JSON, warning). */
 #define _GNU_SOURCE /* RTLD_NEXT */
 #include "bb_live.h"
 #include "bb_programs.h"
