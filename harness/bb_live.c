@@ -665,6 +665,7 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     if (!res && jack_activate(L->client)) res = bb_error_set(err, BB_ERR_IO, "jack", 0, 0, "cannot activate the client");
     if (!res) {
         connect_out(L);
+        if (c->playing) atomic_store(c->playing, true);
         play(L, o);
     }
     if (L->client && atomic_load(&L->shutdown) && !res)

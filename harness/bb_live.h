@@ -33,6 +33,7 @@
 #include "bb_jackd.h"
 #include "bb_run.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,7 @@ typedef struct bb_live_cfg {
     bool record;             /* keep what went to the server (bb_live_out.rec) */
     bool watch;              /* recompile run.program when it changes on disk and switch to it */
     volatile int *interrupt; /* when *interrupt becomes non-zero the run stops early (may be NULL) */
+    atomic_bool *playing;    /* set once the server calls the client, the render ready (may be NULL) */
 } bb_live_cfg;
 
 /* A switch made by --watch: at this cycle, to the program saved here (a

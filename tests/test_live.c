@@ -211,6 +211,7 @@ typedef struct bg_run {
     bb_error err;
     bb_result res;
     pthread_t th;
+    atomic_bool playing, returned;
 } bg_run;
 
 static void *bg_main(void *arg)
@@ -218,10 +219,19 @@ static void *bg_main(void *arg)
     bg_run *b = arg;
     bb_error_clear(&b->err);
     b->res = bb_live_run(&b->cfg, &b->out, &b->err);
+    atomic_store(&b->returned, true);
     return NULL;
 }
 
-static void bg_start(bg_run *b) { cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0); }
+static void sleep_s(double s);
+
+/* The run started, and playing (or returned: the join says why) when this returns. */
+static void bg_start(bg_run *b)
+{
+    b->cfg.playing = &b->playing;
+    cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0);
+    while (!atomic_load(&b->playing) && !atomic_load(&b->returned)) sleep_s(0.01);
+}
 
 static void bg_join(bg_run *b)
 {
