@@ -151,7 +151,8 @@ static const bb_opt opts[] = {
 #undef LA
 
 static const bb_opt_cmd spec = {
-    "live", "FILE.ph [options]", "Plays FILE through a JACK server and measures it (--threads defaults to 1 here).",
+    "live", "FILE.ph [options]", "Plays FILE through a JACK server and measures it (--threads defaults to 1 here). Without --sr the\n"
+    "render follows the server's rate; with --sr, a server at another rate is an error.",
     "0 played (with --record: the recording equals the offline render), 1 the recording differs,\n"
     "2 bad options, no server, a render error or the server gone, 130 interrupted (SIGINT, SIGTERM)"};
 
