@@ -22,6 +22,7 @@
 #include "bb_opt.h"
 #include "bb_report.h"
 #include "bb_report_figs.h"
+#include "bb_report_live.h"
 #include "bb_report_tables.h"
 
 #include <inttypes.h>
@@ -194,6 +195,7 @@ typedef struct report_opts {
     const char *dir, *anchors;
     const char *caps[BB_CAPACITY_FILES_MAX];
     int ncap;
+    bb_report_live_files live; /* --live FILE...: results of busbench live --sweep / --capacity */
 } report_opts;
 
 /* --capacity FILE, repeatable up to BB_CAPACITY_FILES_MAX */
@@ -215,16 +217,19 @@ static const bb_opt opts[] = {
      "add the table of make bench-anchors (its hyperfine JSON, kept as DIR/anchors.json)", "a file", NULL},
     {"--capacity", BB_OPT_FN, 0, 0, 0, "CAP.json",
      "(repeatable) add a row per result of busbench capacity --out to the Capacity table", NULL, opt_capacity},
+    {"--live", BB_OPT_FN, offsetof(report_opts, live), 0, 0, "LIVE.json", "(repeatable) DIR/live.md and its figures from "
+     "busbench live --sweep/--capacity --json\n(RESULTS.json may then be left out)", NULL, bb_report_live_opt},
     BB_OPT_END,
 };
 
 static const bb_opt_cmd spec = {
-    "report", "RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...]",
+    "report", "RESULTS.json -o DIR [--anchors HYPERFINE.json] [--capacity CAP.json ...] [--live LIVE.json ...]",
     "Draw the bench result's figures with gnuplot (PNG and SVG) and write DIR/report.md:\n"
     "which phase helps (each strategy at 1 thread over serial at 1 thread) and what threads\n"
     "add (each strategy at n threads over itself at 1 thread), with 95% intervals, significance\n"
     "and the counters that explain them. DIR is written whole, then put in place: an older\n"
-    "report there is replaced; a folder that is not a report is refused.\n"
+    "report there is replaced; a folder that is not a report is refused. --live adds\n"
+    "DIR/live.md, written after the report is in place.\n"
     "On a document of several machines (busbench merge --machines): each machine's speedups side\n"
     "by side per workload, and a strategy x machine table.\n"
     "Needs gnuplot (gnuplot-nox); BB_GNUPLOT names another gnuplot program.",
@@ -282,11 +287,12 @@ int bb_cmd_report(int argc, char **argv)
     int npos;
     int prc = bb_opt_parse(&spec, groups, 1, argc, argv, pos, 1, &npos);
     if (prc != BB_OPT_GO_ON) return prc;
-    if (!npos || !o.dir) {
+    if ((!npos && !o.live.n) || !o.dir) {
         fprintf(stderr, "busbench report: expected RESULTS.json and -o DIR\n");
         bb_opt_usage(&spec, groups, 1, stderr);
         return BB_EXIT_USAGE;
     }
+    if (!npos) return bb_report_live_cmd(&o.live, o.dir); /* DIR/live.md alone */
     static bb_report R; /* large; one per process */
     memset(&R, 0, sizeof R);
     bb_plot_init(&R.P, o.dir, pos[0]);
@@ -312,5 +318,6 @@ int bb_cmd_report(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     printf("busbench report: %d figures (PNG and SVG) and %s/report.md\n", R.nfigs, o.dir);
-    return BB_EXIT_OK;
+    /* after the report is in place: its publication replaces DIR whole */
+    return o.live.n ? bb_report_live_cmd(&o.live, o.dir) : BB_EXIT_OK;
 }
