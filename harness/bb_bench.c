@@ -19,6 +19,24 @@
  * every configuration has --min-time seconds of valid timings (at most
  * --max-rounds).
  *
+ * Timing samples (as Google Benchmark's min_time): a configuration's turn in
+ * a round is one sample of `iters` renders back to back, so that a sample
+ * lasts at least --min-sample-time (default BB_BENCH_MIN_SAMPLE_S) and the
+ * clock's and the machine's jitter is small beside it: a bundled render takes
+ * 1 to 10 ms, and single renders gave intervals that all spanned 1x. iters is
+ * chosen once, after the warm-up, from the configuration's fastest right
+ * warm-up render: its last warm-up renders again and again until they have
+ * lasted --min-sample-time (Google Benchmark's run-until-min_time; there is
+ * always a warm-up when samples are sized, even at --warmup 0); at most
+ * BB_BENCH_ITERS_MAX, and fixed for every round (the rounds stay comparable
+ * and paired). The round's time is the sample's wall
+ * (and CPU) time divided by iters: every statistic is per render. Every
+ * render of a sample is compared with the golden as before (the counts are
+ * recorded: renders_checked, warmup_renders); a wrong one ends and voids the
+ * sample. Counters,
+ * steps and block times are taken from every right render of the sample.
+ * Counting instructions, a sample is one render.
+ *
  * Invariants:
  *  - every render, warm-up included, is compared sample by sample (bit for
  *    bit, memcmp of the float32 samples) with its golden WAV as the blocks
@@ -373,8 +391,10 @@ static bool same_counters(const bb_stats *a, const bb_stats *b)
     return true;
 }
 
-/* Record a render's outcome into c (timed: round's time, blocks). */
-static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed, double deadline)
+/* Record a render's outcome into c: its first failure, where its workers ran, and, timed and right,
+ * its counters, steps and block times (untimed and right: the fastest warm-up). Returns whether it
+ * was right. */
+static bool record_render(bb_bench_config *c, const rrun *o, const vsink *s, bool timed, double deadline)
 {
     bool ok = !o->res && !o->wrong;
     if (!ok && !c->error[0]) snprintf(c->error, sizeof c->error, "%s", o->msg);
@@ -387,22 +407,11 @@ static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed
             if (w->planned_pu >= 0 && (!w->bound || (w->last_pu >= 0 && w->last_pu != w->planned_pu))) c->pin_ok = false;
         }
     }
+    if (!ok) return false;
     if (!timed) {
-        if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */
-        return;
+        if (!(c->warm_ns > 0) || o->wall_ns < c->warm_ns) c->warm_ns = o->wall_ns;
+        return true;
     }
-    if (!ok) {
-        c->voided++;
-        dvec_push(&c->rep, (double)NAN);
-        dvec_push(&c->cpu, (double)NAN);
-        dvec_push(&c->ir, (double)NAN);
-        return;
-    }
-    c->valid++;
-    c->total_ns += o->wall_ns;
-    dvec_push(&c->rep, o->wall_ns);
-    dvec_push(&c->cpu, o->cpu_ns);
-    dvec_push(&c->ir, o->instructions);
     bb_stats k = o->stats;
     if (c->have_counters) {
         if (!same_counters(&c->counters, &k)) c->stable = false;
@@ -433,13 +442,25 @@ static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > c->maxrss) c->maxrss = ru.ru_maxrss;
+    return true;
 }
 
-static uint64_t fnv1a(const char *s)
+/* Record a timed sample of n renders (wall, cpu, ir: their sums) into c: the round's time per
+ * render, or a void round when one of its renders was wrong or failed. */
+static void record_sample(bb_bench_config *c, bool ok, double wall, double cpu, double ir, int n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
+    if (!ok) {
+        c->voided++;
+        dvec_push(&c->rep, (double)NAN);
+        dvec_push(&c->cpu, (double)NAN);
+        dvec_push(&c->ir, (double)NAN);
+        return;
+    }
+    c->valid++;
+    c->total_ns += wall;
+    dvec_push(&c->rep, wall / n);
+    dvec_push(&c->cpu, cpu / n);
+    dvec_push(&c->ir, ir / n);
 }
 
 static void config_name(const bb_bench_config *c, char *dst, size_t cap)
@@ -735,17 +756,42 @@ typedef struct round_state {
     int done;                 /* timed rounds run */
 } round_state;
 
-/* Render configuration c once (timed or warm-up) and record it. */
-static void run_config(const bb_bench_opts *o, round_state *R, bb_bench_config *c, bool timed)
+/* Configuration c's timing sample (timed: c->iters renders back to back, each compared with the
+ * golden; the sample stops at a wrong one, which voids it) or its warm-up (one render; fill: renders
+ * until they have lasted --min-sample-time, as Google Benchmark runs until min_time, so that the
+ * fastest of them sizes the samples), recorded. */
+static void run_config(const bb_bench_opts *o, round_state *R, bb_bench_config *c, bool timed, bool fill)
 {
     size_t b = o->block ? (size_t)o->block : c->w->cfg->block;
-    rrun out;
-    R->sink.timed = timed && !o->counting; /* under callgrind blocks are not timed: clocks stay out of the count */
-    R->meas.count = timed && o->counting;
-    render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
-                &out, &R->meas);
-    record(c, &out, &R->sink, timed, (double)b / c->w->cfg->sr * 1e9);
+    double deadline = (double)b / c->w->cfg->sr * 1e9;
+    int n = timed && c->iters > 1 ? c->iters : 1;
+    double wall = 0, cpu = 0, ir = 0, fill_ns = fill && !timed && !o->counting ? o->min_sample_time * 1e9 : 0;
+    bool ok = true;
+    for (int i = 0; ok && (i < n || (wall < fill_ns && i < BB_BENCH_ITERS_MAX)); i++) {
+        rrun out;
+        R->sink.timed = timed && !o->counting; /* under callgrind blocks are not timed: clocks stay out of the count */
+        R->meas.count = timed && o->counting;
+        render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
+                    &out, &R->meas);
+        *(timed ? &c->renders_checked : &c->warmup_renders) += out.res == BB_OK; /* ran to its end: every block compared */
+        ok = record_render(c, &out, &R->sink, timed, deadline);
+        wall += out.wall_ns;
+        cpu += out.cpu_ns;
+        ir += out.instructions;
+    }
+    if (timed) record_sample(c, ok, wall, cpu, ir, n);
+    else if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */
     R->pg->done++;
+}
+
+/* Renders per timing sample for c: enough that a sample lasts --min-sample-time at the pace of its
+ * fastest right warm-up render, at most BB_BENCH_ITERS_MAX; 1 when counting instructions (a count
+ * is per render), when samples are not sized, or when no warm-up render was right. */
+static int sample_iters(const bb_bench_opts *o, const bb_bench_config *c)
+{
+    if (o->counting || o->min_sample_time <= 0 || !(c->warm_ns > 0)) return 1;
+    double n = ceil(o->min_sample_time * 1e9 / c->warm_ns);
+    return n <= 1 ? 1 : n >= BB_BENCH_ITERS_MAX ? BB_BENCH_ITERS_MAX : (int)n;
 }
 
 /* Rounds wanted beyond --reps for --min-time: 0 when every configuration has its time (or at --max-rounds). */
@@ -775,7 +821,7 @@ static void round_once(const bb_bench_opts *o, bb_bench_matrix *m, round_state *
         R->order[j] = t;
     }
     for (int k = 0; k < nc; k++) {
-        run_config(o, R, &m->cs[R->order[k]], true);
+        run_config(o, R, &m->cs[R->order[k]], true, false);
         if (R->pg->show) R->pg->show(R->pg, R->done + 1, planned, k + 1, false);
     }
     R->done++;
@@ -796,13 +842,16 @@ int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progres
         return -1;
     }
     R.pg = pg;
+    /* samples are sized from the warm-up: at least one render, even at --warmup 0 */
+    long warmup = o->warmup < 1 && o->min_sample_time > 0 && !o->counting ? 1 : o->warmup;
     pg->done = 0;
-    pg->total = (long)m->nc * (o->warmup + o->reps);
-    for (int r = 0; r < o->warmup; r++)
+    pg->total = (long)m->nc * (warmup + o->reps);
+    for (int r = 0; r < warmup; r++)
         for (int k = 0; k < m->nc; k++) {
-            run_config(o, &R, &m->cs[k], false);
-            if (pg->show) pg->show(pg, r + 1, (int)o->warmup, k + 1, true);
+            run_config(o, &R, &m->cs[k], false, r + 1 == warmup); /* the last warm-up sizes the samples */
+            if (pg->show) pg->show(pg, r + 1, (int)warmup, k + 1, true);
         }
+    for (int k = 0; k < m->nc; k++) m->cs[k].iters = sample_iters(o, &m->cs[k]);
     bb_stats_rng rng;
     bb_stats_rng_seed(&rng, (uint64_t)o->seed ^ 0x6f72646572ULL);
     for (int more; (more = rounds_more(o, m, R.done)) > 0;) {
@@ -825,7 +874,7 @@ static void result_times(const bb_bench_opts *o, const bb_bench_config *c, const
             dvec_push(&okc, c->cpu.v[i]);
         }
     bb_stats_summary(ok.v, ok.n, &b->t);
-    uint64_t s = (uint64_t)o->seed ^ fnv1a(b->name);
+    uint64_t s = (uint64_t)o->seed ^ bb_stats_hash(b->name);
     if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
     b->cpu_median = bb_stats_median(okc.v, okc.n);
     dvec_free(&ok);
@@ -904,6 +953,9 @@ int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_
         }
         b->valid = c->valid;
         b->voided = c->voided;
+        b->iterations = c->iters > 0 ? c->iters : 1;
+        b->renders_checked = c->renders_checked;
+        b->warmup_renders = c->warmup_renders;
         failures += c->voided > 0;
         result_times(o, c, &m->cs[c->baseline], b);
         result_rest(c, b);

@@ -48,6 +48,36 @@ static json_t *context(int argc, char **argv, bool shuffled, const bb_bench_conf
     return ctx;
 }
 
+/* The thread counts above the processing units this process may run on (pus), as a context
+ * object {pus_allowed, threads: [...], note}; NULL when none is. */
+static json_t *oversubscribed(const bb_bench_opts *o, int pus)
+{
+    json_t *ts = NULL;
+    for (int i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > pus) {
+            if (!ts) ts = json_array();
+            json_array_append_new(ts, json_integer(o->threads[i]));
+        }
+    if (!ts) return NULL;
+    json_t *x = json_object();
+    json_object_set_new(x, "pus_allowed", json_integer(pus));
+    json_object_set_new(x, "threads", ts);
+    json_object_set_new(x, "note", json_string("more threads than processing units: the threads time-share them, so "
+                                               "these speedups measure the sharing, not the strategy's scaling"));
+    return x;
+}
+
+/* Say on the terminal which thread counts are oversubscribed (even with --quiet: it changes what
+ * the numbers mean). */
+static void warn_oversubscribed(const bb_bench_opts *o, int pus)
+{
+    for (int i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > pus)
+            fprintf(stderr, "bench: warning: %d threads is more than the %d processing unit%s this process may run on: "
+                            "oversubscribed (the threads time-share the PUs; their speedups measure that)\n",
+                    o->threads[i], pus, pus == 1 ? "" : "s");
+}
+
 /* ---- progress ---------------------------------------------------------------------------------- */
 typedef struct progress {
     bb_bench_progress base;   /* first: the engine's counts (done, total) and this bar's show */
@@ -65,7 +95,7 @@ static void progress_show(bb_bench_progress *b, int round, int rounds, int which
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %d/%d, %ld/%ld renders, about %d:%02d left ", bar,
+    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %d/%d, %ld/%ld samples, about %d:%02d left ", bar,
             warm ? "warm-up" : "round", round, rounds, which, p->nconfigs, p->base.done, p->base.total, (int)left / 60,
             (int)left % 60);
     fflush(stderr);
@@ -165,6 +195,10 @@ static const bb_opt opts[] = {
     {"--min-time", BB_OPT_REAL, BO(min_time), 0, 86400, "S", "go on with rounds until every configuration has S s of valid timings",
      NULL, NULL},
     {"--max-rounds", BB_OPT_LONG, BO(max_rounds), 1, 1000000, "N", "... but stop after N rounds (default 1000)", NULL, NULL},
+    {"--min-sample-time", BB_OPT_REAL, BO(min_sample_time), 0, 60, "S",
+     "a timing sample renders the workload again and again (each render\n"
+     "checked) until it lasts S s, as sized from the warm-up (default 0.05;\n"
+     "0: one render a sample); times are per render", NULL, NULL},
     {"--block", BB_OPT_LONG, BO(block), 1, BB_RENDER_BLOCK_MAX, "N", "samples per block for every workload (default: the manifest's)",
      "a block size from 1 to 65536 samples", NULL},
     {"--batch", BB_OPT_LONG, BO(batch), 1, 1024, "K", "blocks per window for batch and all (default: the strategy's)",
@@ -223,6 +257,7 @@ static int opts_parse(int argc, char **argv, bb_bench_opts *o)
     snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
     o->reps = o->warmup = -1; /* not given: 10 and 1 (1 and 1 when counting instructions) */
     o->max_rounds = 1000, o->seed = 1;
+    o->min_sample_time = BB_BENCH_MIN_SAMPLE_S;
     o->shuffled = true;
     o->metric = BB_BENCH_METRIC_TIME;
     bb_run_cfg_default(&o->wopts);
@@ -408,14 +443,15 @@ static void print_table(const bb_bench_opts *o, const bb_bench_matrix *m, const 
         }
         return;
     }
-    printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
-           "95% CI", "p99 us", "misses");
+    printf("%-44s %5s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "x", "median ms", "95% CI ms",
+           "speedup", "95% CI", "p99 us", "misses");
     for (size_t k = 0; k < res->n; k++) {
         const bb_bres *b = &res->v[k];
-        printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
-               b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
-               b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, flag_of(b));
+        printf("%-44s %2d/%-2d %5d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name,
+               b->valid, b->rounds, b->iterations, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup,
+               b->sp_lo, b->sp_hi, b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, flag_of(b));
     }
+    printf("(x: renders per timing sample, each checked; times are per render; speedup: over serial at 1 thread)\n");
 }
 
 /* Write --out and --csv (atomically). Returns the exit code so far. */
@@ -456,6 +492,11 @@ static int output(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, int ar
         code = BB_EXIT_USAGE;
     }
     if (o->extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(o->extra_pct));
+    if (res.context) {
+        json_object_set_new(res.context, "min_sample_time_s", json_real(o->counting ? 0 : o->min_sample_time));
+        json_t *over = oversubscribed(o, bb_env_pus_allowed());
+        if (over) json_object_set_new(res.context, "oversubscribed", over);
+    }
     if (!o->quiet && code == BB_EXIT_OK) print_table(o, m, &res);
     for (size_t k = 0; k < res.n; k++)
         if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
@@ -480,6 +521,7 @@ int bb_cmd_bench(int argc, char **argv)
     if (rc != BB_BENCH_GO_ON) return rc;
     bb_bench_matrix m;
     if ((rc = bb_bench_matrix_build(&o, &m)) != BB_BENCH_GO_ON) return rc;
+    if (!o.counting) warn_oversubscribed(&o, bb_env_pus_allowed());
     if (o.shard.count && !o.quiet)
         fprintf(stderr, "bench: shard %d/%d: %d of %d groups, %d configurations, expected cost %.0f of %.0f (largest shard %.0f)\n",
                 o.shard.index, o.shard.count, m.groups_here, m.groups, m.nc, m.cost_here, m.cost_total, m.cost_max);

@@ -46,7 +46,7 @@ static bb_result store(const bb_opt *o, void *base, const char *v, bb_error *err
     case BB_OPT_FLAG: *(bool *)(void *)dst = true; return BB_OK;
     case BB_OPT_STR: *(const char **)(void *)dst = v; return BB_OK;
     case BB_OPT_FN: {
-        bb_result r = o->parse(base, v, err);
+        bb_result r = o->parse(dst, v, err);
         if (r && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", o->name);
         return r;
     }

@@ -33,12 +33,12 @@ typedef enum bb_opt_kind {
 typedef struct bb_opt {
     const char *name;     /* "--cycles", or a short "-o" */
     bb_opt_kind kind;
-    size_t off;           /* of the destination in the group's base (not for BB_OPT_FN) */
+    size_t off;           /* of the destination in the group's base (BB_OPT_FN: parse gets base + off) */
     double lo, hi;        /* range of a number */
     const char *metavar;  /* "N", "LIST"; NULL for a flag */
     const char *help;     /* usage text; each '\n' continues it on a line of its own; NULL: hidden */
     const char *want;     /* what a good value is ("a number of threads from 1 to 256"); NULL: from the range */
-    bb_result (*parse)(void *base, const char *value, bb_error *err); /* BB_OPT_FN: BB_OK or an error */
+    bb_result (*parse)(void *base, const char *value, bb_error *err); /* BB_OPT_FN (base + off): BB_OK or an error */
 } bb_opt;
 
 /* The end of a table. */

@@ -103,7 +103,7 @@ const bb_opt bb_run_options[] = {
     {"--seconds", BB_OPT_REAL, CFG(seconds), 1e-6, (double)BB_RENDER_SECONDS_MAX, "S", "length in seconds (instead of --cycles)",
      "a positive number of seconds (at most 24 hours)", NULL},
     {"--strategy", BB_OPT_STR, CFG(strategy), 0, 0, "LIST",
-     "a strategy (busbench strategies) or canary-*; comma-separated to compose", NULL, NULL},
+     "a strategy (busbench strategies) or canary-*; compose with + or , (cycle+pool)", NULL, NULL},
     {"--threads", BB_OPT_INT, CFG(threads), 1, BB_WORKERS_MAX, "N", "worker threads (default: the cores hwloc reports)",
      "a number of threads from 1 to 256", NULL},
     {"--pin", BB_OPT_FN, 0, 0, 0, "POLICY", "compact, scatter or none (default none)", NULL, opt_pin},
@@ -112,7 +112,8 @@ const bb_opt bb_run_options[] = {
     {"--batch", BB_OPT_SIZE, CFG(batch), 1, 1024, "K", "blocks per window for batch (default 8)", "a number of blocks from 1 to 1024", NULL},
     {"--lookahead", BB_OPT_SIZE, CFG(lookahead), 1, BB_RENDER_LOOKAHEAD_MAX, "L",
      "pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
-     "(1 to 32, default 32; latency (L + 1) x K blocks)", "a number of windows from 1 to 32", NULL},
+     "(1 to 32; latency (L + 1) x K blocks; default 32 where the output graph's signal\n"
+     "processing over a window outweighs a hand-off, else not pipelined)", "a number of windows from 1 to 32", NULL},
     {"--sr", BB_OPT_INT, CFG(sr), 1000, 768000, "HZ", "sample rate (default 44100)", "a sample rate from 1000 to 768000 Hz", NULL},
     {"--format", BB_OPT_FN, 0, 0, 0, "F", "f32, s16 or s24 (default f32)", NULL, opt_format},
     {"--samples", BB_OPT_STR, CFG(samples), 0, 0, "DIR", "a Dirt-Samples style folder", NULL, NULL},
