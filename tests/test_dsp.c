@@ -649,6 +649,19 @@ Test(dsp, reverb_tiny_sample_rate_keeps_lines_at_least_one)
     cr_assert(bb_reverb_create(&r, 0.0f, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
 }
 
+/* The rates a reverb takes are (0, 1e7] Hz: 1e7 itself is taken, the next float above is not. */
+Test(dsp, reverb_takes_rates_up_to_1e7_and_no_more)
+{
+    bb_reverb *r;
+    cr_assert(bb_reverb_create(&r, 1e7f, 0.5f, 0.5f, 0.5f) == BB_OK);
+    cr_assert(r != NULL);
+    bb_reverb_destroy(r);
+    cr_assert(bb_reverb_create(&r, nextafterf(1e7f, INFINITY), 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+    cr_assert(r == NULL);
+    cr_assert(bb_reverb_create(&r, NAN, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+    cr_assert(bb_reverb_create(&r, -1.0f, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+}
+
 Test(dsp, reverb_block_size_invariance)
 {
     static float in[N], whole[N], parts[N];

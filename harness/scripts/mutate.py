@@ -71,7 +71,9 @@ FILE_SETS = {
 ENGINE = "core/*,variants/*"
 DEFAULT_TESTS = [
     ENGINE + "::build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
+    # the units' own suite (dsp: oscillators, biquads, delay and reverb against their formulas, their
+    # argument checks) as well as the renders that use them
+    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph|dsp)/*'",
     # verify's default strategies: every one of the registry but the canaries (lanes included); and
     # the composition that forms lane groups a cycle wide
     ENGINE + "::build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
