@@ -14,6 +14,9 @@
  * - The search: a program that triggers nothing has the capacity --max-k
  *   exactly, --max-k itself tried (the steps listed whole); with --tolerance 0
  *   the k reported passed and k + 1 failed, by the command's own steps.
+ * - A cheap program's result is exact in every field that does not depend on
+ *   time (runs and passes per k for --reps 1, 2, 3, 15; voices; the loads of
+ *   its last step); a program that misses every deadline has capacity 0.
  * No assertion is about time: the k found against the deadline depends on the
  * machine; what is checked is that the search brackets it exactly. */
 #include <criterion/criterion.h>
@@ -212,5 +215,103 @@ Test(capacity, exact_search_reports_a_k_that_passes_and_whose_successor_fails, .
     }
     cr_expect(k_passed, "k = %ld was tried and passed", k);
     cr_expect(next_failed, "k + 1 = %ld was tried and failed: the search did not stop short", k + 1);
+    json_decref(d);
+}
+
+/* The fields of a step that do not depend on time: k, pass, limit, runs, passes, voices_peak. */
+static void expect_step(const json_t *s, long k, bool pass, long runs, long passes, const char *what)
+{
+    cr_expect_eq(json_integer_value(json_object_get(s, "k")), k, "%s: k", what);
+    cr_expect_eq(json_is_true(json_object_get(s, "pass")), pass, "%s: pass", what);
+    cr_expect(json_is_false(json_object_get(s, "limit")), "%s: not a limit", what);
+    cr_expect_eq(json_integer_value(json_object_get(s, "runs")), runs, "%s: runs", what);
+    cr_expect_eq(json_integer_value(json_object_get(s, "passes")), passes, "%s: passes", what);
+}
+
+/* Two sounds a cycle (at block 4096, two voices sound at once at a block start: each copy its own),
+ * far below real time at any k up to 5: the result, every field that does not depend on time, is
+ * exact. Each k runs until most of --reps runs have passed: 2 runs of 3, 2 of 2, 1 of 1. The
+ * result's loads are those of its last step. */
+Test(capacity, every_step_of_a_cheap_program_is_exact_but_its_times, .timeout = 120)
+{
+    tu_quiet();
+    const char *p = tu_tmpfile("bpm: 480\nout: s \"bd sn\"\n");
+    json_t *d = capacity_json(p, "--max-k 5 --reps 3");
+    cr_expect_eq(json_integer_value(json_object_get(d, "busbench_capacity")), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "program")), p);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "strategy")), "serial");
+    cr_expect_eq(json_integer_value(json_object_get(d, "threads")), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "pin")), "none");
+    cr_expect_eq(json_integer_value(json_object_get(d, "block")), 4096);
+    cr_expect_eq(json_integer_value(json_object_get(d, "window_blocks")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(d, "sr")), 44100);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "length")), "2");
+    cr_expect_eq(json_integer_value(json_object_get(d, "reps")), 3);
+    cr_expect_float_eq(json_real_value(json_object_get(d, "deadline_ms")), 4096.0 / 44100 * 1e3, 1e-6);
+    cr_expect_eq(json_integer_value(json_object_get(d, "k")), 5);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "bounded_by")), "--max-k");
+    cr_expect_eq(json_integer_value(json_object_get(d, "voices_at_once")), 10);
+    const json_t *steps = json_object_get(d, "steps");
+    cr_assert_eq(json_array_size(steps), 4u);
+    static const long ks[4] = {1, 2, 4, 5};
+    for (size_t i = 0; i < 4; i++) {
+        const json_t *s = json_array_get(steps, i);
+        char what[32];
+        snprintf(what, sizeof what, "step %zu", i);
+        expect_step(s, ks[i], true, 2, 2, what);
+        cr_expect_eq(json_integer_value(json_object_get(s, "voices_peak")), 2 * ks[i], "%s: two voices a copy", what);
+        const double p999 = json_real_value(json_object_get(s, "p999_load")), mx = json_real_value(json_object_get(s, "max_load"));
+        cr_expect(p999 >= 0 && p999 <= 1 && mx >= p999 && mx <= 2, "%s: loads %g, %g", what, p999, mx);
+        cr_expect(json_is_real(json_object_get(s, "dsp_load")) && json_is_real(json_object_get(s, "cpu_cores")), "%s", what);
+    }
+    const json_t *last = json_array_get(steps, 3);
+    cr_expect(json_real_value(json_object_get(d, "dsp_load")) == json_real_value(json_object_get(last, "dsp_load")));
+    cr_expect(json_real_value(json_object_get(d, "cpu_cores")) == json_real_value(json_object_get(last, "cpu_cores")));
+    json_decref(d);
+    static const struct {
+        const char *opts;
+        long runs;
+    } reps[] = {{"--max-k 1 --reps 2", 2}, {"--max-k 1 --reps 1", 1}, {"--max-k 1 --reps 15", 8}};
+    for (size_t c = 0; c < sizeof reps / sizeof reps[0]; c++) {
+        d = capacity_json(p, reps[c].opts);
+        steps = json_object_get(d, "steps");
+        cr_assert_eq(json_array_size(steps), 1u, "%s", reps[c].opts);
+        expect_step(json_array_get(steps, 0), 1, true, reps[c].runs, reps[c].runs, reps[c].opts);
+        json_decref(d);
+    }
+}
+
+/* One sample a block at 768 kHz (a deadline of 1.3 us): no render keeps it, so the first window
+ * above 2 deadlines stops each run (its loads unknown: null); k = 1 fails by 2 runs of 3, and the
+ * capacity is 0, with no voices and no loads, bounded by the deadline; the command says so. */
+Test(capacity, a_program_that_misses_every_deadline_has_capacity_0, .timeout = 120)
+{
+    tu_quiet();
+    const char *p = tu_tmpfile("bpm: 480\nout: s \"bd sn\"\n");
+    const char *dir = tu_tmpdir("cap0");
+    cr_assert_eq(tu_sh("cd %s && %s capacity %s --cycles 2 --block 1 --sr 768000 --threads 1 --strategy serial --reps 3 "
+                       "--out cap.json >log.txt && tail -n 1 log.txt > last.txt",
+                       dir, tu_busbench(), p),
+                 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/last.txt", dir);
+    char *last = tu_slurp(path, NULL);
+    cr_assert_not_null(last);
+    cr_expect_str_eq(last, "capacity: k = 0: the program as written misses the criterion (serial, 1 thread)\n");
+    free(last);
+    snprintf(path, sizeof path, "%s/cap.json", dir);
+    json_error_t je;
+    json_t *d = json_load_file(path, 0, &je);
+    cr_assert_not_null(d, "%s", je.text);
+    cr_expect_eq(json_integer_value(json_object_get(d, "k")), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "bounded_by")), "the deadline");
+    cr_expect_eq(json_integer_value(json_object_get(d, "voices_at_once")), 0);
+    cr_expect(json_is_null(json_object_get(d, "dsp_load")) && json_is_null(json_object_get(d, "cpu_cores")));
+    const json_t *steps = json_object_get(d, "steps");
+    cr_assert_eq(json_array_size(steps), 1u);
+    const json_t *s = json_array_get(steps, 0);
+    expect_step(s, 1, false, 2, 0, "k = 1");
+    cr_expect(json_is_null(json_object_get(s, "p999_load")) && json_is_null(json_object_get(s, "max_load")), "stopped early");
+    cr_expect(json_real_value(json_object_get(s, "dsp_load")) > 1, "the failing runs' load");
     json_decref(d);
 }
