@@ -9,6 +9,8 @@
  *   equal what the <testcase> elements hold.
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per configuration and metric, the regression in bold.
+ * - Both, asserted whole on one regression (every element of the XML, every
+ *   line of the Markdown).
  * - An unwritable --junit is exit 2 before anything is compared; a refused
  *   comparison (another CPU) writes no JUnit file. */
 #include <criterion/criterion.h>
@@ -136,4 +138,80 @@ Test(ci, no_junit_when_the_comparison_is_refused)
     rc = tu_sh("cd %s && '%s' compare base.json new.json --force --junit nodir/j.xml >/dev/null 2>err.txt", d, tu_busbench());
     cr_assert(rc == BB_EXIT_USAGE, "an unwritable --junit: exit 2, got %d", rc);
     cr_assert(tu_sh("grep -q 'nodir/j.xml' %s/err.txt", d) == 0, "named");
+}
+
+/* The regression of junit_is_read_by_junitparser (serial 30% slower, cycle's synthesis calls up, a
+ * name with XML's specials, a configuration missing from NEW), both reports asserted whole: every
+ * element and attribute of the JUnit XML (totals, properties, one case per configuration, the
+ * failure messages, the skip, the numbers in <system-out>, escaped) and every line of the Markdown
+ * (title, sources, gates, totals, the counter that went up, the table, the warnings). The times are
+ * tu_config's fixed zigzags, so the medians, changes, intervals (the gate's seeded bootstrap) and
+ * p-values are the same on every run. */
+Test(ci, junit_and_markdown_of_a_regression_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, true, true, "cpu A");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    char p[256];
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"time slower: +30.00%\"/>\n"
+                     "      <system-out>time: 9.990 ms -&gt; 12.987 ms, change +30.00% [+29.0%, +31.2%], p 0.0000: slower; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"synth_calls 12 -&gt; 13\"/>\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.8%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.9%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <skipped message=\"not compared: not in NEW\"/>\n"
+                     "      <system-out>time: - -&gt; -, change - -, p -: not compared; not in NEW\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; times: Mann-Whitney U p < 0.05 and a change beyond each configuration's noise floor, at least 5%.\n"
+                     "\n"
+                     "**3 configurations compared**: 1 slower, 0 faster, 2 same, 0 inconclusive, 1 not compared; 1 with counters that went up.\n"
+                     "\n"
+                     "- `w/cycle/threads:1/pin:compact`: counter **synth_calls** 12 -> 13\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | time | 9.990 ms | 12.987 ms | +30.00% | [+29.0%, +31.2%] | 0.0000 | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.8%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/a&b<c>/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.9%] | 1.0000 | same |\n"
+                     "| `gone/serial/threads:1/pin:compact` | time | - | - | - | - | - | not compared |\n"
+                     "\n"
+                     "<details><summary>warnings</summary>\n"
+                     "\n"
+                     "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
+                     "\n"
+                     "</details>\n");
+    free(got);
 }
