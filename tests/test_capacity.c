@@ -17,6 +17,8 @@
  * - A cheap program's result is exact in every field that does not depend on
  *   time (runs and passes per k for --reps 1, 2, 3, 15; voices; the loads of
  *   its last step); a program that misses every deadline has capacity 0.
+ * - The report's capacity table, every row (the ratio to 1 thread where there
+ *   is one, loads of k = 0, both forms of load average); its errors exact.
  * No assertion is about time: the k found against the deadline depends on the
  * machine; what is checked is that the search brackets it exactly. */
 #include <criterion/criterion.h>
@@ -314,4 +316,86 @@ Test(capacity, a_program_that_misses_every_deadline_has_capacity_0, .timeout = 1
     cr_expect(json_is_null(json_object_get(s, "p999_load")) && json_is_null(json_object_get(s, "max_load")), "stopped early");
     cr_expect(json_real_value(json_object_get(s, "dsp_load")) > 1, "the failing runs' load");
     json_decref(d);
+}
+
+/* A capacity result file as `capacity --out` writes it (the fields the report reads); load average
+ * as an array (bb_env), or as the older string when la is given. */
+static void cap_file(const char *path, const char *prog, const char *strategy, long threads, long block, long window, long k,
+                     long voices, double dsp, double cpu, const char *la)
+{
+    json_t *d = json_object(), *ctx = json_object();
+    json_object_set_new(d, "busbench_capacity", json_integer(1));
+    json_object_set_new(d, "program", json_string(prog));
+    json_object_set_new(d, "strategy", json_string(strategy));
+    json_object_set_new(d, "threads", json_integer(threads));
+    json_object_set_new(d, "block", json_integer(block));
+    json_object_set_new(d, "window_blocks", json_integer(window));
+    json_object_set_new(d, "k", json_integer(k));
+    json_object_set_new(d, "bounded_by", json_string(k ? "the deadline" : "--max-k"));
+    json_object_set_new(d, "voices_at_once", json_integer(voices));
+    json_object_set_new(d, "dsp_load", k ? json_real(dsp) : json_null());
+    json_object_set_new(d, "cpu_cores", k ? json_real(cpu) : json_null());
+    if (la) {
+        json_object_set_new(ctx, "loadavg", json_string(la));
+    } else {
+        json_t *a = json_array();
+        json_array_append_new(a, json_real(1.5));
+        json_array_append_new(a, json_real(2.25));
+        json_array_append_new(a, json_real(3));
+        json_object_set_new(ctx, "load_avg", a);
+    }
+    json_object_set_new(d, "context", ctx);
+    cr_assert(json_dump_file(d, path, 0) == 0);
+    json_decref(d);
+}
+
+/* The report's capacity table, every row whole: "x 1 thread" is k over the 1-thread k of the same
+ * program (by base name), strategy and block, "-" where there is none (another block, another
+ * strategy, a 1-thread k of 0); no loads where k = 0 (nan); the load average from either form. A
+ * file that is not a capacity result is BB_ERR_FORMAT, a missing one BB_ERR_IO. */
+Test(capacity, the_report_table_is_exact)
+{
+    const char *dir = tu_tmpdir("capmd");
+    char p[6][512];
+    for (int i = 0; i < 6; i++) snprintf(p[i], sizeof p[i], "%s/c%d.json", dir, i);
+    cap_file(p[0], "/x/q.ph", "all", 1, 512, 8, 4, 40, 0.5, 0.625, NULL);
+    cap_file(p[1], "/y/q.ph", "all", 2, 512, 16, 6, 60, 0.75, 1.5, NULL);
+    cap_file(p[2], "q.ph", "all", 2, 1024, 16, 9, 90, 0.25, 0.5, NULL);
+    cap_file(p[3], "q.ph", "serial", 2, 512, 1, 3, 30, 1, 1, "0.50 0.40 0.30 1/99 1234");
+    cap_file(p[4], "r.ph", "cycle", 1, 512, 1, 0, 0, 0, 0, NULL);
+    cap_file(p[5], "r.ph", "cycle", 2, 512, 1, 2, 20, 0.125, 0.25, NULL);
+    char md[600];
+    snprintf(md, sizeof md, "%s/cap.md", dir);
+    FILE *f = fopen(md, "w");
+    cr_assert_not_null(f);
+    const char *paths[6] = {p[0], p[1], p[2], p[3], p[4], p[5]};
+    bb_error err;
+    cr_assert(bb_capacity_md(f, paths, 6, &err) == BB_OK);
+    fclose(f);
+    cr_assert(tu_sh("grep '^| [a-z]' %s > %s.rows", md, md) == 0);
+    char rows[700];
+    snprintf(rows, sizeof rows, "%s.rows", md);
+    char *got = tu_slurp(rows, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got,
+                     "| program | strategy | threads | block | window | k | voices at once | DSP load | CPU (cores) | x 1 thread | "
+                     "bounded by | load average |\n"
+                     "| q.ph | all | 1 | 512 | 8 | 4 | 40 | 0.50 | 0.62 | 1.00 | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | all | 2 | 512 | 16 | 6 | 60 | 0.75 | 1.50 | 1.50 | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | all | 2 | 1024 | 16 | 9 | 90 | 0.25 | 0.50 | - | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | serial | 2 | 512 | 1 | 3 | 30 | 1.00 | 1.00 | - | the deadline | 0.50 0.40 0.30 |\n"
+                     "| r.ph | cycle | 1 | 512 | 1 | 0 | 0 | nan | nan | - | --max-k | 1.50 2.25 3.00 |\n"
+                     "| r.ph | cycle | 2 | 512 | 1 | 2 | 20 | 0.12 | 0.25 | - | the deadline | 1.50 2.25 3.00 |\n");
+    free(got);
+    const char *bad[1] = {tu_tmpfile("out: s \"bd\"\n")};
+    f = fopen("/dev/null", "w");
+    cr_assert_not_null(f);
+    bb_error_clear(&err);
+    cr_expect_eq(bb_capacity_md(f, bad, 1, &err), BB_ERR_FORMAT, "a program is not JSON: %s", err.msg);
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/none.json", dir);
+    const char *gone[1] = {missing};
+    bb_error_clear(&err);
+    cr_expect_eq(bb_capacity_md(f, gone, 1, &err), BB_ERR_IO, "%s", err.msg);
+    fclose(f);
 }
