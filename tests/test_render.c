@@ -3,7 +3,10 @@
  * processes give the same bytes; the event schedule never drifts; the step
  * timing (opts.timing) covers every window and changes neither the bytes nor
  * the counters (its structure only: no assertion is about speed); the stop
- * hook ends a render after whole windows, pipelined or not. */
+ * hook ends a render after whole windows, pipelined or not; an arithmetic node
+ * followed by a constant's node gives exactly (x op y) * 0.5 computed here
+ * from the renders of x and y (the strategies share the kernel with serial,
+ * so only an expectation from outside it sees a node that writes too far). */
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
@@ -358,4 +361,38 @@ Test(render, reload_must_come_after_the_previous_switch)
 Test(render, a_control_value_holds_across_the_cycles_of_its_event)
 {
     expect_same_render("~x: saw 220\nout: s \"~x ~x\" # note \"7/2\"\n", "~x: saw 220\nout: s \"~x ~x\" # note 7\n", 2);
+}
+
+/* Each arithmetic node writes its own n samples and no more: its output, followed by a
+ * constant's node (the 0.5, compiled after it) whose samples are written once, is (x op y) * 0.5
+ * computed here from the renders of x and y alone, sample for sample, through whole chunks
+ * (block 512). */
+Test(render, an_arithmetic_node_followed_by_a_constant_leaves_the_constant_alone)
+{
+    static const struct {
+        const char *prog;
+        char op;
+    } cases[] = {{"o1: (saw 220 + saw 110) * 0.5\n", '+'}, {"o1: (saw 220 - saw 110) * 0.5\n", '-'},
+                 {"o1: (saw 220 * saw 110) * 0.5\n", '*'}, {"o1: (saw 220 / (saw 110 + 2)) * 0.5\n", '/'},
+                 {"o1: (-(saw 220)) * 0.5\n", 'n'}};
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out x, y;
+    tu_render("o1: saw 220\n", &c, &x);
+    tu_render("o1: saw 110\n", &c, &y);
+    cr_assert(x.res == BB_OK && y.res == BB_OK && x.n == y.n && x.n > 1024);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tu_out o;
+        tu_render(cases[k].prog, &c, &o);
+        cr_assert(o.res == BB_OK && o.n == x.n, "%s: %s", cases[k].prog, o.msg);
+        for (size_t i = 0; i < o.n; i++) {
+            const float a = x.x[i], b = y.x[i];
+            const float v = cases[k].op == '+' ? a + b : cases[k].op == '-' ? a - b : cases[k].op == '*' ? a * b
+                          : cases[k].op == '/' ? a / (b + 2.0f) : -a;
+            cr_assert(memcmp(&o.x[i], &(float){v * 0.5f}, sizeof(float)) == 0, "%s: sample %zu is %a, not %a", cases[k].prog, i,
+                      (double)o.x[i], (double)(v * 0.5f));
+        }
+        tu_free(&o);
+    }
+    tu_free(&x);
+    tu_free(&y);
 }
