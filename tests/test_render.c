@@ -396,3 +396,23 @@ Test(render, an_arithmetic_node_followed_by_a_constant_leaves_the_constant_alone
     tu_free(&x);
     tu_free(&y);
 }
+
+/* A reload counts the voices of both programs, each once: four hits of the first program in
+ * cycle 0 (gathered when it becomes a tail at the switch) and two of the second in cycle 1 are 6
+ * voices; without the reload, 8. */
+Test(render, a_reload_counts_the_voices_of_both_programs)
+{
+    const char *b = tu_tmpfile("bpm: 120\nout: s \"sn*2\"\n");
+    tu_cfg c = {.strategy = "serial", .cycles = 2, .reload_path = b, .reload_cycle = 1};
+    tu_out o;
+    tu_render("bpm: 120\nout: s \"bd*4\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.reloads, 1u);
+    cr_expect_eq(o.st.voices, 6u, "%llu voices", (unsigned long long)o.st.voices);
+    tu_free(&o);
+    c.reload_path = NULL;
+    tu_render("bpm: 120\nout: s \"bd*4\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.voices, 8u, "%llu voices", (unsigned long long)o.st.voices);
+    tu_free(&o);
+}
