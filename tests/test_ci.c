@@ -9,8 +9,8 @@
  *   equal what the <testcase> elements hold.
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per configuration and metric, the regression in bold.
- * - Both, asserted whole on one regression (every element of the XML, every
- *   line of the Markdown).
+ * - Both, asserted whole on a regression of times and counters and on one of
+ *   instruction counts (every element of the XML, every line of the Markdown).
  * - An unwritable --junit is exit 2 before anything is compared; a refused
  *   comparison (another CPU) writes no JUnit file. */
 #include <criterion/criterion.h>
@@ -213,5 +213,74 @@ Test(ci, junit_and_markdown_of_a_regression_whole, .timeout = 60)
                      "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
                      "\n"
                      "</details>\n");
+    free(got);
+}
+
+/* Instruction counts +5% in every configuration (1e9 -> 1.05e9, halved for the others): each case
+ * fails with "instr slower", the numbers in millions, the interval "exact", no p-value; the
+ * Markdown's gates name the 1% threshold and no noise floor. Both whole. */
+Test(ci, junit_and_markdown_of_an_instruction_regression_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, false, false, "cpu A");
+    char p[256];
+    snprintf(p, sizeof p, "%s/base.json", d);
+    tu_make_instr(p, 1e9, "valgrind-3.19.0");
+    snprintf(p, sizeof p, "%s/new.json", d);
+    tu_make_instr(p, 1.05e9, "valgrind-3.19.0");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"4\" failures=\"3\" errors=\"0\" skipped=\"1\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"4\" failures=\"3\" errors=\"0\" skipped=\"1\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 1000.000 M -&gt; 1050.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 500.000 M -&gt; 525.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 500.000 M -&gt; 525.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <skipped message=\"not compared: not in NEW\"/>\n"
+                     "      <system-out>instr: - -&gt; -, change - -, p -: not compared; not in NEW\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; instructions within 1%.\n"
+                     "\n"
+                     "**3 configurations compared**: 3 slower, 0 faster, 0 same, 0 inconclusive, 1 not compared; 0 with counters that went up.\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1050.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `w/a&b<c>/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `gone/serial/threads:1/pin:compact` | instr | - | - | - | - | - | not compared |\n");
     free(got);
 }
