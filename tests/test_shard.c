@@ -120,6 +120,14 @@ Test(shard, refusals_say_exactly_what_is_expected)
     cr_assert(bb_shard_parse("4/3", &s, &err) == BB_ERR_ARG);
     cr_expect_str_eq(err.msg, "bad value '4/3' (expected I/N with 1 <= I <= N)");
     cr_assert(bb_shard_parse("3/3", &s, &err) == BB_OK && s.index == 3);
+    /* 63 characters fit the parser's buffer (1/3 with the count's leading zeros); 64 are too long */
+    char lng[80];
+    snprintf(lng, sizeof lng, "1/%060d3", 0);
+    cr_assert(strlen(lng) == 63 && bb_shard_parse(lng, &s, &err) == BB_OK && s.index == 1 && s.count == 3, "%s", err.msg);
+    snprintf(lng, sizeof lng, "1/%061d3", 0);
+    cr_assert(strlen(lng) == 64 && bb_shard_parse(lng, &s, &err) == BB_ERR_ARG);
+    snprintf(want, sizeof want, "'%.40s...' is too long (expected I/N or slurm/N)", lng);
+    cr_expect_str_eq(err.msg, want);
     unsetenv("SLURM_ARRAY_TASK_MIN");
     setenv("SLURM_ARRAY_TASK_ID", "5", 1);
     cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
