@@ -10,7 +10,8 @@
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per configuration and metric, the regression in bold.
  * - Both, asserted whole on a regression of times and counters and on one of
- *   instruction counts (every element of the XML, every line of the Markdown).
+ *   instruction counts, and on a wrong render with unstable counters (every
+ *   element of the XML, every line of the Markdown).
  * - An unwritable --junit is exit 2 before anything is compared; a refused
  *   comparison (another CPU) writes no JUnit file. */
 #include <criterion/criterion.h>
@@ -282,5 +283,90 @@ Test(ci, junit_and_markdown_of_an_instruction_regression_whole, .timeout = 60)
                      "| `w/cycle/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
                      "| `w/a&b<c>/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
                      "| `gone/serial/threads:1/pin:compact` | instr | - | - | - | - | - | not compared |\n");
+    free(got);
+}
+
+/* NEW: serial's render wrong (an error with a '|'), cycle's counters unstable between rounds, all
+ * 40% faster. Two failures naming the reason, one passed case; the Markdown lists the wrong render
+ * (its '|' escaped) and the unstable counters before the table, both rows in bold. Both whole. */
+Test(ci, junit_and_markdown_of_a_wrong_render_and_unstable_counters_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    for (int which = 0; which < 2; which++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx("cpu A");
+        bb_bres *c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "serial", 1, 10, 0.01);
+        if (which) snprintf(c->error, sizeof c->error, "%s", "differs from serial at sample 5 | of 9");
+        c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "cycle", 1, 5, 0.01);
+        if (which) c->counters_stable = false;
+        c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "all", 1, which ? 3 : 5, 0.01);
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.json", d, which ? "new" : "base");
+        bb_error err;
+        cr_assert(bb_json_write(&r, p, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+        if (!which) tu_floor(p, 5, NULL);
+    }
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    char p[256];
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"differs from serial at sample 5 | of 9\"/>\n"
+                     "      <system-out>time: 9.990 ms -&gt; 9.990 ms, change +0.00% [-0.8%, +0.9%], p 1.0000: same; NEW: differs from serial at sample 5 | of 9; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"counters varied between rounds\"/>\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.8%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/all/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <system-out>time: 4.995 ms -&gt; 2.997 ms, change -40.00% [-40.5%, -39.5%], p 0.0000: faster; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; times: Mann-Whitney U p < 0.05 and a change beyond each configuration's noise floor, at least 5%.\n"
+                     "\n"
+                     "**3 configurations compared**: 0 slower, 1 faster, 2 same, 0 inconclusive, 0 not compared; 0 with counters that went up, unstable counters, wrong renders.\n"
+                     "\n"
+                     "- `w/serial/threads:1/pin:compact`: **differs from serial at sample 5 \\| of 9** (its counters are not compared)\n"
+                     "- `w/cycle/threads:1/pin:compact`: deterministic counters varied between rounds\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | time | 9.990 ms | 9.990 ms | +0.00% | [-0.8%, +0.9%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.8%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/all/threads:1/pin:compact` | time | 4.995 ms | 2.997 ms | -40.00% | [-40.5%, -39.5%] | 0.0000 | faster |\n"
+                     "\n"
+                     "<details><summary>warnings</summary>\n"
+                     "\n"
+                     "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
+                     "\n"
+                     "</details>\n");
     free(got);
 }
