@@ -6,7 +6,9 @@
  * hook ends a render after whole windows, pipelined or not; an arithmetic node
  * followed by a constant's node gives exactly (x op y) * 0.5 computed here
  * from the renders of x and y (the strategies share the kernel with serial,
- * so only an expectation from outside it sees a node that writes too far). */
+ * so only an expectation from outside it sees a node that writes too far); a
+ * reload counts both programs' voices; a live offer is pending, then taken or
+ * refused, each said once. */
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
@@ -415,4 +417,66 @@ Test(render, a_reload_counts_the_voices_of_both_programs)
     cr_assert_eq(o.res, BB_OK, "%s", o.msg);
     cr_expect_eq(o.st.voices, 8u, "%llu voices", (unsigned long long)o.st.voices);
     tu_free(&o);
+}
+
+/* A live reload's hand-over (bb_render_offer / _poll): pending until the render's next window (the
+ * program stays the render's: nothing comes back), a second offer meanwhile refused, then TAKEN
+ * once and IDLE after; an offer that is not a whole cycle after the last switch is REFUSED once,
+ * with the program back to the caller, then IDLE. */
+Test(render, an_offer_is_pending_then_taken_or_refused_and_said_once)
+{
+    bb_kit *kit = NULL;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
+    cr_assert_eq(bb_kit_use_all(kit), BB_OK);
+    const char *a = "bpm: 120\nout: s \"bd*4\"\n", *b = "bpm: 120\nout: s \"sn*2\"\n";
+    bb_ph *ph;
+    cr_assert_eq(bb_ph_parse(a, strlen(a), "a.ph", &ph, &err), BB_OK, "%s", err.msg);
+    bb_render_opts ro;
+    bb_render_opts_default(&ro);
+    ro.kit = kit;
+    ro.cycles = bb_rat_int(4);
+    bb_plan plan;
+    cr_assert_eq(bb_plan_parse("serial", 1, 0, BB_PIN_NONE, &plan, &err), BB_OK, "%s", err.msg);
+    bb_plan_render_opts(&plan, &ro);
+    bb_render *r;
+    cr_assert_eq(bb_render_open(&r, ph, &ro, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_step_reserve(r, 512, &err), BB_OK, "%s", err.msg);
+    bb_prog *back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_IDLE);
+    cr_expect_null(back);
+    /* B from cycle 1 */
+    const bb_prog *last = bb_render_last_prog(r);
+    bb_prog *p, *q;
+    cr_assert_eq(bb_ph_parse(b, strlen(b), "b.ph", &ph, &err), BB_OK, "%s", err.msg);
+    bb_prog_opts po = {.sr = 44100.0, .kit = kit, .c0 = bb_rat_int(1), .s0 = bb_prog_idx(last, bb_rat_int(1))};
+    cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_offer(r, p), BB_OK);
+    cr_expect_eq(bb_render_offer(r, p), BB_ERR_ARG, "one offer at a time");
+    back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_PENDING);
+    cr_expect_null(back, "a pending program is not given back");
+    float buf[512];
+    size_t got;
+    cr_assert_eq(bb_render_step(r, buf, 512, &got, &err), BB_OK, "%s", err.msg);
+    back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_TAKEN);
+    cr_expect_null(back, "the render owns it");
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_IDLE, "said once");
+    cr_expect_eq(bb_render_last_prog(r), p);
+    /* the same cycle again: not after the last switch */
+    cr_assert_eq(bb_ph_parse(b, strlen(b), "b.ph", &ph, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_prog_compile(ph, &po, &q, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_offer(r, q), BB_OK);
+    cr_assert_eq(bb_render_step(r, buf, 512, &got, &err), BB_OK, "%s", err.msg);
+    back = NULL;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_REFUSED);
+    cr_expect_eq(back, q, "refused: the caller's again");
+    bb_prog *again = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &again), BB_RENDER_OFFER_IDLE, "said once");
+    cr_expect_null(again);
+    bb_prog_free(back);
+    bb_render_close(r);
+    bb_kit_destroy(kit);
 }
