@@ -13,7 +13,8 @@
  *   Markdown row; bad input is exit 2 with nothing written.
  * - The search: a program that triggers nothing has the capacity --max-k
  *   exactly, --max-k itself tried (the steps listed whole); with --tolerance 0
- *   the k reported passed and k + 1 failed, by the command's own steps.
+ *   the k reported passed and k + 1 failed, by the command's own steps, and
+ *   no k was tried twice.
  * - A cheap program's result is exact in every field that does not depend on
  *   time (runs and passes per k for --reps 1, 2, 3, 15; voices; the loads of
  *   its last step); a program that misses every deadline has capacity 0.
@@ -214,6 +215,9 @@ Test(capacity, exact_search_reports_a_k_that_passes_and_whose_successor_fails, .
         else cr_expect_gt(sk, k, "a step that failed (%ld) is at or below the k reported (%ld)", sk, k);
         k_passed |= sk == k && pass;
         next_failed |= sk == k + 1 && !pass;
+        for (size_t j = 0; j < i; j++)
+            cr_expect_neq(json_integer_value(json_object_get(json_array_get(steps, j), "k")), sk,
+                          "k = %ld tried twice (steps %zu and %zu): the bisection stops at a bracket 1 wide", sk, j, i);
     }
     cr_expect(k_passed, "k = %ld was tried and passed", k);
     cr_expect(next_failed, "k + 1 = %ld was tried and failed: the search did not stop short", k + 1);
