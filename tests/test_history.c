@@ -200,6 +200,23 @@ Test(history, commits_are_ordered_by_the_instant_whatever_their_time_zone, .time
     free(got);
 }
 
+/* 2100 is not a leap year: 2100-02-28T20:00-12:00 is 2100-03-01T08:00Z, after 2100-03-01T06:00Z
+ * (with a 29 February between, it would come first). */
+Test(history, the_instant_of_a_date_follows_the_gregorian_calendar, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    dated_result(d, "ya", "2100-02-28T20:00:00-12:00", 12);
+    dated_result(d, "yb", "2100-03-01T06:00:00Z", 13);
+    cr_assert(tu_sh("cd %s && '%s' history ya.json yb.json -o out >log.txt 2>&1", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+                          "ya\tyb\tw/cycle/threads:1/pin:compact\tsynth_calls\t13\t12\t-7.692308\n");
+    free(got);
+}
+
 /* Four commits, asserted whole: c0 has no commit date (its bench date, 2026-01-01, orders it
  * first) and times only, ca times and instructions, cb and cc instructions only; ca, cb, cc are
  * ordered by the instant; cb moves synth_calls 12 -> 13; cc moves the
