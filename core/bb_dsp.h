@@ -148,6 +148,8 @@ size_t bb_delay_length(const bb_delay *d);
  * room and damp in [0, 1]; mix in [0, 1]: out = (1-mix)*in + mix*wet. */
 typedef struct bb_reverb bb_reverb;
 
+/* Allocates the lines. Returns BB_ERR_NOMEM, or BB_ERR_ARG for a rate outside (0, 1e7] Hz
+ * (NaN included); *out is NULL on failure. */
 bb_result bb_reverb_create(bb_reverb **out, float sr, float room, float damp, float mix);
 void bb_reverb_init(bb_reverb *r);
 void bb_reverb_compute(bb_reverb *r, const float *restrict in, float *restrict out, size_t n);

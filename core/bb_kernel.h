@@ -128,7 +128,7 @@ KINL void BB_K(bb_k_biquad)(BB_K(bb_k_bq) *restrict f, const VF *restrict in, VF
        from a pass vectorised across samples; one pass loads and stores once) */
     VF x1 = f->x1, x2 = f->x2, y1 = f->y1, y2 = f->y2;
     if (reassoc)
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++) { /* the canary order */
             const VF x = in[i], y = b0 * x + (b1 * x1 + b2 * x2) - a2 * y2 - a1 * y1;
             out[i] = y, x2 = x1, x1 = x, y2 = y1, y1 = y;
         }

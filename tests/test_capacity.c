@@ -13,7 +13,13 @@
  *   Markdown row; bad input is exit 2 with nothing written.
  * - The search: a program that triggers nothing has the capacity --max-k
  *   exactly, --max-k itself tried (the steps listed whole); with --tolerance 0
- *   the k reported passed and k + 1 failed, by the command's own steps.
+ *   the k reported passed and k + 1 failed, by the command's own steps, and
+ *   no k was tried twice.
+ * - A cheap program's result is exact in every field that does not depend on
+ *   time (runs and passes per k for --reps 1, 2, 3, 15; voices; the loads of
+ *   its last step); a program that misses every deadline has capacity 0.
+ * - The report's capacity table, every row (the ratio to 1 thread where there
+ *   is one, loads of k = 0, both forms of load average); its errors exact.
  * No assertion is about time: the k found against the deadline depends on the
  * machine; what is checked is that the search brackets it exactly. */
 #include <criterion/criterion.h>
@@ -209,8 +215,191 @@ Test(capacity, exact_search_reports_a_k_that_passes_and_whose_successor_fails, .
         else cr_expect_gt(sk, k, "a step that failed (%ld) is at or below the k reported (%ld)", sk, k);
         k_passed |= sk == k && pass;
         next_failed |= sk == k + 1 && !pass;
+        for (size_t j = 0; j < i; j++)
+            cr_expect_neq(json_integer_value(json_object_get(json_array_get(steps, j), "k")), sk,
+                          "k = %ld tried twice (steps %zu and %zu): the bisection stops at a bracket 1 wide", sk, j, i);
     }
     cr_expect(k_passed, "k = %ld was tried and passed", k);
     cr_expect(next_failed, "k + 1 = %ld was tried and failed: the search did not stop short", k + 1);
     json_decref(d);
+}
+
+/* The fields of a step that do not depend on time: k, pass, limit, runs, passes, voices_peak. */
+static void expect_step(const json_t *s, long k, bool pass, long runs, long passes, const char *what)
+{
+    cr_expect_eq(json_integer_value(json_object_get(s, "k")), k, "%s: k", what);
+    cr_expect_eq(json_is_true(json_object_get(s, "pass")), pass, "%s: pass", what);
+    cr_expect(json_is_false(json_object_get(s, "limit")), "%s: not a limit", what);
+    cr_expect_eq(json_integer_value(json_object_get(s, "runs")), runs, "%s: runs", what);
+    cr_expect_eq(json_integer_value(json_object_get(s, "passes")), passes, "%s: passes", what);
+}
+
+/* Two sounds a cycle (at block 4096, two voices sound at once at a block start: each copy its own),
+ * far below real time at any k up to 5: the result, every field that does not depend on time, is
+ * exact. Each k runs until most of --reps runs have passed: 2 runs of 3, 2 of 2, 1 of 1. The
+ * result's loads are those of its last step. */
+Test(capacity, every_step_of_a_cheap_program_is_exact_but_its_times, .timeout = 120)
+{
+    tu_quiet();
+    const char *p = tu_tmpfile("bpm: 480\nout: s \"bd sn\"\n");
+    json_t *d = capacity_json(p, "--max-k 5 --reps 3");
+    cr_expect_eq(json_integer_value(json_object_get(d, "busbench_capacity")), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "program")), p);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "strategy")), "serial");
+    cr_expect_eq(json_integer_value(json_object_get(d, "threads")), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "pin")), "none");
+    cr_expect_eq(json_integer_value(json_object_get(d, "block")), 4096);
+    cr_expect_eq(json_integer_value(json_object_get(d, "window_blocks")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(d, "sr")), 44100);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "length")), "2");
+    cr_expect_eq(json_integer_value(json_object_get(d, "reps")), 3);
+    cr_expect_float_eq(json_real_value(json_object_get(d, "deadline_ms")), 4096.0 / 44100 * 1e3, 1e-6);
+    cr_expect_eq(json_integer_value(json_object_get(d, "k")), 5);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "bounded_by")), "--max-k");
+    cr_expect_eq(json_integer_value(json_object_get(d, "voices_at_once")), 10);
+    const json_t *steps = json_object_get(d, "steps");
+    cr_assert_eq(json_array_size(steps), 4u);
+    static const long ks[4] = {1, 2, 4, 5};
+    for (size_t i = 0; i < 4; i++) {
+        const json_t *s = json_array_get(steps, i);
+        char what[32];
+        snprintf(what, sizeof what, "step %zu", i);
+        expect_step(s, ks[i], true, 2, 2, what);
+        cr_expect_eq(json_integer_value(json_object_get(s, "voices_peak")), 2 * ks[i], "%s: two voices a copy", what);
+        const double p999 = json_real_value(json_object_get(s, "p999_load")), mx = json_real_value(json_object_get(s, "max_load"));
+        cr_expect(p999 >= 0 && p999 <= 1 && mx >= p999 && mx <= 2, "%s: loads %g, %g", what, p999, mx);
+        cr_expect(json_is_real(json_object_get(s, "dsp_load")) && json_is_real(json_object_get(s, "cpu_cores")), "%s", what);
+    }
+    const json_t *last = json_array_get(steps, 3);
+    cr_expect(json_real_value(json_object_get(d, "dsp_load")) == json_real_value(json_object_get(last, "dsp_load")));
+    cr_expect(json_real_value(json_object_get(d, "cpu_cores")) == json_real_value(json_object_get(last, "cpu_cores")));
+    json_decref(d);
+    static const struct {
+        const char *opts;
+        long runs;
+    } reps[] = {{"--max-k 1 --reps 2", 2}, {"--max-k 1 --reps 1", 1}, {"--max-k 1 --reps 15", 8}};
+    for (size_t c = 0; c < sizeof reps / sizeof reps[0]; c++) {
+        d = capacity_json(p, reps[c].opts);
+        steps = json_object_get(d, "steps");
+        cr_assert_eq(json_array_size(steps), 1u, "%s", reps[c].opts);
+        expect_step(json_array_get(steps, 0), 1, true, reps[c].runs, reps[c].runs, reps[c].opts);
+        json_decref(d);
+    }
+}
+
+/* One sample a block at 768 kHz (a deadline of 1.3 us): no render keeps it, so the first window
+ * above 2 deadlines stops each run (its loads unknown: null); k = 1 fails by 2 runs of 3, and the
+ * capacity is 0, with no voices and no loads, bounded by the deadline; the command says so. */
+Test(capacity, a_program_that_misses_every_deadline_has_capacity_0, .timeout = 120)
+{
+    tu_quiet();
+    const char *p = tu_tmpfile("bpm: 480\nout: s \"bd sn\"\n");
+    const char *dir = tu_tmpdir("cap0");
+    cr_assert_eq(tu_sh("cd %s && %s capacity %s --cycles 2 --block 1 --sr 768000 --threads 1 --strategy serial --reps 3 "
+                       "--out cap.json >log.txt && tail -n 1 log.txt > last.txt",
+                       dir, tu_busbench(), p),
+                 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/last.txt", dir);
+    char *last = tu_slurp(path, NULL);
+    cr_assert_not_null(last);
+    cr_expect_str_eq(last, "capacity: k = 0: the program as written misses the criterion (serial, 1 thread)\n");
+    free(last);
+    snprintf(path, sizeof path, "%s/cap.json", dir);
+    json_error_t je;
+    json_t *d = json_load_file(path, 0, &je);
+    cr_assert_not_null(d, "%s", je.text);
+    cr_expect_eq(json_integer_value(json_object_get(d, "k")), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(d, "bounded_by")), "the deadline");
+    cr_expect_eq(json_integer_value(json_object_get(d, "voices_at_once")), 0);
+    cr_expect(json_is_null(json_object_get(d, "dsp_load")) && json_is_null(json_object_get(d, "cpu_cores")));
+    const json_t *steps = json_object_get(d, "steps");
+    cr_assert_eq(json_array_size(steps), 1u);
+    const json_t *s = json_array_get(steps, 0);
+    expect_step(s, 1, false, 2, 0, "k = 1");
+    cr_expect(json_is_null(json_object_get(s, "p999_load")) && json_is_null(json_object_get(s, "max_load")), "stopped early");
+    cr_expect(json_real_value(json_object_get(s, "dsp_load")) > 1, "the failing runs' load");
+    json_decref(d);
+}
+
+/* A capacity result file as `capacity --out` writes it (the fields the report reads); load average
+ * as an array (bb_env), or as the older string when la is given. */
+static void cap_file(const char *path, const char *prog, const char *strategy, long threads, long block, long window, long k,
+                     long voices, double dsp, double cpu, const char *la)
+{
+    json_t *d = json_object(), *ctx = json_object();
+    json_object_set_new(d, "busbench_capacity", json_integer(1));
+    json_object_set_new(d, "program", json_string(prog));
+    json_object_set_new(d, "strategy", json_string(strategy));
+    json_object_set_new(d, "threads", json_integer(threads));
+    json_object_set_new(d, "block", json_integer(block));
+    json_object_set_new(d, "window_blocks", json_integer(window));
+    json_object_set_new(d, "k", json_integer(k));
+    json_object_set_new(d, "bounded_by", json_string(k ? "the deadline" : "--max-k"));
+    json_object_set_new(d, "voices_at_once", json_integer(voices));
+    json_object_set_new(d, "dsp_load", k ? json_real(dsp) : json_null());
+    json_object_set_new(d, "cpu_cores", k ? json_real(cpu) : json_null());
+    if (la) {
+        json_object_set_new(ctx, "loadavg", json_string(la));
+    } else {
+        json_t *a = json_array();
+        json_array_append_new(a, json_real(1.5));
+        json_array_append_new(a, json_real(2.25));
+        json_array_append_new(a, json_real(3));
+        json_object_set_new(ctx, "load_avg", a);
+    }
+    json_object_set_new(d, "context", ctx);
+    cr_assert(json_dump_file(d, path, 0) == 0);
+    json_decref(d);
+}
+
+/* The report's capacity table, every row whole: "x 1 thread" is k over the 1-thread k of the same
+ * program (by base name), strategy and block, "-" where there is none (another block, another
+ * strategy, a 1-thread k of 0); no loads where k = 0 (nan); the load average from either form. A
+ * file that is not a capacity result is BB_ERR_FORMAT, a missing one BB_ERR_IO. */
+Test(capacity, the_report_table_is_exact)
+{
+    const char *dir = tu_tmpdir("capmd");
+    char p[6][512];
+    for (int i = 0; i < 6; i++) snprintf(p[i], sizeof p[i], "%s/c%d.json", dir, i);
+    cap_file(p[0], "/x/q.ph", "all", 1, 512, 8, 4, 40, 0.5, 0.625, NULL);
+    cap_file(p[1], "/y/q.ph", "all", 2, 512, 16, 6, 60, 0.75, 1.5, NULL);
+    cap_file(p[2], "q.ph", "all", 2, 1024, 16, 9, 90, 0.25, 0.5, NULL);
+    cap_file(p[3], "q.ph", "serial", 2, 512, 1, 3, 30, 1, 1, "0.50 0.40 0.30 1/99 1234");
+    cap_file(p[4], "r.ph", "cycle", 1, 512, 1, 0, 0, 0, 0, NULL);
+    cap_file(p[5], "r.ph", "cycle", 2, 512, 1, 2, 20, 0.125, 0.25, NULL);
+    char md[600];
+    snprintf(md, sizeof md, "%s/cap.md", dir);
+    FILE *f = fopen(md, "w");
+    cr_assert_not_null(f);
+    const char *paths[6] = {p[0], p[1], p[2], p[3], p[4], p[5]};
+    bb_error err;
+    cr_assert(bb_capacity_md(f, paths, 6, &err) == BB_OK);
+    fclose(f);
+    cr_assert(tu_sh("grep '^| [a-z]' %s > %s.rows", md, md) == 0);
+    char rows[700];
+    snprintf(rows, sizeof rows, "%s.rows", md);
+    char *got = tu_slurp(rows, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got,
+                     "| program | strategy | threads | block | window | k | voices at once | DSP load | CPU (cores) | x 1 thread | "
+                     "bounded by | load average |\n"
+                     "| q.ph | all | 1 | 512 | 8 | 4 | 40 | 0.50 | 0.62 | 1.00 | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | all | 2 | 512 | 16 | 6 | 60 | 0.75 | 1.50 | 1.50 | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | all | 2 | 1024 | 16 | 9 | 90 | 0.25 | 0.50 | - | the deadline | 1.50 2.25 3.00 |\n"
+                     "| q.ph | serial | 2 | 512 | 1 | 3 | 30 | 1.00 | 1.00 | - | the deadline | 0.50 0.40 0.30 |\n"
+                     "| r.ph | cycle | 1 | 512 | 1 | 0 | 0 | nan | nan | - | --max-k | 1.50 2.25 3.00 |\n"
+                     "| r.ph | cycle | 2 | 512 | 1 | 2 | 20 | 0.12 | 0.25 | - | the deadline | 1.50 2.25 3.00 |\n");
+    free(got);
+    const char *bad[1] = {tu_tmpfile("out: s \"bd\"\n")};
+    f = fopen("/dev/null", "w");
+    cr_assert_not_null(f);
+    bb_error_clear(&err);
+    cr_expect_eq(bb_capacity_md(f, bad, 1, &err), BB_ERR_FORMAT, "a program is not JSON: %s", err.msg);
+    char missing[600];
+    snprintf(missing, sizeof missing, "%s/none.json", dir);
+    const char *gone[1] = {missing};
+    bb_error_clear(&err);
+    cr_expect_eq(bb_capacity_md(f, gone, 1, &err), BB_ERR_IO, "%s", err.msg);
+    fclose(f);
 }

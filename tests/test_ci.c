@@ -9,6 +9,9 @@
  *   equal what the <testcase> elements hold.
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per configuration and metric, the regression in bold.
+ * - Both, asserted whole on a regression of times and counters and on one of
+ *   instruction counts, and on a wrong render with unstable counters (every
+ *   element of the XML, every line of the Markdown).
  * - An unwritable --junit is exit 2 before anything is compared; a refused
  *   comparison (another CPU) writes no JUnit file. */
 #include <criterion/criterion.h>
@@ -136,4 +139,234 @@ Test(ci, no_junit_when_the_comparison_is_refused)
     rc = tu_sh("cd %s && '%s' compare base.json new.json --force --junit nodir/j.xml >/dev/null 2>err.txt", d, tu_busbench());
     cr_assert(rc == BB_EXIT_USAGE, "an unwritable --junit: exit 2, got %d", rc);
     cr_assert(tu_sh("grep -q 'nodir/j.xml' %s/err.txt", d) == 0, "named");
+}
+
+/* The regression of junit_is_read_by_junitparser (serial 30% slower, cycle's synthesis calls up, a
+ * name with XML's specials, a configuration missing from NEW), both reports asserted whole: every
+ * element and attribute of the JUnit XML (totals, properties, one case per configuration, the
+ * failure messages, the skip, the numbers in <system-out>, escaped) and every line of the Markdown
+ * (title, sources, gates, totals, the counter that went up, the table, the warnings). The times are
+ * tu_config's fixed zigzags, so the medians, changes, intervals (the gate's seeded bootstrap) and
+ * p-values are the same on every run. */
+Test(ci, junit_and_markdown_of_a_regression_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, true, true, "cpu A");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    char p[256];
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"time slower: +30.00%\"/>\n"
+                     "      <system-out>time: 9.990 ms -&gt; 12.987 ms, change +30.00% [+29.0%, +31.2%], p 0.0000: slower; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"synth_calls 12 -&gt; 13\"/>\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.8%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.9%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <skipped message=\"not compared: not in NEW\"/>\n"
+                     "      <system-out>time: - -&gt; -, change - -, p -: not compared; not in NEW\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; times: Mann-Whitney U p < 0.05 and a change beyond each configuration's noise floor, at least 5%.\n"
+                     "\n"
+                     "**3 configurations compared**: 1 slower, 0 faster, 2 same, 0 inconclusive, 1 not compared; 1 with counters that went up.\n"
+                     "\n"
+                     "- `w/cycle/threads:1/pin:compact`: counter **synth_calls** 12 -> 13\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | time | 9.990 ms | 12.987 ms | +30.00% | [+29.0%, +31.2%] | 0.0000 | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.8%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/a&b<c>/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.9%] | 1.0000 | same |\n"
+                     "| `gone/serial/threads:1/pin:compact` | time | - | - | - | - | - | not compared |\n"
+                     "\n"
+                     "<details><summary>warnings</summary>\n"
+                     "\n"
+                     "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
+                     "\n"
+                     "</details>\n");
+    free(got);
+}
+
+/* Instruction counts +5% in every configuration (1e9 -> 1.05e9, halved for the others): each case
+ * fails with "instr slower", the numbers in millions, the interval "exact", no p-value; the
+ * Markdown's gates name the 1% threshold and no noise floor. Both whole. */
+Test(ci, junit_and_markdown_of_an_instruction_regression_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, false, false, "cpu A");
+    char p[256];
+    snprintf(p, sizeof p, "%s/base.json", d);
+    tu_make_instr(p, 1e9, "valgrind-3.19.0");
+    snprintf(p, sizeof p, "%s/new.json", d);
+    tu_make_instr(p, 1.05e9, "valgrind-3.19.0");
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"4\" failures=\"3\" errors=\"0\" skipped=\"1\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"4\" failures=\"3\" errors=\"0\" skipped=\"1\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 1000.000 M -&gt; 1050.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 500.000 M -&gt; 525.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"instr slower: +5.00%\"/>\n"
+                     "      <system-out>instr: 500.000 M -&gt; 525.000 M, change +5.00% exact, p -: slower\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <skipped message=\"not compared: not in NEW\"/>\n"
+                     "      <system-out>instr: - -&gt; -, change - -, p -: not compared; not in NEW\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; instructions within 1%.\n"
+                     "\n"
+                     "**3 configurations compared**: 3 slower, 0 faster, 0 same, 0 inconclusive, 1 not compared; 0 with counters that went up.\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1050.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `w/a&b<c>/threads:1/pin:compact` | instr | 500.000 M | 525.000 M | +5.00% | exact | - | **REGRESSION** |\n"
+                     "| `gone/serial/threads:1/pin:compact` | instr | - | - | - | - | - | not compared |\n");
+    free(got);
+}
+
+/* NEW: serial's render wrong (an error with a '|'), cycle's counters unstable between rounds, all
+ * 40% faster. Two failures naming the reason, one passed case; the Markdown lists the wrong render
+ * (its '|' escaped) and the unstable counters before the table, both rows in bold. Both whole. */
+Test(ci, junit_and_markdown_of_a_wrong_render_and_unstable_counters_whole, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    for (int which = 0; which < 2; which++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx("cpu A");
+        bb_bres *c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "serial", 1, 10, 0.01);
+        if (which) snprintf(c->error, sizeof c->error, "%s", "differs from serial at sample 5 | of 9");
+        c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "cycle", 1, 5, 0.01);
+        if (which) c->counters_stable = false;
+        c = bb_json_results_add(&r, 12);
+        tu_config(c, "w", "all", 1, which ? 3 : 5, 0.01);
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.json", d, which ? "new" : "base");
+        bb_error err;
+        cr_assert(bb_json_write(&r, p, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+        if (!which) tu_floor(p, 5, NULL);
+    }
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml >/dev/null 2>&1", d, tu_busbench()) == BB_EXIT_FAIL);
+    cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --markdown > s.md 2>/dev/null", d, tu_busbench()) == BB_EXIT_FAIL);
+    char p[256];
+    snprintf(p, sizeof p, "%s/j.xml", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                     "<testsuites name=\"busbench compare\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">\n"
+                     "  <testsuite name=\"busbench compare\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+                     "    <properties>\n"
+                     "      <property name=\"base\" value=\"base.json\"/>\n"
+                     "      <property name=\"new\" value=\"new.json\"/>\n"
+                     "      <property name=\"base_commit\" value=\"abc\"/>\n"
+                     "      <property name=\"new_commit\" value=\"abc\"/>\n"
+                     "    </properties>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"differs from serial at sample 5 | of 9\"/>\n"
+                     "      <system-out>time: 9.990 ms -&gt; 9.990 ms, change +0.00% [-0.8%, +0.9%], p 1.0000: same; NEW: differs from serial at sample 5 | of 9; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <failure type=\"regression\" message=\"counters varied between rounds\"/>\n"
+                     "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.8%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "    <testcase classname=\"busbench.w\" name=\"w/all/threads:1/pin:compact\" time=\"0\">\n"
+                     "      <system-out>time: 4.995 ms -&gt; 2.997 ms, change -40.00% [-40.5%, -39.5%], p 0.0000: faster; no noise floor of its own in BASE: the global floor 5.00% is used\n"
+                     "</system-out>\n"
+                     "    </testcase>\n"
+                     "  </testsuite>\n"
+                     "</testsuites>\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/s.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "### busbench compare: REGRESSION\n"
+                     "\n"
+                     "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+                     "\n"
+                     "Gates: deterministic counters exact; times: Mann-Whitney U p < 0.05 and a change beyond each configuration's noise floor, at least 5%.\n"
+                     "\n"
+                     "**3 configurations compared**: 0 slower, 1 faster, 2 same, 0 inconclusive, 0 not compared; 0 with counters that went up, unstable counters, wrong renders.\n"
+                     "\n"
+                     "- `w/serial/threads:1/pin:compact`: **differs from serial at sample 5 \\| of 9** (its counters are not compared)\n"
+                     "- `w/cycle/threads:1/pin:compact`: deterministic counters varied between rounds\n"
+                     "\n"
+                     "| configuration | metric | old | new | change | 95% CI | p | verdict |\n"
+                     "|---|---|---:|---:|---:|---|---:|---|\n"
+                     "| `w/serial/threads:1/pin:compact` | time | 9.990 ms | 9.990 ms | +0.00% | [-0.8%, +0.9%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/cycle/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.8%] | 1.0000 | **REGRESSION** |\n"
+                     "| `w/all/threads:1/pin:compact` | time | 4.995 ms | 2.997 ms | -40.00% | [-40.5%, -39.5%] | 0.0000 | faster |\n"
+                     "\n"
+                     "<details><summary>warnings</summary>\n"
+                     "\n"
+                     "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
+                     "\n"
+                     "</details>\n");
+    free(got);
 }

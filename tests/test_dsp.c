@@ -1,4 +1,4 @@
-/* test_dsp.c - Criterion suite "dsp": oscillators, biquads, noise, delay, reverb.
+/* test_dsp.c - Criterion suite "dsp": run bitmaps, oscillators, biquads, noise, delay, reverb.
  *
  * Expected values are computed here from the documented formulas (libm in
  * double for sines and filter coefficients, a hand-written xorshift64*, a
@@ -31,6 +31,38 @@ static float frand(void) /* [-1, 1) */
 {
     lcg = lcg * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
     return (float)((double)(lcg >> 40) * 0x1p-23 - 1.0);
+}
+
+/* ---- run bitmaps ------------------------------------------------------------ */
+
+/* The end of a run is the next run start after it, or the block's end, across the 64-bit words:
+ * runs starting at 0, 5, 63, 64, 130, 200 and 255, by hand. */
+Test(dsp, runs_end_at_the_next_start_or_the_block_end)
+{
+    bb_runs r;
+    bb_runs_one(&r);
+    static const size_t marks[] = {5, 63, 64, 130, 200, 255};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) bb_runs_mark(&r, marks[i]);
+    static const struct {
+        size_t s, n, end;
+    } cases[] = {{0, 256, 5},   {5, 256, 63},   {63, 256, 64},  {64, 256, 130}, {130, 256, 200}, {200, 256, 255},
+                 {254, 256, 255}, {255, 256, 256}, {64, 150, 130}, {130, 150, 150}, {64, 100, 100},  {0, 3, 3},
+                 {6, 256, 63}, {65, 256, 130}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        cr_expect_eq(bb_runs_end(&r, cases[c].s, cases[c].n), cases[c].end, "run from %zu in %zu ends at %zu, got %zu",
+                     cases[c].s, cases[c].n, cases[c].end, bb_runs_end(&r, cases[c].s, cases[c].n));
+    cr_expect_eq(bb_runs_end(NULL, 7, 10), 8u, "no bitmap: a run at every sample");
+    bb_runs_every(&r);
+    cr_expect_eq(bb_runs_end(&r, 70, 256), 71u);
+    bb_runs all;
+    bb_runs_one(&all);
+    bb_runs_mark(&all, 100);
+    bb_runs_one(&r);
+    bb_runs_mark(&r, 199);
+    bb_runs_merge(&r, &r, &all);
+    cr_expect_eq(bb_runs_end(&r, 0, 256), 100u);
+    cr_expect_eq(bb_runs_end(&r, 100, 256), 199u, "the merge keeps both");
+    cr_expect_eq(bb_runs_end(&r, 199, 256), 256u);
 }
 
 /* ---- oscillators ------------------------------------------------------------ */
@@ -95,6 +127,13 @@ Test(dsp, osc_increment_is_rounded_once_to_nearest_even)
     cr_assert_eq(bb_osc_inc(3.0f, 1.0f, 0x1p33), 2u);   /* 1.5 -> 2 */
     cr_assert_eq(bb_osc_inc(5.0f, 1.0f, 0x1p33), 2u);   /* 2.5 -> 2 */
     cr_assert_eq(bb_osc_inc(-3.0f, 1.0f, 0x1p33), (uint32_t)-2); /* -1.5 -> -2 */
+    cr_assert_eq(bb_osc_inc(-5.0f, 1.0f, 0x1p33), (uint32_t)-2); /* -2.5 -> -2 */
+    cr_assert_eq(bb_osc_inc(-1.0f, 1.0f, 0x1p33), 0u);           /* -0.5 -> 0 */
+    cr_assert_eq(bb_osc_inc(6.5f, 1.0f, 0x1p33), 3u);            /* 3.25 -> 3: below a half, odd */
+    cr_assert_eq(bb_osc_inc(-6.5f, 1.0f, 0x1p33), (uint32_t)-3); /* -3.25 -> -3 */
+    cr_assert_eq(bb_osc_inc(7.5f, 1.0f, 0x1p33), 4u);            /* 3.75 -> 4 */
+    cr_assert_eq(bb_osc_inc(-7.5f, 1.0f, 0x1p33), (uint32_t)-4); /* -3.75 -> -4 */
+    cr_assert_eq(bb_osc_inc(0x1p31f, 1.0f, 1.0), 0u);            /* a step of exactly 2^63: none meaningful */
     cr_assert_eq(bb_osc_inc(-4096.0f, 1.0f, 32768.0), (uint32_t)-(INT32_C(1) << 29));
     cr_assert_eq(bb_osc_inc(32768.0f + 4096.0f, 1.0f, 32768.0), UINT32_C(1) << 29); /* modulo 2^32 */
     cr_assert_eq(bb_osc_inc(NAN, 1.0f, 44100.0), 0u);
@@ -647,6 +686,19 @@ Test(dsp, reverb_tiny_sample_rate_keeps_lines_at_least_one)
     for (int i = 0; i < 64; i++) cr_assert(isfinite(out[i]));
     bb_reverb_destroy(r);
     cr_assert(bb_reverb_create(&r, 0.0f, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+}
+
+/* The rates a reverb takes are (0, 1e7] Hz: 1e7 itself is taken, the next float above is not. */
+Test(dsp, reverb_takes_rates_up_to_1e7_and_no_more)
+{
+    bb_reverb *r;
+    cr_assert(bb_reverb_create(&r, 1e7f, 0.5f, 0.5f, 0.5f) == BB_OK);
+    cr_assert(r != NULL);
+    bb_reverb_destroy(r);
+    cr_assert(bb_reverb_create(&r, nextafterf(1e7f, INFINITY), 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+    cr_assert(r == NULL);
+    cr_assert(bb_reverb_create(&r, NAN, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
+    cr_assert(bb_reverb_create(&r, -1.0f, 0.5f, 0.5f, 0.5f) == BB_ERR_ARG);
 }
 
 Test(dsp, reverb_block_size_invariance)

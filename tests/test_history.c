@@ -9,6 +9,9 @@
  * - Two commits that each move one counter: changes.tsv, every line of it,
  *   names each commit and the one before it; commits dated in three time
  *   zones are ordered by the instant.
+ * - Four commits (one without a commit date, times only; one with times and
+ *   instructions; an environment change): history.md, changes.tsv, the trend's
+ *   data and the summary line, asserted whole.
  * - Bad inputs (an empty file, truncated JSON, another tool's JSON, a
  *   document of several machines, a single result) are exit 2 with one line,
  *   and nothing is written. */
@@ -139,23 +142,42 @@ Test(history, the_change_list_is_exactly_the_two_counter_moves, .timeout = 120)
     free(got);
 }
 
-/* A result of commit `commit` dated `date`, cycle's synth_calls = synth. */
-static void dated_result(const char *dir, const char *commit, const char *date, uint64_t synth)
+/* A result of commit `commit` dated `date` (NULL: no commit date, the bench's date 2026-01-01 counts),
+ * cycle's synth_calls = synth, its median time 5.01 ms (tu_config: 4.95, 5.02, 4.98, 5.05, 5.01) with the
+ * interval [4.98, 5.02] ms,
+ * its instructions ir / 2 measured under valgrind vg (vg NULL: times only; time: times too). */
+static void dated_result_ir(const char *dir, const char *commit, const char *date, uint64_t synth, double ir, const char *vg,
+                            bool time)
 {
     bb_results r;
     bb_json_results_init(&r);
     r.context = tu_ctx("cpu A");
     json_object_set_new(r.context, "git_commit", json_string(commit));
-    json_object_set_new(r.context, "git_commit_date", json_string(date));
+    if (date) json_object_set_new(r.context, "git_commit_date", json_string(date));
     bb_bres *c = bb_json_results_add(&r, 5);
     tu_config(c, "w", "cycle", 1, 5, 0.01);
     c->counters.synth_calls = synth;
+    c->ci_lo = 4.98e6;
+    c->ci_hi = 5.02e6;
     char path[256];
     snprintf(path, sizeof path, "%s/%s.json", dir, commit);
     bb_error err;
     cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
     bb_json_results_free(&r);
-    tu_make_instr(path, 1e9, "valgrind-3.19.0");
+    if (!vg) return;
+    tu_make_instr(path, ir, vg);
+    if (!time) return;
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    cr_assert_not_null(doc);
+    json_array_append_new(json_object_get(json_object_get(doc, "context"), "metrics"), json_string("time"));
+    cr_assert(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
+    json_decref(doc);
+}
+
+static void dated_result(const char *dir, const char *commit, const char *date, uint64_t synth)
+{
+    dated_result_ir(dir, commit, date, synth, 1e9, "valgrind-3.19.0", false);
 }
 
 /* Commit dates in three time zones: ordered by the instant (07:00, 10:00,
@@ -175,6 +197,92 @@ Test(history, commits_are_ordered_by_the_instant_whatever_their_time_zone, .time
     cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
                           "cb\tca\tw/cycle/threads:1/pin:compact\tsynth_calls\t12\t13\t8.333333\n"
                           "cc\tcb\tw/cycle/threads:1/pin:compact\tsynth_calls\t13\t14\t7.692308\n");
+    free(got);
+}
+
+/* 2100 is not a leap year: 2100-02-28T20:00-12:00 is 2100-03-01T08:00Z, after 2100-03-01T06:00Z
+ * (with a 29 February between, it would come first). */
+Test(history, the_instant_of_a_date_follows_the_gregorian_calendar, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    dated_result(d, "ya", "2100-02-28T20:00:00-12:00", 12);
+    dated_result(d, "yb", "2100-03-01T06:00:00Z", 13);
+    cr_assert(tu_sh("cd %s && '%s' history ya.json yb.json -o out >log.txt 2>&1", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+                          "ya\tyb\tw/cycle/threads:1/pin:compact\tsynth_calls\t13\t12\t-7.692308\n");
+    free(got);
+}
+
+/* Four commits, asserted whole: c0 has no commit date (its bench date, 2026-01-01, orders it
+ * first) and times only, ca times and instructions, cb and cc instructions only; ca, cb, cc are
+ * ordered by the instant; cb moves synth_calls 12 -> 13; cc moves the
+ * instructions by +10% (5e8 -> 5.5e8: the result's cycle configuration counts half of 1e9, 1.1e9)
+ * under another valgrind (an environment row). history.md (both tables, the figure), changes.tsv,
+ * the trend's data and the summary on stdout, every line. */
+Test(history, four_commits_give_exactly_these_tables_data_and_summary, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    dated_result_ir(d, "c0", NULL, 12, 0, NULL, true);
+    dated_result_ir(d, "ca", "2026-03-01T12:00:00+05:00", 12, 1e9, "valgrind-3.19.0", true);
+    dated_result_ir(d, "cb", "2026-03-01T10:00:00Z", 13, 1e9, "valgrind-3.19.0", false);
+    dated_result_ir(d, "cc", "2026-03-01T08:00:00-03:00", 13, 1.1e9, "valgrind-3.20.0", false);
+    cr_assert(tu_sh("cd %s && '%s' history cc.json ca.json c0.json cb.json -o out >log.txt 2>err.txt", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/log.txt", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "busbench history: 4 results, 1 configurations, 2 change points: out/history.md\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n"
+                          "cb\tca\tw/cycle/threads:1/pin:compact\tsynth_calls\t12\t13\t8.333333\n"
+                          "cc\tcb\tw/cycle/threads:1/pin:compact\tinstructions\t500000000\t550000000\t10.000000\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/out/history.md", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "# busbench history\n"
+                     "\n"
+                     "4 results, 1 configurations, ordered by commit date (else bench date).\n"
+                     "\n"
+                     "| # | commit | date | from | configurations | metrics |\n"
+                     "|---:|---|---|---|---:|---|\n"
+                     "| 0 | `c0` | 2026-01-01T00:00:00+00:00 | `c0.json` | 1 | time |\n"
+                     "| 1 | `ca` | 2026-03-01T12:00:00+05:00 | `ca.json` | 1 | time, instructions |\n"
+                     "| 2 | `cb` | 2026-03-01T10:00:00Z | `cb.json` | 1 | instructions |\n"
+                     "| 3 | `cc` | 2026-03-01T08:00:00-03:00 | `cc.json` | 1 | instructions |\n"
+                     "\n"
+                     "## Change points\n"
+                     "\n"
+                     "Between each result and the one before it: deterministic counters that moved (exact), instruction counts that moved by more than 1%. 2 found:\n"
+                     "\n"
+                     "| commit | after | configuration | what moved | before | after | change |\n"
+                     "|---|---|---|---|---:|---:|---:|\n"
+                     "| `cb` | `ca` | `w/cycle/threads:1/pin:compact` | synth_calls | 12 | 13 | +8.333% |\n"
+                     "| `cc` | `cb` | (environment) | valgrind differs: 'valgrind-3.19.0' (BASE) vs 'valgrind-3.20.0' (NEW)  | | | |\n"
+                     "| `cc` | `cb` | `w/cycle/threads:1/pin:compact` | instructions | 500000000 | 550000000 | +10.000% |\n"
+                     "\n"
+                     "## Trends\n"
+                     "\n"
+                     "![w/cycle/threads:1/pin:compact](trend_w_cycle_threads_1_pin_compact.png)\n"
+                     "\n"
+                     "([SVG](trend_w_cycle_threads_1_pin_compact.svg), data `data/trend_w_cycle_threads_1_pin_compact.dat`)\n"
+                     "\n");
+    free(got);
+    snprintf(p, sizeof p, "%s/out/data/trend_w_cycle_threads_1_pin_compact.dat", d);
+    got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "# w/cycle/threads:1/pin:compact: index commit median_ms ci95_lo_ms ci95_hi_ms instructions_M (NaN: not measured)\n"
+                     "0 \"c0\" 5.01 4.98 5.02 nan\n"
+                     "1 \"ca\" 5.01 4.98 5.02 500\n"
+                     "2 \"cb\" nan nan nan 500\n"
+                     "3 \"cc\" nan nan nan 550\n");
     free(got);
 }
 

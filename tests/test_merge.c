@@ -8,8 +8,10 @@
  *   output left byte for byte) another CPU, another commit, other metrics, a
  *   configuration in two inputs or twice in one (also under --machines), a
  *   shard missing or given twice, shards mixed with
- *   whole results; and bad inputs: an empty file, truncated JSON, another
+ *   whole results, a shard of another split or out of range (each message whole); and bad inputs: an empty file, truncated JSON, another
  *   tool's JSON, a document of machines.
+ * - The merged document: the inputs' entries and series in command-line order,
+ *   family_index renumbered, "merged" (inputs, shard count, hosts) for "shard".
  * - --machines keeps each machine apart (labelled CPU @ host), refuses one
  *   machine twice; report on it draws each machine's speedups side by side
  *   and its Markdown renders (cmark-gfm, GitHub's Markdown) with a strategy x
@@ -139,17 +141,85 @@ Test(merge, refuses_mismatches_with_exit_2_and_writes_nothing)
     R("dup.json", w1, 1, "cpu A", "h2", "abc", 2, 3);
     R("whole.json", w2, 1, "cpu A", "h2", "abc", 0, 0);
     R("instr.json", w2, 1, "cpu A", "h2", "abc", 2, 3);
+    R("split.json", w2, 1, "cpu A", "h2", "abc", 1, 2);
+    R("four.json", w2, 1, "cpu A", "h2", "abc", 4, 3);
+    R("zero.json", w2, 1, "cpu A", "h2", "abc", 0, 3);
 #undef R
     snprintf(p, sizeof p, "%s/instr.json", d);
     tu_make_instr(p, 1e9, "valgrind-3.19.0");
     cr_assert(tu_sh("cd %s && '%s' merge s1.json s2.json s3.json -o ok.json >/dev/null", d, tu_busbench()) == 0);
-    refused(d, "s1.json cpu.json s3.json", "CPU model differs");
-    refused(d, "s1.json commit.json s3.json", "commit def");
-    refused(d, "s1.json dup.json s3.json", "configuration a/serial/threads:1/pin:compact is also in s1.json");
-    refused(d, "s1.json s3.json", "shard 2/3 is missing");
-    refused(d, "s1.json s2.json s2.json s3.json", "given twice");
-    refused(d, "s1.json whole.json s3.json", "not shards");
-    refused(d, "s1.json instr.json s3.json", "metrics");
+    /* each message whole: the line names the file, what differs and from what */
+    refused(d, "s1.json cpu.json s3.json",
+            "busbench merge: cpu.json: not from the environment of s1.json: CPU model differs: 'cpu A' (BASE) vs 'cpu B' (NEW)\n");
+    refused(d, "s1.json commit.json s3.json", "busbench merge: commit.json: commit def, but s1.json is of commit abc\n");
+    refused(d, "s1.json dup.json s3.json", "busbench merge: dup.json: configuration a/serial/threads:1/pin:compact is also in s1.json\n");
+    refused(d, "s1.json s3.json", "busbench merge: shard 2/3 is missing (2 of 3 given)\n");
+    refused(d, "s2.json s3.json", "busbench merge: shard 1/3 is missing (2 of 3 given)\n");
+    refused(d, "s1.json s2.json", "busbench merge: shard 3/3 is missing (2 of 3 given)\n");
+    refused(d, "s1.json s2.json s2.json s3.json", "busbench merge: s2.json: shard 2/3 given twice\n");
+    refused(d, "s1.json whole.json s3.json", "busbench merge: shards of 3 and results that are not shards: merge the shards alone\n");
+    refused(d, "whole.json s1.json s2.json s3.json",
+            "busbench merge: shards of 3 and results that are not shards: merge the shards alone\n");
+    refused(d, "s1.json instr.json s3.json",
+            "busbench merge: instr.json: other metrics than s1.json (times: yes/no, instructions: no/yes)\n");
+    refused(d, "s1.json split.json s3.json", "busbench merge: split.json: shard 1/2 of another split than 3 shards\n");
+    refused(d, "s1.json four.json s3.json", "busbench merge: four.json: shard 4/3 is not a valid shard\n");
+    refused(d, "s1.json zero.json s3.json", "busbench merge: zero.json: shard 0/3 is not a valid shard\n");
+}
+
+/* Three shards merged (given out of order: the output follows the command line): every entry and
+ * series of the inputs in input order, family_index renumbered (0 to 5: two families per input),
+ * the first input's context with "shard" replaced by "merged" (the inputs, the count, the hosts). */
+Test(merge, the_merged_document_lists_every_input_in_order)
+{
+    const char *d = tu_tmpdir("merge");
+    const char *w1[] = {"a"}, *w2[] = {"b"}, *w3[] = {"c"};
+    char p[256];
+#define R(name, ...) (snprintf(p, sizeof p, "%s/%s", d, name), result(p, __VA_ARGS__))
+    R("s1.json", w1, 1, "cpu A", "h1", "abc", 1, 3);
+    R("s2.json", w2, 1, "cpu A", "h2", "abc", 2, 3);
+    R("s3.json", w3, 1, "cpu A", "h3", "abc", 3, 3);
+#undef R
+    cr_assert(tu_sh("cd %s && '%s' merge s2.json s3.json s1.json -o m.json >/dev/null", d, tu_busbench()) == 0);
+    snprintf(p, sizeof p, "%s/m.json", d);
+    json_error_t je;
+    json_t *m = json_load_file(p, 0, &je);
+    cr_assert_not_null(m, "%s", je.text);
+    const json_t *ctx = json_object_get(m, "context");
+    cr_expect_null(json_object_get(ctx, "shard"), "no shard of its own");
+    char *merged = json_dumps(json_object_get(ctx, "merged"), JSON_COMPACT | JSON_SORT_KEYS);
+    cr_assert_not_null(merged);
+    cr_expect_str_eq(merged, "{\"hosts\":[\"h2\",\"h3\",\"h1\"],\"inputs\":[\"s2.json\",\"s3.json\",\"s1.json\"],\"shards\":3}");
+    free(merged);
+    cr_expect_str_eq(json_string_value(json_object_get(ctx, "host_name")), "h2", "the first input's context");
+    /* the series, by name, in input order */
+    char names[1024] = "";
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(json_object_get(m, "busbench"), "configs"), i, e) {
+        size_t u = strlen(names);
+        snprintf(names + u, sizeof names - u, "%s;", json_string_value(json_object_get(e, "name")));
+    }
+    cr_expect_str_eq(names, "b/serial/threads:1/pin:compact;b/cycle/threads:1/pin:compact;c/serial/threads:1/pin:compact;"
+                            "c/cycle/threads:1/pin:compact;a/serial/threads:1/pin:compact;a/cycle/threads:1/pin:compact;");
+    /* the Google Benchmark entries: each input's families after the previous input's */
+    json_int_t last = -1;
+    const char *prev = "";
+    int families = 0;
+    json_array_foreach(json_object_get(m, "benchmarks"), i, e) {
+        const char *rn = json_string_value(json_object_get(e, "run_name"));
+        json_int_t fi = json_integer_value(json_object_get(e, "family_index"));
+        if (strcmp(rn, prev)) {
+            cr_expect_eq(fi, last + 1, "%s: family %lld after %lld", rn, (long long)fi, (long long)last);
+            families++;
+            last = fi;
+            prev = rn;
+        } else {
+            cr_expect_eq(fi, last, "%s: one family", rn);
+        }
+    }
+    cr_expect_eq(families, 6, "two configurations in each of three inputs");
+    json_decref(m);
 }
 
 /* One input that lists a configuration twice (a hand-edited or concatenated

@@ -3,7 +3,12 @@
  * processes give the same bytes; the event schedule never drifts; the step
  * timing (opts.timing) covers every window and changes neither the bytes nor
  * the counters (its structure only: no assertion is about speed); the stop
- * hook ends a render after whole windows, pipelined or not. */
+ * hook ends a render after whole windows, pipelined or not; an arithmetic node
+ * followed by a constant's node gives exactly (x op y) * 0.5 computed here
+ * from the renders of x and y (the strategies share the kernel with serial,
+ * so only an expectation from outside it sees a node that writes too far); a
+ * reload counts both programs' voices; a live offer is pending, then taken or
+ * refused, each said once. */
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
@@ -407,4 +412,120 @@ Test(render, reload_must_come_after_the_previous_switch)
 Test(render, a_control_value_holds_across_the_cycles_of_its_event)
 {
     expect_same_render("~x: saw 220\nout: s \"~x ~x\" # note \"7/2\"\n", "~x: saw 220\nout: s \"~x ~x\" # note 7\n", 2);
+}
+
+/* Each arithmetic node writes its own n samples and no more: its output, followed by a
+ * constant's node (the 0.5, compiled after it) whose samples are written once, is (x op y) * 0.5
+ * computed here from the renders of x and y alone, sample for sample, through whole chunks
+ * (block 512). */
+Test(render, an_arithmetic_node_followed_by_a_constant_leaves_the_constant_alone)
+{
+    static const struct {
+        const char *prog;
+        char op;
+    } cases[] = {{"o1: (saw 220 + saw 110) * 0.5\n", '+'}, {"o1: (saw 220 - saw 110) * 0.5\n", '-'},
+                 {"o1: (saw 220 * saw 110) * 0.5\n", '*'}, {"o1: (saw 220 / (saw 110 + 2)) * 0.5\n", '/'},
+                 {"o1: (-(saw 220)) * 0.5\n", 'n'}};
+    tu_cfg c = {.strategy = "serial", .cycles = 1};
+    tu_out x, y;
+    tu_render("o1: saw 220\n", &c, &x);
+    tu_render("o1: saw 110\n", &c, &y);
+    cr_assert(x.res == BB_OK && y.res == BB_OK && x.n == y.n && x.n > 1024);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        tu_out o;
+        tu_render(cases[k].prog, &c, &o);
+        cr_assert(o.res == BB_OK && o.n == x.n, "%s: %s", cases[k].prog, o.msg);
+        for (size_t i = 0; i < o.n; i++) {
+            const float a = x.x[i], b = y.x[i];
+            const float v = cases[k].op == '+' ? a + b : cases[k].op == '-' ? a - b : cases[k].op == '*' ? a * b
+                          : cases[k].op == '/' ? a / (b + 2.0f) : -a;
+            cr_assert(memcmp(&o.x[i], &(float){v * 0.5f}, sizeof(float)) == 0, "%s: sample %zu is %a, not %a", cases[k].prog, i,
+                      (double)o.x[i], (double)(v * 0.5f));
+        }
+        tu_free(&o);
+    }
+    tu_free(&x);
+    tu_free(&y);
+}
+
+/* A reload counts the voices of both programs, each once: four hits of the first program in
+ * cycle 0 (gathered when it becomes a tail at the switch) and two of the second in cycle 1 are 6
+ * voices; without the reload, 8. */
+Test(render, a_reload_counts_the_voices_of_both_programs)
+{
+    const char *b = tu_tmpfile("bpm: 120\nout: s \"sn*2\"\n");
+    tu_cfg c = {.strategy = "serial", .cycles = 2, .reload_path = b, .reload_cycle = 1};
+    tu_out o;
+    tu_render("bpm: 120\nout: s \"bd*4\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.reloads, 1u);
+    cr_expect_eq(o.st.voices, 6u, "%llu voices", (unsigned long long)o.st.voices);
+    tu_free(&o);
+    c.reload_path = NULL;
+    tu_render("bpm: 120\nout: s \"bd*4\"\n", &c, &o);
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_eq(o.st.voices, 8u, "%llu voices", (unsigned long long)o.st.voices);
+    tu_free(&o);
+}
+
+/* A live reload's hand-over (bb_render_offer / _poll): pending until the render's next window (the
+ * program stays the render's: nothing comes back), a second offer meanwhile refused, then TAKEN
+ * once and IDLE after; an offer that is not a whole cycle after the last switch is REFUSED once,
+ * with the program back to the caller, then IDLE. */
+Test(render, an_offer_is_pending_then_taken_or_refused_and_said_once)
+{
+    bb_kit *kit = NULL;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
+    cr_assert_eq(bb_kit_use_all(kit), BB_OK);
+    const char *a = "bpm: 120\nout: s \"bd*4\"\n", *b = "bpm: 120\nout: s \"sn*2\"\n";
+    bb_ph *ph;
+    cr_assert_eq(bb_ph_parse(a, strlen(a), "a.ph", &ph, &err), BB_OK, "%s", err.msg);
+    bb_render_opts ro;
+    bb_render_opts_default(&ro);
+    ro.kit = kit;
+    ro.cycles = bb_rat_int(4);
+    bb_plan plan;
+    cr_assert_eq(bb_plan_parse("serial", 1, 0, BB_PIN_NONE, &plan, &err), BB_OK, "%s", err.msg);
+    bb_plan_render_opts(&plan, &ro);
+    bb_render *r;
+    cr_assert_eq(bb_render_open(&r, ph, &ro, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_step_reserve(r, 512, &err), BB_OK, "%s", err.msg);
+    bb_prog *back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_IDLE);
+    cr_expect_null(back);
+    /* B from cycle 1 */
+    const bb_prog *last = bb_render_last_prog(r);
+    bb_prog *p, *q;
+    cr_assert_eq(bb_ph_parse(b, strlen(b), "b.ph", &ph, &err), BB_OK, "%s", err.msg);
+    bb_prog_opts po = {.sr = 44100.0, .kit = kit, .c0 = bb_rat_int(1), .s0 = bb_prog_idx(last, bb_rat_int(1))};
+    cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_offer(r, p), BB_OK);
+    cr_expect_eq(bb_render_offer(r, p), BB_ERR_ARG, "one offer at a time");
+    back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_PENDING);
+    cr_expect_null(back, "a pending program is not given back");
+    float buf[512];
+    size_t got;
+    cr_assert_eq(bb_render_step(r, buf, 512, &got, &err), BB_OK, "%s", err.msg);
+    back = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_TAKEN);
+    cr_expect_null(back, "the render owns it");
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_IDLE, "said once");
+    cr_expect_eq(bb_render_last_prog(r), p);
+    /* the same cycle again: not after the last switch */
+    cr_assert_eq(bb_ph_parse(b, strlen(b), "b.ph", &ph, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_prog_compile(ph, &po, &q, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_render_offer(r, q), BB_OK);
+    cr_assert_eq(bb_render_step(r, buf, 512, &got, &err), BB_OK, "%s", err.msg);
+    back = NULL;
+    cr_expect_eq(bb_render_offer_poll(r, &back), BB_RENDER_OFFER_REFUSED);
+    cr_expect_eq(back, q, "refused: the caller's again");
+    bb_prog *again = (bb_prog *)1;
+    cr_expect_eq(bb_render_offer_poll(r, &again), BB_RENDER_OFFER_IDLE, "said once");
+    cr_expect_null(again);
+    bb_prog_free(back);
+    bb_render_close(r);
+    bb_kit_destroy(kit);
 }

@@ -1,11 +1,15 @@
 /* test_shard.c - Criterion suite "shard": the slices of the bench's matrix
  * (bb_shard). --shard I/N and slurm/N are parsed or refused with a reason;
  * the assignment gives every group exactly one shard, is the same every time,
- * and is balanced within the greedy bound. The end-to-end property (shards
+ * and is balanced within the greedy bound; on small hand-counted costs it is
+ * exactly the documented greedy (ties by index, then to the lowest shard);
+ * every refusal's message is whole. The end-to-end property (shards
  * merged = the unsharded run) is in suite merge. */
 #include <criterion/criterion.h>
 
 #include "bb_shard.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +76,74 @@ Test(shard, every_group_in_exactly_one_shard_balanced_and_repeatable)
         }
     }
     cr_assert(bb_shard_assign(cost, N, 0, owner, NULL) == -1, "no shards: refused");
+}
+
+/* The assignment by hand: costs descending, ties by index; each to the least loaded shard, ties to
+ * the lowest. {3,1,2,2,1} on 2: 0 -> 1 (3,0), 2 -> 2 (3,2), 3 -> 2 (3,4), 1 -> 1 (4,4), 4 -> 1 (5,4).
+ * {1,1,1} on 2: 1, 2, then the tie to 1. {1,1} on 3: the first index first, shard 3 empty. */
+Test(shard, the_greedy_assignment_is_exactly_the_hand_counted_one)
+{
+    static const struct {
+        double cost[5];
+        size_t n;
+        int count, owner[5];
+        double load[3];
+    } cases[] = {{{3, 1, 2, 2, 1}, 5, 2, {1, 1, 2, 2, 1}, {5, 4}},
+                 {{1, 1, 1}, 3, 2, {1, 2, 1}, {2, 1}},
+                 {{1, 1}, 2, 3, {1, 2}, {1, 1, 0}},
+                 {{1, 4}, 2, 2, {2, 1}, {4, 1}}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int owner[5] = {0};
+        double load[3] = {-1, -1, -1};
+        cr_assert(bb_shard_assign(cases[c].cost, cases[c].n, cases[c].count, owner, load) == 0);
+        for (size_t i = 0; i < cases[c].n; i++)
+            cr_expect_eq(owner[i], cases[c].owner[i], "case %zu: group %zu on shard %d, got %d", c, i, cases[c].owner[i], owner[i]);
+        for (int s = 0; s < cases[c].count; s++)
+            cr_expect(load[s] == cases[c].load[s], "case %zu: shard %d load %g, got %g", c, s + 1, cases[c].load[s], load[s]);
+    }
+}
+
+/* Each refusal's message whole, and the largest count taken. */
+Test(shard, refusals_say_exactly_what_is_expected)
+{
+    bb_shard s;
+    bb_error err;
+    char arg[32], want[160];
+    snprintf(arg, sizeof arg, "%d/%d", BB_SHARD_MAX, BB_SHARD_MAX);
+    cr_assert(bb_shard_parse(arg, &s, &err) == BB_OK && s.index == BB_SHARD_MAX && s.count == BB_SHARD_MAX, "%s", arg);
+    snprintf(arg, sizeof arg, "1/%d", BB_SHARD_MAX + 1);
+    cr_assert(bb_shard_parse(arg, &s, &err) == BB_ERR_ARG);
+    snprintf(want, sizeof want, "bad value '%s' (expected I/N or slurm/N, 1 <= I <= N <= %d)", arg, BB_SHARD_MAX);
+    cr_expect_str_eq(err.msg, want);
+    cr_assert(bb_shard_parse("0/3", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "bad value '0/3' (expected I/N with 1 <= I <= N)");
+    cr_assert(bb_shard_parse("4/3", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "bad value '4/3' (expected I/N with 1 <= I <= N)");
+    cr_assert(bb_shard_parse("3/3", &s, &err) == BB_OK && s.index == 3);
+    /* 63 characters fit the parser's buffer (1/3 with the count's leading zeros); 64 are too long */
+    char lng[80];
+    snprintf(lng, sizeof lng, "1/%060d3", 0);
+    cr_assert(strlen(lng) == 63 && bb_shard_parse(lng, &s, &err) == BB_OK && s.index == 1 && s.count == 3, "%s", err.msg);
+    snprintf(lng, sizeof lng, "1/%061d3", 0);
+    cr_assert(strlen(lng) == 64 && bb_shard_parse(lng, &s, &err) == BB_ERR_ARG);
+    snprintf(want, sizeof want, "'%.40s...' is too long (expected I/N or slurm/N)", lng);
+    cr_expect_str_eq(err.msg, want);
+    unsetenv("SLURM_ARRAY_TASK_MIN");
+    setenv("SLURM_ARRAY_TASK_ID", "5", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "--shard slurm/4: task 5 of an array starting at 1 is not one of the 4 shards (use --array=1-4)");
+    setenv("SLURM_ARRAY_TASK_ID", "0", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "--shard slurm/4: task 0 of an array starting at 1 is not one of the 4 shards (use --array=1-4)");
+    setenv("SLURM_ARRAY_TASK_ID", "x", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "--shard slurm/4: SLURM_ARRAY_TASK_ID is not a number (run it as a Slurm job array task)");
+    setenv("SLURM_ARRAY_TASK_ID", "2", 1);
+    setenv("SLURM_ARRAY_TASK_MIN", "y", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_ERR_ARG);
+    cr_expect_str_eq(err.msg, "SLURM_ARRAY_TASK_MIN 'y' is not a number");
+    setenv("SLURM_ARRAY_TASK_MIN", "", 1);
+    cr_assert(bb_shard_parse("slurm/4", &s, &err) == BB_OK && s.index == 2, "an empty minimum is 1");
+    unsetenv("SLURM_ARRAY_TASK_MIN");
+    unsetenv("SLURM_ARRAY_TASK_ID");
 }

@@ -365,6 +365,44 @@ Test(strategies, lane_counters_are_exact_on_a_hand_counted_window)
     }
 }
 
+/* Which graphs the lane kernel runs: a bus of ten requests a cycle (`cycle,lanes`, one window a
+ * cycle) is two groups (8 and 2) and no fallback when its graph holds only oscillators, arithmetic
+ * (+ - * / and negation) and filters; ten fallbacks and no group when it holds a delay or a
+ * reverb. Exact, per cycle, against serial's bytes. */
+Test(strategies, lanes_run_arithmetic_and_filters_and_fall_back_for_delay_and_reverb)
+{
+    static const struct {
+        const char *bus;
+        bool lanes;
+    } cases[] = {{"saw \"220 330\" + saw 110", true},
+                 {"saw \"220 330\" - saw 110", true},
+                 {"saw \"220 330\" * saw 110", true},
+                 {"saw \"220 330\" / (saw 110 + 2)", true},
+                 {"-(saw \"220 330\")", true},
+                 {"saw \"220 330\" # lpf 800", true},
+                 {"saw \"220 330\" # delay 0.1 0.3", false},
+                 {"saw \"220 330\" # reverb 0.5 0.5 0.5", false}};
+    const uint64_t cycles = 2;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char prog[256];
+        snprintf(prog, sizeof prog, "bpm: 120\n~x: %s\nout: s \"~x*10\"\n", cases[i].bus);
+        tu_cfg c = {.strategy = "cycle,lanes", .threads = 2, .cycles = (int64_t)cycles};
+        tu_cfg cs = {.strategy = "serial", .cycles = (int64_t)cycles};
+        tu_out o, ref;
+        tu_render(prog, &c, &o);
+        tu_render(prog, &cs, &ref);
+        cr_assert(o.res == BB_OK && ref.res == BB_OK, "%s: %s %s", cases[i].bus, o.msg, ref.msg);
+        cr_expect_eq(tu_first_diff(o.x, o.n, ref.x, ref.n), -1, "%s: serial's bytes", cases[i].bus);
+        cr_expect_eq(o.st.synth_calls, cycles * 10, "%s: synth calls %llu", cases[i].bus, (unsigned long long)o.st.synth_calls);
+        cr_expect_eq(o.st.lane_groups, cases[i].lanes ? cycles * 2 : 0, "%s: groups %llu", cases[i].bus,
+                     (unsigned long long)o.st.lane_groups);
+        cr_expect_eq(o.st.lane_fallbacks, cases[i].lanes ? 0 : cycles * 10, "%s: fallbacks %llu", cases[i].bus,
+                     (unsigned long long)o.st.lane_fallbacks);
+        tu_free(&o);
+        tu_free(&ref);
+    }
+}
+
 /* Synthesis calls counted exactly where a bus triggers another: out plays ~b
  * once a cycle and each ~b plays ~a twice inside itself (nested, synthesised
  * by ~b's own instance), so 3 calls a cycle under every strategy that

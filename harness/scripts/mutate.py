@@ -71,7 +71,9 @@ FILE_SETS = {
 ENGINE = "core/*,variants/*"
 DEFAULT_TESTS = [
     ENGINE + "::build/unit-tests --jobs 2 --filter 'strategies/!(same_bytes_as_serial*)'",
-    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph)/*'",
+    # the units' own suite (dsp: oscillators, biquads, delay and reverb against their formulas, their
+    # argument checks) as well as the renders that use them
+    ENGINE + "::build/unit-tests --jobs 2 --filter '@(render|workers|ph|dsp)/*'",
     # verify's default strategies: every one of the registry but the canaries (lanes included); and
     # the composition that forms lane groups a cycle wide
     ENGINE + "::build/busbench verify --golden golden --threads 2 --blocks 512 --pins none",
@@ -88,6 +90,10 @@ DEFAULT_TESTS = [
     "cp build/mutant-gate.json build/mutant-gate-clean.json; } && build/busbench compare build/mutant-gate-clean.json "
     "build/mutant-gate.json --metric time --quiet",
     ENGINE + "::build/unit-tests --jobs 2 --filter 'faults/*'",
+    # memory errors that change no output (a read or write past a buffer's end): the lane and
+    # unit suites under AddressSanitizer, as make test's asan-quick runs them (last: the ASan build
+    # is the dearest step, and only a mutant every other command passed gets there)
+    ENGINE + "::make --no-print-directory asan-quick ASAN_QUICK_TESTS='@(strategies/lane*|dsp/*)'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
     "harness/*::build/unit-tests --jobs 2 --filter '@(shard|merge|history|capacity|ci|compare|bench)/*'",
@@ -481,10 +487,11 @@ def mutate(a, root, tests, allm, chosen, paths, ranges, work):
     src = os.path.join(work, "src")
     t_start = time.monotonic()
     copy_tree(root, src)
-    # start from the checkout's objects (mtimes kept): only what differs is rebuilt
+    # start from the checkout's objects (mtimes kept), build/asan's too (the engine's last test): only
+    # what differs is rebuilt
     if os.path.isdir(os.path.join(root, "build")):
         shutil.copytree(os.path.join(root, "build"), os.path.join(src, "build"), symlinks=True,
-                        ignore=shutil.ignore_patterns("*.json", "*.csv", "*.wav", "fuzz", "asan", "ubsan", "*.log"))
+                        ignore=shutil.ignore_patterns("*.json", "*.csv", "*.wav", "fuzz", "ubsan", "*.log"))
     build = f"make -j{a.jobs} --no-print-directory build/busbench build/unit-tests > build/mutant-build.log 2>&1"
     os.makedirs(os.path.join(src, "build"), exist_ok=True)
     logpath = os.path.join(work, "clean.log")
