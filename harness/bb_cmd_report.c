@@ -35,6 +35,7 @@
 #include "bb_json.h"
 #include "bb_plot.h"
 #include "bb_stats.h"
+#include "bb_variant.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -659,14 +660,13 @@ static int write_md(rep *R, const char **figs, const char **captions, const int 
 }
 
 /* ---- several machines (busbench merge --machines) ---------------------------------------------------- */
-/* The strategies of r in the canonical phase order first, then the others as they come. */
+/* The strategies of r in the registry's (phase) order first, then the others as they come. */
 static void add_strategies(const bb_results *r, const char **st, int *nst)
 {
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "lanes", "all"};
-    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+    for (size_t c = 0; bb_variants[c]; c++)
         for (size_t i = 0; i < r->n; i++)
-            if (!strcmp(r->v[i].strategy, canon[c])) {
-                add_unique(st, nst, canon[c]);
+            if (!strcmp(r->v[i].strategy, bb_variants[c]->name)) {
+                add_unique(st, nst, bb_variants[c]->name);
                 break;
             }
     for (size_t i = 0; i < r->n; i++) add_unique(st, nst, r->v[i].strategy);

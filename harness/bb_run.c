@@ -9,6 +9,7 @@
 #include "bb_run.h"
 
 #include "bb_alloc.h"
+#include "bb_inst.h"
 #include "bb_stats.h"
 
 #include <errno.h>
@@ -277,7 +278,10 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "strategy            %s\n", c->strategy);
     for (size_t i = 0; i < bb_stats_ncounters; i++)
         fprintf(f, "%-19s %llu\n", bb_stats_counters[i].name, (unsigned long long)bb_stats_counter(s, i));
-    bb_lanes_print_stats(f, s);
+    if (s->lane_slots) /* the lanes' occupancy, groups per preprocessing call (window), the lane kernel's ISA */
+        fprintf(f, "lane_occupancy      %.1f%% (%.2f groups per window, kernel %s)\n",
+                100.0 * (double)s->lane_samples / (double)s->lane_slots,
+                s->preprocess_calls ? (double)s->lane_groups / (double)s->preprocess_calls : 0.0, bb_lanes_isa());
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
     /* DSP: the render without the sink; pipelined, the sink runs beside the render on another

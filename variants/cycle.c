@@ -6,8 +6,6 @@
  * when the plan keeps static buffers). */
 #include "bb_variant.h"
 
-bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit);
-
 static bool drop_old(const bb_drv *d, const bb_cache_slot *s, const void *arg)
 {
     int64_t before = *(const int64_t *)arg;
