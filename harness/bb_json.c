@@ -5,8 +5,8 @@
  * report calls bb_json_read and gets the same model back (a round trip keeps
  * every field the report uses; tests check it).
  *
- * Invariants: files are replaced atomically (mkstemp beside the target,
- * write, fsync, rename), so an interrupted bench never leaves half a result
+ * Invariants: files are replaced atomically (bb_file_commit: a temporary
+ * beside the target, write, fsync, rename), so an interrupted bench never leaves half a result
  * where a good one was; NaN is never written (JSON has none): it becomes null
  * and null reads back as NaN; entries of one configuration share run_name.
  *
@@ -16,7 +16,7 @@
 #include "bb_json.h"
 
 #include "bb_alloc.h"
-#include "bb_tmpfile.h"
+#include "bb_file.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define CDF_TAIL 0.995, 0.999, 0.9999, 1.0
 const double bb_json_cdf_p[BB_JSON_CDF_POINTS] = {
@@ -335,53 +333,6 @@ fail:
     return NULL;
 }
 
-bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err)
-{
-    char *tmp;
-    int fd, slot;
-    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
-    if (r) return r;
-    const char *p = data;
-    size_t left = n;
-    int bad = 0;
-    while (left && !bad) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) bad = errno ? errno : EIO;
-        else {
-            p += w;
-            left -= (size_t)w;
-        }
-    }
-    /* mkstemp makes 0600 files; results are ordinary documents: honour the umask */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (!bad && fchmod(fd, 0666 & ~mask) != 0) bad = errno;
-    if (!bad && fsync(fd) != 0) bad = errno;
-    if (close(fd) != 0 && !bad) bad = errno;
-    if (!bad && rename(tmp, path) != 0) bad = errno;
-    if (bad) {
-        unlink(tmp);
-        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write: %s", strerror(bad));
-    }
-    bb_tmp_unregister(slot);
-    bb_free(tmp);
-    return bad ? BB_ERR_IO : BB_OK;
-}
-
-bb_result bb_json_check_writable(const char *path, bb_error *err)
-{
-    char *tmp;
-    int fd, slot;
-    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
-    if (r) return r;
-    close(fd);
-    unlink(tmp);
-    bb_tmp_unregister(slot);
-    bb_free(tmp);
-    return BB_OK;
-}
-
 bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
 {
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -392,7 +343,7 @@ bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
     }
     full[n] = '\n';
-    bb_result res = bb_json_commit_file(path, full, n + 1, err);
+    bb_result res = bb_file_commit(path, full, n + 1, err);
     free(full);
     return res;
 }
@@ -507,7 +458,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
         free(b.s);
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory for the CSV");
     }
-    bb_result res = bb_json_commit_file(path, b.s, b.n, err);
+    bb_result res = bb_file_commit(path, b.s, b.n, err);
     free(b.s);
     return res;
 }
