@@ -206,20 +206,6 @@ static void put_config(json_t *e, const bb_bres *b, uint64_t absent)
     EACH_COUNTER(i, absent) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
 }
 
-/* The placement of b's workers in one line: "w0:2>2 w1:3>5!" (planned PU > last PU, '!' when the
- * binding failed). */
-static void places_line(const bb_bres *b, char *pl, size_t cap)
-{
-    size_t used = 0;
-    pl[0] = 0;
-    for (int i = 0; i < b->nplaces && used < cap; i++) {
-        int w = snprintf(pl + used, cap - used, "%sw%d:%d>%d%s", i ? " " : "", i, b->places[i].planned_pu,
-                         b->places[i].last_pu, b->places[i].planned_pu >= 0 && !b->places[i].bound ? "!" : "");
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-}
-
 static json_t *entry(const bb_bres *b, int family, const char *suffix, const char *run_type)
 {
     json_t *e = json_object();
@@ -243,8 +229,7 @@ static void put_stats(json_t *e, const bb_bres *b)
 {
     put_fields(e, b, stats_fields, NFIELDS(stats_fields));
     char pl[1024];
-    places_line(b, pl, sizeof pl);
-    put(e, "places", json_string(pl));
+    put(e, "places", json_string(bb_workers_places_text(b->places, b->nplaces, pl, sizeof pl)));
     if (b->instruction_rounds > 0) put_fields(e, b, instr_fields, NFIELDS(instr_fields));
 }
 
@@ -447,9 +432,8 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
                 if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
         EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
         char pl[1024];
-        places_line(x, pl, sizeof pl);
         sb_printf(&b, ",");
-        csv_str(&b, pl);
+        csv_str(&b, bb_workers_places_text(x->places, x->nplaces, pl, sizeof pl));
         sb_printf(&b, ",");
         csv_str(&b, x->error);
         sb_printf(&b, "\n");

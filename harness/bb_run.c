@@ -296,8 +296,8 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
                 o->times.schedule_ns / 1e6, o->times.resolve_ns / 1e6, o->times.mix_ns / 1e6,
                 (o->times.continuous_ns - o->sink_ns) / 1e6, o->times.retire_ns / 1e6);
     }
-    for (int i = 0; i < o->nplaces; i++)
-        fprintf(f, "worker %-3d          pin %s planned_pu %d last_pu %d%s\n", i, bb_pin_name(c->pin),
-                o->places[i].planned_pu, o->places[i].last_pu,
-                o->places[i].planned_pu >= 0 && !o->places[i].bound ? " (PIN FAILED)" : "");
+    char pl[1024];
+    if (o->nplaces)
+        fprintf(f, "placement           pin %s: %s (%s)\n", bb_pin_name(c->pin),
+                bb_workers_places_text(o->places, o->nplaces, pl, sizeof pl), BB_WORKERS_PLACES_LEGEND);
 }
