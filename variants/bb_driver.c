@@ -376,7 +376,7 @@ static bb_result drv_reload(bb_strategy *s, const bb_prog *old_prog, const bb_pr
     (void)old_prog, (void)k;
     bb_drv *d = (bb_drv *)s;
     if (!d->plan.keep_on_reload) d->stats->invalidated += bb_drv_cache_evict(d, drop_stale, new_prog);
-    d->prepared_cycle = bb_rat_floor(new_prog->c0) - 1;
+    if (d->plan.resolver->reload) d->plan.resolver->reload(d, new_prog);
     free_synths(d);
     return make_synths(d, new_prog);
 }

@@ -25,10 +25,13 @@
 
 typedef struct bb_drv bb_drv;
 
-/* When buffers are made: the resolve step of the render loop. */
+/* When buffers are made: the resolve step of the render loop. reload, when
+ * not NULL, is told that the program has changed to new_prog (after the cache
+ * has dropped the stale buffers, before the new synths are made). */
 typedef struct bb_resolver {
     const char *name;
     bb_result (*resolve)(bb_drv *d, int64_t k0, int64_t k1, const bb_pending *p, size_t n);
+    void (*reload)(bb_drv *d, const bb_prog *new_prog);
 } bb_resolver;
 
 /* Where buffers come from and go back to. get returns a buffer with room for
@@ -139,7 +142,7 @@ struct bb_drv {
     /* the cache: key -> buffer (one reference held), open addressing */
     bb_cache_slot *slots;
     size_t nslots, nused;
-    int64_t prepared_cycle;  /* cycle strategies: last cycle synthesised ahead */
+    int64_t prepared_cycle;  /* a resolver's look-ahead: the last cycle synthesised ahead (INT64_MIN: none) */
     /* scratch, reused */
     bb_reqlist reqs;
     bb_busreq **uniq;

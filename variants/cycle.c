@@ -59,7 +59,10 @@ static bb_result resolve_cycle(bb_drv *d, int64_t k0, int64_t k1, const bb_pendi
     return BB_OK;
 }
 
-const bb_resolver bb_resolve_cycle = {"cycle", resolve_cycle};
+/* A new program: its first cycle is the next to synthesise ahead. */
+static void reload_cycle(bb_drv *d, const bb_prog *new_prog) { d->prepared_cycle = bb_rat_floor(new_prog->c0) - 1; }
+
+const bb_resolver bb_resolve_cycle = {"cycle", resolve_cycle, reload_cycle};
 
 static void apply_cycle(bb_plan *p) { p->resolver = &bb_resolve_cycle; }
 

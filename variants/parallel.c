@@ -30,7 +30,7 @@ static bb_result resolve_block(bb_drv *d, int64_t k0, int64_t k1, const bb_pendi
     return r;
 }
 
-const bb_resolver bb_resolve_block = {"block", resolve_block};
+const bb_resolver bb_resolve_block = {"block", resolve_block, NULL};
 
 static void apply_parallel(bb_plan *p)
 {
