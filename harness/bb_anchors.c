@@ -19,6 +19,7 @@
  *
  * Units: hyperfine writes seconds; the table shows milliseconds. */
 #include "bb_anchors.h"
+#include "bb_file.h"
 #include "bb_json.h"
 
 #include <errno.h>
@@ -199,5 +200,5 @@ bb_result bb_anchors_commit(const bb_anchors *a, const char *dir, bb_error *err)
     char dst[4096];
     if ((size_t)snprintf(dst, sizeof dst, "%s/anchors.json", dir) >= sizeof dst)
         return bb_error_set(err, BB_ERR_ARG, dir, 0, 0, "path too long");
-    return bb_json_commit_file(dst, a->text ? a->text : "", a->len, err);
+    return bb_file_commit(dst, a->text ? a->text : "", a->len, err);
 }

@@ -504,20 +504,13 @@ json_t *bb_bench_pinning(const bb_bench_config *cs, int nc)
             }
         }
         if (best != i) continue;
-        char key[32], val[1024] = "";
+        char key[32], val[1024];
         snprintf(key, sizeof key, "%d", c->threads);
         json_t *pl = json_object_get(p, "placements");
         if (!c->nplaces) continue;
-        size_t used = 0;
-        for (int k = 0; k < c->nplaces && used < sizeof val; k++) {
-            int wr = snprintf(val + used, sizeof val - used, "%sworker %d: planned PU %d, ran on PU %d%s", k ? "; " : "", k,
-                              c->places[k].planned_pu, c->places[k].last_pu,
-                              c->places[k].planned_pu >= 0 && !c->places[k].bound ? " (PIN FAILED)" : "");
-            if (wr < 0) break;
-            used += (size_t)wr;
-        }
         char full[1400];
-        snprintf(full, sizeof full, "%s (seen in %s/%s)", val, c->w->name, c->strategy);
+        snprintf(full, sizeof full, "%s (seen in %s/%s; %s)", bb_workers_places_text(c->places, c->nplaces, val, sizeof val),
+                 c->w->name, c->strategy, BB_WORKERS_PLACES_LEGEND);
         json_object_set_new(pl, key, json_string(full));
     }
     return pins;

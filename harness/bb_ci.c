@@ -10,10 +10,12 @@
  * <testcase> per configuration (classname busbench.WORKLOAD, name the
  * configuration), a <failure> per regressed configuration with every reason,
  * <skipped> for configurations that could not be compared, the numbers in
- * <system-out>. The JUnit file is written atomically (bb_json_commit_file).
+ * <system-out>. The JUnit file is written atomically (bb_file_commit).
  *
  * Units: as the gate's table: ms, millions of instructions, percent. */
 #include "bb_ci.h"
+
+#include "bb_file.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -242,7 +244,7 @@ bb_result bb_ci_junit(const char *path, const bb_gate_file *base, const bb_gate_
     fprintf(f, "\"/>\n    </properties>\n%s  </testsuite>\n</testsuites>\n", cases ? cases : "");
     fclose(f);
     free(cases);
-    bb_result r = bb_json_commit_file(path, doc, dn, err);
+    bb_result r = bb_file_commit(path, doc, dn, err);
     free(doc);
     return r;
 }

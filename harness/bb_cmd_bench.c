@@ -13,6 +13,7 @@
 #include "bb_callgrind.h"
 #include "bb_cmds.h"
 #include "bb_env.h"
+#include "bb_file.h"
 #include "bb_opt.h"
 
 #include <errno.h>
@@ -353,7 +354,7 @@ static int opts_lists(bb_bench_opts *o)
         return BB_EXIT_USAGE;
     }
     /* an unwritable --out or --csv is bad input now, not after the whole bb_bench_matrix */
-    if ((o->out_json && bb_json_check_writable(o->out_json, &err)) || (o->out_csv && bb_json_check_writable(o->out_csv, &err))) {
+    if ((o->out_json && bb_file_check_writable(o->out_json, &err)) || (o->out_csv && bb_file_check_writable(o->out_csv, &err))) {
         fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }

@@ -44,6 +44,7 @@
 #include "bb_capacity.h"
 #include "bb_cmds.h"
 #include "bb_env.h"
+#include "bb_file.h"
 #include "bb_json.h"
 #include "bb_run.h"
 #include "bb_stats.h"
@@ -324,7 +325,7 @@ int bb_cmd_capacity(int argc, char **argv)
     }
     C.cfg.program = pos[0];
     const char *outp = C.out;
-    if (outp && bb_json_check_writable(outp, &err)) {
+    if (outp && bb_file_check_writable(outp, &err)) {
         fprintf(stderr, "busbench capacity: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }

@@ -28,6 +28,7 @@
  * percent of the old median; options take percent (--threshold 5 is 5%). */
 #include "bb_cmds.h"
 #include "bb_ci.h"
+#include "bb_file.h"
 #include "bb_gate.h"
 #include "bb_run.h"
 
@@ -191,7 +192,7 @@ static bb_result load_and_compare(const cmp_opts *o, bb_gate_file *base, bb_gate
         fprintf(stderr, "busbench compare: NEW: %s\n", bb_error_format(&err, msg, sizeof msg));
         return res;
     }
-    if (o->junit && (res = bb_json_check_writable(o->junit, &err))) {
+    if (o->junit && (res = bb_file_check_writable(o->junit, &err))) {
         fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
         return res;
     }

@@ -12,6 +12,7 @@
  * periods) is written and compared with the offline render's same prefix, and
  * the exit status is 130. */
 #include "bb_cmds.h"
+#include "bb_file.h"
 #include "bb_golden.h"
 #include "bb_json.h"
 #include "bb_live.h"
@@ -474,7 +475,7 @@ int bb_cmd_live(int argc, char **argv)
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (a.json && bb_json_check_writable(a.json, &err)) {
+    if (a.json && bb_file_check_writable(a.json, &err)) {
         fprintf(stderr, "busbench live: %s\n", bb_error_format(&err, msg, sizeof msg));
         return BB_EXIT_USAGE;
     }

@@ -30,6 +30,7 @@
  * passed (exit 2, one line naming the file and the problem); the output is
  * committed atomically (bb_json_commit_doc). Units: none of its own. */
 #include "bb_cmds.h"
+#include "bb_file.h"
 #include "bb_opt.h"
 #include "bb_gate.h"
 #include "bb_json.h"
@@ -294,7 +295,7 @@ int bb_cmd_merge(int argc, char **argv)
     bb_error err;
     bb_error_clear(&err);
     json_t *doc = NULL;
-    if (bb_json_check_writable(out, &err)) fprintf(stderr, "busbench merge: %s\n", bb_error_format(&err, msg, sizeof msg));
+    if (bb_file_check_writable(out, &err)) fprintf(stderr, "busbench merge: %s\n", bb_error_format(&err, msg, sizeof msg));
     else if (!load_inputs(in, n)) doc = machines ? machines_doc(in, n) : merge_shards(in, n);
     rc = doc ? BB_EXIT_OK : BB_EXIT_USAGE;
     if (doc && bb_json_commit_doc(doc, out, &err)) {

@@ -24,6 +24,7 @@
 
 #include "bb_alloc.h"
 #include "bb_cmds.h"
+#include "bb_file.h"
 #include "bb_json.h"
 #include "bb_kit.h"
 #include "bb_prog.h"
@@ -420,7 +421,7 @@ bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path
         else
             fprintf(f, "%s\t%s\t%s\t-\t-\t%s\n", e->name, e->program, e->wav, e->opts);
     }
-    bb_result r = fclose(f) == 0 && text ? bb_json_commit_file(path, text, n, err)
+    bb_result r = fclose(f) == 0 && text ? bb_file_commit(path, text, n, err)
                                          : bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
     free(text);
     return r;

@@ -5,8 +5,8 @@
  * report calls bb_json_read and gets the same model back (a round trip keeps
  * every field the report uses; tests check it).
  *
- * Invariants: files are replaced atomically (mkstemp beside the target,
- * write, fsync, rename), so an interrupted bench never leaves half a result
+ * Invariants: files are replaced atomically (bb_file_commit: a temporary
+ * beside the target, write, fsync, rename), so an interrupted bench never leaves half a result
  * where a good one was; NaN is never written (JSON has none): it becomes null
  * and null reads back as NaN; entries of one configuration share run_name.
  *
@@ -16,7 +16,7 @@
 #include "bb_json.h"
 
 #include "bb_alloc.h"
-#include "bb_tmpfile.h"
+#include "bb_file.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define CDF_TAIL 0.995, 0.999, 0.9999, 1.0
 const double bb_json_cdf_p[BB_JSON_CDF_POINTS] = {
@@ -210,20 +208,6 @@ static void put_config(json_t *e, const bb_bres *b, uint64_t absent)
     EACH_COUNTER(i, absent) put(e, bb_stats_counters[i].name, json_integer((json_int_t)bb_stats_counter(&b->counters, i)));
 }
 
-/* The placement of b's workers in one line: "w0:2>2 w1:3>5!" (planned PU > last PU, '!' when the
- * binding failed). */
-static void places_line(const bb_bres *b, char *pl, size_t cap)
-{
-    size_t used = 0;
-    pl[0] = 0;
-    for (int i = 0; i < b->nplaces && used < cap; i++) {
-        int w = snprintf(pl + used, cap - used, "%sw%d:%d>%d%s", i ? " " : "", i, b->places[i].planned_pu,
-                         b->places[i].last_pu, b->places[i].planned_pu >= 0 && !b->places[i].bound ? "!" : "");
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-}
-
 static json_t *entry(const bb_bres *b, int family, const char *suffix, const char *run_type)
 {
     json_t *e = json_object();
@@ -247,8 +231,7 @@ static void put_stats(json_t *e, const bb_bres *b)
 {
     put_fields(e, b, stats_fields, NFIELDS(stats_fields));
     char pl[1024];
-    places_line(b, pl, sizeof pl);
-    put(e, "places", json_string(pl));
+    put(e, "places", json_string(bb_workers_places_text(b->places, b->nplaces, pl, sizeof pl)));
     if (b->renders_checked > 0 || b->warmup_renders > 0) put_fields(e, b, sample_fields, NFIELDS(sample_fields));
     if (b->instruction_rounds > 0) put_fields(e, b, instr_fields, NFIELDS(instr_fields));
 }
@@ -338,53 +321,6 @@ fail:
     return NULL;
 }
 
-bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err)
-{
-    char *tmp;
-    int fd, slot;
-    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
-    if (r) return r;
-    const char *p = data;
-    size_t left = n;
-    int bad = 0;
-    while (left && !bad) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) bad = errno ? errno : EIO;
-        else {
-            p += w;
-            left -= (size_t)w;
-        }
-    }
-    /* mkstemp makes 0600 files; results are ordinary documents: honour the umask */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (!bad && fchmod(fd, 0666 & ~mask) != 0) bad = errno;
-    if (!bad && fsync(fd) != 0) bad = errno;
-    if (close(fd) != 0 && !bad) bad = errno;
-    if (!bad && rename(tmp, path) != 0) bad = errno;
-    if (bad) {
-        unlink(tmp);
-        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot write: %s", strerror(bad));
-    }
-    bb_tmp_unregister(slot);
-    bb_free(tmp);
-    return bad ? BB_ERR_IO : BB_OK;
-}
-
-bb_result bb_json_check_writable(const char *path, bb_error *err)
-{
-    char *tmp;
-    int fd, slot;
-    bb_result r = bb_tmp_create(path, &fd, &tmp, &slot, err);
-    if (r) return r;
-    close(fd);
-    unlink(tmp);
-    bb_tmp_unregister(slot);
-    bb_free(tmp);
-    return BB_OK;
-}
-
 bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
 {
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
@@ -395,7 +331,7 @@ bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory to serialise the JSON document");
     }
     full[n] = '\n';
-    bb_result res = bb_json_commit_file(path, full, n + 1, err);
+    bb_result res = bb_file_commit(path, full, n + 1, err);
     free(full);
     return res;
 }
@@ -499,9 +435,8 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
                 if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
         EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
         char pl[1024];
-        places_line(x, pl, sizeof pl);
         sb_printf(&b, ",");
-        csv_str(&b, pl);
+        csv_str(&b, bb_workers_places_text(x->places, x->nplaces, pl, sizeof pl));
         sb_printf(&b, ",");
         csv_str(&b, x->error);
         sb_printf(&b, "\n");
@@ -510,7 +445,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
         free(b.s);
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory for the CSV");
     }
-    bb_result res = bb_json_commit_file(path, b.s, b.n, err);
+    bb_result res = bb_file_commit(path, b.s, b.n, err);
     free(b.s);
     return res;
 }

@@ -206,17 +206,9 @@ const char *bb_json_ctx_str(const json_t *ctx, const char *key);
 bool bb_json_is_machines(const json_t *doc);
 
 
-/* Write n bytes to path atomically (temporary file in the same folder, then
- * rename). BB_ERR_IO on failure; nothing is left at path then. */
-bb_result bb_json_commit_file(const char *path, const void *data, size_t n, bb_error *err);
 /* Serialise doc (indented, reals to 10 significant digits, a final newline)
- * and commit it to path with bb_json_commit_file. doc stays the caller's.
+ * and commit it to path atomically (bb_file_commit). doc stays the caller's.
  * BB_ERR_NOMEM or BB_ERR_IO on failure; nothing is left at path then. */
 bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err);
-/* Could bb_json_commit_file write path? Refuses what it would refuse (a
- * directory, a device) and creates and removes a temporary file beside it, so
- * that a long bench learns of an unwritable --out before it starts. BB_OK or
- * BB_ERR_IO (BB_ERR_ARG for an empty path) with the reason. */
-bb_result bb_json_check_writable(const char *path, bb_error *err);
 
 #endif

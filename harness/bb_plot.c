@@ -8,7 +8,7 @@
  * NAME.png and NAME.svg only when it succeeded.
  *
  * Invariants: every file that may replace a good one is written to a
- * temporary name and renamed (bb_json_commit_file; figures as above); the
+ * temporary name and renamed (bb_file_commit; figures as above); the
  * figure temporaries and gnuplot's pid are registered with bb_tmpfile, so an
  * interrupted command stops gnuplot and leaves no temporary behind; gnuplot's
  * absence is an error named as such, never a silent report without figures.
@@ -29,6 +29,7 @@
 #define _GNU_SOURCE /* renameat2, nftw */
 #include "bb_plot.h"
 
+#include "bb_file.h"
 #include "bb_json.h"
 #include "bb_stats.h"
 #include "bb_tmpfile.h"
@@ -102,7 +103,7 @@ bb_result bb_plot_commit(bb_plot *R, const char *rel, const char *buf, size_t n)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", R->dir, rel);
-    return bb_json_commit_file(path, buf, n, &R->err);
+    return bb_file_commit(path, buf, n, &R->err);
 }
 
 int bb_plot_mkdir_p(const char *path)
@@ -299,7 +300,7 @@ int bb_plot_keep_input(bb_plot *R, const char *rel)
     fclose(f);
     int rc = bad ? -1 : 0;
     if (bad) bb_error_set(&R->err, BB_ERR_IO, R->src, 0, 0, "cannot read it back");
-    else if (bb_json_commit_file(dst, buf ? buf : "", n, &R->err)) rc = -1;
+    else if (bb_file_commit(dst, buf ? buf : "", n, &R->err)) rc = -1;
     free(buf);
     return rc;
 }

@@ -22,6 +22,7 @@
 #include "bb_report.h"
 
 #include "bb_stats.h"
+#include "bb_variant.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -40,11 +41,10 @@ int bb_report_add_unique(const char **v, int *n, const char *s)
 
 void bb_report_add_strategies(const bb_results *r, const char **st, int *nst)
 {
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "lanes", "all"};
-    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+    for (size_t c = 0; bb_variants[c]; c++) /* the registry's (phase) order first */
         for (size_t i = 0; i < r->n; i++)
-            if (!strcmp(r->v[i].strategy, canon[c])) {
-                bb_report_add_unique(st, nst, canon[c]);
+            if (!strcmp(r->v[i].strategy, bb_variants[c]->name)) {
+                bb_report_add_unique(st, nst, bb_variants[c]->name);
                 break;
             }
     for (size_t i = 0; i < r->n; i++) bb_report_add_unique(st, nst, r->v[i].strategy);

@@ -29,6 +29,7 @@
 
 #include "bb_cmds.h"
 #include "bb_json.h"
+#include "bb_variant.h"
 #include "bb_plot.h"
 
 #include <jansson.h>
@@ -224,12 +225,11 @@ static int by_series_then_x(const void *a, const void *b)
 /* The strategies in the bench report's phase order, then the others as met. */
 static void order_strategies(lrep *R)
 {
-    static const char *const canon[] = {"serial", "parallel", "cycle", "static", "pool", "batch", "lanes", "all"};
     const char *met[STRATEGIES_MAX];
     int n = 0;
-    for (size_t c = 0; c < sizeof canon / sizeof canon[0]; c++)
+    for (size_t c = 0; bb_variants[c]; c++) /* the registry's (phase) order */
         for (int i = 0; i < R->nst; i++)
-            if (!strcmp(R->st[i], canon[c])) met[n++] = R->st[i];
+            if (!strcmp(R->st[i], bb_variants[c]->name)) met[n++] = R->st[i];
     for (int i = 0; i < R->nst; i++) {
         bool in = false;
         for (int k = 0; k < n; k++) in |= met[k] == R->st[i];

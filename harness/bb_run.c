@@ -9,6 +9,7 @@
 #include "bb_run.h"
 
 #include "bb_alloc.h"
+#include "bb_inst.h"
 #include "bb_stats.h"
 
 #include <errno.h>
@@ -281,7 +282,10 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
     fprintf(f, "strategy            %s\n", c->strategy);
     for (size_t i = 0; i < bb_stats_ncounters; i++)
         fprintf(f, "%-19s %llu\n", bb_stats_counters[i].name, (unsigned long long)bb_stats_counter(s, i));
-    bb_lanes_print_stats(f, s);
+    if (s->lane_slots) /* the lanes' occupancy, groups per preprocessing call (window), the lane kernel's ISA */
+        fprintf(f, "lane_occupancy      %.1f%% (%.2f groups per window, kernel %s)\n",
+                100.0 * (double)s->lane_samples / (double)s->lane_slots,
+                s->preprocess_calls ? (double)s->lane_groups / (double)s->preprocess_calls : 0.0, bb_lanes_isa());
     fprintf(f, "latency_blocks      %zu\n", o->latency_blocks);
     fprintf(f, "wall_ms             %.3f\n", o->wall_ns / 1e6); /* the render, the sink's calls included */
     /* DSP: the render without the sink; pipelined, the sink runs beside the render on another
@@ -296,8 +300,8 @@ void bb_run_print_stats(FILE *f, const bb_run_cfg *c, const bb_run_out *o)
                 o->times.schedule_ns / 1e6, o->times.resolve_ns / 1e6, o->times.mix_ns / 1e6,
                 (o->times.continuous_ns - o->sink_ns) / 1e6, o->times.retire_ns / 1e6);
     }
-    for (int i = 0; i < o->nplaces; i++)
-        fprintf(f, "worker %-3d          pin %s planned_pu %d last_pu %d%s\n", i, bb_pin_name(c->pin),
-                o->places[i].planned_pu, o->places[i].last_pu,
-                o->places[i].planned_pu >= 0 && !o->places[i].bound ? " (PIN FAILED)" : "");
+    char pl[1024];
+    if (o->nplaces)
+        fprintf(f, "placement           pin %s: %s (%s)\n", bb_pin_name(c->pin),
+                bb_workers_places_text(o->places, o->nplaces, pl, sizeof pl), BB_WORKERS_PLACES_LEGEND);
 }

@@ -21,13 +21,15 @@ SAN_OPT   ?= -O2 -g
 SAN_TESTS ?= !(compare/gate_passes*)
 SAN_VERIFY ?= 1
 ASAN_QUICK ?= 1
-TSAN_VERIFY := --strategies parallel,cycle,static,pool,batch,all --threads 2,3,8 --blocks 64,512 --pins none,compact
+# TSAN_STRATEGIES empty: every strategy of the registry (busbench strategies) but serial, which hands
+# nothing to the pool, so that a new strategy is checked without another edit
+TSAN_STRATEGIES ?=
+TSAN_VERIFY := --threads 2,3,8 --blocks 64,512 --pins none,compact
 # tsan-quick (in make check): the strategies that hand work to the pool, on the workloads with
 # the most requests, a reload and nested work; TSAN_QUICK=0 skips it
 TSAN_QUICK ?= 1
 # (every strategy that hands work to the pool, batch windows and lanes included) and the pool's stress program
-TSAN_QUICK_VERIFY := --strategies parallel,cycle,static,pool,batch,lanes,all --threads 2,3 --blocks 64 --pins none \
-                     --workloads q,chords,reload
+TSAN_QUICK_VERIFY := --threads 2,3 --blocks 64 --pins none --workloads q,chords,reload
 ASAN_QUICK_TESTS := @(@(rat|math|dsp|pat|mini|ph|kit|wav|render|faults|limits|badinput|anchors)/*|strategies/!(same_bytes_as_serial*))
 SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=1 \
            LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
@@ -53,7 +55,9 @@ san-check: $(BIN) $(TESTBIN)
 	  $(SAN_ENV) $(BIN) verify --golden golden --threads 1,2 --blocks 512 --pins none; fi
 tsan-check: $(BIN) $(BUILD)/tsan_pool
 	$(call say,TEST,$(BUILD)/tsan_pool)$(SAN_ENV) $(BUILD)/tsan_pool
-	$(call say,VERIFY,$(BIN) $(TSAN_VERIFY))$(SAN_ENV) $(BIN) verify --golden golden $(TSAN_VERIFY)
+	$(Q)strategies=$(or $(TSAN_STRATEGIES),$$($(BIN) strategies | grep -vx serial | paste -sd, -)); \
+	  $(if $(Q),printf '  %-6s %s\n' VERIFY "$(BIN) --strategies $$strategies $(TSAN_VERIFY)";) \
+	  $(SAN_ENV) $(BIN) verify --golden golden --strategies $$strategies $(TSAN_VERIFY)
 # the worker pool's stress (tests/bb_poolstress.h) as a plain program: Criterion's runner does not run under TSan
 $(BUILD)/tsan_pool: tests/tsan_pool.c $(LIB)
 	$(call say,LD,$@)$(CC) $(BB_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Itests -o $@ $^ $(LDLIBS)

@@ -1,9 +1,15 @@
-/* test_docs.c - the examples of docs/language.md render, and every strategy agrees on them.
+/* test_docs.c - the examples of docs/language.md render, and every strategy agrees on them;
+ * the worked example of docs/strategies.md builds as a new strategy and verifies.
  *
  * Every fenced block marked `ph` in docs/language.md is a whole program: it must parse,
  * compile and render (2 cycles at 8 kHz) under serial, and `all` at 2 threads must give
- * the same bytes, so the page cannot show a program the engine refuses or renders two ways. */
+ * the same bytes, so the page cannot show a program the engine refuses or renders two ways.
+ * docs/strategies.md's `c variants/NAME.c` block and its registry line go into a copy of the
+ * tree, and nothing else (tests/docs/strategy-example.sh: the unmodified Makefile, then
+ * busbench verify of NAME against the goldens, and verify's default list): the page cannot
+ * show a strategy that does not build, or a step that is not the only one. */
 #include "bb_testutil.h"
+#include "bb_cmdutil.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -37,4 +43,29 @@ Test(docs, every_language_example_renders_the_same_under_every_strategy)
     }
     cr_expect_geq(examples, DOC_EXAMPLES_MIN, "docs/language.md holds its examples (%d found)", examples);
     free(doc);
+}
+
+Test(docs, the_strategy_example_builds_from_one_file_and_one_registry_line, .timeout = 600)
+{
+    char dir[] = "/tmp/bb-docs.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char log[PATH_MAX];
+    snprintf(log, sizeof log, "%s/example.log", dir);
+    int rc = tu_sh("tests/docs/strategy-example.sh > %s 2>&1", log);
+    size_t n;
+    char *out = tu_slurp(log, &n);
+    cr_assert_not_null(out);
+    cr_assert_eq(rc, 0, "tests/docs/strategy-example.sh failed (exit %d):\n%s", rc, n > 4000 ? out + n - 4000 : out);
+    /* verify rendered the corpus under the new strategy, and every render was bit-identical */
+    const char *sum = strstr(out, "\nverify: ");
+    cr_assert_not_null(sum, "verify's summary:\n%s", out);
+    unsigned nw = 0, ncomb = 0, pass = 0, failed = 1;
+    /* "verify: 10 workloads of DIR, 40 combinations: 40 passed, 0 failed" */
+    cr_assert_eq(sscanf(sum, "\nverify: %u workloads of %*s %u combinations: %u passed, %u failed", &nw, &ncomb, &pass, &failed),
+                 4, "%.200s", sum);
+    cr_expect(nw >= 10 && ncomb >= 2 * nw && pass == ncomb && failed == 0, "%u workloads, %u combinations, %u passed, %u failed",
+              nw, ncomb, pass, failed);
+    cr_expect_not_null(strstr(out, "is built, listed, in verify's default list and bit-identical to serial"));
+    free(out);
+    tu_rm_rf(dir);
 }

@@ -20,20 +20,33 @@ typedef struct {
     int threads;
 } combo;
 
-static const char *const strategies[] = {"parallel", "cycle", "static", "pool", "batch", "all", "cycle,pool",
-                                         "lanes", "cycle,lanes,pool", "batch,lanes"};
+/* Every strategy of the registry but serial and the canaries (so a new one is tested without an
+ * edit here), and these compositions. */
+static const char *const compositions[] = {"cycle,pool", "cycle,lanes,pool", "batch,lanes"};
+enum { COMBOS_MAX = 256 };
+
+/* The (strategy, threads) pairs of those strategies at nt thread counts, into c (COMBOS_MAX). */
+static size_t combos(combo *c, const int *threads, size_t nt)
+{
+    const char *list[COMBOS_MAX];
+    size_t nl = 0, n = 0;
+    for (size_t i = 0; bb_variants[i] && nl < COMBOS_MAX; i++)
+        if (!bb_variants[i]->canary && strcmp(bb_variants[i]->name, "serial")) list[nl++] = bb_variants[i]->name;
+    for (size_t i = 0; i < sizeof compositions / sizeof compositions[0] && nl < COMBOS_MAX; i++) list[nl++] = compositions[i];
+    for (size_t s = 0; s < nl; s++)
+        for (size_t t = 0; t < nt; t++) {
+            if (n == COMBOS_MAX || strlen(list[s]) >= sizeof c[n].strategy) abort(); /* the parameters do not fit */
+            snprintf(c[n].strategy, sizeof c[n].strategy, "%s", list[s]);
+            c[n++].threads = threads[t];
+        }
+    return n;
+}
 
 ParameterizedTestParameters(strategies, same_bytes_as_serial)
 {
-    static combo c[sizeof strategies / sizeof strategies[0] * 4];
+    static combo c[COMBOS_MAX];
     static const int threads[] = {1, 2, 3, 8};
-    size_t n = 0;
-    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++)
-        for (size_t t = 0; t < 4; t++) {
-            snprintf(c[n].strategy, sizeof c[n].strategy, "%s", strategies[s]);
-            c[n++].threads = threads[t];
-        }
-    return cr_make_param_array(combo, c, n);
+    return cr_make_param_array(combo, c, combos(c, threads, 4));
 }
 
 /* One test per (strategy, threads): every block size and pinning policy, every
@@ -113,6 +126,39 @@ ParameterizedTest(canary_case *c, strategies, canaries_are_caught)
     tu_free(&ref);
     tu_free(&o);
     unlink(reload);
+}
+
+/* all is the composition of its parts, by name: the same plan, part for part. */
+Test(strategies, all_is_the_plan_of_its_parts)
+{
+    bb_plan a, b;
+    bb_error err;
+    cr_assert_eq(bb_plan_parse("all", 2, 0, BB_PIN_NONE, &a, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(bb_plan_parse("cycle,static,pool,batch,lanes", 2, 0, BB_PIN_NONE, &b, &err), BB_OK, "%s", err.msg);
+    memcpy(a.name, b.name, sizeof a.name);
+    cr_expect(memcmp(&a, &b, sizeof a) == 0, "all's plan differs from cycle,static,pool,batch,lanes");
+    /* and every part is set, each from its phase's file */
+    cr_expect_eq(a.resolver, &bb_resolve_cycle);
+    cr_expect_str_eq(a.store->name, "pool");
+    cr_expect_str_eq(a.synthesiser->name, "lanes");
+    cr_expect_str_neq(a.mixer->name, bb_mix_here.name);
+    cr_expect(a.keep_static && a.pipeline && a.batch > 1);
+}
+
+/* A plan starts as serial's: the driver's plain parts, which a variant replaces. */
+Test(strategies, a_plan_starts_from_the_plain_parts)
+{
+    bb_plan p;
+    cr_assert_eq(bb_plan_parse("serial", 1, 0, BB_PIN_NONE, &p, NULL), BB_OK);
+    cr_expect(p.resolver == &bb_resolve_serial && p.store == &bb_store_heap && p.synthesiser == &bb_synthesise_each &&
+              p.mixer == &bb_mix_here && p.key == bb_buskey_of && p.batch == 1);
+    cr_assert_eq(bb_plan_parse("parallel,lanes", 1, 0, BB_PIN_NONE, &p, NULL), BB_OK);
+    cr_expect(p.resolver == &bb_resolve_block && p.synthesiser != &bb_synthesise_each && p.synthesiser->prepare != NULL);
+    cr_expect(p.store == &bb_store_heap && p.mixer == &bb_mix_here, "lanes changes the synthesiser only");
+    bb_error err;
+    cr_expect_eq(bb_plan_apply(&p, "cycle,nosuch", &err), BB_ERR_ARG);
+    cr_expect_not_null(strstr(err.msg, "unknown strategy 'nosuch'"), "%s", err.msg);
+    cr_expect_eq(p.resolver, &bb_resolve_cycle, "the variants before the unknown one are applied");
 }
 
 static bb_stats stats_of(const char *prog, const char *strategy, int64_t cycles)
@@ -239,14 +285,9 @@ static const edge edges[] = {
 
 ParameterizedTestParameters(strategies, edge_cases_match_serial_in_bytes_and_counters)
 {
-    static combo c[sizeof strategies / sizeof strategies[0] * 2];
-    size_t n = 0;
-    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++)
-        for (int t = 1; t <= 2; t++) {
-            snprintf(c[n].strategy, sizeof c[n].strategy, "%s", strategies[s]);
-            c[n++].threads = t;
-        }
-    return cr_make_param_array(combo, c, n);
+    static combo c[COMBOS_MAX];
+    static const int threads[] = {1, 2};
+    return cr_make_param_array(combo, c, combos(c, threads, 2));
 }
 
 ParameterizedTest(combo *c, strategies, edge_cases_match_serial_in_bytes_and_counters)

@@ -52,16 +52,16 @@ static size_t mix_step(const bb_drv *d, int64_t k0, int64_t k1)
     return step < block ? step : block;
 }
 
-bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1);
-
-bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
+/* The window [k0, k1) cut into mix_step pieces, one a task on the workers. */
+static bb_result mix_parallel(bb_drv *d, int64_t k0, int64_t k1)
 {
-    bb_drv *d = (bb_drv *)s;
     mix_job j = {d, k0, k1, mix_step(d, k0, k1)};
     size_t n = (size_t)((k1 - k0 + (int64_t)j.step - 1) / (int64_t)j.step);
     bb_drv_run(d, n, mix_task, &j, n > 1 && bb_workers_count(d->workers) > 1 ? bb_drv_mix_work(d, k0, k1) : UINT64_MAX);
     return BB_OK;
 }
+
+static const bb_mixer mix_on_workers = {"workers", mix_parallel};
 
 enum { BB_BATCH_DEFAULT = 8 }; /* blocks per window */
 
@@ -69,7 +69,7 @@ static void apply_batch(bb_plan *p)
 {
     if (p->resolver == &bb_resolve_serial) p->resolver = &bb_resolve_block;
     if (p->batch <= 1) p->batch = BB_BATCH_DEFAULT;
-    p->parallel_mix = true;
+    p->mixer = &mix_on_workers;
     p->pipeline = true;
 }
 

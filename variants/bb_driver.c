@@ -4,7 +4,11 @@
  * render), one bb_synth per worker, the cache (an open-addressing table from
  * bb_buskey to a buffer; eviction works in place, never allocating), and
  * reference counting of buffers. The plan's resolver decides when buffers are
- * made, its store where they come from; the driver only wires them together.
+ * made, its store where they come from, its synthesiser how the distinct ones
+ * are filled and its mixer how a window's voices are summed; the driver only
+ * wires them together, through those tables, and names no variant. Its own
+ * parts are the plain ones a plan starts with: buffers from the heap, one
+ * request a task, mixing on the render thread.
  *
  * Invariants: every buffer in the cache holds one reference for the cache;
  * every voice holds one for itself; a buffer goes back to the store exactly when
@@ -146,6 +150,32 @@ void bb_drv_unref(bb_drv *d, bb_busbuf *b)
     if (--b->refs == 0) d->plan.store->put(d, b);
 }
 
+bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit)
+{
+    bb_buskey k = d->plan.key(req);
+    bb_cache_slot *s = bb_drv_cache_find(d, &k);
+    bb_busbuf *b;
+    if (s) {
+        *hit = true;
+        req->buf = s->buf;
+        if (s->cycle < cycle) s->cycle = cycle; /* still needed in this cycle */
+        return BB_OK;
+    }
+    *hit = false;
+    if (!(b = bb_drv_buffer(d, req))) return BB_ERR_NOMEM;
+    if (bb_drv_cache_put(d, b, cycle)) {
+        bb_drv_unref(d, b);
+        return BB_ERR_NOMEM;
+    }
+    /* req->buf only once nothing can fail: on failure the caller takes no
+       reference for the voice, so a voice holding b would release the
+       cache's reference (b stays in the cache, which frees it) */
+    if (bb_grow((void **)&d->uniq, &d->uniq_cap, d->uniq_n + 1, sizeof *d->uniq)) return BB_ERR_NOMEM;
+    req->buf = b;
+    d->uniq[d->uniq_n++] = req;
+    return BB_OK;
+}
+
 static bb_busbuf *heap_get(bb_drv *d, int64_t len)
 {
     bb_busbuf *b = bb_calloc(1, sizeof *b);
@@ -174,11 +204,11 @@ const bb_store bb_store_heap = {"heap", heap_get, heap_put, heap_drain};
 
 /* ---- running jobs -------------------------------------------------------------- */
 
-/* What a hand-off costs and what work costs, in picoseconds (see the top). */
+/* What a hand-off costs and what work costs, in picoseconds (see the top; a
+ * sample synthesised in lanes: lanes.c). */
 enum {
     BB_DRV_HANDOFF_PS = 10000000,
     BB_DRV_SYNTH_PS = 4300,       /* a sample synthesised one request at a time */
-    BB_DRV_LANE_PS = 1500,        /* a sample synthesised in lanes */
     BB_DRV_MIX_PS = 330,          /* a voice-sample mixed */
     BB_DRV_CHAIN_PS = 2800        /* a sample of one signal-processing node of the output graph */
 };
@@ -206,11 +236,11 @@ static uint64_t handoff_ps(void)
     return BB_DRV_HANDOFF_PS;
 }
 
-uint64_t bb_drv_synth_work(const bb_drv *d, bool lanes)
+uint64_t bb_drv_synth_work(const bb_drv *d, uint64_t ps_per_sample)
 {
     uint64_t n = 0;
     for (size_t i = 0; i < d->uniq_n; i++) n += (uint64_t)d->uniq[i]->len;
-    return n * (lanes ? BB_DRV_LANE_PS : BB_DRV_SYNTH_PS);
+    return n * ps_per_sample;
 }
 
 uint64_t bb_drv_mix_work(const bb_drv *d, int64_t k0, int64_t k1)
@@ -241,14 +271,21 @@ void bb_drv_take_counts(bb_drv *d)
     }
 }
 
+/* The plain synthesiser: one request a task. */
+static bb_result synth_each(bb_drv *d)
+{
+    atomic_store(&d->job_err, BB_OK);
+    bb_drv_run(d, d->uniq_n, synth_task, d, bb_drv_synth_work(d, BB_DRV_SYNTH_PS));
+    bb_drv_take_counts(d);
+    return (bb_result)atomic_load(&d->job_err);
+}
+
+const bb_synthesiser bb_synthesise_each = {"each", NULL, synth_each};
+
 bb_result bb_drv_synth_uniq(bb_drv *d)
 {
     if (!d->uniq_n) return BB_OK;
-    if (d->plan.lanes) return bb_lanes_synth_uniq(d);
-    atomic_store(&d->job_err, BB_OK);
-    bb_drv_run(d, d->uniq_n, synth_task, d, bb_drv_synth_work(d, false));
-    bb_drv_take_counts(d);
-    return (bb_result)atomic_load(&d->job_err);
+    return d->plan.synthesiser->run(d);
 }
 
 /* ---- the strategy ops --------------------------------------------------------- */
@@ -269,7 +306,7 @@ static bb_result make_synths(bb_drv *d, const bb_prog *p)
     const bb_limits *lim = &bb_render_options(d->r)->lim;
     for (int w = 0; w < bb_workers_count(d->workers); w++) {
         bb_result r = bb_synth_create(&d->synth[w], p, lim);
-        if (!r && d->plan.lanes) r = bb_synth_lanes_enable(d->synth[w]);
+        if (!r && d->plan.synthesiser->prepare) r = d->plan.synthesiser->prepare(d->synth[w]);
         if (r) return r;
     }
     return BB_OK;
@@ -312,7 +349,7 @@ static void drv_close(bb_strategy *s)
     bb_free(d->slots);
     bb_free(d->reqs.v);
     bb_free(d->uniq);
-    bb_free(d->ltasks);
+    bb_free(d->synth_tasks);
     bb_free(d);
 }
 
@@ -340,20 +377,24 @@ static bb_result drv_reload(bb_strategy *s, const bb_prog *old_prog, const bb_pr
     (void)old_prog, (void)k;
     bb_drv *d = (bb_drv *)s;
     if (!d->plan.keep_on_reload) d->stats->invalidated += bb_drv_cache_evict(d, drop_stale, new_prog);
-    d->prepared_cycle = bb_rat_floor(new_prog->c0) - 1;
+    if (d->plan.resolver->reload) d->plan.resolver->reload(d, new_prog);
     free_synths(d);
     return make_synths(d, new_prog);
 }
 
-bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1);
+/* The plain mixer: the whole window on the render thread. */
+static bb_result mix_here(bb_drv *d, int64_t k0, int64_t k1)
+{
+    bb_render_mix(d->r, k0, k1);
+    return BB_OK;
+}
+
+const bb_mixer bb_mix_here = {"here", mix_here};
 
 static bb_result drv_mix(bb_strategy *s, int64_t k0, int64_t k1)
 {
     bb_drv *d = (bb_drv *)s;
-    bb_result res = BB_OK;
-    if (d->plan.parallel_mix) res = bb_batch_mix(s, k0, k1);
-    else bb_render_mix(d->r, k0, k1);
-    return res;
+    return d->plan.mixer->mix(d, k0, k1);
 }
 
 /* The plan's look-ahead. The default one (plan.lookahead 0) is declined (0: not pipelined)

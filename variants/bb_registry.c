@@ -1,21 +1,42 @@
 /* bb_registry.c - the registry of variants by name, and plans built from lists.
  *
- * A plan starts as serial (resolve on demand, heap buffers, no batching, the
- * correct key) and each listed variant applies its part in order. */
+ * BB_REGISTRY is the one list of strategies: one line per variant, in the
+ * order `busbench strategies` prints them, real strategies first, then the
+ * canaries. X(id) names the const bb_variant bb_variant_<id> that a file of
+ * variants/ defines; every default list (bench, verify, the gate, difftest,
+ * mutation) is read from this one, so a line here is all a new strategy needs
+ * beside its file (docs/strategies.md).
+ *
+ * A plan starts as serial (resolve on demand, heap buffers, one request a
+ * task, mixing on the render thread, the correct key) and each listed variant
+ * applies its part in order. */
 #include "bb_variant.h"
 
 #include <stdio.h>
 #include <string.h>
 
-extern const bb_variant bb_variant_serial, bb_variant_parallel, bb_variant_cycle, bb_variant_static,
-    bb_variant_pool, bb_variant_batch, bb_variant_lanes, bb_variant_all, bb_variant_canary_stale,
-    bb_variant_canary_key, bb_variant_canary_reload, bb_variant_canary_order, bb_variant_canary_lanes;
+#define BB_REGISTRY(X)                                                                                  \
+    X(serial)          /* serial.c */                                                                   \
+    X(parallel)        /* parallel.c */                                                                 \
+    X(cycle)           /* cycle.c */                                                                    \
+    X(static)          /* static.c */                                                                   \
+    X(pool)            /* pool.c */                                                                     \
+    X(batch)           /* batch.c */                                                                    \
+    X(lanes)           /* lanes.c */                                                                    \
+    X(all)             /* all.c */                                                                      \
+    X(canary_stale)    /* canaries.c */                                                                 \
+    X(canary_key)      /* canaries.c */                                                                 \
+    X(canary_reload)   /* canaries.c */                                                                 \
+    X(canary_order)    /* canaries.c */                                                                 \
+    X(canary_lanes)    /* canaries.c */
 
-const bb_variant *const bb_variants[] = {
-    &bb_variant_serial, &bb_variant_parallel, &bb_variant_cycle, &bb_variant_static, &bb_variant_pool,
-    &bb_variant_batch, &bb_variant_lanes, &bb_variant_all, &bb_variant_canary_stale, &bb_variant_canary_key,
-    &bb_variant_canary_reload, &bb_variant_canary_order, &bb_variant_canary_lanes, NULL,
-};
+#define DECLARE(id) extern const bb_variant bb_variant_##id;
+BB_REGISTRY(DECLARE)
+#undef DECLARE
+
+#define ENTRY(id) &bb_variant_##id,
+const bb_variant *const bb_variants[] = {BB_REGISTRY(ENTRY) NULL};
+#undef ENTRY
 
 const bb_variant *bb_variant_find(const char *name, size_t len)
 {
@@ -30,16 +51,8 @@ size_t bb_plan_lookahead(const bb_plan *plan)
     return plan->lookahead ? plan->lookahead : BB_PLAN_LOOKAHEAD;
 }
 
-bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err)
+bb_result bb_plan_apply(bb_plan *plan, const char *list, bb_error *err)
 {
-    memset(plan, 0, sizeof *plan);
-    plan->resolver = &bb_resolve_serial;
-    plan->store = &bb_store_heap;
-    plan->key = bb_buskey_of;
-    plan->batch = batch;
-    plan->threads = threads;
-    plan->pin = pin;
-    snprintf(plan->name, sizeof plan->name, "%s", list);
     const char *s = list;
     if (!*s) return bb_error_set(err, BB_ERR_ARG, "--strategy", 0, 0, "expected a strategy name");
     while (*s) {
@@ -57,6 +70,23 @@ bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin,
         v->apply(plan);
         s = e ? e + 1 : s + n;
     }
+    return BB_OK;
+}
+
+bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->resolver = &bb_resolve_serial;
+    plan->store = &bb_store_heap;
+    plan->synthesiser = &bb_synthesise_each;
+    plan->mixer = &bb_mix_here;
+    plan->key = bb_buskey_of;
+    plan->batch = batch;
+    plan->threads = threads;
+    plan->pin = pin;
+    snprintf(plan->name, sizeof plan->name, "%s", list);
+    bb_result r = bb_plan_apply(plan, list, err);
+    if (r) return r;
     if (plan->batch < 1) plan->batch = 1;
     return BB_OK;
 }

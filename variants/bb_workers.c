@@ -165,6 +165,19 @@ const char *bb_pin_name(bb_pin p)
 
 /* ---- placement ------------------------------------------------------------------ */
 
+char *bb_workers_places_text(const bb_worker_place *p, int n, char *buf, size_t cap)
+{
+    size_t used = 0;
+    if (cap) buf[0] = '\0';
+    for (int i = 0; i < n && used < cap; i++) {
+        int w = snprintf(buf + used, cap - used, "%sw%d:%d>%d%s", i ? " " : "", i, p[i].planned_pu, p[i].last_pu,
+                         p[i].planned_pu >= 0 && !p[i].bound ? "!" : "");
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 /* The type placement counts in: cores, or PUs where the topology has no cores. */
 static hwloc_obj_type_t unit_type(hwloc_topology_t topo)
 {

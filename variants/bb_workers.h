@@ -35,6 +35,14 @@ typedef struct bb_worker_place {
     bool bound;       /* the binding call succeeded */
 } bb_worker_place;
 
+/* The one text form of where workers ran, in every output (render --stats, the
+ * bench's JSON, CSV and context, the report): "w0:2>2 w1:3>5!", worker i's
+ * planned PU, '>', the PU it last ran on, '!' when a planned binding failed;
+ * BB_WORKERS_PLACES_LEGEND says so in words. Writes the places of p[0..n) to
+ * buf (cap bytes, cut short at the end when it must) and returns buf. */
+#define BB_WORKERS_PLACES_LEGEND "wN:P>L: worker N, planned PU P (-1: none), last ran on PU L (-1: unknown); !: the binding failed"
+char *bb_workers_places_text(const bb_worker_place *p, int n, char *buf, size_t cap);
+
 /* The plan: for worker i of n under policy p, the OS index of the PU to bind to
  * (or -1). topo_xml: an hwloc XML file to plan against instead of this machine
  * (NULL for this machine: then only the cores with a PU in the calling thread's

@@ -67,12 +67,10 @@ static void apply_reload(bb_plan *p)
 
 static void apply_order(bb_plan *p) { p->mix_reverse = true; }
 
-extern const bb_variant bb_variant_lanes;
-
 static void apply_lanes_reassoc(bb_plan *p)
 {
     p->resolver = &bb_resolve_cycle; /* whole cycles: full lanes on every workload */
-    bb_variant_lanes.apply(p);
+    bb_plan_apply(p, "lanes", NULL);
     p->lanes_reassoc = true;
 }
 

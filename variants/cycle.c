@@ -6,8 +6,6 @@
  * when the plan keeps static buffers). */
 #include "bb_variant.h"
 
-bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit);
-
 static bool drop_old(const bb_drv *d, const bb_cache_slot *s, const void *arg)
 {
     int64_t before = *(const int64_t *)arg;
@@ -61,7 +59,10 @@ static bb_result resolve_cycle(bb_drv *d, int64_t k0, int64_t k1, const bb_pendi
     return BB_OK;
 }
 
-const bb_resolver bb_resolve_cycle = {"cycle", resolve_cycle};
+/* A new program: its first cycle is the next to synthesise ahead. */
+static void reload_cycle(bb_drv *d, const bb_prog *new_prog) { d->prepared_cycle = bb_rat_floor(new_prog->c0) - 1; }
+
+const bb_resolver bb_resolve_cycle = {"cycle", resolve_cycle, reload_cycle};
 
 static void apply_cycle(bb_plan *p) { p->resolver = &bb_resolve_cycle; }
 

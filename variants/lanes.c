@@ -27,11 +27,17 @@
 
 #include <stdlib.h>
 
+/* A task: a run of requests of one bus, in d->uniq (the driver's
+ * synth_tasks hold them). */
 typedef struct bb_lane_task {
     bb_busreq **v;   /* requests of one bus, in d->uniq */
     size_t n;
     bool lanes;      /* through the lane kernel (else one at a time) */
 } bb_lane_task;
+
+/* A sample synthesised in lanes, in picoseconds (measured as the driver's
+ * costs are: bb_driver.c's essay). */
+enum { BB_LANES_SAMPLE_PS = 1500 };
 
 /* Bus, then length descending, then onset and pitch: a total order on a
  * window's distinct keys, so the grouping is the same on every run. */
@@ -47,7 +53,7 @@ static int cmp_req(const void *pa, const void *pb)
 static void lane_task(void *ctx, size_t task, int worker)
 {
     bb_drv *d = ctx;
-    const bb_lane_task *t = &d->ltasks[task];
+    const bb_lane_task *t = (const bb_lane_task *)d->synth_tasks + task;
     if (atomic_load(&d->job_err)) return; /* the render fails anyway */
     bb_synth *s = d->synth[worker];
     bb_result r = BB_OK;
@@ -59,18 +65,19 @@ static void lane_task(void *ctx, size_t task, int worker)
 
 static bb_result add_task(bb_drv *d, bb_busreq **v, size_t n, bool lanes)
 {
-    if (bb_grow((void **)&d->ltasks, &d->ltasks_cap, d->ltasks_n + 1, sizeof *d->ltasks)) return BB_ERR_NOMEM;
-    d->ltasks[d->ltasks_n++] = (bb_lane_task){v, n, lanes};
+    if (bb_grow(&d->synth_tasks, &d->synth_tasks_cap, d->synth_tasks_n + 1, sizeof(bb_lane_task))) return BB_ERR_NOMEM;
+    ((bb_lane_task *)d->synth_tasks)[d->synth_tasks_n++] = (bb_lane_task){v, n, lanes};
     return BB_OK;
 }
 
-bb_result bb_lanes_synth_uniq(bb_drv *d)
+/* The synthesiser: d->uniq sorted, cut into tasks, run on the workers. */
+static bb_result synth_lanes(bb_drv *d)
 {
     qsort(d->uniq, d->uniq_n, sizeof *d->uniq, cmp_req);
-    d->ltasks_n = 0;
+    d->synth_tasks_n = 0;
     /* at most a task per request: room for as many as d->uniq has, so the
        steady state does not allocate */
-    if (bb_grow((void **)&d->ltasks, &d->ltasks_cap, d->uniq_cap, sizeof *d->ltasks)) return BB_ERR_NOMEM;
+    if (bb_grow(&d->synth_tasks, &d->synth_tasks_cap, d->uniq_cap, sizeof(bb_lane_task))) return BB_ERR_NOMEM;
     for (size_t i = 0; i < d->uniq_n;) {
         size_t e = i + 1;
         while (e < d->uniq_n && d->uniq[e]->bus == d->uniq[i]->bus) e++;
@@ -88,23 +95,18 @@ bb_result bb_lanes_synth_uniq(bb_drv *d)
         i = e;
     }
     atomic_store(&d->job_err, BB_OK);
-    bb_drv_run(d, d->ltasks_n, lane_task, d, bb_drv_synth_work(d, true));
+    bb_drv_run(d, d->synth_tasks_n, lane_task, d, bb_drv_synth_work(d, BB_LANES_SAMPLE_PS));
     bb_drv_take_counts(d);
     return (bb_result)atomic_load(&d->job_err);
 }
 
-void bb_lanes_print_stats(FILE *f, const bb_stats *s)
-{
-    if (s->lane_slots)
-        fprintf(f, "lane_occupancy      %.1f%% (%.2f groups per window, kernel %s)\n",
-                100.0 * (double)s->lane_samples / (double)s->lane_slots,
-                s->preprocess_calls ? (double)s->lane_groups / (double)s->preprocess_calls : 0.0, bb_lanes_isa());
-}
+/* Each worker's synth gets the lane kernels of the buses that allow them. */
+static const bb_synthesiser synthesise_lanes = {"lanes", bb_synth_lanes_enable, synth_lanes};
 
 static void apply_lanes(bb_plan *p)
 {
     if (p->resolver == &bb_resolve_serial) p->resolver = &bb_resolve_block;
-    p->lanes = true;
+    p->synthesiser = &synthesise_lanes;
 }
 
 const bb_variant bb_variant_lanes = {"lanes", "3",

@@ -21,7 +21,7 @@ static bb_result resolve_serial(bb_drv *d, int64_t k0, int64_t k1, const bb_pend
     return BB_OK;
 }
 
-const bb_resolver bb_resolve_serial = {"serial", resolve_serial};
+const bb_resolver bb_resolve_serial = {"serial", resolve_serial, NULL};
 
 static void apply_serial(bb_plan *p) { p->resolver = &bb_resolve_serial; }
 

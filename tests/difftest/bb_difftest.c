@@ -254,7 +254,7 @@ static int compare_ref(const rendered *ref, const rendered *o, const bb_dt_confi
 static bool has_lanes(const char *list)
 {
     bb_plan plan;
-    return bb_plan_parse(list, 1, 0, BB_PIN_NONE, &plan, NULL) == BB_OK && plan.lanes;
+    return bb_plan_parse(list, 1, 0, BB_PIN_NONE, &plan, NULL) == BB_OK && !strcmp(plan.synthesiser->name, "lanes");
 }
 
 /* The lane counters' own consistency; 1 when broken. */
