@@ -498,11 +498,11 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
         } else if (!o->below_floor_ok && worst && thr < top) {
             return bb_error_set(err, BB_ERR_ARG, base->path, 0, 0,
                                 "refusing a timing threshold of %g%%: it is below the noise floor of %.2f%% recorded "
-                                "in BASE for %s (busbench calibrate, %s: %d A/A trials of %d rounds; %.0f%% of them "
-                                "differed by up to %.2f%% with no change at all), so noise alone would be called a "
-                                "regression; use --threshold %.1f or more, leave it out (each configuration then uses "
-                                "its own floor), or re-calibrate",
-                                thr, top, worst, fl->date, fl->trials, fl->reps, fl->level * 100, top, ceil(top * 10) / 10);
+                                "in BASE for %s (busbench calibrate, %s: %d A/A trials of %d rounds, level %g: a "
+                                "change that unchanged runs reach), so noise alone would be called a regression; use "
+                                "--threshold %.1f or more, leave it out (each configuration then uses its own floor), "
+                                "or re-calibrate",
+                                thr, top, worst, fl->date, fl->trials, fl->reps, fl->level, ceil(top * 10) / 10);
         }
         rep->threshold_pct = thr;
         rep->threshold_asked = !isnan(o->threshold_pct);
