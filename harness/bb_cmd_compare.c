@@ -82,7 +82,7 @@ static const bb_opt opts[] = {
     {"--markdown", BB_OPT_FLAG, CO(markdown), 0, 0, NULL,
      "print a Markdown summary instead of the table (a pull-request comment,\na GitHub job summary)", NULL, NULL},
     {"--junit", BB_OPT_STR, CO(junit), 0, 0, "FILE",
-     "also write JUnit XML: each configuration a test case, a regression a\nfailure (written atomically)", "an output path", NULL},
+     "also write JUnit XML: each check a test case, a regression a failure\n(written atomically)", "an output path", NULL},
     BB_OPT_END,
 };
 #undef CO
@@ -96,10 +96,10 @@ static const bb_opt_cmd spec = {
     "threshold. Times are gated by a Mann-Whitney U test and an effect threshold that may not\n"
     "be smaller than the configuration's noise floor recorded in BASE (busbench calibrate\n"
     "--record); without a recorded floor a timing difference is inconclusive, never a regression.",
-    "0 nothing regressed, 1 something did (or counters went down: re-make the baseline), 2 unusable\n"
-    "input, 3 BASE cannot be compared with NEW: made with another ISA, compiler or flags (for\n"
-    "times: CPU; for instructions: valgrind or libc), or without the metric compared (times\n"
-    "taken under valgrind); the message says how to re-make it here"};
+    "0 nothing regressed, 1 something did (or counters went down: re-make\n"
+    "the baseline), 2 unusable input, 3 BASE cannot be compared with NEW: made with another ISA,\n"
+    "compiler or flags (for times: CPU; for instructions: valgrind, libc) or without the metric\n"
+    "compared (times taken under valgrind); stderr says how to re-make it here"};
 
 /* The command line into o: -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, cmp_opts *o)

@@ -256,3 +256,87 @@ Test(ci, table_markdown_junit_and_summary_agree_on_every_verdict, .timeout = 60)
     cr_assert(agree(d) == 1, "agree.py finds that the JUnit of another comparison disagrees with the table");
     cr_assert(tu_sh("grep -q 'test cases for 10 table rows' %s/agree.txt", d) == 0, "and says why: %s/agree.txt", d, d);
 }
+
+/* ---- the CI examples, run as copied ---------------------------------------------------------- */
+
+/* The totals of DIR/gate-out/junit.xml into DIR/totals.txt (TOTALS_CMD's lines). */
+static char *gate_totals(const char *d)
+{
+    char sub[256], p[300];
+    snprintf(sub, sizeof sub, "%s/r/gate-out", d);
+    cr_assert(tu_sh("cp %s/junit.xml %s/j.xml", sub, sub) == 0 && tu_sh(TOTALS_CMD, sub) == 0, "see %s", sub);
+    snprintf(p, sizeof p, "%s/totals.txt", sub);
+    char *t = tu_slurp(p, NULL);
+    cr_assert_not_null(t);
+    return t;
+}
+
+Test(ci, the_github_workflow_makes_its_baseline_on_the_runner, .timeout = 600)
+{
+    const char *bin = tu_busbench();
+    char corpus[128], cwd[PATH_MAX];
+    snprintf(corpus, sizeof corpus, "%s", tu_tiny_corpus("cigate", 4));
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    const char *d = tu_tmpdir("ciwf");
+    /* the YAML, as GitHub reads it; its run: scripts, as bash reads them; its first lines say where the baseline comes from */
+    cr_assert(tu_sh("/usr/bin/python3 tests/ci/workflow.py harness/ci/github-actions.yml %s/wf > %s/steps.txt 2> %s/wf.err", d,
+                    d, d) == 0, "the workflow: see %s/wf.err", d);
+    cr_assert(tu_sh("test -s %s/wf/gate-base.sh && test -s %s/wf/gate-gate.sh", d, d) == 0);
+    cr_assert(tu_sh("head -8 harness/ci/github-actions.yml | grep -q 'The baseline is made here, not committed'") == 0);
+    /* a repository: main c1 -> c2; pr from c1 -> c3, checked out (as a pull request's head) */
+    cr_assert(tu_sh("cd %s && mkdir r tmp && cd r && G='git -c user.name=t -c user.email=t@t' && git init -q -b main . && "
+                    "mkdir -p harness/ci && cp '%s/harness/ci/gate.sh' harness/ci/ && echo 1 > f && git add -A && "
+                    "$G commit -qm c1 && echo 2 > f && $G commit -qam c2 && git checkout -qb pr HEAD~1 && echo 3 > g && "
+                    "git add g && $G commit -qm c3", d, cwd) == 0, "a git repository in %s/r", d);
+    /* the step that finds the commit to compare with */
+    cr_assert(tu_sh("cd %s/r && PR_BASE=$(git rev-parse main) BEFORE= GITHUB_OUTPUT=../o1 bash ../wf/gate-base.sh && "
+                    "test \"$(cat ../o1)\" = \"sha=$(git rev-parse main~1)\"", d) == 0, "a pull request: the merge base");
+    cr_assert(tu_sh("cd %s/r && PR_BASE= BEFORE=$(git rev-parse main) GITHUB_OUTPUT=../o2 bash ../wf/gate-base.sh && "
+                    "test \"$(cat ../o2)\" = \"sha=$(git rev-parse main)\"", d) == 0, "a push: the commit before it");
+    cr_assert(tu_sh("cd %s/r && PR_BASE= BEFORE=0000000000000000000000000000000000000000 GITHUB_OUTPUT=../o3 "
+                    "bash ../wf/gate-base.sh && test \"$(cat ../o3)\" = \"sha=$(git rev-parse HEAD~1)\"", d) == 0,
+              "a new branch: its parent");
+    /* the gate step, against the tiny corpus; the worktree's build is a copy of this one */
+    char env[1024];
+    snprintf(env, sizeof env,
+             "BASE_SHA=$(git rev-parse main~1) TMPDIR=%s/tmp GITHUB_STEP_SUMMARY=%s/step.md "
+             "BUSBENCH_BUILD=\"mkdir -p build && cp '%s' build/busbench\" "
+             "BUSBENCH_GATE_FLAGS='--golden %s --strategies serial,cycle --threads 1,2'",
+             d, d, bin, corpus);
+    int rc = tu_sh("cd %s/r && %s BUSBENCH='%s' bash ../wf/gate-gate.sh > ../gate.txt 2>&1", d, env, bin);
+    cr_assert(rc == 0, "an unchanged tree passes, got %d: see %s/gate.txt", rc, d);
+    cr_assert(tu_sh("grep -q '^### busbench compare: no regression$' %s/step.md", d) == 0, "the job summary");
+    cr_assert(tu_sh("cd %s/r && test $(git worktree list | wc -l) = 1 && test -z \"$(ls ../tmp)\"", d) == 0,
+              "the worktree and its folder are gone");
+    char *tot = gate_totals(d);
+    cr_expect_str_eq(tot, "testsuites 6 0 0 0\ntestsuite 6 0 0 0\ncases 6 0 0 0\n",
+                     "counters at 1 and 2 threads and instructions at 1, of serial and cycle: all ran, all passed");
+    free(tot);
+    cr_assert(tu_sh("cd %s/r/gate-out && '%s' compare base.json new.json > t.txt; cp summary.md m.md && cp junit.xml j.xml", d,
+                    bin) == 0);
+    char sub[256];
+    snprintf(sub, sizeof sub, "%s/r/gate-out", d);
+    cr_assert(agree(sub) == 0, "the outputs of real benches agree: see %s/agree.txt", sub);
+
+    /* 5% more work in this tree (bench's test-only --extra-work): its instructions fail the gate */
+    char slow[300];
+    snprintf(slow, sizeof slow, "%s/slow.sh", d);
+    FILE *f = fopen(slow, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "#!/bin/sh\nif [ \"$1\" = bench ]; then exec '%s' \"$@\" --extra-work 5; fi\nexec '%s' \"$@\"\n", bin, bin);
+    fclose(f);
+    cr_assert(chmod(slow, 0755) == 0);
+    rc = tu_sh("cd %s/r && %s BUSBENCH='%s' bash ../wf/gate-gate.sh > ../gate5.txt 2>&1", d, env, slow);
+    cr_assert(rc == 1, "5%% more work fails, got %d: see %s/gate5.txt", rc, d);
+    tot = gate_totals(d);
+    cr_expect_str_eq(tot, "testsuites 6 2 0 0\ntestsuite 6 2 0 0\ncases 6 2 0 0\n", "the two instruction checks failed");
+    free(tot);
+    cr_assert(tu_sh("grep -A1 'name=\"tiny/serial/threads:1/pin:compact: instructions\"' %s/r/gate-out/junit.xml | "
+                    "grep -q 'message=\"instructions slower: +[0-9.]*%% (threshold 1%%)'", d) == 0,
+              "named: see %s/r/gate-out/junit.xml", d);
+
+    /* a ref that is no commit */
+    rc = tu_sh("cd %s/r && BUSBENCH='%s' bash harness/ci/gate.sh nosuchref > ../bad.txt 2>&1", d, bin);
+    cr_assert(rc == 2 && tu_sh("grep -q \"'nosuchref' is not a commit of this clone\" %s/bad.txt", d) == 0,
+              "exit 2 and why, got %d: see %s/bad.txt", rc, d);
+}
