@@ -260,7 +260,8 @@ static int phase_aa(cal *C)
     return BB_EXIT_OK;
 }
 
-/* Each configuration's floor (the --level quantile of |ratio - 1|) and the table of ratios; C->floor_pct. */
+/* Each configuration's floor (bb_stats_aa_floor at --level over the configurations) and the table of ratios;
+ * C->floor_pct. */
 static int floor_table(cal *C)
 {
     const opts *o = &C->o;

@@ -31,10 +31,12 @@
  *
  * The noise floor is what `busbench calibrate` measures: the same
  * configurations benched as A and B in separate processes, again and again;
- * a configuration's floor is the level-quantile (default 95%) of
- * |median(B)/median(A) - 1|, in percent ("per_configuration_pct"; "floor_pct"
- * is the largest, used only for a configuration without a floor of its own,
- * which the report says). A timing threshold below a configuration's floor
+ * a configuration's floor (bb_stats_aa_floor) is the change, in percent,
+ * that an unchanged configuration exceeds with probability at most
+ * (1 - level) / M over the M configurations calibrated ("per_configuration_pct";
+ * "floor_pct" is the largest, used only for a configuration without a floor
+ * of its own, which the report says). Baselines calibrated before this rule
+ * hold level-quantiles of |median(B)/median(A) - 1|: read the same way. A timing threshold below a configuration's floor
  * would call run-to-run noise a regression, so compare refuses it.
  *
  * Units: times in ns (as the bench's model), instructions as counts,
@@ -54,7 +56,7 @@
 typedef struct bb_gate_floor {
     bool present;
     double pct;          /* the floor, percent */
-    double level;        /* its quantile level */
+    double level;        /* its confidence level (calibrate --level) */
     int trials, reps;
     char date[64];
     char configs[512];   /* the configurations it was measured on */
