@@ -254,7 +254,7 @@ Test(ci, table_markdown_junit_and_summary_agree_on_every_verdict, .timeout = 60)
     files(d, true, true, "cpu A");
     cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml > /dev/null 2>&1", d, tu_busbench()) == 1);
     cr_assert(agree(d) == 1, "agree.py finds that the JUnit of another comparison disagrees with the table");
-    cr_assert(tu_sh("grep -q 'test cases for 10 table rows' %s/agree.txt", d) == 0, "and says why: %s/agree.txt", d, d);
+    cr_assert(tu_sh("grep -q 'test cases for 10 table rows' %s/agree.txt", d) == 0, "and says why: %s/agree.txt", d);
 }
 
 /* ---- the CI examples, run as copied ---------------------------------------------------------- */
