@@ -559,6 +559,7 @@ static void instr_row(const bb_gate_report *rep, bb_gate_row *row, const bb_gate
                  !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
     } else {
         row->change = row->cur / row->base - 1;
+        row->threshold_pct = rep->instr_threshold_pct;
         row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
         if ((base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
             snprintf(row->note, sizeof row->note, "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",

@@ -144,7 +144,7 @@ typedef struct bb_gate_row {
     size_t nbase, ncur;              /* samples (valid rounds) */
     double change, ci_lo, ci_hi;     /* cur / base - 1 and its interval (NaN for instructions: exact) */
     double p;                        /* U test, two-sided; NaN for instructions */
-    double threshold_pct;            /* time: the effect threshold used (NaN: inconclusive, or instructions) */
+    double threshold_pct;            /* the effect threshold used (time: NaN when inconclusive; NaN for counters) */
     double floor_pct;                /* time: the configuration's floor in BASE (NaN: none) */
     bb_gate_floor_src floor_src;     /* where floor_pct comes from */
     bb_gate_verdict verdict;
