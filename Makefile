@@ -7,7 +7,8 @@
 #   make report     install what is missing, build, bench the bundled workloads, write reports/latest/
 #   make deps       install missing Debian packages (apt-get), nothing when all are present
 #   make clean      remove build/
-#   make install PREFIX=/usr/local
+#   make install    PREFIX=/usr/local DESTDIR=: the command, libbusbench, its headers and busbench.pc,
+#                   the man page, the bash completion, the golden corpus (mk/install.mk); make uninstall
 #   make difftest   generated programs against serial, every strategy (SEED= N= SECONDS=; mk/difftest.mk)
 #   make V=1 ...    print each compile and link command whole (the default prints "CC file.o")
 #
@@ -22,7 +23,7 @@ PKG_CONFIG ?= pkg-config
 
 DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox \
             libssl-dev libjansson-dev valgrind python3-junitparser python3-yaml cmark-gfm \
-            jackd2 libjack-jackd2-dev
+            jackd2 libjack-jackd2-dev man-db
 
 WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror
 OPT      ?= -O2 -g
@@ -68,7 +69,7 @@ Q := @
 say = @printf '  %-6s %s\n' '$(1)' '$(2)';
 endif
 
-.PHONY: all deps test check report clean install bench-core bench-strategies bench-load bench-scaling verify bless asan ubsan tsan
+.PHONY: all deps test check report clean bench-core bench-strategies bench-load bench-scaling verify bless asan ubsan tsan
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -182,12 +183,6 @@ report-run: $(BIN)
 clean:
 	rm -rf $(BUILD)
 
-install: $(BIN) $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/busbench
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/busbench
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbusbench.a
-	install -m 644 core/*.h $(DESTDIR)$(PREFIX)/include/busbench/
-
-include mk/bench.mk mk/gate.mk mk/fuzz.mk mk/sanitizers.mk mk/difftest.mk mk/mutate.mk mk/anchors.mk
+include mk/bench.mk mk/gate.mk mk/fuzz.mk mk/sanitizers.mk mk/difftest.mk mk/mutate.mk mk/anchors.mk mk/install.mk
 
 -include $(DEPS)

@@ -395,6 +395,24 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
 
 bb_result bb_inst_error(const bb_inst *in) { return in->err; }
 size_t bb_inst_ntrigs(const bb_inst *in) { return in->ntrigs; }
+
+/* Which node kinds are signal processing of their own, one entry per kind (the static
+ * assertion fails when a kind is added without one): generators, filters and effect
+ * lines; not constants, pattern reads, arithmetic or the triggers' mixes. */
+static const bool dsp_kind[] = {
+    [BB_N_CONST] = false, [BB_N_PAT] = false,  [BB_N_OSC] = true,     [BB_N_NOISE] = true,
+    [BB_N_ADD] = false,   [BB_N_SUB] = false,  [BB_N_MUL] = false,    [BB_N_DIV] = false,
+    [BB_N_NEG] = false,   [BB_N_FILT] = true,  [BB_N_DELAY] = true,   [BB_N_REVERB] = true,
+    [BB_N_TRIG] = false,
+};
+_Static_assert(sizeof dsp_kind / sizeof dsp_kind[0] == BB_N_TRIG + 1, "dsp_kind: one entry per node kind");
+
+size_t bb_inst_dsp_nodes(const bb_inst *in)
+{
+    size_t n = 0;
+    for (int32_t i = 0; i < in->code->nnodes; i++) n += dsp_kind[in->code->nodes[i].kind];
+    return n;
+}
 bb_trig *bb_inst_trig(bb_inst *in, size_t i) { return &in->trigs[i]; }
 
 void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx)

@@ -41,6 +41,9 @@ bb_result bb_inst_error(const bb_inst *in);
 /* The instance's triggers (render-driven mode). */
 size_t bb_inst_ntrigs(const bb_inst *in);
 bb_trig *bb_inst_trig(bb_inst *in, size_t i);
+/* Nodes of the instance's graph that do signal processing of their own (oscillators, noise,
+ * filters, delay and reverb lines): a measure of what evaluating it costs beyond mixing. */
+size_t bb_inst_dsp_nodes(const bb_inst *in);
 void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
 
 /* ---- synthesis --------------------------------------------------------------

@@ -263,6 +263,8 @@ uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1)
     return n;
 }
 
+size_t bb_render_chain_nodes(const bb_render *r) { return bb_inst_dsp_nodes(r->main); }
+
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {

@@ -279,6 +279,10 @@ bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
 /* Voice-samples bb_render_mix over [k0, k1) mixes (after the window's schedule). */
 uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1);
+/* Signal-processing nodes of the output graph (bb_inst_dsp_nodes of the program the render
+ * opens with): the part of a window's continuous work that a pipelined render moves to
+ * another thread, beyond the block loop and the sink, which every window costs anyway. */
+size_t bb_render_chain_nodes(const bb_render *r);
 /* Sample index of the start of cycle c in the current program. */
 int64_t bb_render_cycle_start(const bb_render *r, int64_t c);
 

@@ -18,7 +18,11 @@
  * WAV_WRITE_BYTES, so it gets 64 KiB writes whatever the format (a render
  * block is 2 KiB of floats; libsndfile's own PCM conversion writes 8 KiB); a
  * write error is kept (errno) and reported by the write or the commit that
- * meets it, and then nothing is left behind either. The
+ * meets it, and then nothing is left behind either. A writer on a descriptor
+ * (bb_wav_writer_open_fd: standard output, a pipe) keeps the whole file in memory
+ * instead, because libsndfile rewrites the header's lengths when it closes and a
+ * pipe cannot seek back: commit writes it to the descriptor in one go, so a
+ * reader gets a complete WAV or, after a failure or an abort, nothing at all. The
  * temporary is registered with bb_tmpfile while it exists, so a program that
  * cleans up on signals (busbench) removes it when interrupted; a destination
  * that exists and is not a regular file (a directory, /dev/null) is refused
@@ -43,6 +47,7 @@
 #include <sndfile.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -78,6 +83,9 @@ typedef struct wav_io {
     sf_count_t pos, len;      /* the logical position and file length */
     sf_count_t at;            /* file offset of buf[0] */
     size_t n;
+    unsigned char *mem;       /* in memory (bb_wav_writer_open_fd): the whole file, else NULL */
+    size_t memcap;
+    bool in_mem;
     unsigned char buf[WAV_WRITE_BYTES];
 } wav_io;
 
@@ -94,6 +102,7 @@ struct bb_wav_writer {
 
 static int io_flush(wav_io *io)
 {
+    if (io->in_mem) return io->err ? -1 : 0;
     size_t done = 0;
     while (done < io->n && !io->err) {
         const ssize_t k = pwrite(io->fd, io->buf + done, io->n - done, (off_t)(io->at + (sf_count_t)done));
@@ -118,10 +127,33 @@ static sf_count_t io_seek(sf_count_t off, int whence, void *user)
     return io->pos;
 }
 
+/* In memory: the bytes at pos, the file grown as needed (0 on no memory, kept as ENOMEM). */
+static sf_count_t mem_write(wav_io *io, const void *ptr, sf_count_t count)
+{
+    size_t end = (size_t)(io->pos + count);
+    if (end > io->memcap) {
+        size_t cap = io->memcap ? io->memcap : WAV_WRITE_BYTES;
+        while (cap < end) cap *= 2;
+        unsigned char *m = bb_realloc(io->mem, cap);
+        if (!m) {
+            io->err = ENOMEM;
+            return 0;
+        }
+        memset(m + io->memcap, 0, cap - io->memcap);
+        io->mem = m;
+        io->memcap = cap;
+    }
+    memcpy(io->mem + io->pos, ptr, (size_t)count);
+    io->pos += count;
+    if (io->pos > io->len) io->len = io->pos;
+    return count;
+}
+
 static sf_count_t io_write(const void *ptr, sf_count_t count, void *user)
 {
     wav_io *io = user;
     if (io->err || count < 0) return 0;
+    if (io->in_mem) return mem_write(io, ptr, count);
     if (io->n && io->pos != io->at + (sf_count_t)io->n && io_flush(io)) return 0;
     if (!io->n) io->at = io->pos;
     const unsigned char *p = ptr;
@@ -143,6 +175,13 @@ static sf_count_t io_read(void *ptr, sf_count_t count, void *user)
 {
     wav_io *io = user;
     if (io_flush(io) || count < 0) return 0;
+    if (io->in_mem) {
+        sf_count_t k = io->pos < io->len ? io->len - io->pos : 0;
+        if (k > count) k = count;
+        if (k > 0) memcpy(ptr, io->mem + io->pos, (size_t)k);
+        io->pos += k;
+        return k;
+    }
     const ssize_t k = pread(io->fd, ptr, (size_t)count, (off_t)io->pos);
     if (k <= 0) return 0;
     io->pos += k;
@@ -161,6 +200,7 @@ static char *dup_str(const char *s)
 
 static void writer_free(bb_wav_writer *w)
 {
+    bb_free(w->io.mem);
     bb_tmp_unregister(w->tmp_slot);
     bb_free(w->path);
     bb_free(w->tmp);
@@ -171,13 +211,28 @@ static void writer_free(bb_wav_writer *w)
 static void writer_discard(bb_wav_writer *w)
 {
     if (w->sf) sf_close(w->sf);
+    if (w->io.in_mem) { /* nothing reached the descriptor, which is the caller's */
+        writer_free(w);
+        return;
+    }
     if (w->fd >= 0) close(w->fd);
     unlink(w->tmp);
     writer_free(w);
 }
 
-bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
-                             bb_wav_format fmt, bb_error *err)
+/* libsndfile's subformat of fmt, or 0 for none. */
+static int subformat(bb_wav_format fmt)
+{
+    switch (fmt) {
+    case BB_WAV_F32: return SF_FORMAT_FLOAT;
+    case BB_WAV_S16: return SF_FORMAT_PCM_16;
+    case BB_WAV_S24: return SF_FORMAT_PCM_24;
+    }
+    return 0;
+}
+
+/* A writer named path (a file's path, or what a descriptor is called in messages), nothing open. */
+static bb_result writer_new(bb_wav_writer **out, const char *path, int sr, bb_wav_format fmt, bb_error *err)
 {
     *out = NULL;
     if (!path || !path[0])
@@ -185,15 +240,9 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     if (sr <= 0)
         return bb_error_set(err, BB_ERR_ARG, path, 0, 0,
                             "cannot write '%s': sample rate %d is not positive", path, sr);
-    int sub;
-    switch (fmt) {
-    case BB_WAV_F32: sub = SF_FORMAT_FLOAT; break;
-    case BB_WAV_S16: sub = SF_FORMAT_PCM_16; break;
-    case BB_WAV_S24: sub = SF_FORMAT_PCM_24; break;
-    default:
+    if (!subformat(fmt))
         return bb_error_set(err, BB_ERR_ARG, path, 0, 0,
                             "cannot write '%s': unknown sample format %d", path, (int)fmt);
-    }
     bb_wav_writer *w = bb_malloc(sizeof *w);
     if (!w) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "out of memory opening '%s'", path);
     w->sf = NULL;
@@ -201,12 +250,45 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
     w->tmp_slot = -1;
     w->tmp = NULL;
     w->fmt = fmt;
+    memset(&w->io, 0, offsetof(wav_io, buf));
     w->path = dup_str(path);
     if (!w->path) {
         writer_free(w);
         return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "out of memory opening '%s'", path);
     }
-    bb_result r = bb_tmp_create(path, &w->fd, &w->tmp, &w->tmp_slot, err);
+    *out = w;
+    return BB_OK;
+}
+
+/* Open libsndfile on w's virtual I/O (a mono WAV at sr); on failure w is discarded. */
+static bb_result writer_sf(bb_wav_writer *w, int sr, bb_error *err)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    info.samplerate = sr;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | subformat(w->fmt);
+    w->io.fd = w->fd;
+    w->sf = sf_open_virtual(&wav_vio, SFM_WRITE, &info, &w->io);
+    if (!w->sf) {
+        bb_error_set(err, BB_ERR_IO, w->path, 0, 0, "cannot open '%s' for writing: %s", w->tmp ? w->tmp : w->path,
+                     sf_strerror(NULL));
+        writer_discard(w);
+        return BB_ERR_IO;
+    }
+    sf_command(w->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    if (w->fmt != BB_WAV_F32) sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    return BB_OK;
+}
+
+bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
+                             bb_wav_format fmt, bb_error *err)
+{
+    *out = NULL;
+    bb_wav_writer *w;
+    bb_result r = writer_new(&w, path, sr, fmt, err);
+    if (r) return r;
+    r = bb_tmp_create(path, &w->fd, &w->tmp, &w->tmp_slot, err);
     if (r) {
         writer_free(w);
         return r;
@@ -218,22 +300,21 @@ bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
         writer_discard(w);
         return BB_ERR_IO;
     }
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    info.samplerate = sr;
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | sub;
-    memset(&w->io, 0, offsetof(wav_io, buf));
-    w->io.fd = w->fd;
-    w->sf = sf_open_virtual(&wav_vio, SFM_WRITE, &info, &w->io);
-    if (!w->sf) {
-        bb_error_set(err, BB_ERR_IO, path, 0, 0, "cannot open '%s' for writing: %s", w->tmp,
-                     sf_strerror(NULL));
-        writer_discard(w);
-        return BB_ERR_IO;
-    }
-    sf_command(w->sf, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
-    if (fmt != BB_WAV_F32) sf_command(w->sf, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    if ((r = writer_sf(w, sr, err))) return r;
+    *out = w;
+    return BB_OK;
+}
+
+bb_result bb_wav_writer_open_fd(bb_wav_writer **out, int fd, const char *name, int sr, bb_wav_format fmt,
+                                bb_error *err)
+{
+    *out = NULL;
+    bb_wav_writer *w;
+    bb_result r = writer_new(&w, name, sr, fmt, err);
+    if (r) return r;
+    w->fd = fd;
+    w->io.in_mem = true;
+    if ((r = writer_sf(w, sr, err))) return r;
     *out = w;
     return BB_OK;
 }
@@ -243,7 +324,7 @@ static bb_result write_frames(bb_wav_writer *w, const float *frames, size_t n, b
     sf_count_t got = sf_writef_float(w->sf, frames, (sf_count_t)n);
     if (got != (sf_count_t)n || w->io.err)
         return bb_error_set(err, BB_ERR_IO, w->path, 0, 0,
-                            "cannot write to '%s' (%lld of %zu frames written): %s", w->tmp,
+                            "cannot write to '%s' (%lld of %zu frames written): %s", w->tmp ? w->tmp : w->path,
                             (long long)got, n, w->io.err ? strerror(w->io.err) : sf_strerror(w->sf));
     return BB_OK;
 }
@@ -265,16 +346,36 @@ bb_result bb_wav_writer_write(bb_wav_writer *w, const float *frames, size_t n, b
     return BB_OK;
 }
 
+/* The in-memory file, whole, to the descriptor (w->fd stays open: it is the caller's). */
+static bb_result commit_fd(bb_wav_writer *w, bb_error *err)
+{
+    size_t done = 0, n = (size_t)w->io.len;
+    while (done < n) {
+        const ssize_t k = write(w->fd, w->io.mem + done, n - done);
+        if (k > 0) done += (size_t)k;
+        else if (k < 0 && errno == EINTR) continue;
+        else {
+            bb_error_set(err, BB_ERR_IO, w->path, 0, 0, "cannot write to %s (%zu of %zu bytes written): %s", w->path, done,
+                         n, k < 0 ? strerror(errno) : "nothing written");
+            writer_discard(w);
+            return BB_ERR_IO;
+        }
+    }
+    writer_free(w);
+    return BB_OK;
+}
+
 bb_result bb_wav_writer_commit(bb_wav_writer *w, bb_error *err)
 {
     int rc = sf_close(w->sf);
     w->sf = NULL;
     if (rc != 0 || io_flush(&w->io)) {
-        bb_error_set(err, BB_ERR_IO, w->path, 0, 0, "cannot finish '%s': %s", w->tmp,
+        bb_error_set(err, BB_ERR_IO, w->path, 0, 0, "cannot finish '%s': %s", w->tmp ? w->tmp : w->path,
                      w->io.err ? strerror(w->io.err) : sf_error_number(rc));
         writer_discard(w);
         return BB_ERR_IO;
     }
+    if (w->io.in_mem) return commit_fd(w, err);
     rc = close(w->fd);
     w->fd = -1;
     if (rc != 0) {

@@ -22,10 +22,17 @@ typedef struct bb_wav_writer bb_wav_writer;
  * err) when the temporary file cannot be created. */
 bb_result bb_wav_writer_open(bb_wav_writer **out, const char *path, int sr,
                              bb_wav_format fmt, bb_error *err);
+/* Open a mono writer whose file goes to the descriptor fd (standard output, a pipe; left open:
+ * the caller's), named name in messages ("<stdout>"). The file is built in memory (a WAV's header
+ * is rewritten at the end, which a pipe cannot do) and written to fd whole by commit; abort (or a
+ * failed commit before its first byte) writes nothing. Returns BB_ERR_ARG, BB_ERR_NOMEM. */
+bb_result bb_wav_writer_open_fd(bb_wav_writer **out, int fd, const char *name, int sr, bb_wav_format fmt,
+                                bb_error *err);
 /* Append n frames (PCM formats clamp to [-1, 1]). Returns BB_ERR_IO on a short
  * write (disk full). */
 bb_result bb_wav_writer_write(bb_wav_writer *w, const float *frames, size_t n, bb_error *err);
-/* Close and rename into place. The writer is freed whatever the result. */
+/* Close and rename into place (a descriptor's writer: write the file to it). The writer is freed
+ * whatever the result. */
 bb_result bb_wav_writer_commit(bb_wav_writer *w, bb_error *err);
 /* Close and delete the temporary file; the destination is untouched. Frees w. */
 void bb_wav_writer_abort(bb_wav_writer *w);

@@ -4,7 +4,9 @@
  *
  * What it is: the workloads are the golden corpus's (bb_golden.h: the manifest,
  * each workload's render options, its golden WAV checked against the manifest's
- * length and sha256 before it is trusted as a reference); every configuration
+ * length and sha256 before it is trusted as a reference) or the programs given on
+ * the command line (each with the serial render of this run as its reference:
+ * bb_workload.h; below, "golden" is whichever reference); every configuration
  * workload x strategy x threads x pinning is
  * rendered --warmup times untimed, then in rounds: round r renders every
  * configuration once (interleaved: A B C, C A B, ...), so that drift of the
@@ -16,6 +18,24 @@
  * paired intervals include. Rounds go on until --reps rounds are done and
  * every configuration has --min-time seconds of valid timings (at most
  * --max-rounds).
+ *
+ * Timing samples (as Google Benchmark's min_time): a configuration's turn in
+ * a round is one sample of `iters` renders back to back, so that a sample
+ * lasts at least --min-sample-time (default BB_BENCH_MIN_SAMPLE_S) and the
+ * clock's and the machine's jitter is small beside it: a bundled render takes
+ * 1 to 10 ms, and single renders gave intervals that all spanned 1x. iters is
+ * chosen once, after the warm-up, from the configuration's fastest right
+ * warm-up render: its last warm-up renders again and again until they have
+ * lasted --min-sample-time (Google Benchmark's run-until-min_time; there is
+ * always a warm-up when samples are sized, even at --warmup 0); at most
+ * BB_BENCH_ITERS_MAX, and fixed for every round (the rounds stay comparable
+ * and paired). The round's time is the sample's wall
+ * (and CPU) time divided by iters: every statistic is per render. Every
+ * render of a sample is compared with the golden as before (the counts are
+ * recorded: renders_checked, warmup_renders); a wrong one ends and voids the
+ * sample. Counters,
+ * steps and block times are taken from every right render of the sample.
+ * Counting instructions, a sample is one render.
  *
  * Invariants:
  *  - every render, warm-up included, is compared sample by sample (bit for
@@ -127,22 +147,22 @@ static void dvec_free(bb_bench_dvec *d)
     memset(d, 0, sizeof *d);
 }
 
-/* ---- workloads: the golden corpus (bb_golden.h) ------------------------------------ */
+/* ---- workloads: a corpus's or the programs given (bb_workload.h) ------------------------ */
 
 
-/* Set w up from entry e of m: the job (options parsed, paths resolved), the
- * golden samples (checked against the manifest's frames and sha256: a golden
- * that was changed outside `make bless` is bad input, never a reference), the
- * kit. */
-static bb_result prepare_workload(bb_bench_workload *w, const bb_golden_manifest *m, const bb_golden_entry *e, bb_error *err)
+/* Set w up from wl: its reference (a golden checked against the manifest's frames and sha256: one
+ * that was changed outside `make bless` is bad input, never a reference; or a program's serial
+ * render), the kit. */
+static bb_result prepare_workload(bb_bench_workload *w, bb_workload *wl, bb_error *err)
 {
-    snprintf(w->name, sizeof w->name, "%s", e->name);
-    bb_result res = bb_golden_job_init(&w->job, m, e, err);
+    snprintf(w->name, sizeof w->name, "%s", wl->name);
+    w->wl = wl;
+    w->cfg = &wl->job.cfg;
+    bb_result res = bb_workload_reference(wl, err);
     if (res) return res;
-    w->cfg = &w->job.cfg;
-    char sha[BB_GOLDEN_SHA_HEX];
-    if ((res = bb_golden_read(&w->job, e, &w->golden, &w->ngolden, sha, err))) return res;
-    w->frames = (int64_t)w->ngolden;
+    w->golden = wl->ref;
+    w->ngolden = wl->nref;
+    w->frames = (int64_t)wl->nref;
     if (w->cfg->fmt != BB_WAV_F32)
         return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "the bench compares float32 goldens only");
     if ((res = bb_kit_create(&w->kit, (double)w->cfg->sr)))
@@ -153,11 +173,7 @@ static bb_result prepare_workload(bb_bench_workload *w, const bb_golden_manifest
 
 static void free_workloads(bb_bench_workload *v, int n)
 {
-    for (int i = 0; v && i < n; i++) {
-        bb_free(v[i].golden);
-        bb_kit_destroy(v[i].kit);
-        bb_golden_job_free(&v[i].job);
-    }
+    for (int i = 0; v && i < n; i++) bb_kit_destroy(v[i].kit);
     free(v);
 }
 
@@ -375,8 +391,10 @@ static bool same_counters(const bb_stats *a, const bb_stats *b)
     return true;
 }
 
-/* Record a render's outcome into c (timed: round's time, blocks). */
-static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed, double deadline)
+/* Record a render's outcome into c: its first failure, where its workers ran, and, timed and right,
+ * its counters, steps and block times (untimed and right: the fastest warm-up). Returns whether it
+ * was right. */
+static bool record_render(bb_bench_config *c, const rrun *o, const vsink *s, bool timed, double deadline)
 {
     bool ok = !o->res && !o->wrong;
     if (!ok && !c->error[0]) snprintf(c->error, sizeof c->error, "%s", o->msg);
@@ -389,22 +407,11 @@ static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed
             if (w->planned_pu >= 0 && (!w->bound || (w->last_pu >= 0 && w->last_pu != w->planned_pu))) c->pin_ok = false;
         }
     }
+    if (!ok) return false;
     if (!timed) {
-        if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */
-        return;
+        if (!(c->warm_ns > 0) || o->wall_ns < c->warm_ns) c->warm_ns = o->wall_ns;
+        return true;
     }
-    if (!ok) {
-        c->voided++;
-        dvec_push(&c->rep, (double)NAN);
-        dvec_push(&c->cpu, (double)NAN);
-        dvec_push(&c->ir, (double)NAN);
-        return;
-    }
-    c->valid++;
-    c->total_ns += o->wall_ns;
-    dvec_push(&c->rep, o->wall_ns);
-    dvec_push(&c->cpu, o->cpu_ns);
-    dvec_push(&c->ir, o->instructions);
     bb_stats k = o->stats;
     if (c->have_counters) {
         if (!same_counters(&c->counters, &k)) c->stable = false;
@@ -435,13 +442,25 @@ static void record(bb_bench_config *c, const rrun *o, const vsink *s, bool timed
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > c->maxrss) c->maxrss = ru.ru_maxrss;
+    return true;
 }
 
-static uint64_t fnv1a(const char *s)
+/* Record a timed sample of n renders (wall, cpu, ir: their sums) into c: the round's time per
+ * render, or a void round when one of its renders was wrong or failed. */
+static void record_sample(bb_bench_config *c, bool ok, double wall, double cpu, double ir, int n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
+    if (!ok) {
+        c->voided++;
+        dvec_push(&c->rep, (double)NAN);
+        dvec_push(&c->cpu, (double)NAN);
+        dvec_push(&c->ir, (double)NAN);
+        return;
+    }
+    c->valid++;
+    c->total_ns += wall;
+    dvec_push(&c->rep, wall / n);
+    dvec_push(&c->cpu, cpu / n);
+    dvec_push(&c->ir, ir / n);
 }
 
 static void config_name(const bb_bench_config *c, char *dst, size_t cap)
@@ -561,30 +580,31 @@ void bb_bench_matrix_free(bb_bench_matrix *m)
     }
     free(m->cs);
     free_workloads(m->all, m->nall);
+    bb_workload_set_free(&m->set);
     memset(m, 0, sizeof *m);
 }
 
-/* The workloads asked for, in the order asked (default: the manifest's). BB_BENCH_GO_ON or 2. */
-static int select_workloads(bb_bench_opts *o, const bb_golden_manifest *man, const bb_golden_entry **sel, int *nsel)
+/* The workloads asked for, in the order asked (default: the manifest's, or the programs'), into
+ * m->set; a program's reference rendered now (its length is its group's cost). BB_BENCH_GO_ON or 2. */
+static int select_workloads(bb_bench_opts *o, bb_bench_matrix *m)
 {
-    *nsel = 0;
-    if (!o->wl_buf[0]) {
-        for (size_t j = 0; j < man->n && *nsel < BB_BENCH_LIST_MAX; j++) sel[(*nsel)++] = &man->v[j];
-        return BB_BENCH_GO_ON;
-    }
     char *names[BB_BENCH_LIST_MAX];
-    int nn = bb_bench_split_list(o->wl_buf, names, BB_BENCH_LIST_MAX);
-    for (int i = 0; i < nn; i++) {
-        const bb_golden_entry *e = bb_golden_manifest_find(man, names[i]);
-        if (!e) {
-            fprintf(stderr, "busbench bench: unknown workload '%s' (the manifest has:", names[i]);
-            for (size_t j = 0; j < man->n; j++) fprintf(stderr, " %s", man->v[j].name);
-            fprintf(stderr, ")\n");
-            return BB_EXIT_USAGE;
-        }
-        sel[(*nsel)++] = e;
-    }
-    return BB_BENCH_GO_ON;
+    int nn = o->wl_buf[0] ? bb_bench_split_list(o->wl_buf, names, BB_BENCH_LIST_MAX) : 0;
+    const bb_workload_src src = {.golden = o->golden, .programs = o->programs, .nprograms = o->nprograms,
+                                 .opts = &o->wopts, .names = (const char *const *)names, .nnames = nn > 0 ? (size_t)nn : 0};
+    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+    bb_error err;
+    bb_error_clear(&err);
+    bb_result r = nn < 0 ? bb_error_set(&err, BB_ERR_LIMIT, "--workloads", 0, 0, "more than %d workloads", BB_BENCH_LIST_MAX)
+                         : bb_workload_open(&m->set, &src, &err);
+    if (!r && m->set.n > BB_BENCH_LIST_MAX)
+        r = bb_error_set(&err, BB_ERR_LIMIT, m->set.golden, 0, 0, "more than %d workloads: choose with --workloads",
+                         BB_BENCH_LIST_MAX);
+    for (size_t i = 0; !r && i < m->set.n; i++)
+        if (!m->set.v[i].entry) r = bb_workload_reference(&m->set.v[i], &err);
+    if (!r) return BB_BENCH_GO_ON;
+    fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
+    return BB_EXIT_USAGE;
 }
 
 /* Does a group hold serial at 1 thread among the asked configurations? */
@@ -598,7 +618,7 @@ static bool asks_reference(const bb_bench_opts *o)
 
 /* --shard-costs: each group's cost from a previous result, the sum of its configurations' median times (ns);
  * a group it lacks is estimated from its frames at the known groups' mean time per frame. BB_BENCH_GO_ON or 2. */
-static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel, int ng, double *cost)
+static int costs_from(const bb_bench_opts *o, const bb_workload *sel, int ng, double *cost)
 {
     bb_results prev;
     bb_error err;
@@ -609,7 +629,7 @@ static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel,
     }
     double known = 0, known_frames = 0;
     for (int g = 0; g < ng; g++) {
-        const char *w = sel[g / o->npins]->name, *pin = bb_pin_name(o->pins[g % o->npins]);
+        const char *w = sel[g / o->npins].name, *pin = bb_pin_name(o->pins[g % o->npins]);
         double t = 0;
         for (size_t k = 0; k < prev.n; k++)
             if (!strcmp(prev.v[k].workload, w) && !strcmp(prev.v[k].pin, pin) && isfinite(prev.v[k].t.median))
@@ -625,7 +645,7 @@ static int costs_from(const bb_bench_opts *o, const bb_golden_entry *const *sel,
 }
 
 /* Which groups (index i * npins + p) this shard runs: owned[g]. BB_BENCH_GO_ON or 2. */
-static int shard_groups(const bb_bench_opts *o, const bb_golden_entry *const *sel, int nsel, bool *owned, bb_bench_matrix *m)
+static int shard_groups(const bb_bench_opts *o, const bb_workload *sel, int nsel, bool *owned, bb_bench_matrix *m)
 {
     int ng = nsel * o->npins;
     int per = o->nstrats * o->nthreads + !asks_reference(o);
@@ -633,7 +653,7 @@ static int shard_groups(const bb_bench_opts *o, const bb_golden_entry *const *se
     int *owner = malloc((size_t)ng * sizeof *owner);
     int rc = BB_BENCH_GO_ON;
     if (!cost || !load || !owner) rc = BB_EXIT_USAGE;
-    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) cost[g] = (double)sel[g / o->npins]->frames * per;
+    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) cost[g] = (double)(sel[g / o->npins].frames > 0 ? sel[g / o->npins].frames : 0) * per;
     if (rc == BB_BENCH_GO_ON && o->shard_costs && o->shard.count) rc = costs_from(o, sel, ng, cost);
     if (rc == BB_BENCH_GO_ON && bb_shard_assign(cost, (size_t)ng, o->shard.count ? o->shard.count : 1, owner, load)) rc = BB_EXIT_USAGE;
     if (!cost || !load || !owner) fprintf(stderr, "busbench bench: no memory\n");
@@ -688,22 +708,16 @@ static void add_group(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_workl
     }
 }
 
-/* Load the workloads this shard needs (golden checked, kit built) and lay out its configurations. BB_BENCH_GO_ON or 2. */
+/* Load the workloads this shard needs (reference checked or rendered, kit built) and lay out its configurations. BB_BENCH_GO_ON or 2. */
 int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
 {
     memset(m, 0, sizeof *m);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     bb_error err;
     bb_error_clear(&err);
-    bb_golden_manifest man;
-    if (bb_golden_manifest_load(o->golden, &man, &err)) {
-        fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-        return BB_EXIT_USAGE;
-    }
-    const bb_golden_entry *sel[BB_BENCH_LIST_MAX];
     bool owned[BB_BENCH_LIST_MAX * 8];
-    int nsel = 0, rc = select_workloads(o, &man, sel, &nsel);
-    if (rc == BB_BENCH_GO_ON) rc = shard_groups(o, sel, nsel, owned, m);
+    int rc = select_workloads(o, m), nsel = (int)m->set.n;
+    if (rc == BB_BENCH_GO_ON) rc = shard_groups(o, m->set.v, nsel, owned, m);
     if (rc == BB_BENCH_GO_ON) {
         m->all = calloc((size_t)(nsel ? nsel : 1), sizeof *m->all);
         m->cs = calloc((size_t)m->groups_here * (size_t)(o->nstrats * o->nthreads + 1) + 1, sizeof *m->cs);
@@ -717,7 +731,7 @@ int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
         for (int p = 0; p < o->npins; p++) any |= owned[i * o->npins + p];
         if (!any) continue;
         bb_bench_workload *w = &m->all[m->nall++];
-        if (prepare_workload(w, &man, sel[i], &err)) {
+        if (prepare_workload(w, &m->set.v[i], &err)) {
             fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
             rc = BB_EXIT_USAGE;
             break;
@@ -728,7 +742,6 @@ int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
         size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
         if (nb > m->maxblocks) m->maxblocks = nb;
     }
-    bb_golden_manifest_free(&man);
     if (rc != BB_BENCH_GO_ON) bb_bench_matrix_free(m);
     return rc;
 }
@@ -743,17 +756,42 @@ typedef struct round_state {
     int done;                 /* timed rounds run */
 } round_state;
 
-/* Render configuration c once (timed or warm-up) and record it. */
-static void run_config(const bb_bench_opts *o, round_state *R, bb_bench_config *c, bool timed)
+/* Configuration c's timing sample (timed: c->iters renders back to back, each compared with the
+ * golden; the sample stops at a wrong one, which voids it) or its warm-up (one render; fill: renders
+ * until they have lasted --min-sample-time, as Google Benchmark runs until min_time, so that the
+ * fastest of them sizes the samples), recorded. */
+static void run_config(const bb_bench_opts *o, round_state *R, bb_bench_config *c, bool timed, bool fill)
 {
     size_t b = o->block ? (size_t)o->block : c->w->cfg->block;
-    rrun out;
-    R->sink.timed = timed && !o->counting; /* under callgrind blocks are not timed: clocks stay out of the count */
-    R->meas.count = timed && o->counting;
-    render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
-                &out, &R->meas);
-    record(c, &out, &R->sink, timed, (double)b / c->w->cfg->sr * 1e9);
+    double deadline = (double)b / c->w->cfg->sr * 1e9;
+    int n = timed && c->iters > 1 ? c->iters : 1;
+    double wall = 0, cpu = 0, ir = 0, fill_ns = fill && !timed && !o->counting ? o->min_sample_time * 1e9 : 0;
+    bool ok = true;
+    for (int i = 0; ok && (i < n || (wall < fill_ns && i < BB_BENCH_ITERS_MAX)); i++) {
+        rrun out;
+        R->sink.timed = timed && !o->counting; /* under callgrind blocks are not timed: clocks stay out of the count */
+        R->meas.count = timed && o->counting;
+        render_once(c->w, c->strategy, c->threads, c->pin, b, o->batch ? (size_t)o->batch : c->w->cfg->batch, &R->sink,
+                    &out, &R->meas);
+        *(timed ? &c->renders_checked : &c->warmup_renders) += out.res == BB_OK; /* ran to its end: every block compared */
+        ok = record_render(c, &out, &R->sink, timed, deadline);
+        wall += out.wall_ns;
+        cpu += out.cpu_ns;
+        ir += out.instructions;
+    }
+    if (timed) record_sample(c, ok, wall, cpu, ir, n);
+    else if (!ok) c->voided++; /* a wrong warm-up counts as a failure too */
     R->pg->done++;
+}
+
+/* Renders per timing sample for c: enough that a sample lasts --min-sample-time at the pace of its
+ * fastest right warm-up render, at most BB_BENCH_ITERS_MAX; 1 when counting instructions (a count
+ * is per render), when samples are not sized, or when no warm-up render was right. */
+static int sample_iters(const bb_bench_opts *o, const bb_bench_config *c)
+{
+    if (o->counting || o->min_sample_time <= 0 || !(c->warm_ns > 0)) return 1;
+    double n = ceil(o->min_sample_time * 1e9 / c->warm_ns);
+    return n <= 1 ? 1 : n >= BB_BENCH_ITERS_MAX ? BB_BENCH_ITERS_MAX : (int)n;
 }
 
 /* Rounds wanted beyond --reps for --min-time: 0 when every configuration has its time (or at --max-rounds). */
@@ -783,7 +821,7 @@ static void round_once(const bb_bench_opts *o, bb_bench_matrix *m, round_state *
         R->order[j] = t;
     }
     for (int k = 0; k < nc; k++) {
-        run_config(o, R, &m->cs[R->order[k]], true);
+        run_config(o, R, &m->cs[R->order[k]], true, false);
         if (R->pg->show) R->pg->show(R->pg, R->done + 1, planned, k + 1, false);
     }
     R->done++;
@@ -804,13 +842,16 @@ int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progres
         return -1;
     }
     R.pg = pg;
+    /* samples are sized from the warm-up: at least one render, even at --warmup 0 */
+    long warmup = o->warmup < 1 && o->min_sample_time > 0 && !o->counting ? 1 : o->warmup;
     pg->done = 0;
-    pg->total = (long)m->nc * (o->warmup + o->reps);
-    for (int r = 0; r < o->warmup; r++)
+    pg->total = (long)m->nc * (warmup + o->reps);
+    for (int r = 0; r < warmup; r++)
         for (int k = 0; k < m->nc; k++) {
-            run_config(o, &R, &m->cs[k], false);
-            if (pg->show) pg->show(pg, r + 1, (int)o->warmup, k + 1, true);
+            run_config(o, &R, &m->cs[k], false, r + 1 == warmup); /* the last warm-up sizes the samples */
+            if (pg->show) pg->show(pg, r + 1, (int)warmup, k + 1, true);
         }
+    for (int k = 0; k < m->nc; k++) m->cs[k].iters = sample_iters(o, &m->cs[k]);
     bb_stats_rng rng;
     bb_stats_rng_seed(&rng, (uint64_t)o->seed ^ 0x6f72646572ULL);
     for (int more; (more = rounds_more(o, m, R.done)) > 0;) {
@@ -833,7 +874,7 @@ static void result_times(const bb_bench_opts *o, const bb_bench_config *c, const
             dvec_push(&okc, c->cpu.v[i]);
         }
     bb_stats_summary(ok.v, ok.n, &b->t);
-    uint64_t s = (uint64_t)o->seed ^ fnv1a(b->name);
+    uint64_t s = (uint64_t)o->seed ^ bb_stats_hash(b->name);
     if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
     b->cpu_median = bb_stats_median(okc.v, okc.n);
     dvec_free(&ok);
@@ -912,6 +953,9 @@ int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_
         }
         b->valid = c->valid;
         b->voided = c->voided;
+        b->iterations = c->iters > 0 ? c->iters : 1;
+        b->renders_checked = c->renders_checked;
+        b->warmup_renders = c->warmup_renders;
         failures += c->voided > 0;
         result_times(o, c, &m->cs[c->baseline], b);
         result_rest(c, b);

@@ -10,6 +10,7 @@
 #include "bb_run.h"
 #include "bb_shard.h"
 #include "bb_stats.h"
+#include "bb_workload.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -17,6 +18,8 @@
 #include <stdint.h>
 
 enum { BB_BENCH_LIST_MAX = 64, BB_BENCH_STEPS = 5 };
+enum { BB_BENCH_ITERS_MAX = 1000 };  /* renders in one timing sample, at most */
+#define BB_BENCH_MIN_SAMPLE_S 0.05    /* --min-sample-time's default, seconds */
 enum { BB_BENCH_METRIC_TIME, BB_BENCH_METRIC_INSTR, BB_BENCH_METRIC_BOTH };
 enum { BB_BENCH_GO_ON = -1 }; /* returned by a step when the command goes on; else an exit code */
 
@@ -26,13 +29,14 @@ typedef struct bb_bench_dvec {
     size_t n, cap;
 } bb_bench_dvec;
 
-/* A workload of the golden corpus (bb_golden.h), ready to render: its job, golden and kit. */
+/* A workload (bb_workload.h: of the golden corpus, or a program given on the command line), ready
+ * to render: its setup, its reference and its kit. */
 typedef struct bb_bench_workload {
     char name[BB_GOLDEN_NAME_MAX];
-    bb_golden_job job;        /* the render setup; job.cfg points into it: never moved */
-    const bb_run_cfg *cfg;    /* &job.cfg */
-    int64_t frames;           /* the golden's length */
-    float *golden;            /* bb_malloc'ed by bb_golden_read */
+    const bb_workload *wl;    /* in the matrix's set */
+    const bb_run_cfg *cfg;    /* &wl->job.cfg */
+    int64_t frames;           /* the reference's length */
+    const float *golden;      /* the reference (wl->ref: the golden WAV, or the serial render of this run) */
     size_t ngolden;
     bb_kit *kit;
 } bb_bench_workload;
@@ -44,7 +48,11 @@ typedef struct bb_bench_config {
     int threads;
     bb_pin pin;
     bool added;               /* not asked for: the reference added for speedups */
-    bb_bench_dvec rep, cpu;            /* per round; NaN when void */
+    int iters;                /* renders per timing sample (chosen after the warm-up) */
+    double warm_ns;           /* the fastest right warm-up render's wall time, 0: none yet */
+    int64_t renders_checked;  /* timed renders compared with the golden to their end */
+    int64_t warmup_renders;   /* warm-up renders compared with it to their end */
+    bb_bench_dvec rep, cpu;            /* per round: per render of its sample; NaN when void */
     bb_bench_dvec ir;                  /* per round: instructions, NaN when void or not counted */
     bb_bench_dvec cold, steady;        /* block times of valid rounds */
     bb_bench_dvec step[BB_BENCH_STEPS];      /* per valid round: the loop's step times (step_of) */
@@ -67,10 +75,14 @@ typedef struct bb_bench_config {
 
 /* What the command line asks for, once parsed and checked. */
 typedef struct bb_bench_opts {
-    const char *golden, *out_json, *out_csv, *threads_arg;
+    const char *golden, *out_json, *out_csv, *threads_arg; /* golden NULL: the default corpus */
+    const char *programs[BB_WORKLOAD_PROGRAMS_MAX];        /* given on the command line: their workloads */
+    int nprograms;
+    bb_run_cfg wopts;         /* the programs' workload options */
     char wl_buf[1024], st_buf[1024], pin_buf[256];
     long reps, warmup, max_rounds, block, batch, seed;
     double min_time, extra_pct;
+    double min_sample_time;   /* seconds a timing sample lasts at least (renders repeated); 0: one render */
     bool quiet, shuffled, reps_given, warmup_given;
     bool counting;            /* this process is the callgrind child: count instructions */
     int metric;
@@ -87,6 +99,7 @@ typedef struct bb_bench_opts {
  * 1-thread reference, cut down to the asked shard. A group is one (workload, pin): its configurations
  * stay together (their speedups are paired with the group's reference). */
 typedef struct bb_bench_matrix {
+    bb_workload_set set;               /* every selected workload (this shard's or not) */
     bb_bench_workload *all;            /* the workloads this shard renders */
     int nall;
     bb_bench_config *cs;
@@ -97,8 +110,8 @@ typedef struct bb_bench_matrix {
     size_t maxblocks;         /* the largest render's block count: the size of the block-time buffer */
 } bb_bench_matrix;
 
-/* The progress of the rounds: the engine counts renders (done of total, total re-estimated under
- * --min-time) and calls show, when set, after each render with the round and the configuration. */
+/* The progress of the rounds: the engine counts samples (done of total, total re-estimated under
+ * --min-time) and calls show, when set, after each sample with the round and the configuration. */
 typedef struct bb_bench_progress {
     void (*show)(struct bb_bench_progress *p, int round, int rounds, int which, bool warm);
     long done, total;
@@ -107,13 +120,15 @@ typedef struct bb_bench_progress {
 /* Split s (modified) at commas into out[0..max): the count, or -1 past max. */
 int bb_bench_split_list(char *s, char **out, int max);
 
-/* The workloads, the configurations and the shard of o into m. BB_BENCH_GO_ON, or an exit code
- * after a message (m is freed then). */
+/* The workloads (their references loaded, kits built), the configurations and the shard of o into
+ * m. A program's reference is rendered before the matrix is cut into shards (its length is a
+ * group's expected cost). BB_BENCH_GO_ON, or an exit code after a message (m is freed then). */
 int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m);
 void bb_bench_matrix_free(bb_bench_matrix *m);
 
-/* Warm-up, then rounds until --reps and --min-time are met. Returns the timed rounds run, -1 when
- * out of memory. */
+/* Warm-up (at least one render per configuration when samples are sized: --min-sample-time > 0),
+ * the renders per sample of each configuration, then rounds until --reps and --min-time are met.
+ * Returns the timed rounds run, -1 when out of memory. */
 int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progress *pg);
 
 /* The results model of every configuration. Returns the configurations with failures, -1 when out

@@ -29,7 +29,9 @@ static json_t *context(int argc, char **argv, bool shuffled, const bb_bench_conf
                        size_t block_override, size_t batch)
 {
     json_t *ctx = bb_env_context();
-    json_object_set_new(ctx, "golden", json_string(golden));
+    if (golden) json_object_set_new(ctx, "golden", json_string(golden));
+    else json_object_set_new(ctx, "reference", json_string("programs given on the command line, each against its "
+                                                           "serial render (1 thread, block 512) made in this run"));
     char cmd[2048];
     json_object_set_new(ctx, "command", json_string(bb_env_command(argc, argv, cmd, sizeof cmd)));
     json_object_set_new(ctx, "reps", json_integer(reps));
@@ -44,6 +46,36 @@ static json_t *context(int argc, char **argv, bool shuffled, const bb_bench_conf
                                                         "close of one render (max over rounds); maxrss_kib: process-wide"));
     json_object_set_new(ctx, "pinning", bb_bench_pinning(cs, nc));
     return ctx;
+}
+
+/* The thread counts above the processing units this process may run on (pus), as a context
+ * object {pus_allowed, threads: [...], note}; NULL when none is. */
+static json_t *oversubscribed(const bb_bench_opts *o, int pus)
+{
+    json_t *ts = NULL;
+    for (int i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > pus) {
+            if (!ts) ts = json_array();
+            json_array_append_new(ts, json_integer(o->threads[i]));
+        }
+    if (!ts) return NULL;
+    json_t *x = json_object();
+    json_object_set_new(x, "pus_allowed", json_integer(pus));
+    json_object_set_new(x, "threads", ts);
+    json_object_set_new(x, "note", json_string("more threads than processing units: the threads time-share them, so "
+                                               "these speedups measure the sharing, not the strategy's scaling"));
+    return x;
+}
+
+/* Say on the terminal which thread counts are oversubscribed (even with --quiet: it changes what
+ * the numbers mean). */
+static void warn_oversubscribed(const bb_bench_opts *o, int pus)
+{
+    for (int i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > pus)
+            fprintf(stderr, "bench: warning: %d threads is more than the %d processing unit%s this process may run on: "
+                            "oversubscribed (the threads time-share the PUs; their speedups measure that)\n",
+                    o->threads[i], pus, pus == 1 ? "" : "s");
 }
 
 /* ---- progress ---------------------------------------------------------------------------------- */
@@ -63,7 +95,7 @@ static void progress_show(bb_bench_progress *b, int round, int rounds, int which
     char bar[64];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
-    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %d/%d, %ld/%ld renders, about %d:%02d left ", bar,
+    fprintf(stderr, "\rbench [%s] %s %d/%d, configuration %d/%d, %ld/%ld samples, about %d:%02d left ", bar,
             warm ? "warm-up" : "round", round, rounds, which, p->nconfigs, p->base.done, p->base.total, (int)left / 60,
             (int)left % 60);
     fflush(stderr);
@@ -148,8 +180,11 @@ static bb_result opt_shard(void *base, const char *v, bb_error *err)
 
 #define BO(m) offsetof(bb_bench_opts, m)
 static const bb_opt opts[] = {
-    {"--golden", BB_OPT_STR, BO(golden), 0, 0, "DIR", "golden corpus with manifest.tsv (default golden)", "a folder", NULL},
-    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "comma-separated workload names (default: the manifest's)", NULL, opt_workloads},
+    {"--golden", BB_OPT_STR, BO(golden), 0, 0, "DIR",
+     "golden corpus with manifest.tsv (default: ./golden when it exists,\nelse the installed corpus; which one is said above)",
+     "a folder", NULL},
+    {"--workloads", BB_OPT_FN, 0, 0, 0, "LIST", "comma-separated workload names (default: the manifest's, or\nevery program given)",
+     NULL, opt_workloads},
     {"--strategies", BB_OPT_FN, 0, 0, 0, "LIST",
      "comma-separated; compose with '+' (cycle+pool)\n(default: every strategy but the canaries: busbench strategies)", NULL,
      opt_strategies},
@@ -160,6 +195,10 @@ static const bb_opt opts[] = {
     {"--min-time", BB_OPT_REAL, BO(min_time), 0, 86400, "S", "go on with rounds until every configuration has S s of valid timings",
      NULL, NULL},
     {"--max-rounds", BB_OPT_LONG, BO(max_rounds), 1, 1000000, "N", "... but stop after N rounds (default 1000)", NULL, NULL},
+    {"--min-sample-time", BB_OPT_REAL, BO(min_sample_time), 0, 60, "S",
+     "a timing sample renders the workload again and again (each render\n"
+     "checked) until it lasts S s, as sized from the warm-up (default 0.05;\n"
+     "0: one render a sample); times are per render", NULL, NULL},
     {"--block", BB_OPT_LONG, BO(block), 1, BB_RENDER_BLOCK_MAX, "N", "samples per block for every workload (default: the manifest's)",
      "a block size from 1 to 65536 samples", NULL},
     {"--batch", BB_OPT_LONG, BO(batch), 1, 1024, "K", "blocks per window for batch and all (default: the strategy's)",
@@ -188,20 +227,29 @@ static const bb_opt opts[] = {
 };
 #undef BO
 
-static const bb_opt_cmd spec = {
-    "bench", "[options]",
-    "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
-    "then in interleaved rounds; check every render against its golden WAV bit for bit;\n"
-    "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
-    "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
-    "and placement.",
-    "0 every render right, 1 a render was wrong or failed (its timing is void), 2 bad input"};
+/* The paragraph of the usage: what bench does, and which corpus it reads here without --golden. */
+static const char *about(char *buf, size_t cap)
+{
+    char def[2 * PATH_MAX];
+    snprintf(buf, cap,
+             "Render every configuration workload x strategy x threads x pinning, warm-up first,\n"
+             "then in interleaved rounds; check every render against its reference bit for bit;\n"
+             "write Google Benchmark JSON (and CSV) with medians, bootstrap intervals, speedups over\n"
+             "serial at 1 thread, per-block latency against the real-time deadline, counters, memory\n"
+             "and placement. Without FILE.ph, the workloads of a golden corpus, each against its\n"
+             "golden WAV; with FILE.ph..., each program (named after its file) against its serial\n"
+             "render made once in this run, with the workload options below.\n%s",
+             bb_workload_default_text(def, sizeof def));
+    return buf;
+}
+
+static const char *const bench_exits =
+    "0 every render right, 1 a render was wrong or failed (its timing is void), 2 bad input";
 
 /* The command line into o. BB_BENCH_GO_ON, or an exit code (--help, a bad option). */
 static int opts_parse(int argc, char **argv, bb_bench_opts *o)
 {
     memset(o, 0, sizeof *o);
-    o->golden = "golden";
     /* every strategy of the registry that is not a canary (busbench strategies) */
     for (size_t i = 0, n = 0; bb_variants[i]; i++)
         if (!bb_variants[i]->canary)
@@ -209,12 +257,25 @@ static int opts_parse(int argc, char **argv, bb_bench_opts *o)
     snprintf(o->pin_buf, sizeof o->pin_buf, "compact");
     o->reps = o->warmup = -1; /* not given: 10 and 1 (1 and 1 when counting instructions) */
     o->max_rounds = 1000, o->seed = 1;
+    o->min_sample_time = BB_BENCH_MIN_SAMPLE_S;
     o->shuffled = true;
     o->metric = BB_BENCH_METRIC_TIME;
-    const bb_opt_group groups[] = {{NULL, opts, o}};
-    int npos;
-    int rc = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);
+    bb_run_cfg_default(&o->wopts);
+    static const char *const own[] = {"--batch", NULL}; /* bench's --batch is every workload's */
+    bb_opt wtable[BB_WORKLOAD_OPTIONS_MAX];
+    char text[3 * PATH_MAX];
+    const bb_opt_cmd spec = {"bench", "[FILE.ph...] [options]", about(text, sizeof text), bench_exits};
+    const bb_opt_group groups[] = {
+        {NULL, opts, o}, {"workload options (with FILE.ph)", bb_workload_options(wtable, BB_WORKLOAD_OPTIONS_MAX, own), &o->wopts}};
+    int rc = bb_opt_parse(&spec, groups, 2, argc, argv, o->programs, BB_WORKLOAD_PROGRAMS_MAX, &o->nprograms);
     if (rc != BB_OPT_GO_ON) return rc;
+    const bb_workload_src src = {.golden = o->golden, .nprograms = o->nprograms, .opts = &o->wopts};
+    bb_error err;
+    bb_error_clear(&err);
+    if (bb_workload_check_src(&src, &err)) {
+        bb_golden_print_err(stderr, "bench", &err);
+        return BB_EXIT_USAGE;
+    }
     o->reps_given = o->reps >= 0, o->warmup_given = o->warmup >= 0;
     if (!o->reps_given) o->reps = 10;
     if (!o->warmup_given) o->warmup = 1;
@@ -382,14 +443,15 @@ static void print_table(const bb_bench_opts *o, const bb_bench_matrix *m, const 
         }
         return;
     }
-    printf("%-44s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "median ms", "95% CI ms", "speedup",
-           "95% CI", "p99 us", "misses");
+    printf("%-44s %5s %5s %10s %23s %7s %17s %10s %7s\n", "configuration", "valid", "x", "median ms", "95% CI ms",
+           "speedup", "95% CI", "p99 us", "misses");
     for (size_t k = 0; k < res->n; k++) {
         const bb_bres *b = &res->v[k];
-        printf("%-44s %2d/%-2d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name, b->valid,
-               b->rounds, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup, b->sp_lo, b->sp_hi,
-               b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, flag_of(b));
+        printf("%-44s %2d/%-2d %5d %10.3f [%9.3f, %9.3f] %7.3f [%6.3f, %6.3f] %10.1f %7" PRIu64 "%s\n", b->name,
+               b->valid, b->rounds, b->iterations, b->t.median / 1e6, b->ci_lo / 1e6, b->ci_hi / 1e6, b->speedup,
+               b->sp_lo, b->sp_hi, b->steady.p99 / 1e3, b->steady.misses + b->cold.misses, flag_of(b));
     }
+    printf("(x: renders per timing sample, each checked; times are per render; speedup: over serial at 1 thread)\n");
 }
 
 /* Write --out and --csv (atomically). Returns the exit code so far. */
@@ -420,7 +482,7 @@ static int output(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, int ar
         bb_json_results_free(&res);
         return BB_EXIT_USAGE;
     }
-    res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->golden, (int)o->reps, (int)o->warmup, o->min_time,
+    res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->nprograms ? NULL : m->set.golden, (int)o->reps, (int)o->warmup, o->min_time,
                           rounds, (size_t)o->block, (size_t)o->batch);
     if (res.context && o->shard.count) json_object_set_new(res.context, "shard", bb_bench_shard_context(o, m));
     json_t *child_doc = o->metric == BB_BENCH_METRIC_BOTH ? instructions_child(o, argc, argv, &code, &failures) : NULL;
@@ -430,6 +492,11 @@ static int output(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, int ar
         code = BB_EXIT_USAGE;
     }
     if (o->extra_pct > 0 && res.context) json_object_set_new(res.context, "extra_work_pct", json_real(o->extra_pct));
+    if (res.context) {
+        json_object_set_new(res.context, "min_sample_time_s", json_real(o->counting ? 0 : o->min_sample_time));
+        json_t *over = oversubscribed(o, bb_env_pus_allowed());
+        if (over) json_object_set_new(res.context, "oversubscribed", over);
+    }
     if (!o->quiet && code == BB_EXIT_OK) print_table(o, m, &res);
     for (size_t k = 0; k < res.n; k++)
         if (res.v[k].error[0]) fprintf(stderr, "busbench bench: %s: %s\n", res.v[k].name, res.v[k].error);
@@ -454,6 +521,7 @@ int bb_cmd_bench(int argc, char **argv)
     if (rc != BB_BENCH_GO_ON) return rc;
     bb_bench_matrix m;
     if ((rc = bb_bench_matrix_build(&o, &m)) != BB_BENCH_GO_ON) return rc;
+    if (!o.counting) warn_oversubscribed(&o, bb_env_pus_allowed());
     if (o.shard.count && !o.quiet)
         fprintf(stderr, "bench: shard %d/%d: %d of %d groups, %d configurations, expected cost %.0f of %.0f (largest shard %.0f)\n",
                 o.shard.index, o.shard.count, m.groups_here, m.groups, m.nc, m.cost_here, m.cost_total, m.cost_max);

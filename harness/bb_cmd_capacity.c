@@ -21,7 +21,7 @@
  * deadlines; (L + 1) K for a pipelined one (batch from 2 threads on), which
  * mixes up to L windows ahead of the one going out. Capacity is a real-time
  * figure, so its look-ahead is 1 unless --lookahead says otherwise (render and
- * bench default to BB_BATCH_LOOKAHEAD, a throughput setting); the criterion
+ * bench default to BB_PLAN_LOOKAHEAD, a throughput setting); the criterion
  * is the same for both: the 99.9th percentile of the window loads at most 1 and
  * no window above 2. A run that has already failed (a window above 2, or more
  * windows above 1 than the percentile allows) is stopped early.

@@ -119,7 +119,8 @@ static const bb_opt opts[] = {
      "of its own and stop it at the end; NAME: that running server (default: JACK's\n"
      "default server; never started)", NULL, opt_server},
     {"--period", BB_OPT_SIZE, LA(cfg.period), BB_LIVE_PERIOD_MIN, BB_LIVE_PERIOD_MAX, "P",
-     "frames per callback asked of a dummy server (16..8192, default 256)", "a period of 16 to 8192 frames", NULL},
+     "frames per callback asked (16..8192): a dummy server starts at it (default 256);\n"
+     "a running server at another period plays at its own, with a warning", "a period of 16 to 8192 frames", NULL},
     {"--mode", BB_OPT_FN, 0, 0, 0, "M",
      "callback (render in the process callback) or ahead (a render thread fills a\nring; the callback copies), default ahead",
      NULL, opt_mode},
@@ -150,7 +151,8 @@ static const bb_opt opts[] = {
 #undef LA
 
 static const bb_opt_cmd spec = {
-    "live", "FILE.ph [options]", "Plays FILE through a JACK server and measures it (--threads defaults to 1 here).",
+    "live", "FILE.ph [options]", "Plays FILE through a JACK server and measures it (--threads defaults to 1 here). Without --sr the\n"
+    "render follows the server's rate; with --sr, a server at another rate is an error.",
     "0 played (with --record: the recording equals the offline render), 1 the recording differs,\n"
     "2 bad options, no server, a render error or the server gone, 130 interrupted (SIGINT, SIGTERM)"};
 
@@ -185,8 +187,6 @@ static void print_figures(FILE *f, const live_args *a, const bb_live_out *o)
     if (c->mode == BB_LIVE_AHEAD) fprintf(f, " (%zu periods, render thread %s)", c->ahead, o->render_rt ? "real-time" : "not real-time");
     fprintf(f, "\nserver: %s%s, %u Hz, period %u (%.3f ms), real-time %s\n", o->server_name,
             c->dummy ? " (dummy, started for the run)" : "", o->sr, o->period, period_ns / 1e6, o->realtime ? "yes" : "no");
-    if (c->dummy && (o->period != c->period || (int)o->sr != c->run.sr))
-        fprintf(f, "note: asked for %d Hz, period %zu\n", c->run.sr, c->period);
     fprintf(f, "played: %llu frames (%.3f s) in %llu callbacks%s\n", (unsigned long long)o->frames,
             (double)o->frames / (double)o->sr, (unsigned long long)o->callbacks, o->interrupted ? ", interrupted" : "");
     fprintf(f, "xruns %llu  glitches %llu\n", (unsigned long long)o->xruns, (unsigned long long)o->glitches);
@@ -202,6 +202,18 @@ static void print_figures(FILE *f, const live_args *a, const bb_live_out *o)
         fprintf(f, "watch: %d switches, %llu bad saves; longest callback within %d periods of a switch %.1f us "
                    "(steady p99.9 %.1f us)\n",
                 o->nreloads, (unsigned long long)o->bad_saves, 10, us(o->reload_cb_max_ns), us(o->cb_p999_ns));
+}
+
+/* The server ran otherwise than asked: said on stderr (the figures are the server's). */
+static void warn_mismatch(const bb_live_out *o)
+{
+    if (o->sr_asked && o->sr != o->sr_asked)
+        fprintf(stderr, "busbench live: warning: the server '%s' runs at %u Hz, not the %u Hz asked: the render follows "
+                        "it\n", o->server_name, o->sr, o->sr_asked);
+    if (o->period_asked && o->period != o->period_asked)
+        fprintf(stderr, "busbench live: warning: the server '%s' runs at period %u, not the %u asked: played at %u "
+                        "(the figures and the latency are at its period)\n",
+                o->server_name, o->period, o->period_asked, o->period);
 }
 
 static json_t *num(double x) { return isfinite(x) ? json_real(x) : json_null(); }
@@ -221,6 +233,9 @@ static json_t *figures_json(const live_args *a, const bb_live_out *o, const char
     json_object_set_new(d, "dummy", json_boolean(c->dummy));
     json_object_set_new(d, "sr", json_integer(o->sr));
     json_object_set_new(d, "period", json_integer(o->period));
+    json_object_set_new(d, "sr_asked", o->sr_asked ? json_integer(o->sr_asked) : json_null());
+    json_object_set_new(d, "period_asked", o->period_asked ? json_integer(o->period_asked) : json_null());
+    json_object_set_new(d, "stack", json_integer(c->run.stack > 1 ? c->run.stack : 1));
     json_object_set_new(d, "realtime", json_boolean(o->realtime));
     json_object_set_new(d, "render_thread_realtime", json_boolean(o->render_rt));
     json_object_set_new(d, "interrupted", json_boolean(o->interrupted));
@@ -308,6 +323,7 @@ static bool sweep_point(const live_args *a, const char *strategy, int threads, b
     /* ahead mode: the callback only copies, so an xrun is the server's or the
        machine's, not the render's (counted, printed, not held against it);
        callback mode: the render runs in the callback, an xrun is its own */
+    warn_mismatch(&o);
     const bool ok = !o.glitches && !o.interrupted && (mode == BB_LIVE_AHEAD || !o.xruns);
     const double period_ns = (double)o.period * 1e9 / (double)o.sr;
     *latency = o.latency_frames + o.period;
@@ -441,7 +457,8 @@ int bb_cmd_live(int argc, char **argv)
     live_args a = {0};
     bb_run_cfg_default(&a.cfg.run);
     a.cfg.run.threads = 1;
-    a.cfg.period = 256;
+    const int sr_default = a.cfg.run.sr;
+    a.cfg.run.sr = 0; /* 0 after parsing: no --sr */
     a.cfg.mode = BB_LIVE_AHEAD;
     a.cfg.ahead = 4;
     bb_golden_matrix_default(&a.axes);
@@ -451,6 +468,9 @@ int bb_cmd_live(int argc, char **argv)
     a.modes[BB_LIVE_CALLBACK] = a.modes[BB_LIVE_AHEAD] = true;
     int p = parse(&a, argc, argv);
     if (p) return p > 0 ? BB_EXIT_OK : BB_EXIT_USAGE;
+    a.cfg.sr_asked = a.cfg.run.sr != 0;
+    if (!a.cfg.sr_asked) a.cfg.run.sr = sr_default;
+    if (a.cfg.dummy && !a.cfg.period) a.cfg.period = BB_LIVE_PERIOD_DEFAULT;
     bb_error err;
     bb_error_clear(&err);
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
@@ -480,6 +500,7 @@ int bb_cmd_live(int argc, char **argv)
         return BB_EXIT_USAGE;
     }
     print_figures(stdout, &a, &o);
+    warn_mismatch(&o);
     const char *verdict = NULL;
     int rc = BB_EXIT_OK;
     if (a.record) {

@@ -1,10 +1,12 @@
 /* bb_cmd_render.c - `busbench render FILE.ph -o OUT.wav [options]`: one render to a WAV file (written
- * atomically), with the render options of bb_run_options. */
+ * atomically), with the render options of bb_run_options. `-o -` writes the WAV to standard output
+ * (for a player or sox), whole, once the render has succeeded; never to a terminal. */
 #include "bb_cmds.h"
 #include "bb_run.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct render_opts {
     bb_run_cfg cfg;
@@ -12,7 +14,8 @@ typedef struct render_opts {
 } render_opts;
 
 static const bb_opt opts[] = {
-    {"-o", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the WAV file to write (replaced only when complete)",
+    {"-o", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav",
+     "the WAV file to write (replaced only when complete); - : standard output\n(written once the render is complete)",
      "an output path", NULL},
     {"--out", BB_OPT_STR, offsetof(render_opts, out), 0, 0, "OUT.wav", "the same as -o", "an output path", NULL},
     BB_OPT_END,
@@ -33,6 +36,11 @@ int bb_cmd_render(int argc, char **argv)
     if (!npos || !r.out) {
         fprintf(stderr, "busbench render: expected a program and -o OUT.wav\n");
         bb_opt_usage(&spec, groups, 2, stderr);
+        return BB_EXIT_USAGE;
+    }
+    if (!strcmp(r.out, BB_RUN_STDOUT) && isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "busbench render: -o - writes a WAV to standard output, which is a terminal here: pipe it "
+                        "(| play -) or redirect it (> out.wav)\n");
         return BB_EXIT_USAGE;
     }
     r.cfg.program = pos[0];

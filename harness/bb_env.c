@@ -186,6 +186,21 @@ json_t *bb_env_topology(const char *xml, bb_error *err)
     return o;
 }
 
+int bb_env_pus_allowed(void)
+{
+    hwloc_topology_t t;
+    if (hwloc_topology_init(&t) != 0) return 1;
+    int n = 0;
+    hwloc_bitmap_t m = hwloc_bitmap_alloc();
+    if (m && hwloc_topology_load(t) == 0 && hwloc_get_cpubind(t, m, HWLOC_CPUBIND_THREAD) == 0) {
+        hwloc_bitmap_and(m, m, hwloc_topology_get_allowed_cpuset(t));
+        n = hwloc_bitmap_weight(m);
+    }
+    hwloc_bitmap_free(m);
+    hwloc_topology_destroy(t);
+    return n > 0 ? n : 1;
+}
+
 json_t *bb_env_context(void)
 {
     json_t *ctx = json_object();
@@ -200,6 +215,7 @@ json_t *bb_env_context(void)
     json_object_set_new(ctx, "executable", json_string(buf));
     json_t *topo = bb_env_topology(NULL, NULL);
     json_object_set_new(ctx, "num_cpus", json_integer(topo ? json_integer_value(json_object_get(topo, "pus")) : 1));
+    json_object_set_new(ctx, "pus_allowed", json_integer(bb_env_pus_allowed()));
     json_object_set_new(ctx, "mhz_per_cpu", json_integer((json_int_t)cpu_mhz()));
     json_object_set_new(ctx, "cpu_scaling_enabled", json_boolean(scaling_enabled()));
     double la[3] = {0, 0, 0};

@@ -24,8 +24,14 @@ json_t *bb_env_topology(const char *xml, bb_error *err);
 
 /* The machine and build facts as a new JSON object (keys: date, host_name, executable, num_cpus,
  * mhz_per_cpu, cpu_scaling_enabled, load_avg, library_build_type, caches, cpu_model, cores,
- * topology, hwloc, compiler, cflags, arch, lanes_isa, git_commit, git_commit_date, hwloc_version). */
+ * pus_allowed, topology, hwloc, compiler, cflags, arch, lanes_isa, git_commit, git_commit_date,
+ * hwloc_version). */
 json_t *bb_env_context(void);
+
+/* The processing units this process may run on: the PUs of the calling thread's affinity mask that
+ * hwloc allows (`taskset -c 1` gives 1), at least 1 (1 when it cannot be read). More threads than
+ * this time-share the PUs: oversubscribed. */
+int bb_env_pus_allowed(void);
 
 /* The build's identity, "COMMIT (COMMIT_DATE)" (a short git commit, "-dirty" when the tree
  * differed from it; "unknown" outside git): a static string. */

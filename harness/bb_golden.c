@@ -187,7 +187,7 @@ static double now_s(void) { return bb_now_ns() / 1e9; }
 
 enum { MANIFEST_BYTES_MAX = 1 << 20 };
 
-static const char *const axis_options[] = {"--strategy", "--threads", "--pin", "--block", "--stats", NULL};
+const char *const bb_golden_axis_options[] = {"--strategy", "--threads", "--pin", "--block", "--stats", NULL};
 
 /* Split s (modified in place) at runs of spaces into tok[0..*n). */
 static int split_spaces(char *s, char **tok, int max, int *n)
@@ -217,8 +217,8 @@ static bb_result check_opts(const char *path, int line, int col, const char *opt
     bb_run_cfg c;
     bb_run_cfg_default(&c);
     for (int i = 0; i < argc;) {
-        for (int k = 0; axis_options[k]; k++)
-            if (!strcmp(argv[i], axis_options[k]))
+        for (int k = 0; bb_golden_axis_options[k]; k++)
+            if (!strcmp(argv[i], bb_golden_axis_options[k]))
                 return bb_error_set(err, BB_ERR_FORMAT, path, line, col,
                                     "option %s is not a workload option (verify varies strategy, threads, block "
                                     "and pinning itself; goldens are rendered by serial)",
@@ -680,25 +680,48 @@ void bb_golden_print_err(FILE *errf, const char *cmd, const bb_error *e)
     fprintf(errf, "busbench %s: %s\n", cmd, bb_error_format(e, msg, sizeof msg));
 }
 
+bb_result bb_golden_pick(const char *const *names, size_t n, const char *const *want, size_t nwant, const char *where,
+                         size_t *sel, size_t cap, size_t *nsel, bb_error *err)
+{
+    *nsel = 0;
+    for (size_t w = 0; w < (nwant ? nwant : n); w++) {
+        size_t i = w;
+        if (nwant)
+            for (i = 0; i < n && strcmp(names[i], want[w]); i++) continue;
+        if (i == n) {
+            char list[BB_ERROR_MSG_MAX / 2] = "";
+            for (size_t k = 0, used = 0; k < n && used + strlen(names[k]) + 5 < sizeof list; k++)
+                used += (size_t)snprintf(list + used, sizeof list - used, " %s", names[k]);
+            return bb_error_set(err, BB_ERR_ARG, "--workloads", 0, 0, "unknown workload '%.64s' (%s:%s)", want[w], where, list);
+        }
+        if (*nsel >= cap) return bb_error_set(err, BB_ERR_LIMIT, "--workloads", 0, 0, "more than %zu workloads", cap);
+        sel[(*nsel)++] = i;
+    }
+    return BB_OK;
+}
+
 int bb_golden_select(const bb_golden_manifest *man, const bb_golden_matrix *m, size_t *sel, size_t *nsel,
                      const char *cmd, FILE *errf)
 {
-    *nsel = 0;
-    if (!m || !m->nworkloads) {
-        for (size_t i = 0; i < man->n; i++) sel[(*nsel)++] = i;
-        return 0;
-    }
-    for (size_t w = 0; w < m->nworkloads; w++) {
-        const bb_golden_entry *e = bb_golden_manifest_find(man, m->workloads[w]);
-        if (!e) {
-            fprintf(errf, "busbench %s: unknown workload '%s' (the manifest in %s lists:", cmd, m->workloads[w], man->dir);
-            for (size_t i = 0; i < man->n; i++) fprintf(errf, " %s", man->v[i].name);
-            fprintf(errf, ")\n");
-            return -1;
-        }
-        sel[(*nsel)++] = (size_t)(e - man->v);
-    }
-    return 0;
+    const char *names[BB_GOLDEN_ENTRIES_MAX], *want[BB_GOLDEN_AXIS_MAX];
+    for (size_t i = 0; i < man->n; i++) names[i] = man->v[i].name;
+    for (size_t w = 0; m && w < m->nworkloads; w++) want[w] = m->workloads[w];
+    char where[BB_GOLDEN_PATH_MAX + 32];
+    snprintf(where, sizeof where, "the manifest in %.1000s lists", man->dir);
+    bb_error err;
+    bb_error_clear(&err);
+    if (!bb_golden_pick(names, man->n, want, m ? m->nworkloads : 0, where, sel, BB_GOLDEN_ENTRIES_MAX, nsel, &err)) return 0;
+    bb_golden_print_err(errf, cmd, &err);
+    return -1;
+}
+
+void bb_golden_serial(bb_run_cfg *c)
+{
+    c->strategy = "serial";
+    c->threads = 1;
+    c->block = BB_GOLDEN_BLOCK;
+    c->pin = BB_PIN_NONE;
+    c->stats = false;
 }
 
 /* ---- bless ---------------------------------------------------------------------------------- */
@@ -777,11 +800,7 @@ int bb_golden_bless(const char *dir, const bb_golden_matrix *m, bool keep_blesse
             break;
         }
         bb_run_cfg c = job->cfg;
-        c.strategy = "serial";
-        c.threads = 1;
-        c.block = 512;
-        c.pin = BB_PIN_NONE;
-        c.stats = false;
+        bb_golden_serial(&c);
         bb_run_out ro;
         double t0 = now_s();
         if (bb_run(&c, NULL, true, false, &ro, &err)) {

@@ -38,7 +38,8 @@ enum {
     BB_GOLDEN_ARGS_MAX = 64,    /* option tokens of one workload */
     BB_GOLDEN_ENTRIES_MAX = 256,/* workloads in one manifest */
     BB_GOLDEN_AXIS_MAX = 32,    /* values on one axis of the verify matrix */
-    BB_GOLDEN_SHA_HEX = 65      /* 64 hex digits and the NUL */
+    BB_GOLDEN_SHA_HEX = 65,     /* 64 hex digits and the NUL */
+    BB_GOLDEN_BLOCK = 512       /* the block size a golden is rendered with */
 };
 
 #define BB_GOLDEN_MANIFEST "manifest.tsv"
@@ -91,6 +92,10 @@ typedef struct bb_golden_manifest {
     bb_golden_entry *v;                /* bb_malloc'ed */
     size_t n;
 } bb_golden_manifest;
+
+/* The render options that are not a workload's (verify and bench vary them, or they change no
+ * sample): --strategy --threads --pin --block --stats. NULL-terminated. */
+extern const char *const bb_golden_axis_options[];
 
 /* Read DIR/manifest.tsv. Every field is checked: names, paths, frames, the sha's
  * form, options (each must be a render option bb_run_cfg_option accepts, and not
@@ -174,6 +179,15 @@ void bb_golden_print_err(FILE *errf, const char *cmd, const bb_error *e);
  * Returns -1 (the names the manifest lists, on errf) for an unknown workload. */
 int bb_golden_select(const bb_golden_manifest *man, const bb_golden_matrix *m, size_t *sel, size_t *nsel, const char *cmd,
                      FILE *errf);
+/* Workloads by name: into sel, the index in names[0..n) of each of want[0..nwant), in want's order
+ * (0..n-1 when nwant is 0). Returns BB_ERR_ARG for a name that is not among them (the message lists
+ * them after where, e.g. "the manifest in golden lists"), BB_ERR_LIMIT past cap indices. */
+bb_result bb_golden_pick(const char *const *names, size_t n, const char *const *want, size_t nwant, const char *where,
+                         size_t *sel, size_t cap, size_t *nsel, bb_error *err);
+/* Set c up as a golden is rendered: serial, 1 thread, block BB_GOLDEN_BLOCK, no pinning, no stats
+ * (the rest, the workload's options, untouched). Bless renders goldens so, and a program given on
+ * the command line gets its reference so (bb_workload.h). */
+void bb_golden_serial(bb_run_cfg *c);
 
 /* ---- bless ------------------------------------------------------------------- */
 

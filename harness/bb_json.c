@@ -58,6 +58,7 @@ typedef struct field {
 #define NESTED(kind, path, key, csv, div) {K_##kind, offsetof(bb_bres, path), sizeof(((bb_bres *)0)->path), key, csv, div},
 static const field config_fields[] = {BB_BRES_CONFIG(FIELD, NESTED)};
 static const field stats_fields[] = {BB_BRES_STATS(FIELD, NESTED)};
+static const field sample_fields[] = {BB_BRES_SAMPLE(FIELD, NESTED)};
 static const field instr_fields[] = {BB_BRES_INSTR(FIELD, NESTED)};
 #undef FIELD
 #undef NESTED
@@ -137,6 +138,7 @@ bb_bres *bb_json_results_add(bb_results *r, int rounds)
     for (int i = 0; i < BB_JSON_CDF_POINTS; i++) b->cdf_cold[i] = b->cdf_steady[i] = (double)NAN;
     b->counters_stable = true;
     b->pin_ok = true;
+    b->iterations = 1;
     r->n++;
     return b;
 }
@@ -235,7 +237,7 @@ static json_t *entry(const bb_bres *b, int family, const char *suffix, const cha
     put(e, "run_type", json_string(run_type));
     put(e, "repetitions", json_integer(b->valid));
     put(e, "threads", json_integer(b->threads));
-    put(e, "iterations", json_integer(1));
+    put(e, "iterations", json_integer(b->iterations > 0 ? b->iterations : 1));
     put(e, "time_unit", json_string("ms"));
     put(e, "label", json_string(b->strategy));
     return e;
@@ -247,6 +249,7 @@ static void put_stats(json_t *e, const bb_bres *b)
     char pl[1024];
     places_line(b, pl, sizeof pl);
     put(e, "places", json_string(pl));
+    if (b->renders_checked > 0 || b->warmup_renders > 0) put_fields(e, b, sample_fields, NFIELDS(sample_fields));
     if (b->instruction_rounds > 0) put_fields(e, b, instr_fields, NFIELDS(instr_fields));
 }
 
@@ -480,10 +483,10 @@ static void csv_field(strbuf *sb, const bb_bres *b, const field *f)
 bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err)
 {
     static const struct { const field *f; size_t n; } parts[] = {
-        {config_fields, NFIELDS(config_fields)}, {stats_fields, NFIELDS(stats_fields)}};
+        {config_fields, NFIELDS(config_fields)}, {stats_fields, NFIELDS(stats_fields)}, {sample_fields, NFIELDS(sample_fields)}};
     strbuf b = {0};
     sb_printf(&b, "name");
-    for (size_t p = 0; p < 2; p++)
+    for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
         for (size_t i = 0; i < parts[p].n; i++)
             if (parts[p].f[i].csv) sb_printf(&b, ",%s", parts[p].f[i].csv);
     EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%s", bb_stats_counters[i].name);
@@ -491,7 +494,7 @@ bb_result bb_json_write_csv(const bb_results *r, const char *path, bb_error *err
     for (size_t c = 0; c < r->n; c++) {
         const bb_bres *x = &r->v[c];
         csv_str(&b, x->name);
-        for (size_t p = 0; p < 2; p++)
+        for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
             for (size_t i = 0; i < parts[p].n; i++)
                 if (parts[p].f[i].csv) csv_field(&b, x, &parts[p].f[i]);
         EACH_COUNTER(i, r->counters_absent) sb_printf(&b, ",%" PRIu64, bb_stats_counter(&x->counters, i));
@@ -665,6 +668,8 @@ bb_result bb_json_read_doc(const json_t *doc, const char *path, bb_results *r, b
         get_str(e, "run_name", b->name, sizeof b->name);
         get_fields(e, b, config_fields, NFIELDS(config_fields));
         get_fields(e, b, stats_fields, NFIELDS(stats_fields));
+        get_fields(e, b, sample_fields, NFIELDS(sample_fields));
+        if (b->iterations < 1) b->iterations = 1; /* Google Benchmark's field; 1 when absent */
         get_fields(e, b, instr_fields, NFIELDS(instr_fields));
         b->t.n = (size_t)b->valid;
         EACH_COUNTER(c, 0) {

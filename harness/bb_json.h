@@ -4,8 +4,10 @@
  * One bb_bres is one configuration (workload x strategy x threads x pinning).
  * In the JSON file each configuration becomes, in Google Benchmark's terms, a
  * family of runs named "WORKLOAD/STRATEGY/threads:N/pin:P": one "iteration"
- * entry per valid repetition (real_time = that render's wall time, cpu_time =
- * the process CPU time it used, time_unit "ms", iterations 1), then
+ * entry per valid repetition, i.e. timing sample (real_time = the sample's
+ * wall time per render, cpu_time = the process CPU time per render, time_unit
+ * "ms", iterations = the renders in the sample, as Google Benchmark counts its
+ * iterations), then
  * "aggregate" entries mean, median, stddev, mad, min and max. Every entry
  * carries the configuration and the strategy counters as extra fields; the
  * median aggregate also carries the statistics (bootstrap interval, speedup,
@@ -114,6 +116,18 @@ extern const double bb_json_cdf_p[BB_JSON_CDF_POINTS];
     N(U64, steps.windows, "step_windows", NULL, 1)                                                       \
     F(BOOL, pin_ok, , "pin_ok", "pin_ok", 1)             /* every planned binding succeeded */
 
+/* The timing samples (bench --min-sample-time): on the median entry of a result that records them
+ * (renders_checked or warmup_renders > 0; a file from before them has none, and is written back
+ * without them). A
+ * sample is `iterations` renders back to back, each compared with the golden; its time divided by
+ * them is the time per render that real_time, rep_ns and every statistic above give (Google
+ * Benchmark's iterations: every entry's "iterations" is this number, 1 for older files). */
+#define BB_BRES_SAMPLE(F, N)                                                                              \
+    F(INT, iterations, , "iterations", "iterations", 1) /* renders per timing sample */                   \
+    F(I64, renders_checked, , "renders_checked", "renders_checked", 1) /* timed renders compared bit for \
+                                                                          bit: valid x iterations when all right */ \
+    F(I64, warmup_renders, , "warmup_renders", "warmup_renders", 1) /* warm-up renders, compared too */
+
 /* Instruction counts (bench --metric instructions or both): on the median entry when counted. */
 #define BB_BRES_INSTR(F, N)                                                                   \
     F(I64, instructions, , "instructions", NULL, 1)         /* median of the counted rounds */ \
@@ -128,9 +142,10 @@ typedef struct bb_bres {
     char name[320];          /* WORKLOAD/STRATEGY/threads:N/pin:P */
     BB_BRES_CONFIG(BB_BRES_DECLARE, BB_BRES_NESTED)
     BB_BRES_STATS(BB_BRES_DECLARE, BB_BRES_NESTED)
+    BB_BRES_SAMPLE(BB_BRES_DECLARE, BB_BRES_NESTED)
     BB_BRES_INSTR(BB_BRES_DECLARE, BB_BRES_NESTED)
-    double *rep_ns;          /* [rounds]: render wall time, NaN when the round was void (malloc'ed) */
-    double *rep_cpu_ns;      /* [rounds]: process CPU time of the render, NaN when void */
+    double *rep_ns;          /* [rounds]: wall time per render of the round's sample, NaN when void (malloc'ed) */
+    double *rep_cpu_ns;      /* [rounds]: process CPU time per render of the sample, NaN when void */
     double *rep_ir;          /* [rounds]: instructions of each round, NaN where void; NULL: not counted per round */
     bb_sample_stats t;       /* over the valid rounds, ns */
     bb_latency cold, steady; /* per-block processing time, ns, all valid rounds pooled */

@@ -10,7 +10,9 @@
  * In ahead mode the process callback never allocates, locks, waits or does
  * I/O: it reads the clock, copies from one ring and into another (bb_ring: a
  * single-producer single-consumer FIFO over C11 atomics) and posts a
- * semaphore (sem_post neither blocks nor locks) to wake the render thread. In
+ * semaphore (sem_post neither blocks nor locks) to wake the render thread
+ * (bb_live_in_process is up while it runs: suite live counts the locks taken
+ * then, and finds none). In
  * callback mode it calls bb_render_step, which renders a whole window when the
  * FIFO inside the render runs dry: the render's own work, with whatever the
  * strategy does (a pipelined batch joins its output task there); that cost
@@ -34,6 +36,7 @@
 #include "bb_live.h"
 
 #include "bb_alloc.h"
+#include "bb_jackd.h"
 #include "bb_ring.h"
 #include "bb_stats.h"
 
@@ -41,7 +44,6 @@
 #include <jack/thread.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -52,8 +54,6 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +62,6 @@ enum {
     LOAD_EVERY = 5,          /* polls between DSP load samples (100 ms) */
     REC_RING_SECONDS = 2,    /* the record ring: the writer may fall this far behind */
     WRITER_SLEEP_MS = 10,
-    SERVER_STOP_MS = 5000,   /* SIGTERM, then SIGKILL */
     RELOAD_AROUND = 10       /* periods either side of a switch for reload_cb_max_ns */
 };
 
@@ -165,14 +164,18 @@ static void record(live *L, const float *x, size_t n)
     bb_ring_write(&L->rec, x, n);
 }
 
+_Thread_local bool bb_live_in_process;
+
 static int on_process(jack_nframes_t nframes, void *arg)
 {
+    bb_live_in_process = true;
     live *L = arg;
     const double t0 = now_ns();
     const size_t n = nframes;
     float *out = jack_port_get_buffer(L->port, nframes);
     if (atomic_load_explicit(&L->done, memory_order_relaxed)) {
         memset(out, 0, n * sizeof *out);
+        bb_live_in_process = false;
         return 0;
     }
     bool end = false, glitch = false;
@@ -188,6 +191,7 @@ static int on_process(jack_nframes_t nframes, void *arg)
         atomic_store_explicit(&L->ncb, i + 1, memory_order_release);
     }
     if (end) atomic_store_explicit(&L->done, true, memory_order_release);
+    bb_live_in_process = false;
     return 0;
 }
 
@@ -406,75 +410,17 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-/* ---- the dummy server --------------------------------------------------------- */
-
-/* Start `jackd -n name -d dummy -r sr -p period` as a child (its output to
- * /dev/null; it dies with us: PR_SET_PDEATHSIG). */
-static bb_result server_start(live *L, const char *name, int sr, size_t period, bb_error *err)
-{
-    char srs[32], ps[32];
-    snprintf(srs, sizeof srs, "%d", sr);
-    snprintf(ps, sizeof ps, "%zu", period);
-    pid_t pid = fork();
-    if (pid < 0) return bb_error_set(err, BB_ERR_IO, "jackd", 0, 0, "cannot fork: %s", strerror(errno));
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
-        int fd = open("/dev/null", O_RDWR);
-        if (fd >= 0) {
-            dup2(fd, 0);
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        signal(SIGINT, SIG_IGN); /* a terminal's ^C goes to the client, which stops the server */
-        execlp("jackd", "jackd", "-n", name, "-d", "dummy", "-r", srs, "-p", ps, (char *)NULL);
-        _exit(127);
-    }
-    L->server_pid = pid;
-    return BB_OK;
-}
-
-static void server_stop(live *L)
-{
-    if (L->server_pid <= 0) return;
-    kill(L->server_pid, SIGTERM);
-    for (int t = 0; t < SERVER_STOP_MS / POLL_MS; t++) {
-        if (waitpid(L->server_pid, NULL, WNOHANG) == L->server_pid) {
-            L->server_pid = 0;
-            return;
-        }
-        sleep_ms(POLL_MS);
-    }
-    kill(L->server_pid, SIGKILL);
-    waitpid(L->server_pid, NULL, 0);
-    L->server_pid = 0;
-}
-
-/* Open the client on server name (NULL: the default), never starting one; with
- * a started dummy server, retry until it answers or dies or the wait ends. */
+/* Open the client on server name (NULL: the default), never starting one. */
 static bb_result client_open(live *L, const char *name, bb_error *err)
 {
     jack_status_t st;
     const jack_options_t opt = name ? (jack_options_t)(JackNoStartServer | JackServerName) : JackNoStartServer;
-    for (int t = 0;; t++) {
-        L->client = name ? jack_client_open("busbench", opt, &st, name) : jack_client_open("busbench", opt, &st);
-        if (L->client) return BB_OK;
-        int status;
-        if (L->server_pid > 0 && waitpid(L->server_pid, &status, WNOHANG) == L->server_pid) {
-            L->server_pid = 0;
-            return bb_error_set(err, BB_ERR_IO, "jackd", 0, 0,
-                                "the dummy server '%s' exited (%s %d) before answering: run `jackd -n %s -d dummy` "
-                                "by hand to see why",
-                                name, WIFEXITED(status) ? "status" : "signal",
-                                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), name);
-        }
-        if (L->server_pid <= 0 || t * POLL_MS >= BB_LIVE_SERVER_WAIT_MS)
-            return bb_error_set(err, BB_ERR_IO, "--server", 0, 0,
-                                "no JACK server '%s' answers (status 0x%x): start one (jackd -d alsa, or pw-jack) "
-                                "or use --server dummy",
-                                name ? name : "default", (unsigned)st);
-        sleep_ms(POLL_MS);
-    }
+    L->client = name ? jack_client_open("busbench", opt, &st, name) : jack_client_open("busbench", opt, &st);
+    if (L->client) return BB_OK;
+    return bb_error_set(err, BB_ERR_IO, "--server", 0, 0,
+                        "no JACK server '%s' answers (status 0x%x): start one (jackd -d alsa, or pw-jack) "
+                        "or use --server dummy",
+                        name ? name : "default", (unsigned)st);
 }
 
 /* ---- set-up, the run, tear-down --------------------------------------------- */
@@ -579,7 +525,7 @@ static void teardown(live *L)
     }
     if (L->client) jack_client_close(L->client);
     L->client = NULL;
-    server_stop(L);
+    bb_jackd_stop(&L->server_pid);
 }
 
 static void gather(live *L, bb_live_out *o)
@@ -610,15 +556,15 @@ static void gather(live *L, bb_live_out *o)
     L->recbuf = NULL;
 }
 
-/* The server: a dummy of our own (started, its name in o), or the one named. */
+/* The server: a dummy of our own (started at the run's rate and period, its name in o), or the one named. */
 static bb_result connect_server(live *L, bb_live_out *o, bb_error *err)
 {
-    static atomic_int seq;
     const char *name = L->c->server;
     if (L->c->dummy) {
-        snprintf(o->server_name, sizeof o->server_name, "busbench-%d-%d", (int)getpid(), atomic_fetch_add(&seq, 1));
+        bb_jackd_name(o->server_name);
         name = o->server_name;
-        bb_result res = server_start(L, name, L->c->run.sr, L->c->period, err);
+        bb_result res = bb_jackd_start(name, L->c->run.sr, L->c->period ? L->c->period : BB_LIVE_PERIOD_DEFAULT,
+                                       &L->server_pid, err);
         if (res) return res;
     } else {
         snprintf(o->server_name, sizeof o->server_name, "%s", name ? name : "default");
@@ -663,14 +609,26 @@ static bb_result open_render(live *L, int sr, bb_live_out *o, bb_error *err)
     return res;
 }
 
-/* The server's rate and period; the render is opened again at the server's rate
- * when it is not the run's (a running server of its own rate). */
+/* The server's rate and period against what was asked. A rate asked for
+ * (sr_asked) and not the server's is an error: the run would not be what was
+ * asked, and a client cannot change a running server's rate. Otherwise the
+ * render is opened again at the server's rate (the same music: times and
+ * pitches are in seconds and Hz). Another period than asked is played and
+ * reported (o->period_asked): changing a running server's period would change
+ * every client's latency. */
 static bb_result match_server(live *L, bb_live_out *o, bb_error *err)
 {
     o->sr = jack_get_sample_rate(L->client);
     o->period = jack_get_buffer_size(L->client);
     o->realtime = jack_is_realtime(L->client) != 0;
+    o->sr_asked = L->c->sr_asked || L->c->dummy ? (uint32_t)L->c->run.sr : 0;
+    o->period_asked = (uint32_t)L->c->period;
     if ((int)o->sr == L->c->run.sr) return BB_OK;
+    if (L->c->sr_asked)
+        return bb_error_set(err, BB_ERR_ARG, "--sr", 0, 0,
+                            "the JACK server '%s' runs at %u Hz, not the %d Hz asked: start it at %d Hz, or leave "
+                            "--sr out to play at the server's rate",
+                            o->server_name, o->sr, L->c->run.sr, L->c->run.sr);
     bb_render_close(L->r);
     bb_kit_destroy(L->kit);
     L->r = NULL;
@@ -707,6 +665,7 @@ bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *o, bb_error *err)
     if (!res && jack_activate(L->client)) res = bb_error_set(err, BB_ERR_IO, "jack", 0, 0, "cannot activate the client");
     if (!res) {
         connect_out(L);
+        if (c->playing) atomic_store(c->playing, true);
         play(L, o);
     }
     if (L->client && atomic_load(&L->shutdown) && !res)

@@ -6,8 +6,10 @@
  * lock-free ring of `ahead` periods filled, the callback only copying one
  * period out (ahead mode). The server is the one running (default: JACK's
  * default server, never started by the client), a named one, or a dummy
- * server (`jackd -n NAME -d dummy`) started for the run as a child under a
- * name of its own and stopped at the end.
+ * server (`jackd -n NAME -d dummy`, bb_jackd.h) started for the run as a
+ * child under a name of its own and stopped at the end. A server at another
+ * rate than asked (--sr) is an error; with no rate asked, the render follows
+ * the server's; at another period than asked it plays at its own, reported.
  *
  * What is measured: xruns (the server's xrun callback), glitches (callbacks
  * that had to output silence because no period was ready), the time of every
@@ -28,8 +30,10 @@
 #ifndef BB_LIVE_H
 #define BB_LIVE_H
 
+#include "bb_jackd.h"
 #include "bb_run.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,15 +42,18 @@ enum {
     BB_LIVE_PERIOD_MIN = 16,
     BB_LIVE_PERIOD_MAX = 8192,   /* frames per callback (JACK's own limit) */
     BB_LIVE_AHEAD_MAX = 1024,    /* periods a render thread may run ahead */
-    BB_LIVE_SERVER_WAIT_MS = 10000, /* how long a started dummy server may take to answer */
-    BB_LIVE_NAME_MAX = 64        /* bytes of a server name, with the NUL */
+    BB_LIVE_PERIOD_DEFAULT = 256 /* a dummy server's period when none is asked */
 };
 
 typedef enum { BB_LIVE_CALLBACK, BB_LIVE_AHEAD } bb_live_mode;
 
 typedef struct bb_live_cfg {
-    bb_run_cfg run;          /* the render (its sr: asked of a dummy server; another server's rate wins) */
-    size_t period;           /* frames per callback asked of a dummy server */
+    bb_run_cfg run;          /* the render; its sr: a dummy server starts at it */
+    bool sr_asked;           /* run.sr was asked for (--sr): a server at another rate is an error
+                                (BB_ERR_ARG); otherwise the render follows the server's rate */
+    size_t period;           /* frames per callback asked (0: none; a dummy server starts at it, or at
+                                BB_LIVE_PERIOD_DEFAULT); a server at another period plays at its own,
+                                and bb_live_out.period_asked says so */
     bb_live_mode mode;
     size_t ahead;            /* ahead mode: periods in the ring (>= 1) */
     bool dummy;              /* start a dummy server of our own */
@@ -54,6 +61,7 @@ typedef struct bb_live_cfg {
     bool record;             /* keep what went to the server (bb_live_out.rec) */
     bool watch;              /* recompile run.program when it changes on disk and switch to it */
     volatile int *interrupt; /* when *interrupt becomes non-zero the run stops early (may be NULL) */
+    atomic_bool *playing;    /* set once the server calls the client, the render ready (may be NULL) */
 } bb_live_cfg;
 
 /* A switch made by --watch: at this cycle, to the program saved here (a
@@ -66,8 +74,10 @@ typedef struct bb_live_reload {
 } bb_live_reload;
 
 typedef struct bb_live_out {
-    char server_name[BB_LIVE_NAME_MAX];
+    char server_name[BB_JACKD_NAME_MAX];
     uint32_t sr, period;     /* what the server ran at */
+    uint32_t sr_asked, period_asked; /* what the run asked for (0: nothing): differ from sr, period
+                                        when the server runs otherwise */
     bool realtime;           /* jack_is_realtime */
     bool render_rt;          /* ahead mode: the render thread got real-time priority (the server's - 1) */
     bool interrupted;        /* stopped by *interrupt before the end */
@@ -89,11 +99,17 @@ typedef struct bb_live_out {
     double reload_cb_max_ns; /* --watch: the longest callback of the 21 around each switch's frame */
 } bb_live_out;
 
+/* True on the thread that runs the process callback, while it runs (set at its
+ * entry, cleared at its exit): what the tests' lock counter looks at, to count
+ * the locks taken by the callback and nothing else. */
+extern _Thread_local bool bb_live_in_process;
+
 /* Play c's render through the server and fill out. Returns BB_OK when the
  * render played to its end (or to *interrupt); BB_ERR_IO when no server
  * answers (with the name tried), a dummy server cannot start, or the server
- * went away during the run (err says at which frame); the render's own errors;
- * BB_ERR_NOMEM. Never leaves a started server or thread behind. out is
+ * went away during the run (err says at which frame); BB_ERR_ARG when the
+ * server runs at another rate than c->sr_asked asked for; the render's own
+ * errors; BB_ERR_NOMEM. Never leaves a started server or thread behind. out is
  * freeable with bb_live_out_free in every case. */
 bb_result bb_live_run(const bb_live_cfg *c, bb_live_out *out, bb_error *err);
 void bb_live_out_free(bb_live_out *o);

@@ -46,7 +46,7 @@ static bb_result store(const bb_opt *o, void *base, const char *v, bb_error *err
     case BB_OPT_FLAG: *(bool *)(void *)dst = true; return BB_OK;
     case BB_OPT_STR: *(const char **)(void *)dst = v; return BB_OK;
     case BB_OPT_FN: {
-        bb_result r = o->parse(base, v, err);
+        bb_result r = o->parse(dst, v, err);
         if (r && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", o->name);
         return r;
     }
@@ -122,6 +122,10 @@ int bb_opt_parse(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups,
             bb_opt_usage(cmd, groups, ngroups, stdout);
             return BB_EXIT_OK;
         }
+        if (!strcmp(a, BB_OPT_LIST)) {
+            bb_opt_list(groups, ngroups, stdout);
+            return BB_EXIT_OK;
+        }
         int k = bb_opt_take(groups, ngroups, argc, argv, &i, &err);
         if (k < 0) return fail(cmd, &err);
         if (k) continue;
@@ -144,6 +148,17 @@ int bb_opt_parse(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups,
 static void label(const bb_opt *o, char *buf, size_t cap)
 {
     snprintf(buf, cap, "%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+}
+
+void bb_opt_list(const bb_opt_group *groups, int ngroups, FILE *f)
+{
+    for (int g = 0; g < ngroups; g++)
+        for (const bb_opt *o = groups[g].opts; o->name; o++) {
+            if (!o->help) continue;
+            char lb[96];
+            label(o, lb, sizeof lb);
+            fprintf(f, "%s\n", lb);
+        }
 }
 
 void bb_opt_usage(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups, FILE *f)

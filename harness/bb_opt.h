@@ -6,6 +6,8 @@
  *   line    = { option | positional }
  *   option  = "--name=value" | "--name" value | "--flag" | "-x" value
  *   "-h", "--help": print the usage on stdout, exit 0. "-" alone and "-1.5" are positionals.
+ *   "--list-options" (BB_OPT_LIST, not in the usage): print the options as bb_opt_list does, exit 0:
+ *   the machine-readable usage that `make install` builds the bash completion from.
  * A value may begin with '-' ("--cycles -1" is a bad value, not a missing one). Every number is
  * read whole and in range (bb_run_parse_long / bb_run_parse_double); a bad one is an error naming
  * the option, the value and what was expected. */
@@ -31,12 +33,12 @@ typedef enum bb_opt_kind {
 typedef struct bb_opt {
     const char *name;     /* "--cycles", or a short "-o" */
     bb_opt_kind kind;
-    size_t off;           /* of the destination in the group's base (not for BB_OPT_FN) */
+    size_t off;           /* of the destination in the group's base (BB_OPT_FN: parse gets base + off) */
     double lo, hi;        /* range of a number */
     const char *metavar;  /* "N", "LIST"; NULL for a flag */
     const char *help;     /* usage text; each '\n' continues it on a line of its own; NULL: hidden */
     const char *want;     /* what a good value is ("a number of threads from 1 to 256"); NULL: from the range */
-    bb_result (*parse)(void *base, const char *value, bb_error *err); /* BB_OPT_FN: BB_OK or an error */
+    bb_result (*parse)(void *base, const char *value, bb_error *err); /* BB_OPT_FN (base + off): BB_OK or an error */
 } bb_opt;
 
 /* The end of a table. */
@@ -58,6 +60,7 @@ typedef struct bb_opt_cmd {
 } bb_opt_cmd;
 
 enum { BB_OPT_GO_ON = -1 };
+#define BB_OPT_LIST "--list-options"
 
 /* If argv[*i] is an option of the groups ("--name", "--name=value"), store its value, advance *i past
  * it (and its value) and return 1; return 0 when it is not one of theirs (or not an option); -1 on a
@@ -71,6 +74,9 @@ int bb_opt_take(const bb_opt_group *groups, int ngroups, int argc, char **argv, 
  * stderr. Destinations not named keep what they held (the command's defaults). */
 int bb_opt_parse(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups, int argc, char **argv,
                  const char **pos, int maxpos, int *npos);
+
+/* Print every option the usage shows, one a line: "--name METAVAR", or "--name" for a flag. */
+void bb_opt_list(const bb_opt_group *groups, int ngroups, FILE *f);
 
 /* Print the usage of cmd (synopsis, about, every group's options, exit codes) to f. */
 void bb_opt_usage(const bb_opt_cmd *cmd, const bb_opt_group *groups, int ngroups, FILE *f);

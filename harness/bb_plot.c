@@ -15,15 +15,34 @@
  * The gnuplot program is $BB_GNUPLOT or "gnuplot"; the PNG terminal is
  * pngcairo when this gnuplot has it, png otherwise.
  *
+ * A whole output (report) is staged: written into ".NAME.tmp.XXXXXX" beside
+ * the folder NAME asked for, then exchanged with it in one renameat2
+ * (RENAME_EXCHANGE; two renames where the file system cannot) and the old
+ * folder removed: a report into an existing folder replaces it whole (no
+ * figure of an older report left behind), and a failure leaves the old one as
+ * it was. A signal during the staging can leave the hidden staged folder (its
+ * temporaries are removed), never a half-written NAME.
+ *
+ * Colours: a strategy has one colour in every figure (bb_plot_strategy_colour).
+ *
  * Units: pixels for figure sizes; the rest is text. */
+#define _GNU_SOURCE /* renameat2, nftw */
 #include "bb_plot.h"
 
 #include "bb_json.h"
+#include "bb_stats.h"
 #include "bb_tmpfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +54,7 @@ void bb_plot_init(bb_plot *P, const char *dir, const char *src)
 {
     memset(P, 0, sizeof *P);
     P->dir = dir;
+    P->final = dir;
     P->src = src;
     bb_error_clear(&P->err);
 }
@@ -284,3 +304,151 @@ int bb_plot_keep_input(bb_plot *R, const char *rel)
     return rc;
 }
 
+
+/* ---- colours ------------------------------------------------------------------------------- */
+static const struct {
+    const char *name, *colour;
+} strategy_colours[] = {{"serial", "#000000"}, {"parallel", "#1f77b4"}, {"cycle", "#ff7f0e"}, {"static", "#2ca02c"},
+                        {"pool", "#d62728"},   {"batch", "#9467bd"},    {"lanes", "#8c564b"}, {"all", "#e377c2"}};
+static const char *const other_colours[] = {"#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"};
+
+const char *bb_plot_strategy_colour(const char *strategy)
+{
+    for (size_t i = 0; i < sizeof strategy_colours / sizeof strategy_colours[0]; i++)
+        if (!strcmp(strategy, strategy_colours[i].name)) return strategy_colours[i].colour;
+    return other_colours[bb_stats_hash(strategy) % (sizeof other_colours / sizeof other_colours[0])];
+}
+
+void bb_plot_lighter(const char *colour, double f, char out[8])
+{
+    unsigned rgb = 0;
+    if (colour[0] != '#' || sscanf(colour + 1, "%6x", &rgb) != 1) rgb = 0x808080;
+    unsigned c[3] = {rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255};
+    for (int i = 0; i < 3; i++) c[i] = (unsigned)lround(c[i] + (255.0 - c[i]) * f);
+    snprintf(out, 8, "#%02x%02x%02x", c[0] & 255, c[1] & 255, c[2] & 255);
+}
+
+/* ---- the staged folder ------------------------------------------------------------------------- */
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* rm -r path (no error when it is not there). 0 or -1. */
+static int remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Is the folder empty, or has it a file named marker? (A folder that cannot be read: no.) */
+static bool replaceable(const char *dir, const char *marker)
+{
+    char p[PATH_MAX + 256];
+    snprintf(p, sizeof p, "%s/%s", dir, marker);
+    if (access(p, F_OK) == 0) return true;
+    DIR *d = opendir(dir);
+    if (!d) return false;
+    bool empty = true;
+    for (struct dirent *e; empty && (e = readdir(d));) empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    closedir(d);
+    return empty;
+}
+
+/* Does the file in lie in the folder whose real path is real, under a name other than keep (NULL: any)? */
+static bool lost_with(const char *in, const char *real, const char *keep)
+{
+    char rin[PATH_MAX];
+    if (!in || !realpath(in, rin)) return false;
+    char *slash = strrchr(rin, '/');
+    size_t n = slash ? (size_t)(slash - rin) : 0;
+    if (!slash || strlen(real) != n || strncmp(rin, real, n)) return false;
+    return !keep || strcmp(slash + 1, keep);
+}
+
+int bb_plot_stage(bb_plot *P, const char *marker, const char *const *inputs, const char *const *keep, int n)
+{
+    struct stat st;
+    char real[PATH_MAX];
+    if (stat(P->final, &st) == 0) {
+        if (!S_ISDIR(st.st_mode) || !realpath(P->final, real)) {
+            bb_error_set(&P->err, BB_ERR_IO, P->final, 0, 0, "not a folder: give the report a folder of its own");
+            return -1;
+        }
+        if (!replaceable(P->final, marker)) {
+            bb_error_set(&P->err, BB_ERR_IO, P->final, 0, 0, "the folder exists and is not a report (no %s in it): "
+                         "a report replaces its folder whole, so give it a new or empty folder", marker);
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (lost_with(inputs[i], real, keep[i])) {
+                bb_error_set(&P->err, BB_ERR_IO, inputs[i], 0, 0, "this input lies in the report folder %s, which the "
+                             "report replaces whole: move it out first", P->final);
+                return -1;
+            }
+        }
+    }
+    char parent[PATH_MAX], name[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", P->final);
+    snprintf(name, sizeof name, "%s", P->final);
+    const char *pd = dirname(parent), *bn = basename(name);
+    if (!strcmp(bn, ".") || !strcmp(bn, "..") || !strcmp(bn, "/")) {
+        bb_error_set(&P->err, BB_ERR_ARG, P->final, 0, 0, "give the report's folder by its name (not . or ..)");
+        return -1;
+    }
+    if (bb_plot_mkdir_p(pd) != 0) {
+        bb_error_set(&P->err, BB_ERR_IO, pd, 0, 0, "cannot create the folder: %s", strerror(errno));
+        return -1;
+    }
+    snprintf(P->stage, sizeof P->stage, "%s/.%.200s.tmp.XXXXXX", pd, bn);
+    if (!mkdtemp(P->stage)) {
+        bb_error_set(&P->err, BB_ERR_IO, pd, 0, 0, "cannot create a folder in it: %s", strerror(errno));
+        P->stage[0] = '\0';
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(P->stage, 0777 & ~mask); /* mkdtemp makes it 0700; a report is an ordinary folder */
+    P->dir = P->stage;
+    return 0;
+}
+
+void bb_plot_discard(bb_plot *P)
+{
+    if (!P->stage[0]) return;
+    remove_tree(P->stage);
+    P->stage[0] = '\0';
+    P->dir = P->final;
+}
+
+int bb_plot_publish(bb_plot *P)
+{
+    if (!P->stage[0]) return 0;
+    struct stat st;
+    int had = stat(P->final, &st) == 0;
+    char old[PATH_MAX + 32];
+    snprintf(old, sizeof old, "%s.old", P->stage);
+    int rc = 0;
+    if (!had) rc = rename(P->stage, P->final);
+    else if (renameat2(AT_FDCWD, P->stage, AT_FDCWD, P->final, RENAME_EXCHANGE) == 0) rc = 0; /* the stage: the old one */
+    else if (rename(P->final, old) != 0) rc = -1;
+    else if (rename(P->stage, P->final) != 0) {
+        int e = errno;
+        rename(old, P->final); /* put the old one back */
+        errno = e;
+        rc = -1;
+    }
+    if (rc) {
+        bb_error_set(&P->err, BB_ERR_IO, P->final, 0, 0, "cannot put the new report in place: %s", strerror(errno));
+        bb_plot_discard(P);
+        return -1;
+    }
+    /* the old report: at the stage's name after the exchange, at old after the two renames */
+    remove_tree(old);
+    remove_tree(P->stage);
+    P->stage[0] = '\0';
+    P->dir = P->final;
+    return 0;
+}

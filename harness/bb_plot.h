@@ -13,7 +13,9 @@
 #include <stdio.h>
 
 typedef struct bb_plot {
-    const char *dir;        /* the output folder (the caller's string) */
+    const char *dir;        /* where files go: the output folder, or the staged folder (bb_plot_stage) */
+    const char *final;      /* the output folder asked for (the caller's string) */
+    char stage[4096];       /* the staged folder, "" when none */
     const char *src;        /* what the figures are drawn from, named in each script */
     const char *gp;         /* the gnuplot program */
     char term[16];          /* pngcairo or png */
@@ -25,10 +27,32 @@ typedef struct bb_plot {
 extern const char *const bb_plot_palette[];
 extern const size_t bb_plot_npalette;
 
+/* The colour of a strategy in every figure ("#rrggbb", a static string): a fixed table for the
+ * registry's strategies (serial black, parallel blue, cycle orange, static green, pool red, batch
+ * purple, lanes brown, all pink), any other name (a composition, a canary) one of the remaining
+ * colours by a hash of the name: the same name, the same colour, in every figure and report. */
+const char *bb_plot_strategy_colour(const char *strategy);
+/* colour ("#rrggbb") mixed with white, f of the way (0: itself, 1: white), into out[8]. */
+void bb_plot_lighter(const char *colour, double f, char out[8]);
+
 /* Set P up for the folder dir (not touched yet); src names the input. */
 void bb_plot_init(bb_plot *P, const char *dir, const char *src);
 /* Create DIR/data (and DIR) and find gnuplot with its PNG and SVG terminals. 0 or -1. */
 int bb_plot_open(bb_plot *P);
+/* Write the whole output into a new folder beside the one asked for (".NAME.tmp.XXXXXX" in its
+ * parent, the parent made when missing): P->dir becomes it; bb_plot_publish puts it in place. Refuses
+ * (-1, P->err) a folder asked for that exists, is not empty and has no file named marker (it is not
+ * an output of this command: replacing it would lose what it holds), and an input file (inputs[0..n),
+ * NULL entries skipped) that lies in it, other than one kept under the same name (keep[i], NULL:
+ * none), since the folder is replaced whole. Call before bb_plot_open. */
+int bb_plot_stage(bb_plot *P, const char *marker, const char *const *inputs, const char *const *keep, int n);
+/* Put the staged folder in the place of the folder asked for, replacing an existing one whole
+ * (exchanged atomically by renameat2 where the file system can, else moved aside first), and remove
+ * the old one. 0, or -1 with P->err: then the staged folder is removed and the old one is where it
+ * was. Nothing to do without a stage. */
+int bb_plot_publish(bb_plot *P);
+/* After a failure: remove the staged folder (nothing without one). The folder asked for is untouched. */
+void bb_plot_discard(bb_plot *P);
 /* Find gnuplot and its terminals (bb_plot_open does). 0 or -1. */
 int bb_plot_probe(bb_plot *P);
 /* Write n bytes to DIR/rel atomically. BB_OK or the error (also in P->err). */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 double bb_now_ns(void)
 {
@@ -102,7 +103,7 @@ const bb_opt bb_run_options[] = {
     {"--seconds", BB_OPT_REAL, CFG(seconds), 1e-6, (double)BB_RENDER_SECONDS_MAX, "S", "length in seconds (instead of --cycles)",
      "a positive number of seconds (at most 24 hours)", NULL},
     {"--strategy", BB_OPT_STR, CFG(strategy), 0, 0, "LIST",
-     "a strategy (busbench strategies) or canary-*; comma-separated to compose", NULL, NULL},
+     "a strategy (busbench strategies) or canary-*; compose with + or , (cycle+pool)", NULL, NULL},
     {"--threads", BB_OPT_INT, CFG(threads), 1, BB_WORKERS_MAX, "N", "worker threads (default: the cores hwloc reports)",
      "a number of threads from 1 to 256", NULL},
     {"--pin", BB_OPT_FN, 0, 0, 0, "POLICY", "compact, scatter or none (default none)", NULL, opt_pin},
@@ -111,7 +112,8 @@ const bb_opt bb_run_options[] = {
     {"--batch", BB_OPT_SIZE, CFG(batch), 1, 1024, "K", "blocks per window for batch (default 8)", "a number of blocks from 1 to 1024", NULL},
     {"--lookahead", BB_OPT_SIZE, CFG(lookahead), 1, BB_RENDER_LOOKAHEAD_MAX, "L",
      "pipelined batch at 2 threads or more: windows mixed ahead of the one output\n"
-     "(1 to 32, default 32; latency (L + 1) x K blocks)", "a number of windows from 1 to 32", NULL},
+     "(1 to 32; latency (L + 1) x K blocks; default 32 where the output graph's signal\n"
+     "processing over a window outweighs a hand-off, else not pipelined)", "a number of windows from 1 to 32", NULL},
     {"--sr", BB_OPT_INT, CFG(sr), 1000, 768000, "HZ", "sample rate (default 44100)", "a sample rate from 1000 to 768000 Hz", NULL},
     {"--format", BB_OPT_FN, 0, 0, 0, "F", "f32, s16 or s24 (default f32)", NULL, opt_format},
     {"--samples", BB_OPT_STR, CFG(samples), 0, 0, "DIR", "a Dirt-Samples style folder", NULL, NULL},
@@ -224,7 +226,9 @@ bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed,
     bb_render *r = NULL;
     sink s = {.collect = collect, .timed = timed, .cfg = c};
     bb_result res = bb_run_open_render(c, on_block, &s, on_window, &kit, &r, err);
-    if (!res && wav) res = bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err);
+    if (!res && wav)
+        res = strcmp(wav, BB_RUN_STDOUT) ? bb_wav_writer_open(&s.wav, wav, c->sr, c->fmt, err)
+                                         : bb_wav_writer_open_fd(&s.wav, STDOUT_FILENO, "<stdout>", c->sr, c->fmt, err);
     if (!res) {
         s.last_ns = bb_now_ns();
         double t0 = s.last_ns, c0 = bb_cpu_now_ns();

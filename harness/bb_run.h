@@ -64,8 +64,12 @@ typedef struct bb_run_out {
     int64_t steady_from_block; /* first block after cycle 1 (for cold/steady split) */
 } bb_run_out;
 
+/* The WAV path that means standard output. */
+#define BB_RUN_STDOUT "-"
+
 /* Render c. With wav, stream the output to it atomically (nothing is left at
- * wav on failure). With collect, keep the samples. With timed, measure every
+ * wav on failure); a wav of BB_RUN_STDOUT goes to standard output, whole, once
+ * the render has succeeded (nothing is written there on failure). With collect, keep the samples. With timed, measure every
  * block. On failure returns the error with err filled; out is still freed by
  * bb_run_out_free. */
 bb_result bb_run(const bb_run_cfg *c, const char *wav, bool collect, bool timed, bb_run_out *out, bb_error *err);

@@ -186,6 +186,13 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
+uint64_t bb_stats_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
 void bb_stats_rng_seed(bb_stats_rng *g, uint64_t seed)
 {
     for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);

@@ -98,6 +98,8 @@ typedef struct bb_stats_rng {
     uint64_t s[4];
 } bb_stats_rng;
 
+/* A seed from a name (64-bit FNV-1a of its bytes): the same name, the same seed on every machine. */
+uint64_t bb_stats_hash(const char *s);
 /* Seed the generator (any seed, 0 included). */
 void bb_stats_rng_seed(bb_stats_rng *g, uint64_t seed);
 /* Next 64 random bits. */

@@ -1,7 +1,8 @@
-/* bb_verify.c - `busbench verify`'s work: every selected golden workload rendered under every
- * combination of the matrix (strategy x threads x block x pinning), compared bit for bit with its
- * golden WAV (bb_golden.c: the corpus, its manifest and jobs), and a failure localised: the first
- * differing frame in seconds, cycle and beat, the program in force and the events sounding there.
+/* bb_verify.c - `busbench verify`'s work: every selected workload rendered under every combination
+ * of the matrix (strategy x threads x block x pinning), compared bit for bit with its reference (a
+ * golden WAV of the corpus, or for a program given on the command line the serial render of this
+ * run: bb_workload.h), and a failure localised: the first differing frame in seconds, cycle and
+ * beat, the program in force and the events sounding there.
  *
  * Invariants: a golden whose samples do not match the manifest's sha256 is reported as tampered
  * (bad input) and still compared, so that the failures show where the file was changed; a
@@ -172,20 +173,27 @@ static void strategy_label(const char *s, char *out, size_t cap)
         if (*c == ',') *c = '+';
 }
 
-/* A render that differs from its golden: where first (frame, seconds, cycle and beat, the events
+/* What a combination compares with: the workload, its reference and the word for it in messages. */
+typedef struct verify_ref {
+    const bb_workload *w;
+    const char *word;         /* "golden" or "reference" */
+} verify_ref;
+
+/* A render that differs from its reference: where first (frame, seconds, cycle and beat, the events
  * sounding), the largest difference, how many samples differ; with residual_dir, the residual WAV. */
-static void print_mismatch(FILE *out, const char *residual_dir, const char *wname, const char *label, const char *combo,
-                           const bb_verify_outcome *o, const bb_run_cfg *c, const bb_run_out *ro, const float *want,
-                           size_t nwant)
+static void print_mismatch(FILE *out, const char *residual_dir, const verify_ref *v, const char *label, const char *combo,
+                           const bb_verify_outcome *o, const bb_run_cfg *c, const bb_run_out *ro)
 {
     const bb_golden_diff *d = &o->diff;
+    const float *want = v->w->ref;
+    size_t nwant = v->w->nref;
     fprintf(out, "FAIL  %s  first difference at frame %lld (%.6f s)\n", combo, (long long)d->first, (double)d->first / c->sr);
-    fprintf(out, "      rendered %.9g, golden %.9g%s\n", (double)d->got, (double)d->want,
-            (size_t)d->first >= ro->frames ? " (the render ended before this frame)"
-            : (size_t)d->first >= nwant    ? " (the golden ended before this frame)"
-                                           : "");
+    char ended[64] = "";
+    if ((size_t)d->first >= ro->frames) snprintf(ended, sizeof ended, " (the render ended before this frame)");
+    else if ((size_t)d->first >= nwant) snprintf(ended, sizeof ended, " (the %s ended before this frame)", v->word);
+    fprintf(out, "      rendered %.9g, %s %.9g%s\n", (double)d->got, v->word, (double)d->want, ended);
     if (d->got_frames != d->want_frames)
-        fprintf(out, "      length: rendered %zu frames, golden %zu\n", d->got_frames, d->want_frames);
+        fprintf(out, "      length: rendered %zu frames, %s %zu\n", d->got_frames, v->word, d->want_frames);
     bb_error derr;
     bb_error_clear(&derr);
     bb_verify_describe(out, "      ", c, d->first, &derr);
@@ -193,7 +201,7 @@ static void print_mismatch(FILE *out, const char *residual_dir, const char *wnam
             (long long)d->max_at, (unsigned long long)d->ndiff, ro->frames > nwant ? ro->frames : nwant);
     if (!residual_dir) return;
     char path[BB_GOLDEN_PATH_MAX + 256], name[400];
-    snprintf(name, sizeof name, "%s.%s.t%d.b%zu.%s.wav", wname, label, o->threads, o->block, bb_pin_name(o->pin));
+    snprintf(name, sizeof name, "%s.%s.t%d.b%zu.%s.wav", v->w->name, label, o->threads, o->block, bb_pin_name(o->pin));
     bb_error werr;
     bb_error_clear(&werr);
     if (mkdir(residual_dir, 0777) && errno != EEXIST)
@@ -203,134 +211,135 @@ static void print_mismatch(FILE *out, const char *residual_dir, const char *wnam
     else if (bb_golden_residual(path, ro->samples, ro->frames, want, nwant, c->sr, &werr))
         fprintf(out, "      residual: %s\n", werr.msg);
     else
-        fprintf(out, "      residual (rendered - golden): %s\n", path);
+        fprintf(out, "      residual (rendered - %s): %s\n", v->word, path);
 }
 
-static void verify_workload(const bb_golden_manifest *man, const bb_golden_entry *e, const bb_golden_matrix *m,
-                            const char *residual_dir, FILE *out, FILE *errf, bb_verify_report *rep, size_t *cap,
-                            bb_verify_report *tot)
+/* Render one combination o (strategy, threads, block, pin set) of v's workload and compare it with
+ * the reference: one line on out, the outcome's status and diff set, the totals counted. Returns
+ * false when the workload is bad input (it does not render: nothing more of it is tried). */
+static bool verify_combo(const verify_ref *v, bb_verify_outcome *o, const char *residual_dir, FILE *out, FILE *errf,
+                         bb_verify_report *tot)
 {
-    bb_golden_job job;
+    bb_run_cfg c = v->w->job.cfg;
+    c.strategy = o->strategy;
+    c.threads = o->threads;
+    c.block = o->block;
+    c.pin = o->pin;
+    c.stats = false;
+    bb_run_out ro;
+    bb_error rerr;
+    bb_error_clear(&rerr);
+    double t0 = bb_now_ns() / 1e9;
+    o->render_res = bb_run(&c, NULL, true, false, &ro, &rerr);
+    o->seconds = bb_now_ns() / 1e9 - t0;
+    char label[160], combo[512];
+    strategy_label(o->strategy, label, sizeof label);
+    snprintf(combo, sizeof combo, "%-11s %-14s threads %-3d block %-5zu pin %-7s", v->w->name, label, o->threads, o->block,
+             bb_pin_name(o->pin));
+    bool go_on = true;
+    if (o->render_res) {
+        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
+        bb_error_format(&rerr, msg, sizeof msg);
+        go_on = !bad_input_result(o->render_res);
+        o->status = go_on ? BB_VERIFY_FAIL : BB_VERIFY_BAD;
+        if (go_on) {
+            tot->failed++;
+            fprintf(out, "FAIL  %s  the render failed: %s\n", combo, msg);
+        } else {
+            tot->bad_inputs++;
+            fprintf(out, "BAD   %s  the workload does not render: %s\n", combo, msg);
+            fprintf(errf, "busbench verify: workload '%s': %s\n", v->w->name, msg);
+        }
+    } else {
+        bb_golden_compare(ro.samples, ro.frames, v->w->ref, v->w->nref, &o->diff);
+        if (o->diff.first < 0) {
+            o->status = BB_VERIFY_PASS;
+            tot->passed++;
+            fprintf(out, "pass  %s  %zu frames  %.3f s\n", combo, ro.frames, o->seconds);
+        } else {
+            o->status = BB_VERIFY_FAIL;
+            tot->failed++;
+            print_mismatch(out, residual_dir, v, label, combo, o, &c, &ro);
+        }
+    }
+    fflush(out);
+    bb_run_out_free(&ro);
+    return go_on;
+}
+
+/* Load w's reference (a tampered golden is reported and still compared), then every combination of m. */
+static void verify_workload(bb_workload *w, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
+                            bb_verify_report *rep, size_t *cap, bb_verify_report *tot)
+{
     bb_error err;
     bb_error_clear(&err);
-    float *want = NULL;
-    size_t nwant = 0;
-    char sha[BB_GOLDEN_SHA_HEX];
-    bb_result r = bb_golden_job_init(&job, man, e, &err);
-    if (!r) r = bb_golden_read(&job, e, &want, &nwant, sha, &err);
+    bb_result r = bb_workload_reference(w, &err);
     if (r == BB_ERR_MISMATCH) {
         bb_golden_print_err(errf, "verify", &err);
-        fprintf(out, "TAMPERED  %s: %s does not match its manifest sha256; comparing with the file as it is\n", e->name,
-                job.wav);
+        fprintf(out, "TAMPERED  %s: %s does not match its manifest sha256; comparing with the file as it is\n", w->name,
+                w->job.wav);
         tot->tampered++;
         tot->bad_inputs++;
     } else if (r) {
+        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
         bb_golden_print_err(errf, "verify", &err);
-        fprintf(out, "BAD       %s: %s\n", e->name, err.msg);
+        fprintf(out, "BAD       %s: %s\n", w->name, bb_error_format(&err, msg, sizeof msg));
         tot->bad_inputs++;
-        bb_golden_job_free(&job);
         return;
+    } else if (!w->entry) {
+        fprintf(out, "reference %s: %s (serial, 1 thread, block %d): %zu frames in %.3f s\n", w->name,
+                bb_workload_ref_name(w), BB_GOLDEN_BLOCK, w->nref, w->ref_seconds);
     }
+    const verify_ref v = {w, w->entry ? "golden" : "reference"};
     for (size_t si = 0; si < m->nstrategies; si++)
         for (size_t ti = 0; ti < m->nthreads; ti++)
             for (size_t bi = 0; bi < m->nblocks; bi++)
                 for (size_t pi = 0; pi < m->npins; pi++) {
                     bb_verify_outcome o;
                     memset(&o, 0, sizeof o);
-                    snprintf(o.workload, sizeof o.workload, "%s", e->name);
+                    snprintf(o.workload, sizeof o.workload, "%s", w->name);
                     snprintf(o.strategy, sizeof o.strategy, "%s", m->strategies[si]);
                     o.threads = m->threads[ti];
                     o.block = m->blocks[bi];
                     o.pin = m->pins[pi];
-                    bb_run_cfg c = job.cfg;
-                    c.strategy = o.strategy;
-                    c.threads = o.threads;
-                    c.block = o.block;
-                    c.pin = o.pin;
-                    c.stats = false;
-                    bb_run_out ro;
-                    bb_error rerr;
-                    bb_error_clear(&rerr);
-                    double t0 = (bb_now_ns() / 1e9);
-                    o.render_res = bb_run(&c, NULL, true, false, &ro, &rerr);
-                    o.seconds = (bb_now_ns() / 1e9) - t0;
-                    char label[160];
-                    strategy_label(o.strategy, label, sizeof label);
-                    char combo[512];
-                    snprintf(combo, sizeof combo, "%-11s %-14s threads %-3d block %-5zu pin %-7s", e->name, label,
-                             o.threads, o.block, bb_pin_name(o.pin));
-                    if (o.render_res) {
-                        char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-                        bb_error_format(&rerr, msg, sizeof msg);
-                        if (bad_input_result(o.render_res)) {
-                            o.status = BB_VERIFY_BAD;
-                            fprintf(out, "BAD   %s  the workload does not render: %s\n", combo, msg);
-                            fprintf(errf, "busbench verify: workload '%s': %s\n", e->name, msg);
-                            tot->bad_inputs++;
-                            report_add(rep, cap, &o);
-                            bb_run_out_free(&ro);
-                            bb_free(want);
-                            bb_golden_job_free(&job);
-                            return;
-                        }
-                        o.status = BB_VERIFY_FAIL;
-                        tot->failed++;
-                        fprintf(out, "FAIL  %s  the render failed: %s\n", combo, msg);
-                        report_add(rep, cap, &o);
-                        bb_run_out_free(&ro);
-                        continue;
-                    }
-                    bb_golden_compare(ro.samples, ro.frames, want, nwant, &o.diff);
-                    if (o.diff.first < 0) {
-                        o.status = BB_VERIFY_PASS;
-                        tot->passed++;
-                        fprintf(out, "pass  %s  %zu frames  %.3f s\n", combo, ro.frames, o.seconds);
-                    } else {
-                        o.status = BB_VERIFY_FAIL;
-                        tot->failed++;
-                        print_mismatch(out, residual_dir, e->name, label, combo, &o, &c, &ro, want, nwant);
-                    }
-                    fflush(out);
+                    bool go_on = verify_combo(&v, &o, residual_dir, out, errf, tot);
                     report_add(rep, cap, &o);
-                    bb_run_out_free(&ro);
+                    if (!go_on) return;
                 }
-    bb_free(want);
-    bb_golden_job_free(&job);
 }
 
-int bb_verify_run(const char *dir, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
-                     bb_verify_report *rep)
+int bb_verify_run(const bb_workload_src *src, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
+                  bb_verify_report *rep)
 {
     bb_verify_report tot;
     memset(&tot, 0, sizeof tot);
     if (rep) memset(rep, 0, sizeof *rep);
     size_t cap = 0;
     double t0 = (bb_now_ns() / 1e9);
-    bb_golden_manifest man;
+    bb_workload_src s = *src;
+    const char *names[BB_GOLDEN_AXIS_MAX];
+    for (size_t w = 0; w < m->nworkloads; w++) names[w] = m->workloads[w];
+    s.names = names;
+    s.nnames = m->nworkloads;
+    bb_workload_set set;
     bb_error err;
     bb_error_clear(&err);
-    bb_result r = bb_golden_manifest_load(dir, &man, &err);
-    if (r) {
+    if (bb_workload_open(&set, &s, &err)) {
         bb_golden_print_err(errf, "verify", &err);
         if (rep) rep->bad_inputs = 1;
         return BB_EXIT_USAGE;
     }
-    size_t sel[BB_GOLDEN_ENTRIES_MAX], nsel;
-    if (bb_golden_select(&man, m, sel, &nsel, "verify", errf)) {
-        bb_golden_manifest_free(&man);
-        if (rep) rep->bad_inputs = 1;
-        return BB_EXIT_USAGE;
-    }
-    for (size_t i = 0; i < nsel; i++) verify_workload(&man, &man.v[sel[i]], m, residual_dir, out, errf, rep, &cap, &tot);
+    for (size_t i = 0; i < set.n; i++) verify_workload(&set.v[i], m, residual_dir, out, errf, rep, &cap, &tot);
     tot.seconds = (bb_now_ns() / 1e9) - t0;
     size_t ncomb = tot.passed + tot.failed;
-    fprintf(out, "verify: %zu workload%s, %zu combination%s: %zu passed, %zu failed", nsel, nsel == 1 ? "" : "s", ncomb,
+    fprintf(out, "verify: %zu %s%s%s%s, %zu combination%s: %zu passed, %zu failed", set.n,
+            src->nprograms ? "program" : "workload", set.n == 1 ? "" : "s", src->nprograms ? "" : " of ", set.golden, ncomb,
             ncomb == 1 ? "" : "s", tot.passed, tot.failed);
     if (tot.bad_inputs) fprintf(out, ", %zu bad input%s", tot.bad_inputs, tot.bad_inputs == 1 ? "" : "s");
     if (tot.tampered) fprintf(out, " (%zu tampered golden%s)", tot.tampered, tot.tampered == 1 ? "" : "s");
     fprintf(out, " in %.1f s\n", tot.seconds);
     fflush(out);
-    bb_golden_manifest_free(&man);
+    bb_workload_set_free(&set);
     if (rep) {
         rep->passed = tot.passed;
         rep->failed = tot.failed;

@@ -1,10 +1,12 @@
-/* bb_verify.h - `busbench verify`: every golden workload under every combination of the matrix,
- * compared bit for bit with its golden WAV, and a failure localised (bb_verify.c). The corpus, its
- * manifest and the matrix are bb_golden's. */
+/* bb_verify.h - `busbench verify`: every workload under every combination of the matrix, compared
+ * bit for bit with its reference (its golden WAV, or the serial render of this run for a program
+ * given on the command line), and a failure localised (bb_verify.c). The corpus, its manifest and
+ * the matrix are bb_golden's; workloads and their references bb_workload's. */
 #ifndef BB_VERIFY_H
 #define BB_VERIFY_H
 
 #include "bb_golden.h"
+#include "bb_workload.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -44,21 +46,20 @@ typedef struct bb_verify_report {
     double seconds;           /* the whole verify */
 } bb_verify_report;
 
-/* Render every selected workload of the corpus in dir under every combination
- * of m and compare it with its golden. One line per combination goes to out
- * (pass or FAIL; on a failure, indented lines: the first differing frame with
- * seconds, cycle, beat and the sounding events, the largest difference, the
- * count of differing samples, and the residual WAV written to residual_dir when
- * that is not NULL), then a summary line. Bad input (no or malformed manifest,
- * an unknown workload, a missing, unreadable or malformed golden, a program that
- * does not compile) is described on errf naming the file; a workload whose
- * golden does not match its manifest sha256 is reported as tampered on errf and
- * still compared (its failures then show where the file was changed).
- * rep (may be NULL) receives every outcome; free it with bb_verify_report_free.
- * Returns BB_EXIT_OK when every combination passed, BB_EXIT_USAGE when any
- * input was bad (tampered goldens included), else BB_EXIT_FAIL. */
-int bb_verify_run(const char *dir, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
-                     bb_verify_report *rep);
+/* Render every selected workload of src (m's workload axis; none: all) under every combination of m
+ * and compare it with its reference. For programs, a line first says how the reference was made.
+ * One line per combination goes to out (pass or FAIL; on a failure, indented lines: the first
+ * differing frame with seconds, cycle, beat and the sounding events, the largest difference, the
+ * count of differing samples, and the residual WAV written to residual_dir when that is not
+ * NULL), then a summary line. Bad input (no or malformed manifest, an unknown workload, a missing,
+ * unreadable or malformed golden, a program that is missing or does not compile) is described on
+ * errf naming the file (and line and column); a workload whose golden does not match its manifest
+ * sha256 is reported as tampered on errf and still compared (its failures then show where the file
+ * was changed). rep (may be NULL) receives every outcome; free it with bb_verify_report_free.
+ * Returns BB_EXIT_OK when every combination passed, BB_EXIT_USAGE when any input was bad (tampered
+ * goldens included), else BB_EXIT_FAIL. */
+int bb_verify_run(const bb_workload_src *src, const bb_golden_matrix *m, const char *residual_dir, FILE *out, FILE *errf,
+                  bb_verify_report *rep);
 void bb_verify_report_free(bb_verify_report *rep);
 
 #endif

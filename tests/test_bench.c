@@ -9,9 +9,14 @@
  * - A real bench on a tiny corpus built here (golden rendered by serial):
  *   exit 0 and a complete file; with a canary the wrong renders are reported,
  *   their timings void, exit 1.
+ * - Timing samples: a sample repeats the render (iterations, sized from the
+ *   warm-up by --min-sample-time) and every render is checked (the counts);
+ *   a wrong one voids its sample; more threads than the PUs is said on the
+ *   terminal and in the context (the test binds itself to one CPU).
  * - The report on that result: PNG and SVG figures and report.md (skipped,
  *   saying so, only when gnuplot is absent); no gnuplot is exit 2.
  * No assertion is about time: speed is shown by benchmarks, not tested. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include <criterion/criterion.h>
 
 #include "bb_cmds.h"
@@ -25,6 +30,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,9 +298,10 @@ static const json_t *median_of(const json_t *doc, const char *run_name)
 static void run_bench(const char *dir, const char *strategies, const char *out, int want)
 {
     char *argv[] = {"bench", "--golden", (char *)dir, "--strategies", (char *)strategies, "--threads", "1,2",
-                    "--pins", "compact", "--reps", "3", "--warmup", "1", "--out", (char *)out, "--quiet", NULL};
+                    "--pins", "compact", "--reps", "3", "--warmup", "1", "--min-sample-time", "0.01", "--out",
+                    (char *)out, "--quiet", NULL};
     fflush(stdout);
-    int rc = bb_cmd_bench(16, argv);
+    int rc = bb_cmd_bench(18, argv);
     cr_assert(rc == want, "bench exit %d, expected %d", rc, want);
 }
 
@@ -365,6 +372,139 @@ Test(bench, wrong_renders_void_their_timing_and_exit_1)
     json_decref(doc);
 }
 
+/* bench FILE.ph: the program's workload is named after it, its reference is its serial render of
+ * this run (said in the context, no golden), and every render is checked against it. */
+Test(bench, bench_of_a_program_names_the_workload_after_it)
+{
+    quiet();
+    const char *dir = tu_tmpdir("benchprog");
+    char ph[128], out[128];
+    snprintf(ph, sizeof ph, "%s/song.ph", dir);
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    FILE *f = fopen(ph, "w");
+    cr_assert_not_null(f);
+    fputs("cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n", f);
+    fclose(f);
+    char *argv[] = {"bench", ph, "--cycles", "2", "--sr", "8000", "--strategies", "serial,cycle", "--threads", "1,2",
+                    "--reps", "2", "--warmup", "1", "--out", out, "--quiet", NULL};
+    fflush(stdout);
+    cr_assert_eq(bb_cmd_bench(17, argv), BB_EXIT_OK);
+    json_t *doc = load(out);
+    const json_t *ctx = json_object_get(doc, "context");
+    cr_assert_null(json_object_get(ctx, "golden"), "no corpus was read");
+    const char *ref = json_string_value(json_object_get(ctx, "reference"));
+    cr_assert(ref && strstr(ref, "serial render"), "the context says what the reference is");
+    size_t i, n = 0;
+    const json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        cr_assert_str_eq(json_string_value(json_object_get(e, "workload")), "song");
+        n++;
+    }
+    cr_assert_gt(n, 0);
+    static const char *const runs[] = {"song/serial/threads:1/pin:compact", "song/serial/threads:2/pin:compact",
+                                       "song/cycle/threads:1/pin:compact", "song/cycle/threads:2/pin:compact"};
+    for (size_t k = 0; k < 4; k++) {
+        const json_t *m = median_of(doc, runs[k]);
+        cr_assert_not_null(m, "%s is in the results", runs[k]);
+        cr_assert_eq(json_integer_value(json_object_get(m, "valid")), 2, "%s: every round checked and valid", runs[k]);
+        cr_assert_eq(json_integer_value(json_object_get(m, "frames")), 8000, "2 cycles at 2 cps, 8000 Hz");
+    }
+    json_decref(doc);
+}
+
+/* A timing sample renders the workload again and again (Google Benchmark's iterations), sized from
+ * the warm-up to last --min-sample-time; every render of it is compared with the golden (the counts
+ * say so: valid samples x iterations timed renders, all checked), the times are per render, and a
+ * wrong render ends and voids its sample. --min-sample-time 0 is one render a sample. */
+Test(bench, samples_repeat_the_render_and_check_every_one)
+{
+    quiet();
+    const char *dir = tu_tiny_corpus("bench", 2);
+    char out[128];
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    char *argv[] = {"bench", "--golden", (char *)dir, "--strategies", "serial,cycle", "--threads", "1", "--reps", "3",
+                    "--min-sample-time", "0.05", "--out", out, "--quiet", NULL};
+    cr_assert(bb_cmd_bench(14, argv) == BB_EXIT_OK);
+    json_t *doc = load(out);
+    cr_assert(json_real_value(json_object_get(json_object_get(doc, "context"), "min_sample_time_s")) == 0.05);
+    static const char *const names[] = {"tiny/serial/threads:1/pin:compact", "tiny/cycle/threads:1/pin:compact"};
+    for (size_t k = 0; k < 2; k++) {
+        const json_t *m = median_of(doc, names[k]);
+        cr_assert_not_null(m);
+        json_int_t it = json_integer_value(json_object_get(m, "iterations"));
+        cr_assert(it >= 2, "a tiny render (well under 25 ms) is repeated to fill 50 ms: %d", (int)it);
+        cr_assert(json_integer_value(json_object_get(m, "renders_checked")) == 3 * it, "every timed render checked");
+        cr_assert(json_integer_value(json_object_get(m, "warmup_renders")) >= 1);
+        size_t i;
+        const json_t *e;
+        int entries = 0;
+        json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+            if (strcmp(json_string_value(json_object_get(e, "run_name")), names[k])) continue;
+            cr_assert(json_integer_value(json_object_get(e, "iterations")) == it, "every entry says its iterations");
+            entries++;
+        }
+        cr_assert(entries == 3 + 6);
+    }
+    json_decref(doc);
+    /* one render a sample */
+    argv[10] = "0";
+    cr_assert(bb_cmd_bench(14, argv) == BB_EXIT_OK);
+    doc = load(out);
+    const json_t *m = median_of(doc, names[1]);
+    cr_assert(json_integer_value(json_object_get(m, "iterations")) == 1);
+    cr_assert(json_integer_value(json_object_get(m, "renders_checked")) == 3);
+    cr_assert(json_integer_value(json_object_get(m, "warmup_renders")) == 1);
+    json_decref(doc);
+    /* a wrong render ends its sample: each of the three samples stops at its first render */
+    argv[4] = "serial,canary-stale";
+    argv[10] = "0.05";
+    cr_assert(bb_cmd_bench(14, argv) == BB_EXIT_FAIL);
+    doc = load(out);
+    m = median_of(doc, "tiny/canary-stale/threads:1/pin:compact");
+    cr_assert(json_integer_value(json_object_get(m, "valid")) == 0);
+    cr_assert(json_integer_value(json_object_get(m, "renders_checked")) == 3, "checked, found wrong, the sample voided");
+    json_decref(doc);
+}
+
+/* More threads than the PUs this process may run on: said on the terminal and in the context. */
+Test(bench, oversubscription_is_said_on_the_terminal_and_in_the_context)
+{
+    cpu_set_t set;
+    cr_assert(sched_getaffinity(0, sizeof set, &set) == 0);
+    size_t cpu = CPU_SETSIZE;
+    for (size_t c = 0; c < CPU_SETSIZE && cpu == CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set)) cpu = c;
+    cr_assert(cpu < CPU_SETSIZE);
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    cr_assert(sched_setaffinity(0, sizeof set, &set) == 0, "bind this test to one CPU");
+    const char *dir = tu_tiny_corpus("bench", 2);
+    char out[128], errf[128];
+    snprintf(out, sizeof out, "%s/r.json", dir);
+    snprintf(errf, sizeof errf, "%s/stderr.txt", dir);
+    fflush(stdout);
+    fflush(stderr);
+    cr_assert_not_null(freopen("/dev/null", "w", stdout));
+    cr_assert_not_null(freopen(errf, "w", stderr));
+    char *argv[] = {"bench", "--golden", (char *)dir, "--strategies", "cycle", "--threads", "1,2", "--reps", "1",
+                    "--min-sample-time", "0", "--out", out, "--quiet", NULL};
+    cr_assert(bb_cmd_bench(14, argv) == BB_EXIT_OK);
+    fflush(stderr);
+    char *text = tu_slurp(errf, NULL);
+    cr_assert(text && strstr(text, "warning: 2 threads is more than the 1 processing unit this process may run on: "
+                                   "oversubscribed"), "%s", text ? text : "");
+    cr_assert(!strstr(text, "warning: 1 threads"));
+    free(text);
+    json_t *doc = load(out);
+    const json_t *ctx = json_object_get(doc, "context");
+    cr_assert(json_integer_value(json_object_get(ctx, "pus_allowed")) == 1);
+    const json_t *over = json_object_get(ctx, "oversubscribed");
+    cr_assert(json_integer_value(json_object_get(over, "pus_allowed")) == 1);
+    cr_assert(json_array_size(json_object_get(over, "threads")) == 1 &&
+              json_integer_value(json_array_get(json_object_get(over, "threads"), 0)) == 2);
+    json_decref(doc);
+}
+
 static bool has_gnuplot(void) { return system("gnuplot --version >/dev/null 2>&1") == 0; }
 
 static bool contains(const char *h, size_t n, const char *needle)
@@ -411,7 +551,7 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
 {
     char out[128], rdir[128], *argv[5];
     bench_and_report("serial,cycle", out, rdir, argv);
-    static const char *const figs[] = {"phases", "counters", "speedup_tiny", "cdf_tiny"};
+    static const char *const figs[] = {"phases", "counters", "scaling_tiny", "cdf_tiny"};
     for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
         char n[64];
         snprintf(n, sizeof n, "%s.png", figs[i]);
@@ -441,7 +581,7 @@ Test(bench, report_draws_png_and_svg_and_writes_markdown)
     cr_assert(meas > 0 && am > 0 && pl >= am - 0.01 && pct > 0, "pipeline >= Amdahl");
     cr_assert(strstr(buf, "| cycle | "), "the bound's table");
     char dat[256];
-    snprintf(dat, sizeof dat, "%s/data/speedup_tiny.dat", rdir);
+    snprintf(dat, sizeof dat, "%s/data/scaling_tiny.dat", rdir);
     FILE *df = fopen(dat, "r");
     cr_assert_not_null(df);
     char dbuf[1 << 14];

@@ -58,8 +58,9 @@ Test(difftest, fixed_seed_covers_the_language_and_matches_serial, .timeout = 0)
         bb_dt_verdict v = bb_difftest_run(&c, &m, tmp, &r);
         renders += r.renders;
         char *src = bb_gen_print(c.prog);
-        cr_assert_eq(v, BB_DT_SAME, "program %d/%llu under %s threads %d block %zu: %s\n%s", DT_SEED,
-                     (unsigned long long)i, r.config.strategy, r.config.threads, r.config.block, r.msg, src);
+        char cfg[160];
+        cr_assert_eq(v, BB_DT_SAME, "program %d/%llu under %s: %s\n%s", DT_SEED, (unsigned long long)i,
+                     bb_difftest_config_str(&r.config, false, cfg, sizeof cfg), r.msg, src);
         free(src);
         bb_gen_case_free(&c);
         missing = 0;
@@ -91,8 +92,9 @@ Test(difftest, corpus_cases_match_serial, .timeout = 0)
         bb_gen_case c;
         cr_assert_eq(bb_difftest_load(&c, dir, name), 0, "%s/%s: .ph and .txt", dir, name);
         bb_dt_result r;
-        cr_expect_eq(bb_difftest_run(&c, &m, tmp, &r), BB_DT_SAME, "%s/%s under %s threads %d block %zu: %s", dir, name,
-                     r.config.strategy, r.config.threads, r.config.block, r.msg);
+        char cfg[160];
+        cr_expect_eq(bb_difftest_run(&c, &m, tmp, &r), BB_DT_SAME, "%s/%s under %s: %s", dir, name,
+                     bb_difftest_config_str(&r.config, false, cfg, sizeof cfg), r.msg);
         bb_gen_case_free(&c);
         cases++;
     }

@@ -347,7 +347,7 @@ Test(golden, manifest_missing_is_io_error)
     FILE *out = sink(), *errf = sink();
     bb_golden_matrix mx;
     bb_golden_matrix_default(&mx);
-    cr_assert_eq(bb_verify_run(tmpdir, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = tmpdir}, &mx, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "manifest.tsv"), "the message names the manifest: %s", e);
     free(e);
@@ -445,7 +445,7 @@ Test(golden, serial_reproduces_every_golden)
     one_combo(&m, "serial", NULL);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_OK, "%s", o);
     cr_assert_geq(rep.passed, 8);
@@ -500,7 +500,7 @@ static void canary_caught(const char *canary, const char *w)
     one_combo(&m, canary, w);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(CORPUS, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep);
     char *o = contents(out);
     cr_assert_eq(rc, BB_EXIT_FAIL, "%s on %s: exit %d\n%s", canary, w, rc, o);
     cr_assert_eq(rep.n, 1);
@@ -537,7 +537,7 @@ Test(golden, every_canary_fails_the_corpus_and_no_real_strategy_does)
     cr_assert_eq(bb_golden_matrix_axis(&m, "--threads", "2", &err), BB_OK);
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, &rep), BB_EXIT_FAIL);
     bb_golden_manifest man;
     cr_assert_eq(bb_golden_manifest_load(CORPUS, &man, &err), BB_OK, "%s", err.msg);
     for (size_t k = 0; k < m.nstrategies; k++) {
@@ -590,7 +590,7 @@ Test(golden, tampered_golden_is_reported_at_exactly_that_sample)
     FILE *out = sink(), *errf = sink();
     char res[600];
     snprintf(res, sizeof res, "%s/residual", tmpdir);
-    int rc = bb_verify_run(dir, &m, res, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = dir}, &m, res, out, errf, &rep);
     char *o = contents(out), *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "a golden that does not match its manifest is bad input\n%s", o);
     cr_assert_eq(rep.tampered, 1);
@@ -630,7 +630,7 @@ static void expect_bad_golden(const char *dir, const char *needle)
     one_combo(&m, "serial", "q");
     bb_verify_report rep;
     FILE *out = sink(), *errf = sink();
-    int rc = bb_verify_run(dir, &m, NULL, out, errf, &rep);
+    int rc = bb_verify_run(&(bb_workload_src){.golden = dir}, &m, NULL, out, errf, &rep);
     char *e = contents(errf);
     cr_assert_eq(rc, BB_EXIT_USAGE, "expected bad input (%s), got exit %d: %s", needle, rc, e);
     cr_assert_eq(rep.bad_inputs, 1);
@@ -728,7 +728,7 @@ Test(golden, unknown_workload_is_bad_input)
     bb_golden_matrix m;
     one_combo(&m, "serial", "no-such-workload");
     FILE *out = sink(), *errf = sink();
-    cr_assert_eq(bb_verify_run(CORPUS, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = CORPUS}, &m, NULL, out, errf, NULL), BB_EXIT_USAGE);
     char *e = contents(errf);
     cr_assert(strstr(e, "no-such-workload"), "%s", e);
     free(e);
@@ -785,7 +785,7 @@ Test(golden, bless_restores_a_tampered_golden_and_reproduces_the_manifest)
     bb_golden_matrix v;
     one_combo(&v, "serial", "q");
     FILE *o2 = sink();
-    cr_assert_eq(bb_verify_run(dir, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
+    cr_assert_eq(bb_verify_run(&(bb_workload_src){.golden = dir}, &v, NULL, o2, errf, NULL), BB_EXIT_OK);
     free(a);
     free(b);
     free(o);
@@ -863,4 +863,80 @@ Test(golden, a_corpus_outside_the_repository_is_made_and_kept)
     cr_expect(!(n0 == n1 && !memcmp(before, after, n0)), "the golden WAV is re-rendered");
     free(before);
     free(after);
+}
+
+/* ---- programs given on the command line: each against the serial render of this run ---------- */
+
+/* A user's program in a fresh folder: a bus that reads a pattern (canary-stale, which treats every
+ * bus as static, renders it wrong), at 2 cycles a second; returns its path (static storage). */
+static const char *user_program(void)
+{
+    static char p[600];
+    snprintf(p, sizeof p, "%s/song.ph", tmpdir);
+    spit(p, "cps: 2\n~x: saw \"220 330 440\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n");
+    return p;
+}
+
+Test(golden, a_users_program_verifies_with_every_strategy)
+{
+    const char *ph = user_program(), *out = tmp_path("v.txt");
+    int rc = tu_sh("'%s' verify '%s' --cycles 2 --sr 8000 > %s 2>&1", tu_busbench(), ph, out);
+    char *o = slurp(out, NULL);
+    cr_assert_eq(rc, 0, "every strategy renders the program as serial does:\n%s", o);
+    cr_assert(strstr(o, "reference song: the serial render of this run"), "the reference is said: %s", o);
+    bb_golden_matrix m;
+    bb_golden_matrix_default(&m);
+    size_t lines = 0;
+    for (const char *s = o; (s = strstr(s, "\npass  song ")); s++) lines++;
+    cr_assert_eq(lines, m.nstrategies * m.nthreads * m.nblocks * m.npins, "one pass line per combination:\n%s", o);
+    for (size_t k = 0; bb_variants[k]; k++) {
+        if (bb_variants[k]->canary) continue;
+        char want[64];
+        snprintf(want, sizeof want, "pass  song        %-14s", bb_variants[k]->name);
+        cr_expect(strstr(o, want), "strategy %s was checked:\n%s", bb_variants[k]->name, o);
+    }
+    cr_assert(strstr(o, "8000 frames"), "2 cycles at 2 cps and 8000 Hz: %s", o);
+    free(o);
+}
+
+/* The frame verify names for a canary on a user's program is where the canary's render first
+ * differs from serial's, found here by a plain loop over two renders of bb_run. */
+Test(golden, a_canary_given_explicitly_is_caught_on_a_users_program)
+{
+    const char *ph = user_program(), *out = tmp_path("c.txt");
+    size_t n[2];
+    float *x[2];
+    static const char *const strat[2] = {"serial", "canary-stale"};
+    for (int i = 0; i < 2; i++) {
+        bb_run_cfg c;
+        bb_run_cfg_default(&c);
+        c.program = ph;
+        c.cycles = bb_rat_int(2);
+        c.sr = 8000;
+        c.strategy = strat[i];
+        c.threads = 1;
+        c.block = 64;
+        bb_run_out o;
+        bb_error err;
+        cr_assert_eq(bb_run(&c, NULL, true, false, &o, &err), BB_OK, "%s", err.msg);
+        x[i] = o.samples;
+        n[i] = o.frames;
+        o.samples = NULL;
+        bb_run_out_free(&o);
+    }
+    long long first = -1;
+    for (size_t i = 0; i < n[0] && first < 0; i++)
+        if (i >= n[1] || memcmp(&x[0][i], &x[1][i], sizeof(float))) first = (long long)i;
+    cr_assert_geq(first, 0, "canary-stale renders the program like serial: it cannot be caught");
+    int rc = tu_sh("'%s' verify '%s' --cycles 2 --sr 8000 --strategies canary-stale --threads 1 --blocks 64 --pins none "
+                   "> %s 2>&1", tu_busbench(), ph, out);
+    char *o = slurp(out, NULL), want[96];
+    cr_assert_eq(rc, 1, "a mismatch is exit 1:\n%s", o);
+    snprintf(want, sizeof want, "first difference at frame %lld ", first);
+    cr_assert(strstr(o, want), "verify names frame %lld:\n%s", first, o);
+    cr_assert(strstr(o, ", cycle ") && strstr(o, ", beat ") && strstr(o, "song.ph:3:"), "localised as verify does:\n%s", o);
+    cr_assert(strstr(o, "rendered ") && strstr(o, ", reference "), "against the reference:\n%s", o);
+    bb_free(x[0]);
+    bb_free(x[1]);
+    free(o);
 }

@@ -16,16 +16,28 @@
  * recording equals the offline render replaying the logged switches, a bad
  * save being reported and not played; an interrupt (SIGINT in the command)
  * leaves whole periods, a prefix of the render; a killed server is BB_ERR_IO
- * ("went away") and leaves no server behind. */
+ * ("went away") and leaves no server behind; the process callback takes no
+ * lock in ahead mode, and in callback mode takes the pool's mutex when the
+ * render wakes a worker (libc's lock functions are defined in this binary and
+ * counted while bb_live_in_process is up: see the section below); a running
+ * server at another rate than asked is an error (exit 2 from the command),
+ * at another rate with none asked the render follows it bit for bit, at
+ * another period it plays and both periods are reported (JSON, warning). */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include "bb_live.h"
 #include "bb_programs.h"
 #include "bb_testutil.h"
+#include "bb_cmdutil.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
 #include <time.h>
 
 TestSuite(live, .init = tu_watchdog);
@@ -199,6 +211,7 @@ typedef struct bg_run {
     bb_error err;
     bb_result res;
     pthread_t th;
+    atomic_bool playing, returned;
 } bg_run;
 
 static void *bg_main(void *arg)
@@ -206,10 +219,19 @@ static void *bg_main(void *arg)
     bg_run *b = arg;
     bb_error_clear(&b->err);
     b->res = bb_live_run(&b->cfg, &b->out, &b->err);
+    atomic_store(&b->returned, true);
     return NULL;
 }
 
-static void bg_start(bg_run *b) { cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0); }
+static void sleep_s(double s);
+
+/* The run started, and playing (or returned: the join says why) when this returns. */
+static void bg_start(bg_run *b)
+{
+    b->cfg.playing = &b->playing;
+    cr_assert_eq(pthread_create(&b->th, NULL, bg_main, b), 0);
+    while (!atomic_load(&b->playing) && !atomic_load(&b->returned)) sleep_s(0.01);
+}
 
 static void bg_join(bg_run *b)
 {
@@ -343,4 +365,176 @@ Test(live, a_killed_server_is_a_clear_error)
     cr_expect(strstr(b.err.msg, "went away") != NULL, "%s", b.err.msg);
     cr_expect_eq(our_jackd(), 0, "no server left");
     bb_live_out_free(&b.out);
+}
+
+/* ---- locks taken by the process callback ------------------------------------------------------ */
+/* This test binary defines libc's lock functions (mutexes, read-write and spin locks, condition and
+ * semaphore waits): every call of them in the process comes here, ours directly and those of the
+ * shared libraries (libjack's) through their PLT, since an executable's definitions come first in
+ * the dynamic lookup. A call is counted when the calling thread is inside the process callback
+ * (bb_live_in_process), then goes on to libc's function (dlsym RTLD_NEXT). Not seen: libc's calls to
+ * itself (malloc's arena lock: allocations have their own counters) and raw futexes. */
+static atomic_ulong process_locks;
+
+#define COUNTED_LOCK(name, params, args)                                                 \
+    int name params                                                                      \
+    {                                                                                    \
+        static int (*_Atomic next) params;                                               \
+        if (bb_live_in_process) atomic_fetch_add(&process_locks, 1);                     \
+        int (*f) params = atomic_load_explicit(&next, memory_order_relaxed);             \
+        if (!f) {                                                                        \
+            f = (int (*) params)dlsym(RTLD_NEXT, #name);                                 \
+            if (!f) abort();                                                             \
+            atomic_store_explicit(&next, f, memory_order_relaxed);                       \
+        }                                                                                \
+        return f args;                                                                   \
+    }
+
+COUNTED_LOCK(pthread_mutex_lock, (pthread_mutex_t *m), (m))
+COUNTED_LOCK(pthread_mutex_trylock, (pthread_mutex_t *m), (m))
+COUNTED_LOCK(pthread_mutex_timedlock, (pthread_mutex_t *restrict m, const struct timespec *restrict t), (m, t))
+COUNTED_LOCK(pthread_rwlock_rdlock, (pthread_rwlock_t *l), (l))
+COUNTED_LOCK(pthread_rwlock_wrlock, (pthread_rwlock_t *l), (l))
+COUNTED_LOCK(pthread_rwlock_tryrdlock, (pthread_rwlock_t *l), (l))
+COUNTED_LOCK(pthread_rwlock_trywrlock, (pthread_rwlock_t *l), (l))
+COUNTED_LOCK(pthread_spin_lock, (pthread_spinlock_t *l), (l))
+COUNTED_LOCK(pthread_spin_trylock, (pthread_spinlock_t *l), (l))
+COUNTED_LOCK(pthread_cond_wait, (pthread_cond_t *restrict c, pthread_mutex_t *restrict m), (c, m))
+COUNTED_LOCK(pthread_cond_timedwait,
+             (pthread_cond_t *restrict c, pthread_mutex_t *restrict m, const struct timespec *restrict t), (c, m, t))
+COUNTED_LOCK(sem_wait, (sem_t *s), (s))
+COUNTED_LOCK(sem_trywait, (sem_t *s), (s))
+COUNTED_LOCK(sem_timedwait, (sem_t *restrict s, const struct timespec *restrict t), (s, t))
+#undef COUNTED_LOCK
+
+/* The counter counts: a mutex taken while the flag is up is one lock, none while it is down. */
+static void expect_lock_counter_works(void)
+{
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    const unsigned long before = atomic_load(&process_locks);
+    pthread_mutex_lock(&m);
+    pthread_mutex_unlock(&m);
+    cr_assert_eq(atomic_load(&process_locks), before, "not counted outside the callback");
+    bb_live_in_process = true;
+    pthread_mutex_lock(&m);
+    bb_live_in_process = false;
+    pthread_mutex_unlock(&m);
+    cr_assert_eq(atomic_load(&process_locks), before + 1, "counted inside the callback");
+}
+
+/* q.ph for 2 s under strategy at threads in mode: the locks its callbacks took. */
+static unsigned long callback_locks(const char *strategy, int threads, bb_live_mode mode)
+{
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_Q, strategy, threads, mode, 2.0);
+    c.record = false;
+    atomic_store(&process_locks, 0);
+    bb_live_out o;
+    play(&c, &o);
+    const unsigned long n = atomic_load(&process_locks);
+    cr_assert_geq(o.callbacks, 88200 / 256, "%s: %llu callbacks", strategy, (unsigned long long)o.callbacks);
+    cr_expect_eq(o.glitches, 0);
+    bb_live_out_free(&o);
+    return n;
+}
+
+/* Ahead mode: the callback copies from the ring and posts a semaphore, and takes no lock, whatever
+ * the render thread does meanwhile (all at 2 threads: its workers wait and wake on the pool's mutex). */
+Test(live, the_callback_takes_no_lock_in_ahead_mode)
+{
+    expect_lock_counter_works();
+    static const char *const strategies[] = {"serial", "all"};
+    for (size_t i = 0; i < 2; i++) {
+        unsigned long n = callback_locks(strategies[i], 2, BB_LIVE_AHEAD);
+        cr_expect_eq(n, 0, "%s, ahead mode: %lu locks taken in the callback", strategies[i], n);
+    }
+}
+
+/* Callback mode runs the render in the callback, with whatever it does: serial takes no lock, a
+ * strategy that hands work to worker threads takes the pool's mutex to wake them (spin off, so that
+ * they sleep between jobs): the counter sees locks taken on the server's thread. */
+Test(live, the_callback_locks_in_callback_mode_when_the_render_wakes_workers)
+{
+    expect_lock_counter_works();
+    unsigned long n = callback_locks("serial", 1, BB_LIVE_CALLBACK);
+    cr_expect_eq(n, 0, "serial, callback mode: %lu locks", n);
+    setenv("BUSBENCH_SPIN_NS", "0", 1);
+    n = callback_locks("parallel", 2, BB_LIVE_CALLBACK);
+    unsetenv("BUSBENCH_SPIN_NS");
+    cr_expect_gt(n, 0, "parallel at 2 threads, callback mode: the hand-off to a sleeping worker locks");
+}
+
+/* ---- a running server at another rate or period than asked ----------------------------------- */
+
+/* A server of our own at 48000 Hz, period 512 (skips the test when jackd cannot start). */
+static void start_other_server(char name[BB_JACKD_NAME_MAX], pid_t *pid)
+{
+    bb_jackd_name(name);
+    bb_error err;
+    bb_error_clear(&err);
+    if (bb_jackd_start(name, 48000, 512, pid, &err)) cr_skip_test("jackd cannot start here: %s", err.msg);
+}
+
+/* With a rate asked (--sr) that is not the server's: BB_ERR_ARG naming both rates, nothing played.
+ * With none asked: the render follows the server's rate (the recording is the offline render at
+ * 48000 Hz); the period played is the server's, the one asked reported beside it. */
+Test(live, a_server_at_another_rate_or_period_is_reported)
+{
+    char name[BB_JACKD_NAME_MAX];
+    pid_t pid;
+    start_other_server(name, &pid);
+    bb_live_cfg c;
+    live_cfg(&c, BB_PROG_KICK, "serial", 1, BB_LIVE_AHEAD, 1.0);
+    c.dummy = false;
+    c.server = name;
+    c.sr_asked = true; /* 44100 */
+    bb_live_out o;
+    bb_error err;
+    bb_error_clear(&err);
+    cr_expect_eq(bb_live_run(&c, &o, &err), BB_ERR_ARG);
+    cr_expect(strstr(err.msg, "48000 Hz") && strstr(err.msg, "44100 Hz") && strstr(err.msg, name), "%s", err.msg);
+    cr_expect_eq(o.frames, 0, "nothing played");
+    bb_live_out_free(&o);
+    c.sr_asked = false;
+    bb_error_clear(&err);
+    bb_result res = bb_live_run(&c, &o, &err);
+    cr_expect_eq(res, BB_OK, "%s", err.msg);
+    cr_expect_eq(o.sr, 48000);
+    cr_expect_eq(o.sr_asked, 0, "no rate asked");
+    cr_expect_eq(o.period, 512);
+    cr_expect_eq(o.period_asked, 256);
+    if (!res) expect_bit_identical(&c, &o, "at the server's rate");
+    bb_live_out_free(&o);
+    bb_jackd_stop(&pid);
+    cr_expect_eq(pid, 0, "the server stopped");
+}
+
+/* The command: --sr at another rate than the server's is exit 2 with the reason; another --period
+ * plays with a warning on stderr and both periods in the JSON. */
+Test(live, the_command_reports_a_server_at_another_rate_or_period)
+{
+    char name[BB_JACKD_NAME_MAX];
+    pid_t pid;
+    start_other_server(name, &pid);
+    const char *prog = tu_tmpfile(BB_PROG_KICK), *dir = tu_tmpdir("live-other");
+    const char *bb = tu_busbench();
+    int rc = tu_sh("%s live %s --server %s --sr 44100 --seconds 0.5 2>%s/err1 >/dev/null", bb, prog, name, dir);
+    cr_expect_eq(rc, 2, "a rate not the server's is exit 2");
+    rc = tu_sh("grep -q 'runs at 48000 Hz, not the 44100 Hz asked' %s/err1", dir);
+    cr_expect_eq(rc, 0, "the reason is said");
+    rc = tu_sh("%s live %s --server %s --period 256 --seconds 0.5 --json %s/o.json 2>%s/err2 >/dev/null", bb, prog,
+               name, dir, dir);
+    cr_expect_eq(rc, 0, "another period plays");
+    cr_expect_eq(tu_sh("grep -q 'runs at period 512, not the 256 asked' %s/err2", dir), 0, "with a warning");
+    char path[256];
+    snprintf(path, sizeof path, "%s/o.json", dir);
+    json_error_t je;
+    json_t *d = json_load_file(path, 0, &je);
+    cr_assert_not_null(d, "%s: %s", path, je.text);
+    cr_expect_eq(json_integer_value(json_object_get(d, "period")), 512);
+    cr_expect_eq(json_integer_value(json_object_get(d, "period_asked")), 256);
+    cr_expect_eq(json_integer_value(json_object_get(d, "sr")), 48000);
+    cr_expect(json_is_null(json_object_get(d, "sr_asked")), "no rate asked");
+    json_decref(d);
+    bb_jackd_stop(&pid);
 }

@@ -52,6 +52,23 @@ Test(opt, every_command_prints_the_same_help_both_ways_with_exit_codes)
         cr_assert(!strncmp(a, head, strlen(head)), "%s --help begins with its usage line: %.80s", name, a);
         cr_assert_str_eq(a, b, "busbench help %s and %s --help print the same", name, name);
         cr_assert_not_null(strstr(a, "\nexit: 0 "), "%s's help lists its exit codes", name);
+        /* --list-options (the completion's source) lists the options the help shows, no more, no less */
+        cr_assert_eq(tu_sh("'%s' %s --list-options > %s/l.txt 2>&1", bin, name, d), 0, "%s --list-options exits 0", name);
+        snprintf(pb, sizeof pb, "%s/l.txt", d);
+        char *l = tu_slurp(pb, NULL);
+        cr_assert_not_null(l);
+        int listed = 0, shown = 0;
+        for (char *s = l, *nl; *s; s = nl + 1, listed++) {
+            cr_assert_not_null(nl = strchr(s, '\n'));
+            char line[160];
+            snprintf(line, sizeof line, "\n  %.*s ", (int)(nl - s), s);
+            size_t ll = strlen(line);
+            cr_expect(strstr(a, line) || (line[ll - 1] = '\n', strstr(a, line)), "%s: '%.*s' is in the help", name,
+                      (int)(nl - s), s);
+        }
+        for (const char *s = a; (s = strstr(s, "\n  -")); s++) shown++;
+        cr_expect_eq(listed, shown, "%s: %d options listed, %d in the help", name, listed, shown);
+        free(l);
         free(a);
         free(b);
     }
@@ -80,6 +97,10 @@ static const form_case forms[] = {
     {"history", "history $D/a.json $D/b.json -o $D/h --instr-tolerance=-1", "history $D/a.json $D/b.json -o $D/h --instr-tolerance -1"},
     {"strategies", "strategies --sep=+ --canaries", "strategies --sep + --canaries"},
     {"live", "live $P --period=10", "live $P --period 10"},
+    {"verify", "verify $P --cycles=1 --sr=8000 --strategies=serial --threads=1 --blocks=64 --pins=none --seconds=-1",
+     "verify $P --cycles 1 --sr 8000 --strategies serial --threads 1 --blocks 64 --pins none --seconds -1"},
+    {"bench", "bench $P --cycles=1 --sr=8000 --strategies=serial --threads=1 --reps=1 --warmup=0 --quiet",
+     "bench $P --cycles 1 --sr 8000 --strategies serial --threads 1 --reps 1 --warmup 0 --quiet"},
 };
 
 /* Run line (with $P and $D put in) into D/NAME.out and D/NAME.err; returns the exit status. */
@@ -128,6 +149,73 @@ Test(opt, every_command_reads_opt_equals_value_as_opt_space_value, .timeout = 12
         free(ob);
         free(ea);
         free(eb);
+    }
+}
+
+/* ---- the workload options of verify and bench given programs ---- */
+/* A command line with programs ($W/my.ph at 2 cycles a second; $W/slow.ph at 1; $W/bad.ph, a string
+ * left open on line 2 column 8), its exit status and what its output or messages must say: a
+ * value reaches the render (the frames verify reports) or is refused, named. */
+typedef struct wopt_case {
+    const char *line;
+    int rc;
+    const char *says;
+} wopt_case;
+
+#define ONE " --strategies serial --threads 1 --blocks 64 --pins none"
+static const wopt_case wcases[] = {
+    {"verify $W/my.ph --cycles 1 --sr 8000" ONE, 0, "4000 frames"},
+    {"verify $W/my.ph --cycles=1.5 --sr=8000" ONE, 0, "6000 frames"},
+    {"verify $W/my.ph --seconds 0.25 --sr 8000" ONE, 0, "2000 frames"},
+    {"verify $W/my.ph --cycles 2 --sr 8000 --reload-at 1:$W/slow.ph" ONE, 0, "12000 frames"},
+    {"verify $W/my.ph $W/slow.ph --cycles 1 --sr 8000" ONE, 0, "pass  slow "},
+    {"verify $W/my.ph --cycles 1 --sr 8000 --batch 3 --strategies batch --threads 1 --blocks 64 --pins none", 0, "pass  my "},
+    {"bench $W/my.ph --cycles 1 --sr 8000 --strategies serial --threads 1 --reps 1 --warmup 0", 0, "my/serial/threads:1"},
+    {"verify $W/my.ph --cycles=0", 2, "--cycles"},
+    {"verify $W/my.ph --sr 10", 2, "--sr"},
+    {"verify $W/my.ph --reload-at 1.5:$W/slow.ph", 2, "--reload-at"},
+    {"bench $W/my.ph --max-voices 0", 2, "--max-voices"},
+    {"verify $W/my.ph --strategy serial", 2, "unknown option '--strategy'"},
+    {"bench $W/my.ph --format s16", 2, "unknown option '--format'"},
+    {"verify --cycles 2", 2, "for programs given on the command line"},
+    {"bench --sr 8000", 2, "for programs given on the command line"},
+    {"verify $W/my.ph --golden golden", 2, "give one or the other"},
+    {"verify $W/bad.ph", 2, "bad.ph:2:8: "},
+    {"bench $W/bad.ph --quiet", 2, "bad.ph:2:8: "},
+    {"verify $W/none.ph", 2, "none.ph: i/o error"},
+    {"verify $W/my.ph --workloads nope", 2, "unknown workload 'nope' (the programs given are: my)"},
+};
+#undef ONE
+
+Test(opt, workload_options_of_programs_reach_the_render_or_are_refused, .timeout = 120)
+{
+    const char *bin = tu_busbench(), *d = tu_tmpdir("optwl");
+    char p[PATH_MAX];
+    static const char *const files[][2] = {
+        {"my.ph", "cps: 2\n~x: saw \"220 330\" # lpf 900\nout: s \"~x*4\" # note \"<0 7>\"\n"},
+        {"slow.ph", "cps: 1\nout: s \"~x*2\"\n~x: square 110\n"},
+        {"bad.ph", "cps: 2\nout: s \"~x*4\n"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", d, files[i][0]);
+        FILE *f = fopen(p, "w");
+        cr_assert_not_null(f);
+        fputs(files[i][1], f);
+        fclose(f);
+    }
+    for (size_t k = 0; k < sizeof wcases / sizeof wcases[0]; k++) {
+        char cmd[2048] = "";
+        size_t n = 0;
+        for (const char *s = wcases[k].line; *s && n < sizeof cmd - 256; s++)
+            if (s[0] == '$' && s[1] == 'W') n += (size_t)snprintf(cmd + n, sizeof cmd - n, "%s", d), s++;
+            else cmd[n++] = *s, cmd[n] = 0;
+        int rc = tu_sh("'%s' %s > %s/o.txt 2>&1", bin, cmd, d);
+        snprintf(p, sizeof p, "%s/o.txt", d);
+        char *o = tu_slurp(p, NULL);
+        cr_assert_not_null(o);
+        cr_expect_eq(rc, wcases[k].rc, "%s: exit %d, expected %d\n%s", wcases[k].line, rc, wcases[k].rc, o);
+        cr_expect(strstr(o, wcases[k].says), "%s: says '%s'\n%s", wcases[k].line, wcases[k].says, o);
+        free(o);
     }
 }
 

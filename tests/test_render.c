@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "bb_programs.h"
 #include "bb_testutil.h"
+#include "bb_wav.h"
 
 #include <criterion/criterion.h>
 #include <sys/wait.h>
@@ -87,6 +88,54 @@ Test(render, two_processes_write_identical_bytes)
     unlink(a);
     unlink(b);
     unlink(prog);
+}
+
+/* `render -o -` through a pipe: the bytes that come out decode to the samples of the same render
+ * written to a file (and are those bytes: the header rewritten before any byte leaves); a render
+ * that fails sends nothing down the pipe. */
+Test(render, render_to_standard_output_through_a_pipe_is_the_file_render)
+{
+    const char *bin = getenv("BUSBENCH") && getenv("BUSBENCH")[0] ? getenv("BUSBENCH") : "build/busbench";
+    const char *prog = tu_tmpfile(BB_PROG_Q), *d = tu_tmpdir("stdout");
+    char cmd[1024], pipe_wav[128], file_wav[128], rc_path[128];
+    snprintf(pipe_wav, sizeof pipe_wav, "%s/pipe.wav", d);
+    snprintf(file_wav, sizeof file_wav, "%s/file.wav", d);
+    snprintf(rc_path, sizeof rc_path, "%s/rc", d);
+    for (int f = 0; f < 2; f++) {
+        const char *fmt = f ? "s16" : "f32";
+        snprintf(cmd, sizeof cmd, "{ %s render %s -o - --cycles 2 --format %s; echo $? > %s; } | cat > %s", bin, prog, fmt,
+                 rc_path, pipe_wav);
+        cr_assert_eq(system(cmd), 0);
+        char *rc = tu_slurp(rc_path, NULL);
+        cr_assert(rc && !strcmp(rc, "0\n"), "render -o - exits 0: %s", rc ? rc : "(none)");
+        free(rc);
+        snprintf(cmd, sizeof cmd, "%s render %s -o %s --cycles 2 --format %s", bin, prog, file_wav, fmt);
+        cr_assert_eq(system(cmd), 0);
+        float *x[2];
+        size_t n[2];
+        int sr[2], ch[2];
+        bb_error err;
+        cr_assert_eq(bb_wav_read(pipe_wav, &x[0], &n[0], &sr[0], &ch[0], &err), BB_OK, "%s: %s", fmt, err.msg);
+        cr_assert_eq(bb_wav_read(file_wav, &x[1], &n[1], &sr[1], &ch[1], &err), BB_OK, "%s", err.msg);
+        cr_assert(n[0] == n[1] && n[0] > 0 && sr[0] == sr[1] && ch[0] == 1 && ch[1] == 1, "%s: same length and rate", fmt);
+        cr_expect(!memcmp(x[0], x[1], n[0] * sizeof(float)), "%s: the piped WAV decodes to the file's samples", fmt);
+        size_t b0 = 0, b1 = 1;
+        char *y0 = tu_slurp(pipe_wav, &b0), *y1 = tu_slurp(file_wav, &b1);
+        cr_expect(b0 == b1 && !memcmp(y0, y1, b0), "%s: the same bytes", fmt);
+        free(y0);
+        free(y1);
+        bb_free(x[0]);
+        bb_free(x[1]);
+    }
+    const char *bad = tu_tmpfile("cps: 1\nout: s \"bd\n");
+    snprintf(cmd, sizeof cmd, "{ %s render %s -o - 2>/dev/null; echo $? > %s; } | cat > %s", bin, bad, rc_path, pipe_wav);
+    cr_assert_eq(system(cmd), 0);
+    char *rc = tu_slurp(rc_path, NULL);
+    cr_assert(rc && !strcmp(rc, "2\n"), "a program that does not compile is exit 2: %s", rc ? rc : "(none)");
+    free(rc);
+    size_t nb = 1;
+    free(tu_slurp(pipe_wav, &nb));
+    cr_assert_eq(nb, 0, "nothing went down the pipe");
 }
 
 /* The event schedule of one hour of s "~x(7,17)": exactly 7 voices in every

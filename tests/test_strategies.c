@@ -384,21 +384,52 @@ Test(strategies, nested_triggers_count_every_synthesis_call)
     }
 }
 
-/* batch pipelines (look-ahead 32 windows by default) from 2 threads on, and
- * only batch; its latency is (1 + look-ahead) windows of 8 blocks. */
+/* '+' and ',' compose alike, everywhere a strategy list is read (render, verify, bench):
+ * the same plan, part by part; an unknown part is named. */
+Test(strategies, plus_and_comma_compose_the_same_plan)
+{
+    static const char *pairs[][2] = {{"cycle+pool", "cycle,pool"}, {"batch+lanes+static", "batch,lanes,static"},
+                                     {"cycle+pool,batch", "cycle,pool,batch"}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        bb_plan a, b;
+        bb_error err;
+        cr_assert_eq(bb_plan_parse(pairs[i][0], 2, 0, BB_PIN_NONE, &a, &err), BB_OK, "%s: %s", pairs[i][0], err.msg);
+        cr_assert_eq(bb_plan_parse(pairs[i][1], 2, 0, BB_PIN_NONE, &b, &err), BB_OK, "%s: %s", pairs[i][1], err.msg);
+        memcpy(a.name, b.name, sizeof a.name); /* the name is the list as written */
+        cr_expect(memcmp(&a, &b, sizeof a) == 0, "%s and %s give different plans", pairs[i][0], pairs[i][1]);
+    }
+    bb_plan p;
+    bb_error err;
+    cr_assert_eq(bb_plan_parse("cycle+bogus", 1, 0, BB_PIN_NONE, &p, &err), BB_ERR_ARG);
+    cr_expect(strstr(err.msg, "unknown strategy 'bogus'") != NULL, "%s", err.msg);
+}
+
+/* batch pipelines from 2 threads on, and only batch: its default look-ahead (32 windows)
+ * where the output chain does signal processing worth a hand-off (q: delay and reverb over
+ * a window of 8 blocks of 512), none where the output only sums its triggers (kick) or the
+ * window is too short for the chain (q at --batch 1), and a look-ahead that was asked for
+ * always. Latency: (1 + look-ahead) windows. */
 Test(strategies, batch_pipelines_from_two_threads)
 {
     static const struct {
-        const char *strategy;
+        const char *strategy, *prog;
         int threads;
-        size_t lookahead, latency;
-    } cases[] = {{"batch", 1, 0, 8}, {"batch", 2, 32, 264}, {"all", 3, 32, 264}, {"cycle", 2, 0, 1}, {"parallel", 8, 0, 1}};
+        size_t batch, asked, lookahead, latency;
+    } cases[] = {
+        {"batch", "q", 1, 0, 0, 0, 8},      {"batch", "q", 2, 0, 0, 32, 264},   {"all", "q", 3, 0, 0, 32, 264},
+        {"batch", "q", 2, 1, 0, 0, 1},      {"batch", "kick", 2, 0, 0, 0, 8},   {"all", "kick", 3, 0, 0, 0, 8},
+        {"batch", "kick", 2, 0, 3, 3, 32},  {"batch", "q", 2, 1, 2, 2, 3},      {"cycle", "q", 2, 0, 0, 0, 1},
+        {"parallel", "q", 8, 0, 0, 0, 1},
+    };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bb_plan plan;
         bb_error err;
         cr_assert_eq(bb_plan_parse(cases[i].strategy, cases[i].threads, 0, BB_PIN_NONE, &plan, &err), BB_OK);
+        if (cases[i].batch) plan.batch = cases[i].batch;
+        plan.lookahead = cases[i].asked;
+        const char *src = !strcmp(cases[i].prog, "q") ? BB_PROG_Q : BB_PROG_KICK;
         bb_ph *ph;
-        cr_assert_eq(bb_ph_parse(BB_PROG_KICK, strlen(BB_PROG_KICK), "kick.ph", &ph, &err), BB_OK);
+        cr_assert_eq(bb_ph_parse(src, strlen(src), "t.ph", &ph, &err), BB_OK);
         bb_kit *kit;
         cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
         bb_render_opts o;
@@ -407,10 +438,11 @@ Test(strategies, batch_pipelines_from_two_threads)
         bb_plan_render_opts(&plan, &o);
         bb_render *r;
         cr_assert_eq(bb_render_open(&r, ph, &o, &err), BB_OK, "%s", err.msg);
-        cr_expect_eq(bb_driver_ops.lookahead(bb_render_strategy(r)), cases[i].lookahead, "%s at %d threads",
-                     cases[i].strategy, cases[i].threads);
-        cr_expect_eq(bb_render_latency_blocks(r), cases[i].latency, "%s at %d threads: latency %zu blocks",
-                     cases[i].strategy, cases[i].threads, bb_render_latency_blocks(r));
+        cr_expect_eq(bb_driver_ops.lookahead(bb_render_strategy(r)), cases[i].lookahead,
+                     "%s on %s at %d threads, batch %zu, asked %zu: look-ahead %zu", cases[i].strategy, cases[i].prog,
+                     cases[i].threads, cases[i].batch, cases[i].asked, bb_driver_ops.lookahead(bb_render_strategy(r)));
+        cr_expect_eq(bb_render_latency_blocks(r), cases[i].latency, "%s on %s at %d threads: latency %zu blocks",
+                     cases[i].strategy, cases[i].prog, cases[i].threads, bb_render_latency_blocks(r));
         bb_render_close(r);
         bb_kit_destroy(kit);
     }

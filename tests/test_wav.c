@@ -358,3 +358,35 @@ Test(wav, reads_multichannel_interleaved)
     cr_assert(memcmp(x, y, sizeof x) == 0);
     bb_free(y);
 }
+
+/* A writer on a descriptor (a pipe here) writes the file's bytes only at commit, the same bytes a
+ * file writer gives; abort writes nothing. */
+Test(wav, writer_on_a_descriptor_writes_the_whole_file_at_commit)
+{
+    enum { N = 3000 }; /* 12 KB of float32: fits in a pipe's buffer */
+    float *x = ramp(N);
+    bb_error err;
+    const char *path = tmp_path("f.wav");
+    cr_assert_eq(bb_wav_write(path, x, N, 8000, BB_WAV_F32, &err), BB_OK, "%s", err.msg);
+    size_t nf;
+    unsigned char *want = slurp(path, &nf);
+    for (int commit = 1; commit >= 0; commit--) {
+        int fd[2];
+        cr_assert_eq(pipe(fd), 0);
+        bb_wav_writer *w;
+        cr_assert_eq(bb_wav_writer_open_fd(&w, fd[1], "<pipe>", 8000, BB_WAV_F32, &err), BB_OK, "%s", err.msg);
+        cr_assert_eq(bb_wav_writer_write(w, x, N / 2, &err), BB_OK);
+        cr_assert_eq(bb_wav_writer_write(w, x + N / 2, N - N / 2, &err), BB_OK);
+        if (commit) cr_assert_eq(bb_wav_writer_commit(w, &err), BB_OK, "%s", err.msg);
+        else bb_wav_writer_abort(w);
+        close(fd[1]);
+        unsigned char got[2 * N * sizeof(float)];
+        size_t n = 0;
+        for (ssize_t k; (k = read(fd[0], got + n, sizeof got - n)) > 0;) n += (size_t)k;
+        close(fd[0]);
+        if (commit) cr_assert(n == nf && !memcmp(got, want, n), "the pipe gets the file's %zu bytes (got %zu)", nf, n);
+        else cr_assert_eq(n, 0, "abort writes nothing");
+    }
+    free(want);
+    free(x);
+}

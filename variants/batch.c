@@ -6,7 +6,7 @@
  * stateful continuous parts run block by block, in order.
  *
  * Pipelined (at 2 threads or more; plan.pipeline): up to L windows
- * (plan.lookahead, --lookahead, BB_BATCH_LOOKAHEAD by default) are resolved
+ * (plan.lookahead, --lookahead, BB_PLAN_LOOKAHEAD by default) are resolved
  * and mixed ahead of the one output. Their continuous parts (the output graph:
  * delay, reverb, everything after the triggers) and the sink run in order as
  * the pool's background task, on a worker, while the render thread and the
@@ -63,10 +63,7 @@ bb_result bb_batch_mix(bb_strategy *s, int64_t k0, int64_t k1)
     return BB_OK;
 }
 
-enum {
-    BB_BATCH_DEFAULT = 8,       /* blocks per window */
-    BB_BATCH_LOOKAHEAD = 32     /* windows mixed ahead when pipelined */
-};
+enum { BB_BATCH_DEFAULT = 8 }; /* blocks per window */
 
 static void apply_batch(bb_plan *p)
 {
@@ -74,7 +71,6 @@ static void apply_batch(bb_plan *p)
     if (p->batch <= 1) p->batch = BB_BATCH_DEFAULT;
     p->parallel_mix = true;
     p->pipeline = true;
-    if (p->lookahead < 1) p->lookahead = BB_BATCH_LOOKAHEAD;
 }
 
 const bb_variant bb_variant_batch = {"batch", "2.3",

@@ -179,7 +179,8 @@ enum {
     BB_DRV_HANDOFF_PS = 10000000,
     BB_DRV_SYNTH_PS = 4300,       /* a sample synthesised one request at a time */
     BB_DRV_LANE_PS = 1500,        /* a sample synthesised in lanes */
-    BB_DRV_MIX_PS = 330           /* a voice-sample mixed */
+    BB_DRV_MIX_PS = 330,          /* a voice-sample mixed */
+    BB_DRV_CHAIN_PS = 2800        /* a sample of one signal-processing node of the output graph */
 };
 
 void bb_drv_run(bb_drv *d, size_t n, void (*fn)(void *ctx, size_t task, int worker), void *ctx, uint64_t work_ps)
@@ -355,7 +356,20 @@ static bb_result drv_mix(bb_strategy *s, int64_t k0, int64_t k1)
     return res;
 }
 
-static size_t drv_lookahead(const bb_strategy *s) { return bb_plan_lookahead(&((const bb_drv *)s)->plan); }
+/* The plan's look-ahead. The default one (plan.lookahead 0) is declined (0: not pipelined)
+ * when a window's output chain is less work than handing it off: its signal-processing nodes
+ * (bb_render_chain_nodes) over the window, at BB_DRV_CHAIN_PS. The block loop and the sink
+ * cost the same on either thread, so they do not count: an output that only sums its
+ * triggers stays on the render thread. A look-ahead that was asked for is kept. */
+static size_t drv_lookahead(const bb_strategy *s)
+{
+    const bb_drv *d = (const bb_drv *)s;
+    const size_t la = bb_plan_lookahead(&d->plan);
+    const uint64_t window = (uint64_t)bb_render_options(d->r)->block * (d->plan.batch > 1 ? d->plan.batch : 1);
+    if (la && !d->plan.lookahead && (uint64_t)bb_render_chain_nodes(d->r) * window * BB_DRV_CHAIN_PS < d->handoff_ps)
+        return 0;
+    return la;
+}
 
 static bool drv_background(bb_strategy *s, void (*fn)(void *ctx), void *ctx)
 {

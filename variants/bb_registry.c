@@ -26,7 +26,8 @@ const bb_variant *bb_variant_find(const char *name, size_t len)
 
 size_t bb_plan_lookahead(const bb_plan *plan)
 {
-    return plan->pipeline && plan->threads > 1 ? plan->lookahead : 0;
+    if (!plan->pipeline || plan->threads <= 1) return 0;
+    return plan->lookahead ? plan->lookahead : BB_PLAN_LOOKAHEAD;
 }
 
 bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err)
@@ -42,8 +43,8 @@ bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin,
     const char *s = list;
     if (!*s) return bb_error_set(err, BB_ERR_ARG, "--strategy", 0, 0, "expected a strategy name");
     while (*s) {
-        const char *e = strchr(s, ',');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
+        size_t n = strcspn(s, ",+"); /* both compose: cycle,pool = cycle+pool */
+        const char *e = s[n] ? s + n : NULL;
         const bb_variant *v = bb_variant_find(s, n);
         if (!v) {
             char known[512] = "";

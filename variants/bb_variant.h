@@ -43,7 +43,9 @@ typedef struct bb_plan {
     bool parallel_mix;            /* mix the window's blocks on the workers */
     bool pipeline;                /* at 2 threads or more: the continuous parts of mixed windows run alongside
                                      later windows' synthesis and mixing (bb_strategy_ops.background) */
-    size_t lookahead;             /* pipelined: windows mixed ahead of the one output (1 .. BB_RENDER_LOOKAHEAD_MAX) */
+    size_t lookahead;             /* pipelined: windows mixed ahead of the one output (1 .. BB_RENDER_LOOKAHEAD_MAX);
+                                     0: BB_PLAN_LOOKAHEAD, which the driver declines when a window's
+                                     output chain is less work than a hand-off (set: always pipelined) */
     bb_buskey (*key)(const bb_busreq *req);
     bool keep_on_reload;          /* canary: keep the cache across reloads */
     bool mix_reverse;             /* canary: mix voices in reverse order */
@@ -70,8 +72,10 @@ const bb_variant *bb_variant_find(const char *name, size_t len);
  * BB_ERR_ARG naming the unknown strategy. */
 bb_result bb_plan_parse(const char *list, int threads, size_t batch, bb_pin pin, bb_plan *plan, bb_error *err);
 
-/* Windows a render with plan mixes ahead of the one it outputs: plan.lookahead
- * when it pipelines (batch, from 2 threads on), else 0. */
+enum { BB_PLAN_LOOKAHEAD = 32 }; /* windows mixed ahead when pipelined and plan.lookahead is 0 */
+
+/* Windows a render with plan may mix ahead of the one it outputs: plan.lookahead (or
+ * BB_PLAN_LOOKAHEAD) when it pipelines (batch, from 2 threads on), else 0. */
 size_t bb_plan_lookahead(const bb_plan *plan);
 
 /* The strategy ops that carry out a plan (arg of open: a const bb_plan *). */

@@ -42,10 +42,25 @@ static const char *const compositions[] = {
     "cycle,lanes", "parallel,lanes", "batch,lanes", "static,lanes", "static,pool",
     "cycle,batch", "pool,batch", "cycle,static,pool,batch",
 };
+/* pipelined with a look-ahead asked for (kept whatever the output chain costs): the
+   pipelined path at every block size, on every program */
+static const struct {
+    const char *strategy;
+    int threads;
+    size_t lookahead;
+} pipelined[] = {{"batch", 2, 2}, {"all", 3, 5}};
 static const int default_threads[] = {1, 2, 3};
 static const size_t default_blocks[] = {512, 64, 1}; /* cheapest first: a failure shows sooner */
 
-static int push(bb_dt_matrix *m, const char *strategy, int threads, size_t block)
+const char *bb_difftest_config_str(const bb_dt_config *c, bool dashes, char *buf, size_t cap)
+{
+    const char *d = dashes ? "--" : "";
+    int n = snprintf(buf, cap, "%sstrategy %s %sthreads %d %sblock %zu", d, c->strategy, d, c->threads, d, c->block);
+    if (c->lookahead && n > 0 && (size_t)n < cap) snprintf(buf + n, cap - (size_t)n, " %slookahead %zu", d, c->lookahead);
+    return dashes ? buf : buf + strlen("strategy ");
+}
+
+static int push_la(bb_dt_matrix *m, const char *strategy, int threads, size_t block, size_t lookahead)
 {
     bb_dt_config *v = realloc(m->v, (m->n + 1) * sizeof *v);
     if (!v) return -1;
@@ -54,7 +69,13 @@ static int push(bb_dt_matrix *m, const char *strategy, int threads, size_t block
     snprintf(c->strategy, sizeof c->strategy, "%s", strategy);
     c->threads = threads;
     c->block = block;
+    c->lookahead = lookahead;
     return 0;
+}
+
+static int push(bb_dt_matrix *m, const char *strategy, int threads, size_t block)
+{
+    return push_la(m, strategy, threads, block, 0);
 }
 
 int bb_difftest_matrix_of(bb_dt_matrix *m, const char *strategy, const int *threads, size_t nthreads,
@@ -81,6 +102,8 @@ int bb_difftest_matrix_default(bb_dt_matrix *m)
         }
         for (size_t i = 0; i < nc; i++)
             if (bb_difftest_matrix_of(m, compositions[i], default_threads, nt, &blk, 1)) return -1;
+        for (size_t i = 0; i < sizeof pipelined / sizeof *pipelined; i++)
+            if (push_la(m, pipelined[i].strategy, pipelined[i].threads, blk, pipelined[i].lookahead)) return -1;
     }
     return 0;
 }
@@ -160,6 +183,7 @@ static void render(const char *src, const bb_gen_case *c, const char *reload_pat
         ro.sr = c->sr;
         ro.kit = kit;
         ro.block = cfg->block;
+        if (cfg->lookahead) plan.lookahead = cfg->lookahead;
         ro.frames = c->frames;
         if (reload_path) {
             ro.reloads[0].cycle = bb_rat_int(c->reload_cycle);
@@ -303,10 +327,12 @@ static const char *write_reload(const bb_gen_case *c, const char *tmpdir, char *
     return ok ? path : "";
 }
 
-static size_t find_config(const bb_dt_matrix *m, const char *strategy, int threads, size_t block)
+static size_t find_config(const bb_dt_matrix *m, const char *strategy, const bb_dt_config *like)
 {
     for (size_t i = 0; i < m->n; i++)
-        if (m->v[i].threads == threads && m->v[i].block == block && !strcmp(m->v[i].strategy, strategy)) return i;
+        if (m->v[i].threads == like->threads && m->v[i].block == like->block && m->v[i].lookahead == like->lookahead &&
+            !strcmp(m->v[i].strategy, strategy))
+            return i;
     return m->n;
 }
 
@@ -338,7 +364,7 @@ bb_dt_verdict bb_difftest_run(const bb_gen_case *c, const bb_dt_matrix *m, const
         return res->verdict;
     }
     rendered ref;
-    const bb_dt_config rcfg = {"serial", 1, 512};
+    const bb_dt_config rcfg = {"serial", 1, 512, 0};
     render(src, c, reload, &rcfg, &ref);
     res->renders = 1;
     if (ref.res) {
@@ -354,7 +380,7 @@ bb_dt_verdict bb_difftest_run(const bb_gen_case *c, const bb_dt_matrix *m, const
             if (run_config(src, c, reload, cfg, &ref, &st[i], res) || !lanes) continue;
             char twin[BB_DT_NAME_MAX];
             twin_of(cfg->strategy, twin, sizeof twin);
-            size_t t = find_config(m, twin, cfg->threads, cfg->block);
+            size_t t = find_config(m, twin, cfg);
             if (t < m->n && strcmp(twin, cfg->strategy)) compare_twin(&st[i], cfg, &st[t], &m->v[t], res);
         }
     rendered_free(&ref);
@@ -454,7 +480,7 @@ static size_t reduce_case(reducer *R)
 size_t bb_difftest_reduce(bb_gen_case *c, const bb_dt_result *res, const char *tmpdir)
 {
     reducer R = {.c = c, .tmpdir = tmpdir};
-    if (push(&R.one, res->config.strategy, res->config.threads, res->config.block)) return 0;
+    if (push_la(&R.one, res->config.strategy, res->config.threads, res->config.block, res->config.lookahead)) return 0;
     if (!still_fails(&R)) { /* not reproducible alone (a failure of the order of renders?) */
         bb_difftest_matrix_free(&R.one);
         return 0;
@@ -494,6 +520,7 @@ int bb_difftest_write(const bb_gen_case *c, const bb_dt_result *res, const char 
         snprintf(path, sizeof path, "%s/%s-reload.ph", dir, name);
         if (write_text(path, reload)) goto done;
     }
+    char cfg[160], cfg_dashes[160];
     int n = snprintf(opts, sizeof opts, "--sr %d --seconds %s", c->sr, seconds);
     if (reload) snprintf(opts + n, sizeof opts - (size_t)n, " --reload-at %lld:%s-reload.ph", (long long)c->reload_cycle, name);
     snprintf(path, sizeof path, "%s/%s.txt", dir, name);
@@ -502,14 +529,14 @@ int bb_difftest_write(const bb_gen_case *c, const bb_dt_result *res, const char 
     fprintf(f,
             "# busbench difftest case (generator seed %llu, program %llu)\n"
             "options %s\n"
-            "config %s threads %d block %zu\n"
+            "config %s\n"
             "found %s\n"
             "# reproduce: build/difftest --replay %s/%s\n"
-            "# or, from %s: busbench render %s.ph %s --strategy %s --threads %d --block %zu -o a.wav &&\n"
+            "# or, from %s: busbench render %s.ph %s %s -o a.wav &&\n"
             "#   busbench render %s.ph %s --strategy serial -o b.wav && cmp a.wav b.wav\n",
-            (unsigned long long)c->seed, (unsigned long long)c->index, opts, res->config.strategy,
-            res->config.threads, res->config.block, res->msg, dir, name, dir, name, opts, res->config.strategy,
-            res->config.threads, res->config.block, name, opts);
+            (unsigned long long)c->seed, (unsigned long long)c->index, opts,
+            bb_difftest_config_str(&res->config, false, cfg, sizeof cfg), res->msg, dir, name, dir, name, opts,
+            bb_difftest_config_str(&res->config, true, cfg_dashes, sizeof cfg_dashes), name, opts);
     rc = fclose(f) ? -1 : 0;
 done:
     free(prog);

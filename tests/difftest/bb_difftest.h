@@ -26,7 +26,13 @@ typedef struct bb_dt_config {
     char strategy[BB_DT_NAME_MAX]; /* a registry list: "cycle,lanes" */
     int threads;
     size_t block;
+    size_t lookahead;              /* asked of a pipelined plan; 0: the plan's default, which the
+                                      driver declines for a light output chain */
 } bb_dt_config;
+
+/* "batch threads 2 block 64 lookahead 3" (render options with dashes: "--strategy batch
+   --threads 2 --block 64 --lookahead 3"); the lookahead only when asked. Returns buf. */
+const char *bb_difftest_config_str(const bb_dt_config *c, bool dashes, char *buf, size_t cap);
 
 typedef enum {
     BB_DT_SAME = 0,     /* every configuration matched */

@@ -55,8 +55,11 @@ static int replay(const char *what, const bb_dt_matrix *m, const char *tmp)
     bb_dt_result r;
     bb_dt_verdict v = bb_difftest_run(&c, m, tmp, &r);
     if (v == BB_DT_SAME) printf("difftest: %s: same as serial in %llu renders\n", what, (unsigned long long)r.renders);
-    else printf("difftest: %s: %s %s threads %d block %zu: %s\n", what, v == BB_DT_DIFFERS ? "DIFFERS" : "INVALID",
-                r.config.strategy, r.config.threads, r.config.block, r.msg);
+    else {
+        char cfg[160];
+        printf("difftest: %s: %s %s: %s\n", what, v == BB_DT_DIFFERS ? "DIFFERS" : "INVALID",
+               bb_difftest_config_str(&r.config, false, cfg, sizeof cfg), r.msg);
+    }
     bb_gen_case_free(&c);
     return v == BB_DT_SAME ? 0 : v == BB_DT_DIFFERS ? 1 : 2;
 }
@@ -112,8 +115,9 @@ int main(int argc, char **argv)
             free(s);
             rc = 2;
         } else if (v == BB_DT_DIFFERS) {
-            printf("difftest: program %llu/%llu (found after %.1f s): %s threads %d block %zu: %s\n", seed,
-                   (unsigned long long)i, now_s() - t0, r.config.strategy, r.config.threads, r.config.block, r.msg);
+            char cfg[160];
+            printf("difftest: program %llu/%llu (found after %.1f s): %s: %s\n", seed, (unsigned long long)i,
+                   now_s() - t0, bb_difftest_config_str(&r.config, false, cfg, sizeof cfg), r.msg);
             size_t k = bb_difftest_reduce(&c, &r, tmp);
             bb_dt_result rr;
             bb_dt_matrix one = {&r.config, 1};
