@@ -59,6 +59,7 @@ typedef struct opts {
     const char *golden, *workloads, *strategies, *threads, *pins;
     int trials, reps;
     double level, threshold, alpha;
+    double min_sample;        /* bench's --min-sample-time (s); NaN: bench's default */
     long seed;
     double detect[MAX_DETECT];
     int ndetect;
@@ -92,6 +93,8 @@ static const bb_opt options[] = {
     {"--pins", BB_OPT_STR, CO(pins), 0, 0, "LIST", "(default compact)", "a list", NULL},
     {"--trials", BB_OPT_INT, CO(trials), 2, 10000, "T", "A/A trials (default 10)", NULL, NULL},
     {"--reps", BB_OPT_INT, CO(reps), 1, 100000, "R", "timed rounds per bench run (default 10)", NULL, NULL},
+    {"--min-sample-time", BB_OPT_REAL, CO(min_sample), 0, 3600, "S", "bench's --min-sample-time for every run (default: bench's)",
+     NULL, NULL},
     {"--level", BB_OPT_REAL, CO(level), 0.5, 0.999999, "L",
      "confidence that no unchanged configuration of those calibrated exceeds\nits floor (default 0.99)", NULL, NULL},
     {"--record", BB_OPT_STR, CO(record), 0, 0, "FILE.json", "write the floor into this bench result's context (atomically)", "a file",
@@ -126,7 +129,7 @@ static const bb_opt_cmd spec = {
  * renders, 2: anything else) with a message. */
 static int bench_run(const opts *o, const char *name, double extra, long seed, bb_gate_file *f)
 {
-    char out[PATH_MAX + 64], reps[16], sd[32], xw[32];
+    char out[PATH_MAX + 64], reps[16], sd[32], xw[32], ms[32];
     snprintf(out, sizeof out, "%s/%s.json", o->dir, name);
     snprintf(reps, sizeof reps, "%d", o->reps);
     snprintf(sd, sizeof sd, "%ld", seed);
@@ -157,6 +160,11 @@ static int bench_run(const opts *o, const char *name, double extra, long seed, b
     if (extra > 0) {
         argv[k++] = "--extra-work";
         argv[k++] = xw;
+    }
+    if (!isnan(o->min_sample)) {
+        snprintf(ms, sizeof ms, "%g", o->min_sample);
+        argv[k++] = "--min-sample-time";
+        argv[k++] = ms;
     }
     argv[k] = NULL;
     int why = 0;
@@ -501,7 +509,7 @@ int bb_cmd_calibrate(int argc, char **argv)
     static cal C; /* the paths are large */
     memset(&C, 0, sizeof C);
     C.o = (opts){.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
-                 .trials = 10, .reps = 10, .level = 0.99, .threshold = (double)NAN, .alpha = 0.05, .seed = 1};
+                 .trials = 10, .reps = 10, .level = 0.99, .threshold = (double)NAN, .min_sample = (double)NAN, .alpha = 0.05, .seed = 1};
     const bb_opt_group groups[] = {{NULL, options, &C.o}};
     int npos;
     int code = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);

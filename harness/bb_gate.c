@@ -355,12 +355,14 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
 }
 
 /* Tokens of BASE's bench command (its context's "command") into out, space-separated: keep_sel only
- * the options that calibrate takes too (--golden, --workloads, --strategies, --threads, --pins, --reps), else
+ * the options that calibrate takes too (--golden, --workloads, --strategies, --threads, --pins, --reps,
+ * --min-sample-time), else
  * all but --out, --metric, --shard and --quiet. Returns false when BASE was not made by one bench. */
 static bool bench_options(const bb_gate_file *base, bool keep_sel, char *out, size_t cap)
 {
     static const char *const drop[] = {"--out", "-o", "--metric", "--shard"};
-    static const char *const sel[] = {"--golden", "--workloads", "--strategies", "--threads", "--pins", "--reps"};
+    static const char *const sel[] = {"--golden",  "--workloads", "--strategies",
+                                      "--threads", "--pins",      "--reps", "--min-sample-time"};
     out[0] = '\0';
     char buf[2048];
     snprintf(buf, sizeof buf, "%s", bb_json_ctx_str(base->r.context, "command"));
