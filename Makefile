@@ -22,7 +22,7 @@ BUILD    ?= build
 PKG_CONFIG ?= pkg-config
 
 DEB_PKGS := build-essential pkg-config libsndfile1-dev libhwloc-dev hwloc libcriterion-dev gnuplot-nox \
-            libssl-dev libjansson-dev valgrind python3-junitparser cmark-gfm \
+            libssl-dev libjansson-dev valgrind python3-junitparser python3-yaml cmark-gfm \
             jackd2 libjack-jackd2-dev man-db
 
 WARN     := -Wall -Wextra -Wconversion -Wdouble-promotion -Wshadow -Werror

@@ -1,16 +1,25 @@
-/* bb_ci.c - the gate's verdicts as Markdown and as JUnit XML.
+/* bb_ci.c - the gate's verdicts as the plain table's lines, as Markdown and as
+ * JUnit XML.
  *
- * What it is: the writers behind `busbench compare --markdown` and
- * `--junit FILE`, and the cells of a row that the plain table prints too.
+ * What it is: the writers behind `busbench compare` (its table),
+ * `--markdown` and `--junit FILE`, and the pieces they share: a row's cells,
+ * its verdict as shown, the gates line and the summary line.
  *
- * Invariants: Markdown is GitHub-flavoured (tables), every '|' inside a cell
- * escaped; the XML is well formed whatever the names hold (& < > " ' escaped,
- * control characters dropped) and follows the JUnit schema that CI systems
- * read: <testsuites> with one <testsuite> ("busbench compare"), one
- * <testcase> per configuration (classname busbench.WORKLOAD, name the
- * configuration), a <failure> per regressed configuration with every reason,
- * <skipped> for configurations that could not be compared, the numbers in
- * <system-out>. The JUnit file is written atomically (bb_file_commit).
+ * Invariants: every output shows the same rows with the same verdict text
+ * (bb_ci_verdict), and the summary counts those rows, so a row that lists a
+ * counter that went up never says "same" and the summary never disagrees
+ * with the table. Markdown is GitHub-flavoured (tables), every '|' inside a
+ * cell escaped; the XML is well formed whatever the names hold (& < > " '
+ * escaped, control characters dropped) and follows the JUnit schema that CI
+ * systems read: <testsuites> with one <testsuite> ("busbench compare"), one
+ * <testcase> per check that ran (classname busbench.WORKLOAD, name
+ * "CONFIGURATION: counters|instructions|time"), a <failure> when it failed
+ * (its message: what broke, a wrong render's frame first), <skipped> for a
+ * configuration that could not be compared (name: the configuration) and for
+ * the checks of a configuration whose render was wrong, the numbers in
+ * <system-out>. Instructions above 1 thread are no check (valgrind
+ * serialises the threads), so they are no case. The JUnit file is written
+ * atomically (bb_file_commit).
  *
  * Units: as the gate's table: ms, millions of instructions, percent. */
 #include "bb_ci.h"
@@ -19,14 +28,35 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *bb_ci_metric_name(const bb_gate_row *r) { return r->metric == BB_GATE_METRIC_TIME ? "time" : "instr"; }
-
-bool bb_ci_row_regressed(const bb_gate_row *r)
+const char *bb_ci_metric_name(const bb_gate_row *r)
 {
-    return r->verdict == BB_GATE_SLOWER || r->nup || r->unstable || r->broken;
+    return r->metric == BB_GATE_METRIC_TIME ? "time" : r->metric == BB_GATE_METRIC_INSTR ? "instr" : "counters";
+}
+
+/* The check's name in JUnit. */
+static const char *check_name(const bb_gate_row *r)
+{
+    return r->metric == BB_GATE_METRIC_INSTR ? "instructions" : bb_ci_metric_name(r);
+}
+
+bool bb_ci_row_regressed(const bb_gate_row *r) { return bb_gate_verdict_regressed(r->verdict); }
+
+bool bb_ci_row_failed(const bb_gate_row *r) { return bb_ci_row_regressed(r) || r->verdict == BB_GATE_DOWN; }
+
+const char *bb_ci_verdict(const bb_gate_row *r)
+{
+    switch (r->verdict) {
+    case BB_GATE_SLOWER: return "REGRESSION (slower)";
+    case BB_GATE_UP: return "REGRESSION (up)";
+    case BB_GATE_VARIED: return "REGRESSION (varied)";
+    case BB_GATE_WRONG: return "REGRESSION (wrong render)";
+    case BB_GATE_DOWN: return "CHANGED (down)";
+    default: return bb_gate_verdict_name(r->verdict);
+    }
 }
 
 static void value(char *buf, size_t cap, int metric, double v)
@@ -42,10 +72,98 @@ void bb_ci_cells_of(const bb_gate_row *r, bb_ci_cells *c)
     value(c->cur, sizeof c->cur, r->metric, r->cur);
     if (isfinite(r->change)) snprintf(c->change, sizeof c->change, "%+.2f%%", r->change * 100);
     else snprintf(c->change, sizeof c->change, "-");
+    bool exact = (r->metric == BB_GATE_METRIC_INSTR && isfinite(r->change)) ||
+                 (r->metric == BB_GATE_METRIC_COUNTERS && r->verdict != BB_GATE_NOT_COMPARED && !r->broken);
     if (isfinite(r->ci_lo) && isfinite(r->ci_hi)) snprintf(c->ci, sizeof c->ci, "[%+.1f%%, %+.1f%%]", r->ci_lo * 100, r->ci_hi * 100);
-    else snprintf(c->ci, sizeof c->ci, r->metric == BB_GATE_METRIC_INSTR && isfinite(r->change) ? "exact" : "-");
+    else snprintf(c->ci, sizeof c->ci, exact ? "exact" : "-");
     if (isfinite(r->p)) snprintf(c->p, sizeof c->p, "%.4f", r->p);
     else snprintf(c->p, sizeof c->p, "-");
+}
+
+/* ---- the gates and the summary -------------------------------------------------------------- */
+static void add(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t n = strnlen(buf, cap);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+void bb_ci_gates(const bb_gate_file *base, const bb_gate_report *rep, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    add(buf, cap, "deterministic counters exact");
+    if (rep->metrics & BB_GATE_METRIC_INSTR) add(buf, cap, "; instructions +-%g%% (at 1 thread)", rep->instr_threshold_pct);
+    if (!(rep->metrics & BB_GATE_METRIC_TIME)) return;
+    if (!base->floor.present)
+        add(buf, cap, "; time: inconclusive (no noise floor in BASE: busbench calibrate --record BASE)");
+    else if (!rep->threshold_asked)
+        add(buf, cap, "; time: U test p < %g and change beyond each configuration's noise floor in BASE (at least %g%%)",
+            rep->alpha, rep->threshold_pct);
+    else
+        add(buf, cap, "; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
+}
+
+enum { NVERDICTS = BB_GATE_WRONG + 1 };
+
+void bb_ci_summary(const bb_gate_report *rep, char *buf, size_t cap)
+{
+    static const int metric[3] = {BB_GATE_METRIC_COUNTERS, BB_GATE_METRIC_INSTR, BB_GATE_METRIC_TIME};
+    static const char *const label[3] = {"counters", "instructions", "time"};
+    int n[3][NVERDICTS] = {{0}}, skipped = 0;
+    bool regressed = false, changed = false;
+    for (size_t i = 0; i < rep->n; i++) {
+        const bb_gate_row *r = &rep->rows[i];
+        regressed |= bb_ci_row_regressed(r);
+        changed |= r->verdict == BB_GATE_DOWN;
+        if (r->metric == BB_GATE_METRIC_COUNTERS && r->verdict == BB_GATE_NOT_COMPARED) skipped++;
+        else
+            for (int k = 0; k < 3; k++)
+                if (r->metric == metric[k] && (int)r->verdict < NVERDICTS) n[k][r->verdict]++;
+    }
+    buf[0] = '\0';
+    add(buf, cap, "%d configuration%s compared", rep->compared, rep->compared == 1 ? "" : "s");
+    if (skipped) add(buf, cap, ", %d not compared", skipped);
+    const char *sep = ": ";
+    for (int k = 0; k < 3; k++) {
+        const char *vsep = " ";
+        for (int v = 0; v < NVERDICTS; v++) {
+            if (!n[k][v]) continue;
+            if (vsep[0] == ' ') add(buf, cap, "%s%s", sep, label[k]);
+            add(buf, cap, "%s%d %s", vsep, n[k][v], bb_gate_verdict_name((bb_gate_verdict)v));
+            vsep = ", ";
+            sep = "; ";
+        }
+    }
+    add(buf, cap, " -> %s", regressed ? "REGRESSION" : changed ? "CHANGED (re-make the baseline)" : "ok");
+}
+
+/* ---- the plain table ---------------------------------------------------------------------- */
+void bb_ci_text_row(FILE *f, const bb_gate_row *r)
+{
+    if (r->metric == BB_GATE_METRIC_COUNTERS && r->verdict == BB_GATE_NOT_COMPARED) {
+        fprintf(f, "%-44s %-8s not compared: %s\n", r->name, bb_ci_metric_name(r), r->note);
+        return;
+    }
+    bb_ci_cells c;
+    bb_ci_cells_of(r, &c);
+    fprintf(f, "%-44s %-8s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
+            bb_ci_verdict(r));
+    if (r->broken) fprintf(f, "    NEW: %s (its counters, instructions and times are not compared)\n", r->headline);
+    for (int i = 0; i < r->nup; i++) {
+        const bb_gate_counter_up *u = &r->up[i];
+        if (u->cur > u->base)
+            fprintf(f, "    %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", u->name, u->base, u->cur, u->cur - u->base);
+        else
+            fprintf(f, "    %s %" PRIu64 " -> %" PRIu64 " (-%" PRIu64 "): fewer is no regression, but the tree no longer "
+                       "does what the baseline recorded; if intended, re-make it (make baseline) and commit it\n",
+                    u->name, u->base, u->cur, u->base - u->cur);
+    }
+    if (r->unstable) fprintf(f, "    NEW's deterministic counters varied between rounds\n");
+    if (r->note[0]) fprintf(f, "    note: %s\n", r->note);
 }
 
 /* ---- Markdown ------------------------------------------------------------------------------ */
@@ -61,29 +179,32 @@ static void md_row(FILE *f, const bb_gate_row *r)
 {
     bb_ci_cells c;
     bb_ci_cells_of(r, &c);
-    bool bad = bb_ci_row_regressed(r);
+    bool bad = bb_ci_row_failed(r);
     fprintf(f, "| `");
     md_cell(f, r->name);
     fprintf(f, "` | %s | %s | %s | %s | %s | %s | %s%s%s |\n", bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
-            bad ? "**" : "", bad ? "REGRESSION" : bb_gate_verdict_name(r->verdict), bad ? "**" : "");
+            bad ? "**" : "", bb_ci_verdict(r), bad ? "**" : "");
 }
 
-/* What regressed beyond the table: counters, instability, wrong renders, notes. */
+/* What broke, beyond the table: wrong renders first, then counters and instability. */
 static void md_details(FILE *f, const bb_gate_report *rep)
 {
     bool any = false;
     for (size_t i = 0; i < rep->n; i++) {
         const bb_gate_row *r = &rep->rows[i];
-        if (r->broken) {
-            fprintf(f, "- `");
-            md_cell(f, r->name);
-            fprintf(f, "`: **");
-            md_cell(f, r->headline);
-            fprintf(f, "** (its counters are not compared)\n");
-            any = true;
-        }
+        if (!r->broken) continue;
+        fprintf(f, "- `");
+        md_cell(f, r->name);
+        fprintf(f, "`: **");
+        md_cell(f, r->headline);
+        fprintf(f, "** (its counters, instructions and times are not compared)\n");
+        any = true;
+    }
+    for (size_t i = 0; i < rep->n; i++) {
+        const bb_gate_row *r = &rep->rows[i];
         for (int k = 0; k < r->nup; k++, any = true)
-            fprintf(f, "- `%s`: counter **%s** %" PRIu64 " -> %" PRIu64 "\n", r->name, r->up[k].name, r->up[k].base, r->up[k].cur);
+            fprintf(f, "- `%s`: counter **%s** %" PRIu64 " -> %" PRIu64 "%s\n", r->name, r->up[k].name, r->up[k].base,
+                    r->up[k].cur, r->up[k].cur < r->up[k].base ? " (fewer: re-make the baseline if intended)" : "");
         if (r->unstable) fprintf(f, "- `%s`: deterministic counters varied between rounds\n", r->name), any = true;
     }
     if (any) fprintf(f, "\n");
@@ -91,25 +212,16 @@ static void md_details(FILE *f, const bb_gate_report *rep)
 
 void bb_ci_markdown(FILE *f, const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_report *rep)
 {
-    bool bad = bb_gate_regressed(rep);
-    fprintf(f, "### busbench compare: %s\n\n", bad ? "REGRESSION" : "no regression");
+    char gates[512], summary[512];
+    bb_ci_gates(base, rep, gates, sizeof gates);
+    bb_ci_summary(rep, summary, sizeof summary);
+    fprintf(f, "### busbench compare: %s\n\n", bb_gate_regressed(rep) ? "REGRESSION" : "no regression");
     fprintf(f, "BASE `%s` (commit `%s`, %s) against NEW `%s` (commit `%s`, %s).\n\n", base->path,
             bb_json_ctx_str(base->r.context, "git_commit"), bb_json_ctx_str(base->r.context, "date"), cur->path,
             bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
-    fprintf(f, "Gates: deterministic counters exact");
-    if (rep->metrics & BB_GATE_METRIC_INSTR) fprintf(f, "; instructions within %g%%", rep->instr_threshold_pct);
-    if ((rep->metrics & BB_GATE_METRIC_TIME) && !base->floor.present)
-        fprintf(f, "; times: inconclusive (BASE records no noise floor: `busbench calibrate --record BASE`)");
-    else if (rep->metrics & BB_GATE_METRIC_TIME)
-        fprintf(f, "; times: Mann-Whitney U p < %g and a change beyond %s%g%%", rep->alpha,
-                rep->threshold_asked ? "" : "each configuration's noise floor, at least ", rep->threshold_pct);
-    fprintf(f, ".\n\n**%d configuration%s compared**: %d slower, %d faster, %d same, %d inconclusive, %d not compared; "
-               "%d with counters that went up%s%s.\n\n",
-            rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->inconclusive,
-            rep->not_compared,
-            rep->counter_regressions, rep->unstable ? ", unstable counters" : "", rep->broken ? ", wrong renders" : "");
+    fprintf(f, "Gates: %s.\n\n**%s**\n\n", gates, summary);
     md_details(f, rep);
-    fprintf(f, "| configuration | metric | old | new | change | 95%% CI | p | verdict |\n"
+    fprintf(f, "| configuration | check | old | new | change | 95%% CI | p | verdict |\n"
                "|---|---|---:|---:|---:|---|---:|---|\n");
     for (size_t i = 0; i < rep->n; i++) md_row(f, &rep->rows[i]);
     if (rep->warnings[0]) {
@@ -137,80 +249,63 @@ static void xml(FILE *f, const char *s)
     }
 }
 
-/* Why the rows of one configuration [a, b) regressed, "; "-separated, on f. */
-static void reasons(FILE *f, const bb_gate_report *rep, size_t a, size_t b)
+/* Why a row failed, "; "-separated, on f. */
+static void reasons(FILE *f, const bb_gate_row *r)
 {
     const char *sep = "";
-    for (size_t i = a; i < b; i++) {
-        const bb_gate_row *r = &rep->rows[i];
-        if (r->broken) fprintf(f, "%s%s", sep, r->headline), sep = "; ";
-        if (r->verdict == BB_GATE_SLOWER) fprintf(f, "%s%s slower: %+.2f%%", sep, bb_ci_metric_name(r), r->change * 100), sep = "; ";
-        for (int k = 0; k < r->nup; k++, sep = "; ")
-            fprintf(f, "%s%s %" PRIu64 " -> %" PRIu64, sep, r->up[k].name, r->up[k].base, r->up[k].cur);
-        if (r->unstable) fprintf(f, "%scounters varied between rounds", sep), sep = "; ";
-    }
+    if (r->broken) fprintf(f, "%s", r->headline), sep = "; ";
+    if (r->verdict == BB_GATE_SLOWER)
+        fprintf(f, "%s%s slower: %+.2f%% (threshold %g%%)", sep, check_name(r), r->change * 100, r->threshold_pct), sep = "; ";
+    for (int k = 0; k < r->nup; k++, sep = "; ")
+        fprintf(f, "%s%s %" PRIu64 " -> %" PRIu64, sep, r->up[k].name, r->up[k].base, r->up[k].cur);
+    if (r->unstable) fprintf(f, "%scounters varied between rounds", sep);
+    if (r->verdict == BB_GATE_DOWN) fprintf(f, " (fewer is no regression: re-make the baseline if intended)");
 }
 
-/* One <testcase> for the rows [a, b) of one configuration. Returns 1 failed, 2 skipped, 0 passed. */
-static int testcase(FILE *f, const bb_gate_report *rep, size_t a, size_t b)
+/* One <testcase> for row r. Returns 1 failed, 2 skipped, 0 passed. */
+static int testcase(FILE *f, const bb_gate_row *r)
 {
-    const bb_gate_row *r0 = &rep->rows[a];
-    bool bad = false, compared = false;
-    for (size_t i = a; i < b; i++) {
-        bad |= bb_ci_row_regressed(&rep->rows[i]);
-        compared |= rep->rows[i].verdict != BB_GATE_NOT_COMPARED;
-    }
+    bool config_skipped = r->metric == BB_GATE_METRIC_COUNTERS && r->verdict == BB_GATE_NOT_COMPARED;
     char wl[320];
-    snprintf(wl, sizeof wl, "%s", r0->name);
+    snprintf(wl, sizeof wl, "%s", r->name);
     wl[strcspn(wl, "/")] = '\0';
     fprintf(f, "    <testcase classname=\"busbench.");
     xml(f, wl);
     fprintf(f, "\" name=\"");
-    xml(f, r0->name);
+    xml(f, r->name);
+    if (!config_skipped) fprintf(f, ": %s", check_name(r));
     fprintf(f, "\" time=\"0\">\n");
-    if (bad) {
+    int kind = bb_ci_row_failed(r) ? 1 : r->verdict == BB_GATE_NOT_COMPARED ? 2 : 0;
+    if (kind == 1) {
         char *why = NULL;
         size_t wn = 0;
         FILE *w = open_memstream(&why, &wn);
         if (w) {
-            reasons(w, rep, a, b);
+            reasons(w, r);
             fclose(w);
         }
-        fprintf(f, "      <failure type=\"regression\" message=\"");
+        fprintf(f, "      <failure type=\"%s\" message=\"", bb_ci_row_regressed(r) ? "regression" : "changed");
         xml(f, why ? why : "regression");
         fprintf(f, "\"/>\n");
         free(why);
-    } else if (!compared) {
+    } else if (kind == 2) {
         fprintf(f, "      <skipped message=\"not compared: ");
-        xml(f, r0->note);
+        xml(f, r->note);
         fprintf(f, "\"/>\n");
     }
+    bb_ci_cells c;
+    bb_ci_cells_of(r, &c);
+    char line[768];
+    if (r->metric == BB_GATE_METRIC_COUNTERS)
+        snprintf(line, sizeof line, "counters: %s%s%.300s%s%s", bb_ci_verdict(r), r->broken ? "; NEW: " : "", r->headline,
+                 r->note[0] ? "; " : "", r->note);
+    else
+        snprintf(line, sizeof line, "%s: %s -> %s, change %s %s, p %s: %s%s%s", bb_ci_metric_name(r), c.old, c.cur,
+                 c.change, c.ci, c.p, bb_ci_verdict(r), r->note[0] ? "; " : "", r->note);
     fprintf(f, "      <system-out>");
-    for (size_t i = a; i < b; i++) {
-        bb_ci_cells c;
-        bb_ci_cells_of(&rep->rows[i], &c);
-        char line[512];
-        snprintf(line, sizeof line, "%s: %s -> %s, change %s %s, p %s: %s%s%s\n", bb_ci_metric_name(&rep->rows[i]), c.old,
-                 c.cur, c.change, c.ci, c.p, bb_gate_verdict_name(rep->rows[i].verdict), rep->rows[i].note[0] ? "; " : "",
-                 rep->rows[i].note);
-        xml(f, line);
-    }
+    xml(f, line);
     fprintf(f, "</system-out>\n    </testcase>\n");
-    return bad ? 1 : compared ? 0 : 2;
-}
-
-/* The test cases (rows of one configuration are consecutive); counts into n[3]: cases, failures, skipped. */
-static void testcases(FILE *f, const bb_gate_report *rep, int *n)
-{
-    for (size_t a = 0; a < rep->n;) {
-        size_t b = a + 1;
-        while (b < rep->n && !strcmp(rep->rows[b].name, rep->rows[a].name)) b++;
-        int k = testcase(f, rep, a, b);
-        n[0]++;
-        n[1] += k == 1;
-        n[2] += k == 2;
-        a = b;
-    }
+    return kind;
 }
 
 bb_result bb_ci_junit(const char *path, const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_report *rep,
@@ -220,8 +315,13 @@ bb_result bb_ci_junit(const char *path, const bb_gate_file *base, const bb_gate_
     size_t cn = 0, dn = 0;
     FILE *c = open_memstream(&cases, &cn);
     if (!c) return bb_error_set(err, BB_ERR_NOMEM, path, 0, 0, "no memory");
-    int n[3] = {0, 0, 0};
-    testcases(c, rep, n);
+    int n[3] = {0, 0, 0}; /* cases, failures, skipped */
+    for (size_t i = 0; i < rep->n; i++) {
+        int k = testcase(c, &rep->rows[i]);
+        n[0]++;
+        n[1] += k == 1;
+        n[2] += k == 2;
+    }
     fclose(c);
     FILE *f = open_memstream(&doc, &dn);
     if (!f) {

@@ -7,9 +7,15 @@
  * placement, frequency and the neighbours' load differ between runs exactly
  * as between a baseline and a later CI run). Each trial gives, per
  * configuration, the ratio median(B) / median(A); nothing changed, so every
- * departure from 1 is noise. The floor is the level-quantile (default 95%) of
- * |ratio - 1| over the trials, in percent, for each configuration: the
- * smallest change that this machine can tell from noise with R rounds a side.
+ * departure from 1 is noise. A configuration's floor (bb_stats_aa_floor) is
+ * the change, in percent, that an unchanged configuration exceeds with
+ * probability at most (1 - level) / M, M the configurations calibrated
+ * (default level 0.99), with that confidence in the spread measured by the
+ * few trials: the smallest change that this machine can tell from noise with
+ * R rounds a side, without the gate ever crying wolf on one of M
+ * configurations. (An empirical quantile of the trials' |ratio - 1| would be
+ * exceeded by 1 - level of all later unchanged runs, per configuration: with
+ * 70 configurations nearly every gate run would flag one.)
  * `--record RESULTS.json` writes the floors into a results file's context
  * (key "noise_floor": "per_configuration_pct", and "floor_pct", the largest),
  * where `busbench compare` finds them: it judges each configuration against
@@ -53,6 +59,7 @@ typedef struct opts {
     const char *golden, *workloads, *strategies, *threads, *pins;
     int trials, reps;
     double level, threshold, alpha;
+    double min_sample;        /* bench's --min-sample-time (s); NaN: bench's default */
     long seed;
     double detect[MAX_DETECT];
     int ndetect;
@@ -86,7 +93,10 @@ static const bb_opt options[] = {
     {"--pins", BB_OPT_STR, CO(pins), 0, 0, "LIST", "(default compact)", "a list", NULL},
     {"--trials", BB_OPT_INT, CO(trials), 2, 10000, "T", "A/A trials (default 10)", NULL, NULL},
     {"--reps", BB_OPT_INT, CO(reps), 1, 100000, "R", "timed rounds per bench run (default 10)", NULL, NULL},
-    {"--level", BB_OPT_REAL, CO(level), 0.5, 1, "L", "quantile of |ratio - 1| taken as the floor (default 0.95)", NULL, NULL},
+    {"--min-sample-time", BB_OPT_REAL, CO(min_sample), 0, 3600, "S", "bench's --min-sample-time for every run (default: bench's)",
+     NULL, NULL},
+    {"--level", BB_OPT_REAL, CO(level), 0.5, 0.999999, "L",
+     "confidence that no unchanged configuration of those calibrated exceeds\nits floor (default 0.99)", NULL, NULL},
     {"--record", BB_OPT_STR, CO(record), 0, 0, "FILE.json", "write the floor into this bench result's context (atomically)", "a file",
      NULL},
     {"--out", BB_OPT_STR, CO(out_path), 0, 0, "FILE.json", "the calibration: every ratio, the floors, the detection rates",
@@ -106,8 +116,10 @@ static const bb_opt options[] = {
 static const bb_opt_cmd spec = {
     "calibrate", "[options]",
     "Bench the same configurations as A and B in separate processes, --trials times, and\n"
-    "report the spread of the timing ratios median(B)/median(A): the noise floor is the\n"
-    "--level quantile of |ratio - 1| (percent, per configuration). busbench compare judges\n"
+    "report the spread of the timing ratios median(B)/median(A). A configuration's noise floor\n"
+    "(percent) is the change that an unchanged configuration exceeds, either way, with\n"
+    "probability at most (1 - L) / M over the M configurations calibrated, with confidence L\n"
+    "in the spread the trials measured (ln ratios normal around 0). busbench compare judges\n"
     "each configuration against its floor recorded in BASE (--record), and without one calls\n"
     "timing differences inconclusive.",
     "0 measured (and recorded), 1 a bench run had wrong renders, 2 bad input or a failed run"};
@@ -117,7 +129,7 @@ static const bb_opt_cmd spec = {
  * renders, 2: anything else) with a message. */
 static int bench_run(const opts *o, const char *name, double extra, long seed, bb_gate_file *f)
 {
-    char out[PATH_MAX + 64], reps[16], sd[32], xw[32];
+    char out[PATH_MAX + 64], reps[16], sd[32], xw[32], ms[32];
     snprintf(out, sizeof out, "%s/%s.json", o->dir, name);
     snprintf(reps, sizeof reps, "%d", o->reps);
     snprintf(sd, sizeof sd, "%ld", seed);
@@ -148,6 +160,11 @@ static int bench_run(const opts *o, const char *name, double extra, long seed, b
     if (extra > 0) {
         argv[k++] = "--extra-work";
         argv[k++] = xw;
+    }
+    if (!isnan(o->min_sample)) {
+        snprintf(ms, sizeof ms, "%g", o->min_sample);
+        argv[k++] = "--min-sample-time";
+        argv[k++] = ms;
     }
     argv[k] = NULL;
     int why = 0;
@@ -251,36 +268,34 @@ static int phase_aa(cal *C)
     return BB_EXIT_OK;
 }
 
-/* Each configuration's floor (the --level quantile of |ratio - 1|) and the table of ratios; C->floor_pct. */
+/* Each configuration's floor (bb_stats_aa_floor at --level over the configurations) and the table of ratios;
+ * C->floor_pct. */
 static int floor_table(cal *C)
 {
     const opts *o = &C->o;
-    printf("noise floor: %d A/A trials (separate processes), %d rounds a side, floor = %g quantile of |B/A - 1|\n\n",
-           o->trials, o->reps, o->level);
+    printf("noise floor: %d A/A trials (separate processes), %d rounds a side; floor = the change an unchanged\n"
+           "configuration exceeds with probability < %g / %d, at confidence %g in the spread of ln(B/A)\n\n",
+           o->trials, o->reps, 1 - o->level, C->ns, o->level);
     printf("%-44s %6s %8s %8s %8s %8s %8s %9s\n", "configuration", "trials", "min", "q2.5", "median", "q97.5", "max",
            "floor %");
     for (int k = 0; k < C->ns; k++) {
         series *s = &C->S[k];
-        double *c = malloc((size_t)(s->n ? s->n : 1) * sizeof *c), *dev = malloc((size_t)(s->n ? s->n : 1) * sizeof *dev);
-        if (!c || !dev) {
+        double *c = malloc((size_t)(s->n ? s->n : 1) * sizeof *c);
+        if (!c) return BB_EXIT_USAGE;
+        for (int i = 0; i < s->n; i++) c[i] = s->ratio[i];
+        bb_stats_sort(c, (size_t)s->n);
+        s->floor_pct = bb_stats_aa_floor(s->ratio, (size_t)s->n, o->level, (size_t)C->ns);
+        if (!(s->floor_pct >= 0)) {
+            fprintf(stderr, "busbench calibrate: %s: no usable A/A ratio\n", s->name);
             free(c);
-            free(dev);
             return BB_EXIT_USAGE;
         }
-        for (int i = 0; i < s->n; i++) {
-            c[i] = s->ratio[i];
-            dev[i] = fabs(s->ratio[i] - 1);
-        }
-        bb_stats_sort(c, (size_t)s->n);
-        bb_stats_sort(dev, (size_t)s->n);
-        s->floor_pct = 100 * bb_stats_quantile_sorted(dev, (size_t)s->n, o->level);
         if (s->floor_pct > C->floor_pct) C->floor_pct = s->floor_pct;
         size_t n = (size_t)s->n;
         printf("%-44s %6d %8.4f %8.4f %8.4f %8.4f %8.4f %9.2f\n", s->name, s->n, bb_stats_quantile_sorted(c, n, 0),
                bb_stats_quantile_sorted(c, n, 0.025), bb_stats_quantile_sorted(c, n, 0.5),
                bb_stats_quantile_sorted(c, n, 0.975), bb_stats_quantile_sorted(c, n, 1), s->floor_pct);
         free(c);
-        free(dev);
     }
     printf("\nnoise floor: per configuration above (the largest %.2f%%): busbench compare judges each configuration\n"
            "against its own and refuses timing thresholds below it\n",
@@ -397,9 +412,10 @@ static json_t *noise_floor_json(const cal *C)
     json_object_set_new(nf, "date", json_string(date));
     json_object_set_new(nf, "method",
                         json_string("A/A: the same configurations benched as A and B in separate processes; a "
-                                    "configuration's floor (per_configuration_pct) = level quantile of "
-                                    "|median(B)/median(A) - 1|; floor_pct = the largest, used for a configuration "
-                                    "without its own"));
+                                    "configuration's floor (per_configuration_pct) = 100 (exp(z s_up) - 1), s_up the "
+                                    "upper level confidence bound of the RMS of ln(median(B)/median(A)), z the normal "
+                                    "quantile 1 - (1 - level) / (2 M), M the configurations calibrated; floor_pct = "
+                                    "the largest, used for a configuration without its own"));
     json_t *cfgs = json_array(), *per = json_object();
     for (int k = 0; k < C->ns; k++) {
         json_array_append_new(cfgs, json_string(C->S[k].name));
@@ -493,7 +509,7 @@ int bb_cmd_calibrate(int argc, char **argv)
     static cal C; /* the paths are large */
     memset(&C, 0, sizeof C);
     C.o = (opts){.golden = "golden", .workloads = "q", .strategies = "serial", .threads = "1", .pins = "compact",
-                 .trials = 10, .reps = 10, .level = 0.95, .threshold = (double)NAN, .alpha = 0.05, .seed = 1};
+                 .trials = 10, .reps = 10, .level = 0.99, .threshold = (double)NAN, .min_sample = (double)NAN, .alpha = 0.05, .seed = 1};
     const bb_opt_group groups[] = {{NULL, options, &C.o}};
     int npos;
     int code = bb_opt_parse(&spec, groups, 1, argc, argv, NULL, 0, &npos);

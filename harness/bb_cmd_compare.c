@@ -2,23 +2,27 @@
  *
  * What it is: the command around bb_gate_compare. It reads two bench results,
  * compares every configuration they share (matched by name) on the metrics
- * both carry (or those asked for with --metric), prints one line per
- * configuration and metric (old and new medians, the change with its 95%
- * interval, the U test's p-value, the verdict), the deterministic counters
- * that went up, and a summary; then exits 0 (nothing regressed), 1 (something
- * did: a slower configuration, a counter that went up, counters that varied,
- * a wrong render in NEW) or 2 (unusable input: unreadable files, no metric or
- * configuration in common, environments that cannot be compared without
- * --force, a timing threshold below the noise floor recorded in BASE).
+ * both carry (or those asked for with --metric), prints one line per check
+ * (a configuration's counters, its instructions at 1 thread, its time: old
+ * and new medians, the change with its 95% interval, the U test's p-value,
+ * the verdict), under it what moved, and a summary counted from those lines;
+ * then exits 0 (nothing regressed), 1 (something did: a slower
+ * configuration, a counter that went up or down, counters that varied, a
+ * wrong render in NEW), 2 (unusable input: unreadable files, no
+ * configuration in common, a timing threshold below the noise floor recorded
+ * in BASE, a metric NEW lacks) or 3 (BASE cannot be compared with NEW: made
+ * with another ISA, compiler or flags, CPU for times, valgrind or libc for
+ * instructions, or without the metric compared, as times taken under
+ * valgrind; stderr says how to re-make it here; --force compares across
+ * environments anyway).
  * Without a noise floor recorded in BASE, a timing difference is
  * "inconclusive" (exit 0 unless counters or instructions regress): the floor
  * is what says how far two processes of one binary drift apart on this
  * machine. With one, each configuration is judged against its own floor.
  *
  * CI-native output (bb_ci.h): --markdown prints a Markdown summary instead
- * of the table; --junit FILE writes JUnit XML (each configuration a test
- * case, a regression a failure), atomically, only when the files could be
- * compared.
+ * of the table; --junit FILE writes JUnit XML (each check a test case, a
+ * regression a failure), atomically, only when the files could be compared.
  *
  * Invariants: the command reads, never writes (but --junit's file); its verdicts are a pure
  * function of the files and options (the bootstrap is seeded); environment
@@ -32,35 +36,10 @@
 #include "bb_gate.h"
 #include "bb_run.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void print_row(const bb_gate_row *r)
-{
-    if (r->verdict == BB_GATE_NOT_COMPARED && !r->nup && !r->unstable && !r->broken) {
-        printf("%-44s %-6s not compared: %s\n", r->name, bb_ci_metric_name(r), r->note);
-        return;
-    }
-    bb_ci_cells c;
-    bb_ci_cells_of(r, &c);
-    printf("%-44s %-6s %13s %13s %9s %18s %7s  %s\n", r->name, bb_ci_metric_name(r), c.old, c.cur, c.change, c.ci, c.p,
-           bb_gate_verdict_name(r->verdict));
-    if (r->broken) printf("    REGRESSION: NEW: %s (its counters are not compared)\n", r->headline);
-    for (int i = 0; i < r->nup; i++) {
-        const bb_gate_counter_up *u = &r->up[i];
-        if (u->cur > u->base)
-            printf("    REGRESSION: %s %" PRIu64 " -> %" PRIu64 " (+%" PRIu64 ")\n", u->name, u->base, u->cur, u->cur - u->base);
-        else
-            printf("    CHANGED: %s %" PRIu64 " -> %" PRIu64 " (-%" PRIu64 "): fewer is no regression, but the tree no longer "
-                   "does what the baseline recorded; if intended, re-make it (make baseline) and commit it\n",
-                   u->name, u->base, u->cur, u->base - u->cur);
-    }
-    if (r->unstable) printf("    REGRESSION: NEW's deterministic counters varied between rounds\n");
-    if (r->note[0] && !r->broken) printf("    note: %s\n", r->note);
-}
 
 typedef struct cmp_opts {
     const char *paths[2];
@@ -104,7 +83,7 @@ static const bb_opt opts[] = {
     {"--markdown", BB_OPT_FLAG, CO(markdown), 0, 0, NULL,
      "print a Markdown summary instead of the table (a pull-request comment,\na GitHub job summary)", NULL, NULL},
     {"--junit", BB_OPT_STR, CO(junit), 0, 0, "FILE",
-     "also write JUnit XML: each configuration a test case, a regression a\nfailure (written atomically)", "an output path", NULL},
+     "also write JUnit XML: each check a test case, a regression a failure\n(written atomically)", "an output path", NULL},
     BB_OPT_END,
 };
 #undef CO
@@ -118,7 +97,10 @@ static const bb_opt_cmd spec = {
     "threshold. Times are gated by a Mann-Whitney U test and an effect threshold that may not\n"
     "be smaller than the configuration's noise floor recorded in BASE (busbench calibrate\n"
     "--record); without a recorded floor a timing difference is inconclusive, never a regression.",
-    "0 nothing regressed, 1 something did, 2 unusable input"};
+    "0 nothing regressed, 1 something did (or counters went down: re-make\n"
+    "the baseline), 2 unusable input, 3 BASE cannot be compared with NEW: made with another ISA,\n"
+    "compiler or flags (for times: CPU; for instructions: valgrind, libc) or without the metric\n"
+    "compared (times taken under valgrind); stderr says how to re-make it here"};
 
 /* The command line into o: -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, cmp_opts *o)
@@ -139,23 +121,16 @@ static int parse(int argc, char **argv, cmp_opts *o)
 /* The plain table on stdout. */
 static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_report *rep)
 {
+    char line[1024];
     printf("BASE %s (commit %s, %s)\nNEW  %s (commit %s, %s)\n", base->path, bb_json_ctx_str(base->r.context, "git_commit"),
-           bb_json_ctx_str(base->r.context, "date"), cur->path, bb_json_ctx_str(cur->r.context, "git_commit"), bb_json_ctx_str(cur->r.context, "date"));
-    printf("gates: deterministic counters exact");
-    if (rep->metrics & BB_GATE_METRIC_INSTR) printf("; instructions +-%g%%", rep->instr_threshold_pct);
-    if (rep->metrics & BB_GATE_METRIC_TIME) {
-        if (!base->floor.present)
-            printf("; time: inconclusive (no noise floor in BASE: busbench calibrate --record BASE)");
-        else if (!rep->threshold_asked)
-            printf("; time: U test p < %g and change beyond each configuration's noise floor in BASE (at least %g%%)",
-                   rep->alpha, rep->threshold_pct);
-        else
-            printf("; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
-    }
-    printf("\n\n%-44s %-6s %13s %13s %9s %18s %7s  %s\n", "configuration", "metric", "old", "new", "change", "95% CI", "p",
+           bb_json_ctx_str(base->r.context, "date"), cur->path, bb_json_ctx_str(cur->r.context, "git_commit"),
+           bb_json_ctx_str(cur->r.context, "date"));
+    bb_ci_gates(base, rep, line, sizeof line);
+    printf("gates: %s\n", line);
+    printf("\n%-44s %-8s %13s %13s %9s %18s %7s  %s\n", "configuration", "check", "old", "new", "change", "95% CI", "p",
            "verdict");
     for (size_t i = 0; i < rep->n; i++)
-        if (!o->quiet || bb_ci_row_regressed(&rep->rows[i])) print_row(&rep->rows[i]);
+        if (!o->quiet || bb_ci_row_failed(&rep->rows[i])) bb_ci_text_row(stdout, &rep->rows[i]);
     if (rep->warnings[0]) {
         printf("\nwarnings:\n");
         const char *s = rep->warnings;
@@ -165,14 +140,8 @@ static void print_table(const cmp_opts *o, const bb_gate_file *base, const bb_ga
             s += l + (s[l] == '\n');
         }
     }
-    printf("\n%d configuration%s compared: %d slower, %d faster, %d same, %d inconclusive, %d not compared; %d with "
-           "counters that went up, %d with counters that only went down%s%s -> %s\n",
-           rep->compared, rep->compared == 1 ? "" : "s", rep->slower, rep->faster, rep->same, rep->inconclusive,
-           rep->not_compared,
-           rep->counter_regressions, rep->counter_changes, rep->unstable ? ", unstable counters" : "",
-           rep->broken ? ", wrong renders" : "",
-           rep->slower + rep->counter_regressions + rep->unstable + rep->broken ? "REGRESSION"
-           : rep->counter_changes ? "CHANGED (re-make the baseline)" : "ok");
+    bb_ci_summary(rep, line, sizeof line);
+    printf("\n%s\n", line);
 }
 
 /* Load both files and compare them. BB_OK, or an error already said on stderr. */
@@ -199,6 +168,7 @@ static bb_result load_and_compare(const cmp_opts *o, bb_gate_file *base, bb_gate
     if ((res = bb_gate_compare(base, cur, &o->gate, rep, &err))) {
         if (rep->warnings[0]) fprintf(stderr, "%s", rep->warnings);
         fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
+        if (rep->remake_base) fprintf(stderr, "%s", rep->remake);
     }
     return res;
 }
@@ -210,14 +180,17 @@ int bb_cmd_compare(int argc, char **argv)
     if (rc >= 0) return rc;
     bb_gate_file base, cur;
     bb_gate_report rep;
-    rc = load_and_compare(&o, &base, &cur, &rep) ? BB_EXIT_USAGE : bb_gate_regressed(&rep) ? BB_EXIT_FAIL : BB_EXIT_OK;
-    if (rc != BB_EXIT_USAGE) {
+    rc = load_and_compare(&o, &base, &cur, &rep) ? (rep.remake_base ? BB_EXIT_BASELINE : BB_EXIT_USAGE)
+       : bb_gate_regressed(&rep)                 ? BB_EXIT_FAIL
+                                                 : BB_EXIT_OK;
+    bool compared = rc == BB_EXIT_OK || rc == BB_EXIT_FAIL;
+    if (compared) {
         if (o.markdown) bb_ci_markdown(stdout, &base, &cur, &rep);
         else print_table(&o, &base, &cur, &rep);
     }
     bb_error err;
     char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (rc != BB_EXIT_USAGE && o.junit && bb_ci_junit(o.junit, &base, &cur, &rep, &err)) {
+    if (compared && o.junit && bb_ci_junit(o.junit, &base, &cur, &rep, &err)) {
         fprintf(stderr, "busbench compare: %s\n", bb_error_format(&err, msg, sizeof msg));
         rc = BB_EXIT_USAGE;
     }

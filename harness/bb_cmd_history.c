@@ -21,7 +21,7 @@
  * step in them names the commit that made it; times are shown, never used to
  * find change points (their noise would name commits that changed nothing).
  * When the environment of the instruction counts changed between two results
- * (bb_gate_fingerprint), the table says so on that commit's row.
+ * (bb_env_fingerprint), the table says so on that commit's row.
  *
  * Invariants: every file is written atomically; nothing is written when an
  * input is bad. Units: ms for times, millions for instructions, percent for
@@ -29,6 +29,7 @@
 #include "bb_cmds.h"
 #include "bb_opt.h"
 #include "bb_run.h"
+#include "bb_env.h"
 #include "bb_gate.h"
 #include "bb_json.h"
 #include "bb_plot.h"
@@ -187,7 +188,7 @@ static void find_changes(history *H)
         const point *a = &H->p[i - 1], *b = &H->p[i];
         char refuse[1024] = "", warn[1024] = "";
         if (a->f.has_instr && b->f.has_instr &&
-            bb_gate_fingerprint(a->f.r.context, b->f.r.context, false, refuse, sizeof refuse, warn, sizeof warn)) {
+            bb_env_fingerprint(a->f.r.context, b->f.r.context, false, refuse, sizeof refuse, warn, sizeof warn)) {
             for (char *c = refuse; *c; c++)
                 if (*c == '\n' || *c == '|') *c = ' ';
             fprintf(H->md, "| `%s` | `%s` | (environment) | %s | | | |\n", bb_json_ctx_str(b->f.r.context, "git_commit"),

@@ -8,7 +8,7 @@
  * Shards (the default): every input is read as the gate reads it
  * (bb_gate_file_load: empty, truncated or foreign files are bad input), and
  * must come from an environment whose measurements can be put together:
- * bb_gate_fingerprint (the CPU model, number of PUs, compiler, code-generation
+ * bb_env_fingerprint (the CPU model, number of PUs, compiler, code-generation
  * flags; for instruction counts also valgrind and libc), the same commit and
  * the same metrics. No configuration may appear twice, in two inputs or
  * within one (a hand-edited or concatenated file: refused, naming the
@@ -32,6 +32,7 @@
 #include "bb_cmds.h"
 #include "bb_file.h"
 #include "bb_opt.h"
+#include "bb_env.h"
 #include "bb_gate.h"
 #include "bb_json.h"
 #include "bb_shard.h"
@@ -109,9 +110,9 @@ static int same_build(const input *a, const input *b)
         return -1;
     }
     int bad = 0;
-    if (a->f.has_time || b->f.has_time) bad += bb_gate_fingerprint(x, y, true, refuse, sizeof refuse, warn, sizeof warn);
+    if (a->f.has_time || b->f.has_time) bad += bb_env_fingerprint(x, y, true, refuse, sizeof refuse, warn, sizeof warn);
     if (a->f.has_instr || b->f.has_instr)
-        bad += bb_gate_fingerprint(x, y, false, refuse + strlen(refuse), sizeof refuse - strlen(refuse), warn, sizeof warn);
+        bad += bb_env_fingerprint(x, y, false, refuse + strlen(refuse), sizeof refuse - strlen(refuse), warn, sizeof warn);
     if (bad) {
         refuse[strcspn(refuse, "\n")] = '\0';
         fprintf(stderr, "busbench merge: %s: not from the environment of %s: %s\n", b->path, a->path, refuse);

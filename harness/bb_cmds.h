@@ -3,11 +3,13 @@
  * Each command is one file, harness/bb_cmd_NAME.c, exporting
  * `int bb_cmd_NAME(int argc, char **argv)` where argv[0] is the command name.
  * Exit codes: 0 success, 1 a check failed (mismatch, regression), 2 bad input
- * or usage (with a message on stderr naming the problem). */
+ * or usage (with a message on stderr naming the problem); compare alone: 3 its
+ * BASE cannot be compared with NEW (made elsewhere: the message says how to
+ * re-make it). */
 #ifndef BB_CMDS_H
 #define BB_CMDS_H
 
-enum { BB_EXIT_OK = 0, BB_EXIT_FAIL = 1, BB_EXIT_USAGE = 2 };
+enum { BB_EXIT_OK = 0, BB_EXIT_FAIL = 1, BB_EXIT_USAGE = 2, BB_EXIT_BASELINE = 3 };
 
 typedef struct bb_cmd {
     const char *name;

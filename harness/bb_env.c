@@ -4,8 +4,11 @@
  * its offset, as Google Benchmark writes it), the host name, /proc (our executable, cpu MHz),
  * /sys (the frequency governor), getloadavg, hwloc (bb_env_topology), the compiler and the
  * build's identity (BB_GIT_COMMIT, BB_GIT_DATE, BB_BUILD_FLAGS: the Makefile defines them for
- * this file alone), and the ISA the lane kernel picked at run time.
- * Invariants: a fact that cannot be read is "unknown", 0 or absent, never an error. */
+ * this file alone), the instruction set it was compiled for and the one the lane kernel picked at
+ * run time; and the fingerprint, which says whether two results' facts allow their measurements
+ * to be compared (compare, merge and history ask it).
+ * Invariants: a fact that cannot be read is "unknown", 0 or absent, never an error; a fact that
+ * an older result does not record is never a reason to refuse it. */
 #include "bb_env.h"
 
 #include "bb_json.h"
@@ -14,6 +17,8 @@
 #include <hwloc.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,23 @@
 #endif
 #ifndef BB_GIT_DATE
 #define BB_GIT_DATE "unknown"
+#endif
+/* The instruction set this binary was compiled for (not the kernel's: a 32-bit build on a 64-bit
+ * machine counts other instructions). */
+#if defined(__x86_64__)
+#define BB_ARCH "x86_64"
+#elif defined(__i386__)
+#define BB_ARCH "i386"
+#elif defined(__aarch64__)
+#define BB_ARCH "aarch64"
+#elif defined(__arm__)
+#define BB_ARCH "arm"
+#elif defined(__riscv) && __riscv_xlen == 64
+#define BB_ARCH "riscv64"
+#elif defined(__powerpc64__)
+#define BB_ARCH "ppc64"
+#else
+#define BB_ARCH "unknown"
 #endif
 #ifndef BB_BUILD_FLAGS
 #define BB_BUILD_FLAGS "unknown"
@@ -211,6 +233,7 @@ json_t *bb_env_context(void)
     }
     json_object_set_new(ctx, "compiler", json_string("cc " __VERSION__));
     json_object_set_new(ctx, "cflags", json_string(BB_BUILD_FLAGS));
+    json_object_set_new(ctx, "arch", json_string(BB_ARCH));
     json_object_set_new(ctx, "lanes_isa", json_string(bb_lanes_isa())); /* the lane kernel's clone */
     json_object_set_new(ctx, "git_commit", json_string(BB_GIT_COMMIT));
     if (strcmp(BB_GIT_DATE, "unknown")) json_object_set_new(ctx, "git_commit_date", json_string(BB_GIT_DATE));
@@ -228,4 +251,104 @@ const char *bb_env_command(int argc, char **argv, char *buf, size_t cap)
         snprintf(buf + u, cap - u, " %s", argv[i]);
     }
     return buf;
+}
+
+/* ---- the fingerprint: can two results be compared? ---- */
+static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t cap, const char *fmt, ...)
+{
+    if (!buf || !cap) return;
+    size_t n = strnlen(buf, cap);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The code-generation options of a recorded compile command: its -O, -f, -m, -D
+ * and -std tokens (the compiler's own name, warnings and include paths left
+ * out: they do not change the code), sorted, space-separated. */
+static void codegen_flags(const char *cflags, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!cflags) return;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", cflags);
+    char *tok[256];
+    int n = 0, first = 1;
+    for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t && n < 256; t = strtok_r(NULL, " \t", &save)) {
+        if (first) { /* the compiler command */
+            first = 0;
+            continue;
+        }
+        if (!strncmp(t, "-O", 2) || !strncmp(t, "-f", 2) || !strncmp(t, "-m", 2) || !strncmp(t, "-D", 2) ||
+            !strncmp(t, "-std", 4))
+            tok[n++] = t;
+    }
+    qsort(tok, (size_t)n, sizeof *tok, cmp_str);
+    size_t used = 0;
+    for (int i = 0; i < n && used < cap; i++) {
+        int w = snprintf(out + used, cap - used, "%s%s", i ? " " : "", tok[i]);
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+}
+
+static const char *str_of(const json_t *ctx, const char *key)
+{
+    const char *s = json_string_value(json_object_get(ctx, key));
+    return s ? s : "";
+}
+
+static void check_same(const char *what, const char *a, const char *b, bool hard, int *nref, char *refuse,
+                       size_t rcap, char *warn, size_t wcap)
+{
+    if (!strcmp(a, b)) return;
+    if (hard) {
+        (*nref)++;
+        append(refuse, rcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+    } else {
+        append(warn, wcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+    }
+}
+
+/* A hard difference only where both record the fact (results older than the key are not refused). */
+static void check_known(const char *what, const char *a, const char *b, int *nref, char *refuse, size_t rcap)
+{
+    if (a[0] && b[0]) check_same(what, a, b, true, nref, refuse, rcap, NULL, 0);
+}
+
+int bb_env_fingerprint(const json_t *base, const json_t *cur, bool timing, char *refuse, size_t rcap, char *warn,
+                        size_t wcap)
+{
+    int nref = 0;
+    char fa[2048], fb[2048];
+    check_same("compiler", str_of(base, "compiler"), str_of(cur, "compiler"), true, &nref, refuse, rcap, warn, wcap);
+    codegen_flags(str_of(base, "cflags"), fa, sizeof fa);
+    codegen_flags(str_of(cur, "cflags"), fb, sizeof fb);
+    check_same("code-generation flags", fa, fb, true, &nref, refuse, rcap, warn, wcap);
+    check_known("instruction set", str_of(base, "arch"), str_of(cur, "arch"), &nref, refuse, rcap);
+    check_known("lane kernel ISA", str_of(base, "lanes_isa"), str_of(cur, "lanes_isa"), &nref, refuse, rcap);
+    check_same("CPU model", str_of(base, "cpu_model"), str_of(cur, "cpu_model"), timing, &nref, refuse, rcap, warn,
+               wcap);
+    if (timing) {
+        long long pa = (long long)json_integer_value(json_object_get(base, "num_cpus"));
+        long long pb = (long long)json_integer_value(json_object_get(cur, "num_cpus"));
+        if (pa != pb) {
+            nref++;
+            append(refuse, rcap, "processing units differ: %lld (BASE) vs %lld (NEW)\n", pa, pb);
+        }
+        check_same("topology", str_of(base, "topology"), str_of(cur, "topology"), false, &nref, refuse, rcap, warn, wcap);
+        if (json_is_true(json_object_get(base, "cpu_scaling_enabled")) ||
+            json_is_true(json_object_get(cur, "cpu_scaling_enabled")))
+            append(warn, wcap, "CPU frequency scaling was enabled: timings drift with the governor\n");
+    } else {
+        const json_t *ia = json_object_get(base, "instructions"), *ib = json_object_get(cur, "instructions");
+        check_same("valgrind", str_of(ia, "valgrind"), str_of(ib, "valgrind"), true, &nref, refuse, rcap, warn, wcap);
+        check_same("C library", str_of(ia, "libc"), str_of(ib, "libc"), true, &nref, refuse, rcap, warn, wcap);
+    }
+    return nref;
 }

@@ -5,9 +5,11 @@
  * test and the bootstrap interval of the change of medians), the reading of
  * bench results as the gate needs them (the bench's model from bb_json_read,
  * plus the instruction counts, metrics and noise floor that bb_json's model
- * does not carry), the environment fingerprint check, the per-configuration
- * verdicts, and rewriting a results file's context atomically (calibrate
- * --record). Child processes are bb_proc's.
+ * does not carry), the environment check (bb_env_fingerprint) and, when BASE
+ * is what cannot be compared, how to re-make it; the per-configuration checks
+ * (one row each: counters, instructions, time) and their verdicts; and
+ * rewriting a results file's context atomically (calibrate --record). Child
+ * processes are bb_proc's.
  *
  * Invariants:
  *  - a deterministic counter that went up is a regression whatever the
@@ -37,6 +39,7 @@
  * floors in the options and the files, fractions for changes. */
 #include "bb_gate.h"
 
+#include "bb_env.h"
 #include "bb_stats.h"
 
 #include <errno.h>
@@ -153,7 +156,6 @@ bb_result bb_gate_file_load(const char *path, bb_gate_file *f, bb_error *err)
     return BB_OK;
 }
 
-/* ---- environments ---------------------------------------------------------------------- */
 static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void append(char *buf, size_t cap, const char *fmt, ...)
 {
@@ -166,85 +168,6 @@ static void append(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* The code-generation options of a recorded compile command: its -O, -f, -m, -D
- * and -std tokens (the compiler's own name, warnings and include paths left
- * out: they do not change the code), sorted, space-separated. */
-static void codegen_flags(const char *cflags, char *out, size_t cap)
-{
-    out[0] = '\0';
-    if (!cflags) return;
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", cflags);
-    char *tok[256];
-    int n = 0, first = 1;
-    for (char *save = NULL, *t = strtok_r(buf, " \t", &save); t && n < 256; t = strtok_r(NULL, " \t", &save)) {
-        if (first) { /* the compiler command */
-            first = 0;
-            continue;
-        }
-        if (!strncmp(t, "-O", 2) || !strncmp(t, "-f", 2) || !strncmp(t, "-m", 2) || !strncmp(t, "-D", 2) ||
-            !strncmp(t, "-std", 4))
-            tok[n++] = t;
-    }
-    qsort(tok, (size_t)n, sizeof *tok, cmp_str);
-    size_t used = 0;
-    for (int i = 0; i < n && used < cap; i++) {
-        int w = snprintf(out + used, cap - used, "%s%s", i ? " " : "", tok[i]);
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-}
-
-static const char *str_of(const json_t *ctx, const char *key)
-{
-    const char *s = json_string_value(json_object_get(ctx, key));
-    return s ? s : "";
-}
-
-static void check_same(const char *what, const char *a, const char *b, bool hard, int *nref, char *refuse,
-                       size_t rcap, char *warn, size_t wcap)
-{
-    if (!strcmp(a, b)) return;
-    if (hard) {
-        (*nref)++;
-        append(refuse, rcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
-    } else {
-        append(warn, wcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
-    }
-}
-
-int bb_gate_fingerprint(const json_t *base, const json_t *cur, bool timing, char *refuse, size_t rcap, char *warn,
-                        size_t wcap)
-{
-    int nref = 0;
-    char fa[2048], fb[2048];
-    check_same("compiler", str_of(base, "compiler"), str_of(cur, "compiler"), true, &nref, refuse, rcap, warn, wcap);
-    codegen_flags(str_of(base, "cflags"), fa, sizeof fa);
-    codegen_flags(str_of(cur, "cflags"), fb, sizeof fb);
-    check_same("code-generation flags", fa, fb, true, &nref, refuse, rcap, warn, wcap);
-    check_same("CPU model", str_of(base, "cpu_model"), str_of(cur, "cpu_model"), timing, &nref, refuse, rcap, warn,
-               wcap);
-    if (timing) {
-        long long pa = (long long)json_integer_value(json_object_get(base, "num_cpus"));
-        long long pb = (long long)json_integer_value(json_object_get(cur, "num_cpus"));
-        if (pa != pb) {
-            nref++;
-            append(refuse, rcap, "processing units differ: %lld (BASE) vs %lld (NEW)\n", pa, pb);
-        }
-        check_same("topology", str_of(base, "topology"), str_of(cur, "topology"), false, &nref, refuse, rcap, warn, wcap);
-        if (json_is_true(json_object_get(base, "cpu_scaling_enabled")) ||
-            json_is_true(json_object_get(cur, "cpu_scaling_enabled")))
-            append(warn, wcap, "CPU frequency scaling was enabled: timings drift with the governor\n");
-    } else {
-        const json_t *ia = json_object_get(base, "instructions"), *ib = json_object_get(cur, "instructions");
-        check_same("valgrind", str_of(ia, "valgrind"), str_of(ib, "valgrind"), true, &nref, refuse, rcap, warn, wcap);
-        check_same("C library", str_of(ia, "libc"), str_of(ib, "libc"), true, &nref, refuse, rcap, warn, wcap);
-    }
-    return nref;
-}
-
 /* ---- the comparison ------------------------------------------------------------------------- */
 const char *bb_gate_verdict_name(bb_gate_verdict v)
 {
@@ -254,8 +177,17 @@ const char *bb_gate_verdict_name(bb_gate_verdict v)
     case BB_GATE_SLOWER: return "slower";
     case BB_GATE_NOT_COMPARED: return "not compared";
     case BB_GATE_INCONCLUSIVE: return "inconclusive";
+    case BB_GATE_UP: return "up";
+    case BB_GATE_DOWN: return "down";
+    case BB_GATE_VARIED: return "varied";
+    case BB_GATE_WRONG: return "wrong render";
     }
     return "?";
+}
+
+bool bb_gate_verdict_regressed(bb_gate_verdict v)
+{
+    return v == BB_GATE_SLOWER || v == BB_GATE_UP || v == BB_GATE_VARIED || v == BB_GATE_WRONG;
 }
 
 void bb_gate_opts_default(bb_gate_opts *o)
@@ -422,28 +354,87 @@ static bb_result time_row(const bb_bres *b, const bb_bres *c, const bb_gate_opts
     return BB_OK;
 }
 
+/* Tokens of BASE's bench command (its context's "command") into out, space-separated: keep_sel only
+ * the options that calibrate takes too (--golden, --workloads, --strategies, --threads, --pins, --reps,
+ * --min-sample-time), else
+ * all but --out, --metric, --shard and --quiet. Returns false when BASE was not made by one bench. */
+static bool bench_options(const bb_gate_file *base, bool keep_sel, char *out, size_t cap)
+{
+    static const char *const drop[] = {"--out", "-o", "--metric", "--shard"};
+    static const char *const sel[] = {"--golden",  "--workloads", "--strategies",
+                                      "--threads", "--pins",      "--reps", "--min-sample-time"};
+    out[0] = '\0';
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", bb_json_ctx_str(base->r.context, "command"));
+    char *save = NULL, *t = strtok_r(buf, " ", &save);
+    if (!t || strcmp(t, "busbench") || !(t = strtok_r(NULL, " ", &save)) || strcmp(t, "bench")) return false;
+    while ((t = strtok_r(NULL, " ", &save))) {
+        size_t k = strcspn(t, "=");
+        bool value_next = t[k] == '\0', keep = !keep_sel, known = false;
+        for (size_t i = 0; i < sizeof drop / sizeof *drop; i++)
+            if (strlen(drop[i]) == k && !strncmp(t, drop[i], k)) keep = false, known = true;
+        for (size_t i = 0; keep_sel && i < sizeof sel / sizeof *sel; i++)
+            if (strlen(sel[i]) == k && !strncmp(t, sel[i], k)) keep = known = true;
+        if (!strcmp(t, "--quiet")) keep = false;
+        char *v = known && value_next ? strtok_r(NULL, " ", &save) : NULL;
+        if (keep) append(out, cap, " %s%s%s", t, v ? " " : "", v ? v : "");
+    }
+    return true;
+}
+
+/* BASE is what cannot be compared (made elsewhere, or without a metric): say how to re-make it here. */
+static void remake_hint(const bb_gate_file *base, int want, bool env, bb_gate_report *rep)
+{
+    char opts[1024], sel[1024];
+    int m = want | metrics_of(base);
+    bool bench_made = bench_options(base, false, opts, sizeof opts);
+    bench_options(base, true, sel, sizeof sel);
+    rep->remake_base = true;
+    append(rep->remake, sizeof rep->remake,
+           "re-make BASE in NEW's environment (%s): build the commit it measures (%s) there and, with that build,\n"
+           "  busbench bench --metric %s%s --quiet --out %s\n",
+           env ? "the same ISA, compiler and flags; for times the same CPU; for instructions the same valgrind and libc"
+               : "benched with the metrics compared",
+           bb_json_ctx_str(base->r.context, "git_commit"),
+           m == (BB_GATE_METRIC_TIME | BB_GATE_METRIC_INSTR) ? "both" : m == BB_GATE_METRIC_TIME ? "time" : "instructions",
+           bench_made ? opts : " [BASE's options]", base->path);
+    if (m & BB_GATE_METRIC_TIME)
+        append(rep->remake, sizeof rep->remake, "  busbench calibrate%s --record %s   (its noise floor, for times)\n",
+               bench_made ? sel : " [the same selection]", base->path);
+    append(rep->remake, sizeof rep->remake,
+           "harness/ci/gate.sh COMMIT makes a baseline of COMMIT this way in a git worktree and compares; in busbench's "
+           "repository, make baseline re-makes reports/baseline.json%s\n",
+           env ? "; --force compares anyway" : "");
+}
+
 /* The metrics to gate: asked (o->metrics) or every one both files have. BB_OK with rep->metrics set,
- * or BB_ERR_FORMAT naming the file without the metric. */
+ * or BB_ERR_FORMAT naming the file without the metric (BASE: rep->remake says how to re-make it). */
 static bb_result gate_metrics(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
                               bb_gate_report *rep, bb_error *err)
 {
     int have = metrics_of(base) & metrics_of(cur);
     int want = o->metrics ? o->metrics : have;
-    if (!want)
+    const char *vg = base->has_instr && !base->has_time ? " (its times were taken under valgrind: bench --metric "
+                                                          "instructions)"
+                                                        : "";
+    if (!want) {
+        if (metrics_of(cur) & ~metrics_of(base)) remake_hint(base, metrics_of(cur), false, rep);
         return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
-                            "no metric in common: BASE has %s, NEW has %s (bench both with --metric instructions or "
+                            "no metric in common: BASE has %s%s, NEW has %s (bench both with --metric instructions or "
                             "both without)",
-                            metric_names(metrics_of(base)), metric_names(metrics_of(cur)));
+                            metric_names(metrics_of(base)), vg, metric_names(metrics_of(cur)));
+    }
     if ((want & have) != want) {
         const bb_gate_file *lack = (want & ~metrics_of(base)) ? base : cur;
-        return bb_error_set(err, BB_ERR_FORMAT, lack->path, 0, 0, "has no %s to compare (it has %s)",
-                            metric_names(want & ~metrics_of(lack)), metric_names(metrics_of(lack)));
+        if (lack == base) remake_hint(base, want, false, rep);
+        return bb_error_set(err, BB_ERR_FORMAT, lack->path, 0, 0, "has no %s to compare (it has %s%s)",
+                            metric_names(want & ~metrics_of(lack)), metric_names(metrics_of(lack)), lack == base ? vg : "");
     }
     rep->metrics = want;
     return BB_OK;
 }
 
-/* The environments must match for each metric gated (bb_gate_fingerprint); --force turns a
+/* The environments must match for each metric gated (bb_env_fingerprint); --force turns a
  * refusal into a warning. */
 static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o,
                                    bb_gate_report *rep, bb_error *err)
@@ -451,12 +442,13 @@ static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file 
     char refuse[1024] = "";
     int nref = 0;
     if (rep->metrics & BB_GATE_METRIC_TIME)
-        nref += bb_gate_fingerprint(base->r.context, cur->r.context, true, refuse, sizeof refuse, rep->warnings,
+        nref += bb_env_fingerprint(base->r.context, cur->r.context, true, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
     if (rep->metrics & BB_GATE_METRIC_INSTR)
-        nref += bb_gate_fingerprint(base->r.context, cur->r.context, false, refuse, sizeof refuse, rep->warnings,
+        nref += bb_env_fingerprint(base->r.context, cur->r.context, false, refuse, sizeof refuse, rep->warnings,
                                     sizeof rep->warnings);
     if (nref && !o->force) {
+        remake_hint(base, rep->metrics, true, rep);
         char first[256];
         snprintf(first, sizeof first, "%s", refuse);
         first[strcspn(first, "\n")] = '\0';
@@ -508,11 +500,11 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
         } else if (!o->below_floor_ok && worst && thr < top) {
             return bb_error_set(err, BB_ERR_ARG, base->path, 0, 0,
                                 "refusing a timing threshold of %g%%: it is below the noise floor of %.2f%% recorded "
-                                "in BASE for %s (busbench calibrate, %s: %d A/A trials of %d rounds; %.0f%% of them "
-                                "differed by up to %.2f%% with no change at all), so noise alone would be called a "
-                                "regression; use --threshold %.1f or more, leave it out (each configuration then uses "
-                                "its own floor), or re-calibrate",
-                                thr, top, worst, fl->date, fl->trials, fl->reps, fl->level * 100, top, ceil(top * 10) / 10);
+                                "in BASE for %s (busbench calibrate, %s: %d A/A trials of %d rounds, level %g: a "
+                                "change that unchanged runs reach), so noise alone would be called a regression; use "
+                                "--threshold %.1f or more, leave it out (each configuration then uses its own floor), "
+                                "or re-calibrate",
+                                thr, top, worst, fl->date, fl->trials, fl->reps, fl->level, ceil(top * 10) / 10);
         }
         rep->threshold_pct = thr;
         rep->threshold_asked = !isnan(o->threshold_pct);
@@ -532,9 +524,9 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
     return BB_OK;
 }
 
-/* The counters of a configuration's first row: those that moved, unstable counters, a broken render
- * (NEW's render was wrong or failed: its counters describe no correct render, so they are not
- * compared, and no advice to re-make the baseline follows from them). */
+/* The counters row of a configuration: those that moved, unstable counters, a broken render (NEW's
+ * render was wrong or failed: its counters describe no correct render, so they are not compared, and
+ * no advice to re-make the baseline follows from them). */
 static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b, const bb_bres *c)
 {
     row->broken = c->error[0] != '\0';
@@ -543,39 +535,35 @@ static void counters_row(bb_gate_report *rep, bb_gate_row *row, const bb_bres *b
     if (row->broken) snprintf(row->headline, sizeof row->headline, "%s", c->error);
     bool rose = false;
     for (int u = 0; u < row->nup; u++) rose |= row->up[u].cur > row->up[u].base;
+    row->verdict = row->broken     ? BB_GATE_WRONG
+                 : row->unstable   ? BB_GATE_VARIED
+                 : rose            ? BB_GATE_UP
+                 : row->nup        ? BB_GATE_DOWN
+                                   : BB_GATE_SAME;
     rep->counter_regressions += rose;
     rep->counter_changes += row->nup > 0 && !rose;
     rep->unstable += row->unstable;
     rep->broken += row->broken;
-    if (row->broken) snprintf(row->note, sizeof row->note, "NEW: %.200s", c->error);
-    else if (!b->counters_stable && b->valid >= 2)
+    if (!row->broken && !b->counters_stable && b->valid >= 2)
         snprintf(row->note, sizeof row->note, "BASE's deterministic counters varied between rounds");
 }
 
-/* The instruction row of configuration i of BASE (j of NEW): gated at 1 thread only. */
+/* The instruction row of configuration i of BASE (j of NEW), both at 1 thread. */
 static void instr_row(const bb_gate_report *rep, bb_gate_row *row, const bb_gate_file *base, const bb_gate_file *cur,
                       size_t i, size_t j)
 {
-    const bb_bres *b = &base->r.v[i], *c = &cur->r.v[j];
     row->base = base->instr[i];
     row->cur = cur->instr[j];
     row->nbase = row->ncur = 1;
-    if (b->threads > 1 || c->threads > 1) {
-        /* valgrind serialises the threads: the count includes waiting and stealing */
+    if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
         row->verdict = BB_GATE_NOT_COMPARED;
-        if (!row->note[0])
-            snprintf(row->note, sizeof row->note,
-                     "instructions are gated at 1 thread only (above, they depend on the schedule); "
-                     "the deterministic counters are gated");
-    } else if (!isfinite(row->base) || !isfinite(row->cur) || row->base <= 0) {
-        row->verdict = BB_GATE_NOT_COMPARED;
-        if (!row->note[0])
-            snprintf(row->note, sizeof row->note, "no instruction count in %s",
-                     !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
+        snprintf(row->note, sizeof row->note, "no instruction count in %s",
+                 !isfinite(row->base) || row->base <= 0 ? "BASE" : "NEW");
     } else {
         row->change = row->cur / row->base - 1;
+        row->threshold_pct = rep->instr_threshold_pct;
         row->verdict = bb_gate_instr_verdict(row->change, rep->instr_threshold_pct / 100);
-        if (!row->note[0] && (base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
+        if ((base->instr_lo[i] != base->instr_hi[i] || cur->instr_lo[j] != cur->instr_hi[j]))
             snprintf(row->note, sizeof row->note, "instruction counts varied between rounds (BASE %.0f..%.0f, NEW %.0f..%.0f)",
                      base->instr_lo[i], base->instr_hi[i], cur->instr_lo[j], cur->instr_hi[j]);
     }
@@ -592,10 +580,11 @@ static const char *not_comparable(const bb_bres *b, const bb_bres *c, char *buf,
     return b->error[0] && b->valid == 0 ? "BASE had no correct render" : NULL;
 }
 
-/* A row "not compared" of name for the first gated metric, with note. 0, or -1 when out of memory. */
-static int row_not_compared(bb_gate_report *rep, const char *name, int metric, const char *note)
+/* A counters row "not compared" of name (the configuration could not be compared), with note. 0, or -1
+ * when out of memory. */
+static int row_not_compared(bb_gate_report *rep, const char *name, const char *note)
 {
-    bb_gate_row *row = add_row(rep, name, metric);
+    bb_gate_row *row = add_row(rep, name, BB_GATE_METRIC_COUNTERS);
     if (!row) return -1;
     row->verdict = BB_GATE_NOT_COMPARED;
     snprintf(row->note, sizeof row->note, "%s", note);
@@ -603,31 +592,31 @@ static int row_not_compared(bb_gate_report *rep, const char *name, int metric, c
     return 0;
 }
 
-/* The rows of configuration i of BASE: instructions first, then time. 0, or -1 when out of memory. */
+/* The rows of configuration i of BASE: counters, then instructions (at 1 thread: above, valgrind's
+ * serialised threads count waiting and stealing), then time. 0, or -1 when out of memory. */
 static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *o, double alpha,
                           size_t i, bb_gate_report *rep)
 {
     static const int order[2] = {BB_GATE_METRIC_INSTR, BB_GATE_METRIC_TIME};
-    int want = rep->metrics;
     const bb_bres *b = &base->r.v[i];
     const bb_bres *c = bb_json_results_find(&cur->r, b->name);
-    if (!c) return row_not_compared(rep, b->name, want & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME, "not in NEW");
+    if (!c) return row_not_compared(rep, b->name, "not in NEW");
     char whybuf[200];
     const char *why = not_comparable(b, c, whybuf, sizeof whybuf);
-    bool first = true;
-    rep->compared += why == NULL;
+    if (why) return row_not_compared(rep, b->name, why);
+    rep->compared++;
+    bb_gate_row *row = add_row(rep, b->name, BB_GATE_METRIC_COUNTERS);
+    if (!row) return -1;
+    counters_row(rep, row, b, c);
+    bool broken = row->broken;
     for (int k = 0; k < 2; k++) {
         int m = order[k];
-        if (!(want & m)) continue;
-        if (why) {
-            if (row_not_compared(rep, b->name, m, why)) return -1;
-            continue;
-        }
-        bb_gate_row *row = add_row(rep, b->name, m);
-        if (!row) return -1;
-        if (first) counters_row(rep, row, b, c);
-        first = false;
-        if (m == BB_GATE_METRIC_TIME) {
+        if (!(rep->metrics & m) || (m == BB_GATE_METRIC_INSTR && (b->threads > 1 || c->threads > 1))) continue;
+        if (!(row = add_row(rep, b->name, m))) return -1;
+        if (broken) {
+            row->verdict = BB_GATE_NOT_COMPARED;
+            snprintf(row->note, sizeof row->note, "NEW's render was wrong: its measurements describe no correct render");
+        } else if (m == BB_GATE_METRIC_TIME) {
             time_threshold(base, o, rep, row);
             if (time_row(b, c, o, alpha, row)) return -1;
         } else {
@@ -637,8 +626,8 @@ static int compare_config(const bb_gate_file *base, const bb_gate_file *cur, con
         case BB_GATE_SAME: rep->same++; break;
         case BB_GATE_FASTER: rep->faster++; break;
         case BB_GATE_SLOWER: rep->slower++; break;
-        case BB_GATE_NOT_COMPARED: rep->not_compared++; break;
         case BB_GATE_INCONCLUSIVE: rep->inconclusive++; break;
+        default: rep->not_compared++; break;
         }
     }
     return 0;
@@ -656,11 +645,10 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
     if ((r = gate_metrics(base, cur, o, rep, err)) || (r = gate_environments(base, cur, o, rep, err)) ||
         (r = gate_thresholds(base, cur, o, rep, err)))
         return r;
-    int first = rep->metrics & BB_GATE_METRIC_INSTR ? BB_GATE_METRIC_INSTR : BB_GATE_METRIC_TIME;
     for (size_t i = 0; i < base->r.n; i++)
         if (compare_config(base, cur, o, alpha, i, rep)) goto nomem;
     for (size_t j = 0; j < cur->r.n; j++)
-        if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, first, "not in BASE"))
+        if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, "not in BASE"))
             goto nomem;
     if (rep->floor_global)
         append(rep->warnings, sizeof rep->warnings,

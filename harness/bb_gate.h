@@ -3,7 +3,10 @@
  *
  * Two bench results (files written by `busbench bench`) are compared
  * configuration by configuration (matched by name: WORKLOAD/STRATEGY/threads:N/
- * pin:P) on up to three kinds of evidence:
+ * pin:P). Each check is one row of the report, so that every output (table,
+ * Markdown, JUnit) lists the same checks with the same verdicts: per
+ * configuration a counters row (always), an instructions row (at 1 thread)
+ * and a time row, as the files allow. The evidence:
  *
  *  - deterministic counters, gated exactly: preprocessing calls, synthesis
  *    calls, samples synthesised, cache misses and bus buffers taken from the
@@ -12,7 +15,8 @@
  *    increase is a regression, whatever the thresholds. A configuration whose
  *    render in NEW was wrong (or failed) is a regression whose headline is
  *    the bench's localisation ("audio differs at frame N (cycle c, beat b)");
- *    its counters, which describe no correct render, are not compared;
+ *    its counters, instructions and times, which describe no correct render,
+ *    are not compared;
  *  - instruction counts (files benched with --metric instructions or both:
  *    callgrind's count of bb_render_run), gated by a relative threshold
  *    (default 1%): deterministic at 1 thread, so no statistics are needed;
@@ -27,10 +31,12 @@
  *
  * The noise floor is what `busbench calibrate` measures: the same
  * configurations benched as A and B in separate processes, again and again;
- * a configuration's floor is the level-quantile (default 95%) of
- * |median(B)/median(A) - 1|, in percent ("per_configuration_pct"; "floor_pct"
- * is the largest, used only for a configuration without a floor of its own,
- * which the report says). A timing threshold below a configuration's floor
+ * a configuration's floor (bb_stats_aa_floor) is the change, in percent,
+ * that an unchanged configuration exceeds with probability at most
+ * (1 - level) / M over the M configurations calibrated ("per_configuration_pct";
+ * "floor_pct" is the largest, used only for a configuration without a floor
+ * of its own, which the report says). Baselines calibrated before this rule
+ * hold level-quantiles of |median(B)/median(A) - 1|: read the same way. A timing threshold below a configuration's floor
  * would call run-to-run noise a regression, so compare refuses it.
  *
  * Units: times in ns (as the bench's model), instructions as counts,
@@ -50,7 +56,7 @@
 typedef struct bb_gate_floor {
     bool present;
     double pct;          /* the floor, percent */
-    double level;        /* its quantile level */
+    double level;        /* its confidence level (calibrate --level) */
     int trials, reps;
     char date[64];
     char configs[512];   /* the configurations it was measured on */
@@ -86,30 +92,28 @@ typedef enum { BB_GATE_FLOOR_NONE = 0, BB_GATE_FLOOR_OWN, BB_GATE_FLOOR_GLOBAL }
  * floor_pct (*src says which), else NaN with *src = BB_GATE_FLOOR_NONE. */
 double bb_gate_floor_for(const bb_gate_floor *fl, const char *name, bb_gate_floor_src *src);
 
-/* ---- environments ---------------------------------------------------------------- */
-/* Check that two results contexts come from environments whose measurements
- * can be compared. For times (timing true): the same CPU model, number of
- * processing units, compiler and code-generation flags (-O, -f, -m, -D
- * options of the recorded cflags); for instructions (timing false): the same
- * compiler, code-generation flags, valgrind and C library versions (a
- * different CPU model is only a warning: libc picks routines by CPU feature).
- * Appends one line per difference to refuse (refusals) and warn (warnings),
- * each NUL-terminated and truncated to its cap. Returns the number of refusals. */
-int bb_gate_fingerprint(const json_t *base, const json_t *cur, bool timing, char *refuse, size_t rcap, char *warn,
-                        size_t wcap);
-
 /* ---- the comparison ---------------------------------------------------------------- */
 typedef enum {
     BB_GATE_SAME = 0,
     BB_GATE_FASTER,
     BB_GATE_SLOWER,
-    BB_GATE_NOT_COMPARED, /* missing, invalid or different workload: see note */
-    BB_GATE_INCONCLUSIVE  /* timing without a recorded noise floor: never a regression */
+    BB_GATE_NOT_COMPARED, /* missing, invalid or different workload, or a voided configuration: see note */
+    BB_GATE_INCONCLUSIVE, /* timing without a recorded noise floor: never a regression */
+    /* counters rows only */
+    BB_GATE_UP,           /* a deterministic counter went up: a regression */
+    BB_GATE_DOWN,         /* counters went down only: no regression, but the baseline must be re-made */
+    BB_GATE_VARIED,       /* NEW's counters varied between rounds: a regression */
+    BB_GATE_WRONG         /* NEW's render was wrong (or failed): a regression, the configuration's headline */
 } bb_gate_verdict;
 
+/* "same", "faster", "slower", "not compared", "inconclusive", "up", "down", "varied", "wrong render". */
 const char *bb_gate_verdict_name(bb_gate_verdict v);
+/* Does a row with this verdict fail the gate as a regression (slower, up, varied, wrong)? */
+bool bb_gate_verdict_regressed(bb_gate_verdict v);
 
-enum { BB_GATE_METRIC_TIME = 1, BB_GATE_METRIC_INSTR = 2 };
+/* What a row checks. TIME and INSTR are also the metrics that compare may gate (bb_gate_opts.metrics);
+ * COUNTERS rows (the render's correctness and its deterministic counters) are always there. */
+enum { BB_GATE_METRIC_TIME = 1, BB_GATE_METRIC_INSTR = 2, BB_GATE_METRIC_COUNTERS = 4 };
 
 typedef struct bb_gate_opts {
     int metrics;           /* BB_GATE_METRIC_* bits to gate; 0: every metric both files have */
@@ -135,20 +139,21 @@ enum { BB_GATE_COUNTERS_MAX = 16 };
 
 typedef struct bb_gate_row {
     char name[320];
-    int metric;                      /* BB_GATE_METRIC_TIME or _INSTR */
+    int metric;                      /* BB_GATE_METRIC_COUNTERS, _INSTR or _TIME */
     double base, cur;                /* medians: ns or instructions; NaN when absent */
     size_t nbase, ncur;              /* samples (valid rounds) */
     double change, ci_lo, ci_hi;     /* cur / base - 1 and its interval (NaN for instructions: exact) */
     double p;                        /* U test, two-sided; NaN for instructions */
-    double threshold_pct;            /* time: the effect threshold used (NaN: inconclusive, or instructions) */
+    double threshold_pct;            /* the effect threshold used (time: NaN when inconclusive; NaN for counters) */
     double floor_pct;                /* time: the configuration's floor in BASE (NaN: none) */
     bb_gate_floor_src floor_src;     /* where floor_pct comes from */
     bb_gate_verdict verdict;
+    /* counters rows: */
     bb_gate_counter_up up[BB_GATE_COUNTERS_MAX];
     int nup;                         /* deterministic counters that moved, either way */
     bool unstable;                   /* NEW's deterministic counters varied between rounds (a regression) */
     bool broken;                     /* NEW had wrong or failed renders (a regression; its counters are
-                                        not compared: nup is 0) */
+                                        not compared: nup is 0; its other rows are not compared) */
     char headline[512];              /* broken: what NEW's bench said ("wrong render: audio differs at
                                         frame N (cycle c, beat b) ..."), the first thing every output says */
     char note[256];
@@ -164,12 +169,16 @@ typedef struct bb_gate_report {
     double instr_threshold_pct;  /* the instruction threshold used (NaN when not gated) */
     double alpha;
     bool threshold_asked;        /* threshold_pct was given (--threshold): every configuration uses it */
-    int slower, faster, same, not_compared, inconclusive; /* rows, by verdict */
+    int slower, faster, same, not_compared, inconclusive; /* rows, by verdict (not_compared: of every
+                                    kind; the others: instruction and time rows) */
     int floor_global;            /* timing rows that used BASE's global floor (none of their own) */
     int counter_regressions, unstable, broken; /* configurations */
     int counter_changes;         /* configurations whose counters only went down (fail: re-make the baseline) */
     int compared;                /* configurations found in both files and compared */
     char warnings[2048];         /* environment differences accepted, notes */
+    bool remake_base;            /* refused: BASE was made in an environment, or without a metric, that NEW
+                                    cannot be compared with; remake says how to re-make it */
+    char remake[1024];
 } bb_gate_report;
 
 void bb_gate_report_free(bb_gate_report *rep);
@@ -195,7 +204,11 @@ bb_gate_verdict bb_gate_instr_verdict(double change, double threshold);
  *                  compared (unless opts->below_floor_ok), or a bad option;
  *   BB_ERR_FORMAT  no metric in common, a requested metric missing, no
  *                  configuration in common, or environments that cannot be
- *                  compared (unless opts->force). */
+ *                  compared (unless opts->force). When the fault is BASE's
+ *                  (another ISA, compiler, flags, CPU for times, valgrind or
+ *                  C library for instructions; or a metric it was not benched
+ *                  with, such as times under valgrind) rep->remake_base is set
+ *                  and rep->remake says how to re-make BASE here. */
 bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, const bb_gate_opts *opts,
                           bb_gate_report *rep, bb_error *err);
 

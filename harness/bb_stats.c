@@ -438,3 +438,47 @@ int bb_stats_change_ci(const double *x, size_t nx, const double *y, size_t ny, u
     free(r);
     return 0;
 }
+
+double bb_stats_normal_quantile(double p)
+{
+    if (!(p >= 0 && p <= 1)) return (double)NAN;
+    if (p == 0) return -(double)INFINITY;
+    if (p == 1) return (double)INFINITY;
+    /* P(Z <= x) = erfc(-x / sqrt 2) / 2 rises with x: bisect */
+    double lo = -40, hi = 40;
+    while (hi - lo > 1e-12) {
+        double mid = (lo + hi) / 2;
+        if (erfc(-mid / sqrt(2.0)) / 2 < p) lo = mid;
+        else hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+double bb_stats_chi2_quantile(double p, int k)
+{
+    if (k < 1 || !(p > 0 && p < 1)) return (double)NAN;
+    if (k == 1) {
+        double z = bb_stats_normal_quantile((1 + p) / 2); /* X = Z^2 */
+        return z * z;
+    }
+    if (k == 2) return -2 * log(1 - p); /* exponential with mean 2 */
+    double c = 2.0 / (9.0 * k), b = 1 - c + bb_stats_normal_quantile(p) * sqrt(c);
+    return b > 0 ? k * b * b * b : 1e-9 * k;
+}
+
+double bb_stats_aa_floor(const double *ratio, size_t n, double level, size_t family)
+{
+    double ss = 0;
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ratio[i]) && ratio[i] > 0) {
+            double d = log(ratio[i]);
+            ss += d * d;
+            k++;
+        }
+    if (!k || !(level > 0 && level < 1)) return (double)NAN;
+    double a = 1 - level, s = sqrt(ss / k);
+    double s_up = s * sqrt(k / bb_stats_chi2_quantile(a, k));
+    double z = bb_stats_normal_quantile(1 - a / (2.0 * (double)(family ? family : 1)));
+    return 100 * (exp(z * s_up) - 1);
+}

@@ -1,6 +1,7 @@
 /* bb_stats.h - the statistics of a benchmark: order statistics, spread,
- * bootstrap confidence intervals, the Mann-Whitney U test, the scaling bounds of a sequential and a
- * parallel part, and a small reproducible PRNG.
+ * bootstrap confidence intervals, the Mann-Whitney U test, the normal and chi-square quantiles and
+ * the noise floor of A/A ratios built on them, the scaling bounds of a sequential and a parallel
+ * part, and a small reproducible PRNG.
  *
  * Units are whatever the caller's samples are in (the bench passes
  * nanoseconds). Quantiles use linear interpolation between order statistics
@@ -160,5 +161,25 @@ int bb_stats_mann_whitney(const double *x, size_t nx, const double *y, size_t ny
  * Returns 0 with *lo <= *hi, or -1 (an empty sample, out of memory: NaNs). */
 int bb_stats_change_ci(const double *x, size_t nx, const double *y, size_t ny, unsigned resamples, double level,
                       uint64_t seed, double *lo, double *hi);
+
+/* The standard normal quantile: x with P(Z <= x) = p (bisection on erfc, to 1e-12); -inf at 0,
+ * +inf at 1, NaN outside [0, 1]. */
+double bb_stats_normal_quantile(double p);
+
+/* The p-quantile of the chi-square distribution with k degrees of freedom: exact for k = 1 and 2,
+ * else the Wilson-Hilferty approximation (at p <= 0.05 it lies a few per cent below the truth:
+ * an upper bound of a variance built on it is conservative). NaN for k < 1 or p outside (0, 1). */
+double bb_stats_chi2_quantile(double p, int k);
+
+/* The noise floor (percent) of n A/A ratios median(B)/median(A) of one configuration, benched as
+ * one of family configurations gated together: the change that an unchanged configuration
+ * exceeds, either way, with probability at most (1 - level) / family, with confidence level in
+ * the spread. The model: ln(ratio) ~ N(0, s^2) (A and B are the same build, so the centre is 0,
+ * known, not estimated); s is estimated by the root mean square of the ln ratios, taken at its
+ * upper level confidence bound s sqrt(n / chi2_{1-level}(n)); the floor is
+ * 100 (exp(z s_up) - 1) with z the normal quantile 1 - (1 - level) / (2 family) (Bonferroni: a
+ * gate of many configurations must not call one of them slower by chance). NaN when no ratio is
+ * finite and positive. */
+double bb_stats_aa_floor(const double *ratio, size_t n, double level, size_t family);
 
 #endif

@@ -6,14 +6,27 @@
  *   counter is a regression, heap allocations only at 1 thread.
  * - `busbench compare` on synthetic result files: exit 0 when nothing
  *   regressed, 1 on a slower timing, a counter that went up, instructions
- *   beyond the threshold; 2 for incompatible environments (unless --force), a
- *   threshold below the recorded noise floor, no metric in common.
+ *   beyond the threshold; 2 for a threshold below the recorded noise floor;
+ *   3 (BASE must be re-made) for environments that cannot be compared
+ *   (unless --force) or a metric BASE lacks.
+ * - A baseline made elsewhere (another ISA: arch or the lanes' clone; another
+ *   compiler; for instructions another valgrind; for times, one benched under
+ *   valgrind) is refused with exit 3, says what differs, and gives the
+ *   commands that re-make it (BASE's own bench options, the metric compared,
+ *   calibrate for times); a like-for-like one passes, an older one without
+ *   the arch key is not refused for it; the help lists exit 3.
  * - The gate never cries wolf: without a noise floor in BASE, timing
  *   differences are "inconclusive" (five benches of one build, drifting as
  *   real processes do, compared pairwise: exit 0, in text, Markdown and
  *   JUnit); with floors recorded per configuration, each configuration is
  *   judged against its own (a slowdown beyond it is caught though another
  *   configuration's floor is larger; a change below it is not a regression).
+ *   The same on real benches: five processes of one build (tiny renders, 5
+ *   rounds) compared pairwise never regress, without a floor (inconclusive)
+ *   nor with the floors calibrate records (same).
+ * - A wrong render is the headline of its configuration: its counters,
+ *   instructions and times are not compared; every output names the frame,
+ *   the JUnit case of a real bench of a changed program included.
  * - The proof that the gate works, end to end on a tiny corpus built here:
  *   `busbench bench --metric instructions` (valgrind's callgrind) of an
  *   unchanged tree twice is identical and passes `busbench compare`; the same
@@ -22,7 +35,8 @@
  * - `busbench calibrate --record` writes a noise floor into a result file, and
  *   a failed calibration leaves that file byte for byte as it was.
  * - The committed baseline (reports/baseline.json) is usable by `make gate`.
- * No assertion is about time: timings are compared only in synthetic files. */
+ * No assertion is about time: timings are compared only in synthetic files,
+ * and real benches are only asserted never to regress. */
 #include <criterion/criterion.h>
 
 #include "bb_cmds.h"
@@ -46,7 +60,19 @@
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-
+/* The row of configuration w/STRATEGY/threads:1/pin:compact that checks metric (BB_GATE_METRIC_*): asserted there. */
+static const bb_gate_row *row_of(const bb_gate_report *rep, const char *strategy, int metric)
+{
+    char name[128];
+    snprintf(name, sizeof name, "w/%s/threads:1/pin:compact", strategy);
+    for (size_t i = 0; i < rep->n; i++)
+        if (!strcmp(rep->rows[i].name, name) && rep->rows[i].metric == metric) return &rep->rows[i];
+    cr_assert_fail("no row %s metric %d", name, metric);
+    return NULL;
+}
+#define TIME_OF(s) row_of(&rep, s, BB_GATE_METRIC_TIME)
+#define INSTR_OF(s) row_of(&rep, s, BB_GATE_METRIC_INSTR)
+#define COUNTERS_OF(s) row_of(&rep, s, BB_GATE_METRIC_COUNTERS)
 
 static int compare(const char *base, const char *cur, const char *opt1, const char *opt2)
 {
@@ -158,11 +184,11 @@ Test(compare, timing_gate_on_files)
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
     cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.rows[0].verdict == BB_GATE_INCONCLUSIVE && rep.rows[1].verdict == BB_GATE_INCONCLUSIVE);
+    cr_assert(TIME_OF("serial")->verdict == BB_GATE_INCONCLUSIVE && TIME_OF("cycle")->verdict == BB_GATE_INCONCLUSIVE);
     cr_assert(rep.inconclusive == 2 && rep.slower == 0 && !bb_gate_regressed(&rep));
-    cr_assert(rep.rows[0].p < 1e-3 && fabs(rep.rows[0].change - 0.3) < 1e-9, "the numbers are still there");
+    cr_assert(TIME_OF("serial")->p < 1e-3 && fabs(TIME_OF("serial")->change - 0.3) < 1e-9, "the numbers are still there");
     cr_assert(strstr(rep.warnings, "no noise floor") && strstr(rep.warnings, "inconclusive"), "%s", rep.warnings);
-    cr_assert(strstr(rep.rows[0].note, "calibrate --record"), "says how to get one: %s", rep.rows[0].note);
+    cr_assert(strstr(TIME_OF("serial")->note, "calibrate --record"), "says how to get one: %s", TIME_OF("serial")->note);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&s);
@@ -174,21 +200,23 @@ Test(compare, timing_gate_on_files)
     cr_assert(compare(base, slow, "--threshold", "40") == BB_EXIT_OK, "30%% is inside a 40%% threshold");
     cr_assert(compare(base, bump, NULL, NULL) == BB_EXIT_FAIL, "a counter that went up fails, times equal");
     cr_assert(compare(base, drop, NULL, NULL) == BB_EXIT_FAIL, "a counter that went down fails: re-make the baseline");
-    cr_assert(compare(base, other, NULL, NULL) == BB_EXIT_USAGE, "another CPU: refused");
+    cr_assert(compare(base, other, NULL, NULL) == BB_EXIT_BASELINE, "another CPU: refused (re-make BASE)");
     cr_assert(compare(base, other, "--force", NULL) == BB_EXIT_OK, "... unless forced");
     cr_assert(compare(base, "/nonexistent.json", NULL, NULL) == BB_EXIT_USAGE);
-    cr_assert(compare(base, same, "--metric", "instructions") == BB_EXIT_USAGE, "no instructions to compare");
+    cr_assert(compare(base, same, "--metric", "instructions") == BB_EXIT_BASELINE, "BASE has no instructions: re-make it");
+    cr_assert(compare(same, base, "--metric", "instructions") == BB_EXIT_BASELINE, "either way, BASE is what lacks them");
 
     /* the verdicts themselves */
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK);
     cr_assert(bb_gate_file_load(slow, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.n == 2 && rep.compared == 2 && rep.threshold_pct == 5 && rep.rows[0].threshold_pct == 5,
-              "default threshold 5%% above a 3%% floor");
-    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.3) < 1e-9);
-    cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].ci_lo > 0.25 && rep.rows[0].ci_hi < 0.35, "p %g, [%g, %g]",
-              rep.rows[0].p, rep.rows[0].ci_lo, rep.rows[0].ci_hi);
-    cr_assert(rep.rows[1].verdict == BB_GATE_SAME, "cycle did not change");
+    cr_assert(rep.n == 4 && rep.compared == 2 && rep.threshold_pct == 5 && TIME_OF("serial")->threshold_pct == 5,
+              "counters and time of two configurations; default threshold 5%% above a 3%% floor");
+    const bb_gate_row *ts = TIME_OF("serial");
+    cr_assert(ts->verdict == BB_GATE_SLOWER && fabs(ts->change - 0.3) < 1e-9);
+    cr_assert(ts->p < 1e-3 && ts->ci_lo > 0.25 && ts->ci_hi < 0.35, "p %g, [%g, %g]", ts->p, ts->ci_lo, ts->ci_hi);
+    cr_assert(TIME_OF("cycle")->verdict == BB_GATE_SAME && COUNTERS_OF("serial")->verdict == BB_GATE_SAME,
+              "cycle did not change, nor did serial's counters");
     cr_assert(!strstr(rep.warnings, "no noise floor"), "%s", rep.warnings);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&s);
@@ -196,7 +224,8 @@ Test(compare, timing_gate_on_files)
     cr_assert(bb_gate_file_load(drop, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
     cr_assert(rep.counter_regressions == 0 && rep.counter_changes == 1 && bb_gate_regressed(&rep));
-    cr_assert(rep.rows[1].nup == 1 && rep.rows[1].up[0].base == 12 && rep.rows[1].up[0].cur == 11);
+    const bb_gate_row *cc = COUNTERS_OF("cycle");
+    cr_assert(cc->verdict == BB_GATE_DOWN && cc->nup == 1 && cc->up[0].base == 12 && cc->up[0].cur == 11);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&s);
@@ -232,9 +261,10 @@ Test(compare, threshold_below_the_noise_floor_is_refused)
     bb_gate_report_free(&rep);
     o.threshold_pct = (double)NAN;
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.rows[0].floor_src == BB_GATE_FLOOR_GLOBAL && rep.rows[0].threshold_pct == 12.5 && rep.floor_global == 2);
-    cr_assert(strstr(rep.rows[0].note, "global floor 12.50%") && strstr(rep.warnings, "used the global floor"),
-              "says so: %s / %s", rep.rows[0].note, rep.warnings);
+    const bb_gate_row *ts = TIME_OF("serial");
+    cr_assert(ts->floor_src == BB_GATE_FLOOR_GLOBAL && ts->threshold_pct == 12.5 && rep.floor_global == 2);
+    cr_assert(strstr(ts->note, "global floor 12.50%") && strstr(rep.warnings, "used the global floor"), "says so: %s / %s",
+              ts->note, rep.warnings);
     bb_gate_report_free(&rep);
     /* the instruction gate has no floor: a timing floor never stops it */
     bb_gate_file_free(&b);
@@ -267,8 +297,8 @@ Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
             bb_gate_report rep;
             cr_assert(bb_gate_file_load(path[i], &a, &err) == BB_OK && bb_gate_file_load(path[j], &b, &err) == BB_OK);
             cr_assert(bb_gate_compare(&a, &b, &o, &rep, &err) == BB_OK, "%s", err.msg);
-            cr_assert(rep.n == 2 && rep.inconclusive == 2 && rep.slower + rep.faster + rep.same == 0);
-            for (size_t r = 0; r < rep.n; r++) pmin = fmin(pmin, rep.rows[r].p);
+            cr_assert(rep.n == 4 && rep.inconclusive == 2 && rep.slower + rep.faster + rep.same == 0);
+            pmin = fmin(pmin, fmin(TIME_OF("serial")->p, TIME_OF("cycle")->p));
             bb_gate_report_free(&rep);
             bb_gate_file_free(&a);
             bb_gate_file_free(&b);
@@ -285,9 +315,9 @@ Test(compare, five_benches_of_one_build_are_inconclusive_without_a_floor)
                     "inconclusive$' t.txt && grep -q '2 inconclusive.* -> ok$' t.txt && grep -q 'time: inconclusive' t.txt",
                     d, bin) == 0, "the text table: see %s/t.txt", d);
     cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --markdown > m.md && grep -q 'no regression' m.md && "
-                    "grep -q '| inconclusive |$' m.md && grep -q '2 inconclusive' m.md && grep -q 'times: inconclusive' m.md",
+                    "grep -q '| inconclusive |$' m.md && grep -q '2 inconclusive' m.md && grep -q 'time: inconclusive' m.md",
                     d, bin) == 0, "the Markdown: see %s/m.md", d);
-    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --junit j.xml >/dev/null && grep -c '<testcase' j.xml | grep -qx 2 "
+    cr_assert(tu_sh("cd %s && '%s' compare run0.json run3.json --junit j.xml >/dev/null && grep -c '<testcase' j.xml | grep -qx 4 "
                     "&& ! grep -qE '<failure|<skipped' j.xml && grep -q 'time: .*: inconclusive; inconclusive: BASE records no "
                     "noise floor' j.xml",
                     d, bin) == 0, "the JUnit: see %s/j.xml", d);
@@ -318,8 +348,7 @@ Test(compare, each_configuration_is_judged_against_its_own_floor)
     bb_gate_report rep;
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK, "%s", err.msg);
-    const bb_gate_row *rs = &rep.rows[0], *rc = &rep.rows[1];
-    cr_assert(!strcmp(rs->name, "w/serial/threads:1/pin:compact") && !strcmp(rc->name, "w/cycle/threads:1/pin:compact"));
+    const bb_gate_row *rs = TIME_OF("serial"), *rc = TIME_OF("cycle");
     cr_assert(rs->floor_src == BB_GATE_FLOOR_OWN && rs->floor_pct == 10 && rs->threshold_pct == 10, "serial: its own 10%%");
     cr_assert(rc->floor_src == BB_GATE_FLOOR_OWN && rc->floor_pct == 64 && rc->threshold_pct == 64, "cycle: its own 64%%");
     cr_assert(rs->verdict == BB_GATE_SLOWER && fabs(rs->change - 0.37) < 1e-9 && rs->p < 1e-3);
@@ -328,7 +357,7 @@ Test(compare, each_configuration_is_judged_against_its_own_floor)
     bb_gate_file_free(&s);
     cr_assert(bb_gate_file_load(small, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.rows[0].p < 1e-3 && rep.rows[0].verdict == BB_GATE_SAME, "significant, but below the floor: same");
+    cr_assert(TIME_OF("serial")->p < 1e-3 && TIME_OF("serial")->verdict == BB_GATE_SAME, "significant, but below the floor: same");
     cr_assert(!bb_gate_regressed(&rep));
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
@@ -338,9 +367,10 @@ Test(compare, each_configuration_is_judged_against_its_own_floor)
     tu_floor(base, 64, "w/serial/threads:1/pin:compact", 10.0, NULL);
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(slow, &s, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &s, &o, &rep, &err) == BB_OK);
-    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && rep.rows[1].floor_src == BB_GATE_FLOOR_GLOBAL);
-    cr_assert(rep.rows[1].threshold_pct == 64 && rep.floor_global == 1 && strstr(rep.rows[1].note, "global floor 64.00%"),
-              "%s", rep.rows[1].note);
+    cr_assert(TIME_OF("serial")->verdict == BB_GATE_SLOWER && TIME_OF("cycle")->floor_src == BB_GATE_FLOOR_GLOBAL);
+    cr_assert(TIME_OF("cycle")->threshold_pct == 64 && rep.floor_global == 1 &&
+                  strstr(TIME_OF("cycle")->note, "global floor 64.00%"),
+              "%s", TIME_OF("cycle")->note);
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&s);
@@ -371,20 +401,24 @@ Test(compare, a_wrong_render_is_the_headline_and_its_counters_are_not_compared, 
     bb_gate_report rep;
     cr_assert(bb_gate_file_load(base, &b, &err) == BB_OK && bb_gate_file_load(cur, &n, &err) == BB_OK);
     cr_assert(bb_gate_compare(&b, &n, &o, &rep, &err) == BB_OK, "%s", err.msg);
-    cr_assert(rep.rows[1].broken && rep.rows[1].nup == 0 && rep.counter_changes == 0 && rep.broken == 1);
-    cr_assert(strstr(rep.rows[1].headline, "frame 22050 (cycle 1, beat 0") && bb_gate_regressed(&rep));
+    const bb_gate_row *cc = COUNTERS_OF("cycle");
+    cr_assert(cc->broken && cc->verdict == BB_GATE_WRONG && cc->nup == 0 && rep.counter_changes == 0 && rep.broken == 1);
+    cr_assert(strstr(cc->headline, "frame 22050 (cycle 1, beat 0") && bb_gate_regressed(&rep));
+    cr_assert(TIME_OF("cycle")->verdict == BB_GATE_NOT_COMPARED, "nor its time: it timed a wrong render");
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&n);
     const char *bin = tu_busbench();
-    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json > t.txt; test $? = 1 && grep -q 'REGRESSION: NEW: wrong render: "
-                    "audio differs at frame 22050' t.txt && ! grep -q 'CHANGED\\|re-make' t.txt", d, bin) == 0,
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json > t.txt; test $? = 1 && grep -A1 '^w/cycle/threads:1/pin:compact "
+                    "*counters .*REGRESSION (wrong render)$' t.txt | grep -q '^    NEW: wrong render: audio differs at frame "
+                    "22050' && ! grep -q 'CHANGED\\|re-make' t.txt", d, bin) == 0,
               "the text: see %s/t.txt", d);
     cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --markdown > m.md; grep -q '\\*\\*wrong render: audio differs at "
                     "frame 22050 (cycle 1, beat 0' m.md && ! grep -q synth_calls m.md", d, bin) == 0,
               "the Markdown: see %s/m.md", d);
-    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --junit j.xml >/dev/null; grep -q '<failure type=\"regression\" "
-                    "message=\"wrong render: audio differs at frame 22050 (cycle 1, beat 0' j.xml && ! grep -q synth_calls j.xml",
+    cr_assert(tu_sh("cd %s && '%s' compare base.json cur.json --junit j.xml >/dev/null; grep -A1 'name=\"w/cycle/threads:1/"
+                    "pin:compact: counters\"' j.xml | grep -q '<failure type=\"regression\" message=\"wrong render: audio "
+                    "differs at frame 22050 (cycle 1, beat 0' && ! grep -q synth_calls j.xml",
                     d, bin) == 0, "the JUnit case names the frame: see %s/j.xml", d);
 
     /* end to end: the program changed under its golden (cycle 1's note): bench localises the frame */
@@ -393,6 +427,151 @@ Test(compare, a_wrong_render_is_the_headline_and_its_counters_are_not_compared, 
                     "--reps 1 --quiet --out w.json >w.log 2>&1; test $? = 1", dir, bin) == 0, "a wrong render: exit 1");
     cr_assert(tu_sh("grep -q 'audio differs at frame 2205[0-9] (cycle 1, beat 0' %s/w.log", dir) == 0,
               "bench names the frame, its cycle and beat: see %s/w.log", dir);
+    /* ... and the gate's JUnit case of that configuration names it, against a bench of the right program */
+    cr_assert(tu_sh("cd %s && sed -i 's/<0 5>/<0 7>/' tiny.ph && '%s' bench --golden . --strategies serial --threads 1 "
+                    "--reps 1 --quiet --out ok.json >ok.log 2>&1", dir, bin) == 0, "the right program: see %s/ok.log", dir);
+    cr_assert(tu_sh("cd %s && '%s' compare ok.json w.json --junit j.xml > c.txt 2>&1; test $? = 1 && grep -A1 "
+                    "'name=\"tiny/serial/threads:1/pin:compact: counters\"' j.xml | grep -q '<failure type=\"regression\" "
+                    "message=\"wrong render: audio differs at frame 2205[0-9] (cycle 1, beat 0'",
+                    dir, bin) == 0, "the JUnit case names the frame: see %s/j.xml and c.txt", dir);
+}
+
+/* ---- a baseline made elsewhere ------------------------------------------------------------ */
+
+/* Set the context key of the result at path to the string v (NULL: remove the key). */
+static void set_ctx(const char *path, const char *key, const char *v)
+{
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+    cr_assert_not_null(doc, "%s: %s", path, je.text);
+    json_t *ctx = json_object_get(doc, "context");
+    if (v) json_object_set_new(ctx, key, json_string(v));
+    else json_object_del(ctx, key);
+    cr_assert(json_dump_file(doc, path, JSON_INDENT(1)) == 0);
+    json_decref(doc);
+}
+
+/* A pair b.json, n.json in d, alike: x86_64, the lanes' AVX2 clone, b.json made by a bench command; instr: as
+ * instruction counts (valgrind 3.19). */
+static void alike(const char *d, bool instr)
+{
+    char b[128], n[128];
+    snprintf(b, sizeof b, "%s/b.json", d);
+    snprintf(n, sizeof n, "%s/n.json", d);
+    write_pair(b, 10, 5, 0.01, 0, "cpu A");
+    write_pair(n, 10, 5, 0.01, 0, "cpu A");
+    for (int k = 0; k < 2; k++) {
+        const char *p = k ? n : b;
+        if (instr) tu_make_instr(p, 1e9, "valgrind-3.19.0");
+        set_ctx(p, "arch", "x86_64");
+        set_ctx(p, "lanes_isa", "avx2");
+    }
+    set_ctx(b, "command", "busbench bench --workloads w --strategies serial,cycle --threads 1 --reps 12 --out old.json");
+}
+
+/* compare b.json n.json in d (stdout to out.txt, stderr to err.txt): the exit status. */
+static int compare_bn(const char *d, const char *opts)
+{
+    return tu_sh("cd %s && '%s' compare b.json n.json %s > out.txt 2> err.txt", d, tu_busbench(), opts);
+}
+
+Test(compare, a_baseline_made_elsewhere_is_refused_with_how_to_remake_it, .timeout = 60)
+{
+    const char *d = tu_tmpdir("remake");
+    char b[128];
+    snprintf(b, sizeof b, "%s/b.json", d);
+    static const struct {
+        const char *key, *base, *says;
+    } other[] = {
+        {"arch", "aarch64", "instruction set differs: 'aarch64' (BASE) vs 'x86_64' (NEW)"},
+        {"lanes_isa", "baseline", "lane kernel ISA differs: 'baseline' (BASE) vs 'avx2' (NEW)"},
+        {"compiler", "cc Debian Clang 14.0.6", "compiler differs: 'cc Debian Clang 14.0.6' (BASE) vs 'cc 12.2.0' (NEW)"},
+    };
+    for (int instr = 0; instr < 2; instr++) {
+        alike(d, instr);
+        cr_assert(compare_bn(d, "") == BB_EXIT_OK, "like with like passes: see %s/err.txt", d);
+        for (size_t k = 0; k < sizeof other / sizeof *other; k++) {
+            alike(d, instr);
+            set_ctx(b, other[k].key, other[k].base);
+            int rc = compare_bn(d, "");
+            cr_assert(rc == BB_EXIT_BASELINE, "%s %s: exit 3, got %d", instr ? "instructions" : "times", other[k].key, rc);
+            cr_assert(tu_sh("cd %s && grep -qF \"%s\" err.txt && grep -q \"^re-make BASE in NEW's environment\" err.txt && "
+                            "test ! -s out.txt", d, other[k].says) == 0, "says what differs, and no verdicts: see %s/err.txt", d);
+            /* the commands that re-make it: BASE's own bench options, with the metric compared and BASE as the output */
+            cr_assert(tu_sh("cd %s && grep -qxF '  busbench bench --metric %s --workloads w --strategies serial,cycle --threads 1 "
+                            "--reps 12 --quiet --out b.json' err.txt && grep -q 'harness/ci/gate.sh COMMIT' err.txt && "
+                            "grep -q 'force compares anyway' err.txt", d, instr ? "instructions" : "time") == 0,
+                      "how to re-make it: see %s/err.txt", d);
+            cr_assert(tu_sh("cd %s && %s grep -qxF '  busbench calibrate --workloads w --strategies serial,cycle --threads 1 --reps "
+                            "12 --record b.json   (its noise floor, for times)' err.txt", d, instr ? "!" : "") == 0,
+                      "a noise floor for times only: see %s/err.txt", d);
+            cr_assert(compare_bn(d, "--force") == BB_EXIT_OK, "--force compares anyway");
+        }
+    }
+    /* another valgrind, for instructions */
+    alike(d, true);
+    tu_make_instr(b, 1e9, "valgrind-3.18.1");
+    cr_assert(compare_bn(d, "") == BB_EXIT_BASELINE && tu_sh("grep -q \"valgrind differs: 'valgrind-3.18.1'\" %s/err.txt", d) == 0);
+    /* times asked of a BASE benched under valgrind: its times measure nothing */
+    alike(d, false);
+    tu_make_instr(b, 1e9, "valgrind-3.19.0");
+    cr_assert(compare_bn(d, "--metric time") == BB_EXIT_BASELINE, "see %s/err.txt", d);
+    cr_assert(tu_sh("cd %s && grep -q 'times were taken under valgrind' err.txt && grep -q -- '--metric both --workloads w "
+                    "--strategies serial,cycle --threads 1 --reps 12 --quiet --out b.json' err.txt", d) == 0,
+              "says so, and to bench both: see %s/err.txt", d);
+    /* a BASE older than the arch key is not refused for lacking it */
+    alike(d, false);
+    set_ctx(b, "arch", NULL);
+    cr_assert(compare_bn(d, "") == BB_EXIT_OK, "see %s/err.txt", d);
+    /* the exit code is in the help */
+    cr_assert(tu_sh("'%s' compare --help | grep -q '3 BASE cannot be compared with NEW'", tu_busbench()) == 0);
+}
+
+/* ---- the gate never cries wolf, on real benches ------------------------------------------------- */
+
+Test(compare, five_real_benches_of_one_build_never_regress_with_or_without_a_calibrated_floor, .timeout = 300)
+{
+    const char *bin = tu_busbench();
+    const char *dir = tu_tiny_corpus("aa", 4);
+    /* five processes of one build, few rounds of one render each (5: enough for the U test to reach p < 0.05) */
+    for (int k = 0; k < 5; k++)
+        cr_assert(tu_sh("cd %s && '%s' bench --golden . --strategies serial,cycle --threads 1,2 --reps 5 --min-sample-time 0 "
+                        "--quiet --out r%d.json > r%d.log 2>&1", dir, bin, k, k) == 0, "see %s/r%d.log", dir, k);
+    for (int floor = 0; floor < 2; floor++) {
+        if (floor) {
+            /* calibrate's floors, recorded in every file (each is BASE in turn) */
+            cr_assert(tu_sh("cd %s && '%s' calibrate --golden . --workloads tiny --strategies serial,cycle --threads 1,2 --trials 5 "
+                            "--reps 5 --min-sample-time 0 --record r0.json > cal.log 2>&1", dir, bin) == 0, "see %s/cal.log", dir);
+            bb_gate_file f;
+            bb_error err;
+            char p0[256];
+            snprintf(p0, sizeof p0, "%s/r0.json", dir);
+            cr_assert(bb_gate_file_load(p0, &f, &err) == BB_OK, "%s", err.msg);
+            cr_assert(f.floor.present && json_object_size(f.floor.per_config) == 4, "a floor per configuration");
+            json_t *nf = json_deep_copy(json_object_get(f.r.context, "noise_floor"));
+            bb_gate_file_free(&f);
+            for (int k = 1; k < 5; k++) {
+                char p[256];
+                snprintf(p, sizeof p, "%s/r%d.json", dir, k);
+                cr_assert(bb_gate_set_context(p, "noise_floor", nf, &err) == BB_OK, "%s", err.msg);
+            }
+            json_decref(nf);
+        }
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++) {
+                if (i == j) continue;
+                int rc = tu_sh("cd %s && '%s' compare r%d.json r%d.json > c.txt 2>&1", dir, bin, i, j);
+                cr_assert(rc == BB_EXIT_OK, "%s: r%d against r%d: no regression, got exit %d: see %s/c.txt",
+                          floor ? "with calibrate's floor" : "without a floor", i, j, rc, dir);
+                cr_assert(tu_sh("cd %s && ! grep -q 'REGRESSION\\|slower' c.txt && grep -qE '^4 configurations compared: counters "
+                                "4 same; time [0-9a-z ,]+ -> ok$' c.txt", dir) == 0,
+                          "no time row says slower, the counters the same: see %s/c.txt", dir);
+                if (!floor)
+                    cr_assert(tu_sh("grep -q 'time 4 inconclusive -> ok$' %s/c.txt", dir) == 0, "inconclusive: %s/c.txt", dir);
+                else
+                    cr_assert(tu_sh("! grep -q 'inconclusive' %s/c.txt", dir) == 0, "judged against the floor: %s/c.txt", dir);
+            }
+    }
 }
 
 Test(compare, instruction_gate_on_files)
@@ -418,8 +597,9 @@ Test(compare, instruction_gate_on_files)
     cr_assert(compare(base, same, NULL, NULL) == BB_EXIT_OK, "+0.5%% is inside 1%%; another CPU only warns");
     cr_assert(compare(base, up, NULL, NULL) == BB_EXIT_FAIL, "+2%% instructions fails");
     cr_assert(compare(base, up, "--instr-threshold", "3") == BB_EXIT_OK);
-    cr_assert(compare(base, vg, NULL, NULL) == BB_EXIT_USAGE, "another valgrind: refused");
-    cr_assert(compare(base, timed, NULL, NULL) == BB_EXIT_USAGE, "instructions vs times: no metric in common");
+    cr_assert(compare(base, vg, NULL, NULL) == BB_EXIT_BASELINE, "another valgrind: refused (re-make BASE)");
+    cr_assert(compare(base, timed, NULL, NULL) == BB_EXIT_BASELINE, "instructions vs times: BASE's times were taken under "
+                                                                    "valgrind: re-make it");
 
     bb_gate_file b, u;
     bb_error err;
@@ -431,8 +611,8 @@ Test(compare, instruction_gate_on_files)
     bb_gate_report rep;
     cr_assert(bb_gate_compare(&b, &u, &o, &rep, &err) == BB_OK);
     cr_assert(rep.metrics == BB_GATE_METRIC_INSTR && rep.instr_threshold_pct == 1);
-    cr_assert(rep.rows[0].verdict == BB_GATE_SLOWER && fabs(rep.rows[0].change - 0.02) < 1e-12);
-    cr_assert(rep.rows[1].verdict == BB_GATE_SLOWER && bb_gate_regressed(&rep));
+    cr_assert(INSTR_OF("serial")->verdict == BB_GATE_SLOWER && fabs(INSTR_OF("serial")->change - 0.02) < 1e-12);
+    cr_assert(INSTR_OF("cycle")->verdict == BB_GATE_SLOWER && bb_gate_regressed(&rep));
     bb_gate_report_free(&rep);
     bb_gate_file_free(&b);
     bb_gate_file_free(&u);
@@ -496,9 +676,11 @@ Test(compare, calibrate_records_a_floor_and_a_failure_leaves_the_file, .timeout 
     char res[128], cal[128];
     snprintf(res, sizeof res, "%s/r.json", dir);
     snprintf(cal, sizeof cal, "%s/cal.json", dir);
-    cr_assert(tu_sh("'%s' bench --golden %s --strategies serial --threads 1 --reps 3 --quiet --out %s >/dev/null 2>&1", bin,
+    cr_assert(tu_sh("'%s' bench --golden %s --strategies serial --threads 1 --reps 3 --min-sample-time 0 --quiet --out %s "
+                    ">/dev/null 2>&1", bin,
                  dir, res) == 0);
-    cr_assert(tu_sh("'%s' calibrate --golden %s --workloads tiny --trials 2 --reps 3 --record %s --out %s >%s.log 2>&1", bin,
+    cr_assert(tu_sh("'%s' calibrate --golden %s --workloads tiny --trials 2 --reps 3 --min-sample-time 0 --record %s --out %s "
+                    ">%s.log 2>&1", bin,
                  dir, res, cal, cal) == 0,
               "see %s.log", cal);
     bb_gate_file f;

@@ -5,7 +5,10 @@
  * x[h] + frac(h) (x[h+1] - x[h]) with h = (n-1) p. Every expected value below
  * is worked out in the comment beside it. The bootstrap is checked for its
  * contract (deterministic for a seed, an interval around the median, exact
- * when every resample gives the same value), not for particular numbers. */
+ * when every resample gives the same value), not for particular numbers.
+ * The normal and chi-square quantiles are checked against printed tables; the A/A noise floor
+ * against its formula and its monotony (more configurations or confidence: higher; more trials:
+ * lower). */
 #include <criterion/criterion.h>
 
 #include "bb_stats.h"
@@ -263,4 +266,39 @@ Test(stats, change_interval_of_the_medians)
     bb_stats_change_ci(x, 10, y, 10, 2000, 0.95, 7, &lo2, &hi2);
     cr_assert(lo == lo2 && hi == hi2, "seeded: the same interval every time");
     cr_assert(bb_stats_change_ci(x, 0, y, 10, 100, 0.95, 7, &lo, &hi) == -1 && isnan(lo));
+}
+
+Test(stats, normal_and_chi_square_quantiles)
+{
+    cr_assert(fabs(bb_stats_normal_quantile(0.975) - 1.959964) < 1e-5);
+    cr_assert(fabs(bb_stats_normal_quantile(0.5)) < 1e-9);
+    cr_assert(fabs(bb_stats_normal_quantile(0.01) + 2.326348) < 1e-5);
+    cr_assert(isinf(bb_stats_normal_quantile(1)) && isnan(bb_stats_normal_quantile(1.5)));
+    /* chi-square lower quantiles (tables): k = 1 and 2 exact, above Wilson-Hilferty, a little below the truth */
+    cr_assert(fabs(bb_stats_chi2_quantile(0.05, 1) - 0.003932) < 1e-5);
+    cr_assert(fabs(bb_stats_chi2_quantile(0.05, 2) - 0.102587) < 1e-5);
+    double q5 = bb_stats_chi2_quantile(0.05, 5), q10 = bb_stats_chi2_quantile(0.01, 10);
+    cr_assert(q5 <= 1.145476 && q5 > 1.145476 * 0.95, "%g", q5);
+    cr_assert(q10 <= 2.558212 && q10 > 2.558212 * 0.95, "%g", q10);
+    cr_assert(isnan(bb_stats_chi2_quantile(0.05, 0)));
+}
+
+Test(stats, aa_floor_bounds_the_spread_of_unchanged_runs)
+{
+    /* ln ratios of +-5%: s = ln 1.05 */
+    double r[4] = {1.05, 1 / 1.05, 1.05, 1 / 1.05};
+    double s = log(1.05);
+    double one = bb_stats_aa_floor(r, 4, 0.99, 1);
+    double zed = bb_stats_normal_quantile(1 - 0.01 / 2), chi = bb_stats_chi2_quantile(0.01, 4);
+    cr_assert(fabs(one - 100 * (exp(zed * s * sqrt(4 / chi)) - 1)) < 1e-9, "%g", one);
+    cr_assert(one > 5 * 2, "far above the spread seen in 4 trials: %g%%", one);
+    cr_assert(bb_stats_aa_floor(r, 4, 0.99, 70) > one, "more configurations gated: a higher floor");
+    cr_assert(bb_stats_aa_floor(r, 4, 0.95, 1) < one, "less confidence: a lower floor");
+    double many[40];
+    for (int i = 0; i < 40; i++) many[i] = i % 2 ? 1.05 : 1 / 1.05;
+    cr_assert(bb_stats_aa_floor(many, 40, 0.99, 1) < one, "more trials: a tighter bound");
+    double same[3] = {1, 1, 1};
+    cr_assert(bb_stats_aa_floor(same, 3, 0.99, 4) == 0, "no spread, no floor");
+    double none[2] = {(double)NAN, -1};
+    cr_assert(isnan(bb_stats_aa_floor(none, 2, 0.99, 1)));
 }
