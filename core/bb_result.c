@@ -70,3 +70,14 @@ const char *bb_error_format(const bb_error *e, char *buf, size_t cap)
     snprintf(buf, cap, "%s%s: %s", where, bb_result_str(e->code), e->msg);
     return buf;
 }
+
+void bb_result_appendf(char *buf, size_t cap, const char *fmt, ...)
+{
+    if (!buf || !cap) return;
+    size_t n = strnlen(buf, cap);
+    if (n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - n, fmt, ap);
+    va_end(ap);
+}

@@ -51,4 +51,8 @@ bb_result bb_error_set(bb_error *e, bb_result code, const char *file, int line, 
  * Returns buf. */
 const char *bb_error_format(const bb_error *e, char *buf, size_t cap);
 
+/* Append printf-formatted text to the NUL-terminated text in buf (cap bytes in all),
+ * truncating at cap; nothing when buf is NULL or already full. Never fails. */
+void bb_result_appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -28,7 +28,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,30 +80,21 @@ void bb_ci_cells_of(const bb_gate_row *r, bb_ci_cells *c)
 }
 
 /* ---- the gates and the summary -------------------------------------------------------------- */
-static void add(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t cap, const char *fmt, ...)
-{
-    size_t n = strnlen(buf, cap);
-    if (n + 1 >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-}
 
 void bb_ci_gates(const bb_gate_file *base, const bb_gate_report *rep, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    add(buf, cap, "deterministic counters exact");
-    if (rep->metrics & BB_GATE_METRIC_INSTR) add(buf, cap, "; instructions +-%g%% (at 1 thread)", rep->instr_threshold_pct);
+    bb_result_appendf(buf, cap, "deterministic counters exact");
+    if (rep->metrics & BB_GATE_METRIC_INSTR)
+        bb_result_appendf(buf, cap, "; instructions +-%g%% (at 1 thread)", rep->instr_threshold_pct);
     if (!(rep->metrics & BB_GATE_METRIC_TIME)) return;
     if (!base->floor.present)
-        add(buf, cap, "; time: inconclusive (no noise floor in BASE: busbench calibrate --record BASE)");
+        bb_result_appendf(buf, cap, "; time: inconclusive (no noise floor in BASE: busbench calibrate --record BASE)");
     else if (!rep->threshold_asked)
-        add(buf, cap, "; time: U test p < %g and change beyond each configuration's noise floor in BASE (at least %g%%)",
+        bb_result_appendf(buf, cap, "; time: U test p < %g and change beyond each configuration's noise floor in BASE (at least %g%%)",
             rep->alpha, rep->threshold_pct);
     else
-        add(buf, cap, "; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
+        bb_result_appendf(buf, cap, "; time: U test p < %g and change beyond +-%g%%", rep->alpha, rep->threshold_pct);
 }
 
 enum { NVERDICTS = BB_GATE_WRONG + 1 };
@@ -125,20 +115,20 @@ void bb_ci_summary(const bb_gate_report *rep, char *buf, size_t cap)
                 if (r->metric == metric[k] && (int)r->verdict < NVERDICTS) n[k][r->verdict]++;
     }
     buf[0] = '\0';
-    add(buf, cap, "%d configuration%s compared", rep->compared, rep->compared == 1 ? "" : "s");
-    if (skipped) add(buf, cap, ", %d not compared", skipped);
+    bb_result_appendf(buf, cap, "%d configuration%s compared", rep->compared, rep->compared == 1 ? "" : "s");
+    if (skipped) bb_result_appendf(buf, cap, ", %d not compared", skipped);
     const char *sep = ": ";
     for (int k = 0; k < 3; k++) {
         const char *vsep = " ";
         for (int v = 0; v < NVERDICTS; v++) {
             if (!n[k][v]) continue;
-            if (vsep[0] == ' ') add(buf, cap, "%s%s", sep, label[k]);
-            add(buf, cap, "%s%d %s", vsep, n[k][v], bb_gate_verdict_name((bb_gate_verdict)v));
+            if (vsep[0] == ' ') bb_result_appendf(buf, cap, "%s%s", sep, label[k]);
+            bb_result_appendf(buf, cap, "%s%d %s", vsep, n[k][v], bb_gate_verdict_name((bb_gate_verdict)v));
             vsep = ", ";
             sep = "; ";
         }
     }
-    add(buf, cap, " -> %s", regressed ? "REGRESSION" : changed ? "CHANGED (re-make the baseline)" : "ok");
+    bb_result_appendf(buf, cap, " -> %s", regressed ? "REGRESSION" : changed ? "CHANGED (re-make the baseline)" : "ok");
 }
 
 /* ---- the plain table ---------------------------------------------------------------------- */

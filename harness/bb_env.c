@@ -17,7 +17,6 @@
 #include <hwloc.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,17 +253,6 @@ const char *bb_env_command(int argc, char **argv, char *buf, size_t cap)
 }
 
 /* ---- the fingerprint: can two results be compared? ---- */
-static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t cap, const char *fmt, ...)
-{
-    if (!buf || !cap) return;
-    size_t n = strnlen(buf, cap);
-    if (n + 1 >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -309,9 +297,11 @@ static void check_same(const char *what, const char *a, const char *b, bool hard
     if (!strcmp(a, b)) return;
     if (hard) {
         (*nref)++;
-        append(refuse, rcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+        bb_result_appendf(refuse, rcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown",
+                          b[0] ? b : "unknown");
     } else {
-        append(warn, wcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown", b[0] ? b : "unknown");
+        bb_result_appendf(warn, wcap, "%s differs: '%s' (BASE) vs '%s' (NEW)\n", what, a[0] ? a : "unknown",
+                          b[0] ? b : "unknown");
     }
 }
 
@@ -339,12 +329,12 @@ int bb_env_fingerprint(const json_t *base, const json_t *cur, bool timing, char 
         long long pb = (long long)json_integer_value(json_object_get(cur, "num_cpus"));
         if (pa != pb) {
             nref++;
-            append(refuse, rcap, "processing units differ: %lld (BASE) vs %lld (NEW)\n", pa, pb);
+            bb_result_appendf(refuse, rcap, "processing units differ: %lld (BASE) vs %lld (NEW)\n", pa, pb);
         }
         check_same("topology", str_of(base, "topology"), str_of(cur, "topology"), false, &nref, refuse, rcap, warn, wcap);
         if (json_is_true(json_object_get(base, "cpu_scaling_enabled")) ||
             json_is_true(json_object_get(cur, "cpu_scaling_enabled")))
-            append(warn, wcap, "CPU frequency scaling was enabled: timings drift with the governor\n");
+            bb_result_appendf(warn, wcap, "CPU frequency scaling was enabled: timings drift with the governor\n");
     } else {
         const json_t *ia = json_object_get(base, "instructions"), *ib = json_object_get(cur, "instructions");
         check_same("valgrind", str_of(ia, "valgrind"), str_of(ib, "valgrind"), true, &nref, refuse, rcap, warn, wcap);

@@ -46,7 +46,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,17 +155,6 @@ bb_result bb_gate_file_load(const char *path, bb_gate_file *f, bb_error *err)
     return BB_OK;
 }
 
-static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t cap, const char *fmt, ...)
-{
-    if (!buf || !cap) return;
-    size_t n = strnlen(buf, cap);
-    if (n + 1 >= cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf + n, cap - n, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the comparison ------------------------------------------------------------------------- */
 const char *bb_gate_verdict_name(bb_gate_verdict v)
@@ -228,7 +216,7 @@ static bb_gate_row *add_row(bb_gate_report *rep, const char *name, int metric)
 /* Add a sentence to a row's note ("; "-separated). */
 static void note_add(bb_gate_row *row, const char *s)
 {
-    append(row->note, sizeof row->note, "%s%s", row->note[0] ? "; " : "", s);
+    bb_result_appendf(row->note, sizeof row->note, "%s%s", row->note[0] ? "; " : "", s);
 }
 
 int bb_gate_counters(const bb_bres *b, const bb_bres *c, bb_gate_counter_up *up, int max)
@@ -377,7 +365,7 @@ static bool bench_options(const bb_gate_file *base, bool keep_sel, char *out, si
             if (strlen(sel[i]) == k && !strncmp(t, sel[i], k)) keep = known = true;
         if (!strcmp(t, "--quiet")) keep = false;
         char *v = known && value_next ? strtok_r(NULL, " ", &save) : NULL;
-        if (keep) append(out, cap, " %s%s%s", t, v ? " " : "", v ? v : "");
+        if (keep) bb_result_appendf(out, cap, " %s%s%s", t, v ? " " : "", v ? v : "");
     }
     return true;
 }
@@ -390,7 +378,7 @@ static void remake_hint(const bb_gate_file *base, int want, bool env, bb_gate_re
     bool bench_made = bench_options(base, false, opts, sizeof opts);
     bench_options(base, true, sel, sizeof sel);
     rep->remake_base = true;
-    append(rep->remake, sizeof rep->remake,
+    bb_result_appendf(rep->remake, sizeof rep->remake,
            "re-make BASE in NEW's environment (%s): build the commit it measures (%s) there and, with that build,\n"
            "  busbench bench --metric %s%s --quiet --out %s\n",
            env ? "the same ISA, compiler and flags; for times the same CPU; for instructions the same valgrind and libc"
@@ -399,9 +387,9 @@ static void remake_hint(const bb_gate_file *base, int want, bool env, bb_gate_re
            m == (BB_GATE_METRIC_TIME | BB_GATE_METRIC_INSTR) ? "both" : m == BB_GATE_METRIC_TIME ? "time" : "instructions",
            bench_made ? opts : " [BASE's options]", base->path);
     if (m & BB_GATE_METRIC_TIME)
-        append(rep->remake, sizeof rep->remake, "  busbench calibrate%s --record %s   (its noise floor, for times)\n",
+        bb_result_appendf(rep->remake, sizeof rep->remake, "  busbench calibrate%s --record %s   (its noise floor, for times)\n",
                bench_made ? sel : " [the same selection]", base->path);
-    append(rep->remake, sizeof rep->remake,
+    bb_result_appendf(rep->remake, sizeof rep->remake,
            "harness/ci/gate.sh COMMIT makes a baseline of COMMIT this way in a git worktree and compares; in busbench's "
            "repository, make baseline re-makes reports/baseline.json%s\n",
            env ? "; --force compares anyway" : "");
@@ -452,13 +440,13 @@ static bb_result gate_environments(const bb_gate_file *base, const bb_gate_file 
         char first[256];
         snprintf(first, sizeof first, "%s", refuse);
         first[strcspn(first, "\n")] = '\0';
-        append(rep->warnings, sizeof rep->warnings, "%s", refuse);
+        bb_result_appendf(rep->warnings, sizeof rep->warnings, "%s", refuse);
         return bb_error_set(err, BB_ERR_FORMAT, cur->path, 0, 0,
                             "measured in an environment that BASE's measurements cannot be compared with (%s%s); "
                             "--force compares anyway",
                             first, nref > 1 ? ", and more" : "");
     }
-    if (nref) append(rep->warnings, sizeof rep->warnings, "compared anyway (--force): %s", refuse);
+    if (nref) bb_result_appendf(rep->warnings, sizeof rep->warnings, "compared anyway (--force): %s", refuse);
     return BB_OK;
 }
 
@@ -489,7 +477,7 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
         const char *worst;
         double top = largest_floor(base, cur, &worst);
         if (!fl->present)
-            append(rep->warnings, sizeof rep->warnings,
+            bb_result_appendf(rep->warnings, sizeof rep->warnings,
                    "BASE records no noise floor (busbench calibrate --record BASE): timing differences are "
                    "inconclusive, never a regression; the deterministic counters%s still gate\n",
                    rep->metrics & BB_GATE_METRIC_INSTR ? " and the instruction counts" : "");
@@ -516,10 +504,10 @@ static bb_result gate_thresholds(const bb_gate_file *base, const bb_gate_file *c
         rep->instr_threshold_pct = t;
     }
     if (cur->extra_work_pct > 0)
-        append(rep->warnings, sizeof rep->warnings,
+        bb_result_appendf(rep->warnings, sizeof rep->warnings,
                "NEW was benched with --extra-work %g (a test-only injected cost)\n", cur->extra_work_pct);
     if (base->extra_work_pct > 0)
-        append(rep->warnings, sizeof rep->warnings,
+        bb_result_appendf(rep->warnings, sizeof rep->warnings,
                "BASE was benched with --extra-work %g (a test-only injected cost)\n", base->extra_work_pct);
     return BB_OK;
 }
@@ -651,7 +639,7 @@ bb_result bb_gate_compare(const bb_gate_file *base, const bb_gate_file *cur, con
         if (!bb_json_results_find(&base->r, cur->r.v[j].name) && row_not_compared(rep, cur->r.v[j].name, "not in BASE"))
             goto nomem;
     if (rep->floor_global)
-        append(rep->warnings, sizeof rep->warnings,
+        bb_result_appendf(rep->warnings, sizeof rep->warnings,
                "%d configuration%s without a noise floor of %s own in BASE used the global floor (%.2f%%): "
                "re-calibrate (busbench calibrate --record BASE) to give each its own\n",
                rep->floor_global, rep->floor_global == 1 ? "" : "s", rep->floor_global == 1 ? "its" : "their",
