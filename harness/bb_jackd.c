@@ -64,11 +64,18 @@ static void exec_jackd(const char *name, const char *sr, const char *period)
     _exit(127);
 }
 
-/* Does a client open on the server name? */
+void bb_jackd_client_name(const char *server, char name[BB_JACKD_NAME_MAX])
+{
+    snprintf(name, BB_JACKD_NAME_MAX, "%.*s-c", BB_JACKD_NAME_MAX - 3, server);
+}
+
+/* Does a client (bb_jackd_client_name's) open on the server name? */
 static bool answers(const char *name)
 {
     jack_status_t st;
-    jack_client_t *c = jack_client_open("busbench-probe", (jack_options_t)(JackNoStartServer | JackServerName), &st, name);
+    char as[BB_JACKD_NAME_MAX];
+    bb_jackd_client_name(name, as);
+    jack_client_t *c = jack_client_open(as, (jack_options_t)(JackNoStartServer | JackServerName), &st, name);
     if (c) jack_client_close(c);
     return c != NULL;
 }

@@ -25,6 +25,13 @@ enum {
 /* A server name of our own, "busbench-PID-SEQ" (SEQ counts the calls of this process). */
 void bb_jackd_name(char name[BB_JACKD_NAME_MAX]);
 
+/* The name our clients take on our server `server`: "SERVER-c". libjack names a client's
+ * notification socket by the client's name and uid alone (not the server's), beside the server's
+ * own socket named by the server's name: a fixed client name ("busbench") would take the socket of
+ * another process's client on another server at the same time, and the server's own name would
+ * take the server's socket. */
+void bb_jackd_client_name(const char *server, char name[BB_JACKD_NAME_MAX]);
+
 /* Start `jackd -n name -d dummy -r sr -p period` (its output to /dev/null,
  * JACK_NO_AUDIO_RESERVATION=1) and wait until a client can open on it. BB_OK
  * with *pid set; BB_ERR_IO with err->file "jackd" when it cannot be started,

@@ -410,12 +410,12 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-/* Open the client on server name (NULL: the default), never starting one. */
-static bb_result client_open(live *L, const char *name, bb_error *err)
+/* Open the client `as` on server name (NULL: the default), never starting one. */
+static bb_result client_open(live *L, const char *as, const char *name, bb_error *err)
 {
     jack_status_t st;
     const jack_options_t opt = name ? (jack_options_t)(JackNoStartServer | JackServerName) : JackNoStartServer;
-    L->client = name ? jack_client_open("busbench", opt, &st, name) : jack_client_open("busbench", opt, &st);
+    L->client = name ? jack_client_open(as, opt, &st, name) : jack_client_open(as, opt, &st);
     if (L->client) return BB_OK;
     return bb_error_set(err, BB_ERR_IO, "--server", 0, 0,
                         "no JACK server '%s' answers (status 0x%x): start one (jackd -d alsa, or pw-jack) "
@@ -556,20 +556,24 @@ static void gather(live *L, bb_live_out *o)
     L->recbuf = NULL;
 }
 
-/* The server: a dummy of our own (started at the run's rate and period, its name in o), or the one named. */
+/* The server: a dummy of our own (started at the run's rate and period, its name in o), or the one named.
+ * On a dummy of our own the client is named after it (bb_jackd_client_name: two tests at a time, each
+ * with a client "busbench" on its own server, failed with status 0x21 "Cannot notify add client"). */
 static bb_result connect_server(live *L, bb_live_out *o, bb_error *err)
 {
     const char *name = L->c->server;
+    char as[BB_JACKD_NAME_MAX] = "busbench";
     if (L->c->dummy) {
         bb_jackd_name(o->server_name);
         name = o->server_name;
         bb_result res = bb_jackd_start(name, L->c->run.sr, L->c->period ? L->c->period : BB_LIVE_PERIOD_DEFAULT,
                                        &L->server_pid, err);
         if (res) return res;
+        bb_jackd_client_name(name, as);
     } else {
         snprintf(o->server_name, sizeof o->server_name, "%s", name ? name : "default");
     }
-    return client_open(L, name, err);
+    return client_open(L, as, name, err);
 }
 
 /* --watch: the program's bytes as the render compiled them, saved (o->first_path)

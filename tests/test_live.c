@@ -136,6 +136,25 @@ ParameterizedTest(live_case *lc, live, two_seconds_play_bit_identical_to_offline
     bb_live_out_free(&o);
 }
 
+/* Our clients are named after our servers: never "busbench" (a fixed name), never the server's
+ * own name (its socket), one per server. libjack names a client's socket by the client's name
+ * alone: two processes, each with a client "busbench" on a server of its own, took each other's
+ * socket (status 0x21, "Cannot notify add client": two of the twelve plays of
+ * two_seconds_play_bit_identical_to_offline failed in about half the runs of the suite at --jobs 2). */
+Test(live, our_clients_are_named_after_our_servers)
+{
+    char s1[BB_JACKD_NAME_MAX], s2[BB_JACKD_NAME_MAX], c1[BB_JACKD_NAME_MAX], c2[BB_JACKD_NAME_MAX];
+    bb_jackd_name(s1);
+    bb_jackd_name(s2);
+    bb_jackd_client_name(s1, c1);
+    bb_jackd_client_name(s2, c2);
+    cr_expect_neq(strcmp(s1, s2), 0, "%s twice", s1);
+    cr_expect_neq(strcmp(c1, c2), 0, "%s twice", c1);
+    cr_expect_neq(strcmp(c1, s1), 0, "the client takes its server's name %s", s1);
+    cr_expect_neq(strcmp(c1, s2), 0, "a client takes another server's name %s", s2);
+    cr_expect_neq(strcmp(c1, "busbench"), 0, "a fixed client name");
+}
+
 /* A reload scripted at cycle 1 (--reload-at, 2 s in) switches during playback as offline. */
 Test(live, a_scripted_reload_plays_as_offline)
 {
