@@ -1,6 +1,7 @@
 /* bb_cmd_bench.c - `busbench bench`: the command line (its option table), the progress bar and the
  * output (the context, the table on stdout, the JSON and CSV files, the instruction child of
- * --metric both). The measuring itself is bb_bench.c, whose essay says how and why.
+ * --metric both). The measuring itself is bb_bench.c, whose essay says how and why; the matrix is
+ * bb_bench_matrix.c, the statistics of the results bb_bench_results.c.
  *
  * How the command reads, top down: bb_cmd_bench = opts_parse, opts_metric, opts_lists (the
  * options), bb_bench_matrix_build, bb_bench_rounds (with progress_show), output (the statistics,
