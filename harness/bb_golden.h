@@ -72,6 +72,7 @@ typedef struct bb_golden_job {
  * that does not parse, BB_ERR_NOMEM. job is freeable either way. */
 bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, const bb_golden_entry *e,
                              bb_error *err);
+/* Release the option values job keeps; cfg points to none of them afterwards. */
 void bb_golden_job_free(bb_golden_job *job);
 
 /* Read the golden WAV of job (e's) and check it: mono, at the job's rate,

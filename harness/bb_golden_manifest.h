@@ -62,6 +62,7 @@ typedef struct bb_golden_manifest {
 bb_result bb_golden_manifest_load(const char *dir, bb_golden_manifest *m, bb_error *err);
 /* Write m to path atomically (a temporary file beside it, renamed). BB_ERR_IO. */
 bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path, bb_error *err);
+/* Release m's entries; m is empty again. */
 void bb_golden_manifest_free(bb_golden_manifest *m);
 /* The entry named name, or NULL. */
 const bb_golden_entry *bb_golden_manifest_find(const bb_golden_manifest *m, const char *name);
