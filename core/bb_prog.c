@@ -328,21 +328,150 @@ static int check_trig_atom(const bb_val *v, void *ctx)
     return 1;
 }
 
+/* The number of arguments fa gives fn: BB_OK, or an error that says how many it takes. */
+static bb_result check_arity(comp *c, const bb_ast *fa, const fn_def *fn)
+{
+    if (fa->nargs >= fn->min_args && fa->nargs <= fn->max_args) return BB_OK;
+    char want[32];
+    if (fn->min_args == fn->max_args)
+        snprintf(want, sizeof want, "%d", fn->min_args);
+    else
+        snprintf(want, sizeof want, "%d to %d", fn->min_args, fn->max_args);
+    return bb_error_set(c->err, BB_ERR_SEMANTIC, c->file, fa->line, fa->col,
+                        "'%s' takes %s argument%s, found %d (usage: %s)", fn->name, want,
+                        fn->max_args == 1 && fn->min_args == 1 ? "" : "s", fa->nargs, fn->usage);
+}
+
+/* `input # delay time feedback [mix]` or `input # reverb room damp [mix]`: numbers in range (a
+ * delay time in (0, 10] seconds, its feedback at most 0.99; the rest in [0, 1]; mix 0.5 when left
+ * out), a node on the input. */
+static bb_result apply_fx(comp *c, const bb_ast *fa, const fn_def *fn, const cval *args, const cval *input, cval *out)
+{
+    bb_result r;
+    double p[3] = {0, 0, 0.5};
+    static const char *const names[2][3] = {{"the delay time (seconds)", "the feedback", "the mix"},
+                                            {"the room size", "the damping", "the mix"}};
+    int which = fn->kind == F_REVERB;
+    for (int i = 0; i < fa->nargs; i++)
+        if ((r = expect_num(c, &args[i], names[which][i], &p[i]))) return r;
+    if (fn->kind == F_DELAY && (p[0] <= 0 || p[0] > 10))
+        return cerr(c, fa->args[0]->line, fa->args[0]->col, "expected a delay time in (0, 10] seconds%s%s", "", "");
+    for (int i = fn->kind == F_DELAY ? 1 : 0; i < 3; i++) {
+        double hi = fn->kind == F_DELAY && i == 1 ? 0.99 : 1.0;
+        if (p[i] < 0 || p[i] > hi)
+            return bb_error_set(c->err, BB_ERR_SEMANTIC, c->file, fa->line, fa->col,
+                                "expected %s in [0, %g], found %g", names[which][i], hi, p[i]);
+    }
+    bb_node n = mk(fn->kind == F_DELAY ? BB_N_DELAY : BB_N_REVERB);
+    for (int i = 0; i < 3; i++) n.p[i] = (float)p[i];
+    if ((r = to_sig(c, input, &n.a))) return r;
+    out->kind = CV_SIG;
+    return add_node(c, &n, fa->line, fa->col, &out->node);
+}
+
+/* `s "pattern"`: triggers of a pattern whose atoms are samples of the kit or ~buses. */
+static bb_result apply_s(comp *c, const bb_ast *fa, const cval *args, cval *out)
+{
+    if (args[0].kind != CV_PAT)
+        return cerr(c, args[0].line, args[0].col, "expected a \"pattern\" of sample names or ~buses%s%s", "", "");
+    trig_check t = {.prog = c->prog, .kit = c->prog->kit};
+    if (bb_pat_foreach_atom(args[0].pat, check_trig_atom, &t)) {
+        if (t.res) return nomem(c, args[0].line, args[0].col);
+        char what[80];
+        snprintf(what, sizeof what, "%.*s", (int)(t.bad->text_len > 60 ? 60 : t.bad->text_len), t.bad->text);
+        return cerr(c, args[0].line, args[0].col, "'%s': %s", what, t.why);
+    }
+    out->kind = CV_TRIG;
+    out->trig.pat = args[0].pat;
+    out->trig.line = fa->line;
+    out->trig.col = fa->col;
+    return BB_OK;
+}
+
+/* `triggers # note|n|gain "pattern"`: the triggers with that control, a pattern of numbers or
+ * notes. */
+static bb_result apply_control(comp *c, const bb_ast *fa, const fn_def *fn, const cval *args, const cval *input,
+                               cval *out)
+{
+    bb_result r;
+    if (input->kind != CV_TRIG)
+        return cerr(c, fa->line, fa->col, "'%s' applies to triggers (s \"...\"): expected triggers on its left%s",
+                    fn->name, "");
+    const bb_pat *p;
+    if ((r = to_pat(c, &args[0], &p))) return r;
+    const bb_val *bad = NULL;
+    if (bb_pat_foreach_atom(p, atom_is_note, &bad))
+        return cerr(c, args[0].line, args[0].col, "expected numbers or notes in the '%s' pattern%s", fn->name, "");
+    *out = *input;
+    if (fn->kind == F_NOTE) out->trig.note = p;
+    if (fn->kind == F_N) out->trig.n = p;
+    if (fn->kind == F_GAIN) out->trig.gain = p;
+    return BB_OK;
+}
+
+/* `pattern $ stut count time decay` on src into *res: a whole count in 1..BB_PAT_STUT_MAX, a time
+ * written as a plain number of cycles (kept exact), a decay. */
+static bb_result stut_of(comp *c, const bb_ast *fa, const cval *args, const bb_pat *src, bb_pat **res)
+{
+    bb_result r;
+    double cnt = 0, dec = 0;
+    const bb_ast *ta = fa->args[1];
+    if ((r = expect_num(c, &args[0], "the stut count", &cnt)) || (r = expect_num(c, &args[2], "the stut decay", &dec)))
+        return r;
+    if (!(cnt >= 1 && cnt <= BB_PAT_STUT_MAX) || cnt != (double)(int)cnt)
+        return bb_error_set(c->err, BB_ERR_LIMIT, c->file, fa->args[0]->line, fa->args[0]->col,
+                            "expected a whole stut count in 1..%d (BB_PAT_STUT_MAX)", BB_PAT_STUT_MAX);
+    if (ta->kind != BB_AST_NUM)
+        return cerr(c, ta->line, ta->col, "expected a plain number of cycles for the stut time%s%s", "", "");
+    bb_rat t = ta->rat;
+    return bb_pat_stut(&c->prog->own, src, (int)cnt, t, dec, res);
+}
+
+/* `pattern $ fast|slow|rev|stut ...` (or on triggers, before their controls): the transformed
+ * pattern, or the triggers of the transformed pattern. */
+static bb_result apply_transform(comp *c, const bb_ast *fa, const fn_def *fn, const cval *args, const cval *input,
+                                 cval *out)
+{
+    bb_result r;
+    const bb_pat *src;
+    if (input->kind == CV_TRIG) {
+        if (input->trig.note || input->trig.n || input->trig.gain)
+            return cerr(c, fa->line, fa->col,
+                        "'%s' must come before '# note', '# n' and '# gain' (transform the triggers first)%s",
+                        fn->name, "");
+        src = input->trig.pat;
+    } else if ((r = to_pat(c, input, &src))) {
+        return r;
+    }
+    bb_pat *res = NULL;
+    if (fn->kind == F_FAST || fn->kind == F_SLOW) {
+        const bb_pat *f;
+        if ((r = to_pat(c, &args[0], &f))) return r;
+        r = fn->kind == F_FAST ? bb_pat_fast(&c->prog->own, src, f, &res) : bb_pat_slow(&c->prog->own, src, f, &res);
+    } else if (fn->kind == F_REV) {
+        r = bb_pat_rev(&c->prog->own, src, &res);
+    } else {
+        r = stut_of(c, fa, args, src, &res);
+    }
+    if (r) return r == BB_ERR_NOMEM ? nomem(c, fa->line, fa->col) : r;
+    *out = *input;
+    if (input->kind == CV_TRIG)
+        out->trig.pat = res;
+    else {
+        out->kind = CV_PAT;
+        out->pat = res;
+    }
+    out->line = fa->line;
+    out->col = fa->col;
+    return BB_OK;
+}
+
 /* Apply function application `fa` (an APP of fn) to `input` (NULL when fn takes none). */
 static bb_result apply(comp *c, const bb_ast *fa, const fn_def *fn, const cval *input, cval *out)
 {
     cval args[BB_PH_ARGS_MAX];
     bb_result r;
-    if (fa->nargs < fn->min_args || fa->nargs > fn->max_args) {
-        char want[32];
-        if (fn->min_args == fn->max_args)
-            snprintf(want, sizeof want, "%d", fn->min_args);
-        else
-            snprintf(want, sizeof want, "%d to %d", fn->min_args, fn->max_args);
-        return bb_error_set(c->err, BB_ERR_SEMANTIC, c->file, fa->line, fa->col,
-                            "'%s' takes %s argument%s, found %d (usage: %s)", fn->name, want,
-                            fn->max_args == 1 && fn->min_args == 1 ? "" : "s", fa->nargs, fn->usage);
-    }
+    if ((r = check_arity(c, fa, fn))) return r;
     for (int i = 0; i < fa->nargs; i++)
         if ((r = compile(c, fa->args[i], &args[i]))) return r;
     memset(out, 0, sizeof *out);
@@ -374,106 +503,19 @@ static bb_result apply(comp *c, const bb_ast *fa, const fn_def *fn, const cval *
         return add_node(c, &n, fa->line, fa->col, &out->node);
     }
     case F_DELAY:
-    case F_REVERB: {
-        double p[3] = {0, 0, 0.5};
-        static const char *const names[2][3] = {{"the delay time (seconds)", "the feedback", "the mix"},
-                                                {"the room size", "the damping", "the mix"}};
-        int which = fn->kind == F_REVERB;
-        for (int i = 0; i < fa->nargs; i++)
-            if ((r = expect_num(c, &args[i], names[which][i], &p[i]))) return r;
-        if (fn->kind == F_DELAY && (p[0] <= 0 || p[0] > 10))
-            return cerr(c, fa->args[0]->line, fa->args[0]->col, "expected a delay time in (0, 10] seconds%s%s", "", "");
-        for (int i = fn->kind == F_DELAY ? 1 : 0; i < 3; i++) {
-            double hi = fn->kind == F_DELAY && i == 1 ? 0.99 : 1.0;
-            if (p[i] < 0 || p[i] > hi)
-                return bb_error_set(c->err, BB_ERR_SEMANTIC, c->file, fa->line, fa->col,
-                                    "expected %s in [0, %g], found %g", names[which][i], hi, p[i]);
-        }
-        n = mk(fn->kind == F_DELAY ? BB_N_DELAY : BB_N_REVERB);
-        for (int i = 0; i < 3; i++) n.p[i] = (float)p[i];
-        if ((r = to_sig(c, input, &n.a))) return r;
-        out->kind = CV_SIG;
-        return add_node(c, &n, fa->line, fa->col, &out->node);
-    }
-    case F_S: {
-        if (args[0].kind != CV_PAT)
-            return cerr(c, args[0].line, args[0].col, "expected a \"pattern\" of sample names or ~buses%s%s", "", "");
-        trig_check t = {.prog = c->prog, .kit = c->prog->kit};
-        if (bb_pat_foreach_atom(args[0].pat, check_trig_atom, &t)) {
-            if (t.res) return nomem(c, args[0].line, args[0].col);
-            char what[80];
-            snprintf(what, sizeof what, "%.*s", (int)(t.bad->text_len > 60 ? 60 : t.bad->text_len), t.bad->text);
-            return cerr(c, args[0].line, args[0].col, "'%s': %s", what, t.why);
-        }
-        out->kind = CV_TRIG;
-        out->trig.pat = args[0].pat;
-        out->trig.line = fa->line;
-        out->trig.col = fa->col;
-        return BB_OK;
-    }
+    case F_REVERB:
+        return apply_fx(c, fa, fn, args, input, out);
+    case F_S:
+        return apply_s(c, fa, args, out);
     case F_NOTE:
     case F_N:
-    case F_GAIN: {
-        if (input->kind != CV_TRIG)
-            return cerr(c, fa->line, fa->col, "'%s' applies to triggers (s \"...\"): expected triggers on its left%s",
-                        fn->name, "");
-        const bb_pat *p;
-        if ((r = to_pat(c, &args[0], &p))) return r;
-        const bb_val *bad = NULL;
-        if (bb_pat_foreach_atom(p, atom_is_note, &bad))
-            return cerr(c, args[0].line, args[0].col, "expected numbers or notes in the '%s' pattern%s", fn->name, "");
-        *out = *input;
-        if (fn->kind == F_NOTE) out->trig.note = p;
-        if (fn->kind == F_N) out->trig.n = p;
-        if (fn->kind == F_GAIN) out->trig.gain = p;
-        return BB_OK;
-    }
+    case F_GAIN:
+        return apply_control(c, fa, fn, args, input, out);
     case F_FAST:
     case F_SLOW:
     case F_REV:
-    case F_STUT: {
-        const bb_pat *src;
-        if (input->kind == CV_TRIG) {
-            if (input->trig.note || input->trig.n || input->trig.gain)
-                return cerr(c, fa->line, fa->col,
-                            "'%s' must come before '# note', '# n' and '# gain' (transform the triggers first)%s",
-                            fn->name, "");
-            src = input->trig.pat;
-        } else if ((r = to_pat(c, input, &src))) {
-            return r;
-        }
-        bb_pat *res = NULL;
-        if (fn->kind == F_FAST || fn->kind == F_SLOW) {
-            const bb_pat *f;
-            if ((r = to_pat(c, &args[0], &f))) return r;
-            r = fn->kind == F_FAST ? bb_pat_fast(&c->prog->own, src, f, &res) : bb_pat_slow(&c->prog->own, src, f, &res);
-        } else if (fn->kind == F_REV) {
-            r = bb_pat_rev(&c->prog->own, src, &res);
-        } else {
-            double cnt = 0, dec = 0;
-            const bb_ast *ta = fa->args[1];
-            if ((r = expect_num(c, &args[0], "the stut count", &cnt)) || (r = expect_num(c, &args[2], "the stut decay", &dec)))
-                return r;
-            if (!(cnt >= 1 && cnt <= BB_PAT_STUT_MAX) || cnt != (double)(int)cnt)
-                return bb_error_set(c->err, BB_ERR_LIMIT, c->file, fa->args[0]->line, fa->args[0]->col,
-                                    "expected a whole stut count in 1..%d (BB_PAT_STUT_MAX)", BB_PAT_STUT_MAX);
-            if (ta->kind != BB_AST_NUM)
-                return cerr(c, ta->line, ta->col, "expected a plain number of cycles for the stut time%s%s", "", "");
-            bb_rat t = ta->rat;
-            r = bb_pat_stut(&c->prog->own, src, (int)cnt, t, dec, &res);
-        }
-        if (r) return r == BB_ERR_NOMEM ? nomem(c, fa->line, fa->col) : r;
-        *out = *input;
-        if (input->kind == CV_TRIG)
-            out->trig.pat = res;
-        else {
-            out->kind = CV_PAT;
-            out->pat = res;
-        }
-        out->line = fa->line;
-        out->col = fa->col;
-        return BB_OK;
-    }
+    case F_STUT:
+        return apply_transform(c, fa, fn, args, input, out);
     }
     return BB_ERR_INTERNAL;
 }
@@ -595,6 +637,20 @@ static bb_result compile(comp *c, const bb_ast *a, cval *out)
     return BB_ERR_INTERNAL;
 }
 
+/* Make node idx (of c's code) the code's last, as a code's signal is: when it is an earlier node,
+ * add idx + 0 after it (line, col: where an error points). */
+static bb_result end_with(comp *c, int32_t *idx, int line, int col)
+{
+    if (*idx == c->code->nnodes - 1) return BB_OK;
+    bb_node z = mk(BB_N_CONST), n = mk(BB_N_ADD);
+    int32_t zi;
+    bb_result r = add_node(c, &z, line, col, &zi);
+    if (r) return r;
+    n.a = *idx;
+    n.b = zi;
+    return add_node(c, &n, line, col, idx);
+}
+
 /* Compile expression a into a fresh code whose last node is its signal. */
 static bb_result compile_code(comp *c, const bb_ast *a, bb_code *code, int32_t self)
 {
@@ -607,16 +663,7 @@ static bb_result compile_code(comp *c, const bb_ast *a, bb_code *code, int32_t s
     bb_result r = compile(c, a, &v);
     int32_t idx;
     if (!r) r = to_sig(c, &v, &idx);
-    if (!r && idx != code->nnodes - 1) { /* result is an earlier node: copy it to the end */
-        bb_node n = mk(BB_N_ADD);
-        bb_node z = mk(BB_N_CONST);
-        int32_t zi;
-        if (!(r = add_node(c, &z, a->line, a->col, &zi))) {
-            n.a = idx;
-            n.b = zi;
-            r = add_node(c, &n, a->line, a->col, &idx);
-        }
-    }
+    if (!r) r = end_with(c, &idx, a->line, a->col); /* an earlier node: copied to the end */
     return r;
 }
 
@@ -747,7 +794,9 @@ static uint64_t def_identity(const bb_prog *p, const int32_t *edges, int32_t b, 
 
 /* ---- the program ---------------------------------------------------------- */
 
-bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_error *err)
+/* A new program for ph under o: its time map (samples per cycle from the tempo), nothing compiled.
+ * BB_ERR_ARG for bad options, BB_ERR_NOMEM; ph is freed on failure. */
+static bb_result prog_new(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_error *err)
 {
     if (!bb_rat_valid(o->c0) || o->sr < 1 || o->sr != (double)(int64_t)o->sr) {
         bb_ph_free(ph);
@@ -766,45 +815,38 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
     p->c0 = o->c0;
     p->s0 = o->s0;
     p->spc = bb_rat_div(bb_rat_int((int64_t)o->sr), ph->cps);
-    comp c = {.prog = p, .err = err, .file = ph->file, .stack_triggers = o->stack};
-    uint8_t *used = NULL;
-    int32_t *edges = NULL;
-    bb_result r = BB_OK;
-    size_t nb = 0, nout = 0;
-    for (size_t i = 0; i < ph->nstmts; i++) {
-        nb += ph->stmts[i].kind == BB_STMT_BUS;
-        nout += ph->stmts[i].kind == BB_STMT_OUT;
-    }
-    if (nb > BB_PROG_BUSES_MAX) {
-        r = bb_error_set(err, BB_ERR_LIMIT, ph->file, 0, 0, "more than %d buses", BB_PROG_BUSES_MAX);
-        goto fail;
-    }
-    if (!bb_rat_valid(p->spc)) { /* e.g. tempo: 0.123901263874590123 (an 18-digit denominator) at 44100 Hz */
-        const bb_stmt *ts = NULL;
-        for (size_t i = 0; i < ph->nstmts; i++)
-            if (ph->stmts[i].kind == BB_STMT_TEMPO) ts = &ph->stmts[i];
-        r = bb_error_set(err, BB_ERR_LIMIT, ph->file, ts ? ts->line : 0, ts ? ts->col : 0,
-                         "this tempo at %g Hz gives a number of samples per cycle that is not an exact 64-bit "
-                         "fraction: write the tempo with fewer digits",
-                         o->sr);
-        goto fail;
-    }
-    p->buses = bb_calloc(nb + 1, sizeof *p->buses);
-    c.bus_stmt = bb_calloc(nb + 1, sizeof *c.bus_stmt);
-    used = bb_calloc(nb + 1, 1);
-    edges = bb_calloc(nb * nb + 1, sizeof *edges);
-    if (!p->buses || !c.bus_stmt || !used || !edges) {
-        r = nomem(&c, 0, 0);
-        goto fail;
-    }
+    *out = p;
+    return BB_OK;
+}
+
+/* What the program's size allows: at most BB_PROG_BUSES_MAX buses (nb), and a tempo whose
+ * samples per cycle at p's rate are an exact 64-bit fraction. */
+static bb_result check_size(const bb_prog *p, const bb_ph *ph, size_t nb, bb_error *err)
+{
+    if (nb > BB_PROG_BUSES_MAX) return bb_error_set(err, BB_ERR_LIMIT, ph->file, 0, 0, "more than %d buses", BB_PROG_BUSES_MAX);
+    if (bb_rat_valid(p->spc)) return BB_OK;
+    /* e.g. tempo: 0.123901263874590123 (an 18-digit denominator) at 44100 Hz */
+    const bb_stmt *ts = NULL;
+    for (size_t i = 0; i < ph->nstmts; i++)
+        if (ph->stmts[i].kind == BB_STMT_TEMPO) ts = &ph->stmts[i];
+    return bb_error_set(err, BB_ERR_LIMIT, ph->file, ts ? ts->line : 0, ts ? ts->col : 0,
+                        "this tempo at %g Hz gives a number of samples per cycle that is not an exact 64-bit "
+                        "fraction: write the tempo with fewer digits",
+                        p->sr);
+}
+
+/* The bus definitions of ph, in order, into c->prog->buses (name, place, the hash of its text) and
+ * c->bus_stmt (room for every one allocated): a bus defined twice is an error. */
+static bb_result declare_buses(comp *c, const bb_ph *ph)
+{
+    bb_prog *p = c->prog;
     for (size_t i = 0; i < ph->nstmts; i++) {
         const bb_stmt *st = &ph->stmts[i];
         if (st->kind != BB_STMT_BUS) continue;
         if (bb_prog_bus(p, st->name, st->name_len) >= 0) {
             char name[80];
             snprintf(name, sizeof name, "%.*s", (int)st->name_len, st->name);
-            r = cerr(&c, st->line, st->col, "bus '~%s' is defined twice%s", name, "");
-            goto fail;
+            return cerr(c, st->line, st->col, "bus '~%s' is defined twice%s", name, "");
         }
         bb_busdef *b = &p->buses[p->nbuses];
         b->name = st->name;
@@ -812,32 +854,38 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
         b->line = st->line;
         b->col = st->col;
         b->def_hash = bb_hash_bytes(st->def, st->def_len, bb_hash_bytes(st->name, st->name_len, 0));
-        c.bus_stmt[p->nbuses++] = st;
+        c->bus_stmt[p->nbuses++] = st;
     }
-    if ((r = check_deps(&c, ph, used, edges))) goto fail;
-    for (int32_t b = 0; b < p->nbuses; b++)
-        if ((r = compile_code(&c, c.bus_stmt[b]->expr, &p->buses[b].code, b))) goto fail;
-    {
-        uint64_t *ids = bb_calloc((size_t)p->nbuses + 1, sizeof *ids);
-        uint8_t *seen = bb_calloc((size_t)p->nbuses + 1, 1);
-        if (!ids || !seen) {
-            bb_free(ids);
-            bb_free(seen);
-            r = nomem(&c, 0, 0);
-            goto fail;
-        }
+    return BB_OK;
+}
+
+/* Every bus's def_hash becomes its identity (def_identity over the dependency edges), once every
+ * bus's code is compiled (whether it is static is known then). */
+static bb_result identify_buses(comp *c, const int32_t *edges)
+{
+    bb_prog *p = c->prog;
+    uint64_t *ids = bb_calloc((size_t)p->nbuses + 1, sizeof *ids);
+    uint8_t *seen = bb_calloc((size_t)p->nbuses + 1, 1);
+    bb_result r = BB_OK;
+    if (!ids || !seen) {
+        r = nomem(c, 0, 0);
+    } else {
         for (int32_t b = 0; b < p->nbuses; b++) ids[b] = def_identity(p, edges, b, seen);
         for (int32_t b = 0; b < p->nbuses; b++) p->buses[b].def_hash = ids[b];
-        bb_free(ids);
-        bb_free(seen);
     }
-    /* the output: explicit outputs, else every bus nothing else refers to */
+    bb_free(ids);
+    bb_free(seen);
+    return r;
+}
+
+/* The output, c->prog->main: the explicit outputs (nout of them), else every bus nothing else
+ * refers to (used), summed in order; none is an error. */
+static bb_result compile_main(comp *c, const bb_ph *ph, size_t nout, const uint8_t *used)
+{
+    bb_prog *p = c->prog;
     const bb_ast **roots = bb_calloc(ph->nstmts + 1, sizeof *roots);
     size_t nroots = 0;
-    if (!roots) {
-        r = nomem(&c, 0, 0);
-        goto fail;
-    }
+    if (!roots) return nomem(c, 0, 0);
     for (size_t i = 0; i < ph->nstmts; i++) {
         const bb_stmt *st = &ph->stmts[i];
         if (nout ? st->kind == BB_STMT_OUT
@@ -846,40 +894,60 @@ bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_er
     }
     if (nroots == 0) {
         bb_free(roots);
-        r = bb_error_set(err, BB_ERR_SEMANTIC, ph->file, 0, 0,
-                         ph->nstmts == 0 ? "empty program: expected at least a bus ('~name: ...') or an output ('out: ...')"
-                                         : "the program has no output: expected 'out: ...' or a bus that nothing else uses");
-        goto fail;
+        return bb_error_set(c->err, BB_ERR_SEMANTIC, ph->file, 0, 0,
+                            ph->nstmts == 0 ? "empty program: expected at least a bus ('~name: ...') or an output ('out: ...')"
+                                            : "the program has no output: expected 'out: ...' or a bus that nothing else uses");
     }
-    c.code = &p->main;
-    c.node_cap = c.trig_cap = 0;
+    c->code = &p->main;
+    c->node_cap = c->trig_cap = 0;
     p->main.is_static = true;
     int32_t acc = -1;
+    bb_result r = BB_OK;
     for (size_t i = 0; i < nroots && !r; i++) {
         cval v;
         int32_t idx;
-        c.depth = 0;
-        if ((r = compile(&c, roots[i], &v)) || (r = to_sig(&c, &v, &idx))) break;
+        c->depth = 0;
+        if ((r = compile(c, roots[i], &v)) || (r = to_sig(c, &v, &idx))) break;
         if (acc < 0) {
             acc = idx;
         } else {
             bb_node n = mk(BB_N_ADD);
             n.a = acc;
             n.b = idx;
-            r = add_node(&c, &n, roots[i]->line, roots[i]->col, &acc);
+            r = add_node(c, &n, roots[i]->line, roots[i]->col, &acc);
         }
     }
-    if (!r && acc != p->main.nnodes - 1) {
-        bb_node z = mk(BB_N_CONST), n = mk(BB_N_ADD);
-        int32_t zi;
-        if (!(r = add_node(&c, &z, 0, 0, &zi))) {
-            n.a = acc;
-            n.b = zi;
-            r = add_node(&c, &n, 0, 0, &acc);
-        }
-    }
+    if (!r) r = end_with(c, &acc, 0, 0);
     bb_free(roots);
-    if (r) goto fail;
+    return r;
+}
+
+bb_result bb_prog_compile(bb_ph *ph, const bb_prog_opts *o, bb_prog **out, bb_error *err)
+{
+    bb_prog *p = NULL;
+    bb_result r = prog_new(ph, o, &p, err);
+    if (r) return r;
+    comp c = {.prog = p, .err = err, .file = ph->file, .stack_triggers = o->stack};
+    uint8_t *used = NULL;
+    int32_t *edges = NULL;
+    size_t nb = 0, nout = 0;
+    for (size_t i = 0; i < ph->nstmts; i++) {
+        nb += ph->stmts[i].kind == BB_STMT_BUS;
+        nout += ph->stmts[i].kind == BB_STMT_OUT;
+    }
+    if ((r = check_size(p, ph, nb, err))) goto fail;
+    p->buses = bb_calloc(nb + 1, sizeof *p->buses);
+    c.bus_stmt = bb_calloc(nb + 1, sizeof *c.bus_stmt);
+    used = bb_calloc(nb + 1, 1);
+    edges = bb_calloc(nb * nb + 1, sizeof *edges);
+    if (!p->buses || !c.bus_stmt || !used || !edges) {
+        r = nomem(&c, 0, 0);
+        goto fail;
+    }
+    if ((r = declare_buses(&c, ph)) || (r = check_deps(&c, ph, used, edges))) goto fail;
+    for (int32_t b = 0; b < p->nbuses; b++)
+        if ((r = compile_code(&c, c.bus_stmt[b]->expr, &p->buses[b].code, b))) goto fail;
+    if ((r = identify_buses(&c, edges)) || (r = compile_main(&c, ph, nout, used))) goto fail;
     bb_free(c.bus_stmt);
     bb_free(used);
     bb_free(edges);

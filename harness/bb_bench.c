@@ -1,6 +1,7 @@
 /* bb_bench.c - the measuring engine of `busbench bench` (its command line, progress and output
- * are bb_cmd_bench.c): workloads, the checking sink, configurations, the matrix and its shards,
- * the rounds, the results.
+ * are bb_cmd_bench.c): the checking sink, one render, a configuration's record and the rounds.
+ * The workloads, configurations and shards are bb_bench_matrix.c; the statistics of the results
+ * are bb_bench_results.c.
  *
  * What it is: the workloads are the golden corpus's (bb_golden.h: the manifest,
  * each workload's render options, its golden WAV checked against the manifest's
@@ -94,26 +95,19 @@
  * extra cost for proving that the gate catches it. It is recorded in the
  * context (extra_work_pct) and leaves the counters alone.
  *
- * Sharding (--shard I/N, bb_shard.h): the matrix is cut into groups, one per
- * (workload, pinning), each holding its configurations and their serial
- * 1-thread reference (speedups stay paired within one process); the shard
- * runs the groups bb_shard_assign gives it and records which in the
- * context's "shard" object; `busbench merge` puts the shards together.
- *
- * How it reads, top down: bb_bench_matrix_build (the workloads, the configurations, the
- * shard), bb_bench_rounds (warm-up and the interleaved rounds: render_once, record),
- * bb_bench_results (the statistics of each configuration into bb_json's model).
+ * How it reads, top down: bb_bench_rounds (warm-up and the interleaved rounds: round_once,
+ * run_config), render_once (one render through the checking sink: render_open, render_measure,
+ * render_verdict), record_render and record_sample (what a configuration keeps of it). Before
+ * it: bb_bench_matrix_build; after it: bb_bench_results.
  *
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on
  * stdout ms for renders and us for blocks. A block's deadline is block / sr. */
 #include "bb_bench.h"
 
 #include "bb_callgrind.h"
-#include "bb_cmds.h"
 #include "bb_verify.h"
 
 #include "bb_alloc.h"
-#include "bb_kit.h"
 #include "bb_ph.h"
 
 #include <inttypes.h>
@@ -122,13 +116,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
 
-/* ---- growable vectors of doubles (plain malloc: outside the core's counters) ---- */
+/* ---- growable vectors of doubles (plain malloc: outside the core's counters), comma lists ---- */
 
-
-static int dvec_push(bb_bench_dvec *d, double x)
+int bb_bench_dvec_push(bb_bench_dvec *d, double x)
 {
     if (d->n == d->cap) {
         size_t nc = d->cap ? 2 * d->cap : 64;
@@ -141,40 +132,20 @@ static int dvec_push(bb_bench_dvec *d, double x)
     return 0;
 }
 
-static void dvec_free(bb_bench_dvec *d)
+void bb_bench_dvec_free(bb_bench_dvec *d)
 {
     free(d->v);
     memset(d, 0, sizeof *d);
 }
 
-/* ---- workloads: a corpus's or the programs given (bb_workload.h) ------------------------ */
-
-
-/* Set w up from wl: its reference (a golden checked against the manifest's frames and sha256: one
- * that was changed outside `make bless` is bad input, never a reference; or a program's serial
- * render), the kit. */
-static bb_result prepare_workload(bb_bench_workload *w, bb_workload *wl, bb_error *err)
+int bb_bench_split_list(char *s, char **out, int max)
 {
-    snprintf(w->name, sizeof w->name, "%s", wl->name);
-    w->wl = wl;
-    w->cfg = &wl->job.cfg;
-    bb_result res = bb_workload_reference(wl, err);
-    if (res) return res;
-    w->golden = wl->ref;
-    w->ngolden = wl->nref;
-    w->frames = (int64_t)wl->nref;
-    if (w->cfg->fmt != BB_WAV_F32)
-        return bb_error_set(err, BB_ERR_FORMAT, w->name, 0, 0, "the bench compares float32 goldens only");
-    if ((res = bb_kit_create(&w->kit, (double)w->cfg->sr)))
-        return bb_error_set(err, res, w->name, 0, 0, "cannot build the sample kit");
-    if (w->cfg->samples && (res = bb_kit_load_dir(w->kit, w->cfg->samples, err))) return res;
-    return BB_OK;
-}
-
-static void free_workloads(bb_bench_workload *v, int n)
-{
-    for (int i = 0; v && i < n; i++) bb_kit_destroy(v[i].kit);
-    free(v);
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n >= max) return -1;
+        out[n++] = t;
+    }
+    return n;
 }
 
 /* ---- one render -------------------------------------------------------------------- */
@@ -263,19 +234,16 @@ static void where_frame(const bb_run_cfg *cfg, int64_t k, char *buf, size_t cap)
     free(text);
 }
 
-/* Render w with strategy/threads/pin, comparing with the golden; when timed,
- * fill block times into sink (caller's buffer of cap blocks); ms: count the
- * render's instructions, add extra work. */
-static void render_once(const bb_bench_workload *w, const char *strategy, int threads, bb_pin pin, size_t block,
-                        size_t batch, vsink *s, rrun *o, const measure *ms)
+/* The renders of one measurement, opened by render_open: the measured one (r) and the test-only
+ * extra one (r2, NULL without --extra-work), with the plans their options point to. */
+typedef struct rpair {
+    bb_plan plan, plan2;
+    bb_render *r, *r2;
+} rpair;
+
+/* Empty the sink for a render of w: nothing received, nothing differs, no block timed. */
+static void sink_reset(vsink *s, const bb_bench_workload *w)
 {
-    memset(o, 0, sizeof *o);
-    o->instructions = (double)NAN;
-    bb_plan plan2;
-    bb_render *r2 = NULL;
-    bb_ph *ph2 = NULL;
-    bb_error err;
-    bb_error_clear(&err);
     s->golden = w->golden;
     s->ngolden = w->ngolden;
     s->n = 0;
@@ -283,74 +251,87 @@ static void render_once(const bb_bench_workload *w, const char *strategy, int th
     s->ndiff = 0;
     s->nblocks = 0;
     s->overflow = false;
-    bb_plan plan;
-    bb_render *r = NULL;
-    bb_ph *ph = NULL;
-    bb_alloc_peak_reset();
-    bb_alloc_stats a0 = bb_alloc_snapshot();
-    bb_result res = bb_plan_parse(strategy, threads, batch, pin, &plan, &err);
-    if (w->cfg->lookahead) plan.lookahead = w->cfg->lookahead;
-    if (!res) res = bb_ph_load(w->cfg->program, &ph, &err);
-    bb_render_opts ro;
-    bb_render_opts_default(&ro);
-    ro.sr = w->cfg->sr;
-    ro.block = block;
-    ro.lim = w->cfg->lim;
-    ro.kit = w->kit;
-    memcpy(ro.reloads, w->cfg->reloads, sizeof ro.reloads);
-    ro.nreloads = w->cfg->nreloads;
+}
+
+/* w's render options under plan at this block size: its blocks go to s, its steps are timed. */
+static void render_options(const bb_bench_workload *w, size_t block, const bb_plan *plan, vsink *s, bb_render_opts *ro)
+{
+    bb_render_opts_default(ro);
+    ro->sr = w->cfg->sr;
+    ro->block = block;
+    ro->lim = w->cfg->lim;
+    ro->kit = w->kit;
+    memcpy(ro->reloads, w->cfg->reloads, sizeof ro->reloads);
+    ro->nreloads = w->cfg->nreloads;
     if (w->cfg->seconds > 0) { /* the length as the options say it, exactly as bb_run reads them */
-        ro.frames = (int64_t)(w->cfg->seconds * w->cfg->sr + 0.5);
+        ro->frames = (int64_t)(w->cfg->seconds * w->cfg->sr + 0.5);
     } else {
-        ro.frames = -1;
-        ro.cycles = w->cfg->cycles;
+        ro->frames = -1;
+        ro->cycles = w->cfg->cycles;
     }
-    bb_plan_render_opts(&plan, &ro);
-    ro.sink = on_block;
-    ro.sink_ctx = s;
-    ro.timing = true; /* the sequential and parallel parts (a few clock reads per window) */
+    bb_plan_render_opts(plan, ro);
+    ro->sink = on_block;
+    ro->sink_ctx = s;
+    ro->timing = true; /* the sequential and parallel parts (a few clock reads per window) */
+}
+
+/* Parse the plan, load w's program and open its render into rp; with ms's extra work, first a
+ * second render of the same configuration, that fraction of w's length, without a sink. BB_OK, or
+ * the first failure (err says it; what was opened is in rp, for the caller to close). */
+static bb_result render_open(const bb_bench_workload *w, const char *strategy, int threads, bb_pin pin, size_t block,
+                             size_t batch, vsink *s, const measure *ms, rpair *rp, bb_error *err)
+{
+    bb_ph *ph = NULL, *ph2 = NULL;
+    bb_result res = bb_plan_parse(strategy, threads, batch, pin, &rp->plan, err);
+    if (w->cfg->lookahead) rp->plan.lookahead = w->cfg->lookahead;
+    if (!res) res = bb_ph_load(w->cfg->program, &ph, err);
+    bb_render_opts ro;
+    render_options(w, block, &rp->plan, s, &ro);
     int64_t extra_frames = ms->extra > 0 ? llround((double)w->frames * ms->extra) : 0;
     if (!res && extra_frames > 0) {
         /* test-only: the same configuration, extra_frames long, no sink; opened before the
            measured render, whose heap counters start when it is opened */
-        plan2 = plan;
+        rp->plan2 = rp->plan;
         bb_render_opts ro2 = ro;
         ro2.frames = extra_frames;
         ro2.sink = NULL;
         ro2.sink_ctx = NULL;
-        bb_plan_render_opts(&plan2, &ro2);
-        res = bb_ph_load(w->cfg->program, &ph2, &err);
-        if (!res) res = bb_render_open(&r2, ph2, &ro2, &err);
+        bb_plan_render_opts(&rp->plan2, &ro2);
+        res = bb_ph_load(w->cfg->program, &ph2, err);
+        if (!res) res = bb_render_open(&rp->r2, ph2, &ro2, err);
     }
-    if (!res) res = bb_render_open(&r, ph, &ro, &err);
+    if (!res) res = bb_render_open(&rp->r, ph, &ro, err);
     else bb_ph_free(ph); /* bb_render_open would have taken it */
-    if (!res) {
-        o->steady_from = bb_render_cycle_start(r, 1) / (int64_t)block;
-        o->window_blocks = (int64_t)bb_render_latency_blocks(r);
-        double c0 = bb_cpu_now_ns();
-        s->last_ns = bb_now_ns();
-        double t0 = s->last_ns;
-        if (ms->count) bb_callgrind_start();
-        res = bb_render_run(r, &err);
-        if (!res && r2) res = bb_render_run(r2, &err);
-        if (ms->count) o->instructions = bb_callgrind_stop();
-        double t1 = bb_now_ns();
-        o->cpu_ns = bb_cpu_now_ns() - c0;
-        o->wall_ns = t1 - t0;
-    }
-    if (r) {
-        o->stats = *bb_render_stats(r);
-        o->times = *bb_render_get_times(r);
-        o->nplaces = bb_driver_places(bb_render_strategy(r), o->places, BB_WORKERS_MAX);
-    }
-    bb_render_close(r);
-    bb_render_close(r2);
-    bb_alloc_stats a1 = bb_alloc_snapshot();
-    o->peak_heap = a1.peak - a0.live;
-    o->res = res;
+    return res;
+}
+
+/* Run rp's renders (the measured one, then the extra one) between the wall and CPU clocks, and
+ * under callgrind's counter when ms->count; their times, instructions and blocks into o. */
+static bb_result render_measure(const rpair *rp, size_t block, const measure *ms, vsink *s, rrun *o, bb_error *err)
+{
+    o->steady_from = bb_render_cycle_start(rp->r, 1) / (int64_t)block;
+    o->window_blocks = (int64_t)bb_render_latency_blocks(rp->r);
+    double c0 = bb_cpu_now_ns();
+    s->last_ns = bb_now_ns();
+    double t0 = s->last_ns;
+    if (ms->count) bb_callgrind_start();
+    bb_result res = bb_render_run(rp->r, err);
+    if (!res && rp->r2) res = bb_render_run(rp->r2, err);
+    if (ms->count) o->instructions = bb_callgrind_stop();
+    double t1 = bb_now_ns();
+    o->cpu_ns = bb_cpu_now_ns() - c0;
+    o->wall_ns = t1 - t0;
+    return res;
+}
+
+/* o's message for the render's outcome (o->res set): failed (res, err), wrong (its first differing
+ * frame localised as verify does, or its length) or a block-time buffer too small (o->res becomes
+ * BB_ERR_INTERNAL); none when it was right. */
+static void render_verdict(const bb_bench_workload *w, const vsink *s, rrun *o, bb_result res, const bb_error *err)
+{
     char m[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
     if (res) {
-        snprintf(o->msg, sizeof o->msg, "render failed: %s", bb_error_format(&err, m, sizeof m));
+        snprintf(o->msg, sizeof o->msg, "render failed: %s", bb_error_format(err, m, sizeof m));
     } else if (s->first_diff >= 0 || s->n != w->ngolden) {
         o->wrong = true;
         char at[96];
@@ -369,16 +350,45 @@ static void render_once(const bb_bench_workload *w, const char *strategy, int th
     }
 }
 
+/* Render w with strategy/threads/pin, comparing with the golden; when timed,
+ * fill block times into sink (caller's buffer of cap blocks); ms: count the
+ * render's instructions, add extra work. The heap's high-water mark is taken from
+ * before the plan is parsed to after the renders are closed. */
+static void render_once(const bb_bench_workload *w, const char *strategy, int threads, bb_pin pin, size_t block,
+                        size_t batch, vsink *s, rrun *o, const measure *ms)
+{
+    memset(o, 0, sizeof *o);
+    o->instructions = (double)NAN;
+    bb_error err;
+    bb_error_clear(&err);
+    sink_reset(s, w);
+    rpair rp;
+    rp.r = rp.r2 = NULL;
+    bb_alloc_peak_reset();
+    bb_alloc_stats a0 = bb_alloc_snapshot();
+    bb_result res = render_open(w, strategy, threads, pin, block, batch, s, ms, &rp, &err);
+    if (!res) res = render_measure(&rp, block, ms, s, o, &err);
+    if (rp.r) {
+        o->stats = *bb_render_stats(rp.r);
+        o->times = *bb_render_get_times(rp.r);
+        o->nplaces = bb_driver_places(bb_render_strategy(rp.r), o->places, BB_WORKERS_MAX);
+    }
+    bb_render_close(rp.r);
+    bb_render_close(rp.r2);
+    bb_alloc_stats a1 = bb_alloc_snapshot();
+    o->peak_heap = a1.peak - a0.live;
+    o->res = res;
+    render_verdict(w, s, o, res, &err);
+}
+
 /* ---- configurations ---------------------------------------------------------------------- */
 
 /* Step i (0..BB_BENCH_STEPS) of the render loop's times, in the loop's order. */
-static double *step_of(bb_render_times *t, int i)
+double *bb_bench_step(bb_render_times *t, int i)
 {
     double *v[BB_BENCH_STEPS] = {&t->schedule_ns, &t->resolve_ns, &t->mix_ns, &t->continuous_ns, &t->retire_ns};
     return v[i];
 }
-
-
 
 /* The deterministic counters: all but the heap's (with worker threads, which
  * worker first grows its scratch depends on the schedule, so the number of
@@ -426,14 +436,14 @@ static bool record_render(bb_bench_config *c, const rrun *o, const vsink *s, boo
     c->counters = k;
     c->have_counters = true;
     bb_render_times tm = o->times;
-    for (int i = 0; i < BB_BENCH_STEPS; i++) dvec_push(&c->step[i], *step_of(&tm, i));
-    dvec_push(&c->seq, bb_render_times_seq(&tm));
-    dvec_push(&c->par, bb_render_times_par(&tm));
+    for (int i = 0; i < BB_BENCH_STEPS; i++) bb_bench_dvec_push(&c->step[i], *bb_bench_step(&tm, i));
+    bb_bench_dvec_push(&c->seq, bb_render_times_seq(&tm));
+    bb_bench_dvec_push(&c->par, bb_render_times_par(&tm));
     c->step_windows = tm.windows;
     if (o->peak_heap > c->peak_heap) c->peak_heap = o->peak_heap;
     c->window_blocks = o->window_blocks;
     for (size_t b = 0; b < s->nblocks; b++)
-        dvec_push((int64_t)b < o->steady_from ? &c->cold : &c->steady, s->block_ns[b]);
+        bb_bench_dvec_push((int64_t)b < o->steady_from ? &c->cold : &c->steady, s->block_ns[b]);
     bb_latency win;
     if (bb_stats_windows(s->block_ns, s->nblocks, 0, o->window_blocks > 0 ? (size_t)o->window_blocks : 1, deadline,
                          &win) == 0) {
@@ -451,292 +461,16 @@ static void record_sample(bb_bench_config *c, bool ok, double wall, double cpu, 
 {
     if (!ok) {
         c->voided++;
-        dvec_push(&c->rep, (double)NAN);
-        dvec_push(&c->cpu, (double)NAN);
-        dvec_push(&c->ir, (double)NAN);
+        bb_bench_dvec_push(&c->rep, (double)NAN);
+        bb_bench_dvec_push(&c->cpu, (double)NAN);
+        bb_bench_dvec_push(&c->ir, (double)NAN);
         return;
     }
     c->valid++;
     c->total_ns += wall;
-    dvec_push(&c->rep, wall / n);
-    dvec_push(&c->cpu, cpu / n);
-    dvec_push(&c->ir, ir / n);
-}
-
-static void config_name(const bb_bench_config *c, char *dst, size_t cap)
-{
-    snprintf(dst, cap, "%s/%s/threads:%d/pin:%s", c->w->name, c->strategy, c->threads, bb_pin_name(c->pin));
-}
-
-/* For each pinning policy and thread count, where the workers ran: all bound, how many ran elsewhere
- * than planned, and the placement of the configuration whose workers reported the most. */
-json_t *bb_bench_pinning(const bb_bench_config *cs, int nc)
-{
-    json_t *pins = json_object();
-    for (int i = 0; i < nc; i++) {
-        const bb_bench_config *c = &cs[i];
-        const char *pn = bb_pin_name(c->pin);
-        json_t *p = json_object_get(pins, pn);
-        if (!p) {
-            p = json_object();
-            json_object_set_new(p, "all_bound", json_true());
-            json_object_set_new(p, "ran_elsewhere", json_integer(0));
-            json_object_set_new(p, "placements", json_object());
-            json_object_set_new(pins, pn, p);
-        }
-        if (!c->pin_ok) json_object_set_new(p, "all_bound", json_false());
-        int elsewhere = 0;
-        for (int k = 0; k < c->nplaces; k++)
-            elsewhere += c->places[k].planned_pu >= 0 && c->places[k].last_pu >= 0 &&
-                         c->places[k].last_pu != c->places[k].planned_pu;
-        json_object_set_new(p, "ran_elsewhere",
-                            json_integer(json_integer_value(json_object_get(p, "ran_elsewhere")) + elsewhere));
-        /* the placement shown for (policy, threads): the configuration whose workers
-           reported the most locations (serial runs no job on its workers: they report none) */
-        int best = -1, best_known = -1;
-        for (int j = 0; j < nc; j++) {
-            if (cs[j].pin != c->pin || cs[j].threads != c->threads) continue;
-            int kj = 0;
-            for (int k = 0; k < cs[j].nplaces; k++) kj += cs[j].places[k].last_pu >= 0;
-            if (kj > best_known) {
-                best_known = kj;
-                best = j;
-            }
-        }
-        if (best != i) continue;
-        char key[32], val[1024];
-        snprintf(key, sizeof key, "%d", c->threads);
-        json_t *pl = json_object_get(p, "placements");
-        if (!c->nplaces) continue;
-        char full[1400];
-        snprintf(full, sizeof full, "%s (seen in %s/%s; %s)", bb_workers_places_text(c->places, c->nplaces, val, sizeof val),
-                 c->w->name, c->strategy, BB_WORKERS_PLACES_LEGEND);
-        json_object_set_new(pl, key, json_string(full));
-    }
-    return pins;
-}
-
-int bb_bench_split_list(char *s, char **out, int max)
-{
-    int n = 0;
-    for (char *save = NULL, *t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (n >= max) return -1;
-        out[n++] = t;
-    }
-    return n;
-}
-
-
-/* The instruction counts into res (configurations cs[0..nc), in the same order): measured here
- * (own_ir: this process is the callgrind child) or taken from the instruction child's document
- * (child, may be NULL; nothing is taken from one that cannot be read). Returns 0, or -1 when out of memory. */
-int bb_bench_instructions(bb_results *res, const bb_bench_config *cs, int nc, bool own_ir, const json_t *child)
-{
-    bb_results cr;
-    bb_json_results_init(&cr);
-    bb_error err;
-    if (!own_ir && (!child || bb_json_read_doc(child, "the instruction counts", &cr, &err))) return 0;
-    for (int k = 0; k < nc && (size_t)k < res->n; k++) {
-        bb_bres *b = &res->v[k];
-        if (own_ir) {
-            if (bb_json_set_instructions(b, cs[k].ir.v, cs[k].ir.n)) return -1;
-            continue;
-        }
-        const bb_bres *from = bb_json_results_find(&cr, b->name);
-        if (!from) continue;
-        b->instructions = from->instructions;
-        b->instructions_min = from->instructions_min;
-        b->instructions_max = from->instructions_max;
-        b->instruction_rounds = from->instruction_rounds;
-    }
-    bb_json_results_free(&cr);
-    return 0;
-}
-
-/* ---- the matrix ------------------------------------------------------------------------------------------ */
-/* The configurations to run: workload x pin x strategy x threads plus each (workload, pin)'s serial
- * 1-thread reference, cut down to the asked shard. A group is one (workload, pin): its configurations
- * stay together (their speedups are paired with the group's reference). */
-
-
-void bb_bench_matrix_free(bb_bench_matrix *m)
-{
-    for (int k = 0; m->cs && k < m->nc; k++) {
-        dvec_free(&m->cs[k].ir);
-        dvec_free(&m->cs[k].rep);
-        dvec_free(&m->cs[k].cpu);
-        dvec_free(&m->cs[k].cold);
-        dvec_free(&m->cs[k].steady);
-        dvec_free(&m->cs[k].seq);
-        dvec_free(&m->cs[k].par);
-        for (int i = 0; i < BB_BENCH_STEPS; i++) dvec_free(&m->cs[k].step[i]);
-    }
-    free(m->cs);
-    free_workloads(m->all, m->nall);
-    bb_workload_set_free(&m->set);
-    memset(m, 0, sizeof *m);
-}
-
-/* The workloads asked for, in the order asked (default: the manifest's, or the programs'), into
- * m->set; a program's reference rendered now (its length is its group's cost). BB_BENCH_GO_ON or 2. */
-static int select_workloads(bb_bench_opts *o, bb_bench_matrix *m)
-{
-    char *names[BB_BENCH_LIST_MAX];
-    int nn = o->wl_buf[0] ? bb_bench_split_list(o->wl_buf, names, BB_BENCH_LIST_MAX) : 0;
-    const bb_workload_src src = {.golden = o->golden, .programs = o->programs, .nprograms = o->nprograms,
-                                 .opts = &o->wopts, .names = (const char *const *)names, .nnames = nn > 0 ? (size_t)nn : 0};
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    bb_error err;
-    bb_error_clear(&err);
-    bb_result r = nn < 0 ? bb_error_set(&err, BB_ERR_LIMIT, "--workloads", 0, 0, "more than %d workloads", BB_BENCH_LIST_MAX)
-                         : bb_workload_open(&m->set, &src, &err);
-    if (!r && m->set.n > BB_BENCH_LIST_MAX)
-        r = bb_error_set(&err, BB_ERR_LIMIT, m->set.golden, 0, 0, "more than %d workloads: choose with --workloads",
-                         BB_BENCH_LIST_MAX);
-    for (size_t i = 0; !r && i < m->set.n; i++)
-        if (!m->set.v[i].entry) r = bb_workload_reference(&m->set.v[i], &err);
-    if (!r) return BB_BENCH_GO_ON;
-    fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-    return BB_EXIT_USAGE;
-}
-
-/* Does a group hold serial at 1 thread among the asked configurations? */
-static bool asks_reference(const bb_bench_opts *o)
-{
-    bool serial = false, one = false;
-    for (int s = 0; s < o->nstrats; s++) serial |= !strcmp(o->strats[s], "serial");
-    for (int t = 0; t < o->nthreads; t++) one |= o->threads[t] == 1;
-    return serial && one;
-}
-
-/* --shard-costs: each group's cost from a previous result, the sum of its configurations' median times (ns);
- * a group it lacks is estimated from its frames at the known groups' mean time per frame. BB_BENCH_GO_ON or 2. */
-static int costs_from(const bb_bench_opts *o, const bb_workload *sel, int ng, double *cost)
-{
-    bb_results prev;
-    bb_error err;
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    if (bb_json_read(o->shard_costs, &prev, &err)) {
-        fprintf(stderr, "busbench bench: --shard-costs: %s\n", bb_error_format(&err, msg, sizeof msg));
-        return BB_EXIT_USAGE;
-    }
-    double known = 0, known_frames = 0;
-    for (int g = 0; g < ng; g++) {
-        const char *w = sel[g / o->npins].name, *pin = bb_pin_name(o->pins[g % o->npins]);
-        double t = 0;
-        for (size_t k = 0; k < prev.n; k++)
-            if (!strcmp(prev.v[k].workload, w) && !strcmp(prev.v[k].pin, pin) && isfinite(prev.v[k].t.median))
-                t += prev.v[k].t.median;
-        if (t > 0) known += t, known_frames += cost[g];
-        cost[g] = t > 0 ? t : -cost[g]; /* negative: frames, to be scaled */
-    }
-    double per_frame = known_frames > 0 ? known / known_frames : 1;
-    for (int g = 0; g < ng; g++)
-        if (cost[g] < 0) cost[g] = -cost[g] * per_frame;
-    bb_json_results_free(&prev);
-    return BB_BENCH_GO_ON;
-}
-
-/* Which groups (index i * npins + p) this shard runs: owned[g]. BB_BENCH_GO_ON or 2. */
-static int shard_groups(const bb_bench_opts *o, const bb_workload *sel, int nsel, bool *owned, bb_bench_matrix *m)
-{
-    int ng = nsel * o->npins;
-    int per = o->nstrats * o->nthreads + !asks_reference(o);
-    double *cost = malloc((size_t)ng * sizeof *cost), *load = calloc((size_t)(o->shard.count ? o->shard.count : 1), sizeof *load);
-    int *owner = malloc((size_t)ng * sizeof *owner);
-    int rc = BB_BENCH_GO_ON;
-    if (!cost || !load || !owner) rc = BB_EXIT_USAGE;
-    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) cost[g] = (double)(sel[g / o->npins].frames > 0 ? sel[g / o->npins].frames : 0) * per;
-    if (rc == BB_BENCH_GO_ON && o->shard_costs && o->shard.count) rc = costs_from(o, sel, ng, cost);
-    if (rc == BB_BENCH_GO_ON && bb_shard_assign(cost, (size_t)ng, o->shard.count ? o->shard.count : 1, owner, load)) rc = BB_EXIT_USAGE;
-    if (!cost || !load || !owner) fprintf(stderr, "busbench bench: no memory\n");
-    m->groups = ng;
-    for (int g = 0; rc == BB_BENCH_GO_ON && g < ng; g++) {
-        owned[g] = !o->shard.count || owner[g] == o->shard.index;
-        m->groups_here += owned[g];
-        m->cost_here += owned[g] ? cost[g] : 0;
-        m->cost_total += cost[g];
-    }
-    for (int s = 0; rc == BB_BENCH_GO_ON && s < (o->shard.count ? o->shard.count : 1); s++)
-        if (load[s] > m->cost_max) m->cost_max = load[s];
-    if (rc == BB_BENCH_GO_ON && !m->groups_here) {
-        fprintf(stderr, "busbench bench: shard %d/%d has nothing to run: the matrix has %d group%s (workload x pinning) "
-                        "to share out; use at most %d shards\n", o->shard.index, o->shard.count, ng, ng == 1 ? "" : "s", ng);
-        rc = BB_EXIT_USAGE;
-    }
-    free(cost);
-    free(load);
-    free(owner);
-    return rc;
-}
-
-/* Append group (w, pin)'s configurations to m->cs, the reference last when it was not asked for. */
-static void add_group(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_workload *w, bb_pin pin)
-{
-    int first = m->nc;
-    for (int s = 0; s < o->nstrats; s++)
-        for (int t = 0; t < o->nthreads; t++) {
-            bb_bench_config *c = &m->cs[m->nc++];
-            c->w = w;
-            snprintf(c->strategy, sizeof c->strategy, "%s", o->strats[s]);
-            c->threads = o->threads[t];
-            c->pin = pin;
-        }
-    int ref = -1;
-    for (int k = first; k < m->nc; k++)
-        if (!strcmp(m->cs[k].strategy, "serial") && m->cs[k].threads == 1) ref = k;
-    if (ref < 0) {
-        ref = m->nc;
-        bb_bench_config *c = &m->cs[m->nc++];
-        c->w = w;
-        snprintf(c->strategy, sizeof c->strategy, "serial");
-        c->threads = 1;
-        c->pin = pin;
-        c->added = true;
-    }
-    for (int k = first; k < m->nc; k++) {
-        m->cs[k].baseline = ref;
-        m->cs[k].stable = true;
-        m->cs[k].pin_ok = true;
-    }
-}
-
-/* Load the workloads this shard needs (reference checked or rendered, kit built) and lay out its configurations. BB_BENCH_GO_ON or 2. */
-int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m)
-{
-    memset(m, 0, sizeof *m);
-    char msg[BB_ERROR_MSG_MAX + BB_ERROR_FILE_MAX + 64];
-    bb_error err;
-    bb_error_clear(&err);
-    bool owned[BB_BENCH_LIST_MAX * 8];
-    int rc = select_workloads(o, m), nsel = (int)m->set.n;
-    if (rc == BB_BENCH_GO_ON) rc = shard_groups(o, m->set.v, nsel, owned, m);
-    if (rc == BB_BENCH_GO_ON) {
-        m->all = calloc((size_t)(nsel ? nsel : 1), sizeof *m->all);
-        m->cs = calloc((size_t)m->groups_here * (size_t)(o->nstrats * o->nthreads + 1) + 1, sizeof *m->cs);
-        if (!m->all || !m->cs) {
-            fprintf(stderr, "busbench bench: no memory\n");
-            rc = BB_EXIT_USAGE;
-        }
-    }
-    for (int i = 0; rc == BB_BENCH_GO_ON && i < nsel; i++) {
-        bool any = false;
-        for (int p = 0; p < o->npins; p++) any |= owned[i * o->npins + p];
-        if (!any) continue;
-        bb_bench_workload *w = &m->all[m->nall++];
-        if (prepare_workload(w, &m->set.v[i], &err)) {
-            fprintf(stderr, "busbench bench: %s\n", bb_error_format(&err, msg, sizeof msg));
-            rc = BB_EXIT_USAGE;
-            break;
-        }
-        for (int p = 0; p < o->npins; p++)
-            if (owned[i * o->npins + p]) add_group(o, m, w, o->pins[p]);
-        size_t b = o->block ? (size_t)o->block : w->cfg->block;
-        size_t nb = (size_t)((w->frames + (int64_t)b - 1) / (int64_t)b) + 1;
-        if (nb > m->maxblocks) m->maxblocks = nb;
-    }
-    if (rc != BB_BENCH_GO_ON) bb_bench_matrix_free(m);
-    return rc;
+    bb_bench_dvec_push(&c->rep, wall / n);
+    bb_bench_dvec_push(&c->cpu, cpu / n);
+    bb_bench_dvec_push(&c->ir, ir / n);
 }
 
 /* ---- the rounds -------------------------------------------------------------------------------------------- */
@@ -854,125 +588,4 @@ int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progres
     free(R.order);
     free(R.sink.block_ns);
     return R.done;
-}
-
-/* ---- the output -------------------------------------------------------------------------------------------- */
-/* A configuration's timing statistics: summary, bootstrap interval of the median, speedup over its reference. */
-static void result_times(const bb_bench_opts *o, const bb_bench_config *c, const bb_bench_config *base, bb_bres *b)
-{
-    bb_bench_dvec ok = {0}, okc = {0};
-    for (size_t i = 0; i < c->rep.n; i++)
-        if (isfinite(c->rep.v[i])) {
-            dvec_push(&ok, c->rep.v[i]);
-            dvec_push(&okc, c->cpu.v[i]);
-        }
-    bb_stats_summary(ok.v, ok.n, &b->t);
-    uint64_t s = (uint64_t)o->seed ^ bb_stats_hash(b->name);
-    if (ok.n) bb_stats_bootstrap_median_ci(ok.v, ok.n, BB_STATS_BOOT_DEFAULT, 0.95, s, &b->ci_lo, &b->ci_hi);
-    b->cpu_median = bb_stats_median(okc.v, okc.n);
-    dvec_free(&ok);
-    dvec_free(&okc);
-    config_name(base, b->baseline, sizeof b->baseline);
-    bb_bench_dvec pb = {0}, px = {0};
-    for (size_t i = 0; i < c->rep.n && i < base->rep.n; i++)
-        if (isfinite(c->rep.v[i]) && isfinite(base->rep.v[i])) {
-            dvec_push(&pb, base->rep.v[i]);
-            dvec_push(&px, c->rep.v[i]);
-        }
-    b->pairs = (int)pb.n;
-    if (pb.n) {
-        b->speedup = bb_stats_median(pb.v, pb.n) / bb_stats_median(px.v, px.n);
-        bb_stats_bootstrap_ratio_ci(pb.v, px.v, pb.n, BB_STATS_BOOT_DEFAULT, 0.95, s ^ 0x9e3779b97f4a7c15ULL, &b->sp_lo,
-                                    &b->sp_hi);
-    }
-    dvec_free(&pb);
-    dvec_free(&px);
-}
-
-/* A configuration's block latencies, counters, memory and placement. */
-static void result_rest(bb_bench_config *c, bb_bres *b)
-{
-    bb_stats_latency(c->cold.v, c->cold.n, b->deadline_ns, &b->cold);
-    bb_stats_latency(c->steady.v, c->steady.n, b->deadline_ns, &b->steady);
-    bb_stats_sort(c->cold.v, c->cold.n);
-    bb_stats_sort(c->steady.v, c->steady.n);
-    for (int i = 0; i < BB_JSON_CDF_POINTS; i++) {
-        b->cdf_cold[i] = bb_stats_quantile_sorted(c->cold.v, c->cold.n, bb_json_cdf_p[i]);
-        b->cdf_steady[i] = bb_stats_quantile_sorted(c->steady.v, c->steady.n, bb_json_cdf_p[i]);
-    }
-    b->window_misses = c->window_misses;
-    b->windows_timed = c->windows;
-    if (c->seq.n) {
-        b->seq_ns = bb_stats_median(c->seq.v, c->seq.n);
-        b->par_ns = bb_stats_median(c->par.v, c->par.n);
-        for (int i = 0; i < BB_BENCH_STEPS; i++) *step_of(&b->steps, i) = bb_stats_median(c->step[i].v, c->step[i].n);
-        b->steps.windows = c->step_windows;
-    }
-    b->counters = c->counters;
-    b->counters_stable = c->stable;
-    b->allocs_lo = c->allocs_lo;
-    b->allocs_hi = c->allocs_hi;
-    b->allocs_steady_lo = c->allocs_steady_lo;
-    b->allocs_steady_hi = c->allocs_steady_hi;
-    b->peak_heap = c->peak_heap;
-    b->maxrss_kib = c->maxrss;
-    b->nplaces = c->nplaces;
-    memcpy(b->places, c->places, sizeof b->places[0] * (size_t)c->nplaces);
-    b->pin_ok = c->pin_ok;
-    snprintf(b->error, sizeof b->error, "%s", c->error);
-}
-
-/* The results model of every configuration. Returns the configurations with failures, -1 when out of memory. */
-int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_results *res)
-{
-    int failures = 0;
-    for (int k = 0; k < m->nc; k++) {
-        bb_bench_config *c = &m->cs[k];
-        bb_bres *b = bb_json_results_add(res, rounds);
-        if (!b) return -1;
-        config_name(c, b->name, sizeof b->name);
-        snprintf(b->workload, sizeof b->workload, "%s", c->w->name);
-        snprintf(b->strategy, sizeof b->strategy, "%s", c->strategy);
-        snprintf(b->pin, sizeof b->pin, "%s", bb_pin_name(c->pin));
-        b->threads = c->threads;
-        b->sr = c->w->cfg->sr;
-        b->block = o->block ? o->block : (int64_t)c->w->cfg->block;
-        b->frames = c->w->frames;
-        b->deadline_ns = (double)b->block / b->sr * 1e9;
-        b->window_blocks = c->window_blocks ? c->window_blocks : 1;
-        for (int i = 0; i < rounds && (size_t)i < c->rep.n; i++) {
-            b->rep_ns[i] = c->rep.v[i];
-            b->rep_cpu_ns[i] = c->cpu.v[i];
-        }
-        b->valid = c->valid;
-        b->voided = c->voided;
-        b->iterations = c->iters > 0 ? c->iters : 1;
-        b->renders_checked = c->renders_checked;
-        b->warmup_renders = c->warmup_renders;
-        failures += c->voided > 0;
-        result_times(o, c, &m->cs[c->baseline], b);
-        result_rest(c, b);
-    }
-    return failures;
-}
-
-/* What the context says about the shard this result is (absent for the whole matrix). */
-json_t *bb_bench_shard_context(const bb_bench_opts *o, const bb_bench_matrix *m)
-{
-    json_t *s = json_object();
-    json_object_set_new(s, "index", json_integer(o->shard.index));
-    json_object_set_new(s, "count", json_integer(o->shard.count));
-    json_object_set_new(s, "groups", json_integer(m->groups_here));
-    json_object_set_new(s, "groups_total", json_integer(m->groups));
-    json_object_set_new(s, "configurations", json_integer(m->nc));
-    json_object_set_new(s, "expected_cost", json_real(m->cost_here));
-    json_object_set_new(s, "expected_cost_total", json_real(m->cost_total));
-    json_object_set_new(s, "expected_cost_max", json_real(m->cost_max));
-    json_object_set_new(s, "cost_model", json_string(o->shard_costs ? "the median times (ns) of a previous result "
-                                                                      "(--shard-costs), summed per group"
-                                                                    : "frames rendered per round: a group (workload x "
-                                                                      "pinning) costs its golden's frames times its "
-                                                                      "configurations"));
-    if (o->shard_costs) json_object_set_new(s, "costs_from", json_string(o->shard_costs));
-    return s;
 }

@@ -1,7 +1,8 @@
 /* bb_bench.h - the measuring engine of `busbench bench` (bb_bench.c says how it measures): the
- * options it runs by, the workloads, the configurations and their matrix, the rounds and the
- * results. The command (bb_cmd_bench.c) parses the options into bb_bench_opts, builds the matrix,
- * runs the rounds with its progress bar and writes what bb_bench_results gives. */
+ * options it runs by, the workloads, the configurations and their matrix, and the rounds. The
+ * command (bb_cmd_bench.c) parses the options into bb_bench_opts, builds the matrix
+ * (bb_bench_matrix.h), runs the rounds with its progress bar and writes what bb_bench_results
+ * (bb_bench_results.h) gives. */
 #ifndef BB_BENCH_H
 #define BB_BENCH_H
 
@@ -28,6 +29,11 @@ typedef struct bb_bench_dvec {
     double *v;
     size_t n, cap;
 } bb_bench_dvec;
+
+/* Append x to d, growing it. 0, or -1 when out of memory (d unchanged). */
+int bb_bench_dvec_push(bb_bench_dvec *d, double x);
+/* Release d's values; d is empty (and usable) again. */
+void bb_bench_dvec_free(bb_bench_dvec *d);
 
 /* A workload (bb_workload.h: of the golden corpus, or a program given on the command line), ready
  * to render: its setup, its reference and its kit. */
@@ -120,31 +126,13 @@ typedef struct bb_bench_progress {
 /* Split s (modified) at commas into out[0..max): the count, or -1 past max. */
 int bb_bench_split_list(char *s, char **out, int max);
 
-/* The workloads (their references loaded, kits built), the configurations and the shard of o into
- * m. A program's reference is rendered before the matrix is cut into shards (its length is a
- * group's expected cost). BB_BENCH_GO_ON, or an exit code after a message (m is freed then). */
-int bb_bench_matrix_build(bb_bench_opts *o, bb_bench_matrix *m);
-void bb_bench_matrix_free(bb_bench_matrix *m);
-
 /* Warm-up (at least one render per configuration when samples are sized: --min-sample-time > 0),
  * the renders per sample of each configuration, then rounds until --reps and --min-time are met.
  * Returns the timed rounds run, -1 when out of memory. */
 int bb_bench_rounds(const bb_bench_opts *o, bb_bench_matrix *m, bb_bench_progress *pg);
 
-/* The results model of every configuration. Returns the configurations with failures, -1 when out
- * of memory. */
-int bb_bench_results(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, bb_results *res);
-
-/* The instruction counts into res (configurations cs[0..nc), in the same order): measured here
- * (own_ir: this process is the callgrind child) or taken from the instruction child's document
- * (child, may be NULL; nothing is taken from one that cannot be read). Returns 0, or -1 when out
- * of memory. */
-int bb_bench_instructions(bb_results *res, const bb_bench_config *cs, int nc, bool own_ir, const json_t *child);
-
-/* The context's "shard" object: this shard, its groups and their expected costs. */
-json_t *bb_bench_shard_context(const bb_bench_opts *o, const bb_bench_matrix *m);
-
-/* For each pinning policy and thread count, where the workers ran (the context's "pinning"). */
-json_t *bb_bench_pinning(const bb_bench_config *cs, int nc);
+/* Step i (0..BB_BENCH_STEPS) of a render loop's times t, in the loop's order: schedule, resolve,
+ * mix, continuous, retire. */
+double *bb_bench_step(bb_render_times *t, int i);
 
 #endif

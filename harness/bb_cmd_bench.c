@@ -1,6 +1,7 @@
 /* bb_cmd_bench.c - `busbench bench`: the command line (its option table), the progress bar and the
  * output (the context, the table on stdout, the JSON and CSV files, the instruction child of
- * --metric both). The measuring itself is bb_bench.c, whose essay says how and why.
+ * --metric both). The measuring itself is bb_bench.c, whose essay says how and why; the matrix is
+ * bb_bench_matrix.c, the statistics of the results bb_bench_results.c.
  *
  * How the command reads, top down: bb_cmd_bench = opts_parse, opts_metric, opts_lists (the
  * options), bb_bench_matrix_build, bb_bench_rounds (with progress_show), output (the statistics,
@@ -8,7 +9,8 @@
  *
  * Units: ns inside; the JSON says ms for real_time/cpu_time, the table on stdout ms for renders
  * and us for blocks. */
-#include "bb_bench.h"
+#include "bb_bench_matrix.h"
+#include "bb_bench_results.h"
 
 #include "bb_callgrind.h"
 #include "bb_cmds.h"
@@ -45,7 +47,7 @@ static json_t *context(int argc, char **argv, bool shuffled, const bb_bench_conf
     json_object_set_new(ctx, "bootstrap", json_string("percentile, 2000 resamples, 95%, xoshiro256** seeded per configuration"));
     json_object_set_new(ctx, "peak_memory", json_string("peak_heap_bytes: the core's heap high-water mark from load to "
                                                         "close of one render (max over rounds); maxrss_kib: process-wide"));
-    json_object_set_new(ctx, "pinning", bb_bench_pinning(cs, nc));
+    json_object_set_new(ctx, "pinning", bb_bench_results_pinning(cs, nc));
     return ctx;
 }
 
@@ -485,10 +487,10 @@ static int output(const bb_bench_opts *o, bb_bench_matrix *m, int rounds, int ar
     }
     res.context = context(argc, argv, o->shuffled, m->cs, m->nc, o->nprograms ? NULL : m->set.golden, (int)o->reps, (int)o->warmup, o->min_time,
                           rounds, (size_t)o->block, (size_t)o->batch);
-    if (res.context && o->shard.count) json_object_set_new(res.context, "shard", bb_bench_shard_context(o, m));
+    if (res.context && o->shard.count) json_object_set_new(res.context, "shard", bb_bench_matrix_shard_context(o, m));
     json_t *child_doc = o->metric == BB_BENCH_METRIC_BOTH ? instructions_child(o, argc, argv, &code, &failures) : NULL;
     metrics_context(o, res.context, rounds, child_doc);
-    if (bb_bench_instructions(&res, m->cs, m->nc, o->counting, child_doc)) {
+    if (bb_bench_results_instructions(&res, m->cs, m->nc, o->counting, child_doc)) {
         fprintf(stderr, "busbench bench: no memory\n");
         code = BB_EXIT_USAGE;
     }

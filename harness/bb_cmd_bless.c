@@ -17,6 +17,7 @@
  * Exit: 0 written, 2 refused or failed (nothing half-written). */
 #include "bb_cmds.h"
 #include "bb_golden.h"
+#include "bb_golden_bless.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -1,21 +1,8 @@
-/* bb_golden.h - the golden corpus: its manifest, the SHA-256 of decoded samples,
- * sample-exact comparison, the matrix of combinations (every workload x
- * strategy x threads x block x pinning: bb_verify.h runs it) and the engine
- * behind `busbench bless` (re-render the goldens with serial and rewrite the
- * manifest).
- *
- * The manifest, DIR/manifest.tsv, is the corpus's one source of truth: one
- * workload a line, tab-separated,
- *
- *     workload  program  wav  frames  sha256  options
- *
- * where program and wav are paths relative to DIR, frames and sha256 are what
- * `make bless` last wrote ("-" for a workload that was never blessed), and
- * options are render options of bb_run_cfg_option separated by spaces, with
- * relative paths (--reload-at C:FILE, --samples DIR) relative to DIR, so that
- * `cd DIR && busbench render PROGRAM -o X.wav OPTIONS` reproduces the golden.
- * Lines starting with '#' and blank lines are comments. The sha256 is of the
- * decoded samples (float32, little-endian, frame order), not of the file bytes.
+/* bb_golden.h - the golden corpus: the SHA-256 of decoded samples, sample-exact comparison, jobs
+ * (a manifest entry as a render setup, its golden read and checked) and the selection of
+ * workloads. The manifest and its format are bb_golden_manifest.h, the matrix of combinations
+ * (bb_verify.h runs it) bb_golden_matrix.h, both included here; the engine behind `busbench
+ * bless` is bb_golden_bless.h.
  *
  * Ownership: everything a function fills is owned by the caller and released
  * with the matching _free; strings are copied. Errors go through bb_error with
@@ -23,7 +10,8 @@
 #ifndef BB_GOLDEN_H
 #define BB_GOLDEN_H
 
-#include "bb_opt.h"
+#include "bb_golden_manifest.h"
+#include "bb_golden_matrix.h"
 #include "bb_run.h"
 
 #include <stdbool.h>
@@ -31,18 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum {
-    BB_GOLDEN_NAME_MAX = 64,    /* bytes of a workload name, with the NUL */
-    BB_GOLDEN_PATH_MAX = 1024,  /* bytes of a path, with the NUL */
-    BB_GOLDEN_OPTS_MAX = 1024,  /* bytes of a manifest line's options, with the NUL */
-    BB_GOLDEN_ARGS_MAX = 64,    /* option tokens of one workload */
-    BB_GOLDEN_ENTRIES_MAX = 256,/* workloads in one manifest */
-    BB_GOLDEN_AXIS_MAX = 32,    /* values on one axis of the verify matrix */
-    BB_GOLDEN_SHA_HEX = 65,     /* 64 hex digits and the NUL */
-    BB_GOLDEN_BLOCK = 512       /* the block size a golden is rendered with */
-};
-
-#define BB_GOLDEN_MANIFEST "manifest.tsv"
+enum { BB_GOLDEN_BLOCK = 512 }; /* the block size a golden is rendered with */
 
 /* ---- SHA-256 (OpenSSL's EVP interface) ----------------------------------- */
 
@@ -74,41 +51,11 @@ void bb_golden_compare(const float *got, size_t ngot, const float *want, size_t 
 bb_result bb_golden_residual(const char *path, const float *got, size_t ngot, const float *want, size_t nwant,
                              int sr, bb_error *err);
 
-/* ---- the manifest ---------------------------------------------------------- */
-
-typedef struct bb_golden_entry {
-    char name[BB_GOLDEN_NAME_MAX];     /* [A-Za-z0-9_.-]+, unique in the manifest */
-    char program[BB_GOLDEN_PATH_MAX];  /* relative to the golden dir (or absolute) */
-    char wav[BB_GOLDEN_PATH_MAX];      /* relative to the golden dir (or absolute) */
-    bool blessed;                      /* frames and sha are set */
-    uint64_t frames;
-    char sha[BB_GOLDEN_SHA_HEX];       /* lowercase hex */
-    char opts[BB_GOLDEN_OPTS_MAX];     /* render options, single spaces between tokens */
-    int line;                          /* where it was read (0: not read from a file) */
-} bb_golden_entry;
-
-typedef struct bb_golden_manifest {
-    char dir[BB_GOLDEN_PATH_MAX];      /* the golden dir, as given */
-    bb_golden_entry *v;                /* bb_malloc'ed */
-    size_t n;
-} bb_golden_manifest;
+/* ---- jobs ------------------------------------------------------------------ */
 
 /* The render options that are not a workload's (verify and bench vary them, or they change no
  * sample): --strategy --threads --pin --block --stats. NULL-terminated. */
 extern const char *const bb_golden_axis_options[];
-
-/* Read DIR/manifest.tsv. Every field is checked: names, paths, frames, the sha's
- * form, options (each must be a render option bb_run_cfg_option accepts, and not
- * one of verify's axes: --strategy --threads --pin --block; --format only f32;
- * no --stats), duplicates. Returns BB_ERR_IO (missing, unreadable) or
- * BB_ERR_FORMAT (with the manifest's path, line and column, and what was
- * expected), BB_ERR_LIMIT, BB_ERR_NOMEM. On failure m is empty (and freeable). */
-bb_result bb_golden_manifest_load(const char *dir, bb_golden_manifest *m, bb_error *err);
-/* Write m to path atomically (a temporary file beside it, renamed). BB_ERR_IO. */
-bb_result bb_golden_manifest_write(const bb_golden_manifest *m, const char *path, bb_error *err);
-void bb_golden_manifest_free(bb_golden_manifest *m);
-/* The entry named name, or NULL. */
-const bb_golden_entry *bb_golden_manifest_find(const bb_golden_manifest *m, const char *name);
 
 /* A render setup built from a manifest entry: the run configuration with every
  * path resolved against the golden dir (the strings it points to live here). */
@@ -125,6 +72,7 @@ typedef struct bb_golden_job {
  * that does not parse, BB_ERR_NOMEM. job is freeable either way. */
 bb_result bb_golden_job_init(bb_golden_job *job, const bb_golden_manifest *m, const bb_golden_entry *e,
                              bb_error *err);
+/* Release the option values job keeps; cfg points to none of them afterwards. */
 void bb_golden_job_free(bb_golden_job *job);
 
 /* Read the golden WAV of job (e's) and check it: mono, at the job's rate,
@@ -136,39 +84,6 @@ void bb_golden_job_free(bb_golden_job *job);
  * the computed sha in sha_out. *data is bb_malloc'ed, the caller frees it. */
 bb_result bb_golden_read(const bb_golden_job *job, const bb_golden_entry *e, float **data, size_t *frames,
                          char sha_out[BB_GOLDEN_SHA_HEX], bb_error *err);
-
-/* ---- the matrix (verify's combinations; bless takes its workloads) ---- */
-
-typedef struct bb_golden_matrix {
-    char strategies[BB_GOLDEN_AXIS_MAX][128]; /* "cycle" or a composition "cycle,pool" */
-    size_t nstrategies;
-    int threads[BB_GOLDEN_AXIS_MAX];
-    size_t nthreads;
-    size_t blocks[BB_GOLDEN_AXIS_MAX];
-    size_t nblocks;
-    bb_pin pins[BB_GOLDEN_AXIS_MAX];
-    size_t npins;
-    char workloads[BB_GOLDEN_AXIS_MAX][BB_GOLDEN_NAME_MAX]; /* none: every workload */
-    size_t nworkloads;
-} bb_golden_matrix;
-
-/* The default matrix: every strategy of the registry that is not a canary;
- * threads 1 and the core count (once when that is 1); blocks 64 and 512; pins
- * compact and none; every workload. */
-void bb_golden_matrix_default(bb_golden_matrix *m);
-
-/* Parse a comma-separated axis (what `busbench verify --strategies` and friends
- * take) into m, replacing that axis. Strategies are checked against the
- * registry; '+' composes ("cycle+pool" is the plan "cycle,pool"). Threads are
- * 1..BB_WORKERS_MAX, blocks 1..BB_RENDER_BLOCK_MAX, pins compact/scatter/none,
- * workloads names (checked by bb_verify_run against the manifest). Returns
- * BB_ERR_ARG naming the option and the bad value, BB_ERR_LIMIT beyond
- * BB_GOLDEN_AXIS_MAX values. */
-bb_result bb_golden_matrix_axis(bb_golden_matrix *m, const char *option, const char *list, bb_error *err);
-
-/* The axes as a table of options (--strategies, --threads, --blocks, --pins, --workloads; base: a
- * bb_golden_matrix), for verify and bless. */
-extern const bb_opt bb_golden_matrix_options[];
 
 /* ---- helpers of verify and bless ---- */
 /* dir/rel, or rel when it is absolute or dir is empty or ".". -1 when it does not fit. */
@@ -188,19 +103,5 @@ bb_result bb_golden_pick(const char *const *names, size_t n, const char *const *
  * (the rest, the workload's options, untouched). Bless renders goldens so, and a program given on
  * the command line gets its reference so (bb_workload.h). */
 void bb_golden_serial(bb_run_cfg *c);
-
-/* ---- bless ------------------------------------------------------------------- */
-
-/* Re-render the selected workloads (m's workload axis; none: all) of the corpus
- * in dir with serial (1 thread, block 512, no pinning), say on out for each
- * golden whether it is new, unchanged, or changed (frames before and after, the
- * largest absolute difference, the count of differing samples, the first
- * differing frame), then write every golden WAV and the manifest atomically.
- * Nothing is written unless every render succeeded. Does NOT check the state of
- * the source tree (the bless command does). Returns BB_EXIT_OK, or
- * BB_EXIT_USAGE with the reason on errf. */
-/* keep_blessed: refuse (exit 2, nothing written, each named) when a golden already blessed
- * would change: a corpus outside the repository has no commit to protect it. */
-int bb_golden_bless(const char *dir, const bb_golden_matrix *m, bool keep_blessed, FILE *out, FILE *errf);
 
 #endif

@@ -207,6 +207,18 @@ static void md_counters_row(FILE *f, const bb_bres *b)
             b->counters_stable ? "yes" : "**no**");
 }
 
+/* A row of w's table for each of its configurations that has a result: by pinning, strategy,
+ * threads, in the report's order. */
+static void md_rows(FILE *f, const bb_report *R, const char *w, void (*row)(FILE *f, const bb_bres *b))
+{
+    for (int p = 0; p < R->npin; p++)
+        for (int s = 0; s < R->nst; s++)
+            for (int t = 0; t < R->nth; t++) {
+                const bb_bres *b = bb_report_find(R, w, R->st[s], R->th[t], R->pin[p]);
+                if (b) row(f, b);
+            }
+}
+
 /* The lanes (phase 3): how full they were, for the configurations of w that used them. */
 static void md_lanes(FILE *f, const bb_report *R, const char *w)
 {
@@ -243,23 +255,13 @@ static void md_workload(FILE *f, const bb_report *R, const char *w)
                "MAD ms | speedup over serial at 1 thread | its 95%% CI | CPU/wall | steady p50 / p99 / p99.9 / max us | "
                "misses cold / steady | window misses |\n");
     fprintf(f, "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|---|---|\n");
-    for (int p = 0; p < R->npin; p++)
-        for (int s = 0; s < R->nst; s++)
-            for (int t = 0; t < R->nth; t++) {
-                const bb_bres *b = bb_report_find(R, w, R->st[s], R->th[t], R->pin[p]);
-                if (b) md_times_row(f, b);
-            }
+    md_rows(f, R, w, md_times_row);
     fprintf(f, "\nCounters of one render (deterministic ones are checked equal across renders: stable; heap "
                "allocations vary with the schedule when workers allocate, so their range is given):\n\n");
     fprintf(f, "| strategy | pin | threads | blocks | cycles | preprocess calls | synth calls | requests | cache hits | "
                "cache misses | allocs | allocs steady | bus buffers from heap (steady) | pool reuse | voices | peak heap KiB | stable |\n");
     fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (int p = 0; p < R->npin; p++)
-        for (int s = 0; s < R->nst; s++)
-            for (int t = 0; t < R->nth; t++) {
-                const bb_bres *b = bb_report_find(R, w, R->st[s], R->th[t], R->pin[p]);
-                if (b) md_counters_row(f, b);
-            }
+    md_rows(f, R, w, md_counters_row);
     md_lanes(f, R, w);
 }
 

@@ -23,6 +23,7 @@
 #include "bb_alloc.h"
 #include "bb_cmds.h"
 #include "bb_golden.h"
+#include "bb_golden_bless.h"
 #include "bb_verify.h"
 #include "bb_run.h"
 #include "bb_testutil.h"
