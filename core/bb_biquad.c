@@ -24,7 +24,7 @@
 #include "bb_math.h"
 
 #define BB_KW 1
-#include "bb_kernel.h" /* the filter's two passes: bb_k_biquad_w1 */
+#include "bb_kernel.h" /* the filter per run: bb_k_biquad_runs_w1 */
 #undef BB_KW
 
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr)
@@ -37,7 +37,7 @@ void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr)
     f->x1 = f->x2 = f->y1 = f->y2 = 0.0f;
 }
 
-static void biquad_coefs(bb_biquad *f, float cut, float q)
+void bb_biquad_coefs(bb_biquad *f, float cut, float q)
 {
     const double w0 = 2.0 * BB_PI * (double)cut / (double)f->sr;
     const double c = bb_cos(w0);
@@ -71,37 +71,13 @@ static void biquad_coefs(bb_biquad *f, float cut, float q)
     f->q = q;
 }
 
-bool bb_biquad_set(bb_biquad *f, float rc, float rq)
-{
-    const float cut_hi = 0.45f * f->sr;
-    float c = rc >= 10.0f ? rc : 10.0f;
-    c = c <= cut_hi ? c : cut_hi;
-    float qq = rq >= 0.1f ? rq : 0.1f;
-    qq = qq <= 20.0f ? qq : 20.0f;
-    if (c == f->cut && qq == f->q) return false;
-    biquad_coefs(f, c, qq);
-    return true;
-}
-
-/* The filter over in[0..n) with the current coefficients: the kernel's
- * direct form I (core/bb_kernel.h) at width 1, state in and out of f. */
-static void run(bb_biquad *f, const float *restrict in, float *restrict out, size_t n)
+void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
+                       const float *restrict q, const bb_runs *runs, float *restrict out, size_t n)
 {
     bb_k_bq_w1 k = {f->b0, f->b1, f->b2, f->a1, f->a2, f->x1, f->x2, f->y1, f->y2};
-    bb_k_biquad_w1(&k, in, out, n, false);
+    bb_k_biquad_runs_w1(&k, f, in, cutoff, q, runs, out, n, false);
     f->x1 = k.x1;
     f->x2 = k.x2;
     f->y1 = k.y1;
     f->y2 = k.y2;
-}
-
-void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,
-                       const float *restrict q, const bb_runs *runs, float *restrict out, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        const size_t end = bb_runs_end(runs, i, n);
-        bb_biquad_set(f, cutoff[i], q[i]);
-        run(f, in + i, out + i, end - i);
-        i = end;
-    }
 }

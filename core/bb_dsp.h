@@ -111,10 +111,23 @@ typedef struct bb_biquad {
 } bb_biquad;
 
 void bb_biquad_init(bb_biquad *f, bb_biquad_kind kind, float sr);
+/* Compute the coefficients for the clamped cut and q, and note them in f->cut and f->q. */
+void bb_biquad_coefs(bb_biquad *f, float cut, float q);
 /* Set the coefficients for raw inputs (cutoff Hz, q), clamped as above;
  * recomputed only when a clamped value differs from the current one. Returns
- * whether they were recomputed. State (x1..y2) untouched. */
-bool bb_biquad_set(bb_biquad *f, float cutoff, float q);
+ * whether they were recomputed. State (x1..y2) untouched. Inline: once per run
+ * of a filter, where a call would spill the filter's state. */
+static inline bool bb_biquad_set(bb_biquad *f, float cutoff, float q)
+{
+    const float cut_hi = 0.45f * f->sr;
+    float c = cutoff >= 10.0f ? cutoff : 10.0f;
+    c = c <= cut_hi ? c : cut_hi;
+    float qq = q >= 0.1f ? q : 0.1f;
+    qq = qq <= 20.0f ? qq : 20.0f;
+    if (c == f->cut && qq == f->q) return false;
+    bb_biquad_coefs(f, c, qq);
+    return true;
+}
 /* cutoff and q are constant on each run of runs (the merged runs of the two
  * inputs; NULL: a run per sample; else n <= BB_RUNS_MAX). */
 void bb_biquad_compute(bb_biquad *f, const float *restrict in, const float *restrict cutoff,

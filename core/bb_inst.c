@@ -863,17 +863,7 @@ BB_LANE_CLONES static void lanes_compute(bb_lanes *L, size_t n, bool reassoc, fl
             bb_runs cq;
             bb_runs_merge(&cq, rb, &L->runs[nd->c]);
             const float *cut = (const float *)b, *q = (const float *)(L->buf + (size_t)nd->c * BB_CHUNK);
-            bb_k_bq_w8 *k = &s->bq.k;
-            for (size_t j = 0; j < n;) {
-                const size_t end = bb_runs_end(&cq, j, n);
-                for (size_t l = 0; l < BB_LANES; l++) {
-                    bb_biquad *c = &s->bq.c[l];
-                    if (!bb_biquad_set(c, cut[j * BB_LANES + l], q[j * BB_LANES + l])) continue;
-                    k->b0[l] = c->b0, k->b1[l] = c->b1, k->b2[l] = c->b2, k->a1[l] = c->a1, k->a2[l] = c->a2;
-                }
-                bb_k_biquad_w8(k, a + j, o + j, end - j, reassoc);
-                j = end;
-            }
+            bb_k_biquad_runs_w8(&s->bq.k, s->bq.c, a, cut, q, &cq, o, n, reassoc);
             break;
         }
         case BB_N_DELAY:

@@ -178,6 +178,27 @@ KINL void BB_K(bb_k_biquad)(BB_K(bb_k_bq) *restrict f, const VF *restrict in, VF
 #endif
 }
 
+/* The filter over in[0..n) whose cutoff and q (read per lane: cut[j * W + l]) may change where
+ * runs start: at each run start each lane's coefficients are set (bb_biquad_set, c[l]: recomputed
+ * only when its inputs changed) and copied into lane l of k, then the run is filtered. The per-run
+ * loop of the serial filter (bb_biquad_compute) and of the lanes, written once. */
+KINL void BB_K(bb_k_biquad_runs)(BB_K(bb_k_bq) *restrict k, bb_biquad *restrict c, const VF *restrict in,
+                                 const float *restrict cut, const float *restrict q, const bb_runs *runs,
+                                 VF *restrict out, size_t n, bool reassoc)
+{
+    for (size_t j = 0; j < n;) {
+        const size_t end = bb_runs_end(runs, j, n);
+        for (size_t l = 0; l < BB_KW; l++) {
+            const bb_biquad *cl = &c[l];
+            if (!bb_biquad_set(&c[l], cut[j * BB_KW + l], q[j * BB_KW + l])) continue;
+            KLANE(k->b0, l) = cl->b0, KLANE(k->b1, l) = cl->b1, KLANE(k->b2, l) = cl->b2;
+            KLANE(k->a1, l) = cl->a1, KLANE(k->a2, l) = cl->a2;
+        }
+        BB_K(bb_k_biquad)(k, in + j, out + j, end - j, reassoc);
+        j = end;
+    }
+}
+
 /* Noise: xorshift64* per lane (see bb_osc.c) over out[0..n); the state is
  * read from and written back to *state (a pointer: see bb_k_osc). */
 KINL void BB_K(bb_k_noise)(VU64 *state, VF *restrict out, size_t n)
