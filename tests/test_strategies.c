@@ -182,6 +182,38 @@ Test(strategies, cycle_makes_at_most_one_preprocessing_call_per_cycle)
     cr_expect_eq(p.requests, s.requests, "both strategies serve the same requests");
 }
 
+/* At one thread the cycle resolver leaves a request whose key holds its onset to its own window
+ * (cycle.c: first use); at two it makes the whole cycle ahead. The same cache, the same requests:
+ * every count that says what was synthesised and shared is the same either way, and so are the bits
+ * (the difftest checks those). Programs with static buses shared across a cycle (dense, lead),
+ * and requests of one bus with noise at one onset (the hits of first use). */
+Test(strategies, cycle_at_one_thread_counts_as_a_cycle_ahead)
+{
+    const char *const progs[] = {BB_PROG_Q, BB_PROG_DENSE, BB_PROG_LEAD, BB_PROG_MICRO, BB_PROG_NESTED,
+                                 /* a bus with noise (its key holds its onset) twice at one onset */
+                                 "~n: noise * 0.3 # lpf \"900 2000\"\nout: s \"[~n, ~n] ~n*3\"\n"};
+    const char *const strategies[] = {"cycle", "static", "cycle,pool"};
+    for (size_t i = 0; i < sizeof progs / sizeof *progs; i++)
+        for (size_t j = 0; j < sizeof strategies / sizeof *strategies; j++) {
+            bb_stats st[2];
+            for (int t = 0; t < 2; t++) {
+                tu_cfg c = {.strategy = strategies[j], .threads = t + 1, .cycles = 6};
+                tu_out o;
+                tu_render(progs[i], &c, &o);
+                cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+                tu_free(&o);
+                st[t] = o.st;
+            }
+            const char *what = strategies[j];
+            cr_expect_eq(st[0].cache_hits, st[1].cache_hits, "%s, program %zu: hits", what, i);
+            cr_expect_eq(st[0].cache_misses, st[1].cache_misses, "%s, program %zu: misses", what, i);
+            cr_expect_eq(st[0].synth_calls, st[1].synth_calls, "%s, program %zu: synth calls", what, i);
+            cr_expect_eq(st[0].synth_samples, st[1].synth_samples, "%s, program %zu: samples", what, i);
+            cr_expect_eq(st[0].preprocess_calls, st[1].preprocess_calls, "%s, program %zu: cycles ahead", what, i);
+            cr_expect_eq(st[0].requests, st[1].requests, "%s, program %zu: requests", what, i);
+        }
+}
+
 Test(strategies, static_synthesises_each_static_key_once)
 {
     /* every ~kick event lasts a quarter cycle: one key, so one synthesis in 16 cycles */
