@@ -16,6 +16,9 @@
 # freshly installed libraries (the flags below are computed when make reads this file).
 # Nothing outside this folder is read.
 
+# Compile on every core (the recipes that must run in order are sequential within one recipe).
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+
 PREFIX   ?= /usr/local
 CC       ?= cc
 BUILD    ?= build
