@@ -477,6 +477,17 @@ def main():
             print(f"mutate: work folder {work}")
 
 
+def find_line(lines, m):
+    """The 1-based line that holds the mutant's original text: its own line, or, where the file
+    has moved since the mutant was written (a list kept in a file), the nearest line that holds
+    exactly that text; None when none does."""
+    want = m["line"] - 1
+    if 0 <= want < len(lines) and lines[want] == m["old"]:
+        return m["line"]
+    hits = [i for i, line in enumerate(lines) if line == m["old"]]
+    return min(hits, key=lambda i: abs(i - want)) + 1 if hits else None
+
+
 def mutate(a, root, tests, allm, chosen, paths, ranges, work):
     equivalents = load_equivalents(os.path.join(root, a.equivalents))
     why = check_kill(work)
@@ -521,11 +532,14 @@ def mutate(a, root, tests, allm, chosen, paths, ranges, work):
             orig = f.read()
         lines = orig.split("\n")
         res = dict(m)
-        if lines[m["line"] - 1] != m["old"]:
+        at = find_line(lines, m)
+        if at is None:
             res["status"] = "stillborn"
-            res["why"] = "the line is not what the mutant expects (the source changed)"
+            res["why"] = "the line is not in the file any more (the source changed)"
         else:
-            lines[m["line"] - 1] = m["new"]
+            if at != m["line"]:
+                res["line"], res["moved_from"] = at, m["line"]
+            lines[at - 1] = m["new"]
             with open(fpath, "w") as f:
                 f.write("\n".join(lines))
             mlog = os.path.join(work, f"mutant-{n:03d}.log")
