@@ -34,6 +34,11 @@ typedef struct bb_capacity_watch {
  * as long or longer). Returns w->failed. The signature of bb_run_cfg.stop (ctx: the watch). */
 bool bb_capacity_watch_feed(void *w, const double *block_ns, size_t nblocks);
 
+/* The search's next k between lo (the largest k that passed) and hi (the smallest that failed):
+ * their midpoint (rounded down), or 0 when the bracket is closed: lo is 0 (k = 1 failed), they are
+ * 1 apart, or hi - lo is at most tol per cent of lo. */
+long bb_capacity_bisect(long lo, long hi, double tol);
+
 /* Read every path (each a capacity result: busbench_capacity 1, with program, strategy,
  * threads, k, voices_at_once, dsp_load and cpu_cores) and write the Markdown section to f:
  * one row per file, and for each (program, strategy, block) the ratio of k to its

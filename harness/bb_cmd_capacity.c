@@ -197,6 +197,11 @@ static int try_k(cap *C, long k, long *lo, long *hi, const step **best, bb_error
     return 0;
 }
 
+long bb_capacity_bisect(long lo, long hi, double tol)
+{
+    return lo > 0 && hi - lo > 1 && (double)(hi - lo) > (double)lo * tol / 100 ? lo + (hi - lo) / 2 : 0;
+}
+
 /* k, or -1 on error (err set). *best: the step of the result (NULL when k = 1 fails). */
 static long search(cap *C, const step **best, const char **bound, bb_error *err)
 {
@@ -213,8 +218,8 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
         if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "a limit of the program";
         if (C->nsteps >= STEPS_MAX) return lo;
     }
-    while (lo > 0 && hi - lo > 1 && (double)(hi - lo) > (double)lo * C->tol / 100 && C->nsteps < STEPS_MAX)
-        if (try_k(C, lo + (hi - lo) / 2, &lo, &hi, best, err)) return -1;
+    for (long k; (k = bb_capacity_bisect(lo, hi, C->tol)) && C->nsteps < STEPS_MAX;)
+        if (try_k(C, k, &lo, &hi, best, err)) return -1;
     return lo;
 }
 

@@ -11,6 +11,8 @@
  *   window has none.
  * - The early stop of a run (bb_capacity_watch), exact: the windows it judges, a load of
  *   exactly 1 met, above 1 a miss, the misses a 99.9th percentile allows, above 2 a failure.
+ * - The bisection's next k (bb_capacity_bisect), exact, a bracket closed at 1 wide or at exactly
+ *   --tolerance per cent.
  * - `busbench capacity` writes a result whose fields the report reads, and its
  *   Markdown row; bad input is exit 2 with nothing written.
  * - The search: a program that triggers nothing has the capacity --max-k
@@ -122,6 +124,22 @@ Test(capacity, the_early_stop_fails_a_window_above_twice_its_deadlines)
     cr_expect_eq(w.misses, 1u);
     cr_expect(bb_capacity_watch_feed(&w, ns, 2));
     cr_expect_eq(w.misses, 2u);
+}
+
+/* The bisection's steps, exact: the midpoint rounded down until the bracket is 1 wide or within
+ * --tolerance per cent of the k that passed (a bracket exactly that wide is closed). */
+Test(capacity, the_bisection_halves_the_bracket_until_it_is_closed)
+{
+    cr_expect_eq(bb_capacity_bisect(16, 32, 0), 24);
+    cr_expect_eq(bb_capacity_bisect(16, 19, 0), 17, "the midpoint rounded down");
+    cr_expect_eq(bb_capacity_bisect(16, 18, 0), 17);
+    cr_expect_eq(bb_capacity_bisect(16, 17, 0), 0, "1 apart: closed");
+    cr_expect_eq(bb_capacity_bisect(0, 1, 0), 0, "k = 1 failed: closed");
+    cr_expect_eq(bb_capacity_bisect(0, 4, 0), 0, "nothing passed: closed");
+    cr_expect_eq(bb_capacity_bisect(4, 8, 99.5), 6, "4 apart is more than 99.5%% of 4");
+    cr_expect_eq(bb_capacity_bisect(4, 8, 100), 0, "4 apart is 100%% of 4: closed");
+    cr_expect_eq(bb_capacity_bisect(20, 22, 10), 0, "2 apart is 10%% of 20: closed");
+    cr_expect_eq(bb_capacity_bisect(20, 23, 10), 21);
 }
 
 Test(capacity, command_writes_a_result_the_report_reads)
