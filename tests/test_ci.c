@@ -259,6 +259,35 @@ Test(ci, table_markdown_junit_and_summary_agree_on_every_verdict, .timeout = 60)
     cr_assert(tu_sh("grep -q 'test cases for 10 table rows' %s/agree.txt", d) == 0, "and says why: %s/agree.txt", d);
 }
 
+/* Instruction results of w/serial at 1 thread and w/cycle at 2 (3 rounds each: no instruction check
+ * at 2 threads, so cycle's counters are the last row) where only that last row moved,
+ * as kind says: 0 NEW's cycle render was wrong; 1 its synthesis calls went up and its counters varied
+ * between rounds; 2 nothing moved. What broke is listed above the table from the last row too, and
+ * the blank line after the list comes with it only. */
+static void last_row(const char *d, int kind)
+{
+    for (int which = 0; which < 2; which++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx("cpu A");
+        tu_config(bb_json_results_add(&r, 3), "w", "serial", 1, 10, 0);
+        bb_bres *c = bb_json_results_add(&r, 3);
+        tu_config(c, "w", "cycle", 2, 10, 0);
+        if (which && kind == 0)
+            snprintf(c->error, sizeof c->error, "wrong render: audio differs at frame 7 (cycle 0, beat 0, 0.0 s)");
+        if (which && kind == 1) {
+            c->counters.synth_calls++;
+            c->counters_stable = false;
+        }
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.json", d, which ? "new" : "base");
+        bb_error err;
+        cr_assert(bb_json_write(&r, p, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+        tu_make_instr(p, 1e9, "valgrind-3.19.0");
+    }
+}
+
 /* ---- the whole outputs ------------------------------------------------------------------------ */
 
 /* compare BASE NEW in d, its output of the given form (OPTS: --markdown, or --junit j.xml and the
@@ -416,6 +445,53 @@ static const char MD_MIXED[] =
     "| `gone/serial/threads:1/pin:compact` | counters | - | - | - | - | - | not compared |\n"
     "| `new/serial/threads:1/pin:compact` | counters | - | - | - | - | - | not compared |\n";
 
+/* compare --markdown on last_row(d, kind) for kind 0, 1, 2 */
+static const char *const MD_LAST[3] = {
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 1 same, 1 wrong render; instructions 1 same -> REGRESSION**\n"
+    "\n"
+    "- `w/cycle/threads:2/pin:compact`: **wrong render: audio differs at frame 7 (cycle 0, beat 0, 0.0 s)** (its counters, instructions and times are not compared)\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | - | - | **REGRESSION (wrong render)** |\n",
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 1 same, 1 varied; instructions 1 same -> REGRESSION**\n"
+    "\n"
+    "- `w/cycle/threads:2/pin:compact`: counter **synth_calls** 12 -> 13\n"
+    "- `w/cycle/threads:2/pin:compact`: deterministic counters varied between rounds\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | **REGRESSION (varied)** |\n",
+    "### busbench compare: no regression\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 2 same; instructions 1 same -> ok**\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | same |\n"};
+
 /* The JUnit file, every byte: the totals of <testsuites> and <testsuite>, the properties, and every
  * case with its failure or skipped message and its numbers. On files(): a counter up and a time 30%
  * slower (2 failures of 7, 1 skipped); on mixed(): every verdict of the gate on instructions. */
@@ -437,7 +513,8 @@ Test(ci, junit_is_exact, .timeout = 60)
 }
 
 /* The Markdown, every byte: title, files and commits, gates, summary, what broke, the table (one row
- * per check, failures in bold), on the same two comparisons as junit_is_exact. */
+ * per check, failures in bold), on the same two comparisons as junit_is_exact, and on three where
+ * only the last row moved (a wrong render; a counter up that also varied; nothing: no list). */
 Test(ci, markdown_is_exact, .timeout = 60)
 {
     const char *d = tu_tmpdir("ci");
@@ -452,7 +529,14 @@ Test(ci, markdown_is_exact, .timeout = 60)
     all = whole_output(d, "--markdown", false, &rc);
     cr_expect_eq(rc, BB_EXIT_FAIL);
     cr_expect_str_eq(all, MD_MIXED);
-    free(all);
+    free(all);    for (int kind = 0; kind < 3; kind++) {
+        d = tu_tmpdir("ci");
+        last_row(d, kind);
+        all = whole_output(d, "--markdown", false, &rc);
+        cr_expect_eq(rc, kind == 2 ? BB_EXIT_OK : BB_EXIT_FAIL, "kind %d", kind);
+        cr_expect_str_eq(all, MD_LAST[kind], "kind %d", kind);
+        free(all);
+    }
 }
 
 /* ---- the CI examples, run as copied ---------------------------------------------------------- */
