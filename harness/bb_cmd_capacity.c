@@ -77,30 +77,24 @@ typedef struct cap {
     const char *out;          /* --out FILE.json, or NULL */
     step steps[STEPS_MAX];
     int nsteps;
-    /* the early stop of the current run */
-    size_t from, expect_windows, seen, in_win;
-    double wsum;
-    uint64_t misses;
-    bool failed;
+    bb_capacity_watch watch; /* the early stop of the current run */
 } cap;
 
-/* Stop the render once it cannot pass: a window above 2 deadlines, or more
- * windows above 1 than a 99.9th percentile at most 1 allows. */
-static bool stop_early(void *ctx, const double *block_ns, size_t nblocks)
+bool bb_capacity_watch_feed(void *ctx, const double *block_ns, size_t nblocks)
 {
-    cap *C = ctx;
-    for (; C->seen < nblocks; C->seen++) {
-        C->wsum += block_ns[C->seen];
-        if (++C->in_win < C->window) continue;
-        if (C->seen + 1 - C->window >= C->from) {
-            double load = C->wsum / (C->deadline_ns * (double)C->window);
-            C->misses += load > 1;
-            if (load > 2 || (double)C->misses > 0.001 * (double)C->expect_windows + 1) C->failed = true;
+    bb_capacity_watch *w = ctx;
+    for (; w->seen < nblocks; w->seen++) {
+        w->wsum += block_ns[w->seen];
+        if (++w->in_win < w->window) continue;
+        if (w->seen + 1 - w->window >= w->from) {
+            double load = w->wsum / (w->deadline_ns * (double)w->window);
+            w->misses += load > 1;
+            if (load > 2 || (double)w->misses > 0.001 * (double)w->expect + 1) w->failed = true;
         }
-        C->wsum = 0;
-        C->in_win = 0;
+        w->wsum = 0;
+        w->in_win = 0;
     }
-    return C->failed;
+    return w->failed;
 }
 
 static double median_of(double *v, int n)
@@ -121,12 +115,10 @@ static bb_result run_k(cap *C, long k, step *st, bb_error *err)
     for (long r = 0; r < C->reps && st->passes < need && st->runs - st->passes < need; r++) {
         bb_run_cfg c = C->cfg;
         c.stack = (int)k;
-        c.stop = stop_early;
-        c.stop_ctx = C;
-        C->seen = C->in_win = 0;
-        C->wsum = 0;
-        C->misses = 0;
-        C->failed = false;
+        /* every window judged, and failed at the second miss (from and expect 0) */
+        C->watch = (bb_capacity_watch){.window = C->window, .deadline_ns = C->deadline_ns};
+        c.stop = bb_capacity_watch_feed;
+        c.stop_ctx = &C->watch;
         bb_run_out o;
         bb_result res = bb_run(&c, NULL, false, true, &o, err);
         if (res) {
@@ -142,7 +134,7 @@ static bb_result run_k(cap *C, long k, step *st, bb_error *err)
         bool ok = false;
         /* judged by the render's own latency: a pipelined render whose window buffers would not fit
            looks ahead less than the plan says (bb_render_latency_blocks) */
-        if (!C->failed && bb_stats_windows(o.block_ns, o.nblocks, from, o.latency_blocks, C->deadline_ns, &L) == 0 &&
+        if (!C->watch.failed && bb_stats_windows(o.block_ns, o.nblocks, from, o.latency_blocks, C->deadline_ns, &L) == 0 &&
             L.n) {
             ok = L.p999 <= 1 && L.max <= 2;
             p999[st->runs] = L.p999;
@@ -205,6 +197,11 @@ static int try_k(cap *C, long k, long *lo, long *hi, const step **best, bb_error
     return 0;
 }
 
+long bb_capacity_bisect(long lo, long hi, double tol)
+{
+    return lo > 0 && hi - lo > 1 && (double)(hi - lo) > (double)lo * tol / 100 ? lo + (hi - lo) / 2 : 0;
+}
+
 /* k, or -1 on error (err set). *best: the step of the result (NULL when k = 1 fails). */
 static long search(cap *C, const step **best, const char **bound, bb_error *err)
 {
@@ -221,8 +218,8 @@ static long search(cap *C, const step **best, const char **bound, bb_error *err)
         if (hi >= 0 && C->steps[C->nsteps - 1].limit) *bound = "a limit of the program";
         if (C->nsteps >= STEPS_MAX) return lo;
     }
-    while (lo > 0 && hi - lo > 1 && (double)(hi - lo) > (double)lo * C->tol / 100 && C->nsteps < STEPS_MAX)
-        if (try_k(C, lo + (hi - lo) / 2, &lo, &hi, best, err)) return -1;
+    for (long k; (k = bb_capacity_bisect(lo, hi, C->tol)) && C->nsteps < STEPS_MAX;)
+        if (try_k(C, k, &lo, &hi, best, err)) return -1;
     return lo;
 }
 

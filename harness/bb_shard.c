@@ -5,8 +5,11 @@
  * what a group is and why). Invariants: every group gets exactly one owner in
  * 1..count; the assignment is a pure function of (cost[], count): sorting is
  * by cost descending, then by index, and ties between shards go to the lowest
- * shard, so no two jobs of an array can disagree. Units: the caller's. */
+ * shard, so no two jobs of an array can disagree. Units: the caller's.
+ * Memory: the counted allocator (bb_alloc), so that a test can make it fail. */
 #include "bb_shard.h"
+
+#include "bb_alloc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -68,11 +71,11 @@ static int by_cost_desc(const void *a, const void *b)
 int bb_shard_assign(const double *cost, size_t n, int count, int *owner, double *load)
 {
     if (count < 1) return -1;
-    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
-    double *sum = calloc((size_t)count, sizeof *sum);
+    size_t *ord = bb_malloc((n ? n : 1) * sizeof *ord);
+    double *sum = bb_calloc((size_t)count, sizeof *sum);
     if (!ord || !sum) {
-        free(ord);
-        free(sum);
+        bb_free(ord);
+        bb_free(sum);
         return -1;
     }
     for (size_t i = 0; i < n; i++) ord[i] = i;
@@ -86,7 +89,7 @@ int bb_shard_assign(const double *cost, size_t n, int count, int *owner, double 
         sum[best] += cost[ord[k]];
     }
     if (load) memcpy(load, sum, (size_t)count * sizeof *sum);
-    free(ord);
-    free(sum);
+    bb_free(ord);
+    bb_free(sum);
     return 0;
 }

@@ -9,6 +9,10 @@
  * - The windowed judgement (bb_stats_windows): a batched window's work is
  *   judged against K deadlines, block-by-block judgement sees a miss where the
  *   window has none.
+ * - The early stop of a run (bb_capacity_watch), exact: the windows it judges, a load of
+ *   exactly 1 met, above 1 a miss, the misses a 99.9th percentile allows, above 2 a failure.
+ * - The bisection's next k (bb_capacity_bisect), exact, a bracket closed at 1 wide or at exactly
+ *   --tolerance per cent.
  * - `busbench capacity` writes a result whose fields the report reads, and its
  *   Markdown row; bad input is exit 2 with nothing written.
  * - The search: a program that triggers nothing has the capacity --max-k
@@ -90,6 +94,52 @@ Test(capacity, batched_windows_are_judged_against_k_deadlines)
     cr_assert_eq(w1.misses, 2u, "block by block, the batch's first block (3) misses too");
     cr_assert(bb_stats_windows(ns, 8, 4, 4, 1.0, &steady) == 0);
     cr_assert_eq(steady.n, 1u, "only windows from block 4 on");
+}
+
+/* The early stop (bb_capacity_watch), fed in pieces as a render feeds it: windows of 2 blocks,
+ * deadline 1000 ns, 1000 windows expected (2 misses allowed). Loads: 3.0 (blocks 0 and 1), 1.05
+ * (a miss), 1.0 exactly (met), 1.0005 (a miss), 1.0 (met): judged from block 2 on (or from block
+ * 1: the window that starts before it is not judged), 2 misses, not failed; a third fails the run. */
+Test(capacity, the_early_stop_counts_windows_above_their_deadlines_from_the_first_judged_block)
+{
+    const double ns[] = {3000, 3000, 1500, 600, 1000, 1000, 999, 1002, 2000, 0, 1000, 1001};
+    for (size_t from = 1; from <= 2; from++) {
+        bb_capacity_watch w = {.window = 2, .deadline_ns = 1000, .from = from, .expect = 1000};
+        cr_expect_not(bb_capacity_watch_feed(&w, ns, 3), "from %zu: a window in progress is not judged", from);
+        cr_expect_eq(w.misses, 0u, "from %zu", from);
+        cr_expect_not(bb_capacity_watch_feed(&w, ns, 10), "from %zu: the first window is not judged", from);
+        cr_expect_eq(w.seen, 10u);
+        cr_expect_eq(w.misses, 2u, "from %zu: two windows above 1; windows at exactly 1 meet their deadlines", from);
+        cr_expect(bb_capacity_watch_feed(&w, ns, 12), "a third miss of 1000 windows: the 99.9th percentile is above 1");
+        cr_expect_eq(w.misses, 3u);
+    }
+}
+
+/* A judged window above 2 deadlines fails the run at once, one at exactly 2 is a miss only. */
+Test(capacity, the_early_stop_fails_a_window_above_twice_its_deadlines)
+{
+    const double ns[] = {2000, 2001};
+    bb_capacity_watch w = {.window = 1, .deadline_ns = 1000, .expect = 1000000};
+    cr_expect_not(bb_capacity_watch_feed(&w, ns, 1));
+    cr_expect_eq(w.misses, 1u);
+    cr_expect(bb_capacity_watch_feed(&w, ns, 2));
+    cr_expect_eq(w.misses, 2u);
+}
+
+/* The bisection's steps, exact: the midpoint rounded down until the bracket is 1 wide or within
+ * --tolerance per cent of the k that passed (a bracket exactly that wide is closed). */
+Test(capacity, the_bisection_halves_the_bracket_until_it_is_closed)
+{
+    cr_expect_eq(bb_capacity_bisect(16, 32, 0), 24);
+    cr_expect_eq(bb_capacity_bisect(16, 19, 0), 17, "the midpoint rounded down");
+    cr_expect_eq(bb_capacity_bisect(16, 18, 0), 17);
+    cr_expect_eq(bb_capacity_bisect(16, 17, 0), 0, "1 apart: closed");
+    cr_expect_eq(bb_capacity_bisect(0, 1, 0), 0, "k = 1 failed: closed");
+    cr_expect_eq(bb_capacity_bisect(0, 4, 0), 0, "nothing passed: closed");
+    cr_expect_eq(bb_capacity_bisect(4, 8, 99.5), 6, "4 apart is more than 99.5%% of 4");
+    cr_expect_eq(bb_capacity_bisect(4, 8, 100), 0, "4 apart is 100%% of 4: closed");
+    cr_expect_eq(bb_capacity_bisect(20, 22, 10), 0, "2 apart is 10%% of 20: closed");
+    cr_expect_eq(bb_capacity_bisect(20, 23, 10), 21);
 }
 
 Test(capacity, command_writes_a_result_the_report_reads)

@@ -15,6 +15,8 @@
  *   one file only), and on the real benches of the GitHub example below.
  * - The Markdown renders with cmark-gfm (GitHub's Markdown; make deps): a
  *   table with one row per check, the regression in bold.
+ * - Both whole outputs, every byte (junit_is_exact, markdown_is_exact), on a timing and counter
+ *   comparison and on one that holds every verdict: totals, cases, messages, numbers, table rows.
  * - An unwritable --junit is exit 2 before anything is compared; a refused
  *   comparison (another CPU: exit 3) writes no JUnit file.
  * - harness/ci/github-actions.yml parses as YAML (tests/ci/workflow.py, python3-yaml) with the
@@ -255,6 +257,286 @@ Test(ci, table_markdown_junit_and_summary_agree_on_every_verdict, .timeout = 60)
     cr_assert(tu_sh("cd %s && '%s' compare base.json new.json --junit j.xml > /dev/null 2>&1", d, tu_busbench()) == 1);
     cr_assert(agree(d) == 1, "agree.py finds that the JUnit of another comparison disagrees with the table");
     cr_assert(tu_sh("grep -q 'test cases for 10 table rows' %s/agree.txt", d) == 0, "and says why: %s/agree.txt", d);
+}
+
+/* Instruction results of w/serial at 1 thread and w/cycle at 2 (3 rounds each: no instruction check
+ * at 2 threads, so cycle's counters are the last row) where only that last row moved,
+ * as kind says: 0 NEW's cycle render was wrong; 1 its synthesis calls went up and its counters varied
+ * between rounds; 2 nothing moved. What broke is listed above the table from the last row too, and
+ * the blank line after the list comes with it only. */
+static void last_row(const char *d, int kind)
+{
+    for (int which = 0; which < 2; which++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx("cpu A");
+        tu_config(bb_json_results_add(&r, 3), "w", "serial", 1, 10, 0);
+        bb_bres *c = bb_json_results_add(&r, 3);
+        tu_config(c, "w", "cycle", 2, 10, 0);
+        if (which && kind == 0)
+            snprintf(c->error, sizeof c->error, "wrong render: audio differs at frame 7 (cycle 0, beat 0, 0.0 s)");
+        if (which && kind == 1) {
+            c->counters.synth_calls++;
+            c->counters_stable = false;
+        }
+        char p[256];
+        snprintf(p, sizeof p, "%s/%s.json", d, which ? "new" : "base");
+        bb_error err;
+        cr_assert(bb_json_write(&r, p, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+        tu_make_instr(p, 1e9, "valgrind-3.19.0");
+    }
+}
+
+/* ---- the whole outputs ------------------------------------------------------------------------ */
+
+/* compare BASE NEW in d, its output of the given form (OPTS: --markdown, or --junit j.xml and the
+ * file read back) as a string (malloc'ed), its exit status in *rc. */
+static char *whole_output(const char *d, const char *opts, bool junit, int *rc)
+{
+    *rc = tu_sh("cd %s && '%s' compare base.json new.json %s > out.txt 2>/dev/null", d, tu_busbench(), opts);
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", d, junit ? "j.xml" : "out.txt");
+    char *all = tu_slurp(p, NULL);
+    cr_assert_not_null(all, "%s", p);
+    return all;
+}
+
+/* compare --junit on files(d, true, true, "cpu A"): 7 cases, 2 failures (a counter up, a time slower), 1 skipped */
+static const char JUNIT_FILES[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<testsuites name=\"busbench compare\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"1\">\n"
+    "  <testsuite name=\"busbench compare\" tests=\"7\" failures=\"2\" errors=\"0\" skipped=\"1\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+    "    <properties>\n"
+    "      <property name=\"base\" value=\"base.json\"/>\n"
+    "      <property name=\"new\" value=\"new.json\"/>\n"
+    "      <property name=\"base_commit\" value=\"abc\"/>\n"
+    "      <property name=\"new_commit\" value=\"abc\"/>\n"
+    "    </properties>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <system-out>counters: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact: time\" time=\"0\">\n"
+    "      <failure type=\"regression\" message=\"time slower: +30.00% (threshold 5%)\"/>\n"
+    "      <system-out>time: 9.990 ms -&gt; 12.987 ms, change +30.00% [+29.0%, +31.2%], p 0.0000: REGRESSION (slower); no noise floor of its own in BASE: the global floor 5.00% is used</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <failure type=\"regression\" message=\"synth_calls 12 -&gt; 13\"/>\n"
+    "      <system-out>counters: REGRESSION (up)</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact: time\" time=\"0\">\n"
+    "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.8%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <system-out>counters: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/a&amp;b&lt;c&gt;/threads:1/pin:compact: time\" time=\"0\">\n"
+    "      <system-out>time: 4.995 ms -&gt; 4.995 ms, change +0.00% [-0.8%, +0.9%], p 1.0000: same; no noise floor of its own in BASE: the global floor 5.00% is used</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+    "      <skipped message=\"not compared: not in NEW\"/>\n"
+    "      <system-out>counters: not compared; not in NEW</system-out>\n"
+    "    </testcase>\n"
+    "  </testsuite>\n"
+    "</testsuites>\n";
+
+/* compare --junit on mixed(d): 10 cases, 3 failures (a counter up, one down, a wrong render), 3 skipped */
+static const char JUNIT_MIXED[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<testsuites name=\"busbench compare\" tests=\"10\" failures=\"3\" errors=\"0\" skipped=\"3\">\n"
+    "  <testsuite name=\"busbench compare\" tests=\"10\" failures=\"3\" errors=\"0\" skipped=\"3\" timestamp=\"2026-01-01T00:00:00+00:00\">\n"
+    "    <properties>\n"
+    "      <property name=\"base\" value=\"base.json\"/>\n"
+    "      <property name=\"new\" value=\"new.json\"/>\n"
+    "      <property name=\"base_commit\" value=\"abc\"/>\n"
+    "      <property name=\"new_commit\" value=\"abc\"/>\n"
+    "    </properties>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <system-out>counters: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:1/pin:compact: instructions\" time=\"0\">\n"
+    "      <system-out>instr: 1000.000 M -&gt; 1000.000 M, change +0.00% exact, p -: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/serial/threads:2/pin:compact: counters\" time=\"0\">\n"
+    "      <failure type=\"regression\" message=\"synth_calls 12 -&gt; 13\"/>\n"
+    "      <system-out>counters: REGRESSION (up)</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <failure type=\"changed\" message=\"synth_calls 12 -&gt; 11 (fewer is no regression: re-make the baseline if intended)\"/>\n"
+    "      <system-out>counters: CHANGED (down)</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:1/pin:compact: instructions\" time=\"0\">\n"
+    "      <system-out>instr: 500.000 M -&gt; 500.000 M, change +0.00% exact, p -: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/cycle/threads:2/pin:compact: counters\" time=\"0\">\n"
+    "      <system-out>counters: same</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/bad/threads:1/pin:compact: counters\" time=\"0\">\n"
+    "      <failure type=\"regression\" message=\"wrong render: audio differs at frame 22050 (cycle 1, beat 0, 0.5 s)\"/>\n"
+    "      <system-out>counters: REGRESSION (wrong render); NEW: wrong render: audio differs at frame 22050 (cycle 1, beat 0, 0.5 s)</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.w\" name=\"w/bad/threads:1/pin:compact: instructions\" time=\"0\">\n"
+    "      <skipped message=\"not compared: NEW&apos;s render was wrong: its measurements describe no correct render\"/>\n"
+    "      <system-out>instr: - -&gt; -, change - -, p -: not compared; NEW&apos;s render was wrong: its measurements describe no correct render</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.gone\" name=\"gone/serial/threads:1/pin:compact\" time=\"0\">\n"
+    "      <skipped message=\"not compared: not in NEW\"/>\n"
+    "      <system-out>counters: not compared; not in NEW</system-out>\n"
+    "    </testcase>\n"
+    "    <testcase classname=\"busbench.new\" name=\"new/serial/threads:1/pin:compact\" time=\"0\">\n"
+    "      <skipped message=\"not compared: not in BASE\"/>\n"
+    "      <system-out>counters: not compared; not in BASE</system-out>\n"
+    "    </testcase>\n"
+    "  </testsuite>\n"
+    "</testsuites>\n";
+
+/* compare --markdown on files(d, true, true, "cpu A") */
+static const char MD_FILES[] =
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; time: U test p < 0.05 and change beyond each configuration's noise floor in BASE (at least 5%).\n"
+    "\n"
+    "**3 configurations compared, 1 not compared: counters 2 same, 1 up; time 2 same, 1 slower -> REGRESSION**\n"
+    "\n"
+    "- `w/cycle/threads:1/pin:compact`: counter **synth_calls** 12 -> 13\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | time | 9.990 ms | 12.987 ms | +30.00% | [+29.0%, +31.2%] | 0.0000 | **REGRESSION (slower)** |\n"
+    "| `w/cycle/threads:1/pin:compact` | counters | - | - | - | exact | - | **REGRESSION (up)** |\n"
+    "| `w/cycle/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.8%] | 1.0000 | same |\n"
+    "| `w/a&b<c>/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/a&b<c>/threads:1/pin:compact` | time | 4.995 ms | 4.995 ms | +0.00% | [-0.8%, +0.9%] | 1.0000 | same |\n"
+    "| `gone/serial/threads:1/pin:compact` | counters | - | - | - | - | - | not compared |\n"
+    "\n"
+    "<details><summary>warnings</summary>\n"
+    "\n"
+    "- 3 configurations without a noise floor of their own in BASE used the global floor (5.00%): re-calibrate (busbench calibrate --record BASE) to give each its own\n"
+    "\n"
+    "</details>\n";
+
+/* compare --markdown on mixed(d) */
+static const char MD_MIXED[] =
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**5 configurations compared, 2 not compared: counters 2 same, 1 up, 1 down, 1 wrong render; instructions 2 same, 1 not compared -> REGRESSION**\n"
+    "\n"
+    "- `w/bad/threads:1/pin:compact`: **wrong render: audio differs at frame 22050 (cycle 1, beat 0, 0.5 s)** (its counters, instructions and times are not compared)\n"
+    "- `w/serial/threads:2/pin:compact`: counter **synth_calls** 12 -> 13\n"
+    "- `w/cycle/threads:1/pin:compact`: counter **synth_calls** 12 -> 11 (fewer: re-make the baseline if intended)\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/serial/threads:2/pin:compact` | counters | - | - | - | exact | - | **REGRESSION (up)** |\n"
+    "| `w/cycle/threads:1/pin:compact` | counters | - | - | - | exact | - | **CHANGED (down)** |\n"
+    "| `w/cycle/threads:1/pin:compact` | instr | 500.000 M | 500.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/bad/threads:1/pin:compact` | counters | - | - | - | - | - | **REGRESSION (wrong render)** |\n"
+    "| `w/bad/threads:1/pin:compact` | instr | - | - | - | - | - | not compared |\n"
+    "| `gone/serial/threads:1/pin:compact` | counters | - | - | - | - | - | not compared |\n"
+    "| `new/serial/threads:1/pin:compact` | counters | - | - | - | - | - | not compared |\n";
+
+/* compare --markdown on last_row(d, kind) for kind 0, 1, 2 */
+static const char *const MD_LAST[3] = {
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 1 same, 1 wrong render; instructions 1 same -> REGRESSION**\n"
+    "\n"
+    "- `w/cycle/threads:2/pin:compact`: **wrong render: audio differs at frame 7 (cycle 0, beat 0, 0.0 s)** (its counters, instructions and times are not compared)\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | - | - | **REGRESSION (wrong render)** |\n",
+    "### busbench compare: REGRESSION\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 1 same, 1 varied; instructions 1 same -> REGRESSION**\n"
+    "\n"
+    "- `w/cycle/threads:2/pin:compact`: counter **synth_calls** 12 -> 13\n"
+    "- `w/cycle/threads:2/pin:compact`: deterministic counters varied between rounds\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | **REGRESSION (varied)** |\n",
+    "### busbench compare: no regression\n"
+    "\n"
+    "BASE `base.json` (commit `abc`, 2026-01-01T00:00:00+00:00) against NEW `new.json` (commit `abc`, 2026-01-01T00:00:00+00:00).\n"
+    "\n"
+    "Gates: deterministic counters exact; instructions +-1% (at 1 thread).\n"
+    "\n"
+    "**2 configurations compared: counters 2 same; instructions 1 same -> ok**\n"
+    "\n"
+    "| configuration | check | old | new | change | 95% CI | p | verdict |\n"
+    "|---|---|---:|---:|---:|---|---:|---|\n"
+    "| `w/serial/threads:1/pin:compact` | counters | - | - | - | exact | - | same |\n"
+    "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
+    "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | same |\n"};
+
+/* The JUnit file, every byte: the totals of <testsuites> and <testsuite>, the properties, and every
+ * case with its failure or skipped message and its numbers. On files(): a counter up and a time 30%
+ * slower (2 failures of 7, 1 skipped); on mixed(): every verdict of the gate on instructions. */
+Test(ci, junit_is_exact, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, true, true, "cpu A");
+    int rc;
+    char *all = whole_output(d, "--junit j.xml", true, &rc);
+    cr_expect_eq(rc, BB_EXIT_FAIL);
+    cr_expect_str_eq(all, JUNIT_FILES);
+    free(all);
+    d = tu_tmpdir("ci");
+    mixed(d);
+    all = whole_output(d, "--junit j.xml", true, &rc);
+    cr_expect_eq(rc, BB_EXIT_FAIL);
+    cr_expect_str_eq(all, JUNIT_MIXED);
+    free(all);
+}
+
+/* The Markdown, every byte: title, files and commits, gates, summary, what broke, the table (one row
+ * per check, failures in bold), on the same two comparisons as junit_is_exact, and on three where
+ * only the last row moved (a wrong render; a counter up that also varied; nothing: no list). */
+Test(ci, markdown_is_exact, .timeout = 60)
+{
+    const char *d = tu_tmpdir("ci");
+    files(d, true, true, "cpu A");
+    int rc;
+    char *all = whole_output(d, "--markdown", false, &rc);
+    cr_expect_eq(rc, BB_EXIT_FAIL);
+    cr_expect_str_eq(all, MD_FILES);
+    free(all);
+    d = tu_tmpdir("ci");
+    mixed(d);
+    all = whole_output(d, "--markdown", false, &rc);
+    cr_expect_eq(rc, BB_EXIT_FAIL);
+    cr_expect_str_eq(all, MD_MIXED);
+    free(all);    for (int kind = 0; kind < 3; kind++) {
+        d = tu_tmpdir("ci");
+        last_row(d, kind);
+        all = whole_output(d, "--markdown", false, &rc);
+        cr_expect_eq(rc, kind == 2 ? BB_EXIT_OK : BB_EXIT_FAIL, "kind %d", kind);
+        cr_expect_str_eq(all, MD_LAST[kind], "kind %d", kind);
+        free(all);
+    }
 }
 
 /* ---- the CI examples, run as copied ---------------------------------------------------------- */

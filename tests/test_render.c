@@ -7,7 +7,8 @@
  * followed by a constant's node gives exactly (x op y) * 0.5 computed here
  * from the renders of x and y (the strategies share the kernel with serial,
  * so only an expectation from outside it sees a node that writes too far); a
- * reload counts both programs' voices; a live offer is pending, then taken or
+ * reload counts both programs' voices, and its tail adds nothing past its last
+ * voice (the new program's -0.0 keeps its sign); a live offer is pending, then taken or
  * refused, each said once. */
 #define _GNU_SOURCE
 #include "bb_programs.h"
@@ -466,6 +467,31 @@ Test(render, a_reload_counts_the_voices_of_both_programs)
     cr_assert_eq(o.res, BB_OK, "%s", o.msg);
     cr_expect_eq(o.st.voices, 8u, "%llu voices", (unsigned long long)o.st.voices);
     tu_free(&o);
+}
+
+/* A reload tail adds nothing past its last voice: A's 808bd (from 1.5 s, 1.2 s long) sounds on
+ * into cycle 1 as a tail of B, whose output is -0.0 throughout (a negated silent sine); once the
+ * tail's voice ends, mid-block, every sample to the end is B's -0.0, its sign intact (a tail mixed
+ * past its end, even as zeros, would make it +0.0). Serial and the pipelined `all` at 2 threads. */
+Test(render, a_reload_tail_adds_nothing_past_its_last_voice)
+{
+    const char *b = tu_tmpfile("bpm: 120\nout: -(sine 0)\n");
+    static const char *const plans[] = {"serial", "all"};
+    for (int i = 0; i < 2; i++) {
+        tu_cfg c = {.strategy = plans[i], .threads = i + 1, .cycles = 2, .reload_path = b, .reload_cycle = 1};
+        tu_out o;
+        tu_render("bpm: 120\nout: s \"~ ~ ~ 808bd\"\n", &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        cr_assert_eq(o.n, (size_t)176400);
+        size_t end = o.n;
+        while (end > 0 && o.x[end - 1] == 0.0f) end--;
+        cr_assert(end > 88200 && end % 512 != 0, "%s: the tail sounds into cycle 1 and ends mid-block (at %zu)", plans[i], end);
+        size_t pos = 0;
+        for (size_t k = end; k < o.n; k++) pos += !signbit(o.x[k]);
+        cr_expect_eq(pos, 0u, "%s: %zu of the %zu samples after the tail's end are +0.0, not B's -0.0", plans[i], pos,
+                     o.n - end);
+        tu_free(&o);
+    }
 }
 
 /* A live reload's hand-over (bb_render_offer / _poll): pending until the render's next window (the

@@ -3,10 +3,11 @@
  * the assignment gives every group exactly one shard, is the same every time,
  * and is balanced within the greedy bound; on small hand-counted costs it is
  * exactly the documented greedy (ties by index, then to the lowest shard);
- * every refusal's message is whole. The end-to-end property (shards
+ * every refusal's message is whole; out of memory it fails cleanly. The end-to-end property (shards
  * merged = the unsharded run) is in suite merge. */
 #include <criterion/criterion.h>
 
+#include "bb_alloc.h"
 #include "bb_shard.h"
 
 #include <stdio.h>
@@ -76,6 +77,29 @@ Test(shard, every_group_in_exactly_one_shard_balanced_and_repeatable)
         }
     }
     cr_assert(bb_shard_assign(cost, N, 0, owner, NULL) == -1, "no shards: refused");
+}
+
+/* Out of memory, either allocation (the order, then the loads): -1, nothing assigned, nothing
+ * leaked; the next call, with memory, assigns. */
+Test(shard, the_assignment_fails_cleanly_without_memory)
+{
+    const double cost[3] = {3, 1, 2};
+    for (uint64_t nth = 1; nth <= 2; nth++) {
+        int owner[3] = {0, 0, 0};
+        bb_alloc_stats s0 = bb_alloc_snapshot();
+        bb_alloc_fail_at(nth);
+        int rc = bb_shard_assign(cost, 3, 2, owner, NULL);
+        bb_alloc_fail_at(0);
+        bb_alloc_stats s1 = bb_alloc_snapshot();
+        cr_expect_eq(rc, -1, "allocation %llu fails: -1", (unsigned long long)nth);
+        cr_expect(owner[0] == 0 && owner[1] == 0 && owner[2] == 0, "allocation %llu fails: nothing assigned",
+                  (unsigned long long)nth);
+        cr_expect_eq(s1.allocs - s1.frees, s0.allocs - s0.frees, "allocation %llu fails: nothing leaked",
+                     (unsigned long long)nth);
+    }
+    int owner[3];
+    cr_expect_eq(bb_shard_assign(cost, 3, 2, owner, NULL), 0);
+    cr_expect(owner[0] == 1 && owner[1] == 2 && owner[2] == 2, "3 to shard 1, then 2 and 1 to shard 2");
 }
 
 /* The assignment by hand: costs descending, ties by index; each to the least loaded shard, ties to

@@ -91,9 +91,11 @@ DEFAULT_TESTS = [
     "build/mutant-gate.json --metric time --quiet",
     ENGINE + "::build/unit-tests --jobs 2 --filter 'faults/*'",
     # memory errors that change no output (a read or write past a buffer's end): the lane and
-    # unit suites under AddressSanitizer, as make test's asan-quick runs them (last: the ASan build
-    # is the dearest step, and only a mutant every other command passed gets there)
-    ENGINE + "::make --no-print-directory asan-quick ASAN_QUICK_TESTS='@(strategies/lane*|dsp/*)'",
+    # unit suites under AddressSanitizer, as make test's asan-quick runs them, with heap bytes never
+    # written filled (mk/sanitizers.mk's SAN_FILL), so that a read of one past a list's live part
+    # shows (the reload tail's test) (last: the ASan build is the dearest step, and only a mutant
+    # every other command passed gets there)
+    ENGINE + "::make --no-print-directory asan-quick ASAN_QUICK_TESTS='@(strategies/lane*|dsp/*|render/a_reload_tail*)'",
     "variants/bb_workers.c::make --no-print-directory BUILD=build/tsan SAN=-fsanitize=thread build/tsan/tsan_pool "
     "> /dev/null && TSAN_OPTIONS=halt_on_error=1 build/tsan/tsan_pool 2000",
     "harness/*::build/unit-tests --jobs 2 --filter '@(shard|merge|history|capacity|ci|compare|bench)/*'",
