@@ -175,8 +175,21 @@ int bb_json_set_instructions(bb_bres *b, const double *ir, size_t n)
 }
 
 /* ---- writing ---------------------------------------------------------------------- */
+enum { REAL_DIGITS = 10 }; /* significant digits of a real in the file */
+
 static json_t *num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
-static json_t *ms(double ns) { return num(ns / 1e6); }
+
+/* ns as the file holds it (REAL_DIGITS digits, as its own field says it), in ms: a time written
+ * both in ns and in ms is derived from the one value a reader gets back, so that a file read and
+ * written again is the same bytes (2412190012.5 ns was written as 2.412190012 ms and read back from
+ * its ns field as 2412190013). */
+static json_t *ms(double ns)
+{
+    if (!isfinite(ns)) return json_null();
+    char held[40];
+    snprintf(held, sizeof held, "%.*g", REAL_DIGITS, ns);
+    return json_real(strtod(held, NULL) / 1e6);
+}
 
 static int put(json_t *o, const char *k, json_t *v)
 {
@@ -272,9 +285,9 @@ json_t *bb_json_document(const bb_results *r)
             put(e, "aggregate_unit", json_string("time"));
             double v = a == 0 ? b->t.mean : a == 1 ? b->t.median : a == 2 ? b->t.stddev : a == 3 ? b->t.mad
                      : a == 4 ? b->t.min : b->t.max;
-            put(e, "real_time", isfinite(v) ? json_real(v / 1e6) : json_real(0));
+            put(e, "real_time", isfinite(v) ? ms(v) : json_real(0));
             double cv = a == 1 ? b->cpu_median : (double)NAN;
-            put(e, "cpu_time", isfinite(cv) ? json_real(cv / 1e6) : isfinite(v) ? json_real(v / 1e6) : json_real(0));
+            put(e, "cpu_time", isfinite(cv) ? ms(cv) : isfinite(v) ? ms(v) : json_real(0));
             put_config(e, b, r->counters_absent);
             if (a == 1) put_stats(e, b);
             if (b->error[0]) {
@@ -323,7 +336,7 @@ fail:
 
 bb_result bb_json_commit_doc(const json_t *doc, const char *path, bb_error *err)
 {
-    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(REAL_DIGITS));
     size_t n = text ? strlen(text) : 0;
     char *full = text ? realloc(text, n + 1) : NULL;
     if (!full) {
