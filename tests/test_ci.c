@@ -492,6 +492,16 @@ static const char *const MD_LAST[3] = {
     "| `w/serial/threads:1/pin:compact` | instr | 1000.000 M | 1000.000 M | +0.00% | exact | - | same |\n"
     "| `w/cycle/threads:2/pin:compact` | counters | - | - | - | exact | - | same |\n"};
 
+/* The output of compare OPTS on the files in d is want, every byte, with exit status st. */
+static void expect_whole(const char *d, const char *opts, bool junit, int st, const char *want, const char *what)
+{
+    int rc;
+    char *all = whole_output(d, opts, junit, &rc);
+    cr_expect_eq(rc, st, "%s: exit %d", what, rc);
+    cr_expect_str_eq(all, want, "%s", what);
+    free(all);
+}
+
 /* The JUnit file, every byte: the totals of <testsuites> and <testsuite>, the properties, and every
  * case with its failure or skipped message and its numbers. On files(): a counter up and a time 30%
  * slower (2 failures of 7, 1 skipped); on mixed(): every verdict of the gate on instructions. */
@@ -499,17 +509,10 @@ Test(ci, junit_is_exact, .timeout = 60)
 {
     const char *d = tu_tmpdir("ci");
     files(d, true, true, "cpu A");
-    int rc;
-    char *all = whole_output(d, "--junit j.xml", true, &rc);
-    cr_expect_eq(rc, BB_EXIT_FAIL);
-    cr_expect_str_eq(all, JUNIT_FILES);
-    free(all);
+    expect_whole(d, "--junit j.xml", true, BB_EXIT_FAIL, JUNIT_FILES, "files");
     d = tu_tmpdir("ci");
     mixed(d);
-    all = whole_output(d, "--junit j.xml", true, &rc);
-    cr_expect_eq(rc, BB_EXIT_FAIL);
-    cr_expect_str_eq(all, JUNIT_MIXED);
-    free(all);
+    expect_whole(d, "--junit j.xml", true, BB_EXIT_FAIL, JUNIT_MIXED, "mixed");
 }
 
 /* The Markdown, every byte: title, files and commits, gates, summary, what broke, the table (one row
@@ -519,23 +522,15 @@ Test(ci, markdown_is_exact, .timeout = 60)
 {
     const char *d = tu_tmpdir("ci");
     files(d, true, true, "cpu A");
-    int rc;
-    char *all = whole_output(d, "--markdown", false, &rc);
-    cr_expect_eq(rc, BB_EXIT_FAIL);
-    cr_expect_str_eq(all, MD_FILES);
-    free(all);
+    expect_whole(d, "--markdown", false, BB_EXIT_FAIL, MD_FILES, "files");
     d = tu_tmpdir("ci");
     mixed(d);
-    all = whole_output(d, "--markdown", false, &rc);
-    cr_expect_eq(rc, BB_EXIT_FAIL);
-    cr_expect_str_eq(all, MD_MIXED);
-    free(all);    for (int kind = 0; kind < 3; kind++) {
+    expect_whole(d, "--markdown", false, BB_EXIT_FAIL, MD_MIXED, "mixed");
+    static const char *const kinds[] = {"a wrong render", "a counter up that varied", "nothing moved"};
+    for (int kind = 0; kind < 3; kind++) {
         d = tu_tmpdir("ci");
         last_row(d, kind);
-        all = whole_output(d, "--markdown", false, &rc);
-        cr_expect_eq(rc, kind == 2 ? BB_EXIT_OK : BB_EXIT_FAIL, "kind %d", kind);
-        cr_expect_str_eq(all, MD_LAST[kind], "kind %d", kind);
-        free(all);
+        expect_whole(d, "--markdown", false, kind == 2 ? BB_EXIT_OK : BB_EXIT_FAIL, MD_LAST[kind], kinds[kind]);
     }
 }
 
