@@ -150,18 +150,17 @@ void bb_drv_unref(bb_drv *d, bb_busbuf *b)
     if (--b->refs == 0) d->plan.store->put(d, b);
 }
 
-bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit)
+bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle)
 {
     bb_buskey k = d->plan.key(req);
     bb_cache_slot *s = bb_drv_cache_find(d, &k);
     bb_busbuf *b;
     if (s) {
-        *hit = true;
+        d->stats->cache_hits++;
         req->buf = s->buf;
         if (s->cycle < cycle) s->cycle = cycle; /* still needed in this cycle */
         return BB_OK;
     }
-    *hit = false;
     if (!(b = bb_drv_buffer(d, req))) return BB_ERR_NOMEM;
     if (bb_drv_cache_put(d, b, cycle)) {
         bb_drv_unref(d, b);
@@ -173,6 +172,7 @@ bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool 
     if (bb_grow((void **)&d->uniq, &d->uniq_cap, d->uniq_n + 1, sizeof *d->uniq)) return BB_ERR_NOMEM;
     req->buf = b;
     d->uniq[d->uniq_n++] = req;
+    d->stats->cache_misses++;
     return BB_OK;
 }
 

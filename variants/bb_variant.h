@@ -173,11 +173,12 @@ uint64_t bb_drv_mix_work(const bb_drv *d, int64_t k0, int64_t k1);
  * with the plan's synthesiser; nothing when there are none. Counts synthesis
  * calls and samples; returns the first failure. */
 bb_result bb_drv_synth_uniq(bb_drv *d);
-/* Give req a buffer for cycle: from the cache (*hit true; the entry is kept
- * until cycle at least) or a fresh one from the store, put in the cache and
- * queued in d->uniq for synthesis (*hit false). BB_ERR_NOMEM when out of
- * memory (req->buf is then unset). The caller takes the voice's reference. */
-bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle, bool *hit);
+/* Give req a buffer for cycle: from the cache (a hit, counted; the entry is
+ * kept until cycle at least) or a fresh one from the store, put in the cache
+ * and queued in d->uniq for synthesis (a miss, counted). BB_ERR_NOMEM when out
+ * of memory (req->buf is then unset, nothing counted). The caller takes the
+ * voice's reference. */
+bb_result bb_drv_lookup_or_queue(bb_drv *d, bb_busreq *req, int64_t cycle);
 /* Sum the workers' synthesis counters into the render's. */
 void bb_drv_take_counts(bb_drv *d);
 /* A fresh buffer from the store for req (key set), or NULL. */

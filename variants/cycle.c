@@ -43,11 +43,8 @@ static bb_result prepare_cycle(bb_drv *d, int64_t c)
     if (d->reqs.n) d->stats->preprocess_calls++;
     const bool lazy = first_use(d);
     for (size_t i = 0; i < d->reqs.n; i++) {
-        bool hit;
         if (lazy && d->plan.key(&d->reqs.v[i]).onset != BB_ONSET_STATIC) continue;
-        if ((r = bb_drv_lookup_or_queue(d, &d->reqs.v[i], c, &hit))) return r;
-        if (hit) d->stats->cache_hits++;
-        else d->stats->cache_misses++;
+        if ((r = bb_drv_lookup_or_queue(d, &d->reqs.v[i], c))) return r;
     }
     return bb_drv_synth_uniq(d);
 }
@@ -70,10 +67,7 @@ static bb_result resolve_cycle(bb_drv *d, int64_t k0, int64_t k1, const bb_pendi
         bb_buskey k = d->plan.key(req);
         bb_busbuf *b;
         if (lazy && k.onset != BB_ONSET_STATIC) {
-            bool hit;
-            if ((r = bb_drv_lookup_or_queue(d, req, bb_prog_cycle(prog, req->onset), &hit))) return r;
-            if (hit) d->stats->cache_hits++;
-            else d->stats->cache_misses++;
+            if ((r = bb_drv_lookup_or_queue(d, req, bb_prog_cycle(prog, req->onset)))) return r;
             b = req->buf;
         } else if (!(b = bb_drv_cache_get(d, &k))) {
             /* look-ahead and scheduling disagree: a bug; fail loudly rather than

@@ -16,12 +16,9 @@ static bb_result resolve_block(bb_drv *d, int64_t k0, int64_t k1, const bb_pendi
     d->uniq_n = 0;
     d->stats->preprocess_calls++;
     for (size_t i = 0; i < n; i++) {
-        bool hit;
         bb_busreq *req = bb_pending_req(&p[i]);
-        bb_result r = bb_drv_lookup_or_queue(d, req, 0, &hit);
+        bb_result r = bb_drv_lookup_or_queue(d, req, 0);
         if (r) return r;
-        if (hit) d->stats->cache_hits++;
-        else d->stats->cache_misses++;
         req->buf->refs++; /* the voice's reference */
     }
     bb_result r = bb_drv_synth_uniq(d);
