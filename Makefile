@@ -16,8 +16,11 @@
 # freshly installed libraries (the flags below are computed when make reads this file).
 # Nothing outside this folder is read.
 
-# Compile on every core (the recipes that must run in order are sequential within one recipe).
+# Compile on every core (the recipes that must run in order are sequential within one recipe);
+# set at the top level only: sub-makes share its job server.
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 
 PREFIX   ?= /usr/local
 CC       ?= cc

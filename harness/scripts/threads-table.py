@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """threads-table.py BENCH.json - 2 threads against 1, and each strategy at 1 thread against serial at 1,
 from one busbench bench run (--threads 1,2): medians of the rounds' wall times (ms) and an
-order-statistics interval of each median, e.g.
+order-statistics interval of each median (at least 95%), e.g.
     busbench bench --threads 1,2 --reps 10 --out t.json && harness/scripts/threads-table.py t.json
 'slower' when the intervals do not overlap in the slower direction."""
 import json
+import math
 import sys
 
 d = json.load(open(sys.argv[1]))
@@ -13,14 +14,24 @@ for r in d["benchmarks"]:
     if r.get("run_type") != "iteration":
         continue
     times.setdefault((r["workload"], r["strategy"], r["threads"]), []).append(r["real_time"])
+
+
+def median_interval(v):
+    """The median of sorted v and the widest order-statistics interval x(j)..x(n+1-j) that holds
+    the median with at least 95% (binomial, distribution-free; n = 10: x(2)..x(9), 97.9%)."""
+    n = len(v)
+    j, tail = 1, 0.0  # tail: P(Binomial(n, 1/2) <= j - 1)
+    while j < (n + 1) // 2:
+        nxt = tail + math.comb(n, j) / 2 ** n  # P(X <= j)
+        if nxt > 0.025:
+            break
+        tail, j = nxt, j + 1
+    return (v[(n - 1) // 2] + v[n // 2]) / 2, v[j - 1], v[n - j]
+
+
 rows = {}
 for k, v in times.items():
-    v.sort()
-    n = len(v)
-    # distribution-free interval of the median from order statistics (n = 10: x(2)..x(9), 97.9%)
-    lo, hi = v[max(0, n // 2 - 3)], v[min(n - 1, (n - 1) // 2 + 3)]
-    med = (v[(n - 1) // 2] + v[n // 2]) / 2
-    rows[k] = (med, lo, hi)
+    rows[k] = median_interval(sorted(v))
 wl = sorted({k[0] for k in rows})
 st = []
 for k in rows:
