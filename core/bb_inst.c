@@ -497,10 +497,7 @@ static bool lanes_ok(const bb_code *code)
     return code->nnodes > 0;
 }
 
-/* Whether node p (a pattern) is read only where its own runs start: it is not
- * the result, and every user is an oscillator's frequency or a filter input
- * whose other control input is a constant (so the filter's runs are p's). */
-static bool pat_is_control(const bb_code *code, int32_t p)
+bool bb_inst_pat_is_control(const bb_code *code, int32_t p)
 {
     if (p == code->nnodes - 1) return false;
     for (int32_t j = 0; j < code->nnodes; j++) {
@@ -756,7 +753,7 @@ static bb_result lanes_create(bb_lanes **out, const bb_prog *prog, const bb_code
     size_t segs = 0;
     for (size_t i = 0; i < n && !r; i++)
         if (code->nodes[i].kind == BB_N_PAT) {
-            L->ctl[i] = pat_is_control(code, (int32_t)i);
+            L->ctl[i] = bb_inst_pat_is_control(code, (int32_t)i);
             r = lanes_create_pats(L, i, &segs);
         }
     const size_t bufb = n * BB_CHUNK * sizeof *L->buf, stb = n * sizeof *L->st;

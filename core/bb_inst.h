@@ -45,6 +45,11 @@ bb_trig *bb_inst_trig(bb_inst *in, size_t i);
  * filters, delay and reverb lines): a measure of what evaluating it costs beyond mixing. */
 size_t bb_inst_dsp_nodes(const bb_inst *in);
 void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
+/* Whether node p of code (a pattern) is read only where its own runs start, so that the lanes
+ * may write it there alone: it is not the code's result, and every user is an oscillator's
+ * frequency or a filter input whose other control input is a constant (the filter's runs are
+ * then p's). Reads code->nodes[0 .. nnodes) only; never fails. */
+bool bb_inst_pat_is_control(const bb_code *code, int32_t p);
 
 /* ---- synthesis --------------------------------------------------------------
  * A bb_synth is one thread's means to synthesise any bus of one program: an

@@ -439,8 +439,8 @@ Test(strategies, lane_counters_are_exact_on_a_hand_counted_window)
 }
 
 /* Which graphs the lane kernel runs: a bus of ten requests a cycle (`cycle,lanes`, one window a
- * cycle) is two groups (8 and 2) and no fallback when its graph holds only oscillators, arithmetic
- * (+ - * / and negation) and filters; ten fallbacks and no group when it holds a delay or a
+ * cycle) is two groups (8 and 2) and no fallback when its graph holds only oscillators, noise,
+ * arithmetic (+ - * / and negation) and filters; ten fallbacks and no group when it holds a delay or a
  * reverb. Exact, per cycle, against serial's bytes. */
 Test(strategies, lanes_run_arithmetic_and_filters_and_fall_back_for_delay_and_reverb)
 {
@@ -453,6 +453,7 @@ Test(strategies, lanes_run_arithmetic_and_filters_and_fall_back_for_delay_and_re
                  {"saw \"220 330\" / (saw 110 + 2)", true},
                  {"-(saw \"220 330\")", true},
                  {"saw \"220 330\" # lpf 800", true},
+                 {"noise # hpf 7000 2", true},
                  {"saw \"220 330\" # delay 0.1 0.3", false},
                  {"saw \"220 330\" # reverb 0.5 0.5 0.5", false}};
     const uint64_t cycles = 2;
@@ -711,6 +712,88 @@ Test(strategies, lanes_read_patterns_as_serial_does)
                              d);
                 tu_free(&o);
             }
+    tu_free(&ref);
+}
+
+/* Which pattern inputs the lanes write only where their runs start
+ * (bb_inst_pat_is_control): an oscillator's frequency, a filter's cutoff or q
+ * when the other is a constant; not a pattern in arithmetic, the signal a
+ * filter filters, a cutoff beside a pattern q, nor a code's result. Every
+ * pattern node of the bus is checked; the nodes past nnodes (room that a
+ * growing array leaves, here a node that uses the pattern in arithmetic) are
+ * never read. */
+Test(strategies, lane_pattern_is_a_control_only_under_oscillators_and_filters)
+{
+    static const struct {
+        const char *bus;
+        bool control;
+    } cases[] = {{"saw \"220 330\"", true},
+                 {"saw \"220 330\" + square \"110 165\"", true},
+                 {"saw 110 # lpf \"800 400\" 2", true},
+                 {"saw 110 # lpf 800 \"1 2\"", true},
+                 {"saw 110 # lpf \"800 400\" \"1 2\"", false},
+                 {"saw 110 * \"0.5 1\"", false},
+                 {"\"0.5 1\" # lpf 800 2", false},
+                 {"\"0.5 1\"", false}};
+    bb_kit *kit;
+    cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char src[256];
+        snprintf(src, sizeof src, "~x: %s\nout: s \"~x\"\n", cases[i].bus);
+        bb_error err;
+        bb_ph *ph;
+        bb_prog *p;
+        cr_assert_eq(bb_ph_parse(src, strlen(src), "t.ph", &ph, &err), BB_OK, "%s: %s", cases[i].bus, err.msg);
+        bb_prog_opts po = {.sr = 44100, .kit = kit, .c0 = bb_rat_int(0), .s0 = 0};
+        cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK, "%s: %s", cases[i].bus, err.msg);
+        const bb_code *code = &p->buses[0].code;
+        /* the same graph with one node of room past its end that uses every node in arithmetic */
+        bb_node *room = calloc((size_t)code->nnodes + 1, sizeof *room);
+        cr_assert_not_null(room);
+        memcpy(room, code->nodes, (size_t)code->nnodes * sizeof *room);
+        bb_code spare = *code;
+        spare.nodes = room;
+        int npat = 0;
+        for (int32_t j = 0; j < code->nnodes; j++) {
+            if (code->nodes[j].kind != BB_N_PAT) continue;
+            npat++;
+            room[code->nnodes] = (bb_node){.kind = BB_N_ADD, .a = j, .b = j, .c = -1};
+            cr_expect_eq(bb_inst_pat_is_control(code, j), cases[i].control, "%s: node %d", cases[i].bus, j);
+            cr_expect_eq(bb_inst_pat_is_control(&spare, j), cases[i].control, "%s: node %d, room past the end read",
+                         cases[i].bus, j);
+        }
+        cr_expect_gt(npat, 0, "%s: a pattern node", cases[i].bus);
+        free(room);
+        bb_prog_free(p);
+    }
+    bb_kit_destroy(kit);
+}
+
+/* A cycle with more events than any before it moves a lane's segments to an
+ * allocation of their own (segments_reserve); a later, larger one replaces that
+ * allocation. Patterns of ever more events a cycle, past the warmed cycles, on
+ * the lanes' eight slots: serial's bytes, and every allocation freed when the
+ * render closes. */
+Test(strategies, lane_segments_grow_again_and_free_what_they_replace)
+{
+    static const char prog[] = "bpm: 240\n"
+                               "~g: sine (\"300 500\" $ fast \"<2!8 3 5 8 13 21 34 55 89 144 233 377 610 987 1597 2584 4181>\")\n"
+                               "out: s \"~g*2\"\n";
+    tu_cfg rc = {.strategy = "serial", .cycles = 24};
+    tu_out ref;
+    tu_render(prog, &rc, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    bb_alloc_stats s0 = bb_alloc_snapshot();
+    tu_cfg c = {.strategy = "cycle,lanes", .threads = 1, .cycles = 24};
+    tu_out o;
+    tu_render(prog, &c, &o);
+    bb_alloc_stats s1 = bb_alloc_snapshot();
+    cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+    cr_expect_gt(o.st.lane_groups, 0, "the lanes ran");
+    cr_expect_eq(tu_first_diff(ref.x, ref.n, o.x, o.n), -1, "serial's bytes");
+    cr_expect_eq(s1.allocs - s0.allocs, s1.frees - s0.frees, "%llu allocations, %llu frees",
+                 (unsigned long long)(s1.allocs - s0.allocs), (unsigned long long)(s1.frees - s0.frees));
+    tu_free(&o);
     tu_free(&ref);
 }
 
