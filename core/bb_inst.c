@@ -43,6 +43,15 @@ typedef struct {
     size_t cap;
 } patsig;
 
+/* A node's part in a fold (see fold_plan): a trigger or a sum of triggers whose
+ * value the mixing leaves in a trigger's window buffer, in place. */
+enum { FOLD_NONE, FOLD_MEMBER, FOLD_ROOT };
+typedef struct {
+    int32_t users;     /* nodes (and the result) reading this one */
+    int32_t dst, src;  /* a sum: the triggers whose windows hold a's value (and then the sum) and b's */
+    uint8_t role;      /* FOLD_*; a root is read from its dst trigger's window */
+} fold_state;
+
 typedef union {
     bb_osc osc;
     bb_biquad bq;
@@ -50,6 +59,7 @@ typedef union {
     bb_delay *delay;
     bb_reverb *reverb;
     patsig *pat;
+    fold_state fold;   /* BB_N_ADD and BB_N_TRIG nodes of a render-driven instance */
 } nstate;
 
 struct bb_inst {
@@ -63,6 +73,7 @@ struct bb_inst {
     bb_trig *trigs;
     size_t ntrigs;
     float ratio;
+    uint32_t nfold;      /* sums folded into the mixing (fold_plan; beside ratio, in what was padding) */
     uint64_t seed;
     bb_arena scratch;
     bb_result err;
@@ -147,6 +158,94 @@ static void patsig_free(patsig *ps)
     bb_free(ps);
 }
 
+/* ---- folding sums of triggers into the mixing --------------------------------
+ * An output that sums triggers (outputs summed, a trigger stacked k times by
+ * capacity) spends the continuous part, which runs in order on one thread, on
+ * copying k window buffers and adding them. Those sums depend on nothing but
+ * the windows, sample by sample, so the mixing (in parallel, by sample
+ * ranges) does them instead: a sum node whose inputs are triggers or such
+ * sums, each read by it alone, is added in place into the window buffer of its
+ * leftmost trigger, in node order, so every sample sees the same additions in
+ * the same order as the node-by-node evaluation (the same bits). The output
+ * graph then reads a root sum (one read by anything else) from that window and
+ * skips its members. Folding state lives in the node states of sums and
+ * triggers, which have none of their own: no allocation. */
+
+static bool fold_leaf_ok(const bb_inst *in, int32_t x)
+{
+    const bb_node_kind k = in->code->nodes[x].kind;
+    const fold_state *f = &in->st[x].fold;
+    return f->users == 1 && (k == BB_N_TRIG || (k == BB_N_ADD && f->role != FOLD_NONE));
+}
+
+/* The trigger whose window holds node x's value once folded. */
+static int32_t fold_window(const bb_inst *in, int32_t x)
+{
+    const bb_node *nd = &in->code->nodes[x];
+    return nd->kind == BB_N_TRIG ? nd->trig : in->st[x].fold.dst;
+}
+
+/* Node x (-1: none) has one more reader. Counted for sums and triggers alone: only their node
+ * state is free to hold it. */
+static void fold_read(bb_inst *in, int32_t x)
+{
+    if (x >= 0 && (in->code->nodes[x].kind == BB_N_ADD || in->code->nodes[x].kind == BB_N_TRIG))
+        in->st[x].fold.users++;
+}
+
+static void fold_plan(bb_inst *in)
+{
+    const bb_code *code = in->code;
+    /* bb_inst_mix mixes the triggers through their nodes: each must have one */
+    size_t ntrig_nodes = 0;
+    for (int32_t i = 0; i < code->nnodes; i++) ntrig_nodes += code->nodes[i].kind == BB_N_TRIG;
+    if (ntrig_nodes != in->ntrigs) return;
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        fold_read(in, code->nodes[i].a);
+        fold_read(in, code->nodes[i].b);
+        fold_read(in, code->nodes[i].c);
+    }
+    fold_read(in, code->nnodes - 1); /* the result, by the output */
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        const bb_node *nd = &code->nodes[i];
+        if (nd->kind != BB_N_ADD || !fold_leaf_ok(in, nd->a) || !fold_leaf_ok(in, nd->b)) continue;
+        fold_state *f = &in->st[i].fold;
+        f->dst = fold_window(in, nd->a);
+        f->src = fold_window(in, nd->b);
+        f->role = FOLD_ROOT; /* until a sum reads it */
+        in->st[nd->a].fold.role = in->st[nd->b].fold.role = FOLD_MEMBER;
+        in->nfold++;
+    }
+}
+
+static void mix_trig(const bb_trig *t, int64_t k0, int64_t k1, bool reverse)
+{
+    bb_trig_fill(t, k0, k1, t->win + (k0 - t->win_k0), reverse);
+}
+
+/* Node order: each trigger is mixed just before the sum that reads it, and
+ * added while its samples are still in the cache. */
+void bb_inst_mix(bb_inst *in, int64_t k0, int64_t k1, bool reverse)
+{
+    if (!in->nfold) {
+        for (size_t t = 0; t < in->ntrigs; t++) mix_trig(&in->trigs[t], k0, k1, reverse);
+        return;
+    }
+    const bb_code *code = in->code;
+    const size_t n = (size_t)(k1 - k0);
+    for (int32_t i = 0; i < code->nnodes; i++) {
+        const bb_node *nd = &code->nodes[i];
+        if (nd->kind == BB_N_TRIG) mix_trig(&in->trigs[nd->trig], k0, k1, reverse);
+        if (nd->kind != BB_N_ADD || in->st[i].fold.role == FOLD_NONE) continue;
+        const bb_trig *td = &in->trigs[in->st[i].fold.dst], *ts = &in->trigs[in->st[i].fold.src];
+        float *restrict d = td->win + (k0 - td->win_k0);
+        const float *restrict x = ts->win + (k0 - ts->win_k0);
+        for (size_t j = 0; j < n; j++) d[j] = d[j] + x[j];
+    }
+}
+
+size_t bb_inst_folded(const bb_inst *in) { return in->nfold; }
+
 bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code, const bb_limits *lim,
                          bool inline_trigs)
 {
@@ -208,6 +307,7 @@ bb_result bb_inst_create(bb_inst **out, const bb_prog *prog, const bb_code *code
         in->ntrigs = t + 1;
     }
     if (r) goto fail;
+    if (!inline_trigs) fold_plan(in);
     bb_inst_init(in, 1.0f, 0);
     *out = in;
     return BB_OK;
@@ -347,6 +447,13 @@ static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, f
     bb_trig_retire(t, k1, release_heap, NULL);
 }
 
+/* Samples [k0, k0+n) of the window the output graph reads from t. */
+static void copy_window(const bb_trig *t, int64_t k0, size_t n, float *restrict o)
+{
+    const float *w = t->out + (k0 - t->out_k0);
+    for (size_t j = 0; j < n; j++) o[j] = w[j];
+}
+
 const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
 {
     const bb_code *code = in->code;
@@ -366,6 +473,13 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
         case BB_N_OSC: bb_osc_compute(&s->osc, a, ra, in->ratio, o, n); break;
         case BB_N_NOISE: bb_noise_compute(&s->noise, o, n); break;
         case BB_N_ADD:
+            if (s->fold.role != FOLD_NONE) {
+                /* folded: the mixing left the sum in a window (a member: nothing to do) */
+                if (s->fold.role == FOLD_ROOT) copy_window(&in->trigs[s->fold.dst], k0, n, o);
+                bb_runs_merge(ro, ra, rb);
+                break;
+            }
+            /* fall through */
         case BB_N_SUB:
         case BB_N_MUL:
         case BB_N_DIV: bb_k_arith_w1((int)nd->kind, a, b, o, n); bb_runs_merge(ro, ra, rb); break;
@@ -380,12 +494,8 @@ const float *bb_inst_compute(bb_inst *in, int64_t k0, size_t n)
         case BB_N_REVERB: bb_reverb_compute(s->reverb, a, o, n); break;
         case BB_N_TRIG: {
             bb_trig *t = &in->trigs[nd->trig];
-            if (in->inline_trigs) {
-                compute_trig_inline(in, t, k0, n, o);
-            } else {
-                const float *w = t->out + (k0 - t->out_k0);
-                for (size_t j = 0; j < n; j++) o[j] = w[j];
-            }
+            if (in->inline_trigs) compute_trig_inline(in, t, k0, n, o);
+            else if (s->fold.role == FOLD_NONE) copy_window(t, k0, n, o);
             break;
         }
         }

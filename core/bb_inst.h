@@ -45,6 +45,14 @@ bb_trig *bb_inst_trig(bb_inst *in, size_t i);
  * filters, delay and reverb lines): a measure of what evaluating it costs beyond mixing. */
 size_t bb_inst_dsp_nodes(const bb_inst *in);
 void bb_inst_destroy(bb_inst *in, bb_release_fn rel, void *ctx);
+/* Render-driven instances: mix every trigger's voices into its window buffer (win, from win_k0)
+ * over samples [k0, k1) (bb_trig_fill; reverse: the voices in reverse order) and add the sums of
+ * triggers that the output graph reads (outputs summed, stacked triggers) into those windows in
+ * place, as bb_inst_compute then expects. Reads the voices only: disjoint ranges may be mixed at
+ * once on different threads. Never allocates, never fails. */
+void bb_inst_mix(bb_inst *in, int64_t k0, int64_t k1, bool reverse);
+/* How many sums bb_inst_mix folds into the windows. */
+size_t bb_inst_folded(const bb_inst *in);
 /* Whether node p of code (a pattern) is read only where its own runs start, so that the lanes
  * may write it there alone: it is not the code's result, and every user is an oscillator's
  * frequency or a filter input whose other control input is a constant (the filter's runs are

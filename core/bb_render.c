@@ -250,10 +250,7 @@ static bb_result prepare_windows(bb_inst *in, int64_t k0, int64_t k1, size_t slo
 
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1)
 {
-    for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
-        bb_trig *tr = bb_inst_trig(r->main, t);
-        bb_trig_fill(tr, k0, k1, tr->win + (k0 - tr->win_k0), r->o.mix_reverse);
-    }
+    bb_inst_mix(r->main, k0, k1, r->o.mix_reverse);
 }
 
 uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1)
@@ -283,6 +280,7 @@ static void gather_counts(bb_render *r, bb_inst *in)
         r->stats.clamps += tr->count.clamps;
         memset(&tr->count, 0, sizeof tr->count);
     }
+    if (bb_inst_folded(in) > r->stats.sums_folded) r->stats.sums_folded = bb_inst_folded(in);
 }
 
 /* Voices of in sounding at sample b (onset <= b < end). */

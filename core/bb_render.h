@@ -83,6 +83,8 @@ enum { BB_STAT_RESULT = 1, BB_STAT_GATED = 2, BB_STAT_HEAP = 4 };
     X(voices_dropped, BB_STAT_RESULT)                                                                 \
     X(clamps, BB_STAT_RESULT)                                                                         \
     X(voices_peak, 0)       /* most voices sounding at once (at the first sample of a block) */       \
+    X(sums_folded, 0)       /* sums of triggers the mixing adds into the windows (bb_inst_mix), the   \
+                               most of any program of the render */                                  \
     X(reloads, BB_STAT_RESULT)                  /* program switches */                                \
     X(invalidated, BB_STAT_RESULT)              /* cache entries dropped by them */                   \
     /* lanes (phase 3): lane kernel calls (groups of requests of one bus side by side), the           \
@@ -275,7 +277,10 @@ const bb_prog *bb_render_prog(const bb_render *r);
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out);
 /* Mix the voices of every trigger over [k0, k1) (a part of the current window)
  * into the window buffers, writing every sample of the range (what was there
- * before does not count). Safe to call concurrently for disjoint ranges. */
+ * before does not count), and add there the sums of triggers the output graph
+ * reads (bb_inst_mix: folded into the mixing, which runs in parallel, out of
+ * the output graph, which runs in order). Safe to call concurrently for
+ * disjoint ranges. */
 void bb_render_mix(bb_render *r, int64_t k0, int64_t k1);
 /* Voice-samples bb_render_mix over [k0, k1) mixes (after the window's schedule). */
 uint64_t bb_render_mix_work(const bb_render *r, int64_t k0, int64_t k1);
