@@ -50,6 +50,7 @@ typedef struct {
     int32_t users;     /* nodes (and the result) reading this one */
     int32_t dst, src;  /* a sum: the triggers whose windows hold a's value (and then the sum) and b's */
     uint8_t role;      /* FOLD_*; a root is read from its dst trigger's window */
+    bool scratch;      /* a trigger that is a sum's right operand: mixed into a scratch chunk there */
 } fold_state;
 
 typedef union {
@@ -214,6 +215,7 @@ static void fold_plan(bb_inst *in)
         f->src = fold_window(in, nd->b);
         f->role = FOLD_ROOT; /* until a sum reads it */
         in->st[nd->a].fold.role = in->st[nd->b].fold.role = FOLD_MEMBER;
+        in->st[nd->b].fold.scratch = code->nodes[nd->b].kind == BB_N_TRIG;
         in->nfold++;
     }
 }
@@ -223,8 +225,10 @@ static void mix_trig(const bb_trig *t, int64_t k0, int64_t k1, bool reverse)
     bb_trig_fill(t, k0, k1, t->win + (k0 - t->win_k0), reverse);
 }
 
-/* Node order: each trigger is mixed just before the sum that reads it, and
- * added while its samples are still in the cache. */
+/* Chunk by chunk, in node order: a trigger that is a sum's left operand is
+ * mixed into its window, one that is a right operand into a scratch chunk just
+ * before the sum adds it (its window is never written: k stacked copies touch
+ * one window, not k), and a sum adds in place while both are in the cache. */
 void bb_inst_mix(bb_inst *in, int64_t k0, int64_t k1, bool reverse)
 {
     if (!in->nfold) {
@@ -232,15 +236,24 @@ void bb_inst_mix(bb_inst *in, int64_t k0, int64_t k1, bool reverse)
         return;
     }
     const bb_code *code = in->code;
-    const size_t n = (size_t)(k1 - k0);
-    for (int32_t i = 0; i < code->nnodes; i++) {
-        const bb_node *nd = &code->nodes[i];
-        if (nd->kind == BB_N_TRIG) mix_trig(&in->trigs[nd->trig], k0, k1, reverse);
-        if (nd->kind != BB_N_ADD || in->st[i].fold.role == FOLD_NONE) continue;
-        const bb_trig *td = &in->trigs[in->st[i].fold.dst], *ts = &in->trigs[in->st[i].fold.src];
-        float *restrict d = td->win + (k0 - td->win_k0);
-        const float *restrict x = ts->win + (k0 - ts->win_k0);
-        for (size_t j = 0; j < n; j++) d[j] = d[j] + x[j];
+    float tmp[BB_CHUNK];
+    for (int64_t c0 = k0; c0 < k1; c0 += BB_CHUNK) {
+        const int64_t c1 = k1 - c0 < BB_CHUNK ? k1 : c0 + BB_CHUNK;
+        const size_t n = (size_t)(c1 - c0);
+        for (int32_t i = 0; i < code->nnodes; i++) {
+            const bb_node *nd = &code->nodes[i];
+            const fold_state *f = &in->st[i].fold;
+            if (nd->kind == BB_N_TRIG && !f->scratch) mix_trig(&in->trigs[nd->trig], c0, c1, reverse);
+            if (nd->kind != BB_N_ADD || f->role == FOLD_NONE) continue;
+            const bb_trig *td = &in->trigs[f->dst], *ts = &in->trigs[f->src];
+            float *restrict d = td->win + (c0 - td->win_k0);
+            const float *restrict x = ts->win + (c0 - ts->win_k0);
+            if (in->st[nd->b].fold.scratch) {
+                bb_trig_fill(ts, c0, c1, tmp, reverse);
+                x = tmp;
+            }
+            for (size_t j = 0; j < n; j++) d[j] = d[j] + x[j];
+        }
     }
 }
 

@@ -283,25 +283,45 @@ static void gather_counts(bb_render *r, bb_inst *in)
     if (bb_inst_folded(in) > r->stats.sums_folded) r->stats.sums_folded = bb_inst_folded(in);
 }
 
-/* Voices of in sounding at sample b (onset <= b < end). */
-static uint64_t sounding(bb_inst *in, int64_t b)
+enum { SOUNDING_BLOCKS = 64 }; /* block starts counted in one pass over the voices */
+
+/* For the nb <= SOUNDING_BLOCKS block starts b0, b0 + block, ...: add to d[j]
+ * the voices of in that sound at start j (onset <= b < end), as differences
+ * (d[j] - d[j - 1]), one pass over the voices. */
+static void sounding(bb_inst *in, int64_t b0, size_t nb, size_t block, int64_t *d)
 {
-    uint64_t n = 0;
+    const int64_t last = b0 + (int64_t)((nb - 1) * block), bs = (int64_t)block;
     for (size_t t = 0; t < bb_inst_ntrigs(in); t++) {
         const bb_trig *tr = bb_inst_trig(in, t);
-        for (size_t i = 0; i < tr->nv && tr->v[i].onset <= b; i++) n += tr->v[i].end > b;
+        for (size_t i = 0; i < tr->nv && tr->v[i].onset <= last; i++) {
+            const bb_voice *v = &tr->v[i];
+            /* the starts in [onset, end): from the first at or after onset to the last before end */
+            const int64_t first = v->onset <= b0 ? 0 : (v->onset - b0 + bs - 1) / bs;
+            const int64_t past = v->end <= b0 ? 0 : (v->end - b0 + bs - 1) / bs;
+            const int64_t e = past < (int64_t)nb ? past : (int64_t)nb;
+            if (first < e) {
+                d[first]++;
+                d[e]--;
+            }
+        }
     }
-    return n;
 }
 
 /* voices_peak: the most voices sounding at the first sample of a block of [k0, k1)
  * (after the window's schedule, which made every voice that starts in it). */
 static void count_sounding(bb_render *r, int64_t k0, int64_t k1, size_t block)
 {
-    for (int64_t b = k0; b < k1; b += (int64_t)block) {
-        uint64_t n = sounding(r->main, b);
-        for (int i = 0; i < r->ntails; i++) n += sounding(r->tails[i].inst, b);
-        if (n > r->stats.voices_peak) r->stats.voices_peak = n;
+    for (int64_t g = k0; g < k1; g += (int64_t)(SOUNDING_BLOCKS * block)) {
+        const int64_t left = (k1 - g + (int64_t)block - 1) / (int64_t)block;
+        const size_t nb = left < SOUNDING_BLOCKS ? (size_t)left : SOUNDING_BLOCKS;
+        int64_t d[SOUNDING_BLOCKS + 1] = {0};
+        sounding(r->main, g, nb, block, d);
+        for (int i = 0; i < r->ntails; i++) sounding(r->tails[i].inst, g, nb, block, d);
+        int64_t n = 0;
+        for (size_t j = 0; j < nb; j++) {
+            n += d[j];
+            if ((uint64_t)n > r->stats.voices_peak) r->stats.voices_peak = (uint64_t)n;
+        }
     }
 }
 
