@@ -429,7 +429,7 @@ static void compute_trig_inline(bb_inst *in, bb_trig *t, int64_t k0, size_t n, f
 {
     int64_t k1 = k0 + (int64_t)n;
     in->pend.n = 0;
-    bb_result r = bb_trig_schedule(t, k0, k1, &in->pend);
+    bb_result r = bb_trig_schedule(t, NULL, k0, k1, &in->pend);
     /* a bus triggering buses: their synthesis context is made on first need
        (allocating, like the nested buffers: such programs are rare) */
     if (!r && in->pend.n && !in->nested) r = bb_synth_create(&in->nested, in->prog, &in->lim);

@@ -265,7 +265,7 @@ size_t bb_render_chain_nodes(const bb_render *r) { return bb_inst_dsp_nodes(r->m
 bb_result bb_render_enumerate(bb_render *r, int64_t k0, int64_t k1, bb_reqlist *out)
 {
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
-        bb_result res = bb_trig_enumerate(bb_inst_trig(r->main, t), k0, k1, out);
+        bb_result res = bb_trig_enumerate(bb_inst_trig(r->main, t), t ? bb_inst_trig(r->main, t - 1) : NULL, k0, k1, out);
         if (res) return res;
     }
     return BB_OK;
@@ -625,7 +625,7 @@ static bb_result schedule(bb_render *r, int64_t k, int64_t k1, size_t slot, bb_e
     if ((res = prepare_windows(r->main, k, k1, slot))) return fail(r, res, err, k, "window");
     for (size_t t = 0; t < bb_inst_ntrigs(r->main); t++) {
         bb_trig *tr = bb_inst_trig(r->main, t);
-        if ((res = bb_trig_schedule(tr, k, k1, &r->pend)))
+        if ((res = bb_trig_schedule(tr, t ? bb_inst_trig(r->main, t - 1) : NULL, k, k1, &r->pend)))
             return fail_at(r, res, err, k, "scheduling the trigger pattern", tr->def->line, tr->def->col);
     }
     count_sounding(r, k, k1, r->o.block);

@@ -77,10 +77,20 @@ void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx)
     memset(t, 0, sizeof *t);
 }
 
-/* Make c hold cycle cyc's events (only those with an onset when onsets). */
-static bb_result cache_cycle(bb_trig *t, bb_patcache *c, int64_t cyc, bool onsets)
+/* Make c hold cycle cyc's events (only those with an onset when onsets): a copy
+ * of twin's (the same cache of another trigger, or NULL) when it holds them for
+ * the same pattern (a query gives the same events, in the same order), else
+ * queried. */
+static bb_result cache_cycle(bb_trig *t, bb_patcache *c, int64_t cyc, bool onsets, const bb_patcache *twin)
 {
     if (c->cycle == cyc) return BB_OK;
+    if (twin && twin->pat == c->pat && twin->cycle == cyc) {
+        if (bb_grow((void **)&c->haps.v, &c->haps.cap, twin->haps.n, sizeof *c->haps.v)) return BB_ERR_NOMEM;
+        if (twin->haps.n) memcpy(c->haps.v, twin->haps.v, twin->haps.n * sizeof *c->haps.v);
+        c->haps.n = twin->haps.n;
+        c->cycle = cyc;
+        return BB_OK;
+    }
     bb_haps_clear(&c->haps);
     bb_arena_reset(&t->scratch);
     bb_result r = bb_pat_query(c->pat, bb_rat_int(cyc), bb_rat_int(cyc + 1), &t->scratch, &c->haps);
@@ -98,10 +108,10 @@ static bb_result cache_cycle(bb_trig *t, bb_patcache *c, int64_t cyc, bool onset
 
 /* The trigger pattern's events of cycle cyc with their onset and end samples:
  * the exact time arithmetic is done once per cycle, not once per block. */
-static bb_result trig_cycle(bb_trig *t, int64_t cyc)
+static bb_result trig_cycle(bb_trig *t, int64_t cyc, const bb_trig *twin)
 {
     if (t->pat.cycle == cyc) return BB_OK;
-    bb_result r = cache_cycle(t, &t->pat, cyc, true);
+    bb_result r = cache_cycle(t, &t->pat, cyc, true, twin ? &twin->pat : NULL);
     if (r) return r;
     const size_t n = t->pat.haps.n;
     if (n > t->on_cap) {
@@ -119,10 +129,11 @@ static bb_result trig_cycle(bb_trig *t, int64_t cyc)
 }
 
 /* The first event of c (cycle cyc) whose part holds time b, or NULL. */
-static const bb_hap *control_at(bb_trig *t, bb_patcache *c, int64_t cyc, bb_rat b, size_t *from, bb_result *r)
+static const bb_hap *control_at(bb_trig *t, bb_patcache *c, int64_t cyc, bb_rat b, size_t *from, bb_result *r,
+                               const bb_patcache *twin)
 {
     if (!c->pat) return NULL;
-    if ((*r = cache_cycle(t, c, cyc, false))) return NULL;
+    if ((*r = cache_cycle(t, c, cyc, false, twin))) return NULL;
     for (size_t i = *from; i < c->haps.n; i++) {
         const bb_hap *h = &c->haps.v[i];
         if (bb_rat_le(h->part_b, b) && bb_rat_lt(b, h->part_e)) {
@@ -137,7 +148,7 @@ static const bb_hap *control_at(bb_trig *t, bb_patcache *c, int64_t cyc, bb_rat 
 typedef bb_result (*voice_fn)(bb_trig *t, const bb_voice *proto, void *ctx);
 
 /* Generate, in canonical order, the voices of events with onsets in [k0, k1). */
-static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, void *ctx)
+static bb_result each_voice(bb_trig *t, const bb_trig *twin, int64_t k0, int64_t k1, voice_fn fn, void *ctx)
 {
     const bb_prog *p = t->prog;
     if (k1 <= k0) return BB_OK;
@@ -147,7 +158,7 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
     const int64_t bus_max = (int64_t)llround(t->lim.max_bus_seconds * p->sr);
     bb_result r = BB_OK;
     for (int64_t cyc = c_first; cyc <= c_last; cyc++) {
-        if ((r = trig_cycle(t, cyc))) return r;
+        if ((r = trig_cycle(t, cyc, twin))) return r;
         for (size_t i = 0; i < t->pat.haps.n; i++) {
             const bb_hap *h = &t->pat.haps.v[i];
             const int64_t o = t->on[i];
@@ -158,11 +169,11 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
             /* controls at the onset */
             double gain = h->gain, n = h->val.kind == BB_VAL_WORD ? h->val.index : 0;
             size_t from = 0;
-            const bb_hap *g = control_at(t, &t->gain, cyc, h->whole_b, &from, &r);
+            const bb_hap *g = control_at(t, &t->gain, cyc, h->whole_b, &from, &r, twin ? &twin->gain : NULL);
             if (r) return r;
             if (g) gain *= g->val.note;
             from = 0;
-            const bb_hap *nh = control_at(t, &t->n, cyc, h->whole_b, &from, &r);
+            const bb_hap *nh = control_at(t, &t->n, cyc, h->whole_b, &from, &r, twin ? &twin->n : NULL);
             if (r) return r;
             if (nh) n = nh->val.note;
             bb_voice v;
@@ -195,7 +206,7 @@ static bb_result each_voice(bb_trig *t, int64_t k0, int64_t k1, voice_fn fn, voi
             size_t nfrom = 0;
             bool any = false;
             for (;;) {
-                const bb_hap *nt = control_at(t, &t->note, cyc, h->whole_b, &nfrom, &r);
+                const bb_hap *nt = control_at(t, &t->note, cyc, h->whole_b, &nfrom, &r, twin ? &twin->note : NULL);
                 if (r) return r;
                 if (!nt && any) break;
                 double root = nt ? nt->val.note : 0.0;
@@ -273,9 +284,9 @@ static bb_result add_voice(bb_trig *t, const bb_voice *proto, void *ctx)
     return BB_OK;
 }
 
-bb_result bb_trig_schedule(bb_trig *t, int64_t k0, int64_t k1, bb_pendlist *pend)
+bb_result bb_trig_schedule(bb_trig *t, const bb_trig *twin, int64_t k0, int64_t k1, bb_pendlist *pend)
 {
-    return each_voice(t, k0, k1, add_voice, pend);
+    return each_voice(t, twin, k0, k1, add_voice, pend);
 }
 
 static bb_result add_req(bb_trig *t, const bb_voice *proto, void *ctx)
@@ -288,10 +299,10 @@ static bb_result add_req(bb_trig *t, const bb_voice *proto, void *ctx)
     return BB_OK;
 }
 
-bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out)
+bb_result bb_trig_enumerate(bb_trig *t, const bb_trig *twin, int64_t k0, int64_t k1, bb_reqlist *out)
 {
     bb_trig_counters saved = t->count;
-    bb_result r = each_voice(t, k0, k1, add_req, out);
+    bb_result r = each_voice(t, twin, k0, k1, add_req, out);
     t->count = saved; /* looking ahead counts nothing */
     return r;
 }

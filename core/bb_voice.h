@@ -95,16 +95,20 @@ void bb_trig_free(bb_trig *t, bb_release_fn rel, void *ctx);
 
 /* Create the voices of events with onset samples in [k0, k1). Bus voices get a
  * request with buf == NULL; each is appended to pend (which the caller resolves
- * before mixing). Returns BB_ERR_OVERFLOW, BB_ERR_LIMIT, BB_ERR_NOMEM. */
-bb_result bb_trig_schedule(bb_trig *t, int64_t k0, int64_t k1, bb_pendlist *pend);
+ * before mixing). twin: NULL, or a trigger just scheduled over the same span
+ * (the one before t): where it holds a cycle of the same pattern, t copies its
+ * events instead of querying again (capacity's k stacked copies query once).
+ * Returns BB_ERR_OVERFLOW, BB_ERR_LIMIT, BB_ERR_NOMEM. */
+bb_result bb_trig_schedule(bb_trig *t, const bb_trig *twin, int64_t k0, int64_t k1, bb_pendlist *pend);
 
 /* The bus requests that bb_trig_schedule would make for [k0, k1), appended to
- * out (copies; no voice is created). Used to look ahead (cycle strategies). */
+ * out (copies; no voice is created; twin as there). Used to look ahead (cycle
+ * strategies). */
 typedef struct bb_reqlist {
     bb_busreq *v;
     size_t n, cap;
 } bb_reqlist;
-bb_result bb_trig_enumerate(bb_trig *t, int64_t k0, int64_t k1, bb_reqlist *out);
+bb_result bb_trig_enumerate(bb_trig *t, const bb_trig *twin, int64_t k0, int64_t k1, bb_reqlist *out);
 
 /* Add the voices' samples on [k0, k1) to out[0 .. k1-k0) (out is not cleared).
  * Reads only. reverse mixes in the reverse of canonical order (the canary). */

@@ -518,7 +518,7 @@ Test(limits, one_hour_of_q_keeps_every_trigger_on_its_sample)
         for (int i = 0; i < 3; i++) {
             size_t nv0 = t[i].nv;
             pend.n = 0;
-            cr_assert_eq(bb_trig_schedule(&t[i], a, b, &pend), BB_OK, "cycle %lld, trigger %d", (long long)c, i);
+            cr_assert_eq(bb_trig_schedule(&t[i], NULL, a, b, &pend), BB_OK, "cycle %lld, trigger %d", (long long)c, i);
             size_t nn = t[i].nv - nv0;
             int nw = 0;
             if (i == 0) {

@@ -170,7 +170,7 @@ static void check_hour(const char *src)
                      (long long)a, (long long)prev_end);
         prev_end = b;
         l.n = 0;
-        cr_assert_eq(bb_trig_enumerate(&t, a, b, &l), BB_OK);
+        cr_assert_eq(bb_trig_enumerate(&t, NULL, a, b, &l), BB_OK);
         cr_assert_eq(l.n, 7, "cycle %lld has %zu triggers", (long long)c, l.n);
         cr_assert_eq(l.v[0].onset, a, "cycle %lld: first onset %lld, cycle start %lld", (long long)c,
                      (long long)l.v[0].onset, (long long)a);

@@ -92,3 +92,58 @@ Test(voice, fill_of_a_window_with_no_voice_is_zero)
     bb_trig_fill(&t, 1000, 1016, out, false);
     for (int i = 0; i < 16; i++) cr_assert(out[i] == 0.0f && !signbit(out[i]), "sample %d", i);
 }
+
+/* A stacked copy scheduled with the copy before it as its twin copies that
+ * trigger's cycle of events (trigger, note, n and gain patterns) instead of
+ * querying: the same voices, field for field, as a copy that queries alone,
+ * over windows that cross cycle boundaries (q.ph's o1: stut echoes that reach
+ * into the next cycle, chords), and the same requests when looking ahead. */
+Test(voice, a_twin_copies_the_events_a_query_gives)
+{
+    static const char src_ph[] = "bpm: 120\n~x: saw 440 # lpf 800\n"
+                                 "o1: s \"~x(7,17) bd*2\" $ stut 3 0.25 0.1 # note \"c4'min7 <f3 g3>\" # gain \"1 0.5\" # n \"<0 1>\"\n";
+    bb_kit *kit;
+    cr_assert_eq(bb_kit_create(&kit, 44100.0), BB_OK);
+    bb_error err;
+    bb_ph *ph;
+    cr_assert_eq(bb_ph_parse(src_ph, strlen(src_ph), "t.ph", &ph, &err), BB_OK, "%s", err.msg);
+    bb_prog_opts po = {.sr = 44100, .kit = kit, .c0 = bb_rat_int(0), .s0 = 0, .stack = 2};
+    bb_prog *p;
+    cr_assert_eq(bb_prog_compile(ph, &po, &p, &err), BB_OK, "%s", err.msg);
+    cr_assert_eq(p->main.ntrigs, 2, "two stacked copies");
+    bb_limits lim = {256, 10.0};
+    bb_trig first, twin, alone;
+    cr_assert_eq(bb_trig_init(&first, p, &p->main.trigs[0], &lim), BB_OK);
+    cr_assert_eq(bb_trig_init(&twin, p, &p->main.trigs[1], &lim), BB_OK);
+    cr_assert_eq(bb_trig_init(&alone, p, &p->main.trigs[1], &lim), BB_OK);
+    bb_pendlist pend = {0};
+    bb_reqlist la = {0}, lb = {0};
+    size_t voices = 0;
+    for (int64_t k = 0; k < 3 * 88200; k += 30000) {
+        la.n = lb.n = 0;
+        cr_assert_eq(bb_trig_enumerate(&first, NULL, k, k + 30000, &la), BB_OK);
+        cr_assert_eq(bb_trig_enumerate(&twin, &first, k, k + 30000, &la), BB_OK);
+        cr_assert_eq(bb_trig_enumerate(&alone, NULL, k, k + 30000, &lb), BB_OK);
+        cr_expect_eq(la.n, 2 * lb.n, "window at %lld: the twin looks ahead at the same requests", (long long)k);
+        cr_expect(lb.n == 0 || memcmp(la.v + lb.n, lb.v, lb.n * sizeof *lb.v) == 0, "window at %lld: requests", (long long)k);
+        pend.n = 0;
+        cr_assert_eq(bb_trig_schedule(&first, NULL, k, k + 30000, &pend), BB_OK);
+        cr_assert_eq(bb_trig_schedule(&twin, &first, k, k + 30000, &pend), BB_OK);
+        cr_assert_eq(bb_trig_schedule(&alone, NULL, k, k + 30000, &pend), BB_OK);
+        cr_assert_eq(twin.nv, alone.nv, "window at %lld: %zu voices against %zu", (long long)k, twin.nv, alone.nv);
+        for (size_t i = 0; i < twin.nv; i++)
+            cr_assert(memcmp(&twin.v[i], &alone.v[i], sizeof twin.v[i]) == 0, "window at %lld: voice %zu differs",
+                      (long long)k, i);
+        voices += alone.nv;
+    }
+    cr_expect_gt(voices, 100, "the windows made voices");
+    cr_expect_eq(twin.count.voices, alone.count.voices);
+    bb_free(pend.v);
+    bb_free(la.v);
+    bb_free(lb.v);
+    bb_trig_free(&first, NULL, NULL);
+    bb_trig_free(&twin, NULL, NULL);
+    bb_trig_free(&alone, NULL, NULL);
+    bb_prog_free(p);
+    bb_kit_destroy(kit);
+}
