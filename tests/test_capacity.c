@@ -404,27 +404,31 @@ static void cap_file(const char *path, const char *prog, const char *strategy, l
 }
 
 /* The report's capacity table, every row whole: "x 1 thread" is k over the 1-thread k of the same
- * program (by base name), strategy and block, "-" where there is none (another block, another
+ * program (by base name), strategy and block, wherever that row is (s.ph's comes last), "-" where
+ * there is none (another block, another
  * strategy, a 1-thread k of 0); no loads where k = 0 (nan); the load average from either form. A
  * file that is not a capacity result is BB_ERR_FORMAT, a missing one BB_ERR_IO. */
 Test(capacity, the_report_table_is_exact)
 {
     const char *dir = tu_tmpdir("capmd");
-    char p[6][512];
-    for (int i = 0; i < 6; i++) snprintf(p[i], sizeof p[i], "%s/c%d.json", dir, i);
+    char p[8][512];
+    for (int i = 0; i < 8; i++) snprintf(p[i], sizeof p[i], "%s/c%d.json", dir, i);
     cap_file(p[0], "/x/q.ph", "all", 1, 512, 8, 4, 40, 0.5, 0.625, NULL);
     cap_file(p[1], "/y/q.ph", "all", 2, 512, 16, 6, 60, 0.75, 1.5, NULL);
     cap_file(p[2], "q.ph", "all", 2, 1024, 16, 9, 90, 0.25, 0.5, NULL);
     cap_file(p[3], "q.ph", "serial", 2, 512, 1, 3, 30, 1, 1, "0.50 0.40 0.30 1/99 1234");
     cap_file(p[4], "r.ph", "cycle", 1, 512, 1, 0, 0, 0, 0, NULL);
     cap_file(p[5], "r.ph", "cycle", 2, 512, 1, 2, 20, 0.125, 0.25, NULL);
+    /* the 1-thread k given last */
+    cap_file(p[6], "s.ph", "all", 2, 512, 16, 8, 80, 0.5, 1, NULL);
+    cap_file(p[7], "s.ph", "all", 1, 512, 8, 4, 40, 0.5, 0.5, NULL);
     char md[600];
     snprintf(md, sizeof md, "%s/cap.md", dir);
     FILE *f = fopen(md, "w");
     cr_assert_not_null(f);
-    const char *paths[6] = {p[0], p[1], p[2], p[3], p[4], p[5]};
+    const char *paths[8] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]};
     bb_error err;
-    cr_assert(bb_capacity_md(f, paths, 6, &err) == BB_OK);
+    cr_assert(bb_capacity_md(f, paths, 8, &err) == BB_OK);
     fclose(f);
     cr_assert(tu_sh("grep '^| [a-z]' %s > %s.rows", md, md) == 0);
     char rows[700];
@@ -439,7 +443,9 @@ Test(capacity, the_report_table_is_exact)
                      "| q.ph | all | 2 | 1024 | 16 | 9 | 90 | 0.25 | 0.50 | - | the deadline | 1.50 2.25 3.00 |\n"
                      "| q.ph | serial | 2 | 512 | 1 | 3 | 30 | 1.00 | 1.00 | - | the deadline | 0.50 0.40 0.30 |\n"
                      "| r.ph | cycle | 1 | 512 | 1 | 0 | 0 | nan | nan | - | --max-k | 1.50 2.25 3.00 |\n"
-                     "| r.ph | cycle | 2 | 512 | 1 | 2 | 20 | 0.12 | 0.25 | - | the deadline | 1.50 2.25 3.00 |\n");
+                     "| r.ph | cycle | 2 | 512 | 1 | 2 | 20 | 0.12 | 0.25 | - | the deadline | 1.50 2.25 3.00 |\n"
+                     "| s.ph | all | 2 | 512 | 16 | 8 | 80 | 0.50 | 1.00 | 2.00 | the deadline | 1.50 2.25 3.00 |\n"
+                     "| s.ph | all | 1 | 512 | 8 | 4 | 40 | 0.50 | 0.50 | 1.00 | the deadline | 1.50 2.25 3.00 |\n");
     free(got);
     const char *bad[1] = {tu_tmpfile("out: s \"bd\"\n")};
     f = fopen("/dev/null", "w");

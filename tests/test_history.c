@@ -286,6 +286,42 @@ Test(history, four_commits_give_exactly_these_tables_data_and_summary, .timeout 
     free(got);
 }
 
+/* A result with w/serial and w/cycle, then one with w/cycle alone, then both again, w/serial's
+ * counters moved meanwhile: a configuration missing from one of two neighbouring results is
+ * no change point between them (nothing to compare), and w/cycle, unchanged, is none either. */
+Test(history, a_configuration_missing_from_a_neighbour_is_no_change_point, .timeout = 60)
+{
+    const char *d = tu_tmpdir("hist");
+    for (int k = 0; k < 3; k++) {
+        bb_results r;
+        bb_json_results_init(&r);
+        r.context = tu_ctx("cpu A");
+        char s[64], path[256];
+        snprintf(s, sizeof s, "k%d", k);
+        json_object_set_new(r.context, "git_commit", json_string(s));
+        snprintf(s, sizeof s, "2026-03-0%dT12:00:00Z", k + 1);
+        json_object_set_new(r.context, "git_commit_date", json_string(s));
+        if (k != 1) {
+            bb_bres *c = bb_json_results_add(&r, 5);
+            tu_config(c, "w", "serial", 1, 10, 0.01);
+            c->counters.synth_calls += (uint64_t)k; /* 0, then 2: never neighbours */
+        }
+        tu_config(bb_json_results_add(&r, 5), "w", "cycle", 1, 5, 0.01);
+        bb_error err;
+        snprintf(path, sizeof path, "%s/k%d.json", d, k);
+        cr_assert(bb_json_write(&r, path, &err) == BB_OK, "%s", err.msg);
+        bb_json_results_free(&r);
+        tu_make_instr(path, 1e9, "valgrind-3.19.0");
+    }
+    cr_assert(tu_sh("cd %s && '%s' history k0.json k1.json k2.json -o out >log.txt 2>err.txt", d, tu_busbench()) == 0);
+    char p[256];
+    snprintf(p, sizeof p, "%s/out/changes.tsv", d);
+    char *got = tu_slurp(p, NULL);
+    cr_assert_not_null(got);
+    cr_expect_str_eq(got, "commit\tprevious\tconfiguration\tmetric\tbefore\tafter\tchange_pct\n");
+    free(got);
+}
+
 Test(history, bad_inputs_are_clear_errors)
 {
     const char *d = tu_tmpdir("hist");

@@ -797,6 +797,32 @@ Test(strategies, lane_segments_grow_again_and_free_what_they_replace)
     tu_free(&ref);
 }
 
+/* A cycle whose events all lie strictly inside it, with rests between them, has
+ * the most segments its events allow (2 per event and 1): past the warmed
+ * cycles they fill an allocation of exactly that many (segments_reserve), so
+ * under ASan a write one past the last segment is a heap overflow, not a
+ * quiet store into the next slot's room. Serial's bytes, at 1 and 2 threads. */
+Test(strategies, lane_segments_of_a_cycle_of_inner_events_fill_their_room_exactly)
+{
+    static const char prog[] = "bpm: 240\n"
+                               "~g: sine \"<300!8 [~ 300 ~]*3 [~ 500 ~]*5 [~ 700 ~ 900]*4>\"\n"
+                               "out: s \"~g*2\"\n";
+    tu_cfg rc = {.strategy = "serial", .cycles = 14};
+    tu_out ref;
+    tu_render(prog, &rc, &ref);
+    cr_assert_eq(ref.res, BB_OK, "%s", ref.msg);
+    for (int t = 1; t <= 2; t++) {
+        tu_cfg c = {.strategy = "cycle,lanes", .threads = t, .cycles = 14};
+        tu_out o;
+        tu_render(prog, &c, &o);
+        cr_assert_eq(o.res, BB_OK, "%s", o.msg);
+        cr_expect_gt(o.st.lane_groups, 0, "the lanes ran");
+        cr_expect_eq(tu_first_diff(ref.x, ref.n, o.x, o.n), -1, "%d threads: serial's bytes", t);
+        tu_free(&o);
+    }
+    tu_free(&ref);
+}
+
 /* A job smaller than a hand-off stays on the calling thread, counted
  * (jobs_local): at 2 threads the mixing of dense's small windows, never at 1
  * thread (nothing to hand off); q's cycle-sized synthesis is handed off. The
