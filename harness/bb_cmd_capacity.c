@@ -280,7 +280,7 @@ static json_t *result_json(const cap *C, long k, const step *best, const char *b
 static const bb_opt opts[] = {
     {"--reps", BB_OPT_LONG, CAP(reps), 1, REPS_MAX, "N", "runs per k, a k passes when most pass (default 3, at most 15)",
      "a number of runs from 1 to 15", NULL},
-    {"--max-k", BB_OPT_LONG, CAP(max_k), 1, 1L << 20, "N", "stop the search there: N is tried and reported when it passes (default 4096)", "a k from 1 to 1048576", NULL},
+    {"--max-k", BB_OPT_LONG, CAP(max_k), 1, 1L << 20, "N", "stop the search there: N is tried and reported when it passes (default 65536)", "a k from 1 to 1048576", NULL},
     {"--tolerance", BB_OPT_REAL, CAP(tol), 0, 100, "PCT", "stop the bisection when the bracket is within PCT% of k (default 5; 0: exact)",
      "0 to 100 per cent", NULL},
     {"--out", BB_OPT_STR, CAP(out), 0, 0, "FILE.json", "write the result (atomically)", "an output path", NULL},
@@ -298,7 +298,7 @@ int bb_cmd_capacity(int argc, char **argv)
     C.cfg.cycles = bb_rat_int(4);
     C.cfg.lookahead = 1; /* real time: the least latency a pipelined batch has */
     C.reps = 3;
-    C.max_k = 4096;
+    C.max_k = 65536; /* above what q reaches (5376 at 1 thread here): the deadline or the stack limit bounds it */
     C.tol = 5;
     bb_error err;
     bb_error_clear(&err);
