@@ -46,6 +46,7 @@ typedef struct {
 /* A node's part in a fold (see fold_plan): a trigger or a sum of triggers whose
  * value the mixing leaves in a trigger's window buffer, in place. */
 enum { FOLD_NONE, FOLD_MEMBER, FOLD_ROOT };
+enum { BB_FOLD_CHUNK = 1024 }; /* samples bb_inst_mix takes at a time (its scratch: 4 KiB of stack) */
 typedef struct {
     int32_t users;     /* nodes (and the result) reading this one */
     int32_t dst, src;  /* a sum: the triggers whose windows hold a's value (and then the sum) and b's */
@@ -236,9 +237,9 @@ void bb_inst_mix(bb_inst *in, int64_t k0, int64_t k1, bool reverse)
         return;
     }
     const bb_code *code = in->code;
-    float tmp[BB_CHUNK];
-    for (int64_t c0 = k0; c0 < k1; c0 += BB_CHUNK) {
-        const int64_t c1 = k1 - c0 < BB_CHUNK ? k1 : c0 + BB_CHUNK;
+    float tmp[BB_FOLD_CHUNK];
+    for (int64_t c0 = k0; c0 < k1; c0 += BB_FOLD_CHUNK) {
+        const int64_t c1 = k1 - c0 < BB_FOLD_CHUNK ? k1 : c0 + BB_FOLD_CHUNK;
         const size_t n = (size_t)(c1 - c0);
         for (int32_t i = 0; i < code->nnodes; i++) {
             const bb_node *nd = &code->nodes[i];

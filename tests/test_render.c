@@ -396,7 +396,7 @@ Test(render, operands_of_a_product_commute)
 /* Sums of triggers are folded into the mixing (bb_inst_mix): outputs summed, a sum inside an
  * output, a sum whose right operand is a sum. The same graph with every trigger times 1 (x * 1
  * is x, bit for bit) folds nothing and evaluates every sum node by node in the output graph:
- * the two give the same bits under every strategy, at 1 and 2 threads, blocks 512, 64 and 1. */
+ * the two give the same bits under every strategy, at 1 and 2 threads, blocks 512, 64, 1 and 4096. */
 Test(render, sums_of_triggers_folded_into_the_mixing_are_the_graph_s_sums)
 {
     static const char folded[] = "bpm: 140\n~x: saw \"220 330\" # lpf 900\n"
@@ -414,10 +414,10 @@ Test(render, sums_of_triggers_folded_into_the_mixing_are_the_graph_s_sums)
     cr_assert_eq(ref.st.sums_folded, 0, "times 1: nothing to fold");
     cr_assert_gt(tu_rms(ref.x, ref.n), 0.01);
     static const char *const strategies[] = {"serial", "parallel", "batch", "all"};
-    static const size_t blocks[] = {512, 64, 1};
+    static const size_t blocks[] = {512, 64, 1, 4096}; /* 4096: ranges of several of bb_inst_mix's chunks */
     for (size_t s = 0; s < 4; s++)
         for (int t = 1; t <= 2; t++)
-            for (size_t b = 0; b < 3; b++) {
+            for (size_t b = 0; b < 4; b++) {
                 tu_cfg c = {.strategy = strategies[s], .threads = t, .block = blocks[b], .cycles = 2};
                 tu_out o;
                 tu_render(folded, &c, &o);
